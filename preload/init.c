@@ -1,0 +1,273 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Start-up and exit of a traced process image: finds or creates the trace
+ * dir, opens the record file, records the process start, and records how
+ * the image ended (main returning, exit, _exit, _Exit).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "preload.h"
+
+static struct {
+	int started;		/* atomic: keke_init ran */
+	int ended;		/* atomic: an exit was recorded */
+	int announced;		/* atomic: the bare-mode message was printed */
+	bool root;		/* this pid created the trace dir (bare mode) */
+	bool quiet;
+	int argc;
+	char **argv;
+	char dir[PATH_MAX];
+	struct keke_writer_config config;
+} state;
+
+/* Writes straight to fd 2: stdio may be locked or closed, and a hook on
+ * write must not see keke's own messages. */
+static void say_parts(const char *const *parts)
+{
+	for (; *parts; parts++)
+		syscall(SYS_write, 2, *parts, strlen(*parts));
+}
+
+#define say(...) say_parts((const char *const[]){ "keke: ", __VA_ARGS__, NULL })
+
+static int hex_digit(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+static void parse_trace_id(const char *hex, uint8_t id[16])
+{
+	memset(id, 0, 16);
+	for (int i = 0; hex && i < 16; i++) {
+		int hi = hex_digit(hex[2 * i]);
+		int lo = hi < 0 ? -1 : hex_digit(hex[2 * i + 1]);
+
+		if (lo < 0)
+			return;
+		id[i] = (uint8_t)(hi << 4 | lo);
+	}
+}
+
+static void format_trace_id(const uint8_t id[16], char hex[33])
+{
+	static const char digits[] = "0123456789abcdef";
+
+	for (int i = 0; i < 16; i++) {
+		hex[2 * i] = digits[id[i] >> 4];
+		hex[2 * i + 1] = digits[id[i] & 15];
+	}
+	hex[32] = '\0';
+}
+
+/*
+ * A trace dir we may write into: a real directory (not a symlink), ours,
+ * and writable by nobody else. Returns NULL or why not.
+ */
+static const char *unsafe_dir(const char *dir)
+{
+	struct stat st;
+
+	if (lstat(dir, &st) != 0)
+		return strerror(errno);
+	if (S_ISLNK(st.st_mode))
+		return "it is a symbolic link";
+	if (!S_ISDIR(st.st_mode))
+		return "it is not a directory";
+	if (st.st_uid != geteuid())
+		return "it belongs to another user";
+	if (st.st_mode & (S_IWGRP | S_IWOTH))
+		return "it is writable by group or others";
+	return NULL;
+}
+
+/* Bare mode (no KEKE_DIR): this process creates the trace dir and exports
+ * it, so its children join the same trace. */
+static int create_bare_dir(void)
+{
+	const char *tmp = getenv("TMPDIR");
+	char pid[24];
+	char hex[33];
+
+	if (!tmp || !*tmp)
+		tmp = "/tmp";
+	if (snprintf(state.dir, sizeof(state.dir), "%s/keke-XXXXXX", tmp) >=
+	    (int)sizeof(state.dir))
+		return -1;
+	if (!mkdtemp(state.dir))
+		return -1;
+	if (syscall(SYS_getrandom, state.config.trace_id, 16, 0) != 16)
+		memset(state.config.trace_id, 0, 16);
+	format_trace_id(state.config.trace_id, hex);
+	snprintf(pid, sizeof(pid), "%d", (int)getpid());
+	setenv("KEKE_DIR", state.dir, 1);
+	setenv("KEKE_TRACE_ID", hex, 1);
+	setenv("KEKE_ROOT_PID", pid, 1);
+	return 0;
+}
+
+static const char *program_name(void)
+{
+	return state.argc > 0 && state.argv && state.argv[0] ?
+		state.argv[0] : "?";
+}
+
+/* Records pid, ppid, executable, cwd and argv of this image. */
+static void record_process_start(void)
+{
+	char exe[PATH_MAX], cwd[PATH_MAX], argv[KEKE_STRING_CAP];
+	ssize_t exe_len = syscall(SYS_readlink, "/proc/self/exe", exe,
+				  sizeof(exe));
+	long cwd_len = syscall(SYS_getcwd, cwd, sizeof(cwd));
+	size_t argv_len = 0;
+	struct keke_rec r;
+
+	if (exe_len < 0)
+		exe_len = 0;
+	/* getcwd returns the length including the NUL. */
+	cwd_len = cwd_len > 0 ? cwd_len - 1 : 0;
+	for (int i = 0; i < state.argc && state.argv && state.argv[i]; i++) {
+		size_t n = strlen(state.argv[i]) + 1;
+
+		if (argv_len + n > sizeof(argv))
+			n = sizeof(argv) - argv_len;
+		memcpy(argv + argv_len, state.argv[i], n);
+		argv_len += n;
+		if (argv_len == sizeof(argv))
+			break;
+	}
+	if (argv_len && argv[argv_len - 1] == '\0')
+		argv_len--;
+	if (!keke_rec_begin(&r, KEKE_REC_PROCESS_START, 0, 0, keke_now(),
+			    KEKE_REC_MAX_LEN(2, KEKE_STR_MAX_LEN(sizeof(exe)) +
+					     KEKE_STR_MAX_LEN(sizeof(cwd)) +
+					     KEKE_STR_MAX_LEN(sizeof(argv)))))
+		return;
+	keke_rec_int(&r, KEKE_KEY_PID, getpid());
+	keke_rec_int(&r, KEKE_KEY_PPID, getppid());
+	keke_rec_str(&r, KEKE_KEY_EXE, exe, (size_t)exe_len);
+	keke_rec_str(&r, KEKE_KEY_CWD, cwd, (size_t)cwd_len);
+	keke_rec_str(&r, KEKE_KEY_ARGV, argv, argv_len);
+	keke_rec_commit(&r);
+}
+
+static void fork_child(void)
+{
+	keke_after_fork_child(0);
+}
+
+void keke_after_fork_child(uint64_t flow_in)
+{
+	state.root = false;
+	state.ended = 0;
+	state.announced = 1;
+	if (!__atomic_load_n(&state.started, __ATOMIC_ACQUIRE))
+		return;
+	if (keke_writer_restart_in_child(flow_in) == 0)
+		record_process_start();
+}
+
+void keke_init(void)
+{
+	const char *dir, *why, *clock;
+	int err;
+
+	if (__atomic_exchange_n(&state.started, 1, __ATOMIC_ACQ_REL))
+		return;
+	state.quiet = getenv("KEKE_QUIET") && !strcmp(getenv("KEKE_QUIET"), "1");
+	dir = getenv("KEKE_DIR");
+	if (!dir || !*dir) {
+		if (create_bare_dir() != 0) {
+			if (!state.quiet)
+				say("cannot create a trace dir: ",
+				    strerror(errno), "; not tracing\n");
+			return;
+		}
+		dir = state.dir;
+	} else {
+		snprintf(state.dir, sizeof(state.dir), "%s", dir);
+		parse_trace_id(getenv("KEKE_TRACE_ID"), state.config.trace_id);
+	}
+	why = unsafe_dir(state.dir);
+	if (why) {
+		if (!state.quiet)
+			say("not tracing: refusing trace dir ", state.dir,
+			    ": ", why, "\n");
+		return;
+	}
+	const char *root = getenv("KEKE_ROOT_PID");
+	state.root = root && atoi(root) == (int)getpid();
+	clock = getenv("KEKE_CLOCK");
+	state.config.dir = state.dir;
+	state.config.force_monotonic = clock && !strcmp(clock, "monotonic");
+	err = keke_writer_start(&state.config);
+	if (err) {
+		if (!state.quiet)
+			say("cannot write in the trace dir ", state.dir,
+			    "; not tracing\n");
+		return;
+	}
+	pthread_atfork(NULL, NULL, fork_child);
+	record_process_start();
+}
+
+/* Runs before main; glibc passes a preloaded library's constructors the
+ * program's argc and argv. */
+__attribute__((constructor)) static void keke_constructor(int argc,
+							  char **argv)
+{
+	state.argc = argc;
+	state.argv = argv;
+	keke_init();
+}
+
+/* The trace dir's location, once, at the end of the process that made it. */
+static void announce(void)
+{
+	if (!state.root || state.quiet ||
+	    __atomic_exchange_n(&state.announced, 1, __ATOMIC_ACQ_REL))
+		return;
+	say("trace of ", program_name(), " in ", state.dir, "\n");
+	say("merge it with: keke merge ", state.dir,
+	    " -o keke.json --db keke.db\n");
+}
+
+void keke_record_exit(enum keke_exit_how how, bool has_status, int status)
+{
+	struct keke_rec r;
+
+	__atomic_store_n(&state.ended, 1, __ATOMIC_RELEASE);
+	if (keke_writer_active() &&
+	    keke_rec_begin(&r, KEKE_REC_PROCESS_END, 0, 0, keke_now(),
+			   KEKE_REC_MAX_LEN(2, 0))) {
+		if (has_status)
+			keke_rec_int(&r, KEKE_KEY_STATUS, status);
+		keke_rec_int(&r, KEKE_KEY_HOW, how);
+		keke_rec_commit(&r);
+		keke_writer_refresh_anchor();
+	}
+	announce();
+}
+
+/* Last resort for exits no hook saw (exit called from inside libc). */
+__attribute__((destructor)) static void keke_destructor(void)
+{
+	if (!__atomic_load_n(&state.ended, __ATOMIC_ACQUIRE))
+		keke_record_exit(KEKE_EXIT_DESTRUCTOR, false, 0);
+	else
+		announce();
+}

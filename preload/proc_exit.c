@@ -1,0 +1,58 @@
+// SPDX-License-Identifier: MIT
+/*
+ * How a process image ends: main returning (seen by wrapping main through
+ * __libc_start_main), exit, _exit and _Exit. Each records its status and
+ * then does exactly what the real call does.
+ */
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "preload.h"
+
+typedef int main_fn(int, char **, char **);
+
+static main_fn *real_main;
+
+static int traced_main(int argc, char **argv, char **envp)
+{
+	int status = real_main(argc, argv, envp);
+
+	keke_record_exit(KEKE_EXIT_MAIN_RETURN, true, status);
+	return status;
+}
+
+int __libc_start_main(main_fn *main, int argc, char **argv,
+		      void (*init)(void), void (*fini)(void),
+		      void (*rtld_fini)(void), void *stack_end);
+
+KEKE_EXPORT int __libc_start_main(main_fn *main, int argc, char **argv,
+				  void (*init)(void), void (*fini)(void),
+				  void (*rtld_fini)(void), void *stack_end)
+{
+	typeof(__libc_start_main) *real = KEKE_REAL(__libc_start_main);
+
+	real_main = main;
+	return real(traced_main, argc, argv, init, fini, rtld_fini,
+		    stack_end);
+}
+
+KEKE_EXPORT void exit(int status)
+{
+	keke_record_exit(KEKE_EXIT_EXIT, true, status);
+	KEKE_REAL(exit)(status);
+	__builtin_unreachable();
+}
+
+KEKE_EXPORT void _exit(int status)
+{
+	keke_record_exit(KEKE_EXIT_UNDERSCORE, true, status);
+	KEKE_REAL(_exit)(status);
+	__builtin_unreachable();
+}
+
+KEKE_EXPORT void _Exit(int status)
+{
+	keke_record_exit(KEKE_EXIT_UNDERSCORE, true, status);
+	KEKE_REAL(_Exit)(status);
+	__builtin_unreachable();
+}

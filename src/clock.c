@@ -1,0 +1,56 @@
+// SPDX-License-Identifier: MIT
+#include "clock.h"
+
+#if KEKE_HAVE_TSC
+#include <cpuid.h>
+#endif
+
+enum keke_clock keke_clock_kind = KEKE_CLOCK_MONOTONIC;
+
+/* CPUID leaf 0x80000007, EDX bit 8: the TSC runs at a constant rate in
+ * every P-, C- and T-state, so ticks convert linearly to time. */
+static bool tsc_is_invariant(void)
+{
+#if KEKE_HAVE_TSC
+	unsigned a, b, c, d;
+
+	if (!__get_cpuid(0x80000000, &a, &b, &c, &d) || a < 0x80000007)
+		return false;
+	__get_cpuid(0x80000007, &a, &b, &c, &d);
+	return d & (1u << 8);
+#else
+	return false;
+#endif
+}
+
+void keke_clock_init(bool force_monotonic)
+{
+	keke_clock_kind = !force_monotonic && tsc_is_invariant() ?
+		KEKE_CLOCK_TSC : KEKE_CLOCK_MONOTONIC;
+}
+
+struct keke_anchor keke_clock_anchor(void)
+{
+	struct keke_anchor best = { 0, 0 };
+	uint64_t best_gap = UINT64_MAX;
+
+	if (keke_clock_kind != KEKE_CLOCK_TSC) {
+		best.mono_ns = keke_mono_ns();
+		best.ticks = best.mono_ns;
+		return best;
+	}
+	/* Keep the tightest of three brackets: a preemption or an interrupt
+	 * between the reads would skew the pair. */
+	for (int i = 0; i < 3; i++) {
+		uint64_t t0 = keke_now();
+		uint64_t ns = keke_mono_ns();
+		uint64_t t1 = keke_now();
+
+		if (t1 - t0 < best_gap) {
+			best_gap = t1 - t0;
+			best.ticks = t0 + (t1 - t0) / 2;
+			best.mono_ns = ns;
+		}
+	}
+	return best;
+}

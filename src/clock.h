@@ -1,0 +1,62 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The clock every record is stamped with: the raw TSC where it is invariant
+ * (about 13 ns a read here, against about 72 ns for clock_gettime right
+ * after a syscall), CLOCK_MONOTONIC elsewhere. The merge converts ticks to
+ * CLOCK_MONOTONIC nanoseconds with the anchor pairs of each file header.
+ */
+#ifndef KEKE_CLOCK_H
+#define KEKE_CLOCK_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "record.h"
+
+#if defined(__x86_64__) || defined(__i386__)
+#include <x86intrin.h>
+#define KEKE_HAVE_TSC 1
+#else
+#define KEKE_HAVE_TSC 0
+#endif
+
+/* Set once at start-up by keke_clock_init(); read on every event. */
+extern enum keke_clock keke_clock_kind;
+
+static inline uint64_t keke_mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+static inline uint64_t keke_realtime_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/* The current time in the ticks of keke_clock_kind. */
+static inline uint64_t keke_now(void)
+{
+#if KEKE_HAVE_TSC
+	if (__builtin_expect(keke_clock_kind == KEKE_CLOCK_TSC, 1))
+		return __rdtsc();
+#endif
+	return keke_mono_ns();
+}
+
+/*
+ * Chooses the clock: the TSC when the CPU says it is invariant, unless
+ * @force_monotonic (KEKE_CLOCK=monotonic). Async-signal-safe.
+ */
+void keke_clock_init(bool force_monotonic);
+
+/* Reads ticks and CLOCK_MONOTONIC as close together as it can. */
+struct keke_anchor keke_clock_anchor(void);
+
+#endif

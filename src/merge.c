@@ -1,0 +1,932 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The merge: trace dirs in, processes/threads/slices/flows out to sinks.
+ *
+ * 1. List the record files of every dir and read their headers; report
+ *    foreign, damaged or other-trace files and leave them out.
+ * 2. Work out each host's TSC rate from its longest-lived file.
+ * 3. Read the files one at a time in (dir, pid, start) order. A file whose
+ *    pid's previous image ended without an exit record is that image's
+ *    exec successor: same process, same main thread. Slices stream to the
+ *    sinks as they are read; each image gets one slice spanning its life.
+ * 4. Send processes (with their parents resolved), threads and flows.
+ */
+#include "merge.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "clock.h"
+#include "idmap.h"
+#include "reader.h"
+#include "record.h"
+#include "sink.h"
+
+struct file_info {
+	char *path;
+	size_t dir;
+	struct keke_file_header hdr;
+	double ns_per_tick;
+};
+
+struct proc {
+	int64_t upid;
+	size_t dir;
+	int pid, ppid;
+	char *name, *cmdline, *exe, *cwd;
+	int64_t start_ns, end_ns;
+	bool has_exit_code;
+	int exit_code;
+	bool last_image_exited;	/* its last image wrote an exit record */
+	uint64_t dropped;
+	int64_t main_utid;
+};
+
+struct thr {
+	int64_t utid;
+	int tid;
+	size_t proc;		/* index in merge.procs */
+	char *name;
+	int64_t start_ns, end_ns;
+};
+
+struct flow_end {
+	int64_t slice;
+	int pid, tid;
+	int64_t ts_ns;
+};
+
+struct flow {
+	uint64_t id;
+	struct flow_end out, in;
+	const char *category;
+};
+
+struct merge {
+	const struct keke_merge_options *o;
+	struct keke_merge_stats *stats;
+	char *err;
+	/* the outputs */
+	const struct keke_sink_ops *ops[2];
+	void *sinks[2];
+	size_t nsinks;
+	/* the run */
+	struct file_info *files;
+	size_t nfiles;
+	struct proc *procs;
+	size_t nprocs;
+	struct thr *thrs;
+	size_t nthrs;
+	struct idmap thr_index;		/* upid << 32 | tid -> thr index */
+	struct flow *flows;
+	size_t nflows;
+	struct idmap flow_index;	/* flow id -> flow index */
+	int64_t next_slice_id;
+	/* progress */
+	uint64_t started_ns, last_progress_ns;
+	bool progress_shown;
+};
+
+static void *xrealloc_array(void *p, size_t n, size_t size)
+{
+	void *q = reallocarray(p, n ? n : 1, size);
+
+	if (!q) {
+		fprintf(stderr, "keke: out of memory\n");
+		abort();
+	}
+	return q;
+}
+
+static char *xstrndup(const char *s, size_t n)
+{
+	char *d = strndup(s ? s : "", s ? n : 0);
+
+	if (!d) {
+		fprintf(stderr, "keke: out of memory\n");
+		abort();
+	}
+	return d;
+}
+
+static void damage(struct merge *m, const char *fmt, ...)
+{
+	char msg[KEKE_ERROR_MAX + 128];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	m->stats->damaged++;
+	if (m->o->on_damage)
+		m->o->on_damage(m->o->ctx, msg);
+	else
+		fprintf(stderr, "keke: damaged: %s\n", msg);
+}
+
+static int fail(struct merge *m, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(m->err, KEKE_MERGE_ERROR_MAX, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+static int sink_failed(struct merge *m, size_t i)
+{
+	return fail(m, "%s", m->ops[i]->last_error(m->sinks[i]));
+}
+
+/* Calls @op on every sink; fails on the first error. */
+#define EACH_SINK(m, op, ...)                                               \
+	({                                                                  \
+		int rc_ = 0;                                                \
+		for (size_t i_ = 0; i_ < (m)->nsinks && !rc_; i_++)         \
+			if ((m)->ops[i_]->op((m)->sinks[i_], __VA_ARGS__))  \
+				rc_ = sink_failed((m), i_);                 \
+		rc_;                                                        \
+	})
+
+static void show_progress(struct merge *m, size_t file, bool last)
+{
+	uint64_t now;
+
+	if (!m->o->progress)
+		return;
+	now = keke_mono_ns();
+	if (!last && (now - m->started_ns < 1000000000u ||
+		      now - m->last_progress_ns < 100000000u))
+		return;
+	if (last && !m->progress_shown)
+		return;
+	m->last_progress_ns = now;
+	m->progress_shown = true;
+	fprintf(stderr, "\rkeke: merging file %zu of %zu, %llu events%s",
+		file, m->nfiles, (unsigned long long)m->stats->slices,
+		last ? "\n" : "");
+}
+
+/* --- 1. the files ------------------------------------------------------ */
+
+static bool has_suffix(const char *s, const char *suffix)
+{
+	size_t n = strlen(s), k = strlen(suffix);
+
+	return n >= k && !strcmp(s + n - k, suffix);
+}
+
+static void add_file(struct merge *m, size_t dir, const char *path)
+{
+	struct keke_reader r;
+	char err[KEKE_ERROR_MAX];
+
+	if (keke_reader_open(&r, path, err) != 0) {
+		damage(m, "%s; left out", err);
+		return;
+	}
+	m->files = xrealloc_array(m->files, m->nfiles + 1, sizeof(*m->files));
+	m->files[m->nfiles++] = (struct file_info){
+		.path = xstrndup(path, strlen(path)),
+		.dir = dir,
+		.hdr = r.hdr,
+	};
+	keke_reader_close(&r);
+}
+
+static int list_dir(struct merge *m, size_t dir_index)
+{
+	const char *dir = m->o->dirs[dir_index];
+	DIR *d = opendir(dir);
+	struct dirent *e;
+
+	if (!d)
+		return fail(m, "%s: %s", dir, strerror(errno));
+	while ((e = readdir(d))) {
+		char path[4096];
+
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
+		if (e->d_type == DT_DIR)
+			continue;
+		if (!has_suffix(e->d_name, KEKE_FILE_SUFFIX)) {
+			damage(m, "%s: not a record file; left out", path);
+			continue;
+		}
+		add_file(m, dir_index, path);
+	}
+	closedir(d);
+	return 0;
+}
+
+static int by_dir_pid_start(const void *a, const void *b)
+{
+	const struct file_info *x = a, *y = b;
+
+	if (x->dir != y->dir)
+		return x->dir < y->dir ? -1 : 1;
+	if (x->hdr.pid != y->hdr.pid)
+		return x->hdr.pid < y->hdr.pid ? -1 : 1;
+	if (x->hdr.start.mono_ns != y->hdr.start.mono_ns)
+		return x->hdr.start.mono_ns < y->hdr.start.mono_ns ? -1 : 1;
+	return strcmp(x->path, y->path);
+}
+
+static void trace_id_hex(const uint8_t id[16], char hex[33])
+{
+	for (int i = 0; i < 16; i++)
+		snprintf(hex + 2 * i, 3, "%02x", id[i]);
+}
+
+/* Leaves out files whose trace id differs from the dir's first process. */
+static void check_trace_ids(struct merge *m)
+{
+	size_t kept = 0;
+
+	for (size_t i = 0; i < m->nfiles; i++) {
+		struct file_info *f = &m->files[i];
+		const struct file_info *root = NULL;
+
+		for (size_t j = 0; j < m->nfiles; j++) {
+			const struct file_info *g = &m->files[j];
+
+			if (g->dir == f->dir &&
+			    (!root ||
+			     g->hdr.start.mono_ns < root->hdr.start.mono_ns))
+				root = g;
+		}
+		if (memcmp(root->hdr.trace_id, f->hdr.trace_id, 16) != 0) {
+			char hex[33];
+
+			trace_id_hex(f->hdr.trace_id, hex);
+			damage(m, "%s: belongs to another trace (id %s); left out",
+			       f->path, hex);
+			free(f->path);
+			continue;
+		}
+		m->files[kept++] = *f;
+	}
+	m->nfiles = kept;
+}
+
+/* --- 2. clocks --------------------------------------------------------- */
+
+/* Measures this machine's TSC against CLOCK_MONOTONIC for ~20 ms. */
+static double calibrate_here(void)
+{
+	enum keke_clock saved = keke_clock_kind;
+	struct timespec pause = { 0, 20000000 };
+
+	keke_clock_kind = KEKE_CLOCK_TSC;
+	struct keke_anchor a = keke_clock_anchor();
+	nanosleep(&pause, NULL);
+	struct keke_anchor b = keke_clock_anchor();
+	keke_clock_kind = saved;
+	return (double)(b.mono_ns - a.mono_ns) / (double)(b.ticks - a.ticks);
+}
+
+/*
+ * Every TSC file of a host gets the rate measured over the longest span
+ * any file of that host saw: a short-lived or killed process never
+ * refreshed its own anchors for long enough to be accurate.
+ */
+static void set_clock_rates(struct merge *m)
+{
+	char here[KEKE_HOST_MAX] = "";
+	double local_rate = 0;
+
+	gethostname(here, sizeof(here) - 1);
+	for (size_t i = 0; i < m->nfiles; i++) {
+		struct file_info *f = &m->files[i];
+		uint64_t best_ns = 0;
+		double rate = 0;
+
+		if (f->hdr.clock != KEKE_CLOCK_TSC) {
+			f->ns_per_tick = 1.0;
+			continue;
+		}
+		for (size_t j = 0; j < m->nfiles; j++) {
+			const struct keke_file_header *h = &m->files[j].hdr;
+			uint64_t ns = h->latest.mono_ns - h->start.mono_ns;
+
+			if (h->clock != KEKE_CLOCK_TSC ||
+			    strcmp(h->host, f->hdr.host) ||
+			    h->latest.mono_ns <= h->start.mono_ns ||
+			    h->latest.ticks <= h->start.ticks || ns <= best_ns)
+				continue;
+			best_ns = ns;
+			rate = (double)ns /
+			       (double)(h->latest.ticks - h->start.ticks);
+		}
+		if (best_ns < 50000000u && !strcmp(here, f->hdr.host)) {
+			if (!local_rate)
+				local_rate = calibrate_here();
+			rate = local_rate;
+		}
+		f->ns_per_tick = rate > 0 ? rate : 1.0;
+	}
+}
+
+static int64_t to_ns(const struct file_info *f, uint64_t ticks)
+{
+	if (f->hdr.clock != KEKE_CLOCK_TSC)
+		return (int64_t)ticks;
+	return (int64_t)f->hdr.start.mono_ns +
+	       (int64_t)((double)(int64_t)(ticks - f->hdr.start.ticks) *
+			 f->ns_per_tick);
+}
+
+/* --- 3. the records of one file ----------------------------------------- */
+
+/* What one file (one process image) adds up to. */
+struct image {
+	const struct file_info *file;
+	size_t proc;
+	int64_t slice_id;	/* of the slice spanning the image */
+	int64_t start_ns, end_ns;
+	bool started, exited, has_status;
+	int status;
+	char *exe, *cwd, *argv;
+	size_t argv_len;
+	struct idmap threads;	/* tid -> thr index */
+};
+
+static struct flow *flow_for(struct merge *m, uint64_t id)
+{
+	int64_t idx;
+
+	if (idmap_get(&m->flow_index, id, &idx))
+		return &m->flows[idx];
+	m->flows = xrealloc_array(m->flows, m->nflows + 1, sizeof(*m->flows));
+	idmap_put(&m->flow_index, id, (int64_t)m->nflows);
+	m->flows[m->nflows] = (struct flow){ .id = id };
+	return &m->flows[m->nflows++];
+}
+
+static void flow_end_at(struct merge *m, uint64_t id, bool out,
+			const char *category, struct flow_end end)
+{
+	struct flow *f;
+
+	if (!id)
+		return;
+	f = flow_for(m, id);
+	*(out ? &f->out : &f->in) = end;
+	if (out || !f->category)
+		f->category = category;
+}
+
+static struct thr *thread_of(struct merge *m, struct image *im, int tid,
+			     int64_t ts)
+{
+	struct proc *p = &m->procs[im->proc];
+	int64_t idx;
+	struct thr *t;
+
+	if (idmap_get(&im->threads, (uint64_t)tid, &idx))
+		goto found;
+	uint64_t key = (uint64_t)p->upid << 32 | (uint32_t)tid;
+	if (!idmap_get(&m->thr_index, key, &idx)) {
+		m->thrs = xrealloc_array(m->thrs, m->nthrs + 1,
+					 sizeof(*m->thrs));
+		idx = (int64_t)m->nthrs++;
+		m->thrs[idx] = (struct thr){
+			.utid = idx + 1,
+			.tid = tid,
+			.proc = im->proc,
+			.start_ns = ts,
+			.end_ns = ts,
+		};
+		idmap_put(&m->thr_index, key, idx);
+		if (tid == p->pid)
+			p->main_utid = idx + 1;
+	}
+	idmap_put(&im->threads, (uint64_t)tid, idx);
+found:
+	t = &m->thrs[idx];
+	if (ts < t->start_ns)
+		t->start_ns = ts;
+	if (ts > t->end_ns)
+		t->end_ns = ts;
+	return t;
+}
+
+static const char *basename_of(const char *path)
+{
+	const char *slash = path ? strrchr(path, '/') : NULL;
+
+	return slash ? slash + 1 : path ? path : "";
+}
+
+static char *copy_field(const struct keke_record *rec, unsigned key,
+			size_t *len)
+{
+	const struct keke_field *f = keke_record_field(rec, key);
+
+	if (len)
+		*len = f && f->is_str ? f->len : 0;
+	return f && f->is_str ? xstrndup(f->s, f->len) : NULL;
+}
+
+static void on_process_start(struct image *im, const struct keke_record *rec,
+			     int64_t ts)
+{
+	char *argv;
+	size_t n;
+
+	im->started = true;
+	im->start_ns = ts;
+	free(im->exe);
+	free(im->cwd);
+	free(im->argv);
+	im->exe = copy_field(rec, KEKE_KEY_EXE, NULL);
+	im->cwd = copy_field(rec, KEKE_KEY_CWD, NULL);
+	argv = copy_field(rec, KEKE_KEY_ARGV, &n);
+	im->argv = argv;
+	im->argv_len = n;
+}
+
+static void on_process_end(struct image *im, const struct keke_record *rec,
+			   int64_t ts)
+{
+	const struct keke_field *status = keke_record_field(rec,
+							   KEKE_KEY_STATUS);
+
+	im->exited = true;
+	if (status && !status->is_str) {
+		im->has_status = true;
+		im->status = (int)status->i;
+	}
+	if (ts > im->end_ns)
+		im->end_ns = ts;
+}
+
+/* A slice record: the call's name and category, its args, its flows. */
+static int on_slice(struct merge *m, struct image *im, struct thr *t,
+		    const struct keke_record *rec, int64_t ts)
+{
+	struct keke_arg args[KEKE_MAX_FIELDS + 2];
+	const char *name = keke_call_name(rec->name);
+	const char *category = keke_call_category(rec->name);
+	char unknown[32];
+	unsigned nargs = 0;
+	int64_t dur = 0;
+	uint64_t flow_out = 0, flow_in = 0;
+	struct proc *p = &m->procs[im->proc];
+	bool main_thread = t->tid == p->pid;
+
+	for (unsigned i = 0; i < rec->nfields; i++) {
+		const struct keke_field *f = &rec->fields[i];
+
+		switch (f->key) {
+		case KEKE_KEY_DUR:
+			dur = f->is_str ? 0 : (int64_t)((double)f->i *
+							im->file->ns_per_tick);
+			continue;
+		case KEKE_KEY_NAME:
+		case KEKE_KEY_CAT:
+			continue;
+		case KEKE_KEY_FLOW_OUT:
+			flow_out = (uint64_t)f->i;
+			continue;
+		case KEKE_KEY_FLOW_IN:
+			flow_in = (uint64_t)f->i;
+			continue;
+		}
+		const char *key = keke_key_name(f->key);
+		args[nargs++] = (struct keke_arg){
+			.key = key ? key : "unknown",
+			.is_str = f->is_str,
+			.i = f->i,
+			.s = f->s,
+			.len = f->len,
+		};
+	}
+	if (rec->err) {
+		const char *e = strerrorname_np(rec->err);
+
+		args[nargs++] = (struct keke_arg){ .key = "errno",
+						   .i = rec->err };
+		if (e)
+			args[nargs++] = (struct keke_arg){
+				.key = "error", .is_str = true, .s = e,
+				.len = strlen(e) };
+	}
+	const struct keke_field *given = keke_record_field(rec, KEKE_KEY_NAME);
+	char name_buf[256];
+	if (given && given->is_str && given->len) {
+		snprintf(name_buf, sizeof(name_buf), "%.*s", (int)given->len,
+			 given->s);
+		name = name_buf;
+	} else if (!name) {
+		snprintf(unknown, sizeof(unknown), "call#%u", rec->name);
+		name = unknown;
+	}
+	if (!category)
+		category = "call";
+	if (dur < 0)
+		dur = 0;
+
+	struct keke_slice s = {
+		.id = m->next_slice_id++,
+		.utid = t->utid,
+		.pid = p->pid,
+		.tid = t->tid,
+		.ts_ns = ts,
+		.dur_ns = dur,
+		.category = category,
+		.name = name,
+		.depth = main_thread ? 1 : 0,
+		.parent_id = main_thread ? im->slice_id : 0,
+		.nargs = nargs,
+		.args = args,
+	};
+	struct flow_end here = { s.id, p->pid, t->tid, ts };
+
+	flow_end_at(m, flow_out, true, category, here);
+	flow_end_at(m, flow_in, false, category, here);
+	if (ts + dur > t->end_ns)
+		t->end_ns = ts + dur;
+	if (ts + dur > im->end_ns)
+		im->end_ns = ts + dur;
+	m->stats->slices++;
+	return EACH_SINK(m, slice, &s);
+}
+
+/* Joins argv's NUL-separated arguments with spaces. */
+static char *argv_line(const char *argv, size_t len)
+{
+	char *line = xstrndup(argv, len);
+
+	for (size_t i = 0; i < len; i++)
+		if (line[i] == '\0')
+			line[i] = ' ';
+	return line;
+}
+
+/* The slice that spans an image's life, on its main thread. */
+static int emit_image_slice(struct merge *m, struct image *im)
+{
+	struct proc *p = &m->procs[im->proc];
+	struct keke_arg args[8];
+	unsigned n = 0;
+	char *cmdline = argv_line(im->argv, im->argv_len);
+	const char *name = basename_of(im->exe);
+	struct thr *main_thread = thread_of(m, im, p->pid, im->start_ns);
+	int rc;
+
+	if (!*name)
+		name = "process";
+	args[n++] = (struct keke_arg){ .key = "cmdline", .is_str = true,
+				       .s = cmdline, .len = strlen(cmdline) };
+	if (im->exe)
+		args[n++] = (struct keke_arg){ .key = "exe", .is_str = true,
+					       .s = im->exe,
+					       .len = strlen(im->exe) };
+	if (im->cwd)
+		args[n++] = (struct keke_arg){ .key = "cwd", .is_str = true,
+					       .s = im->cwd,
+					       .len = strlen(im->cwd) };
+	if (im->has_status)
+		args[n++] = (struct keke_arg){ .key = "exit_code",
+					       .i = im->status & 0xff };
+	if (!im->exited)
+		args[n++] = (struct keke_arg){
+			.key = "ended", .is_str = true,
+			.s = "without an exit record (killed?)", .len = 32 };
+	if (im->file->hdr.dropped)
+		args[n++] = (struct keke_arg){
+			.key = "dropped_events",
+			.i = (int64_t)im->file->hdr.dropped };
+
+	struct keke_slice s = {
+		.id = im->slice_id,
+		.utid = main_thread->utid,
+		.pid = p->pid,
+		.tid = p->pid,
+		.ts_ns = im->start_ns,
+		.dur_ns = im->end_ns - im->start_ns,
+		.category = "process",
+		.name = name,
+		.nargs = n,
+		.args = args,
+	};
+	flow_end_at(m, im->file->hdr.flow_in, false, "process",
+		    (struct flow_end){ s.id, p->pid, p->pid, s.ts_ns });
+	if (s.ts_ns + s.dur_ns > main_thread->end_ns)
+		main_thread->end_ns = s.ts_ns + s.dur_ns;
+	m->stats->slices++;
+	rc = EACH_SINK(m, slice, &s);
+
+	/* The process takes the facts of its latest image. */
+	free(p->name);
+	free(p->cmdline);
+	free(p->exe);
+	free(p->cwd);
+	p->name = xstrndup(name, strlen(name));
+	p->cmdline = cmdline;
+	p->exe = im->exe;
+	p->cwd = im->cwd;
+	im->exe = im->cwd = NULL;
+	p->end_ns = im->end_ns;
+	p->last_image_exited = im->exited;
+	p->has_exit_code = im->has_status;
+	p->exit_code = im->status & 0xff;
+	p->dropped += im->file->hdr.dropped;
+	m->stats->dropped += im->file->hdr.dropped;
+	return rc;
+}
+
+/* The process a file belongs to: its pid's previous image when that one
+ * ended without exiting (it exec'd), else a new process. */
+static size_t process_for(struct merge *m, const struct file_info *f,
+			  int64_t start_ns)
+{
+	if (m->nprocs) {
+		struct proc *last = &m->procs[m->nprocs - 1];
+
+		if (last->dir == f->dir && last->pid == f->hdr.pid &&
+		    !last->last_image_exited && last->end_ns <= start_ns)
+			return m->nprocs - 1;
+	}
+	m->procs = xrealloc_array(m->procs, m->nprocs + 1, sizeof(*m->procs));
+	m->procs[m->nprocs] = (struct proc){
+		.upid = (int64_t)m->nprocs + 1,
+		.dir = f->dir,
+		.pid = f->hdr.pid,
+		.ppid = f->hdr.ppid,
+		.start_ns = start_ns,
+		.end_ns = start_ns,
+	};
+	return m->nprocs++;
+}
+
+static int merge_file(struct merge *m, const struct file_info *f)
+{
+	struct keke_reader r;
+	struct keke_record rec;
+	char err[KEKE_ERROR_MAX];
+	int64_t start = to_ns(f, f->hdr.start.ticks);
+	struct image im = {
+		.file = f,
+		.proc = process_for(m, f, start),
+		.slice_id = m->next_slice_id++,
+		.start_ns = start,
+		.end_ns = start,
+	};
+	int rc = 0, got;
+
+	if (keke_reader_open(&r, f->path, err) != 0) {
+		damage(m, "%s; left out", err);
+		return 0;
+	}
+	idmap_init(&im.threads);
+	while (!rc && (got = keke_reader_next(&r, &rec, err)) != 0) {
+		if (got < 0) {
+			damage(m, "%s", err);
+			continue;
+		}
+		int64_t ts = to_ns(f, rec.ts);
+		struct thr *t = thread_of(m, &im, rec.tid, ts);
+
+		switch (rec.type) {
+		case KEKE_REC_PROCESS_START:
+			on_process_start(&im, &rec, ts);
+			break;
+		case KEKE_REC_PROCESS_END:
+			on_process_end(&im, &rec, ts);
+			break;
+		case KEKE_REC_SLICE:
+			rc = on_slice(m, &im, t, &rec, ts);
+			break;
+		case KEKE_REC_THREAD_NAME:
+			free(t->name);
+			t->name = copy_field(&rec, KEKE_KEY_NAME, NULL);
+			break;
+		}
+		if (ts > im.end_ns)
+			im.end_ns = ts;
+	}
+	keke_reader_close(&r);
+	if (!rc)
+		rc = emit_image_slice(m, &im);
+	idmap_free(&im.threads);
+	free(im.exe);
+	free(im.cwd);
+	free(im.argv);
+	return rc;
+}
+
+/* --- 4. processes, threads, flows ---------------------------------------- */
+
+/* The process that was @ppid in the same dir when @child started. */
+static int64_t parent_of(const struct merge *m, const struct proc *child)
+{
+	int64_t best = 0, best_start = INT64_MIN;
+
+	for (size_t i = 0; i < m->nprocs; i++) {
+		const struct proc *p = &m->procs[i];
+
+		if (p->dir == child->dir && p->pid == child->ppid &&
+		    p->start_ns <= child->start_ns &&
+		    p->start_ns > best_start) {
+			best = p->upid;
+			best_start = p->start_ns;
+		}
+	}
+	return best;
+}
+
+static int emit_processes(struct merge *m)
+{
+	for (size_t i = 0; i < m->nprocs; i++) {
+		const struct proc *p = &m->procs[i];
+		struct keke_process out = {
+			.upid = p->upid,
+			.pid = p->pid,
+			.ppid = p->ppid,
+			.parent_upid = parent_of(m, p),
+			.name = p->name,
+			.cmdline = p->cmdline,
+			.exe = p->exe,
+			.cwd = p->cwd,
+			.start_ns = p->start_ns,
+			.end_ns = p->end_ns,
+			.has_exit_code = p->has_exit_code,
+			.exit_code = p->exit_code,
+			.killed = !p->last_image_exited,
+			.dropped = p->dropped,
+		};
+		if (out.killed)
+			m->stats->killed++;
+		if (EACH_SINK(m, process, &out))
+			return -1;
+	}
+	m->stats->processes = m->nprocs;
+	for (size_t i = 0; i < m->nthrs; i++) {
+		const struct thr *t = &m->thrs[i];
+		const struct proc *p = &m->procs[t->proc];
+		struct keke_thread out = {
+			.utid = t->utid,
+			.tid = t->tid,
+			.upid = p->upid,
+			.pid = p->pid,
+			.name = t->name ? t->name :
+				t->tid == p->pid ? p->name : NULL,
+			.start_ns = t->start_ns,
+			.end_ns = t->end_ns,
+			.is_main_thread = t->tid == p->pid,
+		};
+		if (EACH_SINK(m, thread, &out))
+			return -1;
+	}
+	m->stats->threads = m->nthrs;
+	for (size_t i = 0; i < m->nflows; i++) {
+		const struct flow *f = &m->flows[i];
+		struct keke_flow out = {
+			.id = (int64_t)m->stats->flows + 1,
+			.slice_out = f->out.slice,
+			.slice_in = f->in.slice,
+			.out_pid = f->out.pid,
+			.out_tid = f->out.tid,
+			.out_ts_ns = f->out.ts_ns,
+			.in_pid = f->in.pid,
+			.in_tid = f->in.tid,
+			.in_ts_ns = f->in.ts_ns,
+			.category = f->category ? f->category : "flow",
+			.name = f->category ? f->category : "flow",
+		};
+		if (!f->out.slice || !f->in.slice)
+			continue;
+		m->stats->flows++;
+		if (EACH_SINK(m, flow, &out))
+			return -1;
+	}
+	return 0;
+}
+
+static int emit_metadata(struct merge *m)
+{
+	char hex[33];
+
+	if (!m->nfiles)
+		return 0;
+	/* The earliest file: the run's first process. */
+	const struct file_info *first = &m->files[0];
+	for (size_t i = 1; i < m->nfiles; i++)
+		if (m->files[i].hdr.start.mono_ns < first->hdr.start.mono_ns)
+			first = &m->files[i];
+	trace_id_hex(first->hdr.trace_id, hex);
+	if (EACH_SINK(m, metadata, "trace_id", hex, 0) ||
+	    EACH_SINK(m, metadata, "host", first->hdr.host, 0) ||
+	    EACH_SINK(m, metadata, "realtime_offset_ns", NULL,
+		      (int64_t)(first->hdr.start_realtime_ns -
+				first->hdr.start.mono_ns)) ||
+	    EACH_SINK(m, metadata, "trace_start_ns", NULL,
+		      (int64_t)first->hdr.start.mono_ns) ||
+	    EACH_SINK(m, metadata, "format_version", NULL,
+		      KEKE_FORMAT_VERSION))
+		return -1;
+	return 0;
+}
+
+static int open_sinks(struct merge *m)
+{
+	const struct keke_sink_ops *ops[] = { &keke_sink_json,
+					      &keke_sink_sqlite };
+	const char *paths[] = { m->o->json_path, m->o->db_path };
+	char err[KEKE_SINK_ERROR_MAX];
+
+	for (size_t i = 0; i < 2; i++) {
+		if (!paths[i])
+			continue;
+		void *s = ops[i]->open(paths[i], err);
+		if (!s)
+			return fail(m, "%s", err);
+		m->ops[m->nsinks] = ops[i];
+		m->sinks[m->nsinks++] = s;
+	}
+	return 0;
+}
+
+static void free_merge(struct merge *m)
+{
+	for (size_t i = 0; i < m->nfiles; i++)
+		free(m->files[i].path);
+	for (size_t i = 0; i < m->nprocs; i++) {
+		free(m->procs[i].name);
+		free(m->procs[i].cmdline);
+		free(m->procs[i].exe);
+		free(m->procs[i].cwd);
+	}
+	for (size_t i = 0; i < m->nthrs; i++)
+		free(m->thrs[i].name);
+	free(m->files);
+	free(m->procs);
+	free(m->thrs);
+	free(m->flows);
+	idmap_free(&m->thr_index);
+	idmap_free(&m->flow_index);
+}
+
+enum keke_merge_result keke_merge(const struct keke_merge_options *o,
+				  struct keke_merge_stats *stats, char *err)
+{
+	struct merge m = {
+		.o = o,
+		.stats = stats,
+		.err = err,
+		.next_slice_id = 1,
+		.started_ns = keke_mono_ns(),
+	};
+	int rc = 0;
+
+	memset(stats, 0, sizeof(*stats));
+	err[0] = '\0';
+	idmap_init(&m.thr_index);
+	idmap_init(&m.flow_index);
+	for (size_t i = 0; i < o->ndirs && !rc; i++)
+		rc = list_dir(&m, i);
+	if (rc)
+		goto out;
+	check_trace_ids(&m);
+	qsort(m.files, m.nfiles, sizeof(*m.files), by_dir_pid_start);
+	set_clock_rates(&m);
+	stats->files = m.nfiles;
+	rc = open_sinks(&m);
+	if (!rc)
+		rc = emit_metadata(&m);
+	for (size_t i = 0; i < m.nfiles && !rc; i++) {
+		rc = merge_file(&m, &m.files[i]);
+		show_progress(&m, i + 1, false);
+	}
+	show_progress(&m, m.nfiles, true);
+	if (!rc)
+		rc = emit_processes(&m);
+	for (size_t i = 0; i < m.nsinks; i++) {
+		if (rc) {
+			m.ops[i]->abort(m.sinks[i]);
+			continue;
+		}
+		char serr[KEKE_SINK_ERROR_MAX];
+		if (m.ops[i]->finish(m.sinks[i], serr) != 0) {
+			rc = fail(&m, "%s", serr);
+			/* Outputs already renamed into place stay: each is
+			 * complete on its own. */
+		}
+	}
+out:
+	free_merge(&m);
+	if (rc)
+		return KEKE_MERGE_FAILED;
+	return stats->damaged ? KEKE_MERGE_PARTIAL : KEKE_MERGE_OK;
+}

@@ -1,0 +1,56 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The merge: reads every record file of one or more trace dirs and sends
+ * the run's processes, threads, slices and flows to the sinks (sink.h).
+ *
+ * Files are read one at a time in (pid, start) order, so memory grows with
+ * the number of processes and threads, never with the number of events.
+ * Damage (a truncated, torn, corrupt or foreign file) is reported once per
+ * place through on_damage and everything intact is still merged.
+ */
+#ifndef KEKE_MERGE_H
+#define KEKE_MERGE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct keke_merge_options {
+	const char *const *dirs;
+	size_t ndirs;
+	const char *json_path;		/* NULL: no JSON output */
+	const char *db_path;		/* NULL: no SQLite output */
+	/* Called once per damaged place; NULL prints to stderr. */
+	void (*on_damage)(void *ctx, const char *message);
+	void *ctx;
+	/* Show progress on stderr when the merge takes over a second. */
+	bool progress;
+};
+
+struct keke_merge_stats {
+	uint64_t files;
+	uint64_t processes;
+	uint64_t threads;
+	uint64_t slices;
+	uint64_t flows;
+	uint64_t damaged;		/* damage reports */
+	uint64_t dropped;		/* events the writers lost */
+	uint64_t killed;		/* processes without an exit record */
+};
+
+enum keke_merge_result {
+	KEKE_MERGE_FAILED = -1,		/* no output written; see err */
+	KEKE_MERGE_OK = 0,
+	KEKE_MERGE_PARTIAL = 1,		/* outputs written, damage reported */
+};
+
+/*
+ * Merges o->dirs into o->json_path and/or o->db_path. On KEKE_MERGE_FAILED
+ * @err (KEKE_MERGE_ERROR_MAX bytes) says why and no output exists.
+ */
+enum keke_merge_result keke_merge(const struct keke_merge_options *o,
+				  struct keke_merge_stats *stats, char *err);
+
+#define KEKE_MERGE_ERROR_MAX 1024
+
+#endif

@@ -1,0 +1,299 @@
+// SPDX-License-Identifier: MIT
+#include "reader.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "fields.h"
+
+static void say(char *err, const char *path, size_t offset, const char *fmt,
+		...)
+{
+	va_list ap;
+	int n = snprintf(err, KEKE_ERROR_MAX, "%s: offset %zu: ", path,
+			 offset);
+
+	if (n < 0 || n >= KEKE_ERROR_MAX)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(err + n, KEKE_ERROR_MAX - (size_t)n, fmt, ap);
+	va_end(ap);
+}
+
+static bool all_zero(const uint8_t *p, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (p[i])
+			return false;
+	return true;
+}
+
+static int check_header(struct keke_reader *r, char *err)
+{
+	const struct keke_file_header *h = &r->hdr;
+
+	if (r->size < sizeof(*h)) {
+		if (r->size >= sizeof(h->magic) &&
+		    memcmp(r->map, KEKE_FILE_MAGIC, sizeof(h->magic)) != 0)
+			goto foreign;
+		say(err, r->path, r->size,
+		    "truncated header: the file is %zu bytes, a header is %zu",
+		    r->size, sizeof(*h));
+		return -1;
+	}
+	memcpy(&r->hdr, r->map, sizeof(r->hdr));
+	r->hdr.host[KEKE_HOST_MAX - 1] = '\0';
+	if (memcmp(h->magic, KEKE_FILE_MAGIC, sizeof(h->magic)) != 0)
+		goto foreign;
+	if (h->version != KEKE_FORMAT_VERSION) {
+		say(err, r->path, offsetof(struct keke_file_header, version),
+		    "record format version %u; this keke reads version %u",
+		    h->version, KEKE_FORMAT_VERSION);
+		return -1;
+	}
+	if (h->header_size != KEKE_HEADER_SIZE || h->chunk_size < 4096 ||
+	    h->chunk_size > (1u << 24) || h->chunk_size % 4096 ||
+	    (h->clock != KEKE_CLOCK_MONOTONIC && h->clock != KEKE_CLOCK_TSC)) {
+		say(err, r->path, offsetof(struct keke_file_header, header_size),
+		    "corrupt header (header size %u, chunk size %u, clock %u)",
+		    h->header_size, h->chunk_size, h->clock);
+		return -1;
+	}
+	if (r->size < h->header_size) {
+		say(err, r->path, r->size,
+		    "truncated header: the file is %zu bytes, a header is %u",
+		    r->size, h->header_size);
+		return -1;
+	}
+	return 0;
+foreign:
+	say(err, r->path, 0, "not a keke record file");
+	return -1;
+}
+
+int keke_reader_open(struct keke_reader *r, const char *path, char *err)
+{
+	struct stat st;
+	int fd;
+
+	memset(r, 0, sizeof(*r));
+	r->path = strdup(path);
+	if (!r->path) {
+		snprintf(err, KEKE_ERROR_MAX, "%s: out of memory", path);
+		return -1;
+	}
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0 || fstat(fd, &st) != 0) {
+		snprintf(err, KEKE_ERROR_MAX, "%s: %s", path, strerror(errno));
+		goto fail;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		snprintf(err, KEKE_ERROR_MAX, "%s: not a regular file", path);
+		goto fail;
+	}
+	r->size = (size_t)st.st_size;
+	if (r->size == 0) {
+		say(err, path, 0, "empty file");
+		goto fail;
+	}
+	r->map = mmap(NULL, r->size, PROT_READ, MAP_PRIVATE, fd, 0);
+	if (r->map == MAP_FAILED) {
+		r->map = NULL;
+		snprintf(err, KEKE_ERROR_MAX, "%s: %s", path, strerror(errno));
+		goto fail;
+	}
+	close(fd);
+	fd = -1;
+	if (check_header(r, err) != 0)
+		goto fail;
+	r->chunk = r->hdr.header_size;
+	return 0;
+fail:
+	if (fd >= 0)
+		close(fd);
+	keke_reader_close(r);
+	return -1;
+}
+
+void keke_reader_close(struct keke_reader *r)
+{
+	if (r->map)
+		munmap((void *)r->map, r->size);
+	free(r->path);
+	memset(r, 0, sizeof(*r));
+}
+
+int keke_decode_fields(struct keke_record *rec, const uint8_t *p,
+		       const uint8_t *end)
+{
+	rec->nfields = 0;
+	while (p < end && *p) {
+		struct keke_field *f;
+		uint8_t tag = *p++;
+		uint64_t v;
+
+		if (rec->nfields == KEKE_MAX_FIELDS)
+			return -1;
+		if (keke_get_varint(&p, end, &v) != 0)
+			return -1;
+		f = &rec->fields[rec->nfields++];
+		f->key = tag & KEKE_TAG_KEY_MASK;
+		f->is_str = tag & KEKE_TAG_STRING;
+		if (!f->is_str) {
+			f->i = keke_unzigzag(v);
+			f->s = NULL;
+			f->len = 0;
+			continue;
+		}
+		if (v > KEKE_STRING_CAP || v > (uint64_t)(end - p))
+			return -1;
+		f->i = 0;
+		f->s = (const char *)p;
+		f->len = (uint32_t)v;
+		p += v;
+	}
+	/* Only padding may follow the fields. */
+	return all_zero(p, (size_t)(end - p)) ? 0 : -1;
+}
+
+/* Leaves the current chunk; the next call starts the following one. */
+static void next_chunk(struct keke_reader *r)
+{
+	r->chunk += r->hdr.chunk_size;
+	r->pos = 0;
+}
+
+/* Enters the chunk at r->chunk. Returns 1 when records may follow, 0 for
+ * an unused chunk (skipped), -1 for damage (skipped). */
+static int enter_chunk(struct keke_reader *r, char *err)
+{
+	struct keke_chunk_header h;
+	size_t avail = r->size - r->chunk;
+	size_t full = r->hdr.chunk_size;
+
+	if (avail < sizeof(h)) {
+		say(err, r->path, r->chunk,
+		    "the file ends %zu bytes into a chunk", avail);
+		next_chunk(r);
+		return -1;
+	}
+	memcpy(&h, r->map + r->chunk, sizeof(h));
+	if (h.magic == 0) {
+		size_t n = avail < full ? avail : full;
+		bool empty = all_zero(r->map + r->chunk, n);
+
+		next_chunk(r);
+		if (empty)
+			return 0;
+		say(err, r->path, r->chunk - full,
+		    "chunk without its header holds data");
+		return -1;
+	}
+	if (h.magic != KEKE_CHUNK_MAGIC || h.tid <= 0) {
+		say(err, r->path, r->chunk,
+		    "corrupt chunk header (magic %#x, tid %d)", h.magic, h.tid);
+		next_chunk(r);
+		return -1;
+	}
+	r->tid = h.tid;
+	r->pos = r->chunk + sizeof(h);
+	return 1;
+}
+
+int keke_reader_next(struct keke_reader *r, struct keke_record *rec,
+		     char *err)
+{
+	for (;;) {
+		if (r->pos == 0) {
+			if (r->chunk >= r->size)
+				return 0;
+			int entered = enter_chunk(r, err);
+			if (entered < 0)
+				return -1;
+			if (entered == 0)
+				continue;
+		}
+		size_t full_end = r->chunk + r->hdr.chunk_size;
+		size_t end = full_end < r->size ? full_end : r->size;
+		uint32_t word;
+
+		if (end - r->pos < sizeof(word)) {
+			bool cut = end < full_end;
+
+			next_chunk(r);
+			if (!cut)
+				continue;
+			say(err, r->path, end,
+			    "the file ends %zu bytes into a chunk",
+			    end - (r->chunk - r->hdr.chunk_size));
+			return -1;
+		}
+		memcpy(&word, r->map + r->pos, sizeof(word));
+		if (word == 0) {
+			size_t at = r->pos;
+			bool rest_empty = all_zero(r->map + at, end - at);
+			bool cut = end < full_end;
+
+			next_chunk(r);
+			if (rest_empty && !cut)
+				continue;
+			if (rest_empty)
+				say(err, r->path, end,
+				    "the file ends %zu bytes into a chunk",
+				    end - (r->chunk - r->hdr.chunk_size));
+			else
+				say(err, r->path, at,
+				    "zeroed record followed by data");
+			return -1;
+		}
+		uint32_t len = keke_rec_len(word);
+		unsigned type = keke_rec_type(word);
+		size_t at = r->pos;
+
+		if (len < KEKE_REC_HEAD_SIZE || len > end - at) {
+			next_chunk(r);
+			say(err, r->path, at,
+			    len > end - at && end < full_end ?
+			    "record of %u bytes runs past the end of the file" :
+			    "record of %u bytes does not fit its chunk", len);
+			return -1;
+		}
+		r->pos = at + ((len + 7u) & ~7u);
+		if (r->pos > end)
+			r->pos = end;
+		if (type == 0 || type >= KEKE_REC_TYPE_MAX) {
+			say(err, r->path, at, "unknown record type %u", type);
+			return -1;
+		}
+		const uint8_t *p = r->map + at;
+		rec->type = (uint8_t)type;
+		rec->flags = (uint8_t)keke_rec_flags(word);
+		memcpy(&rec->name, p + 4, 2);
+		memcpy(&rec->err, p + 6, 2);
+		memcpy(&rec->ts, p + 8, 8);
+		rec->tid = r->tid;
+		rec->offset = at;
+		if (keke_decode_fields(rec, p + KEKE_REC_HEAD_SIZE,
+				       p + len) != 0) {
+			say(err, r->path, at, "corrupt fields in a record");
+			return -1;
+		}
+		return 1;
+	}
+}
+
+const struct keke_field *keke_record_field(const struct keke_record *rec,
+					    unsigned key)
+{
+	for (unsigned i = 0; i < rec->nfields; i++)
+		if (rec->fields[i].key == key)
+			return &rec->fields[i];
+	return NULL;
+}

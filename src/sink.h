@@ -1,0 +1,117 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Sinks: where the merge sends a run's processes, threads, slices and flows.
+ * Every sink implements the same ops; the merge calls them in this order:
+ *
+ *	open -> metadata* -> slice* -> process* -> thread* -> flow* -> finish
+ *
+ * (slices of one thread arrive in the order they ended, not sorted by ts;
+ * processes, threads and flows come after all slices, when they are known
+ * completely). On any failure the merge calls abort instead of finish.
+ * A sink writes to a temporary file next to its output and renames it into
+ * place in finish, so a failed or interrupted merge leaves no half output.
+ *
+ * Ops return 0, or -1 after which last_error() says why.
+ *
+ * Times are CLOCK_MONOTONIC nanoseconds of the traced host. Ids (upid,
+ * utid, slice id, flow id) start at 1; 0 means "none".
+ */
+#ifndef KEKE_SINK_H
+#define KEKE_SINK_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct keke_process {
+	int64_t upid;
+	int pid;
+	int ppid;
+	int64_t parent_upid;	/* 0: its parent was not traced */
+	const char *name;	/* basename of the last image's executable */
+	const char *cmdline;	/* the last image's argv joined by spaces */
+	const char *exe;
+	const char *cwd;
+	int64_t start_ns;
+	int64_t end_ns;
+	bool has_exit_code;
+	int exit_code;
+	int signal;		/* killed by this signal, 0 if not (known) */
+	bool killed;		/* no exit record: died without exiting */
+	bool untraced;		/* seen only from its parent's side */
+	uint64_t dropped;	/* events lost (no space in the trace dir) */
+};
+
+struct keke_thread {
+	int64_t utid;
+	int tid;
+	int64_t upid;
+	int pid;
+	const char *name;
+	int64_t start_ns;
+	int64_t end_ns;
+	bool is_main_thread;
+};
+
+struct keke_arg {
+	const char *key;
+	bool is_str;
+	int64_t i;
+	const char *s;		/* bytes, not NUL terminated, any value */
+	size_t len;
+};
+
+struct keke_slice {
+	int64_t id;
+	int64_t utid;		/* also its thread_track id */
+	int pid;
+	int tid;
+	int64_t ts_ns;
+	int64_t dur_ns;
+	const char *category;
+	const char *name;
+	int depth;
+	int64_t parent_id;	/* 0: none */
+	unsigned nargs;
+	const struct keke_arg *args;
+};
+
+struct keke_flow {
+	int64_t id;
+	int64_t slice_out;
+	int64_t slice_in;
+	/* Where both ends are, for sinks that place flows by thread/time. */
+	int out_pid, out_tid;
+	int64_t out_ts_ns;
+	int in_pid, in_tid;
+	int64_t in_ts_ns;
+	const char *category;
+	const char *name;
+};
+
+struct keke_sink_ops {
+	const char *name;
+	/* Starts writing @path (through a temporary). NULL + @err on error. */
+	void *(*open)(const char *path, char *err);
+	/* A fact about the whole trace, such as "trace_id" or "host". */
+	int (*metadata)(void *sink, const char *key, const char *str,
+			int64_t value);
+	int (*slice)(void *sink, const struct keke_slice *s);
+	int (*process)(void *sink, const struct keke_process *p);
+	int (*thread)(void *sink, const struct keke_thread *t);
+	int (*flow)(void *sink, const struct keke_flow *f);
+	/* Completes the output and renames it into place; frees the sink.
+	 * Returns 0, or -1 + @err (the temporary is removed then). */
+	int (*finish)(void *sink, char *err);
+	/* Removes the temporary and frees the sink. */
+	void (*abort)(void *sink);
+	/* What the last failing op (returning -1) failed on. */
+	const char *(*last_error)(void *sink);
+};
+
+extern const struct keke_sink_ops keke_sink_json;
+extern const struct keke_sink_ops keke_sink_sqlite;
+
+#define KEKE_SINK_ERROR_MAX 512
+
+#endif

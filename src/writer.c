@@ -1,0 +1,316 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The writer's slow paths: creating the record file and claiming regions
+ * of chunks. Every system call goes through syscall() so that none of them
+ * reaches a hook, and through a table of function pointers
+ * (keke_writer_sys) so that tests can inject failures such as ENOSPC.
+ */
+#include "writer.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "clock.h"
+#include "writer_sys.h"
+
+__thread struct keke_thread_state keke_thread KEKE_TLS;
+
+#define REGION_CHUNKS_MAX 16u	/* 1 MiB: the largest region claimed */
+#define RETRY_AFTER_DROPS 4096u	/* events dropped before claiming again */
+
+static struct {
+	bool active;
+	int pid;
+	struct keke_file_header *hdr;
+	uint32_t next_chunk;	/* atomic: chunks claimed so far */
+	pthread_key_t thread_key;
+	bool have_thread_key;
+	char path[PATH_MAX];
+} writer;
+
+/* errno is the program's: every entry point here saves it. */
+struct errno_guard {
+	int saved;
+};
+
+static struct errno_guard errno_save(void)
+{
+	return (struct errno_guard){ errno };
+}
+
+static void errno_restore(struct errno_guard g)
+{
+	errno = g.saved;
+}
+
+bool keke_writer_active(void)
+{
+	return writer.active;
+}
+
+int keke_writer_pid(void)
+{
+	return writer.pid;
+}
+
+const char *keke_writer_path(void)
+{
+	return writer.active ? writer.path : "";
+}
+
+void keke_writer_drop(uint64_t n)
+{
+	if (writer.hdr)
+		__atomic_fetch_add(&writer.hdr->dropped, n, __ATOMIC_RELAXED);
+}
+
+void keke_writer_refresh_anchor(void)
+{
+	if (!writer.hdr)
+		return;
+	struct keke_anchor a = keke_clock_anchor();
+
+	/* Two threads may interleave here; a mixed pair is off by
+	 * microseconds over a span of seconds, which the merge tolerates. */
+	__atomic_store_n(&writer.hdr->latest.ticks, a.ticks, __ATOMIC_RELAXED);
+	__atomic_store_n(&writer.hdr->latest.mono_ns, a.mono_ns,
+			 __ATOMIC_RELAXED);
+}
+
+/* Extends the file to cover [off, off + len) with real blocks, so a later
+ * store into the mapping can never SIGBUS for lack of space. */
+static int reserve(int fd, off_t off, off_t len)
+{
+	if (keke_writer_sys.fallocate(fd, 0, off, len) == 0)
+		return 0;
+	if (errno != EOPNOTSUPP)
+		return -1;
+	/* File systems without fallocate: write the zeros ourselves. */
+	static const uint8_t zeros[4096];
+	for (off_t done = 0; done < len; done += (off_t)sizeof(zeros)) {
+		if (keke_writer_sys.pwrite(fd, zeros, sizeof(zeros),
+					   off + done) != sizeof(zeros))
+			return -1;
+	}
+	return 0;
+}
+
+/* Maps @len bytes of the record file at @off, reserved first.
+ * Returns the mapping or NULL. */
+static void *map_file_range(off_t off, size_t len)
+{
+	void *p = NULL;
+	int fd = keke_writer_sys.open(writer.path,
+				      O_RDWR | O_CLOEXEC | O_NOFOLLOW, 0);
+
+	if (fd < 0)
+		return NULL;
+	if (reserve(fd, off, (off_t)len) == 0) {
+		p = keke_writer_sys.mmap(NULL, len, PROT_READ | PROT_WRITE,
+					 MAP_SHARED | MAP_POPULATE, fd, off);
+		if (p == MAP_FAILED)
+			p = NULL;
+	}
+	keke_writer_sys.close(fd);
+	return p;
+}
+
+static void release_region(struct keke_thread_state *t)
+{
+	if (t->region)
+		keke_writer_sys.munmap(t->region,
+				       (size_t)(t->region_end - t->region));
+	t->region = t->region_end = t->cur = t->chunk_end = NULL;
+}
+
+/* pthread key destructor: a thread ended; give its mapping back. */
+static void thread_ended(void *unused)
+{
+	release_region(&keke_thread);
+}
+
+/* Starts the next chunk of the thread's region: header, magic last. */
+static void start_chunk(struct keke_thread_state *t, uint8_t *chunk)
+{
+	struct keke_chunk_header *h = (struct keke_chunk_header *)chunk;
+
+	h->tid = t->tid;
+	h->seq = t->seq++;
+	__atomic_store_n(&h->magic, KEKE_CHUNK_MAGIC, __ATOMIC_RELEASE);
+	t->cur = chunk + sizeof(*h);
+	t->chunk_end = chunk + KEKE_CHUNK_SIZE;
+}
+
+/* Claims a new region of chunks for the calling thread. */
+static bool claim_region(struct keke_thread_state *t)
+{
+	uint32_t n = t->region_chunks ? t->region_chunks : 1;
+	uint32_t first = __atomic_fetch_add(&writer.next_chunk, n,
+					    __ATOMIC_RELAXED);
+	off_t off = KEKE_HEADER_SIZE + (off_t)first * KEKE_CHUNK_SIZE;
+	uint8_t *p = map_file_range(off, (size_t)n * KEKE_CHUNK_SIZE);
+
+	if (!p)
+		return false;
+	release_region(t);
+	if (!t->tid) {
+		t->tid = (int32_t)syscall(SYS_gettid);
+		if (writer.have_thread_key)
+			pthread_setspecific(writer.thread_key, t);
+	}
+	t->region = p;
+	t->region_end = p + (size_t)n * KEKE_CHUNK_SIZE;
+	if (n < REGION_CHUNKS_MAX)
+		t->region_chunks = n * 2;
+	start_chunk(t, p);
+	keke_writer_refresh_anchor();
+	return true;
+}
+
+bool keke_writer_make_room(size_t len)
+{
+	struct keke_thread_state *t = &keke_thread;
+	struct errno_guard e = errno_save();
+	bool ok = false;
+
+	if (!writer.active || len > KEKE_RECORD_MAX)
+		goto drop;
+	/* The rest of the current chunk stays zero: the reader stops there. */
+	if (t->chunk_end && t->chunk_end < t->region_end) {
+		start_chunk(t, t->chunk_end);
+		ok = true;
+		goto out;
+	}
+	if (t->retry_after) {
+		t->retry_after--;
+		goto drop;
+	}
+	ok = claim_region(t);
+	if (!ok) {
+		t->retry_after = RETRY_AFTER_DROPS;
+		goto drop;
+	}
+	goto out;
+drop:
+	keke_writer_drop(1);
+out:
+	errno_restore(e);
+	return ok;
+}
+
+static void fill_header(struct keke_file_header *h,
+			const struct keke_writer_config *cfg,
+			struct keke_anchor start, uint64_t realtime)
+{
+	h->version = KEKE_FORMAT_VERSION;
+	h->header_size = KEKE_HEADER_SIZE;
+	h->chunk_size = KEKE_CHUNK_SIZE;
+	h->clock = keke_clock_kind;
+	h->pid = (int32_t)getpid();
+	h->ppid = (int32_t)getppid();
+	memcpy(h->trace_id, cfg->trace_id, sizeof(h->trace_id));
+	h->start_realtime_ns = realtime;
+	h->start = start;
+	h->latest = start;
+	h->flow_in = cfg->flow_in;
+	if (gethostname(h->host, sizeof(h->host) - 1) != 0)
+		h->host[0] = '\0';
+	/* The magic last: a header without it is not trusted. */
+	__atomic_thread_fence(__ATOMIC_RELEASE);
+	memcpy(h->magic, KEKE_FILE_MAGIC, sizeof(h->magic));
+}
+
+/* Creates <dir>/<pid>-<ns>[-n].kr exclusively; returns its fd or -errno. */
+static int create_file(const char *dir, uint64_t stamp)
+{
+	int pid = (int)getpid();
+
+	for (int attempt = 0; attempt < 100; attempt++) {
+		int n = attempt ?
+			snprintf(writer.path, sizeof(writer.path),
+				 "%s/%d-%llu-%d" KEKE_FILE_SUFFIX, dir, pid,
+				 (unsigned long long)stamp, attempt) :
+			snprintf(writer.path, sizeof(writer.path),
+				 "%s/%d-%llu" KEKE_FILE_SUFFIX, dir, pid,
+				 (unsigned long long)stamp);
+		if (n < 0 || (size_t)n >= sizeof(writer.path))
+			return -ENAMETOOLONG;
+		int fd = keke_writer_sys.open(writer.path,
+					      O_RDWR | O_CREAT | O_EXCL |
+					      O_NOFOLLOW | O_CLOEXEC, 0600);
+		if (fd >= 0 || errno != EEXIST)
+			return fd >= 0 ? fd : -errno;
+	}
+	return -EEXIST;
+}
+
+static struct keke_writer_config current_config;
+
+int keke_writer_start(const struct keke_writer_config *cfg)
+{
+	struct errno_guard e = errno_save();
+	int ret;
+
+	writer.active = false;
+	writer.hdr = NULL;
+	writer.next_chunk = 0;
+	writer.pid = (int)getpid();
+	if (cfg != &current_config)
+		current_config = *cfg;
+	keke_clock_init(cfg->force_monotonic);
+	struct keke_anchor start = keke_clock_anchor();
+	uint64_t realtime = keke_realtime_ns();
+
+	int fd = create_file(cfg->dir, start.mono_ns);
+	if (fd < 0) {
+		ret = fd;
+		goto out;
+	}
+	void *p = NULL;
+	if (reserve(fd, 0, KEKE_HEADER_SIZE) == 0) {
+		p = keke_writer_sys.mmap(NULL, KEKE_HEADER_SIZE,
+					 PROT_READ | PROT_WRITE, MAP_SHARED,
+					 fd, 0);
+	}
+	ret = p && p != MAP_FAILED ? 0 : -errno;
+	keke_writer_sys.close(fd);
+	if (ret)
+		goto out;
+	writer.hdr = p;
+	fill_header(writer.hdr, cfg, start, realtime);
+	if (!writer.have_thread_key)
+		writer.have_thread_key =
+			pthread_key_create(&writer.thread_key,
+					   thread_ended) == 0;
+	writer.active = true;
+out:
+	errno_restore(e);
+	return ret;
+}
+
+int keke_writer_restart_in_child(uint64_t flow_in)
+{
+	struct keke_thread_state *t = &keke_thread;
+
+	/* The parent's mappings are shared with the parent: never write to
+	 * them again. Other threads' regions were not inherited as threads,
+	 * only as mappings; they stay mapped but unused. */
+	release_region(t);
+	t->tid = 0;
+	t->seq = 0;
+	t->region_chunks = 0;
+	t->retry_after = 0;
+	t->busy = 0;
+	if (writer.hdr)
+		keke_writer_sys.munmap(writer.hdr, KEKE_HEADER_SIZE);
+	writer.hdr = NULL;
+	writer.active = false;
+	current_config.flow_in = flow_in;
+	return keke_writer_start(&current_config);
+}

@@ -1,0 +1,175 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The writer: appends records to this process's record file (record.h).
+ *
+ * Each thread owns a region of chunks mapped MAP_SHARED from the file, so a
+ * record is in the page cache the moment it is written and survives SIGKILL.
+ * Writing an event takes no lock, no malloc and no syscall: the fast path
+ * is a bounds check and stores into the thread's chunk. Only claiming a new
+ * region (every 64 KiB to 1 MiB of records) makes syscalls, and it holds no
+ * file descriptor afterwards, so the program can close or dup2 over any fd.
+ *
+ * Async-signal-safe: a signal handler that records while its thread is in
+ * the middle of a record sees keke_thread.busy set and must not record
+ * (hooks then only call the real function).
+ *
+ * Use:
+ *	struct keke_rec r;
+ *	if (keke_rec_begin(&r, KEKE_REC_SLICE, call, err, t0,
+ *			   KEKE_REC_MAX_LEN(3, 0))) {
+ *		keke_rec_int(&r, KEKE_KEY_DUR, t1 - t0);
+ *		...
+ *		keke_rec_commit(&r);
+ *	}
+ */
+#ifndef KEKE_WRITER_H
+#define KEKE_WRITER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "fields.h"
+#include "record.h"
+
+#define KEKE_TLS __attribute__((tls_model("initial-exec")))
+
+struct keke_thread_state {
+	uint8_t *cur;		/* next free byte of the current chunk */
+	uint8_t *chunk_end;	/* end of the current chunk */
+	uint8_t *region;	/* the thread's mapping of consecutive chunks */
+	uint8_t *region_end;
+	uint64_t seq;		/* chunks this thread has started */
+	uint32_t region_chunks;	/* size of the next region to claim */
+	uint32_t retry_after;	/* drops left before claiming again */
+	int32_t tid;
+	int busy;		/* inside the writer: do not record */
+};
+
+extern __thread struct keke_thread_state keke_thread KEKE_TLS;
+
+struct keke_writer_config {
+	const char *dir;		/* the trace dir */
+	uint8_t trace_id[16];
+	uint64_t flow_in;		/* flow leading to this image, or 0 */
+	bool force_monotonic;		/* never use the TSC */
+};
+
+/*
+ * Creates this process's record file in cfg->dir (O_EXCL, O_NOFOLLOW, mode
+ * 0600, named <pid>-<start ns>.kr) and maps its header.
+ * Returns 0, or -errno with the writer left inactive (every event then
+ * dropped without a trace; nothing else changes for the program).
+ * Not thread-safe: called once from start-up, before other threads.
+ */
+int keke_writer_start(const struct keke_writer_config *cfg);
+
+/*
+ * In the child of a fork: forgets the parent's file (unmapping what the
+ * calling thread had of it) and starts a new file for this pid, with
+ * @flow_in as the flow that led here. Returns as keke_writer_start().
+ */
+int keke_writer_restart_in_child(uint64_t flow_in);
+
+/* Whether a record file is open for this process. */
+bool keke_writer_active(void);
+
+/* Pid the current file was started for (to tell a fork child). */
+int keke_writer_pid(void);
+
+/* Refreshes the header's latest clock anchor (at exit, before exec). */
+void keke_writer_refresh_anchor(void);
+
+/* Counts @n events lost. */
+void keke_writer_drop(uint64_t n);
+
+/* The path of this process's record file, or "" when inactive. */
+const char *keke_writer_path(void);
+
+/* Slow path of keke_rec_begin: finds room for @len bytes or fails. */
+bool keke_writer_make_room(size_t len);
+
+/* A record under construction. */
+struct keke_rec {
+	uint8_t *start;
+	uint8_t *p;
+	uint8_t type;
+	uint8_t flags;
+};
+
+/* Upper bound of a record with @ints integer fields and @str_bytes bytes of
+ * string fields (each string counted with KEKE_STR_MAX_LEN). */
+#define KEKE_REC_MAX_LEN(ints, str_bytes) \
+	(KEKE_REC_HEAD_SIZE + (ints) * (1 + KEKE_VARINT_MAX) + (str_bytes) + 7)
+#define KEKE_STR_MAX_LEN(n) \
+	(1 + 5 + ((n) < KEKE_STRING_CAP ? (n) : KEKE_STRING_CAP))
+
+/*
+ * Starts a record of at most @max_len bytes in the calling thread's chunk.
+ * Returns false when the event is dropped (counted): no space, no writer,
+ * or the thread is already inside the writer (a signal handler).
+ * On true, the caller adds fields and must call keke_rec_commit().
+ */
+static inline bool keke_rec_begin(struct keke_rec *r, unsigned type,
+				  unsigned name, unsigned err, uint64_t ts,
+				  size_t max_len)
+{
+	struct keke_thread_state *t = &keke_thread;
+	uint16_t name16 = (uint16_t)name;
+	uint16_t err16 = err > 0xffff ? 0xffff : (uint16_t)err;
+
+	if (t->busy)
+		return false;
+	t->busy = 1;
+	if (__builtin_expect((uintptr_t)t->chunk_end - (uintptr_t)t->cur <
+			     max_len, 0) && !keke_writer_make_room(max_len)) {
+		t->busy = 0;
+		return false;
+	}
+	r->start = t->cur;
+	r->p = t->cur + KEKE_REC_HEAD_SIZE;
+	r->type = (uint8_t)type;
+	r->flags = 0;
+	memcpy(r->start + 4, &name16, 2);
+	memcpy(r->start + 6, &err16, 2);
+	memcpy(r->start + 8, &ts, 8);
+	return true;
+}
+
+static inline void keke_rec_int(struct keke_rec *r, unsigned key, int64_t v)
+{
+	*r->p++ = (uint8_t)key;
+	r->p = keke_put_varint(r->p, keke_zigzag(v));
+}
+
+/* Adds a string of @n bytes (may contain NULs), cut at KEKE_STRING_CAP. */
+static inline void keke_rec_str(struct keke_rec *r, unsigned key,
+				const char *s, size_t n)
+{
+	if (n > KEKE_STRING_CAP) {
+		n = KEKE_STRING_CAP;
+		r->flags |= KEKE_RECF_TRUNCATED;
+	}
+	*r->p++ = (uint8_t)(key | KEKE_TAG_STRING);
+	r->p = keke_put_varint(r->p, n);
+	memcpy(r->p, s, n);
+	r->p += n;
+}
+
+/* Publishes the record: its word is stored last, with release order. */
+static inline void keke_rec_commit(struct keke_rec *r)
+{
+	uint32_t len = (uint32_t)(r->p - r->start);
+	uint32_t padded = (len + 7) & ~7u;
+
+	/* The padding is still zero: chunks start zeroed and every byte
+	 * before the cursor belongs to a committed record. */
+	__atomic_store_n((uint32_t *)r->start,
+			 keke_rec_word(len, r->type, r->flags),
+			 __ATOMIC_RELEASE);
+	keke_thread.cur = r->start + padded;
+	keke_thread.busy = 0;
+}
+
+#endif

@@ -1,0 +1,45 @@
+/* SPDX-License-Identifier: MIT */
+/* Helpers shared by the tests: temporary dirs, running commands, queries. */
+#ifndef KEKE_TEST_HELPERS_H
+#define KEKE_TEST_HELPERS_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+/* A new empty directory under $TMPDIR (or /tmp); abort on failure.
+ * The caller frees the string. */
+char *test_tmpdir(void);
+
+/* "dir/name" in a static rotating buffer (valid for 8 more calls). */
+const char *test_path(const char *dir, const char *name);
+
+/* Where the build put things (from the meson test environment). */
+const char *test_keke_bin(void);
+const char *test_preload(void);
+/* A test program of tests/progs by name. */
+const char *test_prog(const char *name);
+
+/*
+ * Runs @cmd with /bin/sh -c, stdout and stderr captured into *out and
+ * *err (malloc'd, NUL terminated; either may be NULL to discard).
+ * Returns the wait status.
+ */
+int test_sh(const char *cmd, char **out, char **err);
+
+/* Exit code of a wait status, or 128 + signal. */
+int test_exit_code(int status);
+
+/* First column of the first row of @sql on database @db as an integer
+ * (or -1 when there is no row); aborts the test on SQL errors. */
+int64_t test_db_int(const char *db, const char *sql);
+
+/* Same, as a malloc'd string (NULL when no row or NULL). */
+char *test_db_str(const char *db, const char *sql);
+
+/* Reads a whole file (malloc'd, NUL terminated) or NULL. */
+char *test_read_file(const char *path, size_t *len);
+
+/* Removes a directory tree (best effort). */
+void test_rm_rf(const char *path);
+
+#endif
