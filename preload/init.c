@@ -177,7 +177,7 @@ void keke_after_fork_child(uint64_t flow_in)
 	state.announced = 1;
 	if (!__atomic_load_n(&state.started, __ATOMIC_ACQUIRE))
 		return;
-	if (keke_writer_restart_in_child(flow_in) == 0)
+	if (keke_writer_restart(flow_in) == 0)
 		record_process_start();
 }
 

@@ -21,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "clock.h"
@@ -44,6 +45,7 @@ struct proc {
 	int64_t start_ns, end_ns;
 	bool has_exit_code;
 	int exit_code;
+	int signal;
 	bool last_image_exited;	/* its last image wrote an exit record */
 	uint64_t dropped;
 	int64_t main_utid;
@@ -105,14 +107,18 @@ static void *xrealloc_array(void *p, size_t n, size_t size)
 	return q;
 }
 
-static char *xstrndup(const char *s, size_t n)
+/* Copies @n bytes (which may hold NULs) and adds a NUL. */
+static char *xmemdup(const char *s, size_t n)
 {
-	char *d = strndup(s ? s : "", s ? n : 0);
+	char *d = malloc(n + 1);
 
 	if (!d) {
 		fprintf(stderr, "keke: out of memory\n");
 		abort();
 	}
+	if (n)
+		memcpy(d, s, n);
+	d[n] = '\0';
 	return d;
 }
 
@@ -195,7 +201,7 @@ static void add_file(struct merge *m, size_t dir, const char *path)
 	}
 	m->files = xrealloc_array(m->files, m->nfiles + 1, sizeof(*m->files));
 	m->files[m->nfiles++] = (struct file_info){
-		.path = xstrndup(path, strlen(path)),
+		.path = xmemdup(path, strlen(path)),
 		.dir = dir,
 		.hdr = r.hdr,
 	};
@@ -353,7 +359,7 @@ struct image {
 	size_t proc;
 	int64_t slice_id;	/* of the slice spanning the image */
 	int64_t start_ns, end_ns;
-	bool started, exited, has_status;
+	bool exited, has_status;
 	int status;
 	char *exe, *cwd, *argv;
 	size_t argv_len;
@@ -434,7 +440,7 @@ static char *copy_field(const struct keke_record *rec, unsigned key,
 
 	if (len)
 		*len = f && f->is_str ? f->len : 0;
-	return f && f->is_str ? xstrndup(f->s, f->len) : NULL;
+	return f && f->is_str ? xmemdup(f->s, f->len) : NULL;
 }
 
 static void on_process_start(struct image *im, const struct keke_record *rec,
@@ -443,8 +449,7 @@ static void on_process_start(struct image *im, const struct keke_record *rec,
 	char *argv;
 	size_t n;
 
-	im->started = true;
-	im->start_ns = ts;
+	(void)ts;	/* the image starts with its file, a little earlier */
 	free(im->exe);
 	free(im->cwd);
 	free(im->argv);
@@ -565,7 +570,7 @@ static int on_slice(struct merge *m, struct image *im, struct thr *t,
 /* Joins argv's NUL-separated arguments with spaces. */
 static char *argv_line(const char *argv, size_t len)
 {
-	char *line = xstrndup(argv, len);
+	char *line = xmemdup(argv, len);
 
 	for (size_t i = 0; i < len; i++)
 		if (line[i] == '\0')
@@ -632,7 +637,7 @@ static int emit_image_slice(struct merge *m, struct image *im)
 	free(p->cmdline);
 	free(p->exe);
 	free(p->cwd);
-	p->name = xstrndup(name, strlen(name));
+	p->name = xmemdup(name, strlen(name));
 	p->cmdline = cmdline;
 	p->exe = im->exe;
 	p->cwd = im->cwd;
@@ -746,8 +751,32 @@ static int64_t parent_of(const struct merge *m, const struct proc *child)
 	return best;
 }
 
+/* What the caller's wait said of the run's first process. */
+static void apply_root_status(struct merge *m)
+{
+	const struct keke_merge_options *o = m->o;
+
+	if (!o->have_root_status)
+		return;
+	for (size_t i = 0; i < m->nprocs; i++) {
+		struct proc *p = &m->procs[i];
+
+		if (p->dir != 0 || p->pid != o->root_pid)
+			continue;
+		if (WIFSIGNALED(o->root_status)) {
+			p->signal = WTERMSIG(o->root_status);
+			p->has_exit_code = false;
+		} else if (WIFEXITED(o->root_status)) {
+			p->has_exit_code = true;
+			p->exit_code = WEXITSTATUS(o->root_status);
+		}
+		return;
+	}
+}
+
 static int emit_processes(struct merge *m)
 {
+	apply_root_status(m);
 	for (size_t i = 0; i < m->nprocs; i++) {
 		const struct proc *p = &m->procs[i];
 		struct keke_process out = {
@@ -763,6 +792,7 @@ static int emit_processes(struct merge *m)
 			.end_ns = p->end_ns,
 			.has_exit_code = p->has_exit_code,
 			.exit_code = p->exit_code,
+			.signal = p->signal,
 			.killed = !p->last_image_exited,
 			.dropped = p->dropped,
 		};

@@ -252,11 +252,28 @@ static int create_file(const char *dir, uint64_t stamp)
 
 static struct keke_writer_config current_config;
 
+/* Forgets the calling thread's region and numbering. */
+static void reset_thread(struct keke_thread_state *t)
+{
+	release_region(t);
+	t->tid = 0;
+	t->seq = 0;
+	t->region_chunks = 0;
+	t->retry_after = 0;
+	t->busy = 0;
+}
+
 int keke_writer_start(const struct keke_writer_config *cfg)
 {
 	struct errno_guard e = errno_save();
 	int ret;
 
+	/* A previous file (of this process, or of the parent after fork) is
+	 * never written again. Other threads' regions of it, inherited as
+	 * mappings only, stay mapped but unused. */
+	reset_thread(&keke_thread);
+	if (writer.hdr)
+		keke_writer_sys.munmap(writer.hdr, KEKE_HEADER_SIZE);
 	writer.active = false;
 	writer.hdr = NULL;
 	writer.next_chunk = 0;
@@ -294,23 +311,8 @@ out:
 	return ret;
 }
 
-int keke_writer_restart_in_child(uint64_t flow_in)
+int keke_writer_restart(uint64_t flow_in)
 {
-	struct keke_thread_state *t = &keke_thread;
-
-	/* The parent's mappings are shared with the parent: never write to
-	 * them again. Other threads' regions were not inherited as threads,
-	 * only as mappings; they stay mapped but unused. */
-	release_region(t);
-	t->tid = 0;
-	t->seq = 0;
-	t->region_chunks = 0;
-	t->retry_after = 0;
-	t->busy = 0;
-	if (writer.hdr)
-		keke_writer_sys.munmap(writer.hdr, KEKE_HEADER_SIZE);
-	writer.hdr = NULL;
-	writer.active = false;
 	current_config.flow_in = flow_in;
 	return keke_writer_start(&current_config);
 }

@@ -58,19 +58,20 @@ struct keke_writer_config {
 
 /*
  * Creates this process's record file in cfg->dir (O_EXCL, O_NOFOLLOW, mode
- * 0600, named <pid>-<start ns>.kr) and maps its header.
+ * 0600, named <pid>-<start ns>.kr) and maps its header. A file started
+ * before (this process's, or the parent's after a fork) is never written
+ * again. cfg->dir must stay valid while the writer runs.
  * Returns 0, or -errno with the writer left inactive (every event then
  * dropped without a trace; nothing else changes for the program).
- * Not thread-safe: called once from start-up, before other threads.
+ * Not thread-safe: called from start-up, or in a fork child.
  */
 int keke_writer_start(const struct keke_writer_config *cfg);
 
 /*
- * In the child of a fork: forgets the parent's file (unmapping what the
- * calling thread had of it) and starts a new file for this pid, with
- * @flow_in as the flow that led here. Returns as keke_writer_start().
+ * Starts a new file with the last configuration and @flow_in as the flow
+ * that led to it: in the child of a fork. Returns as keke_writer_start().
  */
-int keke_writer_restart_in_child(uint64_t flow_in);
+int keke_writer_restart(uint64_t flow_in);
 
 /* Whether a record file is open for this process. */
 bool keke_writer_active(void);
