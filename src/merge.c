@@ -585,7 +585,8 @@ static int emit_image_slice(struct merge *m, struct image *im)
 	struct keke_arg args[8];
 	unsigned n = 0;
 	char *cmdline = argv_line(im->argv, im->argv_len);
-	const char *name = basename_of(im->exe);
+	/* As ps names it: argv[0] ("sh", not the "dash" it links to). */
+	const char *name = basename_of(im->argv_len ? im->argv : im->exe);
 	struct thr *main_thread = thread_of(m, im, p->pid, im->start_ns);
 	int rc;
 

@@ -1,0 +1,227 @@
+// SPDX-License-Identifier: MIT
+/*
+ * `keke run` and bare LD_PRELOAD use on real programs: exit statuses are
+ * forwarded, output is untouched, every process lands in both outputs,
+ * and bad input gets a clear error.
+ */
+#include <criterion/criterion.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "helpers.h"
+
+static char *out;
+
+static void setup(void)
+{
+	out = test_tmpdir();
+}
+
+static void teardown(void)
+{
+	test_rm_rf(out);
+	free(out);
+}
+
+static const char *json(void)
+{
+	return test_path(out, "t.json");
+}
+
+static const char *db(void)
+{
+	return test_path(out, "t.db");
+}
+
+/* Runs `keke run -q -o OUT/t.json --db OUT/t.db -- CMD`; returns its exit
+ * code; stdout and stderr of the run in *o and *e when not NULL. */
+static int keke_run(const char *cmd, char **o, char **e)
+{
+	char *full;
+	int code;
+
+	cr_assert(asprintf(&full, "'%s' run -q -o '%s' --db '%s' -- %s",
+			   test_keke_bin(), json(), db(), cmd) > 0);
+	code = test_exit_code(test_sh(full, o, e));
+	free(full);
+	return code;
+}
+
+static void check_json(const char *path)
+{
+	char cmd[8192], *o = NULL;
+
+	snprintf(cmd, sizeof(cmd), "python3 '%s/check_trace.py' '%s'",
+		 getenv("KEKE_TESTS_SRC"), path);
+	cr_assert_eq(test_exit_code(test_sh(cmd, &o, NULL)), 0,
+		     "check_trace: %s", o);
+	free(o);
+}
+
+Test(run, exit_status_is_forwarded, .init = setup, .fini = teardown)
+{
+	cr_assert_eq(keke_run("sh -c 'exit 3'", NULL, NULL), 3);
+	cr_assert_eq(test_db_int(db(), "SELECT exit_code FROM process WHERE "
+				       "name = 'sh'"), 3);
+	check_json(json());
+}
+
+Test(run, killed_command_exits_128_plus_signal, .init = setup,
+     .fini = teardown)
+{
+	cr_assert_eq(keke_run("sh -c 'kill -9 $$'", NULL, NULL), 137);
+	cr_assert_eq(test_db_int(db(), "SELECT killed FROM process WHERE "
+				       "name = 'sh'"), 1);
+	cr_assert_eq(test_db_int(db(), "SELECT signal FROM process WHERE "
+				       "name = 'sh'"), 9);
+	char *j = test_read_file(json(), NULL);
+	cr_assert(j && strstr(j, "\"name\":\"sh [killed]\""),
+		  "the JSON does not mark sh killed");
+	free(j);
+	check_json(json());
+}
+
+/* Each way out of a program records its status, and the program prints
+ * exactly what it prints without keke. */
+static void check_exit_way(const char *how)
+{
+	char cmd[4096], sql[256], *bare = NULL, *traced = NULL;
+
+	snprintf(cmd, sizeof(cmd), "'%s' 42 %s", test_prog("exit_status"),
+		 how);
+	cr_assert_eq(test_exit_code(test_sh(cmd, &bare, NULL)), 42);
+	cr_assert_eq(keke_run(cmd, &traced, NULL), 42, "%s", how);
+	cr_assert_str_eq(traced, bare);
+	snprintf(sql, sizeof(sql),
+		 "SELECT COUNT(*) FROM process WHERE name = 'exit_status' AND "
+		 "exit_code = 42 AND killed = 0 AND cmdline LIKE "
+		 "'%%exit_status 42 %s'", how);
+	cr_assert_eq(test_db_int(db(), sql), 1, "%s", how);
+	free(bare);
+	free(traced);
+}
+
+Test(run, every_way_to_exit, .init = setup, .fini = teardown)
+{
+	check_exit_way("return");
+	check_exit_way("exit");
+	check_exit_way("_exit");
+	check_exit_way("_Exit");
+}
+
+Test(run, forked_children_are_traced, .init = setup, .fini = teardown)
+{
+	char cmd[4096], *bare = NULL, *traced = NULL;
+
+	snprintf(cmd, sizeof(cmd), "'%s' 3", test_prog("fork_children"));
+	cr_assert_eq(test_exit_code(test_sh(cmd, &bare, NULL)), 0);
+	cr_assert_eq(keke_run(cmd, &traced, NULL), 0);
+	cr_assert_str_eq(traced, bare);
+	cr_assert_eq(test_db_int(db(), "SELECT COUNT(*) FROM process"), 4);
+	cr_assert_eq(test_db_int(db(), "SELECT COUNT(*) FROM process c JOIN "
+				       "process p ON c.parent_upid = p.upid "
+				       "WHERE p.parent_upid IS NULL"), 3);
+	char *codes = test_db_str(db(), "SELECT group_concat(exit_code) FROM "
+					"(SELECT exit_code FROM process WHERE "
+					"parent_upid IS NOT NULL ORDER BY 1)");
+	cr_assert_str_eq(codes, "1,2,3");
+	check_json(json());
+	free(codes);
+	free(bare);
+	free(traced);
+}
+
+Test(run, process_killed_after_events_is_kept, .init = setup,
+     .fini = teardown)
+{
+	char cmd[4096], *o = NULL;
+
+	snprintf(cmd, sizeof(cmd), "'%s'", test_prog("self_kill"));
+	cr_assert_eq(keke_run(cmd, &o, NULL), 137);
+	cr_assert_str_eq(o, "about to die\n");
+	cr_assert_eq(test_db_int(db(), "SELECT COUNT(*) FROM process WHERE "
+				       "name = 'self_kill' AND killed = 1 AND "
+				       "signal = 9 AND end_ts > start_ts"), 1);
+	cr_assert_eq(test_db_int(db(), "SELECT COUNT(*) FROM process WHERE "
+				       "exit_code = 7 AND killed = 0"), 1);
+	check_json(json());
+	free(o);
+}
+
+Test(run, missing_command_and_bad_output, .init = setup, .fini = teardown)
+{
+	char *e = NULL, cmd[4096];
+
+	cr_assert_eq(keke_run("no-such-command-here", NULL, &e), 127);
+	cr_assert(strstr(e, "no-such-command-here"), "%s", e);
+	free(e);
+	snprintf(cmd, sizeof(cmd), "'%s' run -o /nonexistent/x.json -- true",
+		 test_keke_bin());
+	cr_assert_eq(test_exit_code(test_sh(cmd, NULL, &e)), 1);
+	cr_assert(strstr(e, "/nonexistent"), "%s", e);
+	free(e);
+}
+
+/* Bare mode: the first process makes the trace dir, says where it is, and
+ * `keke merge` turns it into the outputs. */
+Test(bare, preload_alone_makes_a_trace_dir, .init = setup, .fini = teardown)
+{
+	char cmd[8192], *e = NULL, dir[4096];
+
+	snprintf(cmd, sizeof(cmd),
+		 "TMPDIR='%s' KEKE_QUIET= LD_PRELOAD='%s' '%s' 3", out,
+		 test_preload(), test_prog("fork_children"));
+	cr_assert_eq(test_exit_code(test_sh(cmd, NULL, &e)), 0);
+	const char *at = strstr(e, " in ");
+	cr_assert(at && strstr(e, "keke: trace of "), "stderr: %s", e);
+	cr_assert_eq(sscanf(at + 4, "%4095s", dir), 1);
+	cr_assert(strncmp(dir, out, strlen(out)) == 0, "%s", dir);
+	cr_assert(strstr(e, "keke merge "), "%s", e);
+	/* Said once, by the first process only. */
+	cr_assert_eq(strstr(at + 1, "keke: trace of "), NULL, "%s", e);
+
+	struct stat st;
+	cr_assert_eq(stat(dir, &st), 0);
+	cr_assert_eq(st.st_mode & 0777, 0700);
+	snprintf(cmd, sizeof(cmd), "'%s' merge '%s' -o '%s' --db '%s'",
+		 test_keke_bin(), dir, json(), db());
+	cr_assert_eq(test_exit_code(test_sh(cmd, NULL, NULL)), 0);
+	cr_assert_eq(test_db_int(db(), "SELECT COUNT(*) FROM process"), 4);
+	check_json(json());
+	free(e);
+}
+
+Test(bare, quiet_says_nothing, .init = setup, .fini = teardown)
+{
+	char cmd[8192], *e = NULL;
+
+	snprintf(cmd, sizeof(cmd),
+		 "TMPDIR='%s' KEKE_QUIET=1 LD_PRELOAD='%s' '%s' 0", out,
+		 test_preload(), test_prog("exit_status"));
+	cr_assert_eq(test_exit_code(test_sh(cmd, NULL, &e)), 0);
+	cr_assert_str_eq(e, "");
+	free(e);
+}
+
+Test(bare, unsafe_trace_dir_is_refused, .init = setup, .fini = teardown)
+{
+	char cmd[8192], *o = NULL, *e = NULL;
+	const char *open_dir = test_path(out, "open");
+
+	cr_assert_eq(mkdir(open_dir, 0777), 0);
+	cr_assert_eq(chmod(open_dir, 0777), 0);
+	snprintf(cmd, sizeof(cmd),
+		 "KEKE_QUIET= KEKE_DIR='%s' LD_PRELOAD='%s' '%s' 5 exit",
+		 open_dir, test_preload(), test_prog("exit_status"));
+	cr_assert_eq(test_exit_code(test_sh(cmd, &o, &e)), 5);
+	cr_assert(strstr(o, "argv[1]=5"), "the program did not run: %s", o);
+	cr_assert(strstr(e, "writable by group or others"), "%s", e);
+	snprintf(cmd, sizeof(cmd), "ls -A '%s' | wc -l", open_dir);
+	free(o);
+	test_sh(cmd, &o, NULL);
+	cr_assert_str_eq(o, "0\n", "files were written into an unsafe dir");
+	free(o);
+	free(e);
+}
