@@ -29,6 +29,39 @@
 		fn_;                                                         \
 	})
 
+/* The families of hooks KEKE_TRACE can choose. */
+enum keke_family {
+	KEKE_FAMILY_PROC,
+	KEKE_FAMILY_FILE,
+	KEKE_FAMILY_NET,
+	KEKE_FAMILY_SYNC,
+	KEKE_FAMILY_THREAD,
+	KEKE_FAMILY_DL,
+	KEKE_FAMILY_USER,
+	KEKE_FAMILY_COUNT
+};
+
+/* A bit per traced family; 0 until start-up has opened the record file,
+ * so hooks that run earlier only forward to the real function. */
+extern uint32_t keke_families;
+
+static inline bool keke_traced(enum keke_family family)
+{
+	return __builtin_expect(keke_families >> family & 1, 1);
+}
+
+/* A flow id no other process of the run will make. */
+uint64_t keke_new_flow(void);
+
+/* The value of KEKE_FLOW_IN that gives @flow to a process whose parent
+ * will be @ppid. */
+int keke_flow_env(char *buf, size_t size, int ppid, uint64_t flow);
+
+/* What libkeke.so is called in LD_PRELOAD, and the KEKE_* variables of
+ * this run ("NAME=value" each), for the environment of children. */
+const char *keke_self_path(void);
+const char *const *keke_run_vars(void);
+
 /* Start-up: reads the environment, opens the record file, records the
  * process start. Idempotent; called by the constructor and by any hook
  * that runs before it. */
@@ -40,5 +73,8 @@ void keke_record_exit(enum keke_exit_how how, bool has_status, int status);
 
 /* In a fork child: starts the child's own record file. */
 void keke_after_fork_child(uint64_t flow_in);
+
+/* The flow of the fork the calling thread is making, or 0. */
+uint64_t keke_forking_flow(void);
 
 #endif

@@ -1,16 +1,88 @@
 // SPDX-License-Identifier: MIT
 /*
- * vfork, performed as fork. A vfork child borrows its parent's memory and
- * stack until it execs or exits, so a wrapper function cannot return into
- * it, and anything the child recorded would land in the parent's buffers.
- * POSIX lets vfork behave as fork, and programs that use it correctly
- * (exec or _exit right away) cannot tell the difference.
+ * fork, _Fork and vfork: a "fork" slice in the parent with the child's pid
+ * and a flow to the child, whose first image starts its own record file
+ * knowing that flow.
+ *
+ * vfork is performed as fork. A vfork child borrows its parent's memory
+ * and stack until it execs or exits, so a wrapper function cannot return
+ * into it, and anything the child recorded would land in the parent's
+ * buffers. POSIX lets vfork behave as fork, and programs that use it
+ * correctly (exec or _exit right away) cannot tell the difference.
  */
+#include <errno.h>
 #include <unistd.h>
 
 #include "preload.h"
 
+pid_t _Fork(void);
+
+/* The flow the child of the fork under way continues. */
+static __thread uint64_t forking_flow KEKE_TLS;
+
+static void record_fork(uint64_t t0, pid_t pid, int err, uint64_t flow)
+{
+	struct keke_rec r;
+
+	if (!keke_rec_begin(&r, KEKE_REC_SLICE, KEKE_CALL_FORK,
+			    pid < 0 ? (unsigned)err : 0, t0,
+			    KEKE_REC_MAX_LEN(3, 0)))
+		return;
+	keke_rec_int(&r, KEKE_KEY_DUR, (int64_t)(keke_now() - t0));
+	keke_rec_int(&r, KEKE_KEY_RESULT, pid);
+	if (pid > 0) {
+		keke_rec_int(&r, KEKE_KEY_CHILD_PID, pid);
+		keke_rec_int(&r, KEKE_KEY_FLOW_OUT, (int64_t)flow);
+	}
+	keke_rec_commit(&r);
+}
+
+/* Runs @real_fork with a slice around it; in the child, starts its file
+ * (unless fork's own atfork handler already did). */
+static pid_t traced_fork(pid_t (*real_fork)(void))
+{
+	uint64_t flow, t0;
+	pid_t pid;
+	int err;
+
+	if (!keke_writer_active())
+		return real_fork();
+	flow = keke_new_flow();
+	forking_flow = flow;
+	t0 = keke_now();
+	pid = real_fork();
+	err = errno;
+	if (pid == 0) {
+		if (keke_writer_pid() != (int)getpid())
+			keke_after_fork_child(flow);
+		forking_flow = 0;
+		errno = err;
+		return 0;
+	}
+	forking_flow = 0;
+	if (keke_traced(KEKE_FAMILY_PROC))
+		record_fork(t0, pid, err, flow);
+	errno = err;
+	return pid;
+}
+
+/* Called by the atfork child handler: the flow of the fork under way. */
+uint64_t keke_forking_flow(void)
+{
+	return forking_flow;
+}
+
+KEKE_EXPORT pid_t fork(void)
+{
+	return traced_fork(KEKE_REAL(fork));
+}
+
+KEKE_EXPORT pid_t _Fork(void)
+{
+	return traced_fork(KEKE_REAL(_Fork));
+}
+
 KEKE_EXPORT pid_t vfork(void)
 {
-	return fork();
+	return traced_fork(KEKE_REAL(fork));
 }

@@ -25,6 +25,12 @@ struct keke_merge_options {
 	void *ctx;
 	/* Show progress on stderr when the merge takes over a second. */
 	bool progress;
+	/* The wait status of the run's first process, when the caller
+	 * started it (keke run): it gives the exit code or signal of a root
+	 * that died without an exit record. */
+	bool have_root_status;
+	int root_pid;
+	int root_status;
 };
 
 struct keke_merge_stats {

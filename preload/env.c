@@ -1,0 +1,104 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The environment a traced process hands to a program it execs or spawns.
+ * Whatever the program passes (its environ, its own envp, an empty one from
+ * env -i or execle), the child gets LD_PRELOAD with libkeke.so first (the
+ * program's other preloads kept, in order), this run's KEKE_* variables,
+ * and KEKE_FLOW_IN linking it to its parent's slice. Everything is built
+ * in storage the caller puts on its stack: this runs between fork and
+ * exec, where malloc may deadlock.
+ */
+#include <string.h>
+
+#include "env.h"
+
+#define LD_PRELOAD_EQ "LD_PRELOAD="
+
+static bool starts_with(const char *s, const char *prefix)
+{
+	return strncmp(s, prefix, strlen(prefix)) == 0;
+}
+
+static const char *their_preload(char *const envp[])
+{
+	for (size_t i = 0; envp && envp[i]; i++)
+		if (starts_with(envp[i], LD_PRELOAD_EQ))
+			return envp[i] + strlen(LD_PRELOAD_EQ);
+	return "";
+}
+
+size_t keke_env_slots(char *const envp[])
+{
+	size_t n = 0;
+
+	while (envp && envp[n])
+		n++;
+	for (const char *const *v = keke_run_vars(); v && *v; v++)
+		n++;
+	return n + 3;	/* KEKE_FLOW_IN, LD_PRELOAD, NULL */
+}
+
+size_t keke_env_bytes(char *const envp[])
+{
+	return 64 + sizeof(LD_PRELOAD_EQ) + strlen(keke_self_path()) + 1 +
+	       strlen(their_preload(envp));
+}
+
+/* Appends @len bytes of @s as one more entry of a ':' list at *p. */
+static void add_entry(char **p, const char *list_start, const char *s,
+		      size_t len)
+{
+	if (*p != list_start)
+		*(*p)++ = ':';
+	memcpy(*p, s, len);
+	*p += len;
+}
+
+/*
+ * Writes "LD_PRELOAD=" + libkeke.so (when @ours) + the program's other
+ * preloads into @buf. Returns false when the list is empty.
+ */
+static bool build_preload(char *buf, const char *theirs, bool ours)
+{
+	const char *self = keke_self_path();
+	char *p = buf + strlen(LD_PRELOAD_EQ);
+	char *list = p;
+
+	memcpy(buf, LD_PRELOAD_EQ, strlen(LD_PRELOAD_EQ));
+	if (ours && *self)
+		add_entry(&p, list, self, strlen(self));
+	/* ld.so splits LD_PRELOAD at spaces and colons. */
+	while (*theirs) {
+		size_t len = strcspn(theirs, ": ");
+
+		if (len && !(len == strlen(self) && !memcmp(theirs, self, len)))
+			add_entry(&p, list, theirs, len);
+		theirs += len;
+		theirs += strspn(theirs, ": ");
+	}
+	*p = '\0';
+	return p != list;
+}
+
+void keke_env_build(char **out, char *buf, char *const envp[], int ppid,
+		    uint64_t flow, bool preload)
+{
+	const char *theirs = their_preload(envp);
+	size_t n = 0;
+
+	for (size_t i = 0; envp && envp[i]; i++)
+		if (!starts_with(envp[i], LD_PRELOAD_EQ) &&
+		    !starts_with(envp[i], "KEKE_"))
+			out[n++] = envp[i];
+	for (const char *const *v = keke_run_vars(); v && *v; v++)
+		out[n++] = (char *)*v;
+	if (flow) {
+		int len = keke_flow_env(buf, 64, ppid, flow);
+
+		out[n++] = buf;
+		buf += len + 1;
+	}
+	if (build_preload(buf, theirs, preload))
+		out[n++] = buf;
+	out[n] = NULL;
+}

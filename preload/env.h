@@ -1,0 +1,33 @@
+/* SPDX-License-Identifier: MIT */
+/* The environment of a child: see env.c. */
+#ifndef KEKE_ENV_H
+#define KEKE_ENV_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "preload.h"
+
+/* Pointer slots, and bytes of strings, that keke_env_build needs. */
+size_t keke_env_slots(char *const envp[]);
+size_t keke_env_bytes(char *const envp[]);
+
+/*
+ * Fills @out (keke_env_slots(envp) slots) with @envp's variables plus this
+ * run's, KEKE_FLOW_IN for @flow (when not 0) expecting @ppid as the
+ * child's parent, and LD_PRELOAD with libkeke.so first, or without it when
+ * !@preload (a program ld.so could not preload it into). Strings it makes
+ * go into @buf (keke_env_bytes(envp) bytes). Allocates nothing.
+ */
+void keke_env_build(char **out, char *buf, char *const envp[], int ppid,
+		    uint64_t flow, bool preload);
+
+/* Declares the storage for the child environment of @envp on the stack
+ * and builds it into @name. */
+#define KEKE_CHILD_ENV(name, envp, ppid, flow, preload)                    \
+	char *name[keke_env_slots(envp)];                                   \
+	char name##_buf[keke_env_bytes(envp)];                              \
+	keke_env_build(name, name##_buf, (envp), (ppid), (flow), (preload))
+
+#endif

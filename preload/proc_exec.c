@@ -1,0 +1,308 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The exec family. Every variant ends in one of four real calls (execve,
+ * execvpe, execveat, fexecve) made by do_exec(), which
+ *  - records the exec (path, argv, a flow to the new image) before the
+ *    call, since a successful exec never returns, and marks the record
+ *    failed with errno when it does return;
+ *  - hands the new image an environment that keeps it traced (env.c), or
+ *    leaves libkeke.so out of LD_PRELOAD for a program ld.so could not
+ *    load it into (a 32-bit one), so ld.so prints no error.
+ * Like musl's execl, the varargs variants build argv on the stack: nothing
+ * here allocates, as a vfork-style child may be running it.
+ */
+#include <elf.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "env.h"
+#include "preload.h"
+
+extern char **environ;
+
+enum exec_kind { EXECVE, EXECVPE, EXECVEAT, FEXECVE };
+
+struct exec_call {
+	enum exec_kind kind;
+	int fd;			/* EXECVEAT: dirfd; FEXECVE: the program */
+	const char *path;	/* EXECVE, EXECVEAT: path; EXECVPE: file */
+	int flags;		/* EXECVEAT */
+	char *const *argv;
+	char *const *envp;
+};
+
+/* Whether ld.so can preload a 64-bit libkeke.so into @path: not into a
+ * 32-bit ELF. Scripts and unreadable files get the benefit of the doubt. */
+static bool preloadable(const char *path)
+{
+	unsigned char ident[EI_NIDENT];
+	int fd = (int)syscall(SYS_openat, AT_FDCWD, path, O_RDONLY | O_CLOEXEC);
+	long n;
+
+	if (fd < 0)
+		return true;
+	n = syscall(SYS_read, fd, ident, sizeof(ident));
+	syscall(SYS_close, fd);
+	if (n < EI_CLASS + 1 || memcmp(ident, ELFMAG, SELFMAG) != 0)
+		return true;
+	return ident[EI_CLASS] == (sizeof(void *) == 8 ? ELFCLASS64 :
+							  ELFCLASS32);
+}
+
+/* Finds @file the way execvp does, into @buf; returns @file itself when it
+ * has a slash or is not found. */
+static const char *search_path(const char *file, char *buf, size_t size)
+{
+	const char *path = getenv("PATH");
+
+	if (strchr(file, '/') || !*file)
+		return file;
+	if (!path)
+		path = "/bin:/usr/bin";
+	while (*path) {
+		size_t len = strcspn(path, ":");
+		int n = snprintf(buf, size, "%.*s%s%s", (int)len, path,
+				 len ? "/" : "", file);
+
+		if (n > 0 && (size_t)n < size &&
+		    syscall(SYS_access, buf, X_OK) == 0)
+			return buf;
+		path += len;
+		path += *path == ':';
+	}
+	return file;
+}
+
+/* The program an exec call will run, as a path we can show and open. */
+static const char *target_of(const struct exec_call *c, char *buf,
+			     size_t size)
+{
+	switch (c->kind) {
+	case EXECVE:
+		return c->path;
+	case EXECVPE:
+		return search_path(c->path, buf, size);
+	case FEXECVE:
+		snprintf(buf, size, "/proc/self/fd/%d", c->fd);
+		return buf;
+	case EXECVEAT:
+		if (c->path[0] == '/' || c->fd == AT_FDCWD)
+			return c->path;
+		if (!c->path[0] && (c->flags & AT_EMPTY_PATH))
+			snprintf(buf, size, "/proc/self/fd/%d", c->fd);
+		else
+			snprintf(buf, size, "/proc/self/fd/%d/%s", c->fd,
+				 c->path);
+		return buf;
+	}
+	return c->path;
+}
+
+/* Writes the exec slice; returns the record, to mark it failed later. */
+static uint8_t *record_exec(const char *path, char *const argv[],
+			    uint64_t flow)
+{
+	char joined[KEKE_STRING_CAP];
+	char exe[PATH_MAX];
+	size_t len = 0;
+	struct keke_rec r;
+
+	/* Show what /proc/self/fd/N stands for. */
+	if (!strncmp(path, "/proc/self/fd/", 14)) {
+		long n = syscall(SYS_readlink, path, exe, sizeof(exe) - 1);
+
+		if (n > 0) {
+			exe[n] = '\0';
+			path = exe;
+		}
+	}
+	for (size_t i = 0; argv && argv[i] && len < sizeof(joined); i++) {
+		size_t n = strlen(argv[i]) + 1;
+
+		if (n > sizeof(joined) - len)
+			n = sizeof(joined) - len;
+		memcpy(joined + len, argv[i], n);
+		len += n;
+	}
+	if (len && joined[len - 1] == '\0')
+		len--;
+	if (!keke_rec_begin(&r, KEKE_REC_SLICE, KEKE_CALL_EXEC, 0, keke_now(),
+			    KEKE_REC_MAX_LEN(2, KEKE_STR_MAX_LEN(strlen(path)) +
+						     KEKE_STR_MAX_LEN(len))))
+		return NULL;
+	keke_rec_int(&r, KEKE_KEY_DUR, 0);
+	keke_rec_str(&r, KEKE_KEY_PATH, path, strlen(path));
+	keke_rec_str(&r, KEKE_KEY_ARGV, joined, len);
+	keke_rec_int(&r, KEKE_KEY_FLOW_OUT, (int64_t)flow);
+	uint8_t *rec = r.start;
+	keke_rec_commit(&r);
+	return rec;
+}
+
+/* The exec came back: its record gets the errno (and the merge then links
+ * no new image to it). */
+static void mark_failed(uint8_t *rec, int err)
+{
+	uint16_t e = err > 0 && err < 0xffff ? (uint16_t)err : 0xffff;
+
+	__atomic_store_n((uint16_t *)(rec + 6), e, __ATOMIC_RELEASE);
+}
+
+static int real_exec(const struct exec_call *c, char *const envp[])
+{
+	switch (c->kind) {
+	case EXECVE:
+		return KEKE_REAL(execve)(c->path, c->argv, envp);
+	case EXECVPE:
+		return KEKE_REAL(execvpe)(c->path, c->argv, envp);
+	case EXECVEAT:
+		return KEKE_REAL(execveat)(c->fd, c->path, c->argv, envp,
+					   c->flags);
+	case FEXECVE:
+		return KEKE_REAL(fexecve)(c->fd, c->argv, envp);
+	}
+	errno = EINVAL;
+	return -1;
+}
+
+static int do_exec(const struct exec_call *c)
+{
+	char buf[PATH_MAX];
+	const char *target;
+	uint8_t *rec = NULL;
+	uint64_t flow;
+	int saved = errno, rc, err;
+
+	if (!keke_writer_active())
+		return real_exec(c, c->envp);
+	target = target_of(c, buf, sizeof(buf));
+	flow = keke_new_flow();
+	KEKE_CHILD_ENV(env, c->envp, (int)getppid(), flow,
+		       preloadable(target));
+	if (keke_traced(KEKE_FAMILY_PROC))
+		rec = record_exec(target, c->argv, flow);
+	keke_writer_refresh_anchor();
+	errno = saved;
+	rc = real_exec(c, env);
+	err = errno;
+	if (rec)
+		mark_failed(rec, err);
+	errno = err;
+	return rc;
+}
+
+KEKE_EXPORT int execve(const char *path, char *const argv[],
+		       char *const envp[])
+{
+	struct exec_call c = { EXECVE, -1, path, 0, argv, envp };
+
+	return do_exec(&c);
+}
+
+KEKE_EXPORT int execv(const char *path, char *const argv[])
+{
+	struct exec_call c = { EXECVE, -1, path, 0, argv, environ };
+
+	return do_exec(&c);
+}
+
+KEKE_EXPORT int execvp(const char *file, char *const argv[])
+{
+	struct exec_call c = { EXECVPE, -1, file, 0, argv, environ };
+
+	return do_exec(&c);
+}
+
+KEKE_EXPORT int execvpe(const char *file, char *const argv[],
+			char *const envp[])
+{
+	struct exec_call c = { EXECVPE, -1, file, 0, argv, envp };
+
+	return do_exec(&c);
+}
+
+KEKE_EXPORT int execveat(int dirfd, const char *path, char *const argv[],
+			 char *const envp[], int flags)
+{
+	struct exec_call c = { EXECVEAT, dirfd, path, flags, argv, envp };
+
+	return do_exec(&c);
+}
+
+KEKE_EXPORT int fexecve(int fd, char *const argv[], char *const envp[])
+{
+	struct exec_call c = { FEXECVE, fd, "", 0, argv, envp };
+
+	return do_exec(&c);
+}
+
+/* Counts the arguments after @arg0 up to the NULL. */
+#define COUNT_ARGS(n, arg0)                                                  \
+	do {                                                                 \
+		va_list ap_;                                                 \
+		va_start(ap_, arg0);                                         \
+		for (n = 1; va_arg(ap_, char *); n++)                        \
+			;                                                    \
+		va_end(ap_);                                                 \
+	} while (0)
+
+/* Fills argv[0..n-1] from @arg0 and the varargs, and argv[n] = NULL. */
+#define COLLECT_ARGS(argv, n, arg0)                                          \
+	do {                                                                 \
+		va_list ap_;                                                 \
+		va_start(ap_, arg0);                                         \
+		argv[0] = (char *)arg0;                                      \
+		for (size_t i_ = 1; i_ < n; i_++)                            \
+			argv[i_] = va_arg(ap_, char *);                      \
+		argv[n] = NULL;                                              \
+		va_end(ap_);                                                 \
+	} while (0)
+
+KEKE_EXPORT int execl(const char *path, const char *arg, ...)
+{
+	size_t n;
+
+	COUNT_ARGS(n, arg);
+	char *argv[n + 1];
+	COLLECT_ARGS(argv, n, arg);
+	struct exec_call c = { EXECVE, -1, path, 0, argv, environ };
+	return do_exec(&c);
+}
+
+KEKE_EXPORT int execlp(const char *file, const char *arg, ...)
+{
+	size_t n;
+
+	COUNT_ARGS(n, arg);
+	char *argv[n + 1];
+	COLLECT_ARGS(argv, n, arg);
+	struct exec_call c = { EXECVPE, -1, file, 0, argv, environ };
+	return do_exec(&c);
+}
+
+KEKE_EXPORT int execle(const char *path, const char *arg, ...)
+{
+	char *const *envp = NULL;
+	size_t n;
+
+	COUNT_ARGS(n, arg);
+	char *argv[n + 1];
+	va_list ap;
+
+	/* The arguments, their NULL, then envp. */
+	va_start(ap, arg);
+	argv[0] = (char *)arg;
+	for (size_t i = 1; i <= n; i++)
+		argv[i] = va_arg(ap, char *);
+	envp = va_arg(ap, char *const *);
+	va_end(ap);
+	struct exec_call c = { EXECVE, -1, path, 0, argv, envp };
+	return do_exec(&c);
+}

@@ -1,0 +1,169 @@
+// SPDX-License-Identifier: MIT
+/*
+ * posix_spawn, posix_spawnp, system, popen and pclose.
+ *
+ * posix_spawn hands the child an environment that keeps it traced, and a
+ * flow from the "spawn" slice. glibc's system() and popen() start their
+ * shell with an internal spawn no hook sees, from environ (which already
+ * holds what a child needs, unless the program scrubbed it): their slices
+ * carry the command, and the merge links the shell they started to them
+ * by its parent pid and start time.
+ */
+#include <errno.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "env.h"
+#include "preload.h"
+
+extern char **environ;
+
+typedef int spawn_fn(pid_t *, const char *, const posix_spawn_file_actions_t *,
+		     const posix_spawnattr_t *, char *const[], char *const[]);
+
+static size_t join_argv(char *const argv[], char *out, size_t size)
+{
+	size_t len = 0;
+
+	for (size_t i = 0; argv && argv[i] && len < size; i++) {
+		size_t n = strlen(argv[i]) + 1;
+
+		if (n > size - len)
+			n = size - len;
+		memcpy(out + len, argv[i], n);
+		len += n;
+	}
+	return len && out[len - 1] == '\0' ? len - 1 : len;
+}
+
+static void record_spawn(uint64_t t0, const char *path, char *const argv[],
+			 int rc, pid_t child, uint64_t flow)
+{
+	char joined[KEKE_STRING_CAP];
+	size_t len = join_argv(argv, joined, sizeof(joined));
+	size_t path_len = strlen(path);
+	struct keke_rec r;
+
+	if (!keke_rec_begin(&r, KEKE_REC_SLICE, KEKE_CALL_SPAWN, (unsigned)rc,
+			    t0, KEKE_REC_MAX_LEN(4, KEKE_STR_MAX_LEN(path_len) +
+						     KEKE_STR_MAX_LEN(len))))
+		return;
+	keke_rec_int(&r, KEKE_KEY_DUR, (int64_t)(keke_now() - t0));
+	keke_rec_str(&r, KEKE_KEY_PATH, path, path_len);
+	keke_rec_str(&r, KEKE_KEY_ARGV, joined, len);
+	keke_rec_int(&r, KEKE_KEY_RESULT, rc);
+	if (!rc) {
+		keke_rec_int(&r, KEKE_KEY_CHILD_PID, child);
+		keke_rec_int(&r, KEKE_KEY_FLOW_OUT, (int64_t)flow);
+	}
+	keke_rec_commit(&r);
+}
+
+static int traced_spawn(spawn_fn *real, pid_t *pid, const char *path,
+			const posix_spawn_file_actions_t *actions,
+			const posix_spawnattr_t *attr, char *const argv[],
+			char *const envp[])
+{
+	pid_t child = 0;
+	uint64_t flow, t0;
+	int saved = errno, rc;
+
+	if (!keke_writer_active())
+		return real(pid, path, actions, attr, argv, envp);
+	flow = keke_new_flow();
+	KEKE_CHILD_ENV(env, envp, (int)getpid(), flow, true);
+	t0 = keke_now();
+	errno = saved;
+	rc = real(&child, path, actions, attr, argv, env);
+	saved = errno;
+	if (pid && !rc)
+		*pid = child;
+	if (keke_traced(KEKE_FAMILY_PROC))
+		record_spawn(t0, path, argv, rc, child, flow);
+	errno = saved;
+	return rc;
+}
+
+KEKE_EXPORT int posix_spawn(pid_t *pid, const char *path,
+			    const posix_spawn_file_actions_t *actions,
+			    const posix_spawnattr_t *attr, char *const argv[],
+			    char *const envp[])
+{
+	return traced_spawn(KEKE_REAL(posix_spawn), pid, path, actions, attr,
+			    argv, envp);
+}
+
+KEKE_EXPORT int posix_spawnp(pid_t *pid, const char *file,
+			     const posix_spawn_file_actions_t *actions,
+			     const posix_spawnattr_t *attr, char *const argv[],
+			     char *const envp[])
+{
+	return traced_spawn(KEKE_REAL(posix_spawnp), pid, file, actions, attr,
+			    argv, envp);
+}
+
+/* A slice for system/popen/pclose: the command, the result. */
+static void record_shell(unsigned call, uint64_t t0, const char *command,
+			 int64_t result, int err)
+{
+	size_t len = command ? strlen(command) : 0;
+	struct keke_rec r;
+
+	if (!keke_rec_begin(&r, KEKE_REC_SLICE, call, (unsigned)err, t0,
+			    KEKE_REC_MAX_LEN(2, KEKE_STR_MAX_LEN(len))))
+		return;
+	keke_rec_int(&r, KEKE_KEY_DUR, (int64_t)(keke_now() - t0));
+	if (command)
+		keke_rec_str(&r, KEKE_KEY_COMMAND, command, len);
+	keke_rec_int(&r, KEKE_KEY_RESULT, result);
+	keke_rec_commit(&r);
+}
+
+KEKE_EXPORT int system(const char *command)
+{
+	uint64_t t0;
+	int rc, err;
+
+	if (!command || !keke_traced(KEKE_FAMILY_PROC))
+		return KEKE_REAL(system)(command);
+	t0 = keke_now();
+	rc = KEKE_REAL(system)(command);
+	err = errno;
+	record_shell(KEKE_CALL_SYSTEM, t0, command, rc, rc == -1 ? err : 0);
+	errno = err;
+	return rc;
+}
+
+KEKE_EXPORT FILE *popen(const char *command, const char *mode)
+{
+	uint64_t t0;
+	FILE *f;
+	int err;
+
+	if (!keke_traced(KEKE_FAMILY_PROC))
+		return KEKE_REAL(popen)(command, mode);
+	t0 = keke_now();
+	f = KEKE_REAL(popen)(command, mode);
+	err = errno;
+	record_shell(KEKE_CALL_POPEN, t0, command, f ? 0 : -1, f ? 0 : err);
+	errno = err;
+	return f;
+}
+
+KEKE_EXPORT int pclose(FILE *stream)
+{
+	uint64_t t0;
+	int rc, err;
+
+	if (!keke_traced(KEKE_FAMILY_PROC))
+		return KEKE_REAL(pclose)(stream);
+	t0 = keke_now();
+	rc = KEKE_REAL(pclose)(stream);
+	err = errno;
+	record_shell(KEKE_CALL_PCLOSE, t0, NULL, rc, rc == -1 ? err : 0);
+	errno = err;
+	return rc;
+}
