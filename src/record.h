@@ -84,6 +84,7 @@ struct keke_file_header {
 	struct keke_anchor latest;	/* refreshed at chunk claims, exit */
 	uint64_t dropped;		/* events lost (no space, no chunk) */
 	uint64_t flow_in;		/* flow that led to this image, or 0 */
+	uint64_t filtered;		/* calls left out: below KEKE_MIN_DUR */
 	char host[KEKE_HOST_MAX];	/* NUL terminated */
 };
 

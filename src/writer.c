@@ -70,6 +70,12 @@ void keke_writer_drop(uint64_t n)
 		__atomic_fetch_add(&writer.hdr->dropped, n, __ATOMIC_RELAXED);
 }
 
+void keke_writer_filtered(uint64_t n)
+{
+	if (writer.hdr)
+		__atomic_fetch_add(&writer.hdr->filtered, n, __ATOMIC_RELAXED);
+}
+
 void keke_writer_refresh_anchor(void)
 {
 	if (!writer.hdr)

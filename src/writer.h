@@ -85,6 +85,9 @@ void keke_writer_refresh_anchor(void);
 /* Counts @n events lost. */
 void keke_writer_drop(uint64_t n);
 
+/* Counts @n calls left out on purpose (shorter than KEKE_MIN_DUR). */
+void keke_writer_filtered(uint64_t n);
+
 /* The path of this process's record file, or "" when inactive. */
 const char *keke_writer_path(void);
 

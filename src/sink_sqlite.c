@@ -1,0 +1,799 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The SQLite sink: writes a run into a database whose tables read like
+ * those of Perfetto's trace processor (process, thread, thread_track,
+ * slice, args, flow, metadata), times in nanoseconds.
+ *
+ * The database is built in "<path>.tmp-XXXXXX" next to its output, with no
+ * journal and no syncing, inside one transaction; finish creates the
+ * indexes, commits and renames it into place.
+ *
+ * Rows are not inserted one by one: each table has a batch that collects
+ * BATCH_ROWS rows (strings copied into the batch's own buffer, since the
+ * structs' pointers are only valid during a call) and inserts them with one
+ * multi-row INSERT, which costs a fraction of as many single-row ones.
+ * Memory is bounded by the batches, never by the number of slices.
+ *
+ * Every string is stored as valid UTF-8 TEXT: an invalid sequence and a
+ * NUL byte are each replaced by U+FFFD.
+ */
+#include "sink.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <sqlite3.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <time.h>
+#include <unistd.h>
+
+#define BATCH_ROWS 64		/* rows per multi-row INSERT */
+#define CACHE_KIB 8192		/* SQLite page cache */
+#define TEMP_TRIES 100		/* names tried for the temporary */
+
+static const char schema[] =
+	"CREATE TABLE process(upid INTEGER PRIMARY KEY, pid INT, name TEXT,"
+	" cmdline TEXT, start_ts INT, end_ts INT, parent_upid INT,"
+	" exit_code INT, signal INT, exe TEXT, cwd TEXT, killed INT,"
+	" untraced INT, dropped INT);"
+	"CREATE TABLE thread(utid INTEGER PRIMARY KEY, tid INT, name TEXT,"
+	" upid INT, start_ts INT, end_ts INT, is_main_thread INT);"
+	"CREATE TABLE thread_track(id INTEGER PRIMARY KEY, utid INT);"
+	"CREATE TABLE slice(id INTEGER PRIMARY KEY, ts INT, dur INT,"
+	" track_id INT, category TEXT, name TEXT, depth INT, parent_id INT,"
+	" arg_set_id INT);"
+	"CREATE TABLE args(arg_set_id INT, flat_key TEXT, key TEXT,"
+	" int_value INT, string_value TEXT, real_value REAL,"
+	" value_type TEXT);"
+	"CREATE TABLE flow(id INTEGER PRIMARY KEY, slice_out INT,"
+	" slice_in INT);"
+	"CREATE TABLE metadata(name TEXT PRIMARY KEY, int_value INT,"
+	" str_value TEXT);";
+
+/*
+ * Run by finish: one track per thread, with the thread's id; then the
+ * indexes, created after the bulk insert, which is faster than maintaining
+ * them row by row.
+ */
+static const char finish_sql[] =
+	"INSERT INTO thread_track(id, utid) SELECT utid, utid FROM thread;"
+	"CREATE INDEX slice_ts ON slice(ts);"
+	"CREATE INDEX slice_name ON slice(name);"
+	"CREATE INDEX slice_track_id ON slice(track_id);"
+	"CREATE INDEX args_arg_set_id ON args(arg_set_id);"
+	"CREATE INDEX thread_upid ON thread(upid);"
+	"CREATE INDEX process_pid ON process(pid);";
+
+enum cell_type {
+	CELL_NULL,
+	CELL_INT,
+	CELL_TEXT,	/* bytes in the batch's buffer */
+};
+
+/* One value of a row waiting in a batch. */
+struct cell {
+	enum cell_type type;
+	union {
+		int64_t i;
+		size_t off;
+	};
+	size_t len;
+};
+
+/* Rows of one table waiting to be inserted together. */
+struct batch {
+	const char *table;
+	unsigned ncols;
+	unsigned nrows;		/* complete rows waiting */
+	unsigned ncells;	/* cells written, ncols per row */
+	sqlite3_stmt *multi;	/* inserts BATCH_ROWS rows */
+	sqlite3_stmt *one;	/* inserts one row, for the remainder */
+	struct cell *cells;
+	char *buf;		/* the rows' strings */
+	size_t used, cap;
+};
+
+enum batch_id {
+	B_PROCESS,
+	B_THREAD,
+	B_SLICE,
+	B_INT_ARGS,
+	B_STR_ARGS,
+	B_FLOW,
+	B_COUNT,
+};
+
+/*
+ * The INSERT of each batch: the statement's start, then one row, in which
+ * '?' is a new parameter and '@' the previous one again (flat_key and key
+ * take one value), so a row binds as few values as possible.
+ */
+static const struct {
+	const char *table;
+	const char *insert;
+	const char *row;
+} batch_sql[B_COUNT] = {
+	[B_PROCESS] = { "process", "INSERT INTO process VALUES",
+			"(?,?,?,?,?,?,?,?,?,?,?,?,?,?)" },
+	[B_THREAD] = { "thread", "INSERT INTO thread VALUES",
+		       "(?,?,?,?,?,?,?)" },
+	[B_SLICE] = { "slice", "INSERT INTO slice VALUES",
+		      "(?,?,?,?,?,?,?,?,?)" },
+	[B_INT_ARGS] = { "args",
+			 "INSERT INTO args(arg_set_id,flat_key,key,int_value,"
+			 "value_type) VALUES",
+			 "(?,?,@,?,'int')" },
+	[B_STR_ARGS] = { "args",
+			 "INSERT INTO args(arg_set_id,flat_key,key,"
+			 "string_value,value_type) VALUES",
+			 "(?,?,@,?,'string')" },
+	[B_FLOW] = { "flow", "INSERT INTO flow VALUES", "(?,?,?)" },
+};
+
+struct sqlite_sink {
+	char *path;		/* the output */
+	char *tmp;		/* the temporary it is built in */
+	sqlite3 *db;
+	sqlite3_stmt *meta;
+	struct batch b[B_COUNT];
+	bool failed;		/* an op failed: refuse the rest */
+	char err[KEKE_SINK_ERROR_MAX];
+};
+
+/* Formats an error message into @q->err and marks the sink failed. */
+__attribute__((format(printf, 2, 3))) static void fail(struct sqlite_sink *q,
+							const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(q->err, sizeof(q->err), fmt, ap);
+	va_end(ap);
+	q->failed = true;
+}
+
+/* Same, with SQLite's message for @q->db appended. */
+static void fail_sql(struct sqlite_sink *q, const char *what)
+{
+	fail(q, "%s: %s: %s", q->path, what,
+	     q->db ? sqlite3_errmsg(q->db) : "out of memory");
+}
+
+/*
+ * Length of the valid UTF-8 sequence at @p (@n bytes available), 1 to 4;
+ * or, when it is invalid, minus the length of its maximal invalid subpart
+ * (at least 1), which is what one U+FFFD replaces. NUL counts as invalid.
+ */
+static int utf8_seq(const unsigned char *p, size_t n)
+{
+	unsigned char c = p[0], lo = 0x80, hi = 0xbf;
+	int len;
+
+	if (c >= 0x01 && c < 0x80)
+		return 1;
+	if (c >= 0xc2 && c <= 0xdf) {
+		len = 2;
+	} else if (c >= 0xe0 && c <= 0xef) {
+		len = 3;
+		if (c == 0xe0)
+			lo = 0xa0;	/* overlong */
+		else if (c == 0xed)
+			hi = 0x9f;	/* surrogates */
+	} else if (c >= 0xf0 && c <= 0xf4) {
+		len = 4;
+		if (c == 0xf0)
+			lo = 0x90;	/* overlong */
+		else if (c == 0xf4)
+			hi = 0x8f;	/* above U+10FFFF */
+	} else {
+		return -1;
+	}
+	for (int k = 1; k < len; k++) {
+		if ((size_t)k >= n || p[k] < lo || p[k] > hi)
+			return -k;
+		lo = 0x80;
+		hi = 0xbf;
+	}
+	return len;
+}
+
+/* True if @n bytes at @s are valid UTF-8 without NUL bytes. */
+static bool utf8_clean(const unsigned char *s, size_t n)
+{
+	size_t i = 0;
+
+	while (i < n) {
+		/* Eight ASCII bytes at a time, none of them NUL. */
+		if (n - i >= 8) {
+			uint64_t w;
+
+			memcpy(&w, s + i, 8);
+			if (!((w | ((w - 0x0101010101010101ull) & ~w)) &
+			      0x8080808080808080ull)) {
+				i += 8;
+				continue;
+			}
+		}
+		int k = utf8_seq(s + i, n - i);
+
+		if (k < 0)
+			return false;
+		i += (size_t)k;
+	}
+	return true;
+}
+
+/* Makes room for @n more bytes in @b's buffer. Returns 0 or -1 (ENOMEM). */
+static int batch_reserve(struct batch *b, size_t n)
+{
+	if (n <= b->cap - b->used)
+		return 0;
+	size_t cap = b->cap ? b->cap : 4096;
+
+	while (cap - b->used < n) {
+		if (cap > SIZE_MAX / 2)
+			return -1;
+		cap *= 2;
+	}
+	char *buf = realloc(b->buf, cap);
+
+	if (!buf)
+		return -1;
+	b->buf = buf;
+	b->cap = cap;
+	return 0;
+}
+
+static void put_null(struct batch *b)
+{
+	b->cells[b->ncells++] = (struct cell){ .type = CELL_NULL };
+}
+
+static void put_int(struct batch *b, int64_t v)
+{
+	b->cells[b->ncells++] = (struct cell){ .type = CELL_INT, .i = v };
+}
+
+/* NULL when @v is 0, which means "none" for ids. */
+static void put_id(struct batch *b, int64_t v)
+{
+	if (v)
+		put_int(b, v);
+	else
+		put_null(b);
+}
+
+/*
+ * Copies @n bytes at @s into @b as a TEXT cell, replacing each invalid
+ * UTF-8 sequence and each NUL byte by U+FFFD. Returns 0, or -1 when out of
+ * memory (no cell is added then).
+ */
+static int put_bytes(struct batch *b, const char *s, size_t n)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t off = b->used;
+
+	if (utf8_clean(p, n)) {
+		if (batch_reserve(b, n) < 0)
+			return -1;
+		memcpy(b->buf + b->used, s, n);
+		b->used += n;
+	} else {
+		/* At most 3 bytes out per byte in. */
+		if (n > SIZE_MAX / 3 || batch_reserve(b, 3 * n) < 0)
+			return -1;
+		char *o = b->buf + b->used;
+
+		for (size_t i = 0; i < n;) {
+			int k = utf8_seq(p + i, n - i);
+
+			if (k > 0) {
+				memcpy(o, p + i, (size_t)k);
+				o += k;
+				i += (size_t)k;
+			} else {
+				memcpy(o, "\xef\xbf\xbd", 3);
+				o += 3;
+				i += (size_t)-k;
+			}
+		}
+		b->used = (size_t)(o - b->buf);
+	}
+	b->cells[b->ncells++] = (struct cell){ .type = CELL_TEXT,
+					       .off = off,
+					       .len = b->used - off };
+	return 0;
+}
+
+/* A NUL-terminated string, or NULL for SQL NULL. Returns 0 or -1. */
+static int put_str(struct batch *b, const char *s)
+{
+	if (!s) {
+		put_null(b);
+		return 0;
+	}
+	return put_bytes(b, s, strlen(s));
+}
+
+/* Binds the cells of @nrows rows, from the first, to @st. */
+static int batch_bind(struct batch *b, sqlite3_stmt *st, unsigned first,
+		      unsigned nrows)
+{
+	const struct cell *c = b->cells + (size_t)first * b->ncols;
+	int ncells = (int)(nrows * b->ncols);
+	int rc = SQLITE_OK;
+
+	for (int j = 0; j < ncells && rc == SQLITE_OK; j++, c++) {
+		switch (c->type) {
+		case CELL_NULL:
+			rc = sqlite3_bind_null(st, j + 1);
+			break;
+		case CELL_INT:
+			rc = sqlite3_bind_int64(st, j + 1, c->i);
+			break;
+		case CELL_TEXT:
+			rc = sqlite3_bind_text64(st, j + 1, b->buf + c->off,
+						 c->len, SQLITE_STATIC,
+						 SQLITE_UTF8);
+			break;
+		}
+	}
+	return rc;
+}
+
+/* Runs @st once with what is bound and resets it. */
+static int run(sqlite3_stmt *st)
+{
+	int rc = sqlite3_step(st);
+
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? SQLITE_OK : rc;
+}
+
+/*
+ * Inserts the rows waiting in @b: with one multi-row INSERT when the batch
+ * is full, one row at a time otherwise. Returns 0, or -1 with the error in
+ * @q (the rows are discarded either way).
+ */
+static int batch_flush(struct sqlite_sink *q, struct batch *b)
+{
+	int rc = SQLITE_OK;
+
+	if (b->nrows == BATCH_ROWS) {
+		rc = batch_bind(b, b->multi, 0, BATCH_ROWS);
+		if (rc == SQLITE_OK)
+			rc = run(b->multi);
+	} else {
+		for (unsigned r = 0; r < b->nrows && rc == SQLITE_OK; r++) {
+			rc = batch_bind(b, b->one, r, 1);
+			if (rc == SQLITE_OK)
+				rc = run(b->one);
+		}
+	}
+	b->nrows = 0;
+	b->ncells = 0;
+	b->used = 0;
+	if (rc != SQLITE_OK) {
+		char what[64];
+
+		snprintf(what, sizeof(what), "inserting into %s", b->table);
+		fail_sql(q, what);
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * Ends the row just written into @b (@ok: whether every value went in);
+ * inserts the batch when it is full. Returns 0, or -1 with the error in @q
+ * (the partial row is dropped).
+ */
+static int row_done(struct sqlite_sink *q, struct batch *b, bool ok)
+{
+	if (!ok) {
+		b->ncells = b->nrows * b->ncols;
+		fail(q, "%s: out of memory", q->path);
+		return -1;
+	}
+	b->nrows++;
+	if (b->nrows == BATCH_ROWS)
+		return batch_flush(q, b);
+	return 0;
+}
+
+/*
+ * Prepares the INSERT of @nrows rows of batch @id (see batch_sql).
+ * Returns it, or NULL on failure.
+ */
+static sqlite3_stmt *prepare_insert(sqlite3 *db, enum batch_id id,
+				    unsigned nrows)
+{
+	const char *row = batch_sql[id].row;
+	size_t cap = strlen(batch_sql[id].insert) + 1 +
+		     (size_t)nrows * (strlen(row) * 4 + 1);
+	char *sql = malloc(cap);
+	sqlite3_stmt *st = NULL;
+	unsigned param = 0;
+	size_t n;
+
+	if (!sql)
+		return NULL;
+	n = (size_t)snprintf(sql, cap, "%s", batch_sql[id].insert);
+	for (unsigned r = 0; r < nrows; r++) {
+		sql[n++] = r ? ',' : ' ';
+		for (const char *t = row; *t; t++) {
+			if (*t == '?')
+				n += (size_t)snprintf(sql + n, cap - n, "?%u",
+						      ++param);
+			else if (*t == '@')
+				n += (size_t)snprintf(sql + n, cap - n, "?%u",
+						      param);
+			else
+				sql[n++] = *t;
+		}
+	}
+	sql[n] = '\0';
+	if (sqlite3_prepare_v3(db, sql, (int)n, SQLITE_PREPARE_PERSISTENT,
+			       &st, NULL) != SQLITE_OK)
+		st = NULL;
+	free(sql);
+	return st;
+}
+
+/* Sets up batch @id of @q. Returns 0, or -1 with the error in @q. */
+static int batch_init(struct sqlite_sink *q, enum batch_id id)
+{
+	struct batch *b = &q->b[id];
+
+	b->table = batch_sql[id].table;
+	for (const char *t = batch_sql[id].row; *t; t++)
+		b->ncols += *t == '?';
+	b->cells = calloc((size_t)BATCH_ROWS * b->ncols, sizeof(*b->cells));
+	if (!b->cells) {
+		fail(q, "%s: out of memory", q->path);
+		return -1;
+	}
+	b->multi = prepare_insert(q->db, id, BATCH_ROWS);
+	b->one = prepare_insert(q->db, id, 1);
+	if (!b->multi || !b->one) {
+		fail_sql(q, "preparing inserts");
+		return -1;
+	}
+	return 0;
+}
+
+static void batch_free(struct batch *b)
+{
+	sqlite3_finalize(b->multi);
+	sqlite3_finalize(b->one);
+	free(b->cells);
+	free(b->buf);
+	memset(b, 0, sizeof(*b));
+}
+
+/*
+ * Creates the temporary "<path>.tmp-XXXXXX" (mode 0666 less the umask, so
+ * the output gets the permissions of any file the user creates). Returns
+ * 0, or -1 with the error in @q.
+ */
+static int create_temp(struct sqlite_sink *q)
+{
+	static const char digits[] = "abcdefghijklmnopqrstuvwxyz"
+				     "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+	size_t n = strlen(q->path);
+	int err = EEXIST;
+
+	q->tmp = malloc(n + sizeof(".tmp-XXXXXX"));
+	if (!q->tmp) {
+		fail(q, "%s: out of memory", q->path);
+		return -1;
+	}
+	for (int t = 0; t < TEMP_TRIES && err == EEXIST; t++) {
+		unsigned char rnd[6];
+		struct timespec ts;
+
+		if (getrandom(rnd, sizeof(rnd), GRND_NONBLOCK) !=
+		    (ssize_t)sizeof(rnd)) {
+			clock_gettime(CLOCK_MONOTONIC, &ts);
+			for (size_t i = 0; i < sizeof(rnd); i++)
+				rnd[i] = (unsigned char)((ts.tv_nsec >> i) ^
+							 (getpid() >> i) ^ t);
+		}
+		memcpy(q->tmp, q->path, n);
+		memcpy(q->tmp + n, ".tmp-", 5);
+		for (size_t i = 0; i < sizeof(rnd); i++)
+			q->tmp[n + 5 + i] = digits[rnd[i] % (sizeof(digits) - 1)];
+		q->tmp[n + 5 + sizeof(rnd)] = '\0';
+
+		int fd = open(q->tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
+			      0666);
+
+		if (fd >= 0) {
+			close(fd);
+			return 0;
+		}
+		err = errno;
+	}
+	fail(q, "%s: cannot create %s: %s", q->path, q->tmp, strerror(err));
+	free(q->tmp);
+	q->tmp = NULL;
+	return -1;
+}
+
+/* Closes the database and frees @q; removes the temporary if @unlink_tmp. */
+static void destroy(struct sqlite_sink *q, bool unlink_tmp)
+{
+	for (int i = 0; i < B_COUNT; i++)
+		batch_free(&q->b[i]);
+	sqlite3_finalize(q->meta);
+	sqlite3_close(q->db);
+	if (unlink_tmp && q->tmp)
+		unlink(q->tmp);
+	free(q->tmp);
+	free(q->path);
+	free(q);
+}
+
+/* Opens @path's temporary as an empty database in one open transaction. */
+static void *sqlite_sink_open(const char *path, char *err)
+{
+	struct sqlite_sink *q = calloc(1, sizeof(*q));
+
+	if (!q) {
+		snprintf(err, KEKE_SINK_ERROR_MAX, "%s: out of memory", path);
+		return NULL;
+	}
+	q->path = strdup(path);
+	if (!q->path) {
+		snprintf(err, KEKE_SINK_ERROR_MAX, "%s: out of memory", path);
+		free(q);
+		return NULL;
+	}
+	if (create_temp(q) < 0)
+		goto fail;
+	if (sqlite3_open_v2(q->tmp, &q->db,
+			    SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX,
+			    NULL) != SQLITE_OK) {
+		fail_sql(q, "opening the database");
+		goto fail;
+	}
+	char pragmas[256];
+
+	snprintf(pragmas, sizeof(pragmas),
+		 "PRAGMA page_size=65536;"
+		 "PRAGMA journal_mode=OFF;"
+		 "PRAGMA synchronous=OFF;"
+		 "PRAGMA locking_mode=EXCLUSIVE;"
+		 "PRAGMA cache_size=-%d;",
+		 CACHE_KIB);
+	if (sqlite3_exec(q->db, pragmas, NULL, NULL, NULL) != SQLITE_OK ||
+	    sqlite3_exec(q->db, schema, NULL, NULL, NULL) != SQLITE_OK ||
+	    sqlite3_exec(q->db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK) {
+		fail_sql(q, "creating the tables");
+		goto fail;
+	}
+	if (sqlite3_prepare_v3(q->db,
+			       "INSERT OR REPLACE INTO metadata VALUES(?,?,?)",
+			       -1, SQLITE_PREPARE_PERSISTENT, &q->meta,
+			       NULL) != SQLITE_OK) {
+		fail_sql(q, "preparing inserts");
+		goto fail;
+	}
+	for (int i = 0; i < B_COUNT; i++)
+		if (batch_init(q, (enum batch_id)i) < 0)
+			goto fail;
+	return q;
+fail:
+	snprintf(err, KEKE_SINK_ERROR_MAX, "%s", q->err);
+	destroy(q, true);
+	return NULL;
+}
+
+/* One metadata row: @str as str_value if not NULL, else @value. */
+static int sqlite_sink_metadata(void *sink, const char *key, const char *str,
+				int64_t value)
+{
+	struct sqlite_sink *q = sink;
+	struct cell cells[3];
+	struct batch tmp = { .ncols = 3, .cells = cells };
+	int rc;
+
+	if (q->failed)
+		return -1;
+	if (put_str(&tmp, key) < 0 || put_str(&tmp, str) < 0) {
+		free(tmp.buf);
+		fail(q, "%s: out of memory", q->path);
+		return -1;
+	}
+	/* Columns: name, int_value, str_value. */
+	tmp.cells[2] = tmp.cells[1];
+	if (str) {
+		tmp.cells[1] = (struct cell){ .type = CELL_NULL };
+	} else {
+		tmp.cells[1] = (struct cell){ .type = CELL_INT, .i = value };
+	}
+	rc = batch_bind(&tmp, q->meta, 0, 1);
+	if (rc == SQLITE_OK)
+		rc = run(q->meta);
+	free(tmp.buf);
+	if (rc != SQLITE_OK) {
+		fail_sql(q, "inserting into metadata");
+		return -1;
+	}
+	return 0;
+}
+
+static int sqlite_sink_slice(void *sink, const struct keke_slice *s)
+{
+	struct sqlite_sink *q = sink;
+	struct batch *b = &q->b[B_SLICE];
+	bool ok;
+
+	if (q->failed)
+		return -1;
+	put_int(b, s->id);
+	put_int(b, s->ts_ns);
+	put_int(b, s->dur_ns);
+	put_int(b, s->utid);
+	ok = put_str(b, s->category) == 0;
+	ok = put_str(b, s->name) == 0 && ok;
+	put_int(b, s->depth);
+	put_id(b, s->parent_id);
+	if (s->nargs)
+		put_int(b, s->id);
+	else
+		put_null(b);
+	if (row_done(q, b, ok) < 0)
+		return -1;
+
+	for (unsigned i = 0; i < s->nargs; i++) {
+		const struct keke_arg *g = &s->args[i];
+		struct batch *a = &q->b[g->is_str ? B_STR_ARGS : B_INT_ARGS];
+
+		/* arg_set_id, flat_key (also the key), the value. */
+		put_int(a, s->id);
+		ok = put_str(a, g->key) == 0;
+		if (!g->is_str)
+			put_int(a, g->i);
+		else if (g->s)
+			ok = put_bytes(a, g->s, g->len) == 0 && ok;
+		else
+			ok = put_bytes(a, "", 0) == 0 && ok;
+		if (row_done(q, a, ok) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+static int sqlite_sink_process(void *sink, const struct keke_process *p)
+{
+	struct sqlite_sink *q = sink;
+	struct batch *b = &q->b[B_PROCESS];
+	bool ok;
+
+	if (q->failed)
+		return -1;
+	put_int(b, p->upid);
+	put_int(b, p->pid);
+	ok = put_str(b, p->name) == 0;
+	ok = put_str(b, p->cmdline) == 0 && ok;
+	put_int(b, p->start_ns);
+	put_int(b, p->end_ns);
+	put_id(b, p->parent_upid);
+	if (p->has_exit_code)
+		put_int(b, p->exit_code);
+	else
+		put_null(b);
+	put_id(b, p->signal);
+	ok = put_str(b, p->exe) == 0 && ok;
+	ok = put_str(b, p->cwd) == 0 && ok;
+	put_int(b, p->killed);
+	put_int(b, p->untraced);
+	put_int(b, p->dropped > INT64_MAX ? INT64_MAX : (int64_t)p->dropped);
+	return row_done(q, b, ok);
+}
+
+static int sqlite_sink_thread(void *sink, const struct keke_thread *t)
+{
+	struct sqlite_sink *q = sink;
+	struct batch *b = &q->b[B_THREAD];
+	bool ok;
+
+	if (q->failed)
+		return -1;
+	put_int(b, t->utid);
+	put_int(b, t->tid);
+	ok = put_str(b, t->name) == 0;
+	put_id(b, t->upid);
+	put_int(b, t->start_ns);
+	put_int(b, t->end_ns);
+	put_int(b, t->is_main_thread);
+	return row_done(q, b, ok);
+}
+
+static int sqlite_sink_flow(void *sink, const struct keke_flow *f)
+{
+	struct sqlite_sink *q = sink;
+	struct batch *b = &q->b[B_FLOW];
+
+	if (q->failed)
+		return -1;
+	put_int(b, f->id);
+	put_id(b, f->slice_out);
+	put_id(b, f->slice_in);
+	return row_done(q, b, true);
+}
+
+/*
+ * Inserts what is waiting, creates the indexes, commits, closes and renames
+ * the temporary to the output, replacing any file there. On failure the
+ * temporary is removed, @err says why and no output is left.
+ */
+static int sqlite_sink_finish(void *sink, char *err)
+{
+	struct sqlite_sink *q = sink;
+	int ret = -1;
+
+	if (q->failed)
+		goto out;
+	for (int i = 0; i < B_COUNT; i++)
+		if (batch_flush(q, &q->b[i]) < 0)
+			goto out;
+	if (sqlite3_exec(q->db, finish_sql, NULL, NULL, NULL) != SQLITE_OK) {
+		fail_sql(q, "creating the tracks and indexes");
+		goto out;
+	}
+	if (sqlite3_exec(q->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
+		fail_sql(q, "committing");
+		goto out;
+	}
+	for (int i = 0; i < B_COUNT; i++)
+		batch_free(&q->b[i]);
+	sqlite3_finalize(q->meta);
+	q->meta = NULL;
+	if (sqlite3_close(q->db) != SQLITE_OK) {
+		fail_sql(q, "closing");
+		goto out;
+	}
+	q->db = NULL;
+	if (rename(q->tmp, q->path) < 0) {
+		fail(q, "%s: cannot rename %s to it: %s", q->path, q->tmp,
+		     strerror(errno));
+		goto out;
+	}
+	ret = 0;
+out:
+	if (ret < 0)
+		snprintf(err, KEKE_SINK_ERROR_MAX, "%s", q->err);
+	destroy(q, ret < 0);
+	return ret;
+}
+
+static void sqlite_sink_abort(void *sink)
+{
+	destroy(sink, true);
+}
+
+static const char *sqlite_sink_last_error(void *sink)
+{
+	struct sqlite_sink *q = sink;
+
+	return q->err;
+}
+
+const struct keke_sink_ops keke_sink_sqlite = {
+	.name = "sqlite",
+	.open = sqlite_sink_open,
+	.metadata = sqlite_sink_metadata,
+	.slice = sqlite_sink_slice,
+	.process = sqlite_sink_process,
+	.thread = sqlite_sink_thread,
+	.flow = sqlite_sink_flow,
+	.finish = sqlite_sink_finish,
+	.abort = sqlite_sink_abort,
+	.last_error = sqlite_sink_last_error,
+};
