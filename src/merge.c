@@ -21,82 +21,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "clock.h"
-#include "idmap.h"
+#include "merge_internal.h"
 #include "reader.h"
-#include "record.h"
-#include "sink.h"
 
-struct file_info {
-	char *path;
-	size_t dir;
-	struct keke_file_header hdr;
-	double ns_per_tick;
-};
-
-struct proc {
-	int64_t upid;
-	size_t dir;
-	int pid, ppid;
-	char *name, *cmdline, *exe, *cwd;
-	int64_t start_ns, end_ns;
-	bool has_exit_code;
-	int exit_code;
-	int signal;
-	bool last_image_exited;	/* its last image wrote an exit record */
-	uint64_t dropped;
-	int64_t main_utid;
-};
-
-struct thr {
-	int64_t utid;
-	int tid;
-	size_t proc;		/* index in merge.procs */
-	char *name;
-	int64_t start_ns, end_ns;
-};
-
-struct flow_end {
-	int64_t slice;
-	int pid, tid;
-	int64_t ts_ns;
-};
-
-struct flow {
-	uint64_t id;
-	struct flow_end out, in;
-	const char *category;
-};
-
-struct merge {
-	const struct keke_merge_options *o;
-	struct keke_merge_stats *stats;
-	char *err;
-	/* the outputs */
-	const struct keke_sink_ops *ops[2];
-	void *sinks[2];
-	size_t nsinks;
-	/* the run */
-	struct file_info *files;
-	size_t nfiles;
-	struct proc *procs;
-	size_t nprocs;
-	struct thr *thrs;
-	size_t nthrs;
-	struct idmap thr_index;		/* upid << 32 | tid -> thr index */
-	struct flow *flows;
-	size_t nflows;
-	struct idmap flow_index;	/* flow id -> flow index */
-	int64_t next_slice_id;
-	/* progress */
-	uint64_t started_ns, last_progress_ns;
-	bool progress_shown;
-};
-
-static void *xrealloc_array(void *p, size_t n, size_t size)
+void *merge_grow(void *p, size_t n, size_t size)
 {
 	void *q = reallocarray(p, n ? n : 1, size);
 
@@ -108,7 +39,7 @@ static void *xrealloc_array(void *p, size_t n, size_t size)
 }
 
 /* Copies @n bytes (which may hold NULs) and adds a NUL. */
-static char *xmemdup(const char *s, size_t n)
+char *merge_memdup(const char *s, size_t n)
 {
 	char *d = malloc(n + 1);
 
@@ -137,7 +68,7 @@ static void damage(struct merge *m, const char *fmt, ...)
 		fprintf(stderr, "keke: damaged: %s\n", msg);
 }
 
-static int fail(struct merge *m, const char *fmt, ...)
+int merge_fail(struct merge *m, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -147,20 +78,10 @@ static int fail(struct merge *m, const char *fmt, ...)
 	return -1;
 }
 
-static int sink_failed(struct merge *m, size_t i)
+int merge_sink_failed(struct merge *m, size_t i)
 {
-	return fail(m, "%s", m->ops[i]->last_error(m->sinks[i]));
+	return merge_fail(m, "%s", m->ops[i]->last_error(m->sinks[i]));
 }
-
-/* Calls @op on every sink; fails on the first error. */
-#define EACH_SINK(m, op, ...)                                               \
-	({                                                                  \
-		int rc_ = 0;                                                \
-		for (size_t i_ = 0; i_ < (m)->nsinks && !rc_; i_++)         \
-			if ((m)->ops[i_]->op((m)->sinks[i_], __VA_ARGS__))  \
-				rc_ = sink_failed((m), i_);                 \
-		rc_;                                                        \
-	})
 
 static void show_progress(struct merge *m, size_t file, bool last)
 {
@@ -199,9 +120,9 @@ static void add_file(struct merge *m, size_t dir, const char *path)
 		damage(m, "%s; left out", err);
 		return;
 	}
-	m->files = xrealloc_array(m->files, m->nfiles + 1, sizeof(*m->files));
+	m->files = merge_grow(m->files, m->nfiles + 1, sizeof(*m->files));
 	m->files[m->nfiles++] = (struct file_info){
-		.path = xmemdup(path, strlen(path)),
+		.path = merge_memdup(path, strlen(path)),
 		.dir = dir,
 		.hdr = r.hdr,
 	};
@@ -215,7 +136,7 @@ static int list_dir(struct merge *m, size_t dir_index)
 	struct dirent *e;
 
 	if (!d)
-		return fail(m, "%s: %s", dir, strerror(errno));
+		return merge_fail(m, "%s: %s", dir, strerror(errno));
 	while ((e = readdir(d))) {
 		char path[4096];
 
@@ -356,6 +277,7 @@ static int64_t to_ns(const struct file_info *f, uint64_t ticks)
 /* What one file (one process image) adds up to. */
 struct image {
 	const struct file_info *file;
+	const struct file_info *next;	/* the pid's next file, if any */
 	size_t proc;
 	int64_t slice_id;	/* of the slice spanning the image */
 	int64_t start_ns, end_ns;
@@ -366,58 +288,36 @@ struct image {
 	struct idmap threads;	/* tid -> thr index */
 };
 
-static struct flow *flow_for(struct merge *m, uint64_t id)
+struct flow *merge_flow(struct merge *m, uint64_t id)
 {
 	int64_t idx;
 
 	if (idmap_get(&m->flow_index, id, &idx))
 		return &m->flows[idx];
-	m->flows = xrealloc_array(m->flows, m->nflows + 1, sizeof(*m->flows));
+	m->flows = merge_grow(m->flows, m->nflows + 1, sizeof(*m->flows));
 	idmap_put(&m->flow_index, id, (int64_t)m->nflows);
 	m->flows[m->nflows] = (struct flow){ .id = id };
 	return &m->flows[m->nflows++];
 }
 
-static void flow_end_at(struct merge *m, uint64_t id, bool out,
-			const char *category, struct flow_end end)
+struct thr *merge_thread(struct merge *m, size_t proc, int tid, int64_t ts)
 {
-	struct flow *f;
-
-	if (!id)
-		return;
-	f = flow_for(m, id);
-	*(out ? &f->out : &f->in) = end;
-	if (out || !f->category)
-		f->category = category;
-}
-
-static struct thr *thread_of(struct merge *m, struct image *im, int tid,
-			     int64_t ts)
-{
-	struct proc *p = &m->procs[im->proc];
+	uint64_t key = (uint64_t)m->procs[proc].upid << 32 | (uint32_t)tid;
 	int64_t idx;
 	struct thr *t;
 
-	if (idmap_get(&im->threads, (uint64_t)tid, &idx))
-		goto found;
-	uint64_t key = (uint64_t)p->upid << 32 | (uint32_t)tid;
 	if (!idmap_get(&m->thr_index, key, &idx)) {
-		m->thrs = xrealloc_array(m->thrs, m->nthrs + 1,
-					 sizeof(*m->thrs));
+		m->thrs = merge_grow(m->thrs, m->nthrs + 1, sizeof(*m->thrs));
 		idx = (int64_t)m->nthrs++;
 		m->thrs[idx] = (struct thr){
 			.utid = idx + 1,
 			.tid = tid,
-			.proc = im->proc,
+			.proc = proc,
 			.start_ns = ts,
 			.end_ns = ts,
 		};
 		idmap_put(&m->thr_index, key, idx);
-		if (tid == p->pid)
-			p->main_utid = idx + 1;
 	}
-	idmap_put(&im->threads, (uint64_t)tid, idx);
-found:
 	t = &m->thrs[idx];
 	if (ts < t->start_ns)
 		t->start_ns = ts;
@@ -426,11 +326,39 @@ found:
 	return t;
 }
 
-static const char *basename_of(const char *path)
+/* The image's thread @tid, through a per-image cache of the lookup. */
+static struct thr *image_thread(struct merge *m, struct image *im, int tid,
+				int64_t ts)
+{
+	int64_t idx;
+	struct thr *t;
+
+	if (!idmap_get(&im->threads, (uint64_t)tid, &idx)) {
+		t = merge_thread(m, im->proc, tid, ts);
+		idmap_put(&im->threads, (uint64_t)tid, t - m->thrs);
+		return t;
+	}
+	t = &m->thrs[idx];
+	if (ts > t->end_ns)
+		t->end_ns = ts;
+	return t;
+}
+
+const char *merge_basename(const char *path)
 {
 	const char *slash = path ? strrchr(path, '/') : NULL;
 
 	return slash ? slash + 1 : path ? path : "";
+}
+
+char *merge_argv_line(const char *argv, size_t len)
+{
+	char *line = merge_memdup(argv, len);
+
+	for (size_t i = 0; i < len; i++)
+		if (line[i] == '\0')
+			line[i] = ' ';
+	return line;
 }
 
 static char *copy_field(const struct keke_record *rec, unsigned key,
@@ -440,24 +368,24 @@ static char *copy_field(const struct keke_record *rec, unsigned key,
 
 	if (len)
 		*len = f && f->is_str ? f->len : 0;
-	return f && f->is_str ? xmemdup(f->s, f->len) : NULL;
+	return f && f->is_str ? merge_memdup(f->s, f->len) : NULL;
 }
 
-static void on_process_start(struct image *im, const struct keke_record *rec,
-			     int64_t ts)
+static int64_t int_field(const struct keke_record *rec, unsigned key)
 {
-	char *argv;
-	size_t n;
+	const struct keke_field *f = keke_record_field(rec, key);
 
-	(void)ts;	/* the image starts with its file, a little earlier */
+	return f && !f->is_str ? f->i : 0;
+}
+
+static void on_process_start(struct image *im, const struct keke_record *rec)
+{
 	free(im->exe);
 	free(im->cwd);
 	free(im->argv);
 	im->exe = copy_field(rec, KEKE_KEY_EXE, NULL);
 	im->cwd = copy_field(rec, KEKE_KEY_CWD, NULL);
-	argv = copy_field(rec, KEKE_KEY_ARGV, &n);
-	im->argv = argv;
-	im->argv_len = n;
+	im->argv = copy_field(rec, KEKE_KEY_ARGV, &im->argv_len);
 }
 
 static void on_process_end(struct image *im, const struct keke_record *rec,
@@ -475,14 +403,79 @@ static void on_process_end(struct image *im, const struct keke_record *rec,
 		im->end_ns = ts;
 }
 
+/*
+ * What a process-family slice says about the tree: where its flow leads
+ * (with what an untraced child would need), a reaped child, a shell
+ * started. An exec that succeeded lasts until the new image starts.
+ */
+static void note_process_call(struct merge *m, struct image *im,
+			      const struct keke_record *rec,
+			      struct keke_slice *s, uint64_t flow_out)
+{
+	struct flow *f;
+
+	switch (rec->name) {
+	case KEKE_CALL_WAIT:
+		if (int_field(rec, KEKE_KEY_CHILD_PID) <= 0)
+			return;
+		m->reaped = merge_grow(m->reaped, m->nreaped + 1,
+				       sizeof(*m->reaped));
+		m->reaped[m->nreaped++] = (struct reaped){
+			.dir = im->file->dir,
+			.parent_pid = s->pid,
+			.pid = (int)int_field(rec, KEKE_KEY_CHILD_PID),
+			.status = (int)int_field(rec, KEKE_KEY_STATUS),
+			.ts_ns = s->ts_ns + s->dur_ns,
+		};
+		return;
+	case KEKE_CALL_SYSTEM:
+	case KEKE_CALL_POPEN:
+		m->shells = merge_grow(m->shells, m->nshells + 1,
+				       sizeof(*m->shells));
+		m->shells[m->nshells++] = (struct shell_call){
+			.proc = im->proc,
+			.at = { s->id, s->pid, s->tid, s->ts_ns },
+			.end_ns = s->ts_ns + s->dur_ns,
+		};
+		return;
+	case KEKE_CALL_EXEC:
+		m->procs[im->proc].last_exec_flow = flow_out;
+		if (im->next && im->next->hdr.flow_in == flow_out) {
+			int64_t next = (int64_t)im->next->hdr.start.mono_ns;
+
+			if (next > s->ts_ns)
+				s->dur_ns = next - s->ts_ns;
+		}
+		break;
+	case KEKE_CALL_FORK:
+	case KEKE_CALL_SPAWN:
+		break;
+	default:
+		return;
+	}
+	if (!flow_out)
+		return;
+	f = merge_flow(m, flow_out);
+	f->call = rec->name;
+	f->out_proc = im->proc;
+	f->child_pid = rec->name == KEKE_CALL_EXEC ?
+		s->pid : (int)int_field(rec, KEKE_KEY_CHILD_PID);
+	f->out_end_ns = s->ts_ns + s->dur_ns;
+	free(f->path);
+	free(f->argv);
+	f->path = copy_field(rec, KEKE_KEY_PATH, NULL);
+	f->argv = copy_field(rec, KEKE_KEY_ARGV, &f->argv_len);
+}
+
 /* A slice record: the call's name and category, its args, its flows. */
 static int on_slice(struct merge *m, struct image *im, struct thr *t,
 		    const struct keke_record *rec, int64_t ts)
 {
 	struct keke_arg args[KEKE_MAX_FIELDS + 2];
+	const struct keke_field *given = keke_record_field(rec, KEKE_KEY_NAME);
 	const char *name = keke_call_name(rec->name);
 	const char *category = keke_call_category(rec->name);
-	char unknown[32];
+	char name_buf[256];
 	unsigned nargs = 0;
 	int64_t dur = 0;
 	uint64_t flow_out = 0, flow_in = 0;
@@ -491,6 +484,7 @@ static int on_slice(struct merge *m, struct image *im, struct thr *t,
 
 	for (unsigned i = 0; i < rec->nfields; i++) {
 		const struct keke_field *f = &rec->fields[i];
+		const char *key = keke_key_name(f->key);
 
 		switch (f->key) {
 		case KEKE_KEY_DUR:
@@ -507,7 +501,6 @@ static int on_slice(struct merge *m, struct image *im, struct thr *t,
 			flow_in = (uint64_t)f->i;
 			continue;
 		}
-		const char *key = keke_key_name(f->key);
 		args[nargs++] = (struct keke_arg){
 			.key = key ? key : "unknown",
 			.is_str = f->is_str,
@@ -525,21 +518,19 @@ static int on_slice(struct merge *m, struct image *im, struct thr *t,
 			args[nargs++] = (struct keke_arg){
 				.key = "error", .is_str = true, .s = e,
 				.len = strlen(e) };
+		/* A failed call started nothing. */
+		flow_out = 0;
 	}
-	const struct keke_field *given = keke_record_field(rec, KEKE_KEY_NAME);
-	char name_buf[256];
 	if (given && given->is_str && given->len) {
 		snprintf(name_buf, sizeof(name_buf), "%.*s", (int)given->len,
 			 given->s);
 		name = name_buf;
 	} else if (!name) {
-		snprintf(unknown, sizeof(unknown), "call#%u", rec->name);
-		name = unknown;
+		snprintf(name_buf, sizeof(name_buf), "call#%u", rec->name);
+		name = name_buf;
 	}
 	if (!category)
 		category = "call";
-	if (dur < 0)
-		dur = 0;
 
 	struct keke_slice s = {
 		.id = m->next_slice_id++,
@@ -547,7 +538,7 @@ static int on_slice(struct merge *m, struct image *im, struct thr *t,
 		.pid = p->pid,
 		.tid = t->tid,
 		.ts_ns = ts,
-		.dur_ns = dur,
+		.dur_ns = dur > 0 ? dur : 0,
 		.category = category,
 		.name = name,
 		.depth = main_thread ? 1 : 0,
@@ -555,39 +546,37 @@ static int on_slice(struct merge *m, struct image *im, struct thr *t,
 		.nargs = nargs,
 		.args = args,
 	};
+	note_process_call(m, im, rec, &s, flow_out);
 	struct flow_end here = { s.id, p->pid, t->tid, ts };
-
-	flow_end_at(m, flow_out, true, category, here);
-	flow_end_at(m, flow_in, false, category, here);
-	if (ts + dur > t->end_ns)
-		t->end_ns = ts + dur;
-	if (ts + dur > im->end_ns)
-		im->end_ns = ts + dur;
+	if (flow_out) {
+		struct flow *f = merge_flow(m, flow_out);
+		f->out = here;
+		f->category = category;
+		if (!f->out_end_ns)
+			f->out_end_ns = ts + s.dur_ns;
+	}
+	if (flow_in)
+		merge_flow(m, flow_in)->in = here;
+	if (ts + s.dur_ns > t->end_ns)
+		t->end_ns = ts + s.dur_ns;
+	if (ts + s.dur_ns > im->end_ns)
+		im->end_ns = ts + s.dur_ns;
 	m->stats->slices++;
 	return EACH_SINK(m, slice, &s);
 }
 
-/* Joins argv's NUL-separated arguments with spaces. */
-static char *argv_line(const char *argv, size_t len)
-{
-	char *line = xmemdup(argv, len);
-
-	for (size_t i = 0; i < len; i++)
-		if (line[i] == '\0')
-			line[i] = ' ';
-	return line;
-}
-
-/* The slice that spans an image's life, on its main thread. */
+/* The slice that spans an image's life, on its main thread; the process
+ * takes the facts of its latest image. */
 static int emit_image_slice(struct merge *m, struct image *im)
 {
 	struct proc *p = &m->procs[im->proc];
 	struct keke_arg args[8];
 	unsigned n = 0;
-	char *cmdline = argv_line(im->argv, im->argv_len);
+	char *cmdline = merge_argv_line(im->argv, im->argv_len);
 	/* As ps names it: argv[0] ("sh", not the "dash" it links to). */
-	const char *name = basename_of(im->argv_len ? im->argv : im->exe);
-	struct thr *main_thread = thread_of(m, im, p->pid, im->start_ns);
+	const char *name = merge_basename(im->argv_len ? im->argv : im->exe);
+	struct thr *main_thread = merge_thread(m, im->proc, p->pid,
+					       im->start_ns);
 	int rc;
 
 	if (!*name)
@@ -605,7 +594,7 @@ static int emit_image_slice(struct merge *m, struct image *im)
 	if (im->has_status)
 		args[n++] = (struct keke_arg){ .key = "exit_code",
 					       .i = im->status & 0xff };
-	if (!im->exited)
+	if (!im->exited && !p->last_exec_flow)
 		args[n++] = (struct keke_arg){
 			.key = "ended", .is_str = true,
 			.s = "without an exit record (killed?)", .len = 32 };
@@ -613,6 +602,10 @@ static int emit_image_slice(struct merge *m, struct image *im)
 		args[n++] = (struct keke_arg){
 			.key = "dropped_events",
 			.i = (int64_t)im->file->hdr.dropped };
+	if (im->file->hdr.filtered)
+		args[n++] = (struct keke_arg){
+			.key = "short_calls_left_out",
+			.i = (int64_t)im->file->hdr.filtered };
 
 	struct keke_slice s = {
 		.id = im->slice_id,
@@ -626,19 +619,19 @@ static int emit_image_slice(struct merge *m, struct image *im)
 		.nargs = n,
 		.args = args,
 	};
-	flow_end_at(m, im->file->hdr.flow_in, false, "process",
-		    (struct flow_end){ s.id, p->pid, p->pid, s.ts_ns });
+	if (im->file->hdr.flow_in)
+		merge_flow(m, im->file->hdr.flow_in)->in =
+			(struct flow_end){ s.id, p->pid, p->pid, s.ts_ns };
 	if (s.ts_ns + s.dur_ns > main_thread->end_ns)
 		main_thread->end_ns = s.ts_ns + s.dur_ns;
 	m->stats->slices++;
 	rc = EACH_SINK(m, slice, &s);
 
-	/* The process takes the facts of its latest image. */
 	free(p->name);
 	free(p->cmdline);
 	free(p->exe);
 	free(p->cwd);
-	p->name = xmemdup(name, strlen(name));
+	p->name = merge_memdup(name, strlen(name));
 	p->cmdline = cmdline;
 	p->exe = im->exe;
 	p->cwd = im->cwd;
@@ -652,31 +645,52 @@ static int emit_image_slice(struct merge *m, struct image *im)
 	return rc;
 }
 
-/* The process a file belongs to: its pid's previous image when that one
- * ended without exiting (it exec'd), else a new process. */
-static size_t process_for(struct merge *m, const struct file_info *f,
-			  int64_t start_ns)
+size_t merge_new_proc(struct merge *m, size_t dir, int pid, int ppid,
+		      int64_t start_ns)
 {
-	if (m->nprocs) {
-		struct proc *last = &m->procs[m->nprocs - 1];
-
-		if (last->dir == f->dir && last->pid == f->hdr.pid &&
-		    !last->last_image_exited && last->end_ns <= start_ns)
-			return m->nprocs - 1;
-	}
-	m->procs = xrealloc_array(m->procs, m->nprocs + 1, sizeof(*m->procs));
+	m->procs = merge_grow(m->procs, m->nprocs + 1, sizeof(*m->procs));
 	m->procs[m->nprocs] = (struct proc){
 		.upid = (int64_t)m->nprocs + 1,
-		.dir = f->dir,
-		.pid = f->hdr.pid,
-		.ppid = f->hdr.ppid,
+		.dir = dir,
+		.pid = pid,
+		.ppid = ppid,
 		.start_ns = start_ns,
 		.end_ns = start_ns,
 	};
 	return m->nprocs++;
 }
 
-static int merge_file(struct merge *m, const struct file_info *f)
+/*
+ * The process a file belongs to: its pid's previous image when that one
+ * exec'd into this one (its exec's flow is this file's incoming flow; or,
+ * for traces without process events, it ended without exiting), else a
+ * new process.
+ */
+static size_t process_for(struct merge *m, const struct file_info *f,
+			  int64_t start_ns)
+{
+	if (m->nprocs) {
+		struct proc *last = &m->procs[m->nprocs - 1];
+		bool same_pid = last->dir == f->dir && last->pid == f->hdr.pid;
+		bool exec_flow = f->hdr.flow_in &&
+				 last->last_exec_flow == f->hdr.flow_in;
+		bool vanished = !f->hdr.flow_in && !last->last_image_exited &&
+				last->end_ns <= start_ns;
+
+		if (same_pid && (exec_flow || vanished)) {
+			last->last_exec_flow = 0;
+			return m->nprocs - 1;
+		}
+	}
+	size_t i = merge_new_proc(m, f->dir, f->hdr.pid, f->hdr.ppid,
+				  start_ns);
+	m->procs[i].first_flow_in = f->hdr.flow_in;
+	m->procs[i].first_slice = m->next_slice_id;
+	return i;
+}
+
+static int merge_file(struct merge *m, const struct file_info *f,
+		      const struct file_info *next)
 {
 	struct keke_reader r;
 	struct keke_record rec;
@@ -684,6 +698,7 @@ static int merge_file(struct merge *m, const struct file_info *f)
 	int64_t start = to_ns(f, f->hdr.start.ticks);
 	struct image im = {
 		.file = f,
+		.next = next,
 		.proc = process_for(m, f, start),
 		.slice_id = m->next_slice_id++,
 		.start_ns = start,
@@ -702,11 +717,11 @@ static int merge_file(struct merge *m, const struct file_info *f)
 			continue;
 		}
 		int64_t ts = to_ns(f, rec.ts);
-		struct thr *t = thread_of(m, &im, rec.tid, ts);
+		struct thr *t = image_thread(m, &im, rec.tid, ts);
 
 		switch (rec.type) {
 		case KEKE_REC_PROCESS_START:
-			on_process_start(&im, &rec, ts);
+			on_process_start(&im, &rec);
 			break;
 		case KEKE_REC_PROCESS_END:
 			on_process_end(&im, &rec, ts);
@@ -730,119 +745,6 @@ static int merge_file(struct merge *m, const struct file_info *f)
 	free(im.cwd);
 	free(im.argv);
 	return rc;
-}
-
-/* --- 4. processes, threads, flows ---------------------------------------- */
-
-/* The process that was @ppid in the same dir when @child started. */
-static int64_t parent_of(const struct merge *m, const struct proc *child)
-{
-	int64_t best = 0, best_start = INT64_MIN;
-
-	for (size_t i = 0; i < m->nprocs; i++) {
-		const struct proc *p = &m->procs[i];
-
-		if (p->dir == child->dir && p->pid == child->ppid &&
-		    p->start_ns <= child->start_ns &&
-		    p->start_ns > best_start) {
-			best = p->upid;
-			best_start = p->start_ns;
-		}
-	}
-	return best;
-}
-
-/* What the caller's wait said of the run's first process. */
-static void apply_root_status(struct merge *m)
-{
-	const struct keke_merge_options *o = m->o;
-
-	if (!o->have_root_status)
-		return;
-	for (size_t i = 0; i < m->nprocs; i++) {
-		struct proc *p = &m->procs[i];
-
-		if (p->dir != 0 || p->pid != o->root_pid)
-			continue;
-		if (WIFSIGNALED(o->root_status)) {
-			p->signal = WTERMSIG(o->root_status);
-			p->has_exit_code = false;
-		} else if (WIFEXITED(o->root_status)) {
-			p->has_exit_code = true;
-			p->exit_code = WEXITSTATUS(o->root_status);
-		}
-		return;
-	}
-}
-
-static int emit_processes(struct merge *m)
-{
-	apply_root_status(m);
-	for (size_t i = 0; i < m->nprocs; i++) {
-		const struct proc *p = &m->procs[i];
-		struct keke_process out = {
-			.upid = p->upid,
-			.pid = p->pid,
-			.ppid = p->ppid,
-			.parent_upid = parent_of(m, p),
-			.name = p->name,
-			.cmdline = p->cmdline,
-			.exe = p->exe,
-			.cwd = p->cwd,
-			.start_ns = p->start_ns,
-			.end_ns = p->end_ns,
-			.has_exit_code = p->has_exit_code,
-			.exit_code = p->exit_code,
-			.signal = p->signal,
-			.killed = !p->last_image_exited,
-			.dropped = p->dropped,
-		};
-		if (out.killed)
-			m->stats->killed++;
-		if (EACH_SINK(m, process, &out))
-			return -1;
-	}
-	m->stats->processes = m->nprocs;
-	for (size_t i = 0; i < m->nthrs; i++) {
-		const struct thr *t = &m->thrs[i];
-		const struct proc *p = &m->procs[t->proc];
-		struct keke_thread out = {
-			.utid = t->utid,
-			.tid = t->tid,
-			.upid = p->upid,
-			.pid = p->pid,
-			.name = t->name ? t->name :
-				t->tid == p->pid ? p->name : NULL,
-			.start_ns = t->start_ns,
-			.end_ns = t->end_ns,
-			.is_main_thread = t->tid == p->pid,
-		};
-		if (EACH_SINK(m, thread, &out))
-			return -1;
-	}
-	m->stats->threads = m->nthrs;
-	for (size_t i = 0; i < m->nflows; i++) {
-		const struct flow *f = &m->flows[i];
-		struct keke_flow out = {
-			.id = (int64_t)m->stats->flows + 1,
-			.slice_out = f->out.slice,
-			.slice_in = f->in.slice,
-			.out_pid = f->out.pid,
-			.out_tid = f->out.tid,
-			.out_ts_ns = f->out.ts_ns,
-			.in_pid = f->in.pid,
-			.in_tid = f->in.tid,
-			.in_ts_ns = f->in.ts_ns,
-			.category = f->category ? f->category : "flow",
-			.name = f->category ? f->category : "flow",
-		};
-		if (!f->out.slice || !f->in.slice)
-			continue;
-		m->stats->flows++;
-		if (EACH_SINK(m, flow, &out))
-			return -1;
-	}
-	return 0;
 }
 
 static int emit_metadata(struct merge *m)
@@ -882,7 +784,7 @@ static int open_sinks(struct merge *m)
 			continue;
 		void *s = ops[i]->open(paths[i], err);
 		if (!s)
-			return fail(m, "%s", err);
+			return merge_fail(m, "%s", err);
 		m->ops[m->nsinks] = ops[i];
 		m->sinks[m->nsinks++] = s;
 	}
@@ -901,10 +803,16 @@ static void free_merge(struct merge *m)
 	}
 	for (size_t i = 0; i < m->nthrs; i++)
 		free(m->thrs[i].name);
+	for (size_t i = 0; i < m->nflows; i++) {
+		free(m->flows[i].path);
+		free(m->flows[i].argv);
+	}
 	free(m->files);
 	free(m->procs);
 	free(m->thrs);
 	free(m->flows);
+	free(m->reaped);
+	free(m->shells);
 	idmap_free(&m->thr_index);
 	idmap_free(&m->flow_index);
 }
@@ -937,12 +845,17 @@ enum keke_merge_result keke_merge(const struct keke_merge_options *o,
 	if (!rc)
 		rc = emit_metadata(&m);
 	for (size_t i = 0; i < m.nfiles && !rc; i++) {
-		rc = merge_file(&m, &m.files[i]);
+		const struct file_info *f = &m.files[i], *next = f + 1;
+
+		if (i + 1 == m.nfiles || next->dir != f->dir ||
+		    next->hdr.pid != f->hdr.pid)
+			next = NULL;
+		rc = merge_file(&m, f, next);
 		show_progress(&m, i + 1, false);
 	}
 	show_progress(&m, m.nfiles, true);
 	if (!rc)
-		rc = emit_processes(&m);
+		rc = merge_tree(&m);
 	for (size_t i = 0; i < m.nsinks; i++) {
 		if (rc) {
 			m.ops[i]->abort(m.sinks[i]);
@@ -950,7 +863,7 @@ enum keke_merge_result keke_merge(const struct keke_merge_options *o,
 		}
 		char serr[KEKE_SINK_ERROR_MAX];
 		if (m.ops[i]->finish(m.sinks[i], serr) != 0) {
-			rc = fail(&m, "%s", serr);
+			rc = merge_fail(&m, "%s", serr);
 			/* Outputs already renamed into place stay: each is
 			 * complete on its own. */
 		}

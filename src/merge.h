@@ -42,6 +42,7 @@ struct keke_merge_stats {
 	uint64_t damaged;		/* damage reports */
 	uint64_t dropped;		/* events the writers lost */
 	uint64_t killed;		/* processes without an exit record */
+	uint64_t untraced;		/* seen only from their parent's side */
 };
 
 enum keke_merge_result {

@@ -196,7 +196,7 @@ Test(merge, exec_keeps_one_process, .init = setup, .fini = teardown)
 				       "'second arg' AND killed = 0"), 1);
 	cr_assert_eq(test_db_int(db(), "SELECT COUNT(*) FROM thread"), 1);
 	cr_assert_eq(test_db_int(db(), "SELECT COUNT(*) FROM slice WHERE "
-				       "category = 'process'"), 2);
+				       "category = 'process' AND depth = 0"), 2);
 	check_json();
 }
 

@@ -1,0 +1,160 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * What the parts of the merge share: merge.c reads the files and streams
+ * their slices; merge_tree.c works out the process tree (parents, flows,
+ * exit statuses, processes seen only from their parent) once every file
+ * has been read, and sends processes, threads and flows.
+ */
+#ifndef KEKE_MERGE_INTERNAL_H
+#define KEKE_MERGE_INTERNAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "idmap.h"
+#include "merge.h"
+#include "record.h"
+#include "sink.h"
+
+struct file_info {
+	char *path;
+	size_t dir;
+	struct keke_file_header hdr;
+	double ns_per_tick;
+};
+
+struct proc {
+	int64_t upid;
+	size_t dir;
+	int pid, ppid;
+	char *name, *cmdline, *exe, *cwd;
+	int64_t start_ns, end_ns;
+	bool has_exit_code;
+	int exit_code;
+	int signal;
+	bool last_image_exited;	/* its last image wrote an exit record */
+	bool untraced;		/* its last image ran untraced (exec'd into
+				 * a program ld.so would not preload into) */
+	uint64_t last_exec_flow; /* of its last image's successful exec */
+	uint64_t first_flow_in;	/* that led to its first image */
+	int64_t first_slice;	/* its first image's slice */
+	int64_t parent_upid;	/* known from a flow, else 0 */
+	uint64_t dropped;
+};
+
+struct thr {
+	int64_t utid;
+	int tid;
+	size_t proc;		/* index in merge.procs */
+	char *name;
+	int64_t start_ns, end_ns;
+};
+
+struct flow_end {
+	int64_t slice;
+	int pid, tid;
+	int64_t ts_ns;
+};
+
+/* A link between slices; for process links, what the source started. */
+struct flow {
+	uint64_t id;
+	struct flow_end out, in;
+	const char *category;
+	unsigned call;		/* the source slice's call id */
+	size_t out_proc;	/* index in merge.procs of the source */
+	int child_pid;		/* fork, spawn: the child; exec: the pid */
+	char *path;		/* exec, spawn: the program */
+	char *argv;		/* and its arguments, NUL separated */
+	size_t argv_len;
+	int64_t out_end_ns;	/* end of the source slice */
+};
+
+/* A child reaped by a wait call. */
+struct reaped {
+	size_t dir;
+	int parent_pid;
+	int pid;
+	int status;
+	int64_t ts_ns;		/* when the wait returned */
+};
+
+/* A system() or popen() slice: the shell it started has no flow of its
+ * own and gets linked to it. */
+struct shell_call {
+	size_t proc;
+	struct flow_end at;
+	int64_t end_ns;
+};
+
+struct merge {
+	const struct keke_merge_options *o;
+	struct keke_merge_stats *stats;
+	char *err;
+	/* the outputs */
+	const struct keke_sink_ops *ops[2];
+	void *sinks[2];
+	size_t nsinks;
+	/* the run */
+	struct file_info *files;
+	size_t nfiles;
+	struct proc *procs;
+	size_t nprocs;
+	struct thr *thrs;
+	size_t nthrs;
+	struct idmap thr_index;		/* upid << 32 | tid -> thr index */
+	struct flow *flows;
+	size_t nflows;
+	struct idmap flow_index;	/* flow id -> flow index */
+	struct reaped *reaped;
+	size_t nreaped;
+	struct shell_call *shells;
+	size_t nshells;
+	int64_t next_slice_id;
+	/* progress */
+	uint64_t started_ns, last_progress_ns;
+	bool progress_shown;
+};
+
+void *merge_grow(void *array, size_t n, size_t size);
+char *merge_memdup(const char *s, size_t n);
+int merge_fail(struct merge *m, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+int merge_sink_failed(struct merge *m, size_t i);
+
+/* Calls @op on every sink; fails on the first error. */
+#define EACH_SINK(m, op, ...)                                               \
+	({                                                                  \
+		int rc_ = 0;                                                \
+		for (size_t i_ = 0; i_ < (m)->nsinks && !rc_; i_++)         \
+			if ((m)->ops[i_]->op((m)->sinks[i_], __VA_ARGS__))  \
+				rc_ = merge_sink_failed((m), i_);           \
+		rc_;                                                        \
+	})
+
+/* The flow with @id, made when new. */
+struct flow *merge_flow(struct merge *m, uint64_t id);
+
+/* The thread @tid of process @proc, made when new; widened to @ts. */
+struct thr *merge_thread(struct merge *m, size_t proc, int tid, int64_t ts);
+
+/* A new process row for @pid in @dir, starting at @start_ns. */
+size_t merge_new_proc(struct merge *m, size_t dir, int pid, int ppid,
+		      int64_t start_ns);
+
+/* The last path component. */
+const char *merge_basename(const char *path);
+
+/* argv's NUL-separated arguments joined by spaces (malloc'd). */
+char *merge_argv_line(const char *argv, size_t len);
+
+/*
+ * Once every file is read: gives processes seen only from their parent a
+ * row and a slice, links shells to the system()/popen() that started them,
+ * fills exit statuses from wait results, and sends processes, threads and
+ * flows to the sinks. Returns 0 or -1 (m->err set).
+ */
+int merge_tree(struct merge *m);
+
+#endif
