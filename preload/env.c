@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
- * The environment a traced process hands to a program it execs or spawns.
+ * The environment a traced process hands to a program it execs or spawns
+ * (and the PATH search that finds that program).
  * Whatever the program passes (its environ, its own envp, an empty one from
  * env -i or execle), the child gets LD_PRELOAD with libkeke.so first (the
  * program's other preloads kept, in order), this run's KEKE_* variables,
@@ -8,7 +9,11 @@
  * in storage the caller puts on its stack: this runs between fork and
  * exec, where malloc may deadlock.
  */
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 #include "env.h"
 
@@ -101,4 +106,28 @@ void keke_env_build(char **out, char *buf, char *const envp[], int ppid,
 	if (build_preload(buf, theirs, preload))
 		out[n++] = buf;
 	out[n] = NULL;
+}
+
+/* Finds @file the way execvp does, into @buf; returns @file itself when it
+ * has a slash or is not found. */
+const char *keke_search_path(const char *file, char *buf, size_t size)
+{
+	const char *path = getenv("PATH");
+
+	if (strchr(file, '/') || !*file)
+		return file;
+	if (!path)
+		path = "/bin:/usr/bin";
+	while (*path) {
+		size_t len = strcspn(path, ":");
+		int n = snprintf(buf, size, "%.*s%s%s", (int)len, path,
+				 len ? "/" : "", file);
+
+		if (n > 0 && (size_t)n < size &&
+		    syscall(SYS_access, buf, X_OK) == 0)
+			return buf;
+		path += len;
+		path += *path == ':';
+	}
+	return file;
 }

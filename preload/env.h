@@ -23,6 +23,10 @@ size_t keke_env_bytes(char *const envp[]);
 void keke_env_build(char **out, char *buf, char *const envp[], int ppid,
 		    uint64_t flow, bool preload);
 
+/* Finds @file the way execvp does, into @buf (@size bytes); returns @file
+ * itself when it has a slash or is not found. */
+const char *keke_search_path(const char *file, char *buf, size_t size);
+
 /* Declares the storage for the child environment of @envp on the stack
  * and builds it into @name. */
 #define KEKE_CHILD_ENV(name, envp, ppid, flow, preload)                    \

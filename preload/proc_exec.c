@@ -56,30 +56,6 @@ static bool preloadable(const char *path)
 							  ELFCLASS32);
 }
 
-/* Finds @file the way execvp does, into @buf; returns @file itself when it
- * has a slash or is not found. */
-static const char *search_path(const char *file, char *buf, size_t size)
-{
-	const char *path = getenv("PATH");
-
-	if (strchr(file, '/') || !*file)
-		return file;
-	if (!path)
-		path = "/bin:/usr/bin";
-	while (*path) {
-		size_t len = strcspn(path, ":");
-		int n = snprintf(buf, size, "%.*s%s%s", (int)len, path,
-				 len ? "/" : "", file);
-
-		if (n > 0 && (size_t)n < size &&
-		    syscall(SYS_access, buf, X_OK) == 0)
-			return buf;
-		path += len;
-		path += *path == ':';
-	}
-	return file;
-}
-
 /* The program an exec call will run, as a path we can show and open. */
 static const char *target_of(const struct exec_call *c, char *buf,
 			     size_t size)
@@ -88,7 +64,7 @@ static const char *target_of(const struct exec_call *c, char *buf,
 	case EXECVE:
 		return c->path;
 	case EXECVPE:
-		return search_path(c->path, buf, size);
+		return keke_search_path(c->path, buf, size);
 	case FEXECVE:
 		snprintf(buf, size, "/proc/self/fd/%d", c->fd);
 		return buf;

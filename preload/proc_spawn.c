@@ -62,11 +62,13 @@ static void record_spawn(uint64_t t0, const char *path, char *const argv[],
 	keke_rec_commit(&r);
 }
 
-static int traced_spawn(spawn_fn *real, pid_t *pid, const char *path,
+static int traced_spawn(spawn_fn *real, bool search, pid_t *pid,
+			const char *path,
 			const posix_spawn_file_actions_t *actions,
 			const posix_spawnattr_t *attr, char *const argv[],
 			char *const envp[])
 {
+	char found[4096];
 	pid_t child = 0;
 	uint64_t flow, t0;
 	int saved = errno, rc;
@@ -82,7 +84,9 @@ static int traced_spawn(spawn_fn *real, pid_t *pid, const char *path,
 	if (pid && !rc)
 		*pid = child;
 	if (keke_traced(KEKE_FAMILY_PROC))
-		record_spawn(t0, path, argv, rc, child, flow);
+		record_spawn(t0, search ? keke_search_path(path, found,
+							   sizeof(found)) :
+				 path, argv, rc, child, flow);
 	errno = saved;
 	return rc;
 }
@@ -92,8 +96,8 @@ KEKE_EXPORT int posix_spawn(pid_t *pid, const char *path,
 			    const posix_spawnattr_t *attr, char *const argv[],
 			    char *const envp[])
 {
-	return traced_spawn(KEKE_REAL(posix_spawn), pid, path, actions, attr,
-			    argv, envp);
+	return traced_spawn(KEKE_REAL(posix_spawn), false, pid, path, actions,
+			    attr, argv, envp);
 }
 
 KEKE_EXPORT int posix_spawnp(pid_t *pid, const char *file,
@@ -101,8 +105,8 @@ KEKE_EXPORT int posix_spawnp(pid_t *pid, const char *file,
 			     const posix_spawnattr_t *attr, char *const argv[],
 			     char *const envp[])
 {
-	return traced_spawn(KEKE_REAL(posix_spawnp), pid, file, actions, attr,
-			    argv, envp);
+	return traced_spawn(KEKE_REAL(posix_spawnp), true, pid, file, actions,
+			    attr, argv, envp);
 }
 
 /* A slice for system/popen/pclose: the command, the result. */

@@ -476,6 +476,7 @@ static int on_slice(struct merge *m, struct image *im, struct thr *t,
 	const char *name = keke_call_name(rec->name);
 	const char *category = keke_call_category(rec->name);
 	char name_buf[256];
+	char argv_buf[KEKE_STRING_CAP];
 	unsigned nargs = 0;
 	int64_t dur = 0;
 	uint64_t flow_out = 0, flow_in = 0;
@@ -508,6 +509,13 @@ static int on_slice(struct merge *m, struct image *im, struct thr *t,
 			.s = f->s,
 			.len = f->len,
 		};
+		if (f->key == KEKE_KEY_ARGV && f->is_str &&
+		    f->len <= sizeof(argv_buf)) {
+			/* Shown as a command line, like cmdline. */
+			for (uint32_t j = 0; j < f->len; j++)
+				argv_buf[j] = f->s[j] ? f->s[j] : ' ';
+			args[nargs - 1].s = argv_buf;
+		}
 	}
 	if (rec->err) {
 		const char *e = strerrorname_np(rec->err);
