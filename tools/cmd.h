@@ -1,0 +1,33 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The subcommands of `keke`. Each takes the arguments from its own name on
+ * (argv[0] is "run", "merge", ...) and returns the process exit status.
+ * tools/keke.c lists them in its command table.
+ */
+#ifndef KEKE_CMD_H
+#define KEKE_CMD_H
+
+/* Exit statuses shared by the subcommands. */
+enum {
+	KEKE_EXIT_OK = 0,
+	KEKE_EXIT_FAILURE = 1,
+	KEKE_EXIT_USAGE = 2,
+	KEKE_EXIT_PARTIAL = 3,		/* outputs written, damage reported */
+};
+
+int keke_cmd_run(int argc, char **argv);
+int keke_cmd_merge(int argc, char **argv);
+
+/*
+ * Checks before any work that @path can be written as an output: its
+ * directory exists and is writable and @path is not a directory. @what
+ * names the option in the message ("JSON output"). Returns 0, or -1 after
+ * printing why on stderr.
+ */
+int keke_check_output(const char *what, const char *path);
+
+/* "keke.json and keke.db", "keke.json" or "keke.db" into @buf. */
+void keke_describe_outputs(char *buf, unsigned size, const char *json,
+			   const char *db);
+
+#endif

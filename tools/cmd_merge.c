@@ -1,0 +1,216 @@
+// SPDX-License-Identifier: MIT
+/*
+ * `keke merge`: turns one or more trace dirs into keke.json and keke.db,
+ * and the output checks that `keke run` shares with it.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cmd.h"
+#include "merge.h"
+
+static const char merge_usage[] =
+	"Usage: keke merge [OPTIONS] DIR...\n"
+	"\n"
+	"Merge the record files of one or more trace dirs (made by `keke run\n"
+	"--keep` or by a program run with LD_PRELOAD=libkeke.so) into one\n"
+	"trace-event JSON file and one SQLite database.\n"
+	"\n"
+	"Options:\n"
+	"  -o, --output FILE  write the JSON trace to FILE (default keke.json)\n"
+	"      --db FILE      write the SQLite database to FILE (default keke.db)\n"
+	"      --no-json      do not write the JSON trace\n"
+	"      --no-db        do not write the SQLite database\n"
+	"  -h, --help         show this help and exit\n"
+	"\n"
+	"Damaged record files are reported and everything intact is merged.\n"
+	"\n"
+	"Exit status: 0 merged; 1 failed, nothing written; 2 usage error;\n"
+	"3 merged, but damage was reported.\n";
+
+/* The dir part of @path into @dir (PATH_MAX bytes): "." when it has none. */
+static void dir_of(const char *path, char *dir)
+{
+	const char *slash = strrchr(path, '/');
+	size_t len;
+
+	if (!slash) {
+		strcpy(dir, ".");
+		return;
+	}
+	len = slash == path ? 1 : (size_t)(slash - path);
+	if (len >= PATH_MAX)
+		len = PATH_MAX - 1;
+	memcpy(dir, path, len);
+	dir[len] = '\0';
+}
+
+int keke_check_output(const char *what, const char *path)
+{
+	char dir[PATH_MAX];
+	struct stat st;
+
+	if (!*path) {
+		fprintf(stderr, "keke: %s: empty file name\n", what);
+		return -1;
+	}
+	if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
+		fprintf(stderr, "keke: %s %s: is a directory\n", what, path);
+		return -1;
+	}
+	dir_of(path, dir);
+	if (stat(dir, &st) != 0) {
+		fprintf(stderr, "keke: %s %s: directory %s: %s\n", what, path,
+			dir, strerror(errno));
+		return -1;
+	}
+	if (!S_ISDIR(st.st_mode)) {
+		fprintf(stderr, "keke: %s %s: %s is not a directory\n", what,
+			path, dir);
+		return -1;
+	}
+	if (access(dir, W_OK | X_OK) != 0) {
+		fprintf(stderr, "keke: %s %s: cannot write in %s: %s\n", what,
+			path, dir, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+void keke_describe_outputs(char *buf, unsigned size, const char *json,
+			   const char *db)
+{
+	if (json && db)
+		snprintf(buf, size, "%s and %s", json, db);
+	else
+		snprintf(buf, size, "%s", json ? json : db ? db : "nothing");
+}
+
+/* The option getopt_long just refused, as the user wrote it. */
+static const char *bad_option(char **argv, char *buf)
+{
+	if (optopt > 0 && optopt < 128 && strncmp(argv[optind - 1], "--", 2)) {
+		snprintf(buf, 3, "-%c", optopt);
+		return buf;
+	}
+	return argv[optind - 1];
+}
+
+static int usage_error(const char *fmt, const char *arg)
+{
+	fputs("keke merge: ", stderr);
+	fprintf(stderr, fmt, arg);
+	fputs("\nTry 'keke merge --help'.\n", stderr);
+	return KEKE_EXIT_USAGE;
+}
+
+int keke_cmd_merge(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "output", required_argument, NULL, 'o' },
+		{ "db", required_argument, NULL, 'd' },
+		{ "no-json", no_argument, NULL, 'J' },
+		{ "no-db", no_argument, NULL, 'D' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct keke_merge_options o = { 0 };
+	struct keke_merge_stats stats = { 0 };
+	const char *json = "keke.json", *db = "keke.db";
+	bool no_json = false, no_db = false, set_json = false, set_db = false;
+	char err[KEKE_MERGE_ERROR_MAX], outputs[2 * PATH_MAX], opt[3];
+	enum keke_merge_result res;
+	int c;
+
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":o:h", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'o':
+			json = optarg;
+			set_json = true;
+			break;
+		case 'd':
+			db = optarg;
+			set_db = true;
+			break;
+		case 'J':
+			no_json = true;
+			break;
+		case 'D':
+			no_db = true;
+			break;
+		case 'h':
+			fputs(merge_usage, stdout);
+			return KEKE_EXIT_OK;
+		case ':':
+			return usage_error("option %s needs a value",
+					   bad_option(argv, opt));
+		default:
+			return usage_error("unknown option %s",
+					   bad_option(argv, opt));
+		}
+	}
+	if (optind >= argc)
+		return usage_error("%s", "no trace dir given");
+	if ((set_json && no_json) || (set_db && no_db))
+		return usage_error("%s", "an output is both named and refused");
+	if (no_json && no_db)
+		return usage_error("%s", "--no-json and --no-db leave nothing "
+				   "to write");
+	if (no_json)
+		json = NULL;
+	if (no_db)
+		db = NULL;
+
+	for (int i = optind; i < argc; i++) {
+		struct stat st;
+
+		if (stat(argv[i], &st) != 0) {
+			fprintf(stderr, "keke: %s: %s\n", argv[i],
+				strerror(errno));
+			return KEKE_EXIT_FAILURE;
+		}
+		if (!S_ISDIR(st.st_mode)) {
+			fprintf(stderr, "keke: %s: not a trace dir (not a "
+				"directory)\n", argv[i]);
+			return KEKE_EXIT_FAILURE;
+		}
+	}
+	if ((json && keke_check_output("JSON output", json) != 0) ||
+	    (db && keke_check_output("database", db) != 0))
+		return KEKE_EXIT_FAILURE;
+
+	o.dirs = (const char *const *)(argv + optind);
+	o.ndirs = (size_t)(argc - optind);
+	o.json_path = json;
+	o.db_path = db;
+	o.progress = isatty(STDERR_FILENO);
+	err[0] = '\0';
+	res = keke_merge(&o, &stats, err);
+	if (res == KEKE_MERGE_FAILED) {
+		fprintf(stderr, "keke: merge failed: %s\n",
+			err[0] ? err : "unknown error");
+		return KEKE_EXIT_FAILURE;
+	}
+	keke_describe_outputs(outputs, sizeof(outputs), json, db);
+	fprintf(stderr,
+		"keke: merged %" PRIu64 " processes, %" PRIu64 " threads, "
+		"%" PRIu64 " events from %" PRIu64 " files into %s\n",
+		stats.processes, stats.threads, stats.slices, stats.files,
+		outputs);
+	if (res == KEKE_MERGE_PARTIAL) {
+		fprintf(stderr, "keke: merge is partial: %" PRIu64
+			" damaged places, see above\n", stats.damaged);
+		return KEKE_EXIT_PARTIAL;
+	}
+	return KEKE_EXIT_OK;
+}

@@ -1,0 +1,832 @@
+// SPDX-License-Identifier: MIT
+/*
+ * `keke run`: runs a command with libkeke.so preloaded into it and into
+ * every process it starts, merges the trace dir they wrote into keke.json
+ * and keke.db, prints a short summary, and exits as the command did.
+ */
+#include <elf.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <math.h>
+#include <signal.h>
+#include <sqlite3.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/random.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cmd.h"
+#include "find_preload.h"
+#include "merge.h"
+
+/* What execvp searches when PATH is unset (glibc's confstr(_CS_PATH)). */
+#define DEFAULT_PATH "/bin:/usr/bin"
+/* How long to wait for processes the command left running. */
+#define DEFAULT_WAIT_S 10.0
+
+static const char run_usage[] =
+	"Usage: keke run [OPTIONS] -- CMD [ARGS...]\n"
+	"       keke run [OPTIONS] CMD [ARGS...]   (when CMD does not start "
+	"with '-')\n"
+	"\n"
+	"Run CMD with libkeke.so preloaded, tracing it and every process it\n"
+	"starts; then merge what they recorded into a trace-event JSON file\n"
+	"(Perfetto, chrome://tracing) and an SQLite database, and print a\n"
+	"summary on stderr.\n"
+	"\n"
+	"Options:\n"
+	"  -o, --output FILE  write the JSON trace to FILE (default keke.json)\n"
+	"      --db FILE      write the SQLite database to FILE (default keke.db)\n"
+	"      --no-json      do not write the JSON trace\n"
+	"      --no-db        do not write the SQLite database\n"
+	"      --keep         keep the trace dir of record files; print its path\n"
+	"      --dir DIR      make the trace dir in DIR (default $TMPDIR or /tmp)\n"
+	"      --wait SEC     when CMD has ended, wait at most SEC seconds for\n"
+	"                     the processes it left running (default 10;\n"
+	"                     0: do not wait; inf: no limit)\n"
+	"  -q, --quiet        print no summary\n"
+	"  -h, --help         show this help and exit\n"
+	"\n"
+	"Environment:\n"
+	"  KEKE_PRELOAD       the libkeke.so to preload (default: the one next\n"
+	"                     to keke, in its build tree or install prefix)\n"
+	"  The other KEKE_* variables reach libkeke.so unchanged.\n"
+	"\n"
+	"keke ignores ^C (SIGINT, SIGQUIT) while CMD runs, so CMD gets it and\n"
+	"keke still writes the trace; SIGTERM and SIGHUP are passed on to CMD.\n"
+	"Statically linked and setuid programs cannot be traced inside: ld.so\n"
+	"does not preload into them.\n"
+	"\n"
+	"Exit status: CMD's own, or 128+N when CMD was killed by signal N;\n"
+	"1 when keke fails before running CMD, or when CMD succeeded but the\n"
+	"merge failed; 2 usage error; 126 CMD cannot be run; 127 CMD not "
+	"found.\n";
+
+struct run_opts {
+	const char *json;	/* NULL: no JSON output */
+	const char *db;		/* NULL: no database */
+	const char *parent;	/* where the trace dir is made */
+	double wait_s;		/* for processes left running; may be inf */
+	bool keep;
+	bool quiet;
+	char **cmd;
+};
+
+/* The outcome of running the command. */
+struct run_result {
+	int pid;
+	int status;		/* from waitpid */
+	int exec_errno;		/* 0, or why the command could not start */
+	int64_t elapsed_ns;
+};
+
+/* The option getopt_long just refused, as the user wrote it. */
+static const char *bad_option(char **argv, char *buf)
+{
+	if (optopt > 0 && optopt < 128 && strncmp(argv[optind - 1], "--", 2)) {
+		snprintf(buf, 3, "-%c", optopt);
+		return buf;
+	}
+	return argv[optind - 1];
+}
+
+static int usage_error(const char *fmt, const char *arg)
+{
+	fputs("keke run: ", stderr);
+	fprintf(stderr, fmt, arg);
+	fputs("\nTry 'keke run --help'.\n", stderr);
+	return KEKE_EXIT_USAGE;
+}
+
+/*
+ * Parses the options of `keke run` into @o; option parsing stops at "--"
+ * or at the first word that is not an option (the command). Returns -1
+ * when the options are good, else the exit status to return (0 after
+ * --help, 2 after printing a usage error).
+ */
+static int parse_args(int argc, char **argv, struct run_opts *o)
+{
+	static const struct option longopts[] = {
+		{ "output", required_argument, NULL, 'o' },
+		{ "db", required_argument, NULL, 'd' },
+		{ "no-json", no_argument, NULL, 'J' },
+		{ "no-db", no_argument, NULL, 'D' },
+		{ "keep", no_argument, NULL, 'k' },
+		{ "dir", required_argument, NULL, 'r' },
+		{ "wait", required_argument, NULL, 'w' },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	bool no_json = false, no_db = false, set_json = false, set_db = false;
+	char opt[3], *end;
+	int c;
+
+	o->json = "keke.json";
+	o->db = "keke.db";
+	o->wait_s = DEFAULT_WAIT_S;
+	optind = 1;
+	opterr = 0;
+	/* '+': stop at the command, whose own options are not ours. */
+	while ((c = getopt_long(argc, argv, "+:o:qh", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'o':
+			o->json = optarg;
+			set_json = true;
+			break;
+		case 'd':
+			o->db = optarg;
+			set_db = true;
+			break;
+		case 'J':
+			no_json = true;
+			break;
+		case 'D':
+			no_db = true;
+			break;
+		case 'k':
+			o->keep = true;
+			break;
+		case 'r':
+			o->parent = optarg;
+			break;
+		case 'w':
+			o->wait_s = strtod(optarg, &end);
+			if (end == optarg || *end || isnan(o->wait_s) ||
+			    o->wait_s < 0)
+				return usage_error("--wait needs a number of "
+						   "seconds, not '%s'", optarg);
+			break;
+		case 'q':
+			o->quiet = true;
+			break;
+		case 'h':
+			fputs(run_usage, stdout);
+			return KEKE_EXIT_OK;
+		case ':':
+			return usage_error("option %s needs a value",
+					   bad_option(argv, opt));
+		default:
+			return usage_error("unknown option %s",
+					   bad_option(argv, opt));
+		}
+	}
+	if (optind >= argc)
+		return usage_error("%s", "no command given");
+	if ((set_json && no_json) || (set_db && no_db))
+		return usage_error("%s", "an output is both named and refused");
+	if (no_json && no_db && !o->keep)
+		return usage_error("%s", "--no-json and --no-db leave nothing "
+				   "to write (add --keep to keep the record "
+				   "files only)");
+	if (no_json)
+		o->json = NULL;
+	if (no_db)
+		o->db = NULL;
+	o->cmd = argv + optind;
+	return -1;
+}
+
+/*
+ * Finds @name like execvp would: as given when it holds a '/', else in
+ * each directory of $PATH. Writes the file found to @path (PATH_MAX).
+ * Returns 0, ENOENT when there is none, EISDIR for a directory named with
+ * a '/', or EACCES when the only matches cannot be executed.
+ */
+static int resolve_command(const char *name, char *path)
+{
+	const char *dirs = getenv("PATH");
+	bool denied = false;
+	struct stat st;
+
+	if (!*name)
+		return ENOENT;
+	if (strchr(name, '/')) {
+		if (stat(name, &st) != 0)
+			return errno == EACCES ? EACCES : ENOENT;
+		if (S_ISDIR(st.st_mode))
+			return EISDIR;
+		if (!S_ISREG(st.st_mode) || access(name, X_OK) != 0)
+			return EACCES;
+		snprintf(path, PATH_MAX, "%s", name);
+		return 0;
+	}
+	if (!dirs)
+		dirs = DEFAULT_PATH;
+	for (const char *p = dirs;; p++) {
+		const char *end = strchrnul(p, ':');
+		int len = (int)(end - p);
+
+		/* An empty entry is the current directory. */
+		if (snprintf(path, PATH_MAX, "%.*s%s%s", len, p,
+			     len ? "/" : "", name) < PATH_MAX &&
+		    stat(path, &st) == 0) {
+			if (S_ISREG(st.st_mode) && access(path, X_OK) == 0)
+				return 0;
+			denied = true;
+		} else if (errno == EACCES) {
+			denied = true;
+		}
+		if (!*end)
+			break;
+		p = end;
+	}
+	return denied ? EACCES : ENOENT;
+}
+
+/*
+ * Looks at the program headers of the ELF file @fd: sets *@is_static when
+ * it has no PT_INTERP (no dynamic loader, so nothing is preloaded into it).
+ * Returns 0, or -1 when @fd is not an ELF file of this machine's byte
+ * order (then nothing is known).
+ */
+static int elf_is_static(int fd, bool *is_static)
+{
+	union {
+		unsigned char ident[EI_NIDENT];
+		Elf32_Ehdr e32;
+		Elf64_Ehdr e64;
+	} h;
+	uint64_t phoff;
+	unsigned phnum, phentsize;
+	bool is64;
+
+	if (pread(fd, &h, sizeof(h), 0) < (ssize_t)sizeof(h.e32) ||
+	    memcmp(h.ident, ELFMAG, SELFMAG) != 0)
+		return -1;
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	if (h.ident[EI_DATA] != ELFDATA2LSB)
+		return -1;
+#else
+	if (h.ident[EI_DATA] != ELFDATA2MSB)
+		return -1;
+#endif
+	is64 = h.ident[EI_CLASS] == ELFCLASS64;
+	if (!is64 && h.ident[EI_CLASS] != ELFCLASS32)
+		return -1;
+	phoff = is64 ? h.e64.e_phoff : h.e32.e_phoff;
+	phnum = is64 ? h.e64.e_phnum : h.e32.e_phnum;
+	phentsize = is64 ? h.e64.e_phentsize : h.e32.e_phentsize;
+	if (phentsize < (is64 ? sizeof(Elf64_Phdr) : sizeof(Elf32_Phdr)))
+		return -1;
+	for (unsigned i = 0; i < phnum; i++) {
+		/* p_type is the first word of both layouts. */
+		uint32_t type;
+
+		if (pread(fd, &type, sizeof(type),
+			  (off_t)(phoff + (uint64_t)i * phentsize)) !=
+		    sizeof(type))
+			return -1;
+		if (type == PT_INTERP) {
+			*is_static = false;
+			return 0;
+		}
+	}
+	*is_static = true;
+	return 0;
+}
+
+/*
+ * The interpreter of a "#!" script @fd into @interp (PATH_MAX), or -1 when
+ * @fd is not a script.
+ */
+static int script_interpreter(int fd, char *interp)
+{
+	char line[256];
+	ssize_t n = pread(fd, line, sizeof(line) - 1, 0);
+	char *p, *end;
+
+	if (n < 3 || line[0] != '#' || line[1] != '!')
+		return -1;
+	line[n] = '\0';
+	p = line + 2;
+	p += strspn(p, " \t");
+	end = p + strcspn(p, " \t\n");
+	if (end == p)
+		return -1;
+	*end = '\0';
+	snprintf(interp, PATH_MAX, "%s", p);
+	return 0;
+}
+
+/*
+ * Warns on stderr when ld.so will not preload libkeke.so into @path (the
+ * command @name, or the interpreter of that script): a static binary, or
+ * one that runs setuid/setgid. The command still runs; only its lifetime
+ * can be seen then.
+ */
+static void warn_untraceable(const char *name, const char *path, int depth)
+{
+	char interp[PATH_MAX];
+	bool is_static = false;
+	struct stat st;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return;
+	if (fstat(fd, &st) == 0 &&
+	    (((st.st_mode & S_ISUID) && st.st_uid != getuid()) ||
+	     ((st.st_mode & S_ISGID) && st.st_gid != getgid())))
+		fprintf(stderr, "keke: %s is set%cid: ld.so ignores LD_PRELOAD "
+			"for it, so only its lifetime can be seen\n", name,
+			st.st_mode & S_ISUID ? 'u' : 'g');
+	if (elf_is_static(fd, &is_static) == 0) {
+		if (is_static)
+			fprintf(stderr, "keke: %s is statically linked: only "
+				"its lifetime can be seen\n", name);
+	} else if (depth == 0 && script_interpreter(fd, interp) == 0) {
+		warn_untraceable(interp, interp, 1);
+	}
+	close(fd);
+}
+
+/*
+ * Makes the trace dir, mode 0700, in @parent (or $TMPDIR, or /tmp) and
+ * writes its absolute path to @dir (PATH_MAX). Returns 0, or -1 after
+ * printing why.
+ */
+static int make_trace_dir(const char *parent, char *dir)
+{
+	char tmpl[PATH_MAX];
+
+	if (!parent || !*parent)
+		parent = getenv("TMPDIR");
+	if (!parent || !*parent)
+		parent = "/tmp";
+	if (snprintf(tmpl, sizeof(tmpl), "%s/keke-XXXXXX", parent) >=
+	    (int)sizeof(tmpl)) {
+		fprintf(stderr, "keke: %s: path too long\n", parent);
+		return -1;
+	}
+	if (!mkdtemp(tmpl)) {
+		fprintf(stderr, "keke: cannot make a trace dir in %s: %s\n",
+			parent, strerror(errno));
+		return -1;
+	}
+	/* Absolute: the traced processes may change directory. */
+	if (!realpath(tmpl, dir)) {
+		fprintf(stderr, "keke: %s: %s\n", tmpl, strerror(errno));
+		rmdir(tmpl);
+		return -1;
+	}
+	return 0;
+}
+
+/* 16 random bytes as 32 hex digits into @hex. Returns 0, or -1 after
+ * printing why. */
+static int make_trace_id(char hex[33])
+{
+	static const char digits[] = "0123456789abcdef";
+	unsigned char id[16];
+
+	if (getrandom(id, sizeof(id), 0) != (ssize_t)sizeof(id)) {
+		fprintf(stderr, "keke: cannot make a trace id: %s\n",
+			strerror(errno));
+		return -1;
+	}
+	for (int i = 0; i < 16; i++) {
+		hex[2 * i] = digits[id[i] >> 4];
+		hex[2 * i + 1] = digits[id[i] & 15];
+	}
+	hex[32] = '\0';
+	return 0;
+}
+
+static int remove_entry(const char *path, const struct stat *st, int type,
+			struct FTW *ftw)
+{
+	if (remove(path) != 0 && errno != ENOENT)
+		fprintf(stderr, "keke: cannot remove %s: %s\n", path,
+			strerror(errno));
+	return 0;
+}
+
+/* Removes the trace dir @dir and everything in it (never following a
+ * symbolic link out of it). */
+static void remove_trace_dir(const char *dir)
+{
+	nftw(dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+static int64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+static volatile sig_atomic_t child_pid;
+
+/* SIGTERM/SIGHUP sent to keke: passed on to the command. */
+static void forward_signal(int sig)
+{
+	if (child_pid > 0)
+		kill(child_pid, sig);
+}
+
+/*
+ * In the forked child: sets up the environment of a traced run (the root
+ * of a new trace: no root pid, no incoming flow of an enclosing one) and
+ * execs the command; never returns. On failure it writes errno to
+ * @report_fd.
+ */
+static void __attribute__((noreturn))
+exec_traced(const struct run_opts *o, const char *dir, const char *trace_id,
+	    const char *preload, int report_fd)
+{
+	const char *old = getenv("LD_PRELOAD");
+	char *value = NULL;
+	int err;
+
+	errno = 0;
+	if (old && *old) {
+		if (asprintf(&value, "%s:%s", preload, old) < 0)
+			value = NULL;
+	} else {
+		value = strdup(preload);
+	}
+	if (!value || setenv("LD_PRELOAD", value, 1) != 0 ||
+	    setenv("KEKE_DIR", dir, 1) != 0 ||
+	    setenv("KEKE_TRACE_ID", trace_id, 1) != 0 ||
+	    unsetenv("KEKE_ROOT_PID") != 0 ||
+	    unsetenv("KEKE_FLOW_IN") != 0) {
+		err = errno ? errno : ENOMEM;
+		goto fail;
+	}
+	execvp(o->cmd[0], o->cmd);
+	err = errno;
+fail:
+	while (write(report_fd, &err, sizeof(err)) < 0 && errno == EINTR)
+		;
+	_exit(err == ENOENT ? 127 : 126);
+}
+
+/*
+ * Runs the command traced into @dir and waits for it, ignoring SIGINT and
+ * SIGQUIT meanwhile (as system() does) and passing SIGTERM and SIGHUP on.
+ * Fills @res. Returns 0, or -1 after printing why when it could not fork.
+ */
+static int run_command(const struct run_opts *o, const char *dir,
+		       const char *trace_id, const char *preload,
+		       struct run_result *res)
+{
+	struct sigaction ign = { .sa_handler = SIG_IGN };
+	struct sigaction dfl = { .sa_handler = SIG_DFL };
+	struct sigaction fwd = { .sa_handler = forward_signal,
+				 .sa_flags = SA_RESTART };
+	struct sigaction old_int, old_quit, old_chld, old_term, old_hup;
+	int fds[2], ret = -1;
+	ssize_t n;
+	pid_t pid;
+
+	if (pipe2(fds, O_CLOEXEC) != 0) {
+		fprintf(stderr, "keke: pipe: %s\n", strerror(errno));
+		return -1;
+	}
+	sigaction(SIGINT, &ign, &old_int);
+	sigaction(SIGQUIT, &ign, &old_quit);
+	/* An inherited SIG_IGN would reap the child before waitpid. */
+	sigaction(SIGCHLD, &dfl, &old_chld);
+	/* Orphans of the run become keke's children: it can wait for them. */
+	prctl(PR_SET_CHILD_SUBREAPER, 1);
+	res->elapsed_ns = now_ns();
+	pid = fork();
+	if (pid < 0) {
+		fprintf(stderr, "keke: fork: %s\n", strerror(errno));
+		close(fds[0]);
+		close(fds[1]);
+		goto out;
+	}
+	if (pid == 0) {
+		close(fds[0]);
+		sigaction(SIGINT, &old_int, NULL);
+		sigaction(SIGQUIT, &old_quit, NULL);
+		sigaction(SIGCHLD, &old_chld, NULL);
+		exec_traced(o, dir, trace_id, preload, fds[1]);
+	}
+	child_pid = pid;
+	res->pid = pid;
+	close(fds[1]);
+	/* Keep what the user set to be ignored ignored. */
+	sigaction(SIGTERM, NULL, &old_term);
+	sigaction(SIGHUP, NULL, &old_hup);
+	if (old_term.sa_handler != SIG_IGN)
+		sigaction(SIGTERM, &fwd, NULL);
+	if (old_hup.sa_handler != SIG_IGN)
+		sigaction(SIGHUP, &fwd, NULL);
+
+	res->exec_errno = 0;
+	do
+		n = read(fds[0], &res->exec_errno, sizeof(res->exec_errno));
+	while (n < 0 && errno == EINTR);
+	if (n != (ssize_t)sizeof(res->exec_errno))
+		res->exec_errno = 0;
+	close(fds[0]);
+	while (waitpid(pid, &res->status, 0) < 0) {
+		if (errno != EINTR) {
+			fprintf(stderr, "keke: waitpid: %s\n", strerror(errno));
+			res->status = 1 << 8;
+			break;
+		}
+	}
+	res->elapsed_ns = now_ns() - res->elapsed_ns;
+	child_pid = 0;
+	sigaction(SIGTERM, &old_term, NULL);
+	sigaction(SIGHUP, &old_hup, NULL);
+	ret = 0;
+out:
+	sigaction(SIGINT, &old_int, NULL);
+	sigaction(SIGQUIT, &old_quit, NULL);
+	sigaction(SIGCHLD, &old_chld, NULL);
+	return ret;
+}
+
+static volatile sig_atomic_t stop_waiting;
+
+static void stop_waiting_handler(int sig)
+{
+	stop_waiting = 1;
+}
+
+/*
+ * After the command ended: waits at most @limit_s seconds (inf: no limit)
+ * for the processes it left running, so their ends are in the trace too.
+ * keke is their subreaper, so they are its children now. SIGINT, SIGQUIT,
+ * SIGTERM and SIGHUP end the wait. Says on stderr why keke still waits
+ * after a second (unless @quiet), and when it gives up.
+ */
+static void wait_for_leftovers(const char *name, double limit_s, bool quiet)
+{
+	static const int sigs[] = { SIGINT, SIGQUIT, SIGTERM, SIGHUP };
+	struct sigaction stop = { .sa_handler = stop_waiting_handler };
+	struct sigaction old[4];
+	const struct timespec tick = { 0, 10000000 };
+	int64_t start = now_ns(), waited;
+	bool said = false;
+	int status;
+	pid_t r;
+
+	while ((r = waitpid(-1, &status, WNOHANG)) > 0)
+		;
+	if (r < 0 || limit_s <= 0)
+		return;
+	stop_waiting = 0;
+	for (int i = 0; i < 4; i++)
+		sigaction(sigs[i], &stop, &old[i]);
+	for (;;) {
+		r = waitpid(-1, &status, WNOHANG);
+		if (r > 0)
+			continue;
+		if (r < 0 || stop_waiting)
+			break;
+		waited = now_ns() - start;
+		if (waited >= limit_s * 1e9) {
+			fprintf(stderr, "keke: %s left processes running; "
+				"their trace ends here\n", name);
+			break;
+		}
+		if (!said && !quiet && waited >= 1000000000) {
+			fprintf(stderr, "keke: %s ended; waiting for the "
+				"processes it left running (^C: stop "
+				"waiting)\n", name);
+			said = true;
+		}
+		nanosleep(&tick, NULL);
+	}
+	for (int i = 0; i < 4; i++)
+		sigaction(sigs[i], &old[i], NULL);
+}
+
+/* The command's exit status as a shell reports it: 128+N for signal N. */
+static int exit_status_of(int status)
+{
+	if (WIFEXITED(status))
+		return WEXITSTATUS(status);
+	if (WIFSIGNALED(status))
+		return 128 + WTERMSIG(status);
+	return 1;
+}
+
+/* @ns as "12.3 ms" into @buf (32 bytes). */
+static void format_duration(int64_t ns, char *buf)
+{
+	if (ns < 1000)
+		snprintf(buf, 32, "%" PRId64 " ns", ns);
+	else if (ns < 1000000)
+		snprintf(buf, 32, "%.1f us", ns / 1e3);
+	else if (ns < 1000000000)
+		snprintf(buf, 32, "%.1f ms", ns / 1e6);
+	else if (ns < INT64_C(600) * 1000000000)
+		snprintf(buf, 32, "%.2f s", ns / 1e9);
+	else
+		snprintf(buf, 32, "%" PRId64 "m%02" PRId64 "s",
+			 ns / INT64_C(60000000000),
+			 ns / 1000000000 % 60);
+}
+
+static const char *plural(uint64_t n, const char *one, const char *many)
+{
+	return n == 1 ? one : many;
+}
+
+/* The top processes of @db_path by total time, a few lines on stderr.
+ * Prints nothing when the database cannot be read. */
+static void print_top_processes(const char *db_path)
+{
+	static const char query[] =
+		"SELECT name, COUNT(*), SUM(end_ts - start_ts) FROM process "
+		"GROUP BY name ORDER BY 3 DESC LIMIT 5";
+	sqlite3 *db = NULL;
+	sqlite3_stmt *st = NULL;
+	bool header = false;
+	char dur[32];
+
+	if (sqlite3_open_v2(db_path, &db, SQLITE_OPEN_READONLY, NULL) !=
+	    SQLITE_OK)
+		goto out;
+	if (sqlite3_prepare_v2(db, query, -1, &st, NULL) != SQLITE_OK)
+		goto out;
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		const unsigned char *name = sqlite3_column_text(st, 0);
+
+		if (!header) {
+			fputs("keke: top processes by total time:\n", stderr);
+			header = true;
+		}
+		format_duration(sqlite3_column_int64(st, 2), dur);
+		fprintf(stderr, "  %10s %6" PRId64 "x  %.60s\n", dur,
+			(int64_t)sqlite3_column_int64(st, 1),
+			name ? (const char *)name : "?");
+	}
+out:
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+}
+
+/* The command's name as the summary shows it: its base name. */
+static const char *command_name(const struct run_opts *o)
+{
+	const char *slash = strrchr(o->cmd[0], '/');
+
+	return slash && slash[1] ? slash + 1 : o->cmd[0];
+}
+
+/* The summary of a run, at most a dozen lines on stderr. */
+static void print_summary(const struct run_opts *o,
+			  const struct run_result *res,
+			  const struct keke_merge_stats *stats, bool merged)
+{
+	const char *name = command_name(o);
+	char dur[32], outputs[2 * PATH_MAX];
+	int sig;
+
+	format_duration(res->elapsed_ns, dur);
+	if (WIFSIGNALED(res->status)) {
+		sig = WTERMSIG(res->status);
+		fprintf(stderr, "keke: %s was killed by signal %d (%s)%s after "
+			"%s\n", name, sig, strsignal(sig),
+			WCOREDUMP(res->status) ? ", core dumped" : "", dur);
+	} else {
+		fprintf(stderr, "keke: %s exited with status %d after %s\n",
+			name, exit_status_of(res->status), dur);
+	}
+	if (!merged)
+		return;
+	keke_describe_outputs(outputs, sizeof(outputs), o->json, o->db);
+	fprintf(stderr, "keke: wrote %s: %" PRIu64 " %s, %" PRIu64 " %s, %"
+		PRIu64 " %s\n", outputs,
+		stats->processes, plural(stats->processes, "process",
+					 "processes"),
+		stats->threads, plural(stats->threads, "thread", "threads"),
+		stats->slices, plural(stats->slices, "event", "events"));
+	if (stats->dropped)
+		fprintf(stderr, "keke: %" PRIu64 " %s dropped (no space in "
+			"the trace dir)\n", stats->dropped,
+			plural(stats->dropped, "event was", "events were"));
+	if (stats->killed)
+		fprintf(stderr, "keke: %" PRIu64 " %s without an exit record "
+			"(killed or crashed)\n", stats->killed,
+			plural(stats->killed, "process ended",
+			       "processes ended"));
+	if (o->db)
+		print_top_processes(o->db);
+}
+
+/*
+ * Merges the trace dir @dir into the outputs of @o, telling the merge how
+ * the command @run ended. Returns the merge result; damage has been
+ * printed, and a failure too.
+ */
+static enum keke_merge_result merge_trace(const struct run_opts *o,
+					  const char *dir,
+					  const struct run_result *run,
+					  struct keke_merge_stats *stats)
+{
+	const char *dirs[1] = { dir };
+	struct keke_merge_options mo = {
+		.dirs = dirs,
+		.ndirs = 1,
+		.json_path = o->json,
+		.db_path = o->db,
+		.progress = isatty(STDERR_FILENO),
+		/* Only keke saw how the first process ended. */
+		.have_root_status = true,
+		.root_pid = run->pid,
+		.root_status = run->status,
+	};
+	char err[KEKE_MERGE_ERROR_MAX] = "";
+	enum keke_merge_result res = keke_merge(&mo, stats, err);
+
+	if (res == KEKE_MERGE_FAILED)
+		fprintf(stderr, "keke: MERGE FAILED, no trace written: %s\n",
+			err[0] ? err : "unknown error");
+	return res;
+}
+
+int keke_cmd_run(int argc, char **argv)
+{
+	struct run_opts o = { 0 };
+	struct run_result res = { 0 };
+	struct keke_merge_stats stats = { 0 };
+	enum keke_merge_result merged = KEKE_MERGE_OK;
+	char preload[PATH_MAX], cmd_path[PATH_MAX], dir[PATH_MAX];
+	char perr[KEKE_FIND_PRELOAD_ERROR_MAX], trace_id[33];
+	bool do_merge;
+	int status, e;
+
+	status = parse_args(argc, argv, &o);
+	if (status >= 0)
+		return status;
+	if (keke_find_preload(preload, sizeof(preload), perr) != 0) {
+		fprintf(stderr, "keke: %s\n", perr);
+		return KEKE_EXIT_FAILURE;
+	}
+	if ((o.json && keke_check_output("JSON output", o.json) != 0) ||
+	    (o.db && keke_check_output("database", o.db) != 0))
+		return KEKE_EXIT_FAILURE;
+	e = resolve_command(o.cmd[0], cmd_path);
+	if (e == ENOENT) {
+		if (strchr(o.cmd[0], '/'))
+			fprintf(stderr, "keke: %s: %s\n", o.cmd[0],
+				strerror(e));
+		else
+			fprintf(stderr, "keke: %s: command not found\n",
+				o.cmd[0]);
+		return 127;
+	}
+	if (e) {
+		fprintf(stderr, "keke: %s: %s\n", o.cmd[0], strerror(e));
+		return 126;
+	}
+	warn_untraceable(o.cmd[0], cmd_path, 0);
+	if (make_trace_id(trace_id) != 0 ||
+	    make_trace_dir(o.parent, dir) != 0)
+		return KEKE_EXIT_FAILURE;
+
+	if (run_command(&o, dir, trace_id, preload, &res) != 0) {
+		remove_trace_dir(dir);
+		return KEKE_EXIT_FAILURE;
+	}
+	if (res.exec_errno) {
+		fprintf(stderr, "keke: %s: %s\n", o.cmd[0],
+			strerror(res.exec_errno));
+		remove_trace_dir(dir);
+		return res.exec_errno == ENOENT ? 127 : 126;
+	}
+	status = exit_status_of(res.status);
+	wait_for_leftovers(command_name(&o), o.wait_s, o.quiet);
+
+	do_merge = o.json || o.db;
+	if (do_merge)
+		merged = merge_trace(&o, dir, &res, &stats);
+	if (o.keep) {
+		fprintf(stderr, "keke: trace dir kept: %s\n", dir);
+	} else if (merged == KEKE_MERGE_FAILED) {
+		fprintf(stderr, "keke: the record files are kept in %s; "
+			"retry with: keke merge %s\n", dir, dir);
+	} else {
+		remove_trace_dir(dir);
+	}
+	if (!o.quiet)
+		print_summary(&o, &res, &stats,
+			      do_merge && merged != KEKE_MERGE_FAILED);
+	if (merged == KEKE_MERGE_PARTIAL)
+		fprintf(stderr, "keke: merge is partial: %" PRIu64
+			" damaged places, see above\n", stats.damaged);
+	/* The command's status wins; a lost trace must not look like
+	 * success either. */
+	if (merged == KEKE_MERGE_FAILED && status == 0)
+		return KEKE_EXIT_FAILURE;
+	return status;
+}
