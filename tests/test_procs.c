@@ -135,7 +135,7 @@ Test(procs, every_way_to_start_a_child, .init = setup, .fini = teardown)
 		       "t.utid = s.track_id WHERE s.name = 'wait' AND "
 		       "t.upid = 1"), 5);
 	cr_assert_eq(q("SELECT COUNT(*) FROM slice WHERE name IN "
-		       "('system', 'popen', 'pclose', 'spawn')"), 6);
+		       "('system', 'popen', 'pclose', 'spawn')"), 7);
 }
 
 Test(procs, env_i_in_front_of_a_traced_shell, .init = setup,
