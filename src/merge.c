@@ -443,8 +443,10 @@ static void note_process_call(struct merge *m, struct image *im,
 		if (im->next && im->next->hdr.flow_in == flow_out) {
 			int64_t next = (int64_t)im->next->hdr.start.mono_ns;
 
-			if (next > s->ts_ns)
-				s->dur_ns = next - s->ts_ns;
+			/* Up to just before the new image, leaving room for
+			 * the old image's end (see emit_image_slice). */
+			if (next - 2 > s->ts_ns)
+				s->dur_ns = next - 2 - s->ts_ns;
 		}
 		break;
 	case KEKE_CALL_FORK:
@@ -621,7 +623,10 @@ static int emit_image_slice(struct merge *m, struct image *im)
 		.pid = p->pid,
 		.tid = p->pid,
 		.ts_ns = im->start_ns,
-		.dur_ns = im->end_ns - im->start_ns,
+		/* A nanosecond past its last event: viewers that add ts and
+		 * dur in floating point take equal ends, or an end equal to
+		 * the next image's start, for overlaps. */
+		.dur_ns = im->end_ns + 1 - im->start_ns,
 		.category = "process",
 		.name = name,
 		.nargs = n,
