@@ -12,10 +12,18 @@
  * BATCH_ROWS rows (strings copied into the batch's own buffer, since the
  * structs' pointers are only valid during a call) and inserts them with one
  * multi-row INSERT, which costs a fraction of as many single-row ones.
- * Memory is bounded by the batches, never by the number of slices.
+ * Memory is bounded by the batches and SQLite's cache, never by the number
+ * of slices.
  *
- * Every string is stored as valid UTF-8 TEXT: an invalid sequence and a
- * NUL byte are each replaced by U+FFFD.
+ * Ids that are 0 ("none") are stored as NULL: process.parent_upid,
+ * thread.upid, slice.parent_id, flow ends. So are process.exit_code when
+ * unknown and process.signal when 0. A slice with args has its own id as
+ * arg_set_id (NULL without args); its args keep their order in rowid order,
+ * with flat_key equal to key and value_type 'int' or 'string'.
+ *
+ * Every string is stored as valid UTF-8 TEXT: each maximal invalid
+ * sequence and each NUL byte is replaced by U+FFFD, so a string arg with
+ * NUL bytes keeps what follows them.
  */
 #include "sink.h"
 
@@ -32,8 +40,19 @@
 #include <unistd.h>
 
 #define BATCH_ROWS 64		/* rows per multi-row INSERT */
-#define CACHE_KIB 8192		/* SQLite page cache */
 #define TEMP_TRIES 100		/* names tried for the temporary */
+
+/*
+ * A file nobody reads before it is complete needs no journal, no syncing
+ * and no sharing; big pages and an 8 MiB cache (negative: KiB) make the
+ * bulk insert cheaper.
+ */
+static const char pragmas[] =
+	"PRAGMA page_size=65536;"
+	"PRAGMA journal_mode=OFF;"
+	"PRAGMA synchronous=OFF;"
+	"PRAGMA locking_mode=EXCLUSIVE;"
+	"PRAGMA cache_size=-8192;";
 
 static const char schema[] =
 	"CREATE TABLE process(upid INTEGER PRIMARY KEY, pid INT, name TEXT,"
@@ -101,16 +120,17 @@ enum batch_id {
 	B_PROCESS,
 	B_THREAD,
 	B_SLICE,
-	B_INT_ARGS,
-	B_STR_ARGS,
+	B_ARGS,
 	B_FLOW,
 	B_COUNT,
 };
 
 /*
  * The INSERT of each batch: the statement's start, then one row, in which
- * '?' is a new parameter and '@' the previous one again (flat_key and key
- * take one value), so a row binds as few values as possible.
+ * '?' is a new parameter and '@' the one before it again, so that a row
+ * binds as few values as possible: an arg binds its set, its key (for
+ * flat_key and key), its int_value and its string_value, one of them NULL,
+ * which also gives its value_type.
  */
 static const struct {
 	const char *table;
@@ -123,14 +143,8 @@ static const struct {
 		       "(?,?,?,?,?,?,?)" },
 	[B_SLICE] = { "slice", "INSERT INTO slice VALUES",
 		      "(?,?,?,?,?,?,?,?,?)" },
-	[B_INT_ARGS] = { "args",
-			 "INSERT INTO args(arg_set_id,flat_key,key,int_value,"
-			 "value_type) VALUES",
-			 "(?,?,@,?,'int')" },
-	[B_STR_ARGS] = { "args",
-			 "INSERT INTO args(arg_set_id,flat_key,key,"
-			 "string_value,value_type) VALUES",
-			 "(?,?,@,?,'string')" },
+	[B_ARGS] = { "args", "INSERT INTO args VALUES",
+		     "(?,?,@,?,?,NULL,iif(@ IS NULL,'int','string'))" },
 	[B_FLOW] = { "flow", "INSERT INTO flow VALUES", "(?,?,?)" },
 };
 
@@ -156,11 +170,23 @@ __attribute__((format(printf, 2, 3))) static void fail(struct sqlite_sink *q,
 	q->failed = true;
 }
 
-/* Same, with SQLite's message for @q->db appended. */
+/* Same, with SQLite's message for @q->db, and the system's when SQLite
+ * failed on a system call. */
 static void fail_sql(struct sqlite_sink *q, const char *what)
 {
-	fail(q, "%s: %s: %s", q->path, what,
-	     q->db ? sqlite3_errmsg(q->db) : "out of memory");
+	int code = q->db ? sqlite3_extended_errcode(q->db) & 0xff : 0;
+	int sys = 0;
+
+	if (code == SQLITE_IOERR || code == SQLITE_FULL ||
+	    code == SQLITE_CANTOPEN)
+		sys = sqlite3_system_errno(q->db);
+	if (!q->db)
+		fail(q, "%s: %s: out of memory", q->path, what);
+	else if (sys)
+		fail(q, "%s: %s: %s (%s)", q->path, what,
+		     sqlite3_errmsg(q->db), strerror(sys));
+	else
+		fail(q, "%s: %s: %s", q->path, what, sqlite3_errmsg(q->db));
 }
 
 /*
@@ -227,10 +253,14 @@ static bool utf8_clean(const unsigned char *s, size_t n)
 	return true;
 }
 
-/* Makes room for @n more bytes in @b's buffer. Returns 0 or -1 (ENOMEM). */
+/*
+ * Makes room for @n more bytes in @b's buffer, which then exists even for
+ * n == 0 (SQLite binds a NULL pointer as NULL, not as ''). Returns 0 or -1
+ * (out of memory).
+ */
 static int batch_reserve(struct batch *b, size_t n)
 {
-	if (n <= b->cap - b->used)
+	if (b->buf && n <= b->cap - b->used)
 		return 0;
 	size_t cap = b->cap ? b->cap : 4096;
 
@@ -484,6 +514,7 @@ static int create_temp(struct sqlite_sink *q)
 {
 	static const char digits[] = "abcdefghijklmnopqrstuvwxyz"
 				     "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+	const size_t ndigits = sizeof(digits) - 1;
 	size_t n = strlen(q->path);
 	int err = EEXIST;
 
@@ -494,19 +525,22 @@ static int create_temp(struct sqlite_sink *q)
 	}
 	for (int t = 0; t < TEMP_TRIES && err == EEXIST; t++) {
 		unsigned char rnd[6];
-		struct timespec ts;
 
 		if (getrandom(rnd, sizeof(rnd), GRND_NONBLOCK) !=
 		    (ssize_t)sizeof(rnd)) {
+			struct timespec ts;
+			uint64_t x;
+
 			clock_gettime(CLOCK_MONOTONIC, &ts);
+			x = ((uint64_t)ts.tv_nsec ^ (uint64_t)getpid() << 32) +
+			    (uint64_t)t * 0x9e3779b97f4a7c15ull;
 			for (size_t i = 0; i < sizeof(rnd); i++)
-				rnd[i] = (unsigned char)((ts.tv_nsec >> i) ^
-							 (getpid() >> i) ^ t);
+				rnd[i] = (unsigned char)(x >> (8 * i));
 		}
 		memcpy(q->tmp, q->path, n);
 		memcpy(q->tmp + n, ".tmp-", 5);
 		for (size_t i = 0; i < sizeof(rnd); i++)
-			q->tmp[n + 5 + i] = digits[rnd[i] % (sizeof(digits) - 1)];
+			q->tmp[n + 5 + i] = digits[rnd[i] % ndigits];
 		q->tmp[n + 5 + sizeof(rnd)] = '\0';
 
 		int fd = open(q->tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
@@ -518,7 +552,8 @@ static int create_temp(struct sqlite_sink *q)
 		}
 		err = errno;
 	}
-	fail(q, "%s: cannot create %s: %s", q->path, q->tmp, strerror(err));
+	fail(q, "%s: cannot create the temporary %s: %s", q->path, q->tmp,
+	     strerror(err));
 	free(q->tmp);
 	q->tmp = NULL;
 	return -1;
@@ -538,7 +573,11 @@ static void destroy(struct sqlite_sink *q, bool unlink_tmp)
 	free(q);
 }
 
-/* Opens @path's temporary as an empty database in one open transaction. */
+/*
+ * Creates @path's temporary as a database with empty tables, in one open
+ * transaction. Returns the sink, or NULL with @err (KEKE_SINK_ERROR_MAX
+ * bytes) naming @path and saying why; nothing is left on disk then.
+ */
 static void *sqlite_sink_open(const char *path, char *err)
 {
 	struct sqlite_sink *q = calloc(1, sizeof(*q));
@@ -554,40 +593,31 @@ static void *sqlite_sink_open(const char *path, char *err)
 		return NULL;
 	}
 	if (create_temp(q) < 0)
-		goto fail;
+		goto out;
 	if (sqlite3_open_v2(q->tmp, &q->db,
 			    SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX,
 			    NULL) != SQLITE_OK) {
 		fail_sql(q, "opening the database");
-		goto fail;
+		goto out;
 	}
-	char pragmas[256];
-
-	snprintf(pragmas, sizeof(pragmas),
-		 "PRAGMA page_size=65536;"
-		 "PRAGMA journal_mode=OFF;"
-		 "PRAGMA synchronous=OFF;"
-		 "PRAGMA locking_mode=EXCLUSIVE;"
-		 "PRAGMA cache_size=-%d;",
-		 CACHE_KIB);
 	if (sqlite3_exec(q->db, pragmas, NULL, NULL, NULL) != SQLITE_OK ||
-	    sqlite3_exec(q->db, schema, NULL, NULL, NULL) != SQLITE_OK ||
-	    sqlite3_exec(q->db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK) {
+	    sqlite3_exec(q->db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK ||
+	    sqlite3_exec(q->db, schema, NULL, NULL, NULL) != SQLITE_OK) {
 		fail_sql(q, "creating the tables");
-		goto fail;
+		goto out;
 	}
 	if (sqlite3_prepare_v3(q->db,
 			       "INSERT OR REPLACE INTO metadata VALUES(?,?,?)",
 			       -1, SQLITE_PREPARE_PERSISTENT, &q->meta,
 			       NULL) != SQLITE_OK) {
 		fail_sql(q, "preparing inserts");
-		goto fail;
+		goto out;
 	}
 	for (int i = 0; i < B_COUNT; i++)
 		if (batch_init(q, (enum batch_id)i) < 0)
-			goto fail;
+			goto out;
 	return q;
-fail:
+out:
 	snprintf(err, KEKE_SINK_ERROR_MAX, "%s", q->err);
 	destroy(q, true);
 	return NULL;
@@ -611,11 +641,10 @@ static int sqlite_sink_metadata(void *sink, const char *key, const char *str,
 	}
 	/* Columns: name, int_value, str_value. */
 	tmp.cells[2] = tmp.cells[1];
-	if (str) {
+	if (str)
 		tmp.cells[1] = (struct cell){ .type = CELL_NULL };
-	} else {
+	else
 		tmp.cells[1] = (struct cell){ .type = CELL_INT, .i = value };
-	}
 	rc = batch_bind(&tmp, q->meta, 0, 1);
 	if (rc == SQLITE_OK)
 		rc = run(q->meta);
@@ -627,10 +656,12 @@ static int sqlite_sink_metadata(void *sink, const char *key, const char *str,
 	return 0;
 }
 
+/* Queues @s and its args; inserts the batches that fill up. */
 static int sqlite_sink_slice(void *sink, const struct keke_slice *s)
 {
 	struct sqlite_sink *q = sink;
 	struct batch *b = &q->b[B_SLICE];
+	struct batch *a = &q->b[B_ARGS];
 	bool ok;
 
 	if (q->failed)
@@ -652,23 +683,26 @@ static int sqlite_sink_slice(void *sink, const struct keke_slice *s)
 
 	for (unsigned i = 0; i < s->nargs; i++) {
 		const struct keke_arg *g = &s->args[i];
-		struct batch *a = &q->b[g->is_str ? B_STR_ARGS : B_INT_ARGS];
 
-		/* arg_set_id, flat_key (also the key), the value. */
+		/* arg_set_id, flat_key (also the key), int_value,
+		 * string_value. */
 		put_int(a, s->id);
 		ok = put_str(a, g->key) == 0;
-		if (!g->is_str)
+		if (!g->is_str) {
 			put_int(a, g->i);
-		else if (g->s)
-			ok = put_bytes(a, g->s, g->len) == 0 && ok;
-		else
-			ok = put_bytes(a, "", 0) == 0 && ok;
+			put_null(a);
+		} else {
+			put_null(a);
+			if (put_bytes(a, g->s ? g->s : "", g->s ? g->len : 0))
+				ok = false;
+		}
 		if (row_done(q, a, ok) < 0)
 			return -1;
 	}
 	return 0;
 }
 
+/* Queues @p's row; inserts the batch when it fills up. */
 static int sqlite_sink_process(void *sink, const struct keke_process *p)
 {
 	struct sqlite_sink *q = sink;
@@ -697,6 +731,7 @@ static int sqlite_sink_process(void *sink, const struct keke_process *p)
 	return row_done(q, b, ok);
 }
 
+/* Queues @t's row (its track is made in finish). */
 static int sqlite_sink_thread(void *sink, const struct keke_thread *t)
 {
 	struct sqlite_sink *q = sink;
