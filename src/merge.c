@@ -274,20 +274,6 @@ static int64_t to_ns(const struct file_info *f, uint64_t ticks)
 
 /* --- 3. the records of one file ----------------------------------------- */
 
-/* What one file (one process image) adds up to. */
-struct image {
-	const struct file_info *file;
-	const struct file_info *next;	/* the pid's next file, if any */
-	size_t proc;
-	int64_t slice_id;	/* of the slice spanning the image */
-	int64_t start_ns, end_ns;
-	bool exited, has_status;
-	int status;
-	char *exe, *cwd, *argv;
-	size_t argv_len;
-	struct idmap threads;	/* tid -> thr index */
-};
-
 struct flow *merge_flow(struct merge *m, uint64_t id)
 {
 	int64_t idx;
@@ -483,7 +469,6 @@ static int on_slice(struct merge *m, struct image *im, struct thr *t,
 	int64_t dur = 0;
 	uint64_t flow_out = 0, flow_in = 0;
 	struct proc *p = &m->procs[im->proc];
-	bool main_thread = t->tid == p->pid;
 
 	for (unsigned i = 0; i < rec->nfields; i++) {
 		const struct keke_field *f = &rec->fields[i];
@@ -551,11 +536,10 @@ static int on_slice(struct merge *m, struct image *im, struct thr *t,
 		.dur_ns = dur > 0 ? dur : 0,
 		.category = category,
 		.name = name,
-		.depth = main_thread ? 1 : 0,
-		.parent_id = main_thread ? im->slice_id : 0,
 		.nargs = nargs,
 		.args = args,
 	};
+	merge_place(m, im, t, &s);
 	note_process_call(m, im, rec, &s, flow_out);
 	struct flow_end here = { s.id, p->pid, t->tid, ts };
 	if (flow_out) {
@@ -746,11 +730,16 @@ static int merge_file(struct merge *m, const struct file_info *f,
 			free(t->name);
 			t->name = copy_field(&rec, KEKE_KEY_NAME, NULL);
 			break;
+		default:
+			rc = merge_user_record(m, &im, t, &rec, ts);
+			break;
 		}
 		if (ts > im.end_ns)
 			im.end_ns = ts;
 	}
 	keke_reader_close(&r);
+	if (!rc)
+		rc = merge_close_spans(m, &im);
 	if (!rc)
 		rc = emit_image_slice(m, &im);
 	idmap_free(&im.threads);
@@ -814,8 +803,10 @@ static void free_merge(struct merge *m)
 		free(m->procs[i].exe);
 		free(m->procs[i].cwd);
 	}
-	for (size_t i = 0; i < m->nthrs; i++)
+	for (size_t i = 0; i < m->nthrs; i++) {
 		free(m->thrs[i].name);
+		free(m->thrs[i].spans);
+	}
 	for (size_t i = 0; i < m->nflows; i++) {
 		free(m->flows[i].path);
 		free(m->flows[i].argv);
@@ -828,6 +819,7 @@ static void free_merge(struct merge *m)
 	free(m->shells);
 	idmap_free(&m->thr_index);
 	idmap_free(&m->flow_index);
+	idmap_free(&m->counter_tracks);
 }
 
 enum keke_merge_result keke_merge(const struct keke_merge_options *o,
@@ -846,6 +838,7 @@ enum keke_merge_result keke_merge(const struct keke_merge_options *o,
 	err[0] = '\0';
 	idmap_init(&m.thr_index);
 	idmap_init(&m.flow_index);
+	idmap_init(&m.counter_tracks);
 	for (size_t i = 0; i < o->ndirs && !rc; i++)
 		rc = list_dir(&m, i);
 	if (rc)

@@ -14,6 +14,7 @@
 
 #include "idmap.h"
 #include "merge.h"
+#include "reader.h"
 #include "record.h"
 #include "sink.h"
 
@@ -43,12 +44,17 @@ struct proc {
 	uint64_t dropped;
 };
 
+struct span;
+
 struct thr {
 	int64_t utid;
 	int tid;
 	size_t proc;		/* index in merge.procs */
 	char *name;
 	int64_t start_ns, end_ns;
+	struct span *spans;	/* user spans open in the current image */
+	unsigned nspans, spans_cap;
+	unsigned lost_spans;	/* begun past the depth cap: ends ignored */
 };
 
 struct flow_end {
@@ -111,10 +117,26 @@ struct merge {
 	size_t nreaped;
 	struct shell_call *shells;
 	size_t nshells;
+	struct idmap counter_tracks;	/* hash of upid, name -> track id */
+	int64_t ncounter_tracks;
 	int64_t next_slice_id;
 	/* progress */
 	uint64_t started_ns, last_progress_ns;
 	bool progress_shown;
+};
+
+/* What one file (one process image) adds up to. */
+struct image {
+	const struct file_info *file;
+	const struct file_info *next;	/* the pid's next file, if any */
+	size_t proc;
+	int64_t slice_id;	/* of the slice spanning the image */
+	int64_t start_ns, end_ns;
+	bool exited, has_status;
+	int status;
+	char *exe, *cwd, *argv;
+	size_t argv_len;
+	struct idmap threads;	/* tid -> thr index */
 };
 
 void *merge_grow(void *array, size_t n, size_t size);
@@ -148,6 +170,20 @@ const char *merge_basename(const char *path);
 
 /* argv's NUL-separated arguments joined by spaces (malloc'd). */
 char *merge_argv_line(const char *argv, size_t len);
+
+/* Sets the depth and parent of @s, a slice of thread @t: inside the
+ * thread's innermost open user span, else the image's slice on the main
+ * thread. */
+void merge_place(struct merge *m, const struct image *im,
+		 const struct thr *t, struct keke_slice *s);
+
+/* A record of the annotation API (span, arg, instant, counter, flow).
+ * Returns 0 or -1 (m->err set). */
+int merge_user_record(struct merge *m, struct image *im, struct thr *t,
+		      const struct keke_record *rec, int64_t ts);
+
+/* Ends the spans the image left open, at its end. */
+int merge_close_spans(struct merge *m, struct image *im);
 
 /*
  * Once every file is read: gives processes seen only from their parent a

@@ -101,6 +101,13 @@ enum keke_rec_type {
 	KEKE_REC_PROCESS_END = 2,	/* status how */
 	KEKE_REC_SLICE = 3,		/* a completed call: dur + args */
 	KEKE_REC_THREAD_NAME = 4,	/* name */
+	KEKE_REC_SPAN_BEGIN = 5,	/* name cat: keke_begin() */
+	KEKE_REC_SPAN_END = 6,		/* keke_end() */
+	KEKE_REC_ARG = 7,		/* name value: of the open span */
+	KEKE_REC_INSTANT = 8,		/* name cat */
+	KEKE_REC_COUNTER = 9,		/* name value */
+	KEKE_REC_FLOW = 10,		/* flow_out or flow_in, at the open
+					 * span (or here) */
 	KEKE_REC_TYPE_MAX
 };
 

@@ -3,7 +3,8 @@
  * Sinks: where the merge sends a run's processes, threads, slices and flows.
  * Every sink implements the same ops; the merge calls them in this order:
  *
- *	open -> metadata* -> slice* -> process* -> thread* -> flow* -> finish
+ *	open -> metadata* -> (slice | counter)* -> process* -> thread* ->
+ *	flow* -> finish
  *
  * (slices of one thread arrive in the order they ended, not sorted by ts;
  * processes, threads and flows come after all slices, when they are known
@@ -72,8 +73,21 @@ struct keke_slice {
 	const char *name;
 	int depth;
 	int64_t parent_id;	/* 0: none */
+	bool instant;		/* a point in time: dur_ns is 0 */
 	unsigned nargs;
 	const struct keke_arg *args;
+};
+
+/* A value of a process's counter, from ts_ns on. */
+struct keke_counter {
+	int64_t track_id;	/* one per process and name, from 1 */
+	bool new_track;		/* the first value of that track */
+	int64_t upid;
+	int pid;
+	int tid;		/* the thread that set it */
+	const char *name;
+	int64_t ts_ns;
+	int64_t value;
 };
 
 struct keke_flow {
@@ -97,6 +111,7 @@ struct keke_sink_ops {
 	int (*metadata)(void *sink, const char *key, const char *str,
 			int64_t value);
 	int (*slice)(void *sink, const struct keke_slice *s);
+	int (*counter)(void *sink, const struct keke_counter *c);
 	int (*process)(void *sink, const struct keke_process *p);
 	int (*thread)(void *sink, const struct keke_thread *t);
 	int (*flow)(void *sink, const struct keke_flow *f);

@@ -414,7 +414,7 @@ static int json_slice(void *sink, const struct keke_slice *s)
 
 	if (js->failed)
 		return -1;
-	begin_event(js, "X");
+	begin_event(js, s->instant ? "i" : "X");
 	PUT_LIT(js, ",\"cat\":");
 	put_cstr(js, s->category, "other");
 	PUT_LIT(js, ",\"name\":");
@@ -422,8 +422,12 @@ static int json_slice(void *sink, const struct keke_slice *s)
 	put_pid_tid(js, s->pid, s->tid, true);
 	PUT_LIT(js, ",\"ts\":");
 	put_us(js, s->ts_ns);
-	PUT_LIT(js, ",\"dur\":");
-	put_us(js, s->dur_ns);
+	if (s->instant) {
+		PUT_LIT(js, ",\"s\":\"t\"");
+	} else {
+		PUT_LIT(js, ",\"dur\":");
+		put_us(js, s->dur_ns);
+	}
 	if (s->nargs) {
 		PUT_LIT(js, ",\"args\":{");
 		for (i = 0; i < s->nargs; i++) {
@@ -442,6 +446,27 @@ static int json_slice(void *sink, const struct keke_slice *s)
 		}
 		PUT_LIT(js, "}");
 	}
+	return end_event(js);
+}
+
+/* A "C" event: the counter's value in args, under its own name. */
+static int json_counter(void *sink, const struct keke_counter *c)
+{
+	struct json_sink *js = sink;
+
+	if (js->failed)
+		return -1;
+	begin_event(js, "C");
+	PUT_LIT(js, ",\"cat\":\"user\",\"name\":");
+	put_cstr(js, c->name, "counter");
+	put_pid_tid(js, c->pid, c->tid, true);
+	PUT_LIT(js, ",\"ts\":");
+	put_us(js, c->ts_ns);
+	PUT_LIT(js, ",\"args\":{");
+	put_cstr(js, c->name, "counter");
+	PUT_LIT(js, ":");
+	put_int(js, c->value);
+	PUT_LIT(js, "}");
 	return end_event(js);
 }
 
@@ -605,6 +630,7 @@ const struct keke_sink_ops keke_sink_json = {
 	.open = json_open,
 	.metadata = json_metadata,
 	.slice = json_slice,
+	.counter = json_counter,
 	.process = json_process,
 	.thread = json_thread,
 	.flow = json_flow,

@@ -71,7 +71,11 @@ static const char schema[] =
 	"CREATE TABLE flow(id INTEGER PRIMARY KEY, slice_out INT,"
 	" slice_in INT);"
 	"CREATE TABLE metadata(name TEXT PRIMARY KEY, int_value INT,"
-	" str_value TEXT);";
+	" str_value TEXT);"
+	"CREATE TABLE process_counter_track(id INTEGER PRIMARY KEY,"
+	" name TEXT, upid INT);"
+	"CREATE TABLE counter(id INTEGER PRIMARY KEY, ts INT, track_id INT,"
+	" value REAL);";
 
 /*
  * Run by finish: one track per thread, with the thread's id; then the
@@ -85,7 +89,8 @@ static const char finish_sql[] =
 	"CREATE INDEX slice_track_id ON slice(track_id);"
 	"CREATE INDEX args_arg_set_id ON args(arg_set_id);"
 	"CREATE INDEX thread_upid ON thread(upid);"
-	"CREATE INDEX process_pid ON process(pid);";
+	"CREATE INDEX process_pid ON process(pid);"
+	"CREATE INDEX counter_track_id ON counter(track_id);";
 
 enum cell_type {
 	CELL_NULL,
@@ -122,6 +127,8 @@ enum batch_id {
 	B_SLICE,
 	B_ARGS,
 	B_FLOW,
+	B_COUNTER_TRACK,
+	B_COUNTER,
 	B_COUNT,
 };
 
@@ -146,6 +153,12 @@ static const struct {
 	[B_ARGS] = { "args", "INSERT INTO args VALUES",
 		     "(?,?,@,?,?,NULL,iif(@ IS NULL,'int','string'))" },
 	[B_FLOW] = { "flow", "INSERT INTO flow VALUES", "(?,?,?)" },
+	[B_COUNTER_TRACK] = { "process_counter_track",
+			      "INSERT INTO process_counter_track VALUES",
+			      "(?,?,?)" },
+	[B_COUNTER] = { "counter",
+			"INSERT INTO counter(ts, track_id, value) VALUES",
+			"(?,?,?)" },
 };
 
 struct sqlite_sink {
@@ -750,6 +763,30 @@ static int sqlite_sink_thread(void *sink, const struct keke_thread *t)
 	return row_done(q, b, ok);
 }
 
+/* Queues the counter value, and its track the first time. */
+static int sqlite_sink_counter(void *sink, const struct keke_counter *c)
+{
+	struct sqlite_sink *q = sink;
+	struct batch *b = &q->b[B_COUNTER];
+
+	if (q->failed)
+		return -1;
+	if (c->new_track) {
+		struct batch *t = &q->b[B_COUNTER_TRACK];
+		bool ok;
+
+		put_int(t, c->track_id);
+		ok = put_str(t, c->name) == 0;
+		put_id(t, c->upid);
+		if (row_done(q, t, ok))
+			return -1;
+	}
+	put_int(b, c->ts_ns);
+	put_int(b, c->track_id);
+	put_int(b, c->value);
+	return row_done(q, b, true);
+}
+
 static int sqlite_sink_flow(void *sink, const struct keke_flow *f)
 {
 	struct sqlite_sink *q = sink;
@@ -825,6 +862,7 @@ const struct keke_sink_ops keke_sink_sqlite = {
 	.open = sqlite_sink_open,
 	.metadata = sqlite_sink_metadata,
 	.slice = sqlite_sink_slice,
+	.counter = sqlite_sink_counter,
 	.process = sqlite_sink_process,
 	.thread = sqlite_sink_thread,
 	.flow = sqlite_sink_flow,
