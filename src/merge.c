@@ -709,6 +709,10 @@ static int merge_file(struct merge *m, const struct file_info *f,
 	}
 	idmap_init(&im.threads);
 	while (!rc && (got = keke_reader_next(&r, &rec, err)) != 0) {
+		if (m->o->cancel && *m->o->cancel) {
+			rc = merge_fail(m, "interrupted");
+			break;
+		}
 		if (got < 0) {
 			damage(m, "%s", err);
 			continue;

@@ -13,6 +13,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <signal.h>
 #include <stdint.h>
 
 struct keke_merge_options {
@@ -31,6 +32,9 @@ struct keke_merge_options {
 	bool have_root_status;
 	int root_pid;
 	int root_status;
+	/* Set (by a signal handler) to stop the merge: it then fails with
+	 * "interrupted" and leaves no output. NULL: never. */
+	volatile sig_atomic_t *cancel;
 };
 
 struct keke_merge_stats {

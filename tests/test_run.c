@@ -7,6 +7,7 @@
 #include <criterion/criterion.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -224,4 +225,38 @@ Test(bare, unsafe_trace_dir_is_refused, .init = setup, .fini = teardown)
 	cr_assert_str_eq(o, "0\n", "files were written into an unsafe dir");
 	free(o);
 	free(e);
+}
+
+/* SIGINT or SIGTERM during a merge: no output, no temporary, and it says
+ * so. */
+static void interrupt_merge(int sig)
+{
+	char cmd[8192], *e = NULL, *dir = NULL;
+
+	snprintf(cmd, sizeof(cmd), "cd '%s' && '%s' run -q --keep --no-json "
+		 "--db keep.db -- '%s' 400000 2>&1 | sed -n "
+		 "'s/^keke: trace dir kept: //p'", out, test_keke_bin(),
+		 test_prog("many_spans"));
+	cr_assert_eq(test_exit_code(test_sh(cmd, &dir, NULL)), 0);
+	dir[strcspn(dir, "\n")] = '\0';
+	cr_assert(*dir, "keke run --keep did not say where the trace is");
+	snprintf(cmd, sizeof(cmd), "cd '%s' && '%s' merge '%s' -o i.json "
+		 "--db i.db & sleep 0.3; kill -%d $!; wait $!", out,
+		 test_keke_bin(), dir, sig);
+	cr_assert_eq(test_exit_code(test_sh(cmd, NULL, &e)), 1, "%s", e);
+	cr_assert(strstr(e, "interrupted"), "%s", e);
+	cr_assert(strstr(e, "no output written"), "%s", e);
+	snprintf(cmd, sizeof(cmd), "ls '%s' | grep -c '^i\\.'", out);
+	free(e);
+	test_sh(cmd, &e, NULL);
+	cr_assert_str_eq(e, "0\n", "outputs or temporaries were left");
+	test_rm_rf(dir);
+	free(dir);
+	free(e);
+}
+
+Test(run, interrupted_merge_leaves_nothing, .init = setup, .fini = teardown)
+{
+	interrupt_merge(SIGINT);
+	interrupt_merge(SIGTERM);
 }

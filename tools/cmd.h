@@ -5,6 +5,8 @@
  * tools/keke.c lists them in its command table.
  */
 #ifndef KEKE_CMD_H
+#include <signal.h>
+
 #define KEKE_CMD_H
 
 /* Exit statuses shared by the subcommands. */
@@ -25,6 +27,12 @@ int keke_cmd_merge(int argc, char **argv);
  * printing why on stderr.
  */
 int keke_check_output(const char *what, const char *path);
+
+/*
+ * From now on SIGINT, SIGTERM and SIGHUP set *@flag instead of killing
+ * keke, so a merge under way can stop and remove its temporaries.
+ */
+void keke_catch_interrupts(volatile sig_atomic_t *flag);
 
 /* "keke.json and keke.db", "keke.json" or "keke.db" into @buf. */
 void keke_describe_outputs(char *buf, unsigned size, const char *json,

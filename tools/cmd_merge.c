@@ -112,8 +112,28 @@ static int usage_error(const char *fmt, const char *arg)
 	return KEKE_EXIT_USAGE;
 }
 
+static volatile sig_atomic_t *interrupt_flag;
+
+static void on_interrupt(int sig)
+{
+	(void)sig;
+	*interrupt_flag = 1;
+}
+
+void keke_catch_interrupts(volatile sig_atomic_t *flag)
+{
+	struct sigaction sa = { .sa_handler = on_interrupt };
+	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP };
+
+	interrupt_flag = flag;
+	sigemptyset(&sa.sa_mask);
+	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
+		sigaction(sigs[i], &sa, NULL);
+}
+
 int keke_cmd_merge(int argc, char **argv)
 {
+	static volatile sig_atomic_t interrupted;
 	static const struct option longopts[] = {
 		{ "output", required_argument, NULL, 'o' },
 		{ "db", required_argument, NULL, 'd' },
@@ -194,11 +214,14 @@ int keke_cmd_merge(int argc, char **argv)
 	o.json_path = json;
 	o.db_path = db;
 	o.progress = isatty(STDERR_FILENO);
+	o.cancel = &interrupted;
+	keke_catch_interrupts(&interrupted);
 	err[0] = '\0';
 	res = keke_merge(&o, &stats, err);
 	if (res == KEKE_MERGE_FAILED) {
-		fprintf(stderr, "keke: merge failed: %s\n",
-			err[0] ? err : "unknown error");
+		fprintf(stderr, "keke: merge failed: %s%s\n",
+			err[0] ? err : "unknown error",
+			interrupted ? "; no output written" : "");
 		return KEKE_EXIT_FAILURE;
 	}
 	keke_describe_outputs(outputs, sizeof(outputs), json, db);

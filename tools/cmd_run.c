@@ -723,6 +723,9 @@ static void print_summary(const struct run_opts *o,
 		print_top_processes(o->db);
 }
 
+/* Set by SIGINT, SIGTERM or SIGHUP during the merge. */
+static volatile sig_atomic_t interrupted;
+
 /*
  * Merges the trace dir @dir into the outputs of @o, telling the merge how
  * the command @run ended. Returns the merge result; damage has been
@@ -744,10 +747,13 @@ static enum keke_merge_result merge_trace(const struct run_opts *o,
 		.have_root_status = true,
 		.root_pid = run->pid,
 		.root_status = run->status,
+		.cancel = &interrupted,
 	};
 	char err[KEKE_MERGE_ERROR_MAX] = "";
-	enum keke_merge_result res = keke_merge(&mo, stats, err);
+	enum keke_merge_result res;
 
+	keke_catch_interrupts(&interrupted);
+	res = keke_merge(&mo, stats, err);
 	if (res == KEKE_MERGE_FAILED)
 		fprintf(stderr, "keke: MERGE FAILED, no trace written: %s\n",
 			err[0] ? err : "unknown error");
