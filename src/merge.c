@@ -848,7 +848,8 @@ enum keke_merge_result keke_merge(const struct keke_merge_options *o,
 	if (rc)
 		goto out;
 	check_trace_ids(&m);
-	qsort(m.files, m.nfiles, sizeof(*m.files), by_dir_pid_start);
+	if (m.nfiles)
+		qsort(m.files, m.nfiles, sizeof(*m.files), by_dir_pid_start);
 	set_clock_rates(&m);
 	stats->files = m.nfiles;
 	rc = open_sinks(&m);

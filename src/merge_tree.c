@@ -359,7 +359,9 @@ static int emit_flows(struct merge *m)
 
 int merge_tree(struct merge *m)
 {
-	qsort(m->reaped, m->nreaped, sizeof(*m->reaped), by_dir_pid_ts);
+	if (m->nreaped)
+		qsort(m->reaped, m->nreaped, sizeof(*m->reaped),
+		      by_dir_pid_ts);
 	if (add_untraced(m))
 		return -1;
 	link_shells(m);

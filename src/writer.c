@@ -127,36 +127,44 @@ static void *map_file_range(off_t off, size_t len)
 	return p;
 }
 
-static void release_region(struct keke_thread_state *t)
+/*
+ * The calling thread's state is used by name (keke_thread.x), never
+ * through a pointer: GCC 12's UBSan miscompiles its null check of a TLS
+ * variable's address.
+ */
+#define T keke_thread
+
+/* Gives the calling thread's mapping back. */
+static void release_region(void)
 {
-	if (t->region)
-		keke_writer_sys.munmap(t->region,
-				       (size_t)(t->region_end - t->region));
-	t->region = t->region_end = t->cur = t->chunk_end = NULL;
+	if (T.region)
+		keke_writer_sys.munmap(T.region,
+				       (size_t)(T.region_end - T.region));
+	T.region = T.region_end = T.cur = T.chunk_end = NULL;
 }
 
 /* pthread key destructor: a thread ended; give its mapping back. */
 static void thread_ended(void *unused)
 {
-	release_region(&keke_thread);
+	release_region();
 }
 
 /* Starts the next chunk of the thread's region: header, magic last. */
-static void start_chunk(struct keke_thread_state *t, uint8_t *chunk)
+static void start_chunk(uint8_t *chunk)
 {
 	struct keke_chunk_header *h = (struct keke_chunk_header *)chunk;
 
-	h->tid = t->tid;
-	h->seq = t->seq++;
+	h->tid = T.tid;
+	h->seq = T.seq++;
 	__atomic_store_n(&h->magic, KEKE_CHUNK_MAGIC, __ATOMIC_RELEASE);
-	t->cur = chunk + sizeof(*h);
-	t->chunk_end = chunk + KEKE_CHUNK_SIZE;
+	T.cur = chunk + sizeof(*h);
+	T.chunk_end = chunk + KEKE_CHUNK_SIZE;
 }
 
 /* Claims a new region of chunks for the calling thread. */
-static bool claim_region(struct keke_thread_state *t)
+static bool claim_region(void)
 {
-	uint32_t n = t->region_chunks ? t->region_chunks : 1;
+	uint32_t n = T.region_chunks ? T.region_chunks : 1;
 	uint32_t first = __atomic_fetch_add(&writer.next_chunk, n,
 					    __ATOMIC_RELAXED);
 	off_t off = KEKE_HEADER_SIZE + (off_t)first * KEKE_CHUNK_SIZE;
@@ -164,42 +172,42 @@ static bool claim_region(struct keke_thread_state *t)
 
 	if (!p)
 		return false;
-	release_region(t);
-	if (!t->tid) {
-		t->tid = (int32_t)syscall(SYS_gettid);
+	release_region();
+	if (!T.tid) {
+		T.tid = (int32_t)syscall(SYS_gettid);
+		/* Any non-NULL value: the destructor needs no argument. */
 		if (writer.have_thread_key)
-			pthread_setspecific(writer.thread_key, t);
+			pthread_setspecific(writer.thread_key, &writer);
 	}
-	t->region = p;
-	t->region_end = p + (size_t)n * KEKE_CHUNK_SIZE;
+	T.region = p;
+	T.region_end = p + (size_t)n * KEKE_CHUNK_SIZE;
 	if (n < REGION_CHUNKS_MAX)
-		t->region_chunks = n * 2;
-	start_chunk(t, p);
+		T.region_chunks = n * 2;
+	start_chunk(p);
 	keke_writer_refresh_anchor();
 	return true;
 }
 
 bool keke_writer_make_room(size_t len)
 {
-	struct keke_thread_state *t = &keke_thread;
 	struct errno_guard e = errno_save();
 	bool ok = false;
 
 	if (!writer.active || len > KEKE_RECORD_MAX)
 		goto drop;
 	/* The rest of the current chunk stays zero: the reader stops there. */
-	if (t->chunk_end && t->chunk_end < t->region_end) {
-		start_chunk(t, t->chunk_end);
+	if (T.chunk_end && T.chunk_end < T.region_end) {
+		start_chunk(T.chunk_end);
 		ok = true;
 		goto out;
 	}
-	if (t->retry_after) {
-		t->retry_after--;
+	if (T.retry_after) {
+		T.retry_after--;
 		goto drop;
 	}
-	ok = claim_region(t);
+	ok = claim_region();
 	if (!ok) {
-		t->retry_after = RETRY_AFTER_DROPS;
+		T.retry_after = RETRY_AFTER_DROPS;
 		goto drop;
 	}
 	goto out;
@@ -259,14 +267,14 @@ static int create_file(const char *dir, uint64_t stamp)
 static struct keke_writer_config current_config;
 
 /* Forgets the calling thread's region and numbering. */
-static void reset_thread(struct keke_thread_state *t)
+static void reset_thread(void)
 {
-	release_region(t);
-	t->tid = 0;
-	t->seq = 0;
-	t->region_chunks = 0;
-	t->retry_after = 0;
-	t->busy = 0;
+	release_region();
+	T.tid = 0;
+	T.seq = 0;
+	T.region_chunks = 0;
+	T.retry_after = 0;
+	T.busy = 0;
 }
 
 int keke_writer_start(const struct keke_writer_config *cfg)
@@ -277,7 +285,7 @@ int keke_writer_start(const struct keke_writer_config *cfg)
 	/* A previous file (of this process, or of the parent after fork) is
 	 * never written again. Other threads' regions of it, inherited as
 	 * mappings only, stay mapped but unused. */
-	reset_thread(&keke_thread);
+	reset_thread();
 	if (writer.hdr)
 		keke_writer_sys.munmap(writer.hdr, KEKE_HEADER_SIZE);
 	writer.active = false;

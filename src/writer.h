@@ -119,20 +119,22 @@ static inline bool keke_rec_begin(struct keke_rec *r, unsigned type,
 				  unsigned name, unsigned err, uint64_t ts,
 				  size_t max_len)
 {
-	struct keke_thread_state *t = &keke_thread;
 	uint16_t name16 = (uint16_t)name;
 	uint16_t err16 = err > 0xffff ? 0xffff : (uint16_t)err;
 
-	if (t->busy)
+	/* keke_thread is used by name, never through a pointer: GCC 12's
+	 * UBSan miscompiles its null check of a TLS variable's address. */
+	if (keke_thread.busy)
 		return false;
-	t->busy = 1;
-	if (__builtin_expect((uintptr_t)t->chunk_end - (uintptr_t)t->cur <
-			     max_len, 0) && !keke_writer_make_room(max_len)) {
-		t->busy = 0;
+	keke_thread.busy = 1;
+	if (__builtin_expect((uintptr_t)keke_thread.chunk_end -
+			     (uintptr_t)keke_thread.cur < max_len, 0) &&
+	    !keke_writer_make_room(max_len)) {
+		keke_thread.busy = 0;
 		return false;
 	}
-	r->start = t->cur;
-	r->p = t->cur + KEKE_REC_HEAD_SIZE;
+	r->start = keke_thread.cur;
+	r->p = keke_thread.cur + KEKE_REC_HEAD_SIZE;
 	r->type = (uint8_t)type;
 	r->flags = 0;
 	memcpy(r->start + 4, &name16, 2);

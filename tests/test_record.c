@@ -56,7 +56,7 @@ static const char *only_file(void)
 static void write_read_call(uint64_t ts, int fd, int64_t count,
 			    int64_t result)
 {
-	struct keke_rec r;
+	struct keke_rec r = { 0 };
 
 	cr_assert(keke_rec_begin(&r, KEKE_REC_SLICE, KEKE_CALL_EXIT, 0, ts,
 				 KEKE_REC_MAX_LEN(4, 0)));
@@ -90,7 +90,7 @@ Test(record, fields_round_trip, .init = setup, .fini = teardown)
 	static const int64_t ints[] = { 0, 1, -1, 127, 128, -129, INT64_MAX,
 					INT64_MIN, 1ll << 40 };
 	const char with_nul[] = "a\0b\n\xff";
-	struct keke_rec w;
+	struct keke_rec w = { 0 };
 	struct keke_reader r;
 	struct keke_record rec;
 	char err[KEKE_ERROR_MAX];
@@ -127,7 +127,7 @@ Test(record, long_strings_are_cut_and_flagged, .init = setup,
 {
 	size_t n = KEKE_STRING_CAP + 100;
 	char *s = malloc(n);
-	struct keke_rec w;
+	struct keke_rec w = { 0 };
 	struct keke_reader r;
 	struct keke_record rec;
 	char err[KEKE_ERROR_MAX];
