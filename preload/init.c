@@ -15,6 +15,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "hook.h"
 #include "preload.h"
 
 uint32_t keke_families;
@@ -208,10 +209,34 @@ static const char *program_name(void)
 		state.argv[0] : "?";
 }
 
-/* Records pid, ppid, executable, cwd and argv of this image. */
+/* Joins the environment with NULs into @buf; returns the length. Only
+ * with KEKE_RECORD_ENV=1 (keke run --env): it may hold secrets. */
+static size_t joined_environment(char *buf, size_t size)
+{
+	extern char **environ;
+	const char *want = getenv("KEKE_RECORD_ENV");
+	size_t len = 0;
+
+	if (!want || strcmp(want, "1"))
+		return 0;
+	for (char **e = environ; e && *e && len < size; e++) {
+		size_t n = strlen(*e) + 1;
+
+		if (n > size - len)
+			n = size - len;
+		memcpy(buf + len, *e, n);
+		len += n;
+	}
+	return len && buf[len - 1] == '\0' ? len - 1 : len;
+}
+
+/* Records pid, ppid, executable, cwd and argv of this image (and its
+ * environment when asked). */
 static void record_process_start(void)
 {
 	char exe[PATH_MAX], cwd[PATH_MAX], argv[KEKE_STRING_CAP];
+	char env[KEKE_STRING_CAP];
+	size_t env_len = joined_environment(env, sizeof(env));
 	ssize_t exe_len = syscall(SYS_readlink, "/proc/self/exe", exe,
 				  sizeof(exe));
 	long cwd_len = syscall(SYS_getcwd, cwd, sizeof(cwd));
@@ -237,13 +262,16 @@ static void record_process_start(void)
 	if (!keke_rec_begin(&r, KEKE_REC_PROCESS_START, 0, 0, keke_now(),
 			    KEKE_REC_MAX_LEN(2, KEKE_STR_MAX_LEN(sizeof(exe)) +
 					     KEKE_STR_MAX_LEN(sizeof(cwd)) +
-					     KEKE_STR_MAX_LEN(sizeof(argv)))))
+					     KEKE_STR_MAX_LEN(sizeof(argv)) +
+					     KEKE_STR_MAX_LEN(env_len))))
 		return;
 	keke_rec_int(&r, KEKE_KEY_PID, getpid());
 	keke_rec_int(&r, KEKE_KEY_PPID, getppid());
 	keke_rec_str(&r, KEKE_KEY_EXE, exe, (size_t)exe_len);
 	keke_rec_str(&r, KEKE_KEY_CWD, cwd, (size_t)cwd_len);
 	keke_rec_str(&r, KEKE_KEY_ARGV, argv, argv_len);
+	if (env_len)
+		keke_rec_str(&r, KEKE_KEY_ENV, env, env_len);
 	keke_rec_commit(&r);
 }
 
@@ -314,7 +342,8 @@ void keke_init(void)
 	remember_run();
 	pthread_atfork(NULL, NULL, fork_child);
 	record_process_start();
-	keke_families = (1u << KEKE_FAMILY_COUNT) - 1;
+	/* KEKE_TRACE and KEKE_MIN_DUR; the first process says what is wrong. */
+	keke_families = keke_hooks_setup(state.quiet || !state.root);
 }
 
 /* Runs before main; glibc passes a preloaded library's constructors the

@@ -168,6 +168,13 @@ static int do_exec(const struct exec_call *c)
 	errno = saved;
 	rc = real_exec(c, env);
 	err = errno;
+	if (err == E2BIG) {
+		/* keke's variables tipped argv and environment over the
+		 * limit: run the program untraced rather than not at all. */
+		errno = saved;
+		rc = real_exec(c, c->envp);
+		err = errno;
+	}
 	if (rec)
 		mark_failed(rec, err);
 	errno = err;

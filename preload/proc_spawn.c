@@ -80,6 +80,8 @@ static int traced_spawn(spawn_fn *real, bool search, pid_t *pid,
 	t0 = keke_now();
 	errno = saved;
 	rc = real(&child, path, actions, attr, argv, env);
+	if (rc == E2BIG)	/* as in do_exec: untraced rather than not */
+		rc = real(&child, path, actions, attr, argv, envp);
 	saved = errno;
 	if (pid && !rc)
 		*pid = child;

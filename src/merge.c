@@ -372,6 +372,8 @@ static void on_process_start(struct image *im, const struct keke_record *rec)
 	im->exe = copy_field(rec, KEKE_KEY_EXE, NULL);
 	im->cwd = copy_field(rec, KEKE_KEY_CWD, NULL);
 	im->argv = copy_field(rec, KEKE_KEY_ARGV, &im->argv_len);
+	free(im->env);
+	im->env = copy_field(rec, KEKE_KEY_ENV, &im->env_len);
 }
 
 static void on_process_end(struct image *im, const struct keke_record *rec,
@@ -564,7 +566,7 @@ static int on_slice(struct merge *m, struct image *im, struct thr *t,
 static int emit_image_slice(struct merge *m, struct image *im)
 {
 	struct proc *p = &m->procs[im->proc];
-	struct keke_arg args[8];
+	struct keke_arg args[10];
 	unsigned n = 0;
 	char *cmdline = merge_argv_line(im->argv, im->argv_len);
 	/* As ps names it: argv[0] ("sh", not the "dash" it links to). */
@@ -585,6 +587,15 @@ static int emit_image_slice(struct merge *m, struct image *im)
 		args[n++] = (struct keke_arg){ .key = "cwd", .is_str = true,
 					       .s = im->cwd,
 					       .len = strlen(im->cwd) };
+	if (im->env) {
+		/* One variable a line. */
+		for (size_t i = 0; i < im->env_len; i++)
+			if (!im->env[i])
+				im->env[i] = '\n';
+		args[n++] = (struct keke_arg){ .key = "env", .is_str = true,
+					       .s = im->env,
+					       .len = im->env_len };
+	}
 	if (im->has_status)
 		args[n++] = (struct keke_arg){ .key = "exit_code",
 					       .i = im->status & 0xff };
@@ -750,6 +761,7 @@ static int merge_file(struct merge *m, const struct file_info *f,
 	free(im.exe);
 	free(im.cwd);
 	free(im.argv);
+	free(im.env);
 	return rc;
 }
 

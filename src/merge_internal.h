@@ -134,8 +134,8 @@ struct image {
 	int64_t start_ns, end_ns;
 	bool exited, has_status;
 	int status;
-	char *exe, *cwd, *argv;
-	size_t argv_len;
+	char *exe, *cwd, *argv, *env;
+	size_t argv_len, env_len;
 	struct idmap threads;	/* tid -> thr index */
 };
 

@@ -13,6 +13,7 @@
 #include <pthread.h>
 #include <stdio.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -93,6 +94,16 @@ void keke_writer_refresh_anchor(void)
  * store into the mapping can never SIGBUS for lack of space. */
 static int reserve(int fd, off_t off, off_t len)
 {
+	struct rlimit limit;
+
+	/* Growing a file past RLIMIT_FSIZE sends SIGXFSZ, which would kill
+	 * the program: stay below it and drop events instead. */
+	if (syscall(SYS_prlimit64, 0, RLIMIT_FSIZE, NULL, &limit) == 0 &&
+	    limit.rlim_cur != RLIM_INFINITY &&
+	    (uint64_t)(off + len) > (uint64_t)limit.rlim_cur) {
+		errno = EFBIG;
+		return -1;
+	}
 	if (keke_writer_sys.fallocate(fd, 0, off, len) == 0)
 		return 0;
 	if (errno != EOPNOTSUPP)

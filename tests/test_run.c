@@ -260,3 +260,85 @@ Test(run, interrupted_merge_leaves_nothing, .init = setup, .fini = teardown)
 	interrupt_merge(SIGINT);
 	interrupt_merge(SIGTERM);
 }
+
+/* Runs exit_status with KEKE_DIR=@dir; it must run normally, untraced,
+ * and say why on stderr. */
+static void refused_dir(const char *dir, const char *why)
+{
+	char cmd[8192], *o = NULL, *e = NULL;
+
+	snprintf(cmd, sizeof(cmd),
+		 "KEKE_QUIET= KEKE_DIR='%s' LD_PRELOAD='%s' '%s' 5 exit", dir,
+		 test_preload(), test_prog("exit_status"));
+	cr_assert_eq(test_exit_code(test_sh(cmd, &o, &e)), 5);
+	cr_assert(strstr(o, "argv[1]=5"), "the program did not run: %s", o);
+	cr_assert(strstr(e, why), "%s", e);
+	free(o);
+	free(e);
+}
+
+Test(bare, symlinked_trace_dir_is_refused, .init = setup, .fini = teardown)
+{
+	const char *real = test_path(out, "real");
+	const char *link = test_path(out, "link");
+	char *n = NULL, cmd[8192];
+
+	cr_assert_eq(mkdir(real, 0700), 0);
+	cr_assert_eq(symlink(real, link), 0);
+	refused_dir(link, "symbolic link");
+	snprintf(cmd, sizeof(cmd), "ls -A '%s' | wc -l", real);
+	test_sh(cmd, &n, NULL);
+	cr_assert_str_eq(n, "0\n", "files were written through the symlink");
+	free(n);
+}
+
+Test(bare, trace_dir_of_another_user_is_refused, .init = setup,
+     .fini = teardown)
+{
+	const char *theirs = test_path(out, "theirs");
+
+	if (geteuid() != 0)
+		cr_skip_test("needs root to give a dir to another user");
+	cr_assert_eq(mkdir(theirs, 0700), 0);
+	cr_assert_eq(chown(theirs, 65534, 65534), 0);
+	refused_dir(theirs, "belongs to another user");
+}
+
+Test(bare, missing_trace_dir_runs_untraced, .init = setup, .fini = teardown)
+{
+	refused_dir(test_path(out, "does-not-exist"), "No such file");
+}
+
+Test(run, environment_only_with_env, .init = setup, .fini = teardown)
+{
+	char cmd[8192], *j = NULL;
+
+	snprintf(cmd, sizeof(cmd), "KEKE_TEST_SECRET=hunter2 '%s' run -q "
+		 "-o '%s' --db '%s' -- sh -c true", test_keke_bin(), json(),
+		 db());
+	cr_assert_eq(test_exit_code(test_sh(cmd, NULL, NULL)), 0);
+	j = test_read_file(json(), NULL);
+	cr_assert(!strstr(j, "hunter2"), "the environment was recorded");
+	cr_assert_eq(test_db_int(db(), "SELECT COUNT(*) FROM args WHERE "
+				       "string_value LIKE '%hunter2%'"), 0);
+	free(j);
+	snprintf(cmd, sizeof(cmd), "KEKE_TEST_SECRET=hunter2 '%s' run -q "
+		 "--env -o '%s' --db '%s' -- sh -c true", test_keke_bin(),
+		 json(), db());
+	cr_assert_eq(test_exit_code(test_sh(cmd, NULL, NULL)), 0);
+	cr_assert_eq(test_db_int(db(), "SELECT COUNT(*) FROM args WHERE "
+				       "key = 'env' AND string_value LIKE "
+				       "'%KEKE_TEST_SECRET=hunter2%'"), 1);
+}
+
+Test(run, bad_trace_family_is_a_usage_error, .init = setup, .fini = teardown)
+{
+	char *e = NULL;
+
+	char cmd[4096];
+	snprintf(cmd, sizeof(cmd), "'%s' run --trace=fiel -- true",
+		 test_keke_bin());
+	cr_assert_eq(test_exit_code(test_sh(cmd, NULL, &e)), 2);
+	cr_assert(strstr(e, "unknown trace family 'fiel'"), "%s", e);
+	free(e);
+}

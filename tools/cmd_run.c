@@ -26,6 +26,7 @@
 #include <unistd.h>
 
 #include "cmd.h"
+#include "families.h"
 #include "find_preload.h"
 #include "merge.h"
 
@@ -51,6 +52,14 @@ static const char run_usage[] =
 	"      --no-db        do not write the SQLite database\n"
 	"      --keep         keep the trace dir of record files; print its path\n"
 	"      --dir DIR      make the trace dir in DIR (default $TMPDIR or /tmp)\n"
+	"      --trace LIST   trace these families of calls (KEKE_TRACE):\n"
+	"                     proc,file,net,sync,thread,dl,user, all, none,\n"
+	"                     -NAME to leave one out (default: all)\n"
+	"      --min-dur D    leave out calls shorter than D (10us, 1ms);\n"
+	"                     they are counted, not recorded (KEKE_MIN_DUR)\n"
+	"      --env          record each process's environment too (off by\n"
+	"                     default: it often holds secrets; argv is always\n"
+	"                     recorded)\n"
 	"      --wait SEC     when CMD has ended, wait at most SEC seconds for\n"
 	"                     the processes it left running (default 10;\n"
 	"                     0: do not wait; inf: no limit)\n"
@@ -77,6 +86,9 @@ struct run_opts {
 	const char *db;		/* NULL: no database */
 	const char *parent;	/* where the trace dir is made */
 	double wait_s;		/* for processes left running; may be inf */
+	const char *trace;	/* KEKE_TRACE for the run, or NULL */
+	const char *min_dur;	/* KEKE_MIN_DUR for the run, or NULL */
+	bool env;		/* record the environment (KEKE_RECORD_ENV) */
 	bool keep;
 	bool quiet;
 	char **cmd;
@@ -124,6 +136,9 @@ static int parse_args(int argc, char **argv, struct run_opts *o)
 		{ "keep", no_argument, NULL, 'k' },
 		{ "dir", required_argument, NULL, 'r' },
 		{ "wait", required_argument, NULL, 'w' },
+		{ "trace", required_argument, NULL, 't' },
+		{ "min-dur", required_argument, NULL, 'm' },
+		{ "env", no_argument, NULL, 'e' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -166,6 +181,29 @@ static int parse_args(int argc, char **argv, struct run_opts *o)
 			    o->wait_s < 0)
 				return usage_error("--wait needs a number of "
 						   "seconds, not '%s'", optarg);
+			break;
+		case 't': {
+			char why[256];
+			uint32_t families;
+
+			if (keke_parse_families(optarg, &families, why,
+						sizeof(why)) != 0)
+				return usage_error("--trace: %s", why);
+			o->trace = optarg;
+			break;
+		}
+		case 'm': {
+			uint64_t ns;
+
+			if (keke_parse_duration_ns(optarg, &ns) != 0)
+				return usage_error("--min-dur needs a duration "
+						   "such as 10us or 1ms, not "
+						   "'%s'", optarg);
+			o->min_dur = optarg;
+			break;
+		}
+		case 'e':
+			o->env = true;
 			break;
 		case 'q':
 			o->quiet = true;
@@ -460,7 +498,10 @@ exec_traced(const struct run_opts *o, const char *dir, const char *trace_id,
 	    setenv("KEKE_DIR", dir, 1) != 0 ||
 	    setenv("KEKE_TRACE_ID", trace_id, 1) != 0 ||
 	    unsetenv("KEKE_ROOT_PID") != 0 ||
-	    unsetenv("KEKE_FLOW_IN") != 0) {
+	    unsetenv("KEKE_FLOW_IN") != 0 ||
+	    (o->trace && setenv("KEKE_TRACE", o->trace, 1) != 0) ||
+	    (o->min_dur && setenv("KEKE_MIN_DUR", o->min_dur, 1) != 0) ||
+	    (o->env && setenv("KEKE_RECORD_ENV", "1", 1) != 0)) {
 		err = errno ? errno : ENOMEM;
 		goto fail;
 	}
