@@ -207,18 +207,22 @@ static void check_trace_ids(struct merge *m)
 
 /* --- 2. clocks --------------------------------------------------------- */
 
-/* Measures this machine's TSC against CLOCK_MONOTONIC for ~20 ms. */
+/* Measures this machine's TSC against CLOCK_MONOTONIC for ~20 ms, once. */
 static double calibrate_here(void)
 {
+	static double rate;
 	enum keke_clock saved = keke_clock_kind;
 	struct timespec pause = { 0, 20000000 };
 
+	if (rate)
+		return rate;
 	keke_clock_kind = KEKE_CLOCK_TSC;
 	struct keke_anchor a = keke_clock_anchor();
 	nanosleep(&pause, NULL);
 	struct keke_anchor b = keke_clock_anchor();
 	keke_clock_kind = saved;
-	return (double)(b.mono_ns - a.mono_ns) / (double)(b.ticks - a.ticks);
+	rate = (double)(b.mono_ns - a.mono_ns) / (double)(b.ticks - a.ticks);
+	return rate;
 }
 
 /*

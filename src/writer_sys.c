@@ -37,18 +37,16 @@ static int sys_munmap(void *addr, size_t len)
 	return (int)syscall(SYS_munmap, addr, len);
 }
 
-static const struct keke_writer_sys defaults = {
-	.open = sys_open,
-	.close = sys_close,
-	.fallocate = sys_fallocate,
-	.pwrite = sys_pwrite,
-	.mmap = sys_mmap,
-	.munmap = sys_munmap,
-};
+#define DEFAULTS                                                             \
+	{                                                                    \
+		.open = sys_open, .close = sys_close,                        \
+		.fallocate = sys_fallocate, .pwrite = sys_pwrite,            \
+		.mmap = sys_mmap, .munmap = sys_munmap,                      \
+	}
 
-struct keke_writer_sys keke_writer_sys = defaults;
+struct keke_writer_sys keke_writer_sys = DEFAULTS;
 
 void keke_writer_sys_reset(void)
 {
-	keke_writer_sys = defaults;
+	keke_writer_sys = (struct keke_writer_sys)DEFAULTS;
 }
