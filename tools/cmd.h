@@ -19,6 +19,7 @@ enum {
 
 int keke_cmd_run(int argc, char **argv);
 int keke_cmd_merge(int argc, char **argv);
+int keke_cmd_report(int argc, char **argv);
 
 /*
  * Checks before any work that @path can be written as an output: its

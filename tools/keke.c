@@ -23,6 +23,8 @@ static const struct keke_command commands[] = {
 	  "trace a command and every process it starts" },
 	{ "merge", keke_cmd_merge,
 	  "turn trace dirs into keke.json and keke.db" },
+	{ "report", keke_cmd_report,
+	  "statistics over a keke.db: calls, executables, paths" },
 };
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))

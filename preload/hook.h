@@ -1,0 +1,288 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The hook template. Every hook of the file, net, sync, thread and dl
+ * families is one line of hooks.def; from that line come the type of its
+ * real function, its slot in one table of real functions (resolved at
+ * start-up for the traced families, on first use otherwise), its place in
+ * the export list a test checks and, unless it is written by hand, its
+ * wrapper (KEKE_HOOK_WRAPPER below), which every generated hook shares:
+ *
+ *	not traced, or inside keke already?  -> tail call the real function
+ *	t0 = clock; rv = real(args); err = errno; dur = clock - t0
+ *	dur >= KEKE_MIN_DUR?  -> record_<how>(call, t0, dur, rv, err, fields)
+ *	errno = err; return rv
+ *
+ * so the program gets exactly the real result and errno, nothing is
+ * allocated, no lock is taken (signal handlers are safe), and a hook that
+ * runs while its thread is recording (busy) only forwards.
+ *
+ * A family file (file.c, net.c, ...) defines KEKE_WRAP_<family> as
+ * KEKE_WRAP_ON before including this header, defines the record_<how>()
+ * (and before_<how>()) functions its lines name, and ends by including
+ * hooks.def with KEKE_HOOK_EMIT (see below).
+ */
+#ifndef KEKE_HOOK_H
+#define KEKE_HOOK_H
+
+#include <dirent.h>
+#include <dlfcn.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netdb.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/select.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <sys/uio.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "families.h"
+#include "preload.h"
+
+/* Both spellings of each symbol (read and __read_chk, open and open64) are
+ * defined here: headers must not rename or inline them. */
+#ifdef __USE_FILE_OFFSET64
+#error "libkeke.so is built without _FILE_OFFSET_BITS=64 (see meson.build)"
+#endif
+#if defined(__USE_FORTIFY_LEVEL) && __USE_FORTIFY_LEVEL > 0
+#error "libkeke.so is built without _FORTIFY_SOURCE (see meson.build)"
+#endif
+
+/* Lower-case family names, as hooks.def spells them. */
+enum {
+	keke_fam_proc = KEKE_FAMILY_PROC,
+	keke_fam_file = KEKE_FAMILY_FILE,
+	keke_fam_net = KEKE_FAMILY_NET,
+	keke_fam_sync = KEKE_FAMILY_SYNC,
+	keke_fam_thread = KEKE_FAMILY_THREAD,
+	keke_fam_dl = KEKE_FAMILY_DL,
+	keke_fam_user = KEKE_FAMILY_USER,
+};
+
+/* keke_<name>_fn: the type of each hooked function. */
+#define KEKE_HOOK(fam, call, ret, name, params, args, how, rargs) \
+	typedef ret keke_##name##_fn params;
+#define KEKE_HOOK_PRE(fam, call, ret, name, params, args, how, pargs, rargs) \
+	typedef ret keke_##name##_fn params;
+#define KEKE_HOOK_HAND(fam, ret, name, params) \
+	typedef ret keke_##name##_fn params;
+#define KEKE_HOOKED(name, fam)
+#include "hooks.def"
+#undef KEKE_HOOKED
+
+/* KEKE_HOOK_ID_<name>: the slot of each hook in the table. */
+enum keke_hook_id {
+#define KEKE_HOOK(fam, call, ret, name, params, args, how, rargs) \
+	KEKE_HOOK_ID_##name,
+#define KEKE_HOOK_PRE(fam, call, ret, name, params, args, how, pargs, rargs) \
+	KEKE_HOOK_ID_##name,
+#define KEKE_HOOK_HAND(fam, ret, name, params) KEKE_HOOK_ID_##name,
+#define KEKE_HOOKED(name, fam)
+#include "hooks.def"
+#undef KEKE_HOOKED
+	KEKE_HOOK_COUNT
+};
+
+/* The real functions, by hook id; NULL until resolved. */
+extern void *keke_hook_real[KEKE_HOOK_COUNT];
+
+/*
+ * Resolves the real function of hook @id (dlsym RTLD_NEXT, or the old
+ * versions of symbols glibc keeps only for old binaries, such as __xstat)
+ * and stores it.
+ * Returns it; a libc without the symbol is reported on stderr and aborts
+ * (the program could not have been linked to it).
+ */
+void *keke_hook_resolve(unsigned id);
+
+static inline void *keke_hook_fn(unsigned id)
+{
+	void *fn = __atomic_load_n(&keke_hook_real[id], __ATOMIC_RELAXED);
+
+	return __builtin_expect(fn != NULL, 1) ? fn : keke_hook_resolve(id);
+}
+
+/* The real function behind hook @name, with its type. */
+#define KEKE_HOOK_REAL(name) \
+	((keke_##name##_fn *)keke_hook_fn(KEKE_HOOK_ID_##name))
+
+/*
+ * Start-up (called once by keke_init, when the record file is open):
+ * reads KEKE_TRACE and KEKE_MIN_DUR, resolves the real functions of the
+ * traced families and returns the mask of traced families. A bad
+ * KEKE_TRACE traces nothing and a bad KEKE_MIN_DUR keeps every call; both
+ * say so on stderr unless @quiet.
+ */
+uint32_t keke_hooks_setup(bool quiet);
+
+/* Calls shorter than this many ticks are left out: 0 keeps all, and
+ * UINT64_MAX means "KEKE_MIN_DUR is set but the TSC not yet calibrated". */
+extern uint64_t keke_min_ticks;
+
+/* Slow path of keke_hook_keep: counts @dur as filtered and returns true
+ * when it is shorter than KEKE_MIN_DUR. */
+bool keke_hook_short(uint64_t dur);
+
+/* Whether a call that took @dur ticks is recorded. */
+static inline bool keke_hook_keep(uint64_t dur)
+{
+	return __builtin_expect(dur >= keke_min_ticks, 1) ||
+	       !keke_hook_short(dur);
+}
+
+/* Whether a hook of @family records: the family is traced (start-up is
+ * over) and the thread is not inside keke's own recording. */
+static inline bool keke_hook_on(unsigned family)
+{
+	return keke_traced((enum keke_family)family) && !keke_thread.busy;
+}
+
+/*
+ * Starts a slice record of @call with its duration: room for @max_len
+ * bytes (count the duration in). Returns false when it is dropped.
+ */
+static inline bool keke_slice_begin(struct keke_rec *r, unsigned call,
+				    unsigned err, uint64_t t0, uint64_t dur,
+				    size_t max_len)
+{
+	if (!keke_rec_begin(r, KEKE_REC_SLICE, call, err, t0, max_len))
+		return false;
+	keke_rec_int(r, KEKE_KEY_DUR, (int64_t)dur);
+	return true;
+}
+
+/* Adds a NUL-terminated string field (nothing for NULL). */
+static inline void keke_rec_cstr(struct keke_rec *r, unsigned key,
+				 const char *s, size_t len)
+{
+	if (s)
+		keke_rec_str(r, key, s, len);
+}
+
+static inline size_t keke_strlen(const char *s)
+{
+	return s ? strlen(s) : 0;
+}
+
+/* A timeout in nanoseconds, or -1 for "none" (wait forever). */
+static inline int64_t keke_ms_ns(int ms)
+{
+	return ms < 0 ? -1 : (int64_t)ms * 1000000;
+}
+
+static inline int64_t keke_ts_ns(const struct timespec *ts)
+{
+	return ts ? (int64_t)ts->tv_sec * 1000000000 + ts->tv_nsec : -1;
+}
+
+/* Adds a timeout field unless it is -1 (none). */
+static inline void keke_rec_timeout(struct keke_rec *r, int64_t ns)
+{
+	if (ns >= 0)
+		keke_rec_int(r, KEKE_KEY_TIMEOUT_NS, ns);
+}
+
+/* ", a, b" from "(a, b)", and nothing from "()". */
+#define KEKE_HOOK_ARGS_(...) , ##__VA_ARGS__
+
+/* The generated wrapper of one hooks.def line (see the top of this file). */
+#define KEKE_HOOK_WRAPPER(fam, call, ret, name, params, args, how, rargs) \
+	KEKE_EXPORT ret name params;					  \
+	KEKE_EXPORT ret name params					  \
+	{								  \
+		keke_##name##_fn *real_ = KEKE_HOOK_REAL(name);		  \
+		uint64_t t0_, dur_;					  \
+		ret rv_;						  \
+		int err_;						  \
+									  \
+		if (!keke_hook_on(keke_fam_##fam))			  \
+			return real_ args;				  \
+		t0_ = keke_now();					  \
+		rv_ = real_ args;					  \
+		err_ = errno;						  \
+		dur_ = keke_now() - t0_;				  \
+		if (keke_hook_keep(dur_))				  \
+			record_##how(KEKE_CALL_##call, t0_, dur_, rv_,	  \
+				     err_ KEKE_HOOK_ARGS_ rargs);	  \
+		errno = err_;						  \
+		return rv_;						  \
+	}
+
+/*
+ * The wrapper of a KEKE_HOOK_PRE line: the same, but before the call
+ * pre_ = before_<how>(pargs) (which must leave errno alone) captures what
+ * the call may change, and is passed to record_<how> before the fields.
+ */
+#define KEKE_HOOK_WRAPPER_PRE(fam, call, ret, name, params, args, how,	  \
+			      pargs, rargs)				  \
+	KEKE_EXPORT ret name params;					  \
+	KEKE_EXPORT ret name params					  \
+	{								  \
+		keke_##name##_fn *real_ = KEKE_HOOK_REAL(name);		  \
+		uint64_t t0_, dur_;					  \
+		ret rv_;						  \
+		int err_;						  \
+									  \
+		if (!keke_hook_on(keke_fam_##fam))			  \
+			return real_ args;				  \
+		__auto_type pre_ = before_##how pargs;			  \
+		t0_ = keke_now();					  \
+		rv_ = real_ args;					  \
+		err_ = errno;						  \
+		dur_ = keke_now() - t0_;				  \
+		if (keke_hook_keep(dur_))				  \
+			record_##how(KEKE_CALL_##call, t0_, dur_, rv_,	  \
+				     err_, pre_ KEKE_HOOK_ARGS_ rargs);	  \
+		errno = err_;						  \
+		return rv_;						  \
+	}
+
+/* A family file defines KEKE_WRAP_<family> as KEKE_WRAP_ON before it
+ * includes this header; the other families are KEKE_WRAP_OFF. */
+#define KEKE_WRAP_ON(...) __VA_ARGS__
+#define KEKE_WRAP_OFF(...)
+#ifndef KEKE_WRAP_proc
+#define KEKE_WRAP_proc KEKE_WRAP_OFF
+#endif
+#ifndef KEKE_WRAP_file
+#define KEKE_WRAP_file KEKE_WRAP_OFF
+#endif
+#ifndef KEKE_WRAP_net
+#define KEKE_WRAP_net KEKE_WRAP_OFF
+#endif
+#ifndef KEKE_WRAP_sync
+#define KEKE_WRAP_sync KEKE_WRAP_OFF
+#endif
+#ifndef KEKE_WRAP_thread
+#define KEKE_WRAP_thread KEKE_WRAP_OFF
+#endif
+#ifndef KEKE_WRAP_dl
+#define KEKE_WRAP_dl KEKE_WRAP_OFF
+#endif
+#ifndef KEKE_WRAP_user
+#define KEKE_WRAP_user KEKE_WRAP_OFF
+#endif
+
+/*
+ * A family file ends with
+ *	#define KEKE_HOOK KEKE_HOOK_EMIT
+ *	#define KEKE_HOOK_PRE KEKE_HOOK_PRE_EMIT
+ *	#define KEKE_HOOK_HAND(...)
+ *	#define KEKE_HOOKED(...)
+ *	#include "hooks.def"
+ * and so holds the generated wrappers of its family, and no others.
+ */
+#define KEKE_HOOK_EMIT(fam, ...) \
+	KEKE_WRAP_##fam(KEKE_HOOK_WRAPPER(fam, __VA_ARGS__))
+#define KEKE_HOOK_PRE_EMIT(fam, ...) \
+	KEKE_WRAP_##fam(KEKE_HOOK_WRAPPER_PRE(fam, __VA_ARGS__))
+#endif

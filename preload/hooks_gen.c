@@ -1,0 +1,181 @@
+// SPDX-License-Identifier: MIT
+/*
+ * What hooks.def generates outside the family files: the table of real
+ * functions and how they are resolved, and the start-up choice of what is
+ * recorded (KEKE_TRACE, KEKE_MIN_DUR).
+ */
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+
+#include "hook.h"
+
+/* enum keke_family (preload.h) and KEKE_FAMILY_LIST (families.h) must
+ * agree: the tool parses KEKE_TRACE with the second. */
+#define KEKE_CHECK_FAMILY_(sym, name)					\
+	_Static_assert((int)KEKE_FAMILY_##sym ==			\
+		       (int)KEKE_FAMILY_BIT_##sym,			\
+		       "enum keke_family follows KEKE_FAMILY_LIST");
+KEKE_FAMILY_LIST(KEKE_CHECK_FAMILY_)
+#undef KEKE_CHECK_FAMILY_
+_Static_assert((int)KEKE_FAMILY_COUNT == (int)KEKE_FAMILY_BITS,
+	       "enum keke_family has every family of KEKE_FAMILY_LIST");
+
+void *keke_hook_real[KEKE_HOOK_COUNT];
+uint64_t keke_min_ticks;
+
+static const char *const hook_names[KEKE_HOOK_COUNT] = {
+#define KEKE_HOOK(fam, call, ret, name, params, args, how, rargs) #name,
+#define KEKE_HOOK_PRE(fam, call, ret, name, params, args, how, pargs, rargs) \
+	#name,
+#define KEKE_HOOK_HAND(fam, ret, name, params) #name,
+#define KEKE_HOOKED(name, fam)
+#include "hooks.def"
+#undef KEKE_HOOKED
+};
+
+static const uint8_t hook_families[KEKE_HOOK_COUNT] = {
+#define KEKE_HOOK(fam, call, ret, name, params, args, how, rargs) \
+	keke_fam_##fam,
+#define KEKE_HOOK_PRE(fam, call, ret, name, params, args, how, pargs, rargs) \
+	keke_fam_##fam,
+#define KEKE_HOOK_HAND(fam, ret, name, params) keke_fam_##fam,
+#define KEKE_HOOKED(name, fam)
+#include "hooks.def"
+#undef KEKE_HOOKED
+};
+
+/* The versions of the symbols glibc keeps only for old binaries (the
+ * __xstat family since 2.33), which dlsym without a version may not find. */
+static const char *const old_versions[] = {
+#if defined(__x86_64__)
+	"GLIBC_2.2.5", "GLIBC_2.4",
+#elif defined(__aarch64__)
+	"GLIBC_2.17",
+#elif defined(__i386__)
+	"GLIBC_2.0", "GLIBC_2.4",
+#endif
+	NULL
+};
+
+/* Writes straight to fd 2 (stdio may be locked, and write is hooked). */
+static void say(const char *const *parts)
+{
+	for (; *parts; parts++)
+		syscall(SYS_write, 2, *parts, strlen(*parts));
+}
+
+/* The real function of hook @id, or NULL when no later object has it. */
+static void *lookup(unsigned id)
+{
+	void *fn = dlsym(RTLD_NEXT, hook_names[id]);
+
+	for (const char *const *v = old_versions; !fn && *v; v++)
+		fn = dlvsym(RTLD_NEXT, hook_names[id], *v);
+	if (!fn)
+		dlerror();	/* the program's dlerror() must not see it */
+	return fn;
+}
+
+void *keke_hook_resolve(unsigned id)
+{
+	void *fn = lookup(id);
+
+	if (!fn) {
+		say((const char *const[]){ "keke: the C library has no ",
+			hook_names[id], "\n", NULL });
+		abort();
+	}
+	__atomic_store_n(&keke_hook_real[id], fn, __ATOMIC_RELAXED);
+	return fn;
+}
+
+/*
+ * KEKE_MIN_DUR in ticks. With the TSC, the tick rate is measured against
+ * CLOCK_MONOTONIC from start-up on: a call that ends within 20 µs of
+ * start-up is kept, later ones are judged with the rate seen so far, and
+ * after 1 ms the threshold is fixed (keke_min_ticks), so only the first
+ * millisecond of a process pays a clock_gettime per call.
+ */
+static struct {
+	uint64_t ns;			/* KEKE_MIN_DUR, 0 when unset */
+	struct keke_anchor start;	/* calibration start */
+} min_dur;
+
+#define CALIBRATE_MIN_NS 20000u
+#define CALIBRATE_NS 1000000u
+
+bool keke_hook_short(uint64_t dur)
+{
+	uint64_t limit = __atomic_load_n(&keke_min_ticks, __ATOMIC_RELAXED);
+
+	if (limit == UINT64_MAX) {
+		uint64_t ticks = keke_now(), ns = keke_mono_ns();
+		uint64_t dns = ns - min_dur.start.mono_ns;
+		uint64_t dticks = ticks - min_dur.start.ticks;
+
+		if (dns < CALIBRATE_MIN_NS || !dticks)
+			return false;
+		limit = (uint64_t)((unsigned __int128)min_dur.ns * dticks /
+				   dns);
+		if (!limit)
+			limit = 1;
+		if (dns >= CALIBRATE_NS)
+			__atomic_store_n(&keke_min_ticks, limit,
+					 __ATOMIC_RELAXED);
+	}
+	if (dur >= limit)
+		return false;
+	keke_writer_filtered(1);
+	return true;
+}
+
+static void setup_min_dur(bool quiet)
+{
+	const char *v = getenv("KEKE_MIN_DUR");
+	uint64_t ns = 0;
+
+	keke_min_ticks = 0;
+	if (!v || !*v)
+		return;
+	if (keke_parse_duration_ns(v, &ns) != 0) {
+		if (!quiet)
+			say((const char *const[]){ "keke: KEKE_MIN_DUR '", v,
+				"' is not a duration such as 10us, 1ms or "
+				"500ns; keeping every call\n", NULL });
+		return;
+	}
+	if (!ns)
+		return;
+	min_dur.ns = ns;
+	if (keke_clock_kind != KEKE_CLOCK_TSC) {
+		keke_min_ticks = ns;
+		return;
+	}
+	min_dur.start = keke_clock_anchor();
+	keke_min_ticks = UINT64_MAX;
+}
+
+uint32_t keke_hooks_setup(bool quiet)
+{
+	char err[256];
+	uint32_t families;
+
+	if (keke_parse_families(getenv("KEKE_TRACE"), &families, err,
+				sizeof(err)) != 0) {
+		if (!quiet)
+			say((const char *const[]){ "keke: KEKE_TRACE: ", err,
+				"; tracing nothing\n", NULL });
+		return 0;
+	}
+	setup_min_dur(quiet);
+	/* Resolved now, not on first use, so that a first call inside a
+	 * signal handler never runs dlsym. One this libc lacks stays NULL:
+	 * the program cannot call it (or aborts saying so if it does). */
+	for (unsigned id = 0; id < KEKE_HOOK_COUNT; id++)
+		if (families >> hook_families[id] & 1 && !keke_hook_real[id])
+			__atomic_store_n(&keke_hook_real[id], lookup(id),
+					 __ATOMIC_RELAXED);
+	return families;
+}
