@@ -465,7 +465,7 @@ static void note_process_call(struct merge *m, struct image *im,
 static int on_slice(struct merge *m, struct image *im, struct thr *t,
 		    const struct keke_record *rec, int64_t ts)
 {
-	struct keke_arg args[KEKE_MAX_FIELDS + 2];
+	struct keke_arg args[KEKE_MAX_FIELDS + 3];
 	const struct keke_field *given = keke_record_field(rec, KEKE_KEY_NAME);
 	const char *name = keke_call_name(rec->name);
 	const char *category = keke_call_category(rec->name);
@@ -522,6 +522,12 @@ static int on_slice(struct merge *m, struct image *im, struct thr *t,
 		/* A failed call started nothing. */
 		flow_out = 0;
 	}
+	const char *fd_path = merge_fd_note(p, rec);
+	if (fd_path)
+		args[nargs++] = (struct keke_arg){ .key = "path",
+						   .is_str = true,
+						   .s = fd_path,
+						   .len = strlen(fd_path) };
 	if (given && given->is_str && given->len) {
 		snprintf(name_buf, sizeof(name_buf), "%.*s", (int)given->len,
 			 given->s);
@@ -694,6 +700,9 @@ static size_t process_for(struct merge *m, const struct file_info *f,
 			return m->nprocs - 1;
 		}
 	}
+	/* Files come in pid order: the previous process is done. */
+	if (m->nprocs)
+		merge_fd_drop(&m->procs[m->nprocs - 1]);
 	size_t i = merge_new_proc(m, f->dir, f->hdr.pid, f->hdr.ppid,
 				  start_ns);
 	m->procs[i].first_flow_in = f->hdr.flow_in;
@@ -818,6 +827,7 @@ static void free_merge(struct merge *m)
 	for (size_t i = 0; i < m->nfiles; i++)
 		free(m->files[i].path);
 	for (size_t i = 0; i < m->nprocs; i++) {
+		merge_fd_drop(&m->procs[i]);
 		free(m->procs[i].name);
 		free(m->procs[i].cmdline);
 		free(m->procs[i].exe);

@@ -42,6 +42,7 @@ struct proc {
 	int64_t first_slice;	/* its first image's slice */
 	int64_t parent_upid;	/* known from a flow, else 0 */
 	uint64_t dropped;
+	struct fd_table *fds;	/* while its files are read: merge_fds.c */
 };
 
 struct span;
@@ -176,6 +177,13 @@ char *merge_argv_line(const char *argv, size_t len);
  * thread. */
 void merge_place(struct merge *m, const struct image *im,
 		 const struct thr *t, struct keke_slice *s);
+
+/* Notes what a call does to the fds of @p; returns the name of the fd
+ * the call used when the record does not name it itself, else NULL. */
+const char *merge_fd_note(struct proc *p, const struct keke_record *rec);
+
+/* Forgets @p's fds (the merge is done with its files). */
+void merge_fd_drop(struct proc *p);
 
 /* A record of the annotation API (span, arg, instant, counter, flow).
  * Returns 0 or -1 (m->err set). */
