@@ -557,6 +557,33 @@ Test(calls, short_calls_are_counted_not_recorded)
 	free(o);
 }
 
+/* A read names the file its fd was opened on, and the close too. */
+Test(calls, fd_calls_are_named_by_their_file)
+{
+	char cmd[8192], sql[8192];
+	const char *file = test_path(out, "named.txt");
+
+	snprintf(cmd, sizeof(cmd), "printf hello > '%s'", file);
+	cr_assert_eq(test_exit_code(test_sh(cmd, NULL, NULL)), 0);
+	snprintf(cmd, sizeof(cmd), "sh -c \"head -c 3 '%s' >/dev/null\"",
+		 file);
+	cr_assert_eq(keke_run(cmd, NULL), 0);
+	snprintf(sql, sizeof(sql),
+		 "SELECT COUNT(*) FROM slice s JOIN args a ON a.arg_set_id = "
+		 "s.arg_set_id WHERE s.name IN ('read', 'close') AND "
+		 "a.key = 'path' AND a.string_value = '%s'", file);
+	cr_assert_geq(test_db_int(db(), sql), 2, "%s", sql);
+	cr_assert_eq(test_db_int(db(), "SELECT COUNT(*) FROM slice s JOIN args "
+				       "a ON a.arg_set_id = s.arg_set_id WHERE "
+				       "s.name = 'read' AND a.key = 'path' AND "
+				       "a.string_value LIKE '%named.txt' AND "
+				       "EXISTS (SELECT 1 FROM args b WHERE "
+				       "b.arg_set_id = s.arg_set_id AND "
+				       "b.key = 'result' AND b.int_value = 3)"),
+		     1);
+	check_json();
+}
+
 Test(calls, read_record_stays_within_32_bytes)
 {
 	char cmd[8192], *o = NULL, *path, err[KEKE_ERROR_MAX];
