@@ -281,6 +281,8 @@ KEKE_EXPORT __attribute__((noinline)) void *dlopen(const char *path,
 	dur = keke_now() - t0;
 	if (keke_hook_keep(dur))
 		record_dlopen(t0, dur, path, flags, h);
+	if (h)
+		keke_modules_record();	/* for stacks, when they are on */
 	errno = err;
 	return h;
 }
@@ -309,6 +311,8 @@ KEKE_EXPORT int dlclose(void *handle)
 	rc = real(handle);
 	err = errno;
 	dur = keke_now() - t0;
+	if (!rc)
+		keke_modules_record();
 	if (keke_hook_keep(dur)) {
 		struct keke_rec r;
 

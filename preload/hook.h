@@ -47,6 +47,7 @@
 
 #include "families.h"
 #include "preload.h"
+#include "stacks.h"
 
 /* Both spellings of each symbol (read and __read_chk, open and open64) are
  * defined here: headers must not rename or inline them. */
@@ -154,9 +155,17 @@ static inline bool keke_slice_begin(struct keke_rec *r, unsigned call,
 				    unsigned err, uint64_t t0, uint64_t dur,
 				    size_t max_len)
 {
+	uint64_t stack = 0;
+
+	if (keke_stack_wanted(call)) {
+		stack = keke_stack_capture();
+		max_len += 1 + KEKE_VARINT_MAX;
+	}
 	if (!keke_rec_begin(r, KEKE_REC_SLICE, call, err, t0, max_len))
 		return false;
 	keke_rec_int(r, KEKE_KEY_DUR, (int64_t)dur);
+	if (stack)
+		keke_rec_int(r, KEKE_KEY_STACK_ID, (int64_t)stack);
 	return true;
 }
 

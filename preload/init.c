@@ -17,6 +17,7 @@
 
 #include "hook.h"
 #include "preload.h"
+#include "stacks.h"
 
 uint32_t keke_families;
 
@@ -291,6 +292,7 @@ void keke_after_fork_child(uint64_t flow_in)
 	if (!__atomic_load_n(&state.started, __ATOMIC_ACQUIRE))
 		return;
 	seed_flows();
+	keke_stacks_after_fork();
 	if (keke_writer_restart(flow_in) == 0)
 		record_process_start();
 	else
@@ -342,6 +344,8 @@ void keke_init(void)
 	remember_run();
 	pthread_atfork(NULL, NULL, fork_child);
 	record_process_start();
+	/* Before the hooks are on: its dlopen of libunwind only forwards. */
+	keke_stacks_init();
 	/* KEKE_TRACE and KEKE_MIN_DUR; the first process says what is wrong. */
 	keke_families = keke_hooks_setup(state.quiet || !state.root);
 }

@@ -474,6 +474,7 @@ static int on_slice(struct merge *m, struct image *im, struct thr *t,
 	unsigned nargs = 0;
 	int64_t dur = 0;
 	uint64_t flow_out = 0, flow_in = 0;
+	int64_t stack_id = 0;
 	struct proc *p = &m->procs[im->proc];
 
 	for (unsigned i = 0; i < rec->nfields; i++) {
@@ -493,6 +494,9 @@ static int on_slice(struct merge *m, struct image *im, struct thr *t,
 			continue;
 		case KEKE_KEY_FLOW_IN:
 			flow_in = (uint64_t)f->i;
+			continue;
+		case KEKE_KEY_STACK_ID:
+			stack_id = f->is_str ? 0 : f->i;
 			continue;
 		}
 		args[nargs++] = (struct keke_arg){
@@ -552,6 +556,8 @@ static int on_slice(struct merge *m, struct image *im, struct thr *t,
 		.args = args,
 	};
 	merge_place(m, im, t, &s);
+	if (stack_id)
+		merge_slice_stack(im, stack_id, &s);
 	note_process_call(m, im, rec, &s, flow_out);
 	struct flow_end here = { s.id, p->pid, t->tid, ts };
 	if (flow_out) {
@@ -758,6 +764,12 @@ static int merge_file(struct merge *m, const struct file_info *f,
 			free(t->name);
 			t->name = copy_field(&rec, KEKE_KEY_NAME, NULL);
 			break;
+		case KEKE_REC_MODULE:
+			rc = merge_module_record(m, &im, &rec);
+			break;
+		case KEKE_REC_STACK:
+			rc = merge_stack_record(m, &im, &rec);
+			break;
 		default:
 			rc = merge_user_record(m, &im, t, &rec, ts);
 			break;
@@ -771,6 +783,7 @@ static int merge_file(struct merge *m, const struct file_info *f,
 	if (!rc)
 		rc = emit_image_slice(m, &im);
 	idmap_free(&im.threads);
+	merge_image_stacks_free(&im);
 	free(im.exe);
 	free(im.cwd);
 	free(im.argv);
@@ -850,6 +863,7 @@ static void free_merge(struct merge *m)
 	idmap_free(&m->thr_index);
 	idmap_free(&m->flow_index);
 	idmap_free(&m->counter_tracks);
+	merge_stacks_free(m);
 }
 
 enum keke_merge_result keke_merge(const struct keke_merge_options *o,

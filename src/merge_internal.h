@@ -120,6 +120,7 @@ struct merge {
 	size_t nshells;
 	struct idmap counter_tracks;	/* hash of upid, name -> track id */
 	int64_t ncounter_tracks;
+	struct stack_tables *stacks;	/* merge_stacks.c; NULL until used */
 	int64_t next_slice_id;
 	/* progress */
 	uint64_t started_ns, last_progress_ns;
@@ -138,6 +139,7 @@ struct image {
 	char *exe, *cwd, *argv, *env;
 	size_t argv_len, env_len;
 	struct idmap threads;	/* tid -> thr index */
+	struct image_stacks *stacks;	/* merge_stacks.c; NULL until used */
 };
 
 void *merge_grow(void *array, size_t n, size_t size);
@@ -177,6 +179,19 @@ char *merge_argv_line(const char *argv, size_t len);
  * thread. */
 void merge_place(struct merge *m, const struct image *im,
 		 const struct thr *t, struct keke_slice *s);
+
+/* MODULE and STACK records of @im; 0 or -1 (m->err set). */
+int merge_module_record(struct merge *m, struct image *im,
+			const struct keke_record *rec);
+int merge_stack_record(struct merge *m, struct image *im,
+		       const struct keke_record *rec);
+
+/* Gives @slice the callsite and text of @im's stack @stack_id. */
+void merge_slice_stack(const struct image *im, int64_t stack_id,
+		       struct keke_slice *slice);
+
+void merge_image_stacks_free(struct image *im);
+void merge_stacks_free(struct merge *m);
 
 /* Notes what a call does to the fds of @p; returns the name of the fd
  * the call used when the record does not name it itself, else NULL. */

@@ -108,6 +108,10 @@ enum keke_rec_type {
 	KEKE_REC_COUNTER = 9,		/* name value */
 	KEKE_REC_FLOW = 10,		/* flow_out or flow_in, at the open
 					 * span (or here) */
+	KEKE_REC_STACK = 11,		/* stack_id, stack: return addresses
+					 * (8 bytes each), innermost first */
+	KEKE_REC_MODULE = 12,		/* path base start end build_id: a
+					 * loaded object, for symbolizing */
 	KEKE_REC_TYPE_MAX
 };
 

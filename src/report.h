@@ -40,9 +40,9 @@ struct keke_report_options {
 	const char *path;		/* glob on paths and peer addresses */
 	bool have_pid;
 	int pid;
-	unsigned top;			/* rows of the path tables, lines of
-					 * the tree, executables in the
-					 * average trace; 0: 20 */
+	unsigned top;			/* rows of the path tables,
+					 * executables in the average
+					 * trace; 0: 20 */
 	unsigned steps;			/* occurrences of one call per
 					 * process in the average trace;
 					 * 0: 3 */
@@ -143,13 +143,13 @@ struct keke_report {
 	/* The selection (monotonic ns; INT64_MIN / INT64_MAX: open). */
 	int64_t now_ns;
 	int64_t since_ns, until_ns;
-	char *filters;			/* "process=cc call=read", or "" */
+	char *filters;			/* "process=cc call=read" or "" */
 
 	uint64_t nprocesses;		/* selected */
 	uint64_t ncalls_total;		/* selected calls */
 	uint64_t slices_read;		/* rows of slice read */
 
-	struct keke_report_call *calls;	/* by total time, longest first */
+	struct keke_report_call *calls;	/* longest total time first */
 	size_t ncalls;
 	struct keke_report_exe *exes;	/* by total wall time */
 	size_t nexes;

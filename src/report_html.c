@@ -150,9 +150,10 @@ static void heading(FILE *f, const struct keke_report *r)
 {
 	char a[RP_FMT_MAX], b[RP_FMT_MAX];
 
-	fputs("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
-	      "<meta name=\"viewport\" content=\"width=device-width,"
-	      "initial-scale=1\"><title>keke report: ", f);
+	fputs("<!DOCTYPE html>\n<html lang=\"en\"><head>"
+	      "<meta charset=\"utf-8\"><meta name=\"viewport\" "
+	      "content=\"width=device-width,initial-scale=1\">"
+	      "<title>keke report: ", f);
 	esc(f, r->db);
 	fprintf(f, "</title><style>%s</style></head><body>\n", style);
 	fputs("<h1>keke report</h1>\n<dl class=\"meta\"><dt>database</dt><dd>",
@@ -168,8 +169,8 @@ static void heading(FILE *f, const struct keke_report *r)
 		rp_fmt_dur(b, r->end_ns - r->start_ns));
 	if (r->since_ns != INT64_MIN || r->until_ns != INT64_MAX) {
 		fprintf(f, "<dt>window</dt><dd>%s to ",
-			r->since_ns == INT64_MIN ? "start"
-						 : rp_fmt_time(a, r, r->since_ns));
+			r->since_ns == INT64_MIN ? "start" :
+			rp_fmt_time(a, r, r->since_ns));
 		fprintf(f, "%s</dd>", r->until_ns == INT64_MAX ? "end" :
 				      rp_fmt_time(a, r, r->until_ns));
 	}
@@ -214,6 +215,12 @@ static void calls(FILE *f, const struct keke_report *r)
 		fputs("</tr>\n", f);
 	}
 	fputs("</tbody></table>\n", f);
+}
+
+/* @v as a percentage of @scale. */
+static double pos(int64_t v, int64_t scale)
+{
+	return 100.0 * (double)v / (double)scale;
 }
 
 static void bytes(FILE *f, const struct keke_report *r)
@@ -273,10 +280,13 @@ static void bytes(FILE *f, const struct keke_report *r)
 			uint64_t n = k->hist.count[j];
 
 			fprintf(f, "<tr><td>%s</td><td class=\"n\">%s</td>"
-				"<td class=\"barcell\"><div class=\"bar\" "
-				"style=\"width:%.2f%%\"></div></td></tr>\n",
-				rp_fmt_bucket(a, j), rp_fmt_count(b, n),
-				100.0 * (double)n / (double)max);
+				"<td class=\"barcell\">", rp_fmt_bucket(a, j),
+				rp_fmt_count(b, n));
+			if (n)
+				fprintf(f, "<div class=\"bar\" style=\"width:"
+					"%.2f%%\"></div>", pos((int64_t)n,
+							      (int64_t)max));
+			fputs("</td></tr>\n", f);
 		}
 		fputs("</tbody></table></div>\n", f);
 	}
@@ -366,8 +376,8 @@ static void node_text(FILE *f, const struct keke_report_node *l)
 	fputs("<span class=\"name\">", f);
 	esc(f, l->name);
 	if (l->count == 1) {
-		fprintf(f, "</span> <span class=\"mute\">[%d]</span> %s", l->pid,
-			rp_fmt_dur(a, l->total_ns));
+		fprintf(f, "</span> <span class=\"mute\">[%d]</span> %s",
+			l->pid, rp_fmt_dur(a, l->total_ns));
 		if (l->signal)
 			fprintf(f, " <span class=\"bad\">killed by %s</span>",
 				rp_fmt_signal(b, l->signal));
@@ -426,7 +436,7 @@ static void traces(FILE *f, const struct keke_report *r)
 {
 	static const char *const cols[] = {
 		"step", "#nth", "#in", "#p25", "#p50", "#p75", "#p99",
-		"#dur p50", "p25\u2013p75 of the offset, | p50",
+		"#dur p50", "offset: p25\u2013p75, p50",
 	};
 	char a[RP_FMT_MAX];
 
@@ -455,9 +465,9 @@ static void traces(FILE *f, const struct keke_report *r)
 		table_head(f, NULL, cols, 9, false, "");
 		for (size_t j = 0; j < t->nsteps; j++) {
 			const struct keke_report_step *s = &t->steps[j];
-			double lo = 100.0 * (double)s->offset[KEKE_P25] / scale;
-			double hi = 100.0 * (double)s->offset[KEKE_P75] / scale;
-			double mid = 100.0 * (double)s->offset[KEKE_P50] / scale;
+			double lo = pos(s->offset[KEKE_P25], scale);
+			double hi = pos(s->offset[KEKE_P75], scale);
+			double mid = pos(s->offset[KEKE_P50], scale);
 
 			fputs("<tr>", f);
 			td_text(f, "name", s->name);

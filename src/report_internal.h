@@ -70,9 +70,9 @@ enum {
 	RP_IN = 1,			/* its result counts bytes read */
 	RP_OUT = 2,			/* its result counts bytes written */
 	RP_BYTES = RP_IN | RP_OUT,
-	RP_OPEN = 4,			/* returns an fd named by its path */
+	RP_OPEN = 4,			/* returns an fd named by path */
 	RP_CONNECT = 8,			/* names its fd by its addr */
-	RP_ACCEPT = 16,			/* returns an fd named by its addr */
+	RP_ACCEPT = 16,			/* returns an fd named by addr */
 	RP_CLOSE = 32,			/* ends its fd's name */
 };
 
@@ -83,9 +83,9 @@ struct rp_slice {
 	const char *name, *category;
 	uint32_t name_id;		/* in rp_ctx.names */
 	unsigned kind;			/* RP_IN ... of its name */
-	size_t proc;			/* index in rp_ctx.procs, or RP_NONE */
+	size_t proc;			/* in rp_ctx.procs, or RP_NONE */
 	bool main_thread;
-	bool image;			/* spans a process image: not a call */
+	bool image;			/* spans a process image */
 	bool has_fd, has_result, failed;
 	int64_t fd, result;
 	const char *path;		/* the path arg, or NULL */
@@ -152,6 +152,18 @@ void rp_procs_free(struct rp_ctx *c);
  * order. */
 int rp_scan(struct rp_ctx *c,
 	    int (*fn)(struct rp_ctx *c, const struct rp_slice *s));
+
+/* report_args.c: the args of a full scan, read ahead by threads. */
+struct rp_args;
+/* Starts reading (*@a NULL: no thread to spare, or no args). Returns 0,
+ * or -1 (c->err set; *@a, if set, must still be stopped). */
+int rp_args_start(struct rp_ctx *c, struct rp_args **a);
+/* What set @set says, into @s; sets must be asked in ascending order.
+ * Returns 0, or -1 when reading failed (c->err set). */
+int rp_args_get(struct rp_ctx *c, struct rp_args *a, int64_t set,
+		struct rp_slice *s);
+/* Stops the threads and frees @a (NULL is fine). */
+void rp_args_stop(struct rp_args *a);
 
 /* report_calls.c */
 int rp_calls_init(struct rp_ctx *c);

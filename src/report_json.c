@@ -70,6 +70,17 @@ static void heading(FILE *f, const struct keke_report *r)
 		r->nprocesses, r->ncalls_total);
 }
 
+/* The non-empty buckets of @h. */
+static void hist(FILE *f, const struct keke_log2_hist *h)
+{
+	for (unsigned b = 0, n = 0; b < KEKE_LOG2_BUCKETS; b++) {
+		if (!h->count[b])
+			continue;
+		fprintf(f, "%s{\"below_log2\":%u,\"count\":%" PRIu64 "}",
+			n++ ? "," : "", b, h->count[b]);
+	}
+}
+
 static void calls(FILE *f, const struct keke_report *r)
 {
 	fputs(",\n\"calls\":[", f);
@@ -90,13 +101,7 @@ static void calls(FILE *f, const struct keke_report *r)
 			if (k->sized)
 				pcts(f, "size", k->size);
 			fputs(",\"histogram\":[", f);
-			for (unsigned b = 0, n = 0; b < KEKE_LOG2_BUCKETS; b++) {
-				if (!k->hist.count[b])
-					continue;
-				fprintf(f, "%s{\"below_log2\":%u,\"count\":%"
-					PRIu64 "}", n++ ? "," : "", b,
-					k->hist.count[b]);
-			}
+			hist(f, &k->hist);
 			fputs("]}", f);
 		}
 		fputc('}', f);

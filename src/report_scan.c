@@ -7,7 +7,9 @@
  *   - a full scan, for most reports: the slice table in id order and the
  *     args table in arg_set_id order (its index) are read side by side
  *     and joined as they go, which costs one sequential read of each;
- *     a jump over many unselected slices re-seeks the args;
+ *     the args are read ahead by other threads when there are CPUs to
+ *     spare (report_args.c), else here, where a jump over many
+ *     unselected slices re-seeks them;
  *
  *   - a seek, when the window or the selected processes hold a small part
  *     of the slices: the slice_ts (or slice_track_id) index finds them,
@@ -34,8 +36,8 @@ static const char slice_cols[] =
 struct scan {
 	struct rp_ctx *c;
 	int (*fn)(struct rp_ctx *c, const struct rp_slice *s);
-	sqlite3_stmt *args;		/* full: from arg_set_id ?1 on;
-					 * seek: of arg_set_id ?1 */
+	sqlite3_stmt *args;		/* full: from arg_set_id ?1 on */
+	struct rp_args *ahead;		/* full: args read by threads */
 	bool args_row;			/* full: args is on a row */
 	bool args_done;			/* full: args has no more rows */
 	int64_t args_id;		/* full: that row's arg_set_id */
@@ -123,7 +125,8 @@ static int args_advance(struct scan *sc, int64_t set)
 {
 	int rc;
 
-	if (!sc->args_done && (!sc->args_row || sc->args_id < set - ARGS_JUMP)) {
+	if (!sc->args_done &&
+	    (!sc->args_row || sc->args_id < set - ARGS_JUMP)) {
 		sqlite3_reset(sc->args);
 		sqlite3_bind_int64(sc->args, 1, set);
 		sc->args_row = true;
@@ -153,6 +156,8 @@ static int join_args(struct scan *sc, int64_t set, struct rp_slice *s,
 	if (set <= sc->last_set)
 		return lookup_args(sc, lookup, set, s);
 	sc->last_set = set;
+	if (sc->ahead)
+		return rp_args_get(sc->c, sc->ahead, set, s);
 	if (args_advance(sc, set))
 		return -1;
 	while (!sc->args_done && sc->args_id == set) {
@@ -382,6 +387,8 @@ int rp_scan(struct rp_ctx *c,
 				       " ORDER BY arg_set_id", -1, &sc->args,
 				       NULL) != SQLITE_OK)
 			goto sql_fail;
+		if (rp_args_start(c, &sc->ahead))
+			goto out;
 		if (run(sc, st, lookup, true))
 			goto out;
 	}
@@ -393,6 +400,7 @@ out:
 	sqlite3_finalize(st);
 	sqlite3_finalize(lookup);
 	sqlite3_finalize(sc->args);
+	rp_args_stop(sc->ahead);
 	free(threads);
 	free(sc);
 	return ret;

@@ -89,7 +89,8 @@ int rp_steps_add(struct rp_ctx *c, const struct rp_slice *s)
 
 	if (s->proc == RP_NONE || s->proc > UINT32_MAX)
 		return 0;
-	if (!idmap_get(&ss->entry_ix, rp_mix((uint64_t)s->proc << 32 | name), &ix)) {
+	if (!idmap_get(&ss->entry_ix, rp_mix((uint64_t)s->proc << 32 | name),
+		       &ix)) {
 		ix = new_entry(c, s->proc, name);
 		if (ix < 0)
 			return rp_oom(c);

@@ -11,7 +11,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#define BAR_WIDTH 40		/* characters of the longest histogram bar */
+#define BAR_WIDTH 40		/* the longest histogram bar */
 
 /* The heading: database, trace, window, filters, what was selected. */
 static void heading(FILE *f, const struct keke_report *r)
@@ -25,14 +25,15 @@ static void heading(FILE *f, const struct keke_report *r)
 		rp_fmt_dur(d, r->end_ns - r->start_ns));
 	if (r->since_ns != INT64_MIN || r->until_ns != INT64_MAX)
 		fprintf(f, "window: %s to %s\n",
-			r->since_ns == INT64_MIN ? "start"
-						 : rp_fmt_time(a, r, r->since_ns),
-			r->until_ns == INT64_MAX ? "end"
-						 : rp_fmt_time(b, r, r->until_ns));
+			r->since_ns == INT64_MIN ? "start" :
+			rp_fmt_time(a, r, r->since_ns),
+			r->until_ns == INT64_MAX ? "end" :
+			rp_fmt_time(b, r, r->until_ns));
 	if (*r->filters)
 		fprintf(f, "filters: %s\n", r->filters);
 	fprintf(f, "selected: %s processes, %s calls\n",
-		rp_fmt_count(a, r->nprocesses), rp_fmt_count(b, r->ncalls_total));
+		rp_fmt_count(a, r->nprocesses),
+		rp_fmt_count(b, r->ncalls_total));
 }
 
 static void title(FILE *f, const char *t)
@@ -113,8 +114,8 @@ static void bytes_table(FILE *f, const struct keke_report *r)
 		fprintf(f, "%-12s %11s", k->name, rp_fmt_count(a, k->sized));
 		fprintf(f, " %10s", rp_fmt_bytes(a, k->bytes));
 		for (unsigned p = 0; p < KEKE_NPCT; p++)
-			fprintf(f, " %9s", k->sized ? rp_fmt_bytes(a, k->size[p])
-						    : "-");
+			fprintf(f, " %9s",
+				k->sized ? rp_fmt_bytes(a, k->size[p]) : "-");
 		fputc('\n', f);
 	}
 }
@@ -274,8 +275,8 @@ static void tree(FILE *f, const struct keke_report *r)
 			fputc('\n', f);
 			continue;
 		}
-		fprintf(f, "%s \u00d7%" PRIu64 " total %s, p50 %s, max %s", l->name,
-			l->count, rp_fmt_dur(a, l->total_ns),
+		fprintf(f, "%s \u00d7%" PRIu64 " total %s, p50 %s, max %s",
+			l->name, l->count, rp_fmt_dur(a, l->total_ns),
 			rp_fmt_dur(b, l->p50_ns), rp_fmt_dur(c, l->max_ns));
 		if (l->failed)
 			fprintf(f, ", %" PRIu64 " failed", l->failed);
@@ -296,14 +297,15 @@ static void traces(FILE *f, const struct keke_report *r)
 
 		snprintf(t, sizeof(t), "Average trace of %s (%" PRIu64
 			 " process%s; offsets from the process's start)",
-			 tr->exe, tr->processes, tr->processes == 1 ? "" : "es");
+			 tr->exe, tr->processes,
+			 tr->processes == 1 ? "" : "es");
 		title(f, t);
 		if (!tr->nsteps) {
 			fputs("(no calls)\n", f);
 			continue;
 		}
-		fprintf(f, "%-*s %4s %6s %9s %9s %9s %9s %9s\n", w, "step", "nth",
-			"in", "p25", "p50", "p75", "p99", "dur p50");
+		fprintf(f, "%-*s %4s %6s %9s %9s %9s %9s %9s\n", w, "step",
+			"nth", "in", "p25", "p50", "p75", "p99", "dur p50");
 		for (size_t j = 0; j < tr->nsteps; j++) {
 			const struct keke_report_step *s = &tr->steps[j];
 

@@ -3,8 +3,11 @@
  * Sinks: where the merge sends a run's processes, threads, slices and flows.
  * Every sink implements the same ops; the merge calls them in this order:
  *
- *	open -> metadata* -> (slice | counter)* -> process* -> thread* ->
- *	flow* -> finish
+ *	open -> metadata* -> (slice | counter | mapping | frame | callsite)*
+ *	-> process* -> thread* -> flow* -> finish
+ *
+ * (a slice's stack, its callsite, and the frames and mappings that
+ * callsite uses, are sent before the slice)
  *
  * (slices of one thread arrive in the order they ended, not sorted by ts;
  * processes, threads and flows come after all slices, when they are known
@@ -74,6 +77,8 @@ struct keke_slice {
 	int depth;
 	int64_t parent_id;	/* 0: none */
 	bool instant;		/* a point in time: dur_ns is 0 */
+	int64_t stack_id;	/* its innermost callsite, 0: no stack */
+	const char *stack;	/* the stack as text, one frame a line */
 	unsigned nargs;
 	const struct keke_arg *args;
 };
@@ -103,6 +108,33 @@ struct keke_flow {
 	const char *name;
 };
 
+/* A loaded file that stack frames point into. */
+struct keke_mapping {
+	int64_t id;
+	const char *name;	/* its path */
+	const char *build_id;	/* hex, "" when unknown */
+	int64_t start, end;	/* where it was loaded */
+	int64_t load_bias;
+};
+
+/* A return address in a mapping, symbolized. */
+struct keke_frame {
+	int64_t id;
+	int64_t mapping;
+	int64_t rel_pc;		/* from the mapping's load bias */
+	const char *name;	/* the function, NULL when unknown */
+	const char *source_file;	/* NULL without debug info */
+	int line;
+};
+
+/* A frame in a call chain: depth 0 is the outermost. */
+struct keke_callsite {
+	int64_t id;
+	int depth;
+	int64_t parent_id;	/* 0 at depth 0 */
+	int64_t frame_id;
+};
+
 struct keke_sink_ops {
 	const char *name;
 	/* Starts writing @path (through a temporary). NULL + @err on error. */
@@ -112,6 +144,9 @@ struct keke_sink_ops {
 			int64_t value);
 	int (*slice)(void *sink, const struct keke_slice *s);
 	int (*counter)(void *sink, const struct keke_counter *c);
+	int (*mapping)(void *sink, const struct keke_mapping *m);
+	int (*frame)(void *sink, const struct keke_frame *f);
+	int (*callsite)(void *sink, const struct keke_callsite *c);
 	int (*process)(void *sink, const struct keke_process *p);
 	int (*thread)(void *sink, const struct keke_thread *t);
 	int (*flow)(void *sink, const struct keke_flow *f);

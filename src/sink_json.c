@@ -428,7 +428,7 @@ static int json_slice(void *sink, const struct keke_slice *s)
 		PUT_LIT(js, ",\"dur\":");
 		put_us(js, s->dur_ns);
 	}
-	if (s->nargs) {
+	if (s->nargs || s->stack) {
 		PUT_LIT(js, ",\"args\":{");
 		for (i = 0; i < s->nargs; i++) {
 			const struct keke_arg *a = &s->args[i];
@@ -443,6 +443,12 @@ static int json_slice(void *sink, const struct keke_slice *s)
 				PUT_LIT(js, "\"\"");
 			else
 				put_int(js, a->i);
+		}
+		if (s->stack) {
+			if (s->nargs)
+				PUT_LIT(js, ",");
+			PUT_LIT(js, "\"stack\":");
+			put_str(js, s->stack, strlen(s->stack));
 		}
 		PUT_LIT(js, "}");
 	}
@@ -468,6 +474,23 @@ static int json_counter(void *sink, const struct keke_counter *c)
 	put_int(js, c->value);
 	PUT_LIT(js, "}");
 	return end_event(js);
+}
+
+/* Stack tables are the database's: the JSON has each slice's stack as
+ * text in its args. */
+static int json_mapping(void *sink, const struct keke_mapping *m)
+{
+	return ((struct json_sink *)sink)->failed ? -1 : 0;
+}
+
+static int json_frame(void *sink, const struct keke_frame *f)
+{
+	return ((struct json_sink *)sink)->failed ? -1 : 0;
+}
+
+static int json_callsite(void *sink, const struct keke_callsite *c)
+{
+	return ((struct json_sink *)sink)->failed ? -1 : 0;
 }
 
 /*
@@ -631,6 +654,9 @@ const struct keke_sink_ops keke_sink_json = {
 	.metadata = json_metadata,
 	.slice = json_slice,
 	.counter = json_counter,
+	.mapping = json_mapping,
+	.frame = json_frame,
+	.callsite = json_callsite,
 	.process = json_process,
 	.thread = json_thread,
 	.flow = json_flow,

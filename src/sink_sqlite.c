@@ -64,7 +64,13 @@ static const char schema[] =
 	"CREATE TABLE thread_track(id INTEGER PRIMARY KEY, utid INT);"
 	"CREATE TABLE slice(id INTEGER PRIMARY KEY, ts INT, dur INT,"
 	" track_id INT, category TEXT, name TEXT, depth INT, parent_id INT,"
-	" arg_set_id INT);"
+	" arg_set_id INT, stack_id INT);"
+	"CREATE TABLE stack_profile_mapping(id INTEGER PRIMARY KEY,"
+	" build_id TEXT, start INT, end INT, load_bias INT, name TEXT);"
+	"CREATE TABLE stack_profile_frame(id INTEGER PRIMARY KEY, name TEXT,"
+	" mapping INT, rel_pc INT, source_file TEXT, line_number INT);"
+	"CREATE TABLE stack_profile_callsite(id INTEGER PRIMARY KEY,"
+	" depth INT, parent_id INT, frame_id INT);"
 	"CREATE TABLE args(arg_set_id INT, flat_key TEXT, key TEXT,"
 	" int_value INT, string_value TEXT, real_value REAL,"
 	" value_type TEXT);"
@@ -129,6 +135,9 @@ enum batch_id {
 	B_FLOW,
 	B_COUNTER_TRACK,
 	B_COUNTER,
+	B_MAPPING,
+	B_FRAME,
+	B_CALLSITE,
 	B_COUNT,
 };
 
@@ -149,13 +158,22 @@ static const struct {
 	[B_THREAD] = { "thread", "INSERT INTO thread VALUES",
 		       "(?,?,?,?,?,?,?)" },
 	[B_SLICE] = { "slice", "INSERT INTO slice VALUES",
-		      "(?,?,?,?,?,?,?,?,?)" },
+		      "(?,?,?,?,?,?,?,?,?,?)" },
 	[B_ARGS] = { "args", "INSERT INTO args VALUES",
 		     "(?,?,@,?,?,NULL,iif(@ IS NULL,'int','string'))" },
 	[B_FLOW] = { "flow", "INSERT INTO flow VALUES", "(?,?,?)" },
 	[B_COUNTER_TRACK] = { "process_counter_track",
 			      "INSERT INTO process_counter_track VALUES",
 			      "(?,?,?)" },
+	[B_MAPPING] = { "stack_profile_mapping",
+			"INSERT INTO stack_profile_mapping VALUES",
+			"(?,?,?,?,?,?)" },
+	[B_FRAME] = { "stack_profile_frame",
+		      "INSERT INTO stack_profile_frame VALUES",
+		      "(?,?,?,?,?,?)" },
+	[B_CALLSITE] = { "stack_profile_callsite",
+			 "INSERT INTO stack_profile_callsite VALUES",
+			 "(?,?,?,?)" },
 	[B_COUNTER] = { "counter",
 			"INSERT INTO counter(ts, track_id, value) VALUES",
 			"(?,?,?)" },
@@ -691,6 +709,7 @@ static int sqlite_sink_slice(void *sink, const struct keke_slice *s)
 		put_int(b, s->id);
 	else
 		put_null(b);
+	put_id(b, s->stack_id);
 	if (row_done(q, b, ok) < 0)
 		return -1;
 
@@ -761,6 +780,57 @@ static int sqlite_sink_thread(void *sink, const struct keke_thread *t)
 	put_int(b, t->end_ns);
 	put_int(b, t->is_main_thread);
 	return row_done(q, b, ok);
+}
+
+static int sqlite_sink_mapping(void *sink, const struct keke_mapping *m)
+{
+	struct sqlite_sink *q = sink;
+	struct batch *b = &q->b[B_MAPPING];
+	bool ok;
+
+	if (q->failed)
+		return -1;
+	put_int(b, m->id);
+	ok = put_str(b, m->build_id) == 0;
+	put_int(b, m->start);
+	put_int(b, m->end);
+	put_int(b, m->load_bias);
+	ok = put_str(b, m->name) == 0 && ok;
+	return row_done(q, b, ok);
+}
+
+static int sqlite_sink_frame(void *sink, const struct keke_frame *f)
+{
+	struct sqlite_sink *q = sink;
+	struct batch *b = &q->b[B_FRAME];
+	bool ok;
+
+	if (q->failed)
+		return -1;
+	put_int(b, f->id);
+	ok = put_str(b, f->name) == 0;
+	put_id(b, f->mapping);
+	put_int(b, f->rel_pc);
+	ok = put_str(b, f->source_file) == 0 && ok;
+	if (f->source_file)
+		put_int(b, f->line);
+	else
+		put_null(b);
+	return row_done(q, b, ok);
+}
+
+static int sqlite_sink_callsite(void *sink, const struct keke_callsite *c)
+{
+	struct sqlite_sink *q = sink;
+	struct batch *b = &q->b[B_CALLSITE];
+
+	if (q->failed)
+		return -1;
+	put_int(b, c->id);
+	put_int(b, c->depth);
+	put_id(b, c->parent_id);
+	put_int(b, c->frame_id);
+	return row_done(q, b, true);
 }
 
 /* Queues the counter value, and its track the first time. */
@@ -863,6 +933,9 @@ const struct keke_sink_ops keke_sink_sqlite = {
 	.metadata = sqlite_sink_metadata,
 	.slice = sqlite_sink_slice,
 	.counter = sqlite_sink_counter,
+	.mapping = sqlite_sink_mapping,
+	.frame = sqlite_sink_frame,
+	.callsite = sqlite_sink_callsite,
 	.process = sqlite_sink_process,
 	.thread = sqlite_sink_thread,
 	.flow = sqlite_sink_flow,

@@ -114,7 +114,8 @@ int keke_values_pct(struct keke_values *vals, int64_t out[KEKE_NPCT])
 	if (keke_sort_i64(vals->v, vals->n) < 0)
 		return -1;
 	for (unsigned i = 0; i < KEKE_NPCT; i++)
-		out[i] = vals->v[keke_pct_rank(keke_pct_tenths[i], vals->n) - 1];
+		out[i] = vals->v[keke_pct_rank(keke_pct_tenths[i],
+					       vals->n) - 1];
 	return 0;
 }
 

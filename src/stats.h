@@ -50,7 +50,7 @@ struct keke_pct_picker {
 	uint64_t seen;			/* values fed so far */
 	uint64_t rank[KEKE_NPCT];
 	int64_t value[KEKE_NPCT];	/* valid once seen == n */
-	unsigned next;			/* first percentile not picked yet */
+	unsigned next;			/* first percentile not picked */
 };
 
 /* Starts picking from @n values (@n >= 1). */

@@ -57,6 +57,9 @@ static const char run_usage[] =
 	"                     -NAME to leave one out (default: all)\n"
 	"      --min-dur D    leave out calls shorter than D (10us, 1ms);\n"
 	"                     they are counted, not recorded (KEKE_MIN_DUR)\n"
+	"      --stacks LIST  record the call stack of the calls of these\n"
+	"                     families (KEKE_STACKS), e.g. file,net;\n"
+	"                     KEKE_STACK_DEPTH frames at most (default 32)\n"
 	"      --env          record each process's environment too (off by\n"
 	"                     default: it often holds secrets; argv is always\n"
 	"                     recorded)\n"
@@ -88,6 +91,7 @@ struct run_opts {
 	double wait_s;		/* for processes left running; may be inf */
 	const char *trace;	/* KEKE_TRACE for the run, or NULL */
 	const char *min_dur;	/* KEKE_MIN_DUR for the run, or NULL */
+	const char *stacks;	/* KEKE_STACKS for the run, or NULL */
 	bool env;		/* record the environment (KEKE_RECORD_ENV) */
 	bool keep;
 	bool quiet;
@@ -139,6 +143,7 @@ static int parse_args(int argc, char **argv, struct run_opts *o)
 		{ "trace", required_argument, NULL, 't' },
 		{ "min-dur", required_argument, NULL, 'm' },
 		{ "env", no_argument, NULL, 'e' },
+		{ "stacks", required_argument, NULL, 's' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -205,6 +210,16 @@ static int parse_args(int argc, char **argv, struct run_opts *o)
 		case 'e':
 			o->env = true;
 			break;
+		case 's': {
+			char why[256];
+			uint32_t families;
+
+			if (keke_parse_families(optarg, &families, why,
+						sizeof(why)) != 0)
+				return usage_error("--stacks: %s", why);
+			o->stacks = optarg;
+			break;
+		}
 		case 'q':
 			o->quiet = true;
 			break;
@@ -501,7 +516,8 @@ exec_traced(const struct run_opts *o, const char *dir, const char *trace_id,
 	    unsetenv("KEKE_FLOW_IN") != 0 ||
 	    (o->trace && setenv("KEKE_TRACE", o->trace, 1) != 0) ||
 	    (o->min_dur && setenv("KEKE_MIN_DUR", o->min_dur, 1) != 0) ||
-	    (o->env && setenv("KEKE_RECORD_ENV", "1", 1) != 0)) {
+	    (o->env && setenv("KEKE_RECORD_ENV", "1", 1) != 0) ||
+	    (o->stacks && setenv("KEKE_STACKS", o->stacks, 1) != 0)) {
 		err = errno ? errno : ENOMEM;
 		goto fail;
 	}
