@@ -32,6 +32,10 @@ struct keke_merge_options {
 	bool have_root_status;
 	int root_pid;
 	int root_status;
+	/* When the first process wrote nothing (a static program): what it
+	 * ran and when, CLOCK_MONOTONIC, to show it untraced. */
+	const char *root_exe;
+	int64_t root_start_ns, root_end_ns;
 	/* Set (by a signal handler) to stop the merge: it then fails with
 	 * "interrupted" and leaves no output. NULL: never. */
 	volatile sig_atomic_t *cancel;

@@ -357,12 +357,33 @@ static int emit_flows(struct merge *m)
 	return 0;
 }
 
+/* The run's first process, when it wrote no file: from the caller. */
+static int add_untraced_root(struct merge *m)
+{
+	const struct keke_merge_options *o = m->o;
+	struct flow f = { 0 };
+	size_t proc;
+
+	if (!o->have_root_status || !o->root_exe)
+		return 0;
+	for (size_t i = 0; i < m->nprocs; i++)
+		if (m->procs[i].dir == 0 && m->procs[i].pid == o->root_pid)
+			return 0;
+	proc = merge_new_proc(m, 0, o->root_pid, 0, o->root_start_ns);
+	f.path = (char *)o->root_exe;
+	f.out.ts_ns = o->root_start_ns;
+	f.out_end_ns = o->root_end_ns;
+	set_names(&m->procs[proc], &f);
+	m->stats->untraced++;
+	return add_untraced_image(m, proc, &f);
+}
+
 int merge_tree(struct merge *m)
 {
 	if (m->nreaped)
 		qsort(m->reaped, m->nreaped, sizeof(*m->reaped),
 		      by_dir_pid_ts);
-	if (add_untraced(m))
+	if (add_untraced(m) || add_untraced_root(m))
 		return -1;
 	link_shells(m);
 	fill_exit_statuses(m);

@@ -103,6 +103,7 @@ struct run_result {
 	int pid;
 	int status;		/* from waitpid */
 	int exec_errno;		/* 0, or why the command could not start */
+	int64_t start_ns;	/* CLOCK_MONOTONIC when it was started */
 	int64_t elapsed_ns;
 };
 
@@ -557,7 +558,8 @@ static int run_command(const struct run_opts *o, const char *dir,
 	sigaction(SIGCHLD, &dfl, &old_chld);
 	/* Orphans of the run become keke's children: it can wait for them. */
 	prctl(PR_SET_CHILD_SUBREAPER, 1);
-	res->elapsed_ns = now_ns();
+	res->start_ns = now_ns();
+	res->elapsed_ns = res->start_ns;
 	pid = fork();
 	if (pid < 0) {
 		fprintf(stderr, "keke: fork: %s\n", strerror(errno));
@@ -780,6 +782,37 @@ static void print_summary(const struct run_opts *o,
 		print_top_processes(o->db);
 }
 
+/*
+ * Warns once per program that ran untraced inside the run (a static,
+ * setuid or 32-bit program that a traced process started), other than the
+ * command itself, which was looked at before it ran.
+ */
+static void warn_untraced_children(const char *db_path, const char *cmd_path)
+{
+	static const char query[] =
+		"SELECT DISTINCT exe FROM process WHERE untraced = 1 AND "
+		"exe IS NOT NULL AND exe != ?";
+	sqlite3 *db = NULL;
+	sqlite3_stmt *st = NULL;
+
+	if (sqlite3_open_v2(db_path, &db, SQLITE_OPEN_READONLY, NULL) !=
+	    SQLITE_OK ||
+	    sqlite3_prepare_v2(db, query, -1, &st, NULL) != SQLITE_OK)
+		goto out;
+	sqlite3_bind_text(st, 1, cmd_path, -1, SQLITE_STATIC);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		const char *exe = (const char *)sqlite3_column_text(st, 0);
+
+		fprintf(stderr, "keke: %s ran untraced (ld.so did not "
+			"preload libkeke.so into it): only its lifetime is in "
+			"the trace\n", exe);
+		warn_untraceable(exe, exe, 0);
+	}
+out:
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+}
+
 /* Set by SIGINT, SIGTERM or SIGHUP during the merge. */
 static volatile sig_atomic_t interrupted;
 
@@ -790,6 +823,7 @@ static volatile sig_atomic_t interrupted;
  */
 static enum keke_merge_result merge_trace(const struct run_opts *o,
 					  const char *dir,
+					  const char *cmd_path,
 					  const struct run_result *run,
 					  struct keke_merge_stats *stats)
 {
@@ -804,6 +838,9 @@ static enum keke_merge_result merge_trace(const struct run_opts *o,
 		.have_root_status = true,
 		.root_pid = run->pid,
 		.root_status = run->status,
+		.root_exe = cmd_path,
+		.root_start_ns = run->start_ns,
+		.root_end_ns = run->start_ns + run->elapsed_ns,
 		.cancel = &interrupted,
 	};
 	char err[KEKE_MERGE_ERROR_MAX] = "";
@@ -872,7 +909,7 @@ int keke_cmd_run(int argc, char **argv)
 
 	do_merge = o.json || o.db;
 	if (do_merge)
-		merged = merge_trace(&o, dir, &res, &stats);
+		merged = merge_trace(&o, dir, cmd_path, &res, &stats);
 	if (o.keep) {
 		fprintf(stderr, "keke: trace dir kept: %s\n", dir);
 	} else if (merged == KEKE_MERGE_FAILED) {
@@ -884,6 +921,8 @@ int keke_cmd_run(int argc, char **argv)
 	if (!o.quiet)
 		print_summary(&o, &res, &stats,
 			      do_merge && merged != KEKE_MERGE_FAILED);
+	if (o.db && merged != KEKE_MERGE_FAILED && stats.untraced)
+		warn_untraced_children(o.db, cmd_path);
 	if (merged == KEKE_MERGE_PARTIAL)
 		fprintf(stderr, "keke: merge is partial: %" PRIu64
 			" damaged places, see above\n", stats.damaged);
