@@ -179,11 +179,26 @@ static const struct {
 			"(?,?,?)" },
 };
 
+/*
+ * Slices with the same args share one arg set, as in Perfetto: a loop of
+ * reads of one file stores its args once. The sets seen last are kept in a
+ * small table, compared byte for byte, so memory stays flat.
+ */
+#define ARG_SETS 4096		/* sets remembered (a power of two) */
+#define ARG_SET_BYTES 240	/* larger sets are not shared */
+
+struct arg_set {
+	int64_t id;		/* 0: empty slot */
+	uint16_t len;
+	uint8_t bytes[ARG_SET_BYTES];	/* the args, serialized */
+};
+
 struct sqlite_sink {
 	char *path;		/* the output */
 	char *tmp;		/* the temporary it is built in */
 	sqlite3 *db;
 	sqlite3_stmt *meta;
+	struct arg_set *arg_sets;	/* ARG_SETS of them */
 	struct batch b[B_COUNT];
 	bool failed;		/* an op failed: refuse the rest */
 	char err[KEKE_SINK_ERROR_MAX];
@@ -593,6 +608,7 @@ static int create_temp(struct sqlite_sink *q)
 /* Closes the database and frees @q; removes the temporary if @unlink_tmp. */
 static void destroy(struct sqlite_sink *q, bool unlink_tmp)
 {
+	free(q->arg_sets);
 	for (int i = 0; i < B_COUNT; i++)
 		batch_free(&q->b[i]);
 	sqlite3_finalize(q->meta);
@@ -618,8 +634,11 @@ static void *sqlite_sink_open(const char *path, char *err)
 		return NULL;
 	}
 	q->path = strdup(path);
+	/* Without the table, no set is shared: still correct. */
+	q->arg_sets = calloc(ARG_SETS, sizeof(*q->arg_sets));
 	if (!q->path) {
 		snprintf(err, KEKE_SINK_ERROR_MAX, "%s: out of memory", path);
+		free(q->arg_sets);
 		free(q);
 		return NULL;
 	}
@@ -687,13 +706,67 @@ static int sqlite_sink_metadata(void *sink, const char *key, const char *str,
 	return 0;
 }
 
+/* Appends @n bytes to the serialized set at @buf (ARG_SET_BYTES); false
+ * when they do not fit. */
+static bool append(uint8_t *buf, size_t *len, const void *p, size_t n)
+{
+	if (*len + n > ARG_SET_BYTES)
+		return false;
+	memcpy(buf + *len, p, n);
+	*len += n;
+	return true;
+}
+
+/*
+ * The arg set of @s: an identical one sent before (*is_new false), or a new
+ * one numbered with the slice's id (*is_new true).
+ */
+static int64_t arg_set_of(struct sqlite_sink *q, const struct keke_slice *s,
+			  bool *is_new)
+{
+	uint8_t buf[ARG_SET_BYTES];
+	size_t len = 0;
+	uint64_t h = 1469598103934665603ull;
+	bool fits = q->arg_sets != NULL;
+	struct arg_set *slot;
+
+	*is_new = true;
+	for (unsigned i = 0; i < s->nargs && fits; i++) {
+		const struct keke_arg *a = &s->args[i];
+		uint8_t kind = a->is_str;
+		uint16_t klen = (uint16_t)strlen(a->key), vlen = (uint16_t)a->len;
+
+		fits = a->len < 0xffff &&
+		       append(buf, &len, &kind, 1) &&
+		       append(buf, &len, &klen, 2) &&
+		       append(buf, &len, a->key, klen) &&
+		       (a->is_str ? append(buf, &len, &vlen, 2) &&
+					    append(buf, &len, a->s, a->len) :
+				    append(buf, &len, &a->i, sizeof(a->i)));
+	}
+	if (!fits)
+		return s->id;
+	for (size_t i = 0; i < len; i++)
+		h = (h ^ buf[i]) * 1099511628211ull;
+	slot = &q->arg_sets[h & (ARG_SETS - 1)];
+	if (slot->id && slot->len == len && !memcmp(slot->bytes, buf, len)) {
+		*is_new = false;
+		return slot->id;
+	}
+	slot->id = s->id;
+	slot->len = (uint16_t)len;
+	memcpy(slot->bytes, buf, len);
+	return s->id;
+}
+
 /* Queues @s and its args; inserts the batches that fill up. */
 static int sqlite_sink_slice(void *sink, const struct keke_slice *s)
 {
 	struct sqlite_sink *q = sink;
 	struct batch *b = &q->b[B_SLICE];
 	struct batch *a = &q->b[B_ARGS];
-	bool ok;
+	bool ok, new_set = false;
+	int64_t set = 0;
 
 	if (q->failed)
 		return -1;
@@ -706,19 +779,19 @@ static int sqlite_sink_slice(void *sink, const struct keke_slice *s)
 	put_int(b, s->depth);
 	put_id(b, s->parent_id);
 	if (s->nargs)
-		put_int(b, s->id);
+		put_int(b, set = arg_set_of(q, s, &new_set));
 	else
 		put_null(b);
 	put_id(b, s->stack_id);
 	if (row_done(q, b, ok) < 0)
 		return -1;
 
-	for (unsigned i = 0; i < s->nargs; i++) {
+	for (unsigned i = 0; new_set && i < s->nargs; i++) {
 		const struct keke_arg *g = &s->args[i];
 
 		/* arg_set_id, flat_key (also the key), int_value,
 		 * string_value. */
-		put_int(a, s->id);
+		put_int(a, set);
 		ok = put_str(a, g->key) == 0;
 		if (!g->is_str) {
 			put_int(a, g->i);
