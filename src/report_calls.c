@@ -9,10 +9,11 @@
  * name's are sorted once for exact percentiles.
  *
  * Self time is the total less the time of the slices nested directly in
- * the calls. The merge writes a thread's slices in the order they ended,
- * so nested slices come before the call that holds them in a full scan;
- * those that do not (a seek goes in start order) are settled at the end
- * by looking their parents up.
+ * the calls. A nested slice adds its time to its parent's entry in a map;
+ * a call takes its entry when it comes after its nested slices, and the
+ * entries of the parents that came first (user spans get their id when
+ * they begin, and a seek goes in start order) are settled at the end by
+ * looking the parents up: one lookup per parent, not per slice.
  */
 #include "report_internal.h"
 

@@ -179,9 +179,10 @@ static void heading(FILE *f, const struct keke_report *r)
 		esc(f, r->filters);
 		fputs("</dd>", f);
 	}
-	fprintf(f, "<dt>selected</dt><dd>%s processes, ",
-		rp_fmt_count(a, r->nprocesses));
-	fprintf(f, "%s calls</dd></dl>\n", rp_fmt_count(a, r->ncalls_total));
+	fprintf(f, "<dt>selected</dt><dd>%s process%s, ",
+		rp_fmt_count(a, r->nprocesses), r->nprocesses == 1 ? "" : "es");
+	fprintf(f, "%s call%s</dd></dl>\n", rp_fmt_count(a, r->ncalls_total),
+		r->ncalls_total == 1 ? "" : "s");
 	fputs("<nav><a href=\"#calls\">Calls</a><a href=\"#bytes\">Bytes</a>"
 	      "<a href=\"#executables\">Executables</a><a href=\"#paths\">"
 	      "Paths</a><a href=\"#tree\">Process tree</a><a href=\"#traces\">"

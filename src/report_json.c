@@ -21,7 +21,8 @@ static void str(FILE *f, const char *s)
 
 	if (keke_json_escape(&b, s, strlen(s)) == 0) {
 		fputc('"', f);
-		fwrite(b.p, 1, b.len, f);
+		if (b.len)
+			fwrite(b.p, 1, b.len, f);
 		fputc('"', f);
 	} else {
 		fputs("\"\"", f);

@@ -20,7 +20,6 @@
 #define DEFAULT_STEPS 3
 #define MAX_STEPS_PER_CALL 100
 #define CACHE_KIB 65536		/* SQLite page cache */
-#define MMAP_BYTES 0LL
 
 int rp_fail(struct rp_ctx *c, const char *fmt, ...)
 {
@@ -275,8 +274,7 @@ int keke_report_load(const struct keke_report_options *o,
 		goto out;
 	}
 	snprintf(pragmas, sizeof(pragmas),
-		 "PRAGMA cache_size=-%d; PRAGMA mmap_size=%lld;"
-		 " PRAGMA query_only=1;", CACHE_KIB, MMAP_BYTES);
+		 "PRAGMA cache_size=-%d; PRAGMA query_only=1;", CACHE_KIB);
 	sqlite3_exec(c.db, pragmas, NULL, NULL, NULL);
 	if (!is_keke_db(c.db)) {
 		rp_fail(&c, "%s: not a keke database (no process, thread,"

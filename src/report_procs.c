@@ -217,8 +217,12 @@ int rp_exes_finish(struct rp_ctx *c)
 
 		if (keke_values_pct(&walls[i], e->wall))
 			goto oom;
-		qsort(e->exits, e->nexits, sizeof(*e->exits), cmp_code);
-		qsort(e->signals, e->nsignals, sizeof(*e->signals), cmp_code);
+		if (e->nexits)
+			qsort(e->exits, e->nexits, sizeof(*e->exits),
+			      cmp_code);
+		if (e->nsignals)
+			qsort(e->signals, e->nsignals, sizeof(*e->signals),
+			      cmp_code);
 	}
 	qsort(r->exes, r->nexes, sizeof(*r->exes), cmp_exe);
 	ret = 0;

@@ -28,13 +28,30 @@
 #define ARGS_JUMP 4096		/* re-seek the args past this many ids */
 #define STR_MAX 4096		/* path and addr bytes kept */
 #define MAX_SEEK_THREADS 10000	/* more selected threads: scan */
+#define SET_CACHE 16384		/* arg sets remembered (a power of two) */
+#define SET_TEXT 232		/* path and addr bytes a cached set holds */
 
 static const char slice_cols[] =
 	"SELECT id, ts, dur, track_id, category, name, depth, parent_id,"
 	" arg_set_id FROM slice";
 
+/*
+ * What an arg set said, remembered: the sink shares one set between
+ * slices with the same args, so a set read once is often asked for again
+ * (by a loop of reads of one file) long after the ordered cursor passed
+ * it. Direct-mapped by set id.
+ */
+struct cached_set {
+	int64_t set;			/* 0: empty */
+	int64_t fd, result;
+	uint16_t path_len, addr_len;
+	bool has_fd, has_result, failed, has_path, has_addr;
+	char text[SET_TEXT];		/* the path, then the addr */
+};
+
 struct scan {
 	struct rp_ctx *c;
+	struct cached_set *cache;	/* SET_CACHE of them, or NULL */
 	int (*fn)(struct rp_ctx *c, const struct rp_slice *s);
 	sqlite3_stmt *args;		/* full: from arg_set_id ?1 on */
 	struct rp_args *ahead;		/* full: args read by threads */
@@ -105,18 +122,83 @@ static void take_arg(struct scan *sc, struct rp_slice *s, sqlite3_stmt *st,
 	}
 }
 
-/* Seek mode, or an arg set out of order: the args of set @set, looked up. */
+static struct cached_set *cache_slot(struct scan *sc, int64_t set)
+{
+	return &sc->cache[rp_mix((uint64_t)set) & (SET_CACHE - 1)];
+}
+
+/* Remembers what set @set said into @s, if its strings fit. */
+static void cache_put(struct scan *sc, int64_t set, const struct rp_slice *s)
+{
+	struct cached_set *e;
+
+	if (!sc->cache || s->path_len + s->addr_len > SET_TEXT)
+		return;
+	e = cache_slot(sc, set);
+	e->set = set;
+	e->has_fd = s->has_fd;
+	e->fd = s->fd;
+	e->has_result = s->has_result;
+	e->result = s->result;
+	e->failed = s->failed;
+	e->has_path = s->path != NULL;
+	e->path_len = (uint16_t)s->path_len;
+	e->has_addr = s->addr != NULL;
+	e->addr_len = (uint16_t)s->addr_len;
+	if (s->path)
+		memcpy(e->text, s->path, s->path_len);
+	if (s->addr)
+		memcpy(e->text + s->path_len, s->addr, s->addr_len);
+}
+
+/* What set @set said, into @s, if remembered. */
+static bool cache_get(struct scan *sc, int64_t set, struct rp_slice *s)
+{
+	const struct cached_set *e;
+
+	if (!sc->cache)
+		return false;
+	e = cache_slot(sc, set);
+	if (e->set != set)
+		return false;
+	s->has_fd = e->has_fd;
+	s->fd = e->fd;
+	s->has_result = e->has_result;
+	s->result = e->result;
+	s->failed = e->failed;
+	if (e->has_path) {
+		memcpy(sc->path, e->text, e->path_len);
+		sc->path[e->path_len] = '\0';
+		s->path = sc->path;
+		s->path_len = e->path_len;
+	}
+	if (e->has_addr) {
+		memcpy(sc->addr, e->text + e->path_len, e->addr_len);
+		sc->addr[e->addr_len] = '\0';
+		s->addr = sc->addr;
+		s->addr_len = e->addr_len;
+	}
+	return true;
+}
+
+/* Seek mode, or an arg set out of order: the args of set @set, from the
+ * cache or looked up. */
 static int lookup_args(struct scan *sc, sqlite3_stmt *st, int64_t set,
 		       struct rp_slice *s)
 {
 	int rc;
 
+	if (cache_get(sc, set, s))
+		return 0;
 	sqlite3_reset(st);
 	sqlite3_bind_int64(st, 1, set);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
 		take_arg(sc, s, st, 0);
 	sqlite3_reset(st);
-	return rc == SQLITE_DONE ? 0 : rp_sql_fail(sc->c, "reading args");
+	if (rc != SQLITE_DONE)
+		return rp_sql_fail(sc->c, "reading args");
+	cache_put(sc, set, s);
+	return 0;
 }
 
 /* Full mode: moves the args cursor to the first row of set @set or
@@ -151,13 +233,17 @@ static int join_args(struct scan *sc, int64_t set, struct rp_slice *s,
 {
 	int rc;
 
-	/* Sets come in order from keke's sink; any other order works, at
-	 * the price of a lookup. */
+	/* New sets come in order from keke's sink; a shared one comes again
+	 * later, from the cache or looked up. */
 	if (set <= sc->last_set)
 		return lookup_args(sc, lookup, set, s);
 	sc->last_set = set;
-	if (sc->ahead)
-		return rp_args_get(sc->c, sc->ahead, set, s);
+	if (sc->ahead) {
+		if (rp_args_get(sc->c, sc->ahead, set, s))
+			return -1;
+		cache_put(sc, set, s);
+		return 0;
+	}
 	if (args_advance(sc, set))
 		return -1;
 	while (!sc->args_done && sc->args_id == set) {
@@ -171,6 +257,7 @@ static int join_args(struct scan *sc, int64_t set, struct rp_slice *s,
 			return rp_sql_fail(sc->c, "reading args");
 		sc->args_id = sqlite3_column_int64(sc->args, 0);
 	}
+	cache_put(sc, set, s);
 	return 0;
 }
 
@@ -327,6 +414,8 @@ int rp_scan(struct rp_ctx *c,
 		return rp_oom(c);
 	sc->c = c;
 	sc->fn = fn;
+	/* Without it, shared sets are looked up each time: still right. */
+	sc->cache = calloc(SET_CACHE, sizeof(*sc->cache));
 	sc->last_set = INT64_MIN;
 	sc->total = (uint64_t)query_int(c->db, "SELECT ifnull(max(id), 0)"
 					" FROM slice", 0, 0);
@@ -401,6 +490,7 @@ out:
 	sqlite3_finalize(lookup);
 	sqlite3_finalize(sc->args);
 	rp_args_stop(sc->ahead);
+	free(sc->cache);
 	free(threads);
 	free(sc);
 	return ret;

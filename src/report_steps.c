@@ -7,9 +7,10 @@
  * process's start. Steps are listed by median offset, which reads like
  * the trace of a typical process.
  *
- * Each process keeps, per call name, the first few calls by start time,
- * whatever order they come in; the offsets go into one group per
- * (executable, name, nth) at the end.
+ * Only the --top executables with the most processes get one. Each of
+ * their processes keeps, per call name, the first few calls by start
+ * time, whatever order they come in (16 bytes a call); the offsets go into
+ * one group per (executable, name, nth) at the end.
  */
 #include "report_internal.h"
 
@@ -31,19 +32,72 @@ struct group {
 };
 
 struct rp_steps {
+	bool *chosen;			/* by exe name id: has a trace */
 	struct idmap entry_ix;		/* proc << 32 | name -> entry */
 	struct entry *entries;
 	int64_t *off, *dur;		/* steps per entry */
 	size_t n, cap;
 };
 
+/* Executables by selected processes, most first, then by name. */
+static int cmp_trace(const void *a, const void *b)
+{
+	const struct keke_report_trace *x = a, *y = b;
+
+	if (x->processes != y->processes)
+		return x->processes < y->processes ? 1 : -1;
+	return strcmp(x->exe, y->exe);
+}
+
+/*
+ * Chooses the executables that get an average trace, before the scan so
+ * that it keeps the steps of their processes only: the c->top ones with
+ * the most selected processes. Their traces go into c->r->traces.
+ */
 int rp_steps_init(struct rp_ctx *c)
 {
-	c->steps_st = calloc(1, sizeof(*c->steps_st));
-	if (!c->steps_st)
-		return rp_oom(c);
-	idmap_init(&c->steps_st->entry_ix);
-	return 0;
+	struct keke_report *r = c->r;
+	size_t nexe = c->exe_names.n ? c->exe_names.n : 1;
+	uint64_t *procs = calloc(nexe, sizeof(*procs));
+	struct rp_steps *ss = calloc(1, sizeof(*ss));
+	int ret = -1;
+
+	c->steps_st = ss;
+	if (!ss || !procs)
+		goto out;
+	idmap_init(&ss->entry_ix);
+	ss->chosen = calloc(nexe, sizeof(*ss->chosen));
+	r->traces = calloc(nexe, sizeof(*r->traces));
+	if (!ss->chosen || !r->traces)
+		goto out;
+	for (size_t i = 0; i < c->nprocs; i++)
+		procs[c->procs[i].name] += c->procs[i].selected;
+	for (size_t e = 0; e < c->exe_names.n; e++) {
+		if (!procs[e])
+			continue;
+		r->traces[r->ntraces].exe = strdup(c->exe_names.str[e]);
+		if (!r->traces[r->ntraces].exe)
+			goto out;
+		r->traces[r->ntraces++].processes = procs[e];
+	}
+	qsort(r->traces, r->ntraces, sizeof(*r->traces), cmp_trace);
+	for (size_t i = c->top; i < r->ntraces; i++)
+		free(r->traces[i].exe);
+	if (r->ntraces > c->top)
+		r->ntraces = c->top;
+	for (size_t i = 0; i < r->ntraces; i++) {
+		uint32_t id;
+
+		/* Known already: this only finds its id. */
+		if (rp_intern(&c->exe_names, r->traces[i].exe,
+			      strlen(r->traces[i].exe), &id))
+			goto out;
+		ss->chosen[id] = true;
+	}
+	ret = 0;
+out:
+	free(procs);
+	return ret ? rp_oom(c) : 0;
 }
 
 /* A new entry for @proc and @name; its index, or -1 out of memory. */
@@ -87,7 +141,8 @@ int rp_steps_add(struct rp_ctx *c, const struct rp_slice *s)
 	int64_t *offs, *durs;
 	size_t at;
 
-	if (s->proc == RP_NONE || s->proc > UINT32_MAX)
+	if (s->proc == RP_NONE || s->proc > UINT32_MAX ||
+	    !ss->chosen[c->procs[s->proc].name])
 		return 0;
 	if (!idmap_get(&ss->entry_ix, rp_mix((uint64_t)s->proc << 32 | name),
 		       &ix)) {
@@ -137,16 +192,6 @@ static int cmp_step_share(const void *a, const void *b)
 	return cmp_step(a, b);
 }
 
-/* Executables by selected processes, most first, then by name. */
-static int cmp_trace(const void *a, const void *b)
-{
-	const struct keke_report_trace *x = a, *y = b;
-
-	if (x->processes != y->processes)
-		return x->processes < y->processes ? 1 : -1;
-	return strcmp(x->exe, y->exe);
-}
-
 /* Makes the steps of trace @t from the groups of executable @exe. */
 static int make_steps(struct rp_ctx *c, struct keke_report_trace *t,
 		      struct group *groups, size_t ngroups, uint32_t exe)
@@ -191,50 +236,17 @@ int rp_steps_finish(struct rp_ctx *c)
 {
 	struct rp_steps *ss = c->steps_st;
 	struct keke_report *r = c->r;
-	size_t nexe = c->exe_names.n, k = c->steps, ngroups = 0, gcap = 0;
-	uint64_t *procs = calloc(nexe ? nexe : 1, sizeof(*procs));
-	bool *chosen = calloc(nexe ? nexe : 1, sizeof(*chosen));
+	size_t k = c->steps, ngroups = 0, gcap = 0;
 	struct group *groups = NULL;
 	struct idmap group_ix;
 	int ret = -1;
 
 	idmap_init(&group_ix);
-	if (!procs || !chosen)
-		goto oom;
-	for (size_t i = 0; i < c->nprocs; i++)
-		procs[c->procs[i].name] += c->procs[i].selected;
-	r->traces = calloc(nexe ? nexe : 1, sizeof(*r->traces));
-	if (!r->traces)
-		goto oom;
-	for (size_t e = 0; e < nexe; e++) {
-		if (!procs[e])
-			continue;
-		r->traces[r->ntraces].exe = strdup(c->exe_names.str[e]);
-		if (!r->traces[r->ntraces].exe)
-			goto oom;
-		r->traces[r->ntraces++].processes = procs[e];
-	}
-	qsort(r->traces, r->ntraces, sizeof(*r->traces), cmp_trace);
-	for (size_t i = c->top; i < r->ntraces; i++)
-		free(r->traces[i].exe);
-	if (r->ntraces > c->top)
-		r->ntraces = c->top;
-	for (size_t i = 0; i < r->ntraces; i++) {
-		uint32_t id;
-
-		if (rp_intern(&c->exe_names, r->traces[i].exe,
-			      strlen(r->traces[i].exe), &id))
-			goto oom;
-		chosen[id] = true;
-	}
-
 	/* One group per (executable, name, nth). */
 	for (size_t i = 0; i < ss->n; i++) {
 		const struct entry *e = &ss->entries[i];
 		uint32_t exe = c->procs[e->proc].name;
 
-		if (!chosen[exe])
-			continue;
 		for (uint32_t j = 0; j < e->n; j++) {
 			uint64_t key = ((uint64_t)exe * c->names.n + e->name) *
 				       k + j;
@@ -283,8 +295,6 @@ out:
 	}
 	free(groups);
 	idmap_free(&group_ix);
-	free(procs);
-	free(chosen);
 	return ret;
 }
 
@@ -295,6 +305,7 @@ void rp_steps_free(struct rp_ctx *c)
 	if (!ss)
 		return;
 	idmap_free(&ss->entry_ix);
+	free(ss->chosen);
 	free(ss->entries);
 	free(ss->off);
 	free(ss->dur);

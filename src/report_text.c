@@ -31,9 +31,10 @@ static void heading(FILE *f, const struct keke_report *r)
 			rp_fmt_time(b, r, r->until_ns));
 	if (*r->filters)
 		fprintf(f, "filters: %s\n", r->filters);
-	fprintf(f, "selected: %s processes, %s calls\n",
-		rp_fmt_count(a, r->nprocesses),
-		rp_fmt_count(b, r->ncalls_total));
+	fprintf(f, "selected: %s process%s, %s call%s\n",
+		rp_fmt_count(a, r->nprocesses), r->nprocesses == 1 ? "" : "es",
+		rp_fmt_count(b, r->ncalls_total),
+		r->ncalls_total == 1 ? "" : "s");
 }
 
 static void title(FILE *f, const char *t)

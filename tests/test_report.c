@@ -28,6 +28,15 @@
 static char *dir;
 static const char *db;
 
+/* The columns the rows below give (the sink may have more). */
+#define PROCESS_COLS "upid, pid, name, cmdline, start_ts, end_ts," \
+	" parent_upid, exit_code, signal, exe, cwd, killed, untraced, dropped"
+#define THREAD_COLS "utid, tid, name, upid, start_ts, end_ts, is_main_thread"
+#define SLICE_COLS "id, ts, dur, track_id, category, name, depth," \
+	" parent_id, arg_set_id"
+#define ARGS_COLS "arg_set_id, flat_key, key, int_value, string_value," \
+	" real_value, value_type"
+
 /*
  * The run: make (pid 100) starts cc 101, cc 102 and cc 104 and sh 105;
  * cc 102 starts cc1 103, which is killed. Times are offsets from T0.
@@ -44,7 +53,7 @@ static const char *db;
  * "many" calls whose durations test the percentiles' boundaries.
  */
 static const char run_sql[] =
-	"INSERT INTO process VALUES"
+	"INSERT INTO process(" PROCESS_COLS ") VALUES"
 	" (1, 100, 'make', 'make -j2', 1000000000000, 1100000000000, NULL, 0,"
 	"  NULL, '/usr/bin/make', '/src', 0, 0, 0),"
 	" (2, 101, 'cc', 'cc a.c', 1001000000000, 1011000000000, 1, 0, NULL,"
@@ -57,20 +66,20 @@ static const char run_sql[] =
 	"  '/usr/bin/cc', '/src', 0, 0, 0),"
 	" (6, 105, 'sh', 'sh -c x', 1090000000000, 1091000000000, 1, NULL,"
 	"  NULL, '/bin/sh', '/src', 0, 1, 0);"
-	"INSERT INTO thread SELECT upid, pid, name, upid, start_ts, end_ts, 1"
-	" FROM process;"
-	"INSERT INTO thread VALUES (7, 201, 'worker', 2, 1001000000000,"
-	" 1002000000000, 0);"
-	"INSERT INTO thread_track SELECT utid, utid FROM thread;"
+	"INSERT INTO thread(" THREAD_COLS ") SELECT upid, pid, name, upid,"
+	" start_ts, end_ts, 1 FROM process;"
+	"INSERT INTO thread(" THREAD_COLS ") VALUES (7, 201, 'worker', 2,"
+	" 1001000000000, 1002000000000, 0);"
+	"INSERT INTO thread_track(id, utid) SELECT utid, utid FROM thread;"
 	/* Image slices. */
-	"INSERT INTO slice SELECT upid, start_ts, end_ts - start_ts, upid,"
-	" 'process', name, 0, NULL, upid FROM process;"
-	"INSERT INTO args VALUES (1, 'cmdline', 'cmdline', NULL, 'make -j2',"
+	"INSERT INTO slice(" SLICE_COLS ") SELECT upid, start_ts,"
+	" end_ts - start_ts, upid, 'process', name, 0, NULL, upid FROM process;"
+	"INSERT INTO args(" ARGS_COLS ") VALUES (1, 'cmdline', 'cmdline', NULL, 'make -j2',"
 	" NULL, 'string');"
 	/* cc 101, from 1001 s: open a.c as fd 3, reads, close, a read of
 	 * the closed fd, connect and send on fd 4, a write to stdout; its
 	 * worker thread reads fd 3 after the close. */
-	"INSERT INTO slice VALUES"
+	"INSERT INTO slice(" SLICE_COLS ") VALUES"
 	" (10, 1001000000100,   50, 2, 'file', 'open',    1, 2, 10),"
 	" (11, 1001000000200,  100, 2, 'file', 'read',    1, 2, 11),"
 	" (12, 1001000000300,  200, 2, 'file', 'read',    1, 2, 12),"
@@ -82,7 +91,7 @@ static const char run_sql[] =
 	" (18, 1001000000900,   20, 2, 'net',  'send',    1, 2, 18),"
 	" (19, 1001000001000,   30, 2, 'file', 'write',   1, 2, 19),"
 	" (40, 1001000005000,   70, 7, 'file', 'read',    0, NULL, 40);"
-	"INSERT INTO args VALUES"
+	"INSERT INTO args(" ARGS_COLS ") VALUES"
 	" (10, 'path', 'path', NULL, '/src/a.c', NULL, 'string'),"
 	" (10, 'result', 'result', 3, NULL, NULL, 'int'),"
 	" (11, 'fd', 'fd', 3, NULL, NULL, 'int'),"
@@ -112,7 +121,7 @@ static const char run_sql[] =
 	/* cc 102, from 1002 s: open b.c as fd 5, a read, a user span
 	 * "compile" holding two reads (ids before it, as the merge writes
 	 * them), a span "link" holding a write (id after it). */
-	"INSERT INTO slice VALUES"
+	"INSERT INTO slice(" SLICE_COLS ") VALUES"
 	" (20, 1002000000100,   60, 3, 'file', 'open',    1, 3, 20),"
 	" (21, 1002000000200,  100, 3, 'file', 'read',    1, 3, 21),"
 	" (23, 1002000000400,  100, 3, 'file', 'read',    2, 25, 23),"
@@ -120,7 +129,7 @@ static const char run_sql[] =
 	" (25, 1002000000300, 1000, 3, 'user', 'compile', 1, 3, NULL),"
 	" (26, 1002000002000,  500, 3, 'user', 'link',    1, 3, NULL),"
 	" (27, 1002000002100,   50, 3, 'file', 'write',   2, 26, 27);"
-	"INSERT INTO args VALUES"
+	"INSERT INTO args(" ARGS_COLS ") VALUES"
 	" (20, 'path', 'path', NULL, '/src/b.c', NULL, 'string'),"
 	" (20, 'result', 'result', 5, NULL, NULL, 'int'),"
 	" (21, 'fd', 'fd', 5, NULL, NULL, 'int'),"
@@ -132,11 +141,11 @@ static const char run_sql[] =
 	" (27, 'fd', 'fd', 5, NULL, NULL, 'int'),"
 	" (27, 'result', 'result', 8, NULL, NULL, 'int');"
 	/* cc 104, from 1050 s: open a.c as fd 3, read, close. */
-	"INSERT INTO slice VALUES"
+	"INSERT INTO slice(" SLICE_COLS ") VALUES"
 	" (30, 1050000000100,   40, 5, 'file', 'open',    1, 5, 30),"
 	" (31, 1050000000200,  100, 5, 'file', 'read',    1, 5, 31),"
 	" (32, 1050000000300,   10, 5, 'file', 'close',   1, 5, 32);"
-	"INSERT INTO args VALUES"
+	"INSERT INTO args(" ARGS_COLS ") VALUES"
 	" (30, 'path', 'path', NULL, '/src/a.c', NULL, 'string'),"
 	" (30, 'result', 'result', 3, NULL, NULL, 'int'),"
 	" (31, 'fd', 'fd', 3, NULL, NULL, 'int'),"
@@ -144,11 +153,11 @@ static const char run_sql[] =
 	" (32, 'fd', 'fd', 3, NULL, NULL, 'int'),"
 	" (32, 'result', 'result', 0, NULL, NULL, 'int');"
 	/* make: spawn cc, wait; cc1: a read of stdin. */
-	"INSERT INTO slice VALUES"
+	"INSERT INTO slice(" SLICE_COLS ") VALUES"
 	" (50, 1000000001000,  900, 1, 'process', 'spawn', 1, 1, 50),"
 	" (51, 1099000000000, 5000, 1, 'process', 'wait',  1, 1, 51),"
 	" (60, 1003000000010,    1, 4, 'file', 'read',     1, 4, 60);"
-	"INSERT INTO args VALUES"
+	"INSERT INTO args(" ARGS_COLS ") VALUES"
 	" (50, 'path', 'path', NULL, '/usr/bin/cc', NULL, 'string'),"
 	" (50, 'result', 'result', 0, NULL, NULL, 'int'),"
 	" (51, 'result', 'result', 101, NULL, NULL, 'int'),"
@@ -156,7 +165,7 @@ static const char run_sql[] =
 	" (60, 'result', 'result', 0, NULL, NULL, 'int');"
 	/* sh: one call of 7 ns; two of 9 and 5; four of 3 8 3 3; and a
 	 * thousand "many" of 1..1000 ns in a scrambled order. */
-	"INSERT INTO slice VALUES"
+	"INSERT INTO slice(" SLICE_COLS ") VALUES"
 	" (70, 1090000000010, 7, 6, 'sync', 'one', 1, 6, NULL),"
 	" (71, 1090000000020, 9, 6, 'sync', 'two', 1, 6, NULL),"
 	" (72, 1090000000030, 5, 6, 'sync', 'two', 1, 6, NULL),"
@@ -166,7 +175,7 @@ static const char run_sql[] =
 	" (76, 1090000000070, 3, 6, 'sync', 'tie', 1, 6, NULL);"
 	"WITH RECURSIVE c(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM c"
 	" WHERE i < 999)"
-	" INSERT INTO slice SELECT 1000 + i, 1090000001000 + i,"
+	" INSERT INTO slice(" SLICE_COLS ") SELECT 1000 + i, 1090000001000 + i,"
 	" (i * 337) % 1000 + 1, 6, 'sync', 'many', 1, 6, NULL FROM c;";
 
 /* Writes the run into a new database: the schema and metadata through
@@ -303,6 +312,29 @@ Test(report, read_calls)
 			     (unsigned long long)want);
 	}
 	keke_report_free(&r);
+}
+
+Test(report, threads_read_the_same_args)
+{
+	static const char *const counts[] = { "0", "1", "3" };
+
+	for (size_t i = 0; i < 3; i++) {
+		struct keke_report r;
+		const struct keke_report_call *k;
+		const struct keke_report_path *p;
+
+		setenv("KEKE_REPORT_THREADS", counts[i], 1);
+		load(&r, (struct keke_report_options){ 0 });
+		k = call(&r, "read");
+		cr_assert(k->count == 11 && k->errors == 1 && k->sized == 10 &&
+			  k->bytes == 4514, "%s threads", counts[i]);
+		cr_assert_eq(r.npaths, 7, "%s threads", counts[i]);
+		p = &r.paths_by_time[0];
+		cr_assert(!strcmp(p->path, "/src/a.c") && p->calls == 9 &&
+			  p->bytes_in == 61, "%s threads", counts[i]);
+		keke_report_free(&r);
+	}
+	unsetenv("KEKE_REPORT_THREADS");
 }
 
 Test(report, percentile_boundaries)
@@ -659,6 +691,85 @@ Test(report, not_a_keke_database)
 	cr_assert(strstr(err, "No such file"), "%s", err);
 }
 
+Test(report, arg_sets_shared_by_the_sink)
+{
+	const struct keke_sink_ops *ops = &keke_sink_sqlite;
+	const char *shared = test_path(dir, "shared.db");
+	char err[KEKE_SINK_ERROR_MAX] = "";
+	struct keke_arg open_args[] = {
+		{ .key = "path", .is_str = true, .s = "/x", .len = 2 },
+		{ .key = "result", .i = 3 },
+	};
+	struct keke_arg read_args[] = {
+		{ .key = "fd", .i = 3 },
+		{ .key = "result", .i = 4096 },
+		{ .key = "path", .is_str = true, .s = "/x", .len = 2 },
+	};
+	struct keke_slice s = {
+		.utid = 1, .pid = 10, .tid = 10, .category = "file",
+		.depth = 1, .parent_id = 1,
+	};
+	struct keke_process p = {
+		.upid = 1, .pid = 10, .name = "reader", .cmdline = "reader",
+		.start_ns = T0, .end_ns = T0 + S, .has_exit_code = true,
+	};
+	struct keke_thread t = {
+		.utid = 1, .tid = 10, .upid = 1, .pid = 10, .name = "reader",
+		.start_ns = T0, .end_ns = T0 + S, .is_main_thread = true,
+	};
+	struct keke_slice image = {
+		.id = 1, .utid = 1, .pid = 10, .tid = 10, .ts_ns = T0,
+		.dur_ns = S, .category = "process", .name = "reader",
+	};
+	const struct keke_report_call *k;
+	struct keke_report r;
+	void *sink = ops->open(shared, err);
+
+	cr_assert(sink, "%s", err);
+	cr_assert_eq(ops->slice(sink, &image), 0);
+	s.id = 2;
+	s.ts_ns = T0 + 10;
+	s.dur_ns = 5;
+	s.name = "open";
+	s.args = open_args;
+	s.nargs = 2;
+	cr_assert_eq(ops->slice(sink, &s), 0);
+	/* 3000 reads of 4096 bytes, every third of 100 bytes, all of the
+	 * same few arg sets. */
+	s.name = "read";
+	s.args = read_args;
+	s.nargs = 3;
+	for (int i = 0; i < 3000; i++) {
+		s.id = 3 + i;
+		s.ts_ns = T0 + 100 + 10 * i;
+		s.dur_ns = 1 + i % 7;
+		read_args[1].i = i % 3 == 2 ? 100 : 4096;
+		cr_assert_eq(ops->slice(sink, &s), 0);
+	}
+	cr_assert_eq(ops->process(sink, &p), 0);
+	cr_assert_eq(ops->thread(sink, &t), 0);
+	cr_assert_eq(ops->finish(sink, err), 0, "%s", err);
+	cr_assert_lt(test_db_int(shared, "SELECT count(DISTINCT arg_set_id)"
+				 " FROM slice"), 10, "the sink shared no set");
+
+	for (int threads = 0; threads < 2; threads++) {
+		setenv("KEKE_REPORT_THREADS", threads ? "1" : "0", 1);
+		load(&r, (struct keke_report_options){ .db = shared });
+		k = call(&r, "read");
+		cr_assert(k && k->count == 3000);
+		cr_assert_eq(k->sized, 3000);
+		cr_assert_eq(k->bytes, 2000 * 4096 + 1000 * 100);
+		pct_is("read size", k->size, 100, 100, 4096, 4096, 4096, 4096,
+		       4096, 4096);
+		cr_assert(r.npaths == 1 &&
+			  !strcmp(r.paths_by_bytes[0].path, "/x") &&
+			  r.paths_by_bytes[0].calls == 3001 &&
+			  r.paths_by_bytes[0].bytes_in == k->bytes);
+		keke_report_free(&r);
+	}
+	unsetenv("KEKE_REPORT_THREADS");
+}
+
 /* ---- the command -------------------------------------------------------- */
 
 /* Runs `keke report ARGS` on the run; its stdout (caller frees). */
@@ -697,6 +808,15 @@ Test(report, text)
 	cr_assert(strstr(out, "Average trace of cc (3 processes"));
 	free(out);
 	free(cmd);
+
+	/* --filter KEY=GLOB is --KEY GLOB. */
+	cr_assert(asprintf(&cmd, "--filter 'path=/src/*' --filter pid=101"
+			   " '%s'", db) > 0);
+	out = report_out(cmd, 0);
+	cr_assert(strstr(out, "filters: pid=101 path=/src/*\n"
+			 "selected: 1 process, 6 calls"), "%s", out);
+	free(out);
+	free(cmd);
 }
 
 Test(report, json_parses)
@@ -706,8 +826,9 @@ Test(report, json_parses)
 
 	cr_assert(asprintf(&cmd, "'%s' --format json -o '%s' && python3 -c "
 			   "'import json,sys; r=json.load(open(sys.argv[1]));"
-			   " c=[x for x in r[\"calls\"] if x[\"name\"]==\"read\"]"
-			   "[0]; print(c[\"count\"], c[\"dur_ns\"][\"p50\"],"
+			   " c=[x for x in r[\"calls\"]"
+			   " if x[\"name\"]==\"read\"][0];"
+			   " print(c[\"count\"], c[\"dur_ns\"][\"p50\"],"
 			   " c[\"bytes\"][\"size\"][\"p99.9\"],"
 			   " r[\"window\"][\"since_ns\"], len(r[\"tree\"]))'"
 			   " '%s'", db, file, file) > 0);
@@ -756,6 +877,7 @@ Test(report, usage_errors)
 	free(report_out("--top 0 x.db", 2));
 	free(report_out("--pid abc x.db", 2));
 	free(report_out("--bogus", 2));
+	free(report_out("--filter exe=cc x.db", 2));
 	free(report_out("a.db b.db", 2));
 	free(report_out("/nonexistent/keke.db", 1));
 	free(report_out("--since never /nonexistent/keke.db", 1));
@@ -821,7 +943,8 @@ Test(report, html_is_self_contained_and_renders)
 	cr_assert_eq(test_exit_code(status), 0, "chromium: %s", err);
 	cr_assert(strstr(dom, "id=\"calls-table\""), "no calls table");
 	cr_assert(strstr(dom, "<td class=\"name\">read</td><td>file</td>"
-			 "<td class=\"n\" data-v=\"11\">11</td>"), "no read row");
+			 "<td class=\"n\" data-v=\"11\">11</td>"),
+		  "no read row");
 	cr_assert(strstr(dom, "<td class=\"n bad\" data-v=\"1\">1</td>"));
 	cr_assert(strstr(dom, "id=\"paths-time\""));
 	cr_assert(strstr(dom, "<td class=\"path\">/src/a.c</td>"));
@@ -856,17 +979,19 @@ static int64_t sql_pct(const char *big, const char *name, unsigned tenths)
 }
 
 /* Every table's columns with their types, and every index's columns. */
+#define SCHEMA_ROWS "SELECT m.type || ':' || m.name || '.' || p.name ||" \
+	" ':' || p.type AS x FROM sqlite_master m, pragma_table_info(m.name)" \
+	" p WHERE m.type = 'table' UNION ALL SELECT m.type || ':' ||" \
+	" m.name || '.' || i.name FROM sqlite_master m," \
+	" pragma_index_info(m.name) i WHERE m.type = 'index'"
+static const char schema_rows[] = SCHEMA_ROWS;
 static const char schema_sql[] =
-	"SELECT group_concat(x, ' ') FROM (SELECT m.type || ':' || m.name ||"
-	" '.' || p.name || ':' || p.type AS x FROM sqlite_master m,"
-	" pragma_table_info(m.name) p WHERE m.type = 'table' UNION ALL"
-	" SELECT m.type || ':' || m.name || '.' || i.name FROM sqlite_master"
-	" m, pragma_index_info(m.name) i WHERE m.type = 'index' ORDER BY x)";
+	"SELECT group_concat(x, ' ') FROM (" SCHEMA_ROWS ")";
 
 Test(report, hundred_thousand_slices_agree_with_sql, .timeout = 240)
 {
 	const char *big = test_path(dir, "big.db");
-	char *cmd, *out, *err, *schema, *want;
+	char *cmd, *out, *err, *schema;
 	char msg[KEKE_REPORT_ERROR_MAX];
 	struct keke_report r;
 	struct keke_report_options o = { 0 };
@@ -883,13 +1008,17 @@ Test(report, hundred_thousand_slices_agree_with_sql, .timeout = 240)
 	free(cmd);
 	free(out);
 	free(err);
-	/* The generator writes the sink's tables, columns and indexes. */
+	/* The generator's tables, columns and indexes are the sink's. */
 	schema = test_db_str(big, schema_sql);
-	want = test_db_str(db, schema_sql);
-	cr_assert_str_eq(schema, want, "make_big_db.py's schema differs from"
-			 " the sink's:\n%s\n%s", schema, want);
+	for (char *col = strtok(schema, " "); col; col = strtok(NULL, " ")) {
+		char sql[512];
+
+		snprintf(sql, sizeof(sql), "SELECT count(*) FROM (%s) WHERE"
+			 " x = '%s'", schema_rows, col);
+		cr_assert_eq(test_db_int(db, sql), 1, "make_big_db.py has %s,"
+			     " the sink has not", col);
+	}
 	free(schema);
-	free(want);
 
 	o.db = big;
 	cr_assert_eq(keke_report_load(&o, &r, msg), 0, "%s", msg);
@@ -909,9 +1038,20 @@ Test(report, hundred_thousand_slices_agree_with_sql, .timeout = 240)
 					   " 'read' AND a.key = 'result' AND"
 					   " a.int_value >= 0"));
 	for (unsigned p = 0; p < KEKE_NPCT; p++)
-		cr_assert_eq(k->dur[p], sql_pct(big, "read", keke_pct_tenths[p]),
+		cr_assert_eq(k->dur[p],
+			     sql_pct(big, "read", keke_pct_tenths[p]),
 			     "read %s", keke_pct_label[p]);
 	keke_report_free(&r);
+
+	/* Threads reading the args give the same report. */
+	cr_assert(asprintf(&cmd, "cd '%s' && KEKE_REPORT_THREADS=0 '%s' report"
+			   " -f json big.db >a.json && KEKE_REPORT_THREADS=2"
+			   " '%s' report -f json big.db >b.json && cmp a.json"
+			   " b.json", dir, test_keke_bin(), test_keke_bin()) > 0);
+	status = test_sh(cmd, NULL, &err);
+	cr_assert_eq(test_exit_code(status), 0, "%s: %s", cmd, err);
+	free(cmd);
+	free(err);
 
 	/* A window of a sixth of the trace is sought by the ts index. */
 	o.since = "2026-11-23 09:10";

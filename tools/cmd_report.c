@@ -30,8 +30,9 @@ static const char report_usage[] =
 	"    count, their percentiles and a log2 histogram of the sizes;\n"
 	"  - per executable: runs, total and percentile wall times, exit\n"
 	"    codes and signals;\n"
-	"  - per path (file path or peer address; an fd is named by the open,\n"
-	"    connect or accept that returned it): the top by time and by bytes;\n"
+	"  - per path (file path or peer address; an fd is named by the\n"
+	"    open, connect or accept that returned it): the top by time and\n"
+	"    by bytes;\n"
 	"  - the process tree with wall times, same-name siblings folded into\n"
 	"    one line (\"cc \u00d7412\");\n"
 	"  - per executable, its average trace: the nth call of each name,\n"
@@ -64,16 +65,18 @@ static const char report_usage[] =
 	"      --pid N          processes with that pid\n"
 	"      --call GLOB      calls whose name matches\n"
 	"      --path GLOB      calls on a matching path or peer address\n"
+	"      --filter KEY=GLOB  the same, KEY being process, pid, call or\n"
+	"                       path (--filter 'path=*.o')\n"
 	"\n"
 	"Output:\n"
 	"  -f, --format FMT     text (default), json or csv\n"
-	"      --table NAME     csv: only that table, without the table column\n"
-	"                       (calls bytes histogram executables\n"
+	"      --table NAME     csv: only that table, without the table\n"
+	"                       column (calls bytes histogram executables\n"
 	"                       paths_by_time paths_by_bytes tree steps)\n"
 	"  -o, --output FILE    write the report into FILE, not stdout\n"
 	"      --html FILE      write a self-contained HTML page (no network\n"
-	"                       needed) to FILE; with no --format or --output,\n"
-	"                       nothing else is written\n"
+	"                       needed) to FILE; with no --format or\n"
+	"                       --output, nothing else is written\n"
 	"      --top N          rows of the path tables, executables with an\n"
 	"                       average trace (default 20)\n"
 	"      --steps N        calls of one name per process in the average\n"
@@ -91,6 +94,7 @@ enum {
 	OPT_PID,
 	OPT_CALL,
 	OPT_PATH,
+	OPT_FILTER,
 	OPT_TABLE,
 	OPT_HTML,
 	OPT_TOP,
@@ -131,6 +135,34 @@ static int parse_uint(const char *s, long min, long max, long *v)
 	*v = strtol(s, &end, 10);
 	if (errno || end == s || *end || *v < min || *v > max)
 		return -1;
+	return 0;
+}
+
+/*
+ * Takes --filter KEY=GLOB into @o: KEY is process, pid, call or path.
+ * Returns 0, or -1 when @arg is none of these.
+ */
+static int parse_filter(char *arg, struct keke_report_options *o)
+{
+	char *eq = strchr(arg, '=');
+	long v;
+
+	if (!eq)
+		return -1;
+	*eq = '\0';
+	if (!strcmp(arg, "process"))
+		o->process = eq + 1;
+	else if (!strcmp(arg, "call"))
+		o->call = eq + 1;
+	else if (!strcmp(arg, "path"))
+		o->path = eq + 1;
+	else if (!strcmp(arg, "pid") && !parse_uint(eq + 1, 0, INT_MAX, &v)) {
+		o->have_pid = true;
+		o->pid = (int)v;
+	} else {
+		*eq = '=';
+		return -1;
+	}
 	return 0;
 }
 
@@ -199,6 +231,7 @@ int keke_cmd_report(int argc, char **argv)
 		{ "pid", required_argument, NULL, OPT_PID },
 		{ "call", required_argument, NULL, OPT_CALL },
 		{ "path", required_argument, NULL, OPT_PATH },
+		{ "filter", required_argument, NULL, OPT_FILTER },
 		{ "format", required_argument, NULL, 'f' },
 		{ "table", required_argument, NULL, OPT_TABLE },
 		{ "output", required_argument, NULL, 'o' },
@@ -236,7 +269,8 @@ int keke_cmd_report(int argc, char **argv)
 			break;
 		case OPT_PID:
 			if (parse_uint(optarg, 0, INT_MAX, &v))
-				return usage_error("--pid %s: not a pid", optarg);
+				return usage_error("--pid %s: not a pid",
+						   optarg);
 			o.have_pid = true;
 			o.pid = (int)v;
 			break;
@@ -245,6 +279,12 @@ int keke_cmd_report(int argc, char **argv)
 			break;
 		case OPT_PATH:
 			o.path = optarg;
+			break;
+		case OPT_FILTER:
+			if (parse_filter(optarg, &o))
+				return usage_error("--filter %s: not process=,"
+						   " pid=, call= or path=GLOB",
+						   optarg);
 			break;
 		case 'f':
 			if (!strcmp(optarg, "text"))

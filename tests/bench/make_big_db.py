@@ -5,16 +5,16 @@ big traces.
 
 usage: make_big_db.py [--slices N] [--processes P] OUT.db
 
-The database has the schema and indexes of keke's SQLite sink (the
-report's tests check that it still does): P processes
-(one thread each) spread over one hour, named like the programs of a build
-(make, cc, cc1, as, ld, sh, python3, curl), each with its process slice;
-the other N - P slices are calls on the processes' main threads: read,
-write, open, close, stat, fstat, lseek, connect, send, recv, poll,
-nanosleep, fork, wait and dlopen, with durations from 100 ns to about
-1.6 ms and the args the hooks record (fd, path, count, result, addr,
-errno and error on 2% of them). Rows are generated inside SQLite, so ten
-million slices take a minute or two.
+The database has the tables, columns and indexes of keke's SQLite sink
+that the report reads (the report's tests check that the sink still has
+them): P processes (one thread each) spread over one hour, named like the
+programs of a build (make, cc, cc1, as, ld, sh, python3, curl), each with
+its process slice; the other N - P slices are calls on the processes'
+main threads: read, write, open, close, stat, fstat, lseek, connect,
+send, recv, poll, nanosleep, fork, wait and dlopen, with durations from
+100 ns to about 1.6 ms and the args the hooks record (fd, path, count,
+result, addr, errno and error on 2% of them). Rows are generated inside
+SQLite: ten million slices (a 2 GB file) take about five minutes.
 
 The trace starts at 2026-11-23 09:00:00 UTC (realtime_offset_ns) and
 CLOCK_MONOTONIC 1000 s; every value is a fixed function of the ids, so
@@ -169,13 +169,14 @@ def main():
                             lambda r: quote(r[0]))
     ccat = case_by_percent(f"{h('x', 5)} % 100", CALLS,
                            lambda r: quote(r[1]))
+    scale = f"(100 << ({h('x', 6)} % 14))"
     db.execute(f"""
         WITH RECURSIVE c(x) AS (SELECT 0 UNION ALL SELECT x + 1 FROM c
                                 WHERE x < {ncalls - 1})
         INSERT INTO slice
         SELECT {nproc} + 1 + x, p.start_ts + (x - (p.upid - 1) * {per})
                    * ((p.end_ts - p.start_ts) / ({per} + 1)),
-               (100 << ({h('x', 6)} % 14)) + {h('x', 7)} % (100 << ({h('x', 6)} % 14)),
+               {scale} + {h('x', 7)} % {scale},
                p.upid, {ccat}, {cname}, 1, p.upid, {nproc} + 1 + x
         FROM c JOIN process p ON p.upid = min({nproc}, 1 + x / {per})""")
 
