@@ -75,7 +75,11 @@ static int add_untraced_image(struct merge *m, size_t proc, struct flow *f)
 	struct proc *p = &m->procs[proc];
 	const struct reaped *r = reaped_after(m, p->dir, p->pid, f->out.ts_ns);
 	int64_t end = r ? r->ts_ns : f->out_end_ns;
-	struct thr *t = merge_thread(m, proc, p->pid, f->out.ts_ns);
+	/* After an exec, past the end of the image before it (which ends a
+	 * nanosecond after its last event). */
+	int64_t start = f->call == KEKE_CALL_EXEC && p->end_ns + 2 > f->out.ts_ns ?
+		p->end_ns + 2 : f->out.ts_ns;
+	struct thr *t = merge_thread(m, proc, p->pid, start);
 	struct keke_arg args[] = {
 		{ .key = "cmdline", .is_str = true, .s = p->cmdline,
 		  .len = strlen(p->cmdline) },
@@ -88,8 +92,8 @@ static int add_untraced_image(struct merge *m, size_t proc, struct flow *f)
 		.utid = t->utid,
 		.pid = p->pid,
 		.tid = p->pid,
-		.ts_ns = f->out.ts_ns,
-		.dur_ns = end > f->out.ts_ns ? end - f->out.ts_ns : 0,
+		.ts_ns = start,
+		.dur_ns = end > start ? end - start : 0,
 		.category = "process",
 		.name = p->name,
 		.nargs = 2,

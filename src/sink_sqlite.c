@@ -712,7 +712,8 @@ static bool append(uint8_t *buf, size_t *len, const void *p, size_t n)
 {
 	if (*len + n > ARG_SET_BYTES)
 		return false;
-	memcpy(buf + *len, p, n);
+	if (n)
+		memcpy(buf + *len, p, n);
 	*len += n;
 	return true;
 }
