@@ -21,8 +21,6 @@
 
 uint32_t keke_families;
 
-#define RUN_VARS_MAX 16
-
 static struct {
 	int started;		/* atomic: keke_init ran */
 	int ended;		/* atomic: an exit was recorded */
@@ -33,85 +31,7 @@ static struct {
 	char **argv;
 	char dir[PATH_MAX];
 	struct keke_writer_config config;
-	uint64_t flow_base;	/* random: flows are flow_base + n */
-	uint64_t flows;		/* atomic: flows made so far */
-	char self[PATH_MAX];	/* libkeke.so as ld.so loaded it */
-	char vars[4096];	/* KEKE_* of this run, NUL separated */
-	const char *var_list[RUN_VARS_MAX + 1];
 } state;
-
-uint64_t keke_new_flow(void)
-{
-	uint64_t id = state.flow_base +
-		      __atomic_add_fetch(&state.flows, 1, __ATOMIC_RELAXED);
-
-	return id ? id : keke_new_flow();
-}
-
-/* Flow ids of a process and of its fork children must differ. */
-static void seed_flows(void)
-{
-	if (syscall(SYS_getrandom, &state.flow_base, sizeof(state.flow_base),
-		    0) != sizeof(state.flow_base))
-		state.flow_base = keke_mono_ns() * 0x9e3779b97f4a7c15ull ^
-				  (uint64_t)getpid() << 40;
-	state.flows = 0;
-}
-
-/* KEKE_FLOW_IN is "<parent pid>:<flow id>": a child whose parent is not
- * that pid inherited it by accident (system(), popen() and other children
- * of the environment's owner) and has no incoming flow. */
-int keke_flow_env(char *buf, size_t size, int ppid, uint64_t flow)
-{
-	return snprintf(buf, size, "KEKE_FLOW_IN=%d:%llu", ppid,
-			(unsigned long long)flow);
-}
-
-static uint64_t incoming_flow(void)
-{
-	const char *v = getenv("KEKE_FLOW_IN");
-	unsigned long long flow;
-	int ppid;
-
-	if (!v || sscanf(v, "%d:%llu", &ppid, &flow) != 2 ||
-	    ppid != (int)getppid())
-		return 0;
-	return flow;
-}
-
-const char *keke_self_path(void)
-{
-	return state.self;
-}
-
-const char *const *keke_run_vars(void)
-{
-	return state.var_list;
-}
-
-/* Copies this run's KEKE_* variables (but KEKE_FLOW_IN, which is per
- * child) and finds what LD_PRELOAD calls this library. */
-static void remember_run(void)
-{
-	extern char **environ;
-	Dl_info info;
-	size_t used = 0, n = 0;
-
-	if (dladdr((void *)keke_init, &info) && info.dli_fname)
-		snprintf(state.self, sizeof(state.self), "%s", info.dli_fname);
-	for (char **e = environ; e && *e && n < RUN_VARS_MAX; e++) {
-		size_t len = strlen(*e) + 1;
-
-		if (strncmp(*e, "KEKE_", 5) || !strncmp(*e, "KEKE_FLOW_IN=", 13))
-			continue;
-		if (used + len > sizeof(state.vars))
-			break;
-		memcpy(state.vars + used, *e, len);
-		state.var_list[n++] = state.vars + used;
-		used += len;
-	}
-	state.var_list[n] = NULL;
-}
 
 /* Writes straight to fd 2: stdio may be locked or closed, and a hook on
  * write must not see keke's own messages. */
@@ -291,7 +211,7 @@ void keke_after_fork_child(uint64_t flow_in)
 	state.announced = 1;
 	if (!__atomic_load_n(&state.started, __ATOMIC_ACQUIRE))
 		return;
-	seed_flows();
+	keke_seed_flows();
 	keke_stacks_after_fork();
 	if (keke_writer_restart(flow_in) == 0)
 		record_process_start();
@@ -332,7 +252,7 @@ void keke_init(void)
 	clock = getenv("KEKE_CLOCK");
 	state.config.dir = state.dir;
 	state.config.force_monotonic = clock && !strcmp(clock, "monotonic");
-	state.config.flow_in = incoming_flow();
+	state.config.flow_in = keke_incoming_flow();
 	err = keke_writer_start(&state.config);
 	if (err) {
 		if (!state.quiet)
@@ -340,8 +260,8 @@ void keke_init(void)
 			    "; not tracing\n");
 		return;
 	}
-	seed_flows();
-	remember_run();
+	keke_seed_flows();
+	keke_remember_run();
 	pthread_atfork(NULL, NULL, fork_child);
 	record_process_start();
 	/* Before the hooks are on: its dlopen of libunwind only forwards. */

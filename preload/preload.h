@@ -53,6 +53,16 @@ static inline bool keke_traced(enum keke_family family)
 /* A flow id no other process of the run will make. */
 uint64_t keke_new_flow(void);
 
+/* Draws this image's flow ids afresh (at start-up, in a fork child). */
+void keke_seed_flows(void);
+
+/* The flow KEKE_FLOW_IN gives this process, or 0 (not meant for it). */
+uint64_t keke_incoming_flow(void);
+
+/* Remembers this run's KEKE_* variables and libkeke.so's path (start-up,
+ * before the program can change its environment). */
+void keke_remember_run(void);
+
 /* The value of KEKE_FLOW_IN that gives @flow to a process whose parent
  * will be @ppid. */
 int keke_flow_env(char *buf, size_t size, int ppid, uint64_t flow);
