@@ -35,6 +35,7 @@ struct proc {
 	int exit_code;
 	int signal;
 	bool last_image_exited;	/* its last image wrote an exit record */
+	bool exited_by_wait;	/* a wait saw it exit (its record was lost) */
 	bool untraced;		/* its last image ran untraced (exec'd into
 				 * a program ld.so would not preload into) */
 	uint64_t last_exec_flow; /* of its last image's successful exec */

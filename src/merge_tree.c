@@ -221,6 +221,8 @@ static void fill_exit_statuses(struct merge *m)
 		} else if (WIFEXITED(status)) {
 			p->has_exit_code = true;
 			p->exit_code = WEXITSTATUS(status);
+			/* it exited; only its exit record was lost */
+			p->exited_by_wait = true;
 		}
 	}
 }
@@ -298,7 +300,8 @@ static int emit_processes(struct merge *m)
 			.has_exit_code = p->has_exit_code,
 			.exit_code = p->exit_code,
 			.signal = p->signal,
-			.killed = !p->last_image_exited && !p->untraced,
+			.killed = !p->last_image_exited && !p->untraced &&
+				  !p->exited_by_wait,
 			.untraced = p->untraced,
 			.dropped = p->dropped,
 		};

@@ -238,7 +238,13 @@ int keke_reader_next(struct keke_reader *r, struct keke_record *rec,
 		memcpy(&word, r->map + r->pos, sizeof(word));
 		if (word == 0) {
 			size_t at = r->pos;
-			bool rest_empty = all_zero(r->map + at, end - at);
+			/* A thread that died in the middle of a record (killed,
+			 * or ended by another thread's exec) leaves at most one
+			 * record's body after a zero word: a torn tail, by
+			 * design. More data than that is damage. */
+			bool rest_empty = end - at <= KEKE_RECORD_MAX ||
+					  all_zero(r->map + at + KEKE_RECORD_MAX,
+						   end - at - KEKE_RECORD_MAX);
 			bool cut = end < full_end;
 
 			next_chunk(r);

@@ -124,8 +124,11 @@ static inline bool keke_rec_begin(struct keke_rec *r, unsigned type,
 
 	/* keke_thread is used by name, never through a pointer: GCC 12's
 	 * UBSan miscompiles its null check of a TLS variable's address. */
-	if (keke_thread.busy)
+	if (keke_thread.busy) {
+		/* A signal handler interrupted this thread's recording. */
+		keke_writer_drop(1);
 		return false;
+	}
 	keke_thread.busy = 1;
 	if (__builtin_expect((uintptr_t)keke_thread.chunk_end -
 			     (uintptr_t)keke_thread.cur < max_len, 0) &&

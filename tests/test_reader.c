@@ -145,9 +145,9 @@ Test(reader, torn_tail_is_not_an_error, .init = setup, .fini = teardown)
 	patch(end + 4, body + 4, sizeof(body) - 4);
 	struct outcome o = read_all();
 	cr_assert_eq(o.records, RECORDS);
-	/* Data after a zero word is reported, not trusted. */
-	cr_assert_eq(o.errors, 1);
-	cr_assert(strstr(o.first_error, "zeroed record"), "%s", o.first_error);
+	/* Not trusted, and not damage: what a thread killed mid-record
+	 * leaves. */
+	cr_assert_eq(o.errors, 0, "%s", o.first_error);
 }
 
 Test(reader, zeroed_page_loses_only_its_chunk_rest, .init = setup,

@@ -35,6 +35,9 @@ int keke_check_output(const char *what, const char *path);
  */
 void keke_catch_interrupts(volatile sig_atomic_t *flag);
 
+/* What SIGXFSZ did before keke ignored it (keke.c): for the command. */
+extern struct sigaction keke_original_sigxfsz;
+
 /* "keke.json and keke.db", "keke.json" or "keke.db" into @buf. */
 void keke_describe_outputs(char *buf, unsigned size, const char *json,
 			   const char *db);

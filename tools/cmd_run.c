@@ -522,6 +522,7 @@ exec_traced(const struct run_opts *o, const char *dir, const char *trace_id,
 		err = errno ? errno : ENOMEM;
 		goto fail;
 	}
+	sigaction(SIGXFSZ, &keke_original_sigxfsz, NULL);
 	execvp(o->cmd[0], o->cmd);
 	err = errno;
 fail:

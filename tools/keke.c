@@ -3,6 +3,7 @@
  * The `keke` command: finds the subcommand in one table and runs it. The
  * same table prints the help.
  */
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -86,9 +87,18 @@ static int help(int argc, char **argv)
 	return cmd->fn(2, args);
 }
 
+struct sigaction keke_original_sigxfsz;
+
 int main(int argc, char **argv)
 {
 	const struct keke_command *cmd;
+
+	struct sigaction ignore = { .sa_handler = SIG_IGN };
+
+	/* Past RLIMIT_FSIZE, writing an output must fail with EFBIG, which
+	 * keke reports, rather than kill keke. (keke run gives the command
+	 * what keke was given.) */
+	sigaction(SIGXFSZ, &ignore, &keke_original_sigxfsz);
 
 	if (argc < 2) {
 		print_usage(stderr);
