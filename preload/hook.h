@@ -144,7 +144,14 @@ static inline bool keke_hook_keep(uint64_t dur)
  * over) and the thread is not inside keke's own recording. */
 static inline bool keke_hook_on(unsigned family)
 {
-	return keke_traced((enum keke_family)family) && !keke_thread.busy;
+	if (__builtin_expect(keke_thread.busy, 0)) {
+		/* A handler's call while its thread records: lost, counted. */
+		if (keke_thread.busy == KEKE_BUSY_WRITING &&
+		    keke_traced((enum keke_family)family))
+			keke_writer_drop(1);
+		return false;
+	}
+	return keke_traced((enum keke_family)family);
 }
 
 /*

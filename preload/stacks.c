@@ -243,7 +243,7 @@ uint64_t keke_stack_capture(void)
 	if (!backtrace_fn || keke_thread.busy)
 		return 0;
 	/* libunwind may call hooked functions: they must only forward. */
-	keke_thread.busy = 1;
+	keke_thread.busy = KEKE_BUSY_INTERNAL;
 	n = backtrace_fn(pcs, depth + 8);
 	keke_thread.busy = 0;
 	/* keke's own frames (the hook, the writer, its main wrapper) are

@@ -44,7 +44,17 @@ struct keke_thread_state {
 	uint32_t region_chunks;	/* size of the next region to claim */
 	uint32_t retry_after;	/* drops left before claiming again */
 	int32_t tid;
-	int busy;		/* inside the writer: do not record */
+	int busy;		/* KEKE_BUSY_*: do not record */
+};
+
+/* Why a thread must not record now. */
+enum {
+	KEKE_BUSY_WRITING = 1,	/* in the middle of a record: a call now
+				 * comes from a signal handler and is lost
+				 * (counted as dropped) */
+	KEKE_BUSY_INTERNAL = 2,	/* keke calls libc for itself (resolver,
+				 * unwinder): those calls are not the
+				 * program's */
 };
 
 extern __thread struct keke_thread_state keke_thread KEKE_TLS;
@@ -125,11 +135,11 @@ static inline bool keke_rec_begin(struct keke_rec *r, unsigned type,
 	/* keke_thread is used by name, never through a pointer: GCC 12's
 	 * UBSan miscompiles its null check of a TLS variable's address. */
 	if (keke_thread.busy) {
-		/* A signal handler interrupted this thread's recording. */
-		keke_writer_drop(1);
+		if (keke_thread.busy == KEKE_BUSY_WRITING)
+			keke_writer_drop(1);
 		return false;
 	}
-	keke_thread.busy = 1;
+	keke_thread.busy = KEKE_BUSY_WRITING;
 	if (__builtin_expect((uintptr_t)keke_thread.chunk_end -
 			     (uintptr_t)keke_thread.cur < max_len, 0) &&
 	    !keke_writer_make_room(max_len)) {
