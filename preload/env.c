@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -130,4 +131,24 @@ const char *keke_search_path(const char *file, char *buf, size_t size)
 		path += *path == ':';
 	}
 	return file;
+}
+
+char **keke_env_untraced(char *const envp[], size_t *size)
+{
+	size_t n = 0, k = 0;
+	char **out;
+
+	while (envp && envp[n])
+		n++;
+	*size = (n + 1) * sizeof(*out);
+	/* mmap, not malloc: this may run in a vfork-like child. */
+	out = (char **)syscall(SYS_mmap, NULL, *size, PROT_READ | PROT_WRITE,
+			       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (out == MAP_FAILED)
+		return NULL;
+	for (size_t i = 0; i < n; i++)
+		if (!starts_with(envp[i], "KEKE_FLOW_IN="))
+			out[k++] = envp[i];
+	out[k] = NULL;
+	return out;
 }

@@ -27,6 +27,13 @@ void keke_env_build(char **out, char *buf, char *const envp[], int ppid,
  * itself when it has a slash or is not found. */
 const char *keke_search_path(const char *file, char *buf, size_t size);
 
+/*
+ * @envp without KEKE_FLOW_IN, in an array mapped for the purpose (*@size
+ * bytes, to munmap): for a child that runs untraced, which must not take
+ * a flow meant for this process. NULL when no memory can be had.
+ */
+char **keke_env_untraced(char *const envp[], size_t *size);
+
 /* Declares the storage for the child environment of @envp on the stack
  * and builds it into @name. */
 #define KEKE_CHILD_ENV(name, envp, ppid, flow, preload)                    \

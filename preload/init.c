@@ -130,69 +130,45 @@ static const char *program_name(void)
 		state.argv[0] : "?";
 }
 
-/* Joins the environment with NULs into @buf; returns the length. Only
- * with KEKE_RECORD_ENV=1 (keke run --env): it may hold secrets. */
-static size_t joined_environment(char *buf, size_t size)
+/* The environment is recorded only with KEKE_RECORD_ENV=1 (keke run
+ * --env): it may hold secrets. */
+static bool record_environment(void)
 {
-	extern char **environ;
 	const char *want = getenv("KEKE_RECORD_ENV");
-	size_t len = 0;
 
-	if (!want || strcmp(want, "1"))
-		return 0;
-	for (char **e = environ; e && *e && len < size; e++) {
-		size_t n = strlen(*e) + 1;
-
-		if (n > size - len)
-			n = size - len;
-		memcpy(buf + len, *e, n);
-		len += n;
-	}
-	return len && buf[len - 1] == '\0' ? len - 1 : len;
+	return want && !strcmp(want, "1");
 }
 
-/* Records pid, ppid, executable, cwd and argv of this image (and its
- * environment when asked). */
+/*
+ * Records pid, ppid, executable, cwd and argv of this image (and its
+ * environment when asked). The strings are written straight into the
+ * record: this runs in fork children, maybe on a small signal stack.
+ */
 static void record_process_start(void)
 {
-	char exe[PATH_MAX], cwd[PATH_MAX], argv[KEKE_STRING_CAP];
-	char env[KEKE_STRING_CAP];
-	size_t env_len = joined_environment(env, sizeof(env));
-	ssize_t exe_len = syscall(SYS_readlink, "/proc/self/exe", exe,
-				  sizeof(exe));
-	long cwd_len = syscall(SYS_getcwd, cwd, sizeof(cwd));
-	size_t argv_len = 0;
+	extern char **environ;
+	bool env = record_environment();
 	struct keke_rec r;
+	long n;
+	char *p;
 
-	if (exe_len < 0)
-		exe_len = 0;
-	/* getcwd returns the length including the NUL. */
-	cwd_len = cwd_len > 0 ? cwd_len - 1 : 0;
-	for (int i = 0; i < state.argc && state.argv && state.argv[i]; i++) {
-		size_t n = strlen(state.argv[i]) + 1;
-
-		if (argv_len + n > sizeof(argv))
-			n = sizeof(argv) - argv_len;
-		memcpy(argv + argv_len, state.argv[i], n);
-		argv_len += n;
-		if (argv_len == sizeof(argv))
-			break;
-	}
-	if (argv_len && argv[argv_len - 1] == '\0')
-		argv_len--;
 	if (!keke_rec_begin(&r, KEKE_REC_PROCESS_START, 0, 0, keke_now(),
-			    KEKE_REC_MAX_LEN(2, KEKE_STR_MAX_LEN(sizeof(exe)) +
-					     KEKE_STR_MAX_LEN(sizeof(cwd)) +
-					     KEKE_STR_MAX_LEN(sizeof(argv)) +
-					     KEKE_STR_MAX_LEN(env_len))))
+			    KEKE_REC_MAX_LEN(2, 2 * (3 + PATH_MAX) +
+						(3 + KEKE_STRING_CAP) *
+						(env ? 2 : 1))))
 		return;
 	keke_rec_int(&r, KEKE_KEY_PID, getpid());
 	keke_rec_int(&r, KEKE_KEY_PPID, getppid());
-	keke_rec_str(&r, KEKE_KEY_EXE, exe, (size_t)exe_len);
-	keke_rec_str(&r, KEKE_KEY_CWD, cwd, (size_t)cwd_len);
-	keke_rec_str(&r, KEKE_KEY_ARGV, argv, argv_len);
-	if (env_len)
-		keke_rec_str(&r, KEKE_KEY_ENV, env, env_len);
+	p = keke_rec_str_begin(&r, KEKE_KEY_EXE);
+	n = syscall(SYS_readlink, "/proc/self/exe", p, PATH_MAX);
+	keke_rec_str_end(&r, n > 0 ? (size_t)n : 0);
+	p = keke_rec_str_begin(&r, KEKE_KEY_CWD);
+	/* getcwd returns the length including the NUL. */
+	n = syscall(SYS_getcwd, p, PATH_MAX);
+	keke_rec_str_end(&r, n > 0 ? (size_t)n - 1 : 0);
+	keke_rec_strv(&r, KEKE_KEY_ARGV, state.argv);
+	if (env)
+		keke_rec_strv(&r, KEKE_KEY_ENV, environ);
 	keke_rec_commit(&r);
 }
 

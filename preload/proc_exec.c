@@ -85,39 +85,29 @@ static const char *target_of(const struct exec_call *c, char *buf,
 static uint8_t *record_exec(const char *path, char *const argv[],
 			    uint64_t flow)
 {
-	char joined[KEKE_STRING_CAP];
-	char exe[PATH_MAX];
-	size_t len = 0;
 	struct keke_rec r;
+	uint8_t *rec;
+	char *p;
+	long n;
 
-	/* Show what /proc/self/fd/N stands for. */
-	if (!strncmp(path, "/proc/self/fd/", 14)) {
-		long n = syscall(SYS_readlink, path, exe, sizeof(exe) - 1);
-
-		if (n > 0) {
-			exe[n] = '\0';
-			path = exe;
-		}
-	}
-	for (size_t i = 0; argv && argv[i] && len < sizeof(joined); i++) {
-		size_t n = strlen(argv[i]) + 1;
-
-		if (n > sizeof(joined) - len)
-			n = sizeof(joined) - len;
-		memcpy(joined + len, argv[i], n);
-		len += n;
-	}
-	if (len && joined[len - 1] == '\0')
-		len--;
 	if (!keke_rec_begin(&r, KEKE_REC_SLICE, KEKE_CALL_EXEC, 0, keke_now(),
-			    KEKE_REC_MAX_LEN(2, KEKE_STR_MAX_LEN(strlen(path)) +
-						     KEKE_STR_MAX_LEN(len))))
+			    KEKE_REC_MAX_LEN(2, 2 * (3 + KEKE_STRING_CAP))))
 		return NULL;
 	keke_rec_int(&r, KEKE_KEY_DUR, 0);
-	keke_rec_str(&r, KEKE_KEY_PATH, path, strlen(path));
-	keke_rec_str(&r, KEKE_KEY_ARGV, joined, len);
+	/* Written in place, not staged on the stack: this may run in a
+	 * signal handler on a small stack. /proc/self/fd/N is shown as
+	 * what it stands for. */
+	p = keke_rec_str_begin(&r, KEKE_KEY_PATH);
+	n = strncmp(path, "/proc/self/fd/", 14) ? -1 :
+		syscall(SYS_readlink, path, p, KEKE_STRING_CAP);
+	if (n <= 0) {
+		n = (long)strnlen(path, KEKE_STRING_CAP);
+		memcpy(p, path, (size_t)n);
+	}
+	keke_rec_str_end(&r, (size_t)n);
+	keke_rec_strv(&r, KEKE_KEY_ARGV, argv);
 	keke_rec_int(&r, KEKE_KEY_FLOW_OUT, (int64_t)flow);
-	uint8_t *rec = r.start;
+	rec = r.start;
 	keke_rec_commit(&r);
 	return rec;
 }
@@ -171,9 +161,14 @@ static int do_exec(const struct exec_call *c)
 	if (err == E2BIG) {
 		/* keke's variables tipped argv and environment over the
 		 * limit: run the program untraced rather than not at all. */
+		size_t size;
+		char **plain = keke_env_untraced(c->envp, &size);
+
 		errno = saved;
-		rc = real_exec(c, c->envp);
+		rc = real_exec(c, plain ? plain : c->envp);
 		err = errno;
+		if (plain)
+			syscall(SYS_munmap, plain, size);
 	}
 	if (rec)
 		mark_failed(rec, err);

@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "env.h"
@@ -24,36 +25,19 @@ extern char **environ;
 typedef int spawn_fn(pid_t *, const char *, const posix_spawn_file_actions_t *,
 		     const posix_spawnattr_t *, char *const[], char *const[]);
 
-static size_t join_argv(char *const argv[], char *out, size_t size)
-{
-	size_t len = 0;
-
-	for (size_t i = 0; argv && argv[i] && len < size; i++) {
-		size_t n = strlen(argv[i]) + 1;
-
-		if (n > size - len)
-			n = size - len;
-		memcpy(out + len, argv[i], n);
-		len += n;
-	}
-	return len && out[len - 1] == '\0' ? len - 1 : len;
-}
-
 static void record_spawn(uint64_t t0, const char *path, char *const argv[],
 			 int rc, pid_t child, uint64_t flow)
 {
-	char joined[KEKE_STRING_CAP];
-	size_t len = join_argv(argv, joined, sizeof(joined));
-	size_t path_len = strlen(path);
+	size_t path_len = strnlen(path, KEKE_STRING_CAP);
 	struct keke_rec r;
 
 	if (!keke_rec_begin(&r, KEKE_REC_SLICE, KEKE_CALL_SPAWN, (unsigned)rc,
 			    t0, KEKE_REC_MAX_LEN(4, KEKE_STR_MAX_LEN(path_len) +
-						     KEKE_STR_MAX_LEN(len))))
+						     3 + KEKE_STRING_CAP)))
 		return;
 	keke_rec_int(&r, KEKE_KEY_DUR, (int64_t)(keke_now() - t0));
 	keke_rec_str(&r, KEKE_KEY_PATH, path, path_len);
-	keke_rec_str(&r, KEKE_KEY_ARGV, joined, len);
+	keke_rec_strv(&r, KEKE_KEY_ARGV, argv);
 	keke_rec_int(&r, KEKE_KEY_RESULT, rc);
 	if (!rc) {
 		keke_rec_int(&r, KEKE_KEY_CHILD_PID, child);
@@ -80,8 +64,15 @@ static int traced_spawn(spawn_fn *real, bool search, pid_t *pid,
 	t0 = keke_now();
 	errno = saved;
 	rc = real(&child, path, actions, attr, argv, env);
-	if (rc == E2BIG)	/* as in do_exec: untraced rather than not */
-		rc = real(&child, path, actions, attr, argv, envp);
+	if (rc == E2BIG) {	/* as in do_exec: untraced rather than not */
+		size_t size;
+		char **plain = keke_env_untraced(envp, &size);
+
+		rc = real(&child, path, actions, attr, argv,
+			  plain ? plain : envp);
+		if (plain)
+			syscall(SYS_munmap, plain, size);
+	}
 	saved = errno;
 	if (pid && !rc)
 		*pid = child;

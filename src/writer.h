@@ -176,6 +176,53 @@ static inline void keke_rec_str(struct keke_rec *r, unsigned key,
 	r->p += n;
 }
 
+/*
+ * A string field whose bytes the caller writes in place (no copy on the
+ * stack): keke_rec_str_begin returns where they go, at most
+ * KEKE_STRING_CAP of them; keke_rec_str_end says how many were written.
+ * The length is a two-byte varint, its longest form below 16384.
+ */
+static inline char *keke_rec_str_begin(struct keke_rec *r, unsigned key)
+{
+	*r->p++ = (uint8_t)(key | KEKE_TAG_STRING);
+	r->p += 2;
+	return (char *)r->p;
+}
+
+static inline void keke_rec_str_end(struct keke_rec *r, size_t len)
+{
+	if (len > KEKE_STRING_CAP) {
+		len = KEKE_STRING_CAP;
+		r->flags |= KEKE_RECF_TRUNCATED;
+	}
+	r->p[-2] = (uint8_t)(len | 0x80);
+	r->p[-1] = (uint8_t)(len >> 7);
+	r->p += len;
+}
+
+/* Joins the strings of @list (NULL-terminated) with NULs into the string
+ * field @key, in place; cut at KEKE_STRING_CAP. */
+static inline void keke_rec_strv(struct keke_rec *r, unsigned key,
+				 char *const *list)
+{
+	char *out = keke_rec_str_begin(r, key);
+	size_t len = 0;
+
+	for (size_t i = 0; list && list[i]; i++) {
+		size_t n = strlen(list[i]) + 1;
+
+		if (n > KEKE_STRING_CAP - len) {
+			n = KEKE_STRING_CAP - len;
+			r->flags |= KEKE_RECF_TRUNCATED;
+		}
+		memcpy(out + len, list[i], n);
+		len += n;
+		if (len == KEKE_STRING_CAP)
+			break;
+	}
+	keke_rec_str_end(r, len && out[len - 1] == '\0' ? len - 1 : len);
+}
+
 /* Publishes the record: its word is stored last, with release order. */
 static inline void keke_rec_commit(struct keke_rec *r)
 {
