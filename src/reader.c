@@ -7,7 +7,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -40,15 +39,23 @@ static int check_header(struct keke_reader *r, char *err)
 	const struct keke_file_header *h = &r->hdr;
 
 	if (r->size < sizeof(*h)) {
-		if (r->size >= sizeof(h->magic) &&
-		    memcmp(r->map, KEKE_FILE_MAGIC, sizeof(h->magic)) != 0)
+		char magic[sizeof(h->magic)];
+
+		if (r->size >= sizeof(magic) &&
+		    (pread(r->fd, magic, sizeof(magic), 0) !=
+			     (ssize_t)sizeof(magic) ||
+		     memcmp(magic, KEKE_FILE_MAGIC, sizeof(magic)) != 0))
 			goto foreign;
 		say(err, r->path, r->size,
 		    "truncated header: the file is %zu bytes, a header is %zu",
 		    r->size, sizeof(*h));
 		return -1;
 	}
-	memcpy(&r->hdr, r->map, sizeof(r->hdr));
+	if (pread(r->fd, &r->hdr, sizeof(r->hdr), 0) != (ssize_t)sizeof(r->hdr)) {
+		say(err, r->path, 0, "cannot read the header: %s",
+		    strerror(errno));
+		return -1;
+	}
 	r->hdr.host[KEKE_HOST_MAX - 1] = '\0';
 	if (memcmp(h->magic, KEKE_FILE_MAGIC, sizeof(h->magic)) != 0)
 		goto foreign;
@@ -103,20 +110,18 @@ int keke_reader_open(struct keke_reader *r, const char *path, char *err)
 		say(err, path, 0, "empty file");
 		goto fail;
 	}
-	r->map = mmap(NULL, r->size, PROT_READ, MAP_PRIVATE, fd, 0);
-	if (r->map == MAP_FAILED) {
-		r->map = NULL;
-		snprintf(err, KEKE_ERROR_MAX, "%s: %s", path, strerror(errno));
-		goto fail;
-	}
-	close(fd);
-	fd = -1;
+	r->fd = fd;
 	if (check_header(r, err) != 0)
 		goto fail;
+	r->buf = malloc(r->hdr.chunk_size);
+	if (!r->buf) {
+		snprintf(err, KEKE_ERROR_MAX, "%s: out of memory", path);
+		goto fail;
+	}
 	r->chunk = r->hdr.header_size;
 	return 0;
 fail:
-	if (fd >= 0)
+	if (fd >= 0 && r->fd != fd)
 		close(fd);
 	keke_reader_close(r);
 	return -1;
@@ -124,10 +129,17 @@ fail:
 
 void keke_reader_close(struct keke_reader *r)
 {
-	if (r->map)
-		munmap((void *)r->map, r->size);
+	if (r->fd > 0)
+		close(r->fd);
+	free(r->buf);
 	free(r->path);
 	memset(r, 0, sizeof(*r));
+}
+
+/* Bytes at file offset @off of the current chunk (read in enter_chunk). */
+static const uint8_t *at_offset(const struct keke_reader *r, size_t off)
+{
+	return r->buf + (off - r->chunk);
 }
 
 int keke_decode_fields(struct keke_record *rec, const uint8_t *p,
@@ -184,10 +196,23 @@ static int enter_chunk(struct keke_reader *r, char *err)
 		next_chunk(r);
 		return -1;
 	}
-	memcpy(&h, r->map + r->chunk, sizeof(h));
+	/* Read, not mapped: reading a hole in a file on a full tmpfs through
+	 * a mapping raises SIGBUS; pread returns its zeros. */
+	size_t n = avail < full ? avail : full;
+	ssize_t got = pread(r->fd, r->buf, n, (off_t)r->chunk);
+
+	if (got < (ssize_t)sizeof(h)) {
+		say(err, r->path, r->chunk, "cannot read the chunk: %s",
+		    got < 0 ? strerror(errno) : "the file shrank");
+		r->chunk = r->size;
+		r->pos = 0;
+		return -1;
+	}
+	if ((size_t)got < n)	/* the file shrank: read what is left */
+		r->size = r->chunk + (size_t)got;
+	memcpy(&h, r->buf, sizeof(h));
 	if (h.magic == 0) {
-		size_t n = avail < full ? avail : full;
-		bool empty = all_zero(r->map + r->chunk, n);
+		bool empty = all_zero(r->buf, (size_t)got);
 
 		next_chunk(r);
 		if (empty)
@@ -235,7 +260,7 @@ int keke_reader_next(struct keke_reader *r, struct keke_record *rec,
 			    end - (r->chunk - r->hdr.chunk_size));
 			return -1;
 		}
-		memcpy(&word, r->map + r->pos, sizeof(word));
+		memcpy(&word, at_offset(r, r->pos), sizeof(word));
 		if (word == 0) {
 			size_t at = r->pos;
 			/* A thread that died in the middle of a record (killed,
@@ -243,7 +268,8 @@ int keke_reader_next(struct keke_reader *r, struct keke_record *rec,
 			 * record's body after a zero word: a torn tail, by
 			 * design. More data than that is damage. */
 			bool rest_empty = end - at <= KEKE_RECORD_MAX ||
-					  all_zero(r->map + at + KEKE_RECORD_MAX,
+					  all_zero(at_offset(r, at) +
+						   KEKE_RECORD_MAX,
 						   end - at - KEKE_RECORD_MAX);
 			bool cut = end < full_end;
 
@@ -278,7 +304,7 @@ int keke_reader_next(struct keke_reader *r, struct keke_record *rec,
 			say(err, r->path, at, "unknown record type %u", type);
 			return -1;
 		}
-		const uint8_t *p = r->map + at;
+		const uint8_t *p = at_offset(r, at);
 		rec->type = (uint8_t)type;
 		rec->flags = (uint8_t)keke_rec_flags(word);
 		memcpy(&rec->name, p + 4, 2);

@@ -2,6 +2,9 @@
 /*
  * The reader: iterates the records of one record file (record.h).
  *
+ * Strings in a record point into the reader's copy of the current chunk:
+ * they are valid until the next call.
+ *
  * Damage never stops it early: a truncated, torn or corrupt region is
  * reported as an error naming the file and byte offset, and the next call
  * goes on with the next chunk, so every intact record is still returned.
@@ -40,7 +43,8 @@ struct keke_record {
 
 struct keke_reader {
 	char *path;
-	const uint8_t *map;
+	int fd;
+	uint8_t *buf;		/* the current chunk, as read */
 	size_t size;
 	struct keke_file_header hdr;
 	size_t chunk;		/* offset of the current chunk */

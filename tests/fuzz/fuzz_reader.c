@@ -40,9 +40,10 @@ void fuzz_read_file(const char *path, size_t size)
 		for (unsigned i = 0; i < rec.nfields; i++) {
 			const struct keke_field *f = &rec.fields[i];
 
-			if (f->is_str && (f->s < (const char *)r.map ||
+			if (f->is_str && (f->s < (const char *)r.buf ||
 					  f->s + f->len >
-						  (const char *)r.map + size))
+						  (const char *)r.buf +
+							  r.hdr.chunk_size))
 				abort();
 		}
 	}
