@@ -27,13 +27,14 @@ __thread struct keke_thread_state keke_thread KEKE_TLS;
 
 static struct {
 	bool active;
+	int fd;			/* the file, held at a high number, or -1 */
 	int pid;
 	struct keke_file_header *hdr;
 	uint32_t next_chunk;	/* atomic: chunks claimed so far */
 	pthread_key_t thread_key;
 	bool have_thread_key;
 	char path[PATH_MAX];
-} writer;
+} writer = { .fd = -1 };
 
 /* errno is the program's: every entry point here saves it. */
 struct errno_guard {
@@ -118,17 +119,69 @@ static int reserve(int fd, off_t off, off_t len)
 	return 0;
 }
 
+#define HELD_FD_TOP 1023		/* keke's fd sits just below this */
+#define HELD_FD_MIN_LIMIT 256	/* under this RLIMIT_NOFILE, hold none */
+
+/*
+ * A copy of @fd at a high number that programs do not reach (they get
+ * the lowest free fd), so that claiming regions needs no open, which
+ * could take an fd a program's thread was about to get, or its last one.
+ * Returns it, or -1 (then claims open the file by path for an instant).
+ * Hooks on close, dup2, dup3, close_range and closefrom keep it alive.
+ */
+static int hold_high(int fd)
+{
+	struct rlimit lim;
+	long top;
+
+	if (syscall(SYS_prlimit64, 0, RLIMIT_NOFILE, NULL, &lim) != 0 ||
+	    lim.rlim_cur < HELD_FD_MIN_LIMIT)
+		return -1;
+	top = lim.rlim_cur > HELD_FD_TOP ? HELD_FD_TOP : (long)lim.rlim_cur;
+	return (int)syscall(SYS_fcntl, fd, F_DUPFD_CLOEXEC, top - 16);
+}
+
+int keke_writer_fd(void)
+{
+	return writer.fd;
+}
+
+int keke_writer_move_fd(void)
+{
+	int moved;
+
+	if (writer.fd < 0)
+		return -1;
+	/* any free number but this one */
+	moved = (int)syscall(SYS_fcntl, writer.fd, F_DUPFD_CLOEXEC,
+			     writer.fd > 64 ? writer.fd - 64 : 3);
+	if (moved < 0)
+		return -1;
+	writer.fd = moved;
+	return 0;
+}
+
 /* Maps @len bytes of the record file at @off, reserved first.
  * Returns the mapping or NULL. */
 static void *map_file_range(off_t off, size_t len)
 {
 	void *p = NULL;
-	int fd = keke_writer_sys.open(writer.path,
-				      O_RDWR | O_CLOEXEC | O_NOFOLLOW, 0);
+	int fd = writer.fd, rc = -1;
 
-	if (fd < 0)
-		return NULL;
-	if (reserve(fd, off, (off_t)len) == 0) {
+	if (fd >= 0) {
+		rc = reserve(fd, off, (off_t)len);
+		if (rc != 0 && errno == EBADF)
+			fd = writer.fd = -1;	/* closed behind keke's back */
+	}
+	if (fd < 0) {
+		/* No fd held: open the file for the time of the claim. */
+		fd = keke_writer_sys.open(writer.path,
+					  O_RDWR | O_CLOEXEC | O_NOFOLLOW, 0);
+		if (fd < 0)
+			return NULL;
+		rc = reserve(fd, off, (off_t)len);
+	}
+	if (rc == 0) {
 		p = keke_writer_sys.mmap(NULL, len, PROT_READ | PROT_WRITE,
 					 MAP_SHARED, fd, off);
 		if (p == MAP_FAILED)
@@ -139,7 +192,8 @@ static void *map_file_range(off_t off, size_t len)
 	 * path, which MAP_POPULATE does not spare a shared file mapping. */
 	if (p)
 		syscall(SYS_madvise, p, len, MADV_POPULATE_WRITE);
-	keke_writer_sys.close(fd);
+	if (fd != writer.fd)
+		keke_writer_sys.close(fd);
 	return p;
 }
 
@@ -306,6 +360,9 @@ int keke_writer_start(const struct keke_writer_config *cfg)
 	 * never written again. Other threads' regions of it, inherited as
 	 * mappings only, stay mapped but unused. */
 	reset_thread();
+	if (writer.fd >= 0)	/* the previous file's, or the parent's */
+		keke_writer_sys.close(writer.fd);
+	writer.fd = -1;
 	if (writer.hdr)
 		keke_writer_sys.munmap(writer.hdr, KEKE_HEADER_SIZE);
 	writer.active = false;
@@ -330,6 +387,8 @@ int keke_writer_start(const struct keke_writer_config *cfg)
 					 fd, 0);
 	}
 	ret = p && p != MAP_FAILED ? 0 : -errno;
+	if (!ret)
+		writer.fd = hold_high(fd);
 	keke_writer_sys.close(fd);
 	if (ret)
 		goto out;

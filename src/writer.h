@@ -98,6 +98,14 @@ void keke_writer_drop(uint64_t n);
 /* Counts @n calls left out on purpose (shorter than KEKE_MIN_DUR). */
 void keke_writer_filtered(uint64_t n);
 
+/* The fd the writer holds its file at, or -1. A program's close of it is
+ * refused (it sees success); before a dup2 onto it, move it. */
+int keke_writer_fd(void);
+
+/* Moves the held fd to another free number; 0, or -1 (then none is held
+ * once the caller's dup2 replaces it). */
+int keke_writer_move_fd(void);
+
 /* The path of this process's record file, or "" when inactive. */
 const char *keke_writer_path(void);
 

@@ -11,6 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 #include "helpers.h"
 #include "reader.h"
@@ -117,6 +119,10 @@ Test(writer_fault, no_descriptors_then_recovery, .init = setup,
 	int records;
 
 	cr_assert_eq(start(), 0);
+	/* The program closed keke's fd behind its back (a raw syscall), and
+	 * has no fd left for keke to open the file again. */
+	cr_assert_geq(keke_writer_fd(), 0);
+	syscall(SYS_close, keke_writer_fd());
 	keke_writer_sys.open = emfile_open;
 	cr_assert_eq(write_events(100), 0);
 	keke_writer_sys_reset();
