@@ -35,6 +35,14 @@ int keke_check_output(const char *what, const char *path);
  */
 void keke_catch_interrupts(volatile sig_atomic_t *flag);
 
+/* The option getopt_long just refused, as the user wrote it (@buf: 3
+ * bytes for a short option). */
+const char *keke_bad_option(char **argv, char *buf);
+
+/* Prints "keke CMD: " @fmt (with @arg) and the --help hint on stderr;
+ * returns the usage exit status. */
+int keke_usage_error(const char *cmd, const char *fmt, const char *arg);
+
 /* What SIGXFSZ did before keke ignored it (keke.c): for the command. */
 extern struct sigaction keke_original_sigxfsz;
 

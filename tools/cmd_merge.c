@@ -94,22 +94,9 @@ void keke_describe_outputs(char *buf, unsigned size, const char *json,
 		snprintf(buf, size, "%s", json ? json : db ? db : "nothing");
 }
 
-/* The option getopt_long just refused, as the user wrote it. */
-static const char *bad_option(char **argv, char *buf)
-{
-	if (optopt > 0 && optopt < 128 && strncmp(argv[optind - 1], "--", 2)) {
-		snprintf(buf, 3, "-%c", optopt);
-		return buf;
-	}
-	return argv[optind - 1];
-}
-
 static int usage_error(const char *fmt, const char *arg)
 {
-	fputs("keke merge: ", stderr);
-	fprintf(stderr, fmt, arg);
-	fputs("\nTry 'keke merge --help'.\n", stderr);
-	return KEKE_EXIT_USAGE;
+	return keke_usage_error("merge", fmt, arg);
 }
 
 static volatile sig_atomic_t *interrupt_flag;
@@ -173,10 +160,10 @@ int keke_cmd_merge(int argc, char **argv)
 			return KEKE_EXIT_OK;
 		case ':':
 			return usage_error("option %s needs a value",
-					   bad_option(argv, opt));
+					   keke_bad_option(argv, opt));
 		default:
 			return usage_error("unknown option %s",
-					   bad_option(argv, opt));
+					   keke_bad_option(argv, opt));
 		}
 	}
 	if (optind >= argc)

@@ -108,22 +108,9 @@ enum format {
 	FORMAT_CSV,
 };
 
-/* The option getopt_long just refused, as the user wrote it. */
-static const char *bad_option(char **argv, char *buf)
-{
-	if (optopt > 0 && optopt < 128 && strncmp(argv[optind - 1], "--", 2)) {
-		snprintf(buf, 3, "-%c", optopt);
-		return buf;
-	}
-	return argv[optind - 1];
-}
-
 static int usage_error(const char *fmt, const char *arg)
 {
-	fputs("keke report: ", stderr);
-	fprintf(stderr, fmt, arg);
-	fputs("\nTry 'keke report --help'.\n", stderr);
-	return KEKE_EXIT_USAGE;
+	return keke_usage_error("report", fmt, arg);
 }
 
 /* A number in [@min, @max] from @s into *@v. Returns 0 or -1. */
@@ -330,10 +317,10 @@ int keke_cmd_report(int argc, char **argv)
 			return KEKE_EXIT_OK;
 		case ':':
 			return usage_error("option %s needs a value",
-					   bad_option(argv, opt));
+					   keke_bad_option(argv, opt));
 		default:
 			return usage_error("unknown option %s",
-					   bad_option(argv, opt));
+					   keke_bad_option(argv, opt));
 		}
 	}
 	if (optind < argc)

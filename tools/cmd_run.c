@@ -107,22 +107,9 @@ struct run_result {
 	int64_t elapsed_ns;
 };
 
-/* The option getopt_long just refused, as the user wrote it. */
-static const char *bad_option(char **argv, char *buf)
-{
-	if (optopt > 0 && optopt < 128 && strncmp(argv[optind - 1], "--", 2)) {
-		snprintf(buf, 3, "-%c", optopt);
-		return buf;
-	}
-	return argv[optind - 1];
-}
-
 static int usage_error(const char *fmt, const char *arg)
 {
-	fputs("keke run: ", stderr);
-	fprintf(stderr, fmt, arg);
-	fputs("\nTry 'keke run --help'.\n", stderr);
-	return KEKE_EXIT_USAGE;
+	return keke_usage_error("run", fmt, arg);
 }
 
 /*
@@ -229,10 +216,10 @@ static int parse_args(int argc, char **argv, struct run_opts *o)
 			return KEKE_EXIT_OK;
 		case ':':
 			return usage_error("option %s needs a value",
-					   bad_option(argv, opt));
+					   keke_bad_option(argv, opt));
 		default:
 			return usage_error("unknown option %s",
-					   bad_option(argv, opt));
+					   keke_bad_option(argv, opt));
 		}
 	}
 	if (optind >= argc)

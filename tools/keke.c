@@ -3,6 +3,7 @@
  * The `keke` command: finds the subcommand in one table and runs it. The
  * same table prints the help.
  */
+#include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -88,6 +89,23 @@ static int help(int argc, char **argv)
 }
 
 struct sigaction keke_original_sigxfsz;
+
+const char *keke_bad_option(char **argv, char *buf)
+{
+	if (optopt > 0 && optopt < 128 && strncmp(argv[optind - 1], "--", 2)) {
+		snprintf(buf, 3, "-%c", optopt);
+		return buf;
+	}
+	return argv[optind - 1];
+}
+
+int keke_usage_error(const char *cmd, const char *fmt, const char *arg)
+{
+	fprintf(stderr, "keke %s: ", cmd);
+	fprintf(stderr, fmt, arg);
+	fprintf(stderr, "\nTry 'keke %s --help'.\n", cmd);
+	return KEKE_EXIT_USAGE;
+}
 
 int main(int argc, char **argv)
 {
