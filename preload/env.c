@@ -9,7 +9,6 @@
  * in storage the caller puts on its stack: this runs between fork and
  * exec, where malloc may deadlock.
  */
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -17,6 +16,7 @@
 #include <unistd.h>
 
 #include "env.h"
+#include "text.h"
 
 #define LD_PRELOAD_EQ "LD_PRELOAD="
 
@@ -60,6 +60,13 @@ static void add_entry(char **p, const char *list_start, const char *s,
 	*p += len;
 }
 
+/* Here and in keke_search_path, loops rather than strcspn or strchr:
+ * their code and tables would cost a fork child page faults. */
+static bool is_preload_separator(char c)
+{
+	return c == ':' || c == ' ';
+}
+
 /*
  * Writes "LD_PRELOAD=" + libkeke.so (when @ours) + the program's other
  * preloads into @buf. Returns false when the list is empty.
@@ -75,12 +82,15 @@ static bool build_preload(char *buf, const char *theirs, bool ours)
 		add_entry(&p, list, self, strlen(self));
 	/* ld.so splits LD_PRELOAD at spaces and colons. */
 	while (*theirs) {
-		size_t len = strcspn(theirs, ": ");
+		size_t len = 0;
 
+		while (theirs[len] && !is_preload_separator(theirs[len]))
+			len++;
 		if (len && !(len == strlen(self) && !memcmp(theirs, self, len)))
 			add_entry(&p, list, theirs, len);
 		theirs += len;
-		theirs += strspn(theirs, ": ");
+		while (is_preload_separator(*theirs))
+			theirs++;
 	}
 	*p = '\0';
 	return p != list;
@@ -115,17 +125,26 @@ const char *keke_search_path(const char *file, char *buf, size_t size)
 {
 	const char *path = getenv("PATH");
 
-	if (strchr(file, '/') || !*file)
+	for (const char *c = file; *c; c++)
+		if (*c == '/')
+			return file;
+	if (!*file)
 		return file;
 	if (!path)
 		path = "/bin:/usr/bin";
 	while (*path) {
-		size_t len = strcspn(path, ":");
-		int n = snprintf(buf, size, "%.*s%s%s", (int)len, path,
-				 len ? "/" : "", file);
+		size_t len = 0;
 
-		if (n > 0 && (size_t)n < size &&
-		    syscall(SYS_access, buf, X_OK) == 0)
+		while (path[len] && path[len] != ':')
+			len++;
+		struct keke_text t = keke_text_start(buf, size);
+
+		/* "dir/file", or "file" for an empty entry (the cwd) */
+		keke_text_add_n(&t, path, len);
+		if (len)
+			keke_text_add(&t, "/");
+		keke_text_add(&t, file);
+		if (t.ok && syscall(SYS_access, buf, X_OK) == 0)
 			return buf;
 		path += len;
 		path += *path == ':';

@@ -18,6 +18,7 @@
 #include "hook.h"
 #include "preload.h"
 #include "stacks.h"
+#include "text.h"
 
 uint32_t keke_families;
 
@@ -27,10 +28,11 @@ static struct {
 	int announced;		/* atomic: the bare-mode message was printed */
 	bool root;		/* this pid created the trace dir (bare mode) */
 	bool quiet;
+	bool record_env;	/* KEKE_RECORD_ENV=1 */
 	int argc;
 	char **argv;
-	char dir[PATH_MAX];
 	struct keke_writer_config config;
+	char dir[PATH_MAX];	/* last: its tail pages are never touched */
 } state;
 
 /* Writes straight to fd 2: stdio may be locked or closed, and a hook on
@@ -86,13 +88,15 @@ static const char *unsafe_dir(const char *dir)
 {
 	struct stat st;
 
-	if (lstat(dir, &st) != 0)
+	/* Not lstat(): that would be keke's own hook. */
+	if (syscall(SYS_newfstatat, AT_FDCWD, dir, &st,
+		    AT_SYMLINK_NOFOLLOW) != 0)
 		return strerror(errno);
 	if (S_ISLNK(st.st_mode))
 		return "it is a symbolic link";
 	if (!S_ISDIR(st.st_mode))
 		return "it is not a directory";
-	if (st.st_uid != geteuid())
+	if (st.st_uid != (uid_t)syscall(SYS_geteuid))
 		return "it belongs to another user";
 	if (st.st_mode & (S_IWGRP | S_IWOTH))
 		return "it is writable by group or others";
@@ -147,7 +151,7 @@ static bool record_environment(void)
 static void record_process_start(void)
 {
 	extern char **environ;
-	bool env = record_environment();
+	bool env = state.record_env;
 	struct keke_rec r;
 	long n;
 	char *p;
@@ -197,7 +201,7 @@ void keke_after_fork_child(uint64_t flow_in)
 
 void keke_init(void)
 {
-	const char *dir, *why, *clock;
+	const char *dir, *why;
 	int err;
 
 	if (__atomic_exchange_n(&state.started, 1, __ATOMIC_ACQ_REL))
@@ -213,7 +217,12 @@ void keke_init(void)
 		}
 		dir = state.dir;
 	} else {
-		snprintf(state.dir, sizeof(state.dir), "%s", dir);
+		if (!keke_copy_str(state.dir, sizeof(state.dir), dir)) {
+			if (!state.quiet)
+				say("not tracing: the trace dir's path is too "
+				    "long\n");
+			return;
+		}
 		parse_trace_id(getenv("KEKE_TRACE_ID"), state.config.trace_id);
 	}
 	why = unsafe_dir(state.dir);
@@ -224,10 +233,12 @@ void keke_init(void)
 		return;
 	}
 	const char *root = getenv("KEKE_ROOT_PID");
-	state.root = root && atoi(root) == (int)getpid();
-	clock = getenv("KEKE_CLOCK");
+	uint64_t root_pid;
+	state.root = root && keke_parse_u64(&root, &root_pid) &&
+		     root_pid == (uint64_t)getpid();
+	state.record_env = record_environment();
+	keke_clock_init(getenv("KEKE_CLOCK"));
 	state.config.dir = state.dir;
-	state.config.force_monotonic = clock && !strcmp(clock, "monotonic");
 	state.config.flow_in = keke_incoming_flow();
 	err = keke_writer_start(&state.config);
 	if (err) {
@@ -238,6 +249,7 @@ void keke_init(void)
 	}
 	keke_seed_flows();
 	keke_remember_run();
+	keke_exec_init();
 	pthread_atfork(NULL, NULL, fork_child);
 	record_process_start();
 	/* Before the hooks are on: its dlopen of libunwind only forwards. */

@@ -63,6 +63,9 @@ uint64_t keke_incoming_flow(void);
  * before the program can change its environment). */
 void keke_remember_run(void);
 
+/* Finds the real exec functions (start-up, so fork children need not). */
+void keke_exec_init(void);
+
 /* The value of KEKE_FLOW_IN that gives @flow to a process whose parent
  * will be @ppid. */
 int keke_flow_env(char *buf, size_t size, int ppid, uint64_t flow);

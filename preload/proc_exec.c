@@ -121,18 +121,36 @@ static void mark_failed(uint8_t *rec, int err)
 	__atomic_store_n((uint16_t *)(rec + 6), e, __ATOMIC_RELEASE);
 }
 
+/* The real exec calls, found at start-up: a fork child that execs at once
+ * then runs no dlsym, whose code and tables would cost it page faults. */
+static struct {
+	__typeof__(execve) *execve;
+	__typeof__(execvpe) *execvpe;
+	__typeof__(execveat) *execveat;
+	__typeof__(fexecve) *fexecve;
+} real;
+
+void keke_exec_init(void)
+{
+	real.execve = KEKE_REAL(execve);
+	real.execvpe = KEKE_REAL(execvpe);
+	real.execveat = KEKE_REAL(execveat);
+	real.fexecve = KEKE_REAL(fexecve);
+}
+
 static int real_exec(const struct exec_call *c, char *const envp[])
 {
+	if (!real.execve)	/* an exec before start-up */
+		keke_exec_init();
 	switch (c->kind) {
 	case EXECVE:
-		return KEKE_REAL(execve)(c->path, c->argv, envp);
+		return real.execve(c->path, c->argv, envp);
 	case EXECVPE:
-		return KEKE_REAL(execvpe)(c->path, c->argv, envp);
+		return real.execvpe(c->path, c->argv, envp);
 	case EXECVEAT:
-		return KEKE_REAL(execveat)(c->fd, c->path, c->argv, envp,
-					   c->flags);
+		return real.execveat(c->fd, c->path, c->argv, envp, c->flags);
 	case FEXECVE:
-		return KEKE_REAL(fexecve)(c->fd, c->argv, envp);
+		return real.fexecve(c->fd, c->argv, envp);
 	}
 	errno = EINVAL;
 	return -1;

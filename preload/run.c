@@ -5,23 +5,22 @@
  * traced (env.c puts them in its environment), and the incoming flow a
  * process finds in its own.
  */
-#include <limits.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
 #include "preload.h"
+#include "text.h"
 
 #define RUN_VARS_MAX 16
 
 static struct {
 	uint64_t flow_base;	/* random: flows are flow_base + n */
 	uint64_t flows;		/* atomic: flows made so far */
-	char self[PATH_MAX];	/* libkeke.so as ld.so loaded it */
-	char vars[4096];	/* KEKE_* of this run, NUL separated */
+	const char *self;	/* libkeke.so as ld.so loaded it */
 	const char *var_list[RUN_VARS_MAX + 1];
+	char vars[4096];	/* KEKE_* of this run, NUL separated */
 } run;
 
 uint64_t keke_new_flow(void)
@@ -47,25 +46,29 @@ void keke_seed_flows(void)
  * of the environment's owner) and has no incoming flow. */
 int keke_flow_env(char *buf, size_t size, int ppid, uint64_t flow)
 {
-	return snprintf(buf, size, "KEKE_FLOW_IN=%d:%llu", ppid,
-			(unsigned long long)flow);
+	struct keke_text t = keke_text_start(buf, size);
+
+	keke_text_add(&t, "KEKE_FLOW_IN=");
+	keke_text_add_int(&t, ppid);
+	keke_text_add(&t, ":");
+	keke_text_add_u64(&t, flow);
+	return (int)(t.p - buf);
 }
 
 uint64_t keke_incoming_flow(void)
 {
 	const char *v = getenv("KEKE_FLOW_IN");
-	unsigned long long flow;
-	int ppid;
+	uint64_t ppid, flow;
 
-	if (!v || sscanf(v, "%d:%llu", &ppid, &flow) != 2 ||
-	    ppid != (int)getppid())
+	if (!v || !keke_parse_u64(&v, &ppid) || *v++ != ':' ||
+	    !keke_parse_u64(&v, &flow) || *v || ppid != (uint64_t)getppid())
 		return 0;
 	return flow;
 }
 
 const char *keke_self_path(void)
 {
-	return run.self;
+	return run.self ? run.self : "";
 }
 
 const char *const *keke_run_vars(void)
@@ -73,26 +76,46 @@ const char *const *keke_run_vars(void)
 	return run.var_list;
 }
 
-/* Copies this run's KEKE_* variables (but KEKE_FLOW_IN, which is per
- * child) and finds what LD_PRELOAD calls this library. */
+/* Adds @var ("NAME=value") to the run's variables; false when full. */
+static bool add_run_var(const char *var, size_t *used, size_t *n)
+{
+	size_t len = strlen(var) + 1;
+
+	if (*n >= RUN_VARS_MAX || *used + len > sizeof(run.vars))
+		return false;
+	memcpy(run.vars + *used, var, len);
+	run.var_list[(*n)++] = run.vars + *used;
+	*used += len;
+	return true;
+}
+
+/*
+ * Copies this run's KEKE_* variables (but KEKE_FLOW_IN, which is per
+ * child), adds KEKE_CLOCK with this process's choice when unset (so that
+ * children need not ask the CPU again), and finds what LD_PRELOAD calls
+ * this library.
+ */
 void keke_remember_run(void)
 {
 	extern char **environ;
+	char clock[32] = "KEKE_CLOCK=";
 	Dl_info info;
 	size_t used = 0, n = 0;
+	bool have_clock = false;
 
-	if (dladdr((void *)keke_init, &info) && info.dli_fname)
-		snprintf(run.self, sizeof(run.self), "%s", info.dli_fname);
-	for (char **e = environ; e && *e && n < RUN_VARS_MAX; e++) {
-		size_t len = strlen(*e) + 1;
-
+	/* ld.so keeps that name while the library is loaded: for good. */
+	run.self = dladdr((void *)keke_init, &info) && info.dli_fname ?
+		info.dli_fname : "";
+	for (char **e = environ; e && *e; e++) {
 		if (strncmp(*e, "KEKE_", 5) || !strncmp(*e, "KEKE_FLOW_IN=", 13))
 			continue;
-		if (used + len > sizeof(run.vars))
+		have_clock |= !strncmp(*e, clock, strlen(clock));
+		if (!add_run_var(*e, &used, &n))
 			break;
-		memcpy(run.vars + used, *e, len);
-		run.var_list[n++] = run.vars + used;
-		used += len;
+	}
+	if (!have_clock) {
+		strcat(clock, keke_clock_setting());
+		add_run_var(clock, &used, &n);
 	}
 	run.var_list[n] = NULL;
 }

@@ -278,7 +278,9 @@ uint64_t keke_stack_capture(void)
 
 void keke_stacks_after_fork(void)
 {
-	next_id = 0;
+	/* Only when stacks are on: a write would copy the page for nothing. */
+	if (next_id)
+		next_id = 0;
 	if (cache)
 		memset(cache, 0, sizeof(*cache));
 }

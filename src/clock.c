@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "clock.h"
 
+#include <string.h>
+
 #if KEKE_HAVE_TSC
 #include <cpuid.h>
 #endif
@@ -23,10 +25,25 @@ static bool tsc_is_invariant(void)
 #endif
 }
 
-void keke_clock_init(bool force_monotonic)
+static bool is(const char *setting, const char *value)
 {
-	keke_clock_kind = !force_monotonic && tsc_is_invariant() ?
-		KEKE_CLOCK_TSC : KEKE_CLOCK_MONOTONIC;
+	return setting && !strcmp(setting, value);
+}
+
+void keke_clock_init(const char *setting)
+{
+	if (is(setting, "monotonic"))
+		keke_clock_kind = KEKE_CLOCK_MONOTONIC;
+	else if (is(setting, "tsc") && KEKE_HAVE_TSC)
+		keke_clock_kind = KEKE_CLOCK_TSC;
+	else
+		keke_clock_kind = tsc_is_invariant() ? KEKE_CLOCK_TSC :
+						       KEKE_CLOCK_MONOTONIC;
+}
+
+const char *keke_clock_setting(void)
+{
+	return keke_clock_kind == KEKE_CLOCK_TSC ? "tsc" : "monotonic";
 }
 
 struct keke_anchor keke_clock_anchor(void)

@@ -51,10 +51,16 @@ static inline uint64_t keke_now(void)
 }
 
 /*
- * Chooses the clock: the TSC when the CPU says it is invariant, unless
- * @force_monotonic (KEKE_CLOCK=monotonic). Async-signal-safe.
+ * Chooses the clock from @setting (KEKE_CLOCK): "monotonic" never uses the
+ * TSC; "tsc" uses it without asking the CPU; NULL or anything else uses it
+ * when CPUID says it is invariant. CPUID traps to the hypervisor in a
+ * virtual machine (tens of microseconds), so the first process of a run
+ * asks and hands its answer down as KEKE_CLOCK. Async-signal-safe.
  */
-void keke_clock_init(bool force_monotonic);
+void keke_clock_init(const char *setting);
+
+/* The KEKE_CLOCK value that makes keke_clock_init() choose as it did. */
+const char *keke_clock_setting(void);
 
 /* Reads ticks and CLOCK_MONOTONIC as close together as it can. */
 struct keke_anchor keke_clock_anchor(void);

@@ -175,6 +175,18 @@ int keke_decode_fields(struct keke_record *rec, const uint8_t *p,
 	return all_zero(p, (size_t)(end - p)) ? 0 : -1;
 }
 
+/*
+ * Whether the file ends at @end inside the chunk that ends at @full_end
+ * other than by design: the writer reserves a thread's first chunk a few
+ * 4 KiB pages at a time, so a file may end on a page boundary in a chunk.
+ */
+static bool file_cut(const struct keke_reader *r, size_t end, size_t full_end)
+{
+	size_t into = end - (full_end - r->hdr.chunk_size);
+
+	return end < full_end && into % 4096 != 0;
+}
+
 /* Leaves the current chunk; the next call starts the following one. */
 static void next_chunk(struct keke_reader *r)
 {
@@ -250,7 +262,7 @@ int keke_reader_next(struct keke_reader *r, struct keke_record *rec,
 		uint32_t word;
 
 		if (end - r->pos < sizeof(word)) {
-			bool cut = end < full_end;
+			bool cut = file_cut(r, end, full_end);
 
 			next_chunk(r);
 			if (!cut)
@@ -271,7 +283,7 @@ int keke_reader_next(struct keke_reader *r, struct keke_record *rec,
 					  all_zero(at_offset(r, at) +
 						   KEKE_RECORD_MAX,
 						   end - at - KEKE_RECORD_MAX);
-			bool cut = end < full_end;
+			bool cut = file_cut(r, end, full_end);
 
 			next_chunk(r);
 			if (rest_empty && !cut)

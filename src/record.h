@@ -13,7 +13,10 @@
  * A chunk belongs to one thread. It starts with struct keke_chunk_header and
  * is followed by records packed back to back, each a multiple of 8 bytes.
  * The unused tail of a chunk is zero (the file is extended with fallocate),
- * so a zero record word ends the chunk. A chunk whose magic is zero was
+ * so a zero record word ends the chunk. A thread's first chunk is extended
+ * a few 4 KiB pages at a time, so the file may end on a page boundary
+ * inside a chunk: the rest of that chunk reads as zero. A chunk whose
+ * magic is zero was
  * claimed but never started (its thread died or its process was killed):
  * the reader skips it.
  *

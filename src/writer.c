@@ -11,18 +11,24 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <pthread.h>
-#include <stdio.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
+#include <sys/utsname.h>
 #include <unistd.h>
 
 #include "clock.h"
+#include "text.h"
 #include "writer_sys.h"
+
+#ifndef MADV_POPULATE_WRITE
+#define MADV_POPULATE_WRITE 23
+#endif
 
 __thread struct keke_thread_state keke_thread KEKE_TLS;
 
 #define REGION_CHUNKS_MAX 16u	/* 1 MiB: the largest region claimed */
+#define FIRST_RESERVE 8192u	/* of a thread's first chunk, at first */
 #define RETRY_AFTER_DROPS 4096u	/* events dropped before claiming again */
 
 static struct {
@@ -161,39 +167,60 @@ int keke_writer_move_fd(void)
 	return 0;
 }
 
-/* Maps @len bytes of the record file at @off, reserved first.
- * Returns the mapping or NULL. */
-static void *map_file_range(off_t off, size_t len)
+/*
+ * Reserves [@off, @off + @len) of the record file, with the held fd or,
+ * when none is held, with the file opened for the moment. Returns the fd
+ * used (give it to put_file() when done), or -1.
+ */
+static int reserve_in_file(off_t off, size_t len)
 {
-	void *p = NULL;
-	int fd = writer.fd, rc = -1;
+	int fd = writer.fd;
 
 	if (fd >= 0) {
-		rc = reserve(fd, off, (off_t)len);
-		if (rc != 0 && errno == EBADF)
-			fd = writer.fd = -1;	/* closed behind keke's back */
+		if (reserve(fd, off, (off_t)len) == 0)
+			return fd;
+		if (errno != EBADF)
+			return -1;
+		writer.fd = -1;		/* closed behind keke's back */
 	}
-	if (fd < 0) {
-		/* No fd held: open the file for the time of the claim. */
-		fd = keke_writer_sys.open(writer.path,
-					  O_RDWR | O_CLOEXEC | O_NOFOLLOW, 0);
-		if (fd < 0)
-			return NULL;
-		rc = reserve(fd, off, (off_t)len);
+	fd = keke_writer_sys.open(writer.path, O_RDWR | O_CLOEXEC | O_NOFOLLOW,
+				  0);
+	if (fd >= 0 && reserve(fd, off, (off_t)len) != 0) {
+		keke_writer_sys.close(fd);
+		fd = -1;
 	}
-	if (rc == 0) {
-		p = keke_writer_sys.mmap(NULL, len, PROT_READ | PROT_WRITE,
-					 MAP_SHARED, fd, off);
-		if (p == MAP_FAILED)
-			p = NULL;
-	}
-	/* Fault the pages in writable now (Linux 5.14+; ignored before):
-	 * otherwise every 4 KiB of records takes a write fault on the hot
-	 * path, which MAP_POPULATE does not spare a shared file mapping. */
-	if (p)
-		syscall(SYS_madvise, p, len, MADV_POPULATE_WRITE);
+	return fd;
+}
+
+static void put_file(int fd)
+{
 	if (fd != writer.fd)
 		keke_writer_sys.close(fd);
+}
+
+/* Faults @len bytes at @p in writable now (Linux 5.14+; ignored before):
+ * otherwise every 4 KiB of records takes a write fault on the hot path,
+ * which MAP_POPULATE does not spare a shared file mapping. */
+static void populate(void *p, size_t len)
+{
+	syscall(SYS_madvise, p, len, MADV_POPULATE_WRITE);
+}
+
+/* Maps @len bytes of the record file at @off, of which the first
+ * @reserved are reserved. Returns the mapping or NULL. */
+static void *map_file_range(off_t off, size_t len, size_t reserved)
+{
+	int fd = reserve_in_file(off, reserved);
+	void *p;
+
+	if (fd < 0)
+		return NULL;
+	p = keke_writer_sys.mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED,
+				 fd, off);
+	put_file(fd);
+	if (p == MAP_FAILED)
+		return NULL;
+	populate(p, reserved);
 	return p;
 }
 
@@ -202,10 +229,6 @@ static void *map_file_range(off_t off, size_t len)
  * through a pointer: GCC 12's UBSan miscompiles its null check of a TLS
  * variable's address.
  */
-#ifndef MADV_POPULATE_WRITE
-#define MADV_POPULATE_WRITE 23
-#endif
-
 #define T keke_thread
 
 /* Gives the calling thread's mapping back. */
@@ -214,13 +237,14 @@ static void release_region(void)
 	if (T.region)
 		keke_writer_sys.munmap(T.region,
 				       (size_t)(T.region_end - T.region));
-	T.region = T.region_end = T.cur = T.chunk_end = NULL;
+	T.region = T.region_end = T.cur = T.chunk_end = T.chunk_stop = NULL;
 }
 
 /* pthread key destructor: a thread ended; give its mapping back. */
 static void thread_ended(void *unused)
 {
 	release_region();
+	T.key_set = false;	/* a later record registers it again */
 }
 
 /* Starts the next chunk of the thread's region: header, magic last. */
@@ -232,32 +256,76 @@ static void start_chunk(uint8_t *chunk)
 	h->seq = T.seq++;
 	__atomic_store_n(&h->magic, KEKE_CHUNK_MAGIC, __ATOMIC_RELEASE);
 	T.cur = chunk + sizeof(*h);
-	T.chunk_end = chunk + KEKE_CHUNK_SIZE;
+	T.chunk_end = T.chunk_stop = chunk + KEKE_CHUNK_SIZE;
 }
 
-/* Claims a new region of chunks for the calling thread. */
-static bool claim_region(void)
+/* How much of a chunk of which @used bytes are used must be reserved for
+ * @len more: whole pages, and at least @at_least bytes. */
+static size_t room_for(size_t used, size_t len, size_t at_least)
+{
+	size_t need = (used + len + 4095) & ~(size_t)4095;
+
+	return need > at_least ? need : at_least;
+}
+
+/*
+ * Reserves more of the thread's first chunk, which is reserved a few pages
+ * at a time (most processes write less than a page of records, and each
+ * page costs them a fault or a clear): twice as much as so far, or enough
+ * for @len bytes, up to the whole chunk. Returns false when it cannot.
+ */
+static bool grow_chunk(size_t len)
+{
+	uint8_t *chunk = T.chunk_stop - KEKE_CHUNK_SIZE;
+	size_t have = (size_t)(T.chunk_end - chunk);
+	size_t used = (size_t)(T.cur - chunk);
+	size_t want = room_for(used, len, 2 * have);
+	int fd;
+
+	if (want > KEKE_CHUNK_SIZE)
+		want = KEKE_CHUNK_SIZE;
+	if (used + len > want)
+		return false;
+	fd = reserve_in_file(T.region_off + (off_t)have, want - have);
+	if (fd < 0)
+		return false;
+	put_file(fd);
+	populate(T.chunk_end, want - have);
+	T.chunk_end = chunk + want;
+	return true;
+}
+
+/* Claims a new region of chunks for the calling thread, with room for a
+ * record of @len bytes. */
+static bool claim_region(size_t len)
 {
 	uint32_t n = T.region_chunks ? T.region_chunks : 1;
 	uint32_t first = __atomic_fetch_add(&writer.next_chunk, n,
 					    __ATOMIC_RELAXED);
 	off_t off = KEKE_HEADER_SIZE + (off_t)first * KEKE_CHUNK_SIZE;
-	uint8_t *p = map_file_range(off, (size_t)n * KEKE_CHUNK_SIZE);
+	size_t size = (size_t)n * KEKE_CHUNK_SIZE;
+	size_t reserved = T.region_chunks ? size :
+		room_for(sizeof(struct keke_chunk_header), len, FIRST_RESERVE);
+	uint8_t *p = map_file_range(off, size, reserved);
 
 	if (!p)
 		return false;
 	release_region();
-	if (!T.tid) {
+	if (!T.tid)
 		T.tid = (int32_t)syscall(SYS_gettid);
+	if (!T.key_set && writer.have_thread_key) {
 		/* Any non-NULL value: the destructor needs no argument. */
-		if (writer.have_thread_key)
-			pthread_setspecific(writer.thread_key, &writer);
+		T.key_set = pthread_setspecific(writer.thread_key,
+						&writer) == 0;
 	}
 	T.region = p;
-	T.region_end = p + (size_t)n * KEKE_CHUNK_SIZE;
+	T.region_end = p + size;
+	T.region_off = off;
 	if (n < REGION_CHUNKS_MAX)
 		T.region_chunks = n * 2;
 	start_chunk(p);
+	if (reserved < KEKE_CHUNK_SIZE)
+		T.chunk_end = p + reserved;
 	keke_writer_refresh_anchor();
 	return true;
 }
@@ -269,17 +337,25 @@ bool keke_writer_make_room(size_t len)
 
 	if (!writer.active || len > KEKE_RECORD_MAX)
 		goto drop;
+	if (T.chunk_end < T.chunk_stop) {
+		if (!T.retry_after && grow_chunk(len)) {
+			ok = true;
+			goto out;
+		}
+		goto claim;	/* the rest of the region is not reserved */
+	}
 	/* The rest of the current chunk stays zero: the reader stops there. */
-	if (T.chunk_end && T.chunk_end < T.region_end) {
-		start_chunk(T.chunk_end);
+	if (T.chunk_stop && T.chunk_stop < T.region_end) {
+		start_chunk(T.chunk_stop);
 		ok = true;
 		goto out;
 	}
+claim:
 	if (T.retry_after) {
 		T.retry_after--;
 		goto drop;
 	}
-	ok = claim_region();
+	ok = claim_region(len);
 	if (!ok) {
 		T.retry_after = RETRY_AFTER_DROPS;
 		goto drop;
@@ -296,6 +372,8 @@ static void fill_header(struct keke_file_header *h,
 			const struct keke_writer_config *cfg,
 			struct keke_anchor start, uint64_t realtime)
 {
+	struct utsname uts;
+
 	h->version = KEKE_FORMAT_VERSION;
 	h->header_size = KEKE_HEADER_SIZE;
 	h->chunk_size = KEKE_CHUNK_SIZE;
@@ -307,8 +385,8 @@ static void fill_header(struct keke_file_header *h,
 	h->start = start;
 	h->latest = start;
 	h->flow_in = cfg->flow_in;
-	if (gethostname(h->host, sizeof(h->host) - 1) != 0)
-		h->host[0] = '\0';
+	if (syscall(SYS_uname, &uts) == 0)
+		keke_copy_str(h->host, sizeof(h->host), uts.nodename);
 	/* The magic last: a header without it is not trusted. */
 	__atomic_thread_fence(__ATOMIC_RELEASE);
 	memcpy(h->magic, KEKE_FILE_MAGIC, sizeof(h->magic));
@@ -320,14 +398,20 @@ static int create_file(const char *dir, uint64_t stamp)
 	int pid = (int)getpid();
 
 	for (int attempt = 0; attempt < 100; attempt++) {
-		int n = attempt ?
-			snprintf(writer.path, sizeof(writer.path),
-				 "%s/%d-%llu-%d" KEKE_FILE_SUFFIX, dir, pid,
-				 (unsigned long long)stamp, attempt) :
-			snprintf(writer.path, sizeof(writer.path),
-				 "%s/%d-%llu" KEKE_FILE_SUFFIX, dir, pid,
-				 (unsigned long long)stamp);
-		if (n < 0 || (size_t)n >= sizeof(writer.path))
+		struct keke_text t = keke_text_start(writer.path,
+						     sizeof(writer.path));
+
+		keke_text_add(&t, dir);
+		keke_text_add(&t, "/");
+		keke_text_add_int(&t, pid);
+		keke_text_add(&t, "-");
+		keke_text_add_u64(&t, stamp);
+		if (attempt) {
+			keke_text_add(&t, "-");
+			keke_text_add_int(&t, attempt);
+		}
+		keke_text_add(&t, KEKE_FILE_SUFFIX);
+		if (!t.ok)
 			return -ENAMETOOLONG;
 		int fd = keke_writer_sys.open(writer.path,
 					      O_RDWR | O_CREAT | O_EXCL |
@@ -371,7 +455,6 @@ int keke_writer_start(const struct keke_writer_config *cfg)
 	writer.pid = (int)getpid();
 	if (cfg != &current_config)
 		current_config = *cfg;
-	keke_clock_init(cfg->force_monotonic);
 	struct keke_anchor start = keke_clock_anchor();
 	uint64_t realtime = keke_realtime_ns();
 
@@ -390,8 +473,11 @@ int keke_writer_start(const struct keke_writer_config *cfg)
 	if (!ret)
 		writer.fd = hold_high(fd);
 	keke_writer_sys.close(fd);
-	if (ret)
+	if (ret) {
+		/* A file without its header would only be noise. */
+		syscall(SYS_unlinkat, AT_FDCWD, writer.path, 0);
 		goto out;
+	}
 	writer.hdr = p;
 	fill_header(writer.hdr, cfg, start, realtime);
 	if (!writer.have_thread_key)

@@ -37,14 +37,18 @@
 
 struct keke_thread_state {
 	uint8_t *cur;		/* next free byte of the current chunk */
-	uint8_t *chunk_end;	/* end of the current chunk */
+	uint8_t *chunk_end;	/* end of the room reserved in it */
+	uint8_t *chunk_stop;	/* end of the current chunk */
 	uint8_t *region;	/* the thread's mapping of consecutive chunks */
 	uint8_t *region_end;
+	int64_t region_off;	/* the region's offset in the file */
 	uint64_t seq;		/* chunks this thread has started */
 	uint32_t region_chunks;	/* size of the next region to claim */
 	uint32_t retry_after;	/* drops left before claiming again */
 	int32_t tid;
 	int busy;		/* KEKE_BUSY_*: do not record */
+	bool key_set;		/* the thread-end destructor is registered
+				 * (kept in a fork child, as the key is) */
 };
 
 /* Why a thread must not record now. */
@@ -63,14 +67,14 @@ struct keke_writer_config {
 	const char *dir;		/* the trace dir */
 	uint8_t trace_id[16];
 	uint64_t flow_in;		/* flow leading to this image, or 0 */
-	bool force_monotonic;		/* never use the TSC */
 };
 
 /*
  * Creates this process's record file in cfg->dir (O_EXCL, O_NOFOLLOW, mode
  * 0600, named <pid>-<start ns>.kr) and maps its header. A file started
  * before (this process's, or the parent's after a fork) is never written
- * again. cfg->dir must stay valid while the writer runs.
+ * again. cfg->dir must stay valid while the writer runs. The clock
+ * (keke_clock_init) is chosen before: records are stamped with it.
  * Returns 0, or -errno with the writer left inactive (every event then
  * dropped without a trace; nothing else changes for the program).
  * Not thread-safe: called from start-up, or in a fork child.

@@ -9,6 +9,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "clock.h"
@@ -164,6 +165,53 @@ Test(record, a_read_call_takes_32_bytes, .init = setup, .fini = teardown)
 	keke_reader_close(&r);
 }
 
+static off_t file_size(const char *path)
+{
+	struct stat st;
+
+	cr_assert_eq(stat(path, &st), 0);
+	return st.st_size;
+}
+
+/* Reads the one record file back; returns the records, all in order. */
+static int read_back_counts(void)
+{
+	struct keke_reader r;
+	struct keke_record rec;
+	char err[KEKE_ERROR_MAX];
+	int n = 0, got;
+
+	cr_assert_eq(keke_reader_open(&r, only_file(), err), 0, "%s", err);
+	while ((got = keke_reader_next(&r, &rec, err)) == 1)
+		cr_assert_eq(keke_record_field(&rec, KEKE_KEY_COUNT)->i, n++);
+	cr_assert_eq(got, 0, "%s", err);
+	cr_assert_eq(r.hdr.dropped, 0);
+	keke_reader_close(&r);
+	return n;
+}
+
+Test(record, first_chunk_grows_a_few_pages_at_a_time, .init = setup,
+     .fini = teardown)
+{
+	/* A process that records little reserves little. */
+	write_read_call(0, 3, 0, 0);
+	cr_assert_eq(file_size(only_file()), KEKE_HEADER_SIZE + 8192);
+	/* 1000 x 24 bytes: the file ends inside the chunk, on a page
+	 * boundary, and is whole. */
+	for (int i = 1; i < 1000; i++)
+		write_read_call((uint64_t)i, 3, i, i);
+	cr_assert_lt(file_size(only_file()),
+		     KEKE_HEADER_SIZE + KEKE_CHUNK_SIZE);
+	cr_assert_eq(file_size(only_file()) % 4096, 0);
+	cr_assert_eq(read_back_counts(), 1000);
+	/* Past the first chunk, regions are reserved whole. */
+	for (int i = 1000; i < 3000; i++)
+		write_read_call((uint64_t)i, 3, i, i);
+	cr_assert_gt(file_size(only_file()),
+		     KEKE_HEADER_SIZE + KEKE_CHUNK_SIZE);
+	cr_assert_eq(read_back_counts(), 3000);
+}
+
 #define THREADS 4
 #define PER_THREAD 20000	/* 4 x 20000 x 32 bytes: many chunks */
 
@@ -227,14 +275,14 @@ Test(record, errno_is_left_alone, .init = setup, .fini = teardown)
 
 Test(record, clock_ticks_convert_with_the_anchors)
 {
-	keke_clock_init(false);
+	keke_clock_init(NULL);
 	struct keke_anchor a = keke_clock_anchor();
 	usleep(20000);
 	struct keke_anchor b = keke_clock_anchor();
 
 	cr_assert(b.ticks > a.ticks);
 	cr_assert(b.mono_ns - a.mono_ns >= 20000000u);
-	keke_clock_init(true);
+	keke_clock_init("monotonic");
 	cr_assert_eq(keke_clock_kind, KEKE_CLOCK_MONOTONIC);
 	uint64_t t = keke_now(), ns = keke_mono_ns();
 	cr_assert(ns >= t && ns - t < 1000000000u);

@@ -206,6 +206,27 @@ Test(bare, quiet_says_nothing, .init = setup, .fini = teardown)
 	free(e);
 }
 
+/* The first process asks the CPU about the TSC; the processes it starts
+ * are told its answer, so a run uses one clock. */
+Test(bare, clock_choice_is_handed_down, .init = setup, .fini = teardown)
+{
+	char cmd[8192], *o = NULL;
+
+	snprintf(cmd, sizeof(cmd),
+		 "TMPDIR='%s' KEKE_QUIET=1 LD_PRELOAD='%s' "
+		 "sh -c 'printenv KEKE_CLOCK; true'", out, test_preload());
+	cr_assert_eq(test_exit_code(test_sh(cmd, &o, NULL)), 0);
+	cr_assert(!strcmp(o, "tsc\n") || !strcmp(o, "monotonic\n"), "%s", o);
+	free(o);
+	/* Set by the user, it is kept. */
+	snprintf(cmd, sizeof(cmd),
+		 "TMPDIR='%s' KEKE_QUIET=1 KEKE_CLOCK=monotonic LD_PRELOAD='%s' "
+		 "sh -c 'printenv KEKE_CLOCK; true'", out, test_preload());
+	cr_assert_eq(test_exit_code(test_sh(cmd, &o, NULL)), 0);
+	cr_assert_str_eq(o, "monotonic\n");
+	free(o);
+}
+
 Test(bare, unsafe_trace_dir_is_refused, .init = setup, .fini = teardown)
 {
 	char cmd[8192], *o = NULL, *e = NULL;

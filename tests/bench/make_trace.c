@@ -103,8 +103,10 @@ static int child(const char *dir, int threads)
 	pthread_t t[MAX_THREADS];
 	uint64_t end[MAX_THREADS] = { 0 };
 	uint64_t last = 0;
-	int err = keke_writer_start(&cfg);
+	int err;
 
+	keke_clock_init(NULL);
+	err = keke_writer_start(&cfg);
 	if (err) {
 		fprintf(stderr, "make_trace: %s: %s\n", dir, strerror(-err));
 		return 1;
