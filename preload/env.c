@@ -20,12 +20,12 @@
 
 #define LD_PRELOAD_EQ "LD_PRELOAD="
 
-static bool starts_with(const char *s, const char *prefix)
+static KEKE_ONCE bool starts_with(const char *s, const char *prefix)
 {
 	return strncmp(s, prefix, strlen(prefix)) == 0;
 }
 
-static const char *their_preload(char *const envp[])
+static KEKE_ONCE const char *their_preload(char *const envp[])
 {
 	for (size_t i = 0; envp && envp[i]; i++)
 		if (starts_with(envp[i], LD_PRELOAD_EQ))
@@ -33,7 +33,7 @@ static const char *their_preload(char *const envp[])
 	return "";
 }
 
-size_t keke_env_slots(char *const envp[])
+KEKE_ONCE size_t keke_env_slots(char *const envp[])
 {
 	size_t n = 0;
 
@@ -44,15 +44,15 @@ size_t keke_env_slots(char *const envp[])
 	return n + 3;	/* KEKE_FLOW_IN, LD_PRELOAD, NULL */
 }
 
-size_t keke_env_bytes(char *const envp[])
+KEKE_ONCE size_t keke_env_bytes(char *const envp[])
 {
 	return 64 + sizeof(LD_PRELOAD_EQ) + strlen(keke_self_path()) + 1 +
 	       strlen(their_preload(envp));
 }
 
 /* Appends @len bytes of @s as one more entry of a ':' list at *p. */
-static void add_entry(char **p, const char *list_start, const char *s,
-		      size_t len)
+static KEKE_ONCE void add_entry(char **p, const char *list_start, const char *s,
+				size_t len)
 {
 	if (*p != list_start)
 		*(*p)++ = ':';
@@ -62,7 +62,7 @@ static void add_entry(char **p, const char *list_start, const char *s,
 
 /* Here and in keke_search_path, loops rather than strcspn or strchr:
  * their code and tables would cost a fork child page faults. */
-static bool is_preload_separator(char c)
+static KEKE_ONCE bool is_preload_separator(char c)
 {
 	return c == ':' || c == ' ';
 }
@@ -71,7 +71,7 @@ static bool is_preload_separator(char c)
  * Writes "LD_PRELOAD=" + libkeke.so (when @ours) + the program's other
  * preloads into @buf. Returns false when the list is empty.
  */
-static bool build_preload(char *buf, const char *theirs, bool ours)
+static KEKE_ONCE bool build_preload(char *buf, const char *theirs, bool ours)
 {
 	const char *self = keke_self_path();
 	char *p = buf + strlen(LD_PRELOAD_EQ);
@@ -96,8 +96,8 @@ static bool build_preload(char *buf, const char *theirs, bool ours)
 	return p != list;
 }
 
-void keke_env_build(char **out, char *buf, char *const envp[], int ppid,
-		    uint64_t flow, bool preload)
+KEKE_ONCE void keke_env_build(char **out, char *buf, char *const envp[],
+			      int ppid, uint64_t flow, bool preload)
 {
 	const char *theirs = their_preload(envp);
 	size_t n = 0;
@@ -121,7 +121,8 @@ void keke_env_build(char **out, char *buf, char *const envp[], int ppid,
 
 /* Finds @file the way execvp does, into @buf; returns @file itself when it
  * has a slash or is not found. */
-const char *keke_search_path(const char *file, char *buf, size_t size)
+KEKE_ONCE const char *keke_search_path(const char *file, char *buf,
+				       size_t size)
 {
 	const char *path = getenv("PATH");
 
@@ -152,7 +153,7 @@ const char *keke_search_path(const char *file, char *buf, size_t size)
 	return file;
 }
 
-char **keke_env_untraced(char *const envp[], size_t *size)
+KEKE_ONCE char **keke_env_untraced(char *const envp[], size_t *size)
 {
 	size_t n = 0, k = 0;
 	char **out;

@@ -60,14 +60,14 @@ static const char *const old_versions[] = {
 };
 
 /* Writes straight to fd 2 (stdio may be locked, and write is hooked). */
-static void say(const char *const *parts)
+static KEKE_ONCE void say(const char *const *parts)
 {
 	for (; *parts; parts++)
 		syscall(SYS_write, 2, *parts, strlen(*parts));
 }
 
 /* The real function of hook @id, or NULL when no later object has it. */
-static void *lookup(unsigned id)
+static KEKE_ONCE void *lookup(unsigned id)
 {
 	void *fn = dlsym(RTLD_NEXT, hook_names[id]);
 
@@ -78,7 +78,7 @@ static void *lookup(unsigned id)
 	return fn;
 }
 
-void *keke_hook_resolve(unsigned id)
+KEKE_ONCE void *keke_hook_resolve(unsigned id)
 {
 	void *fn = lookup(id);
 
@@ -131,7 +131,7 @@ bool keke_hook_short(uint64_t dur)
 	return true;
 }
 
-static void setup_min_dur(bool quiet)
+static KEKE_ONCE void setup_min_dur(bool quiet)
 {
 	const char *v = getenv("KEKE_MIN_DUR");
 	uint64_t ns = 0;
@@ -157,7 +157,7 @@ static void setup_min_dur(bool quiet)
 	keke_min_ticks = UINT64_MAX;
 }
 
-uint32_t keke_hooks_setup(bool quiet)
+KEKE_ONCE uint32_t keke_hooks_setup(bool quiet)
 {
 	char err[256];
 	uint32_t families;

@@ -37,7 +37,7 @@ static struct {
 
 /* Writes straight to fd 2: stdio may be locked or closed, and a hook on
  * write must not see keke's own messages. */
-static void say_parts(const char *const *parts)
+static KEKE_ONCE void say_parts(const char *const *parts)
 {
 	for (; *parts; parts++)
 		syscall(SYS_write, 2, *parts, strlen(*parts));
@@ -45,7 +45,7 @@ static void say_parts(const char *const *parts)
 
 #define say(...) say_parts((const char *const[]){ "keke: ", __VA_ARGS__, NULL })
 
-static int hex_digit(char c)
+static KEKE_ONCE int hex_digit(char c)
 {
 	if (c >= '0' && c <= '9')
 		return c - '0';
@@ -56,7 +56,7 @@ static int hex_digit(char c)
 	return -1;
 }
 
-static void parse_trace_id(const char *hex, uint8_t id[16])
+static KEKE_ONCE void parse_trace_id(const char *hex, uint8_t id[16])
 {
 	memset(id, 0, 16);
 	for (int i = 0; hex && i < 16; i++) {
@@ -69,7 +69,7 @@ static void parse_trace_id(const char *hex, uint8_t id[16])
 	}
 }
 
-static void format_trace_id(const uint8_t id[16], char hex[33])
+static KEKE_ONCE void format_trace_id(const uint8_t id[16], char hex[33])
 {
 	static const char digits[] = "0123456789abcdef";
 
@@ -84,7 +84,7 @@ static void format_trace_id(const uint8_t id[16], char hex[33])
  * A trace dir we may write into: a real directory (not a symlink), ours,
  * and writable by nobody else. Returns NULL or why not.
  */
-static const char *unsafe_dir(const char *dir)
+static KEKE_ONCE const char *unsafe_dir(const char *dir)
 {
 	struct stat st;
 
@@ -105,7 +105,7 @@ static const char *unsafe_dir(const char *dir)
 
 /* Bare mode (no KEKE_DIR): this process creates the trace dir and exports
  * it, so its children join the same trace. */
-static int create_bare_dir(void)
+static KEKE_ONCE int create_bare_dir(void)
 {
 	const char *tmp = getenv("TMPDIR");
 	char pid[24];
@@ -128,7 +128,7 @@ static int create_bare_dir(void)
 	return 0;
 }
 
-static const char *program_name(void)
+static KEKE_ONCE const char *program_name(void)
 {
 	return state.argc > 0 && state.argv && state.argv[0] ?
 		state.argv[0] : "?";
@@ -136,7 +136,7 @@ static const char *program_name(void)
 
 /* The environment is recorded only with KEKE_RECORD_ENV=1 (keke run
  * --env): it may hold secrets. */
-static bool record_environment(void)
+static KEKE_ONCE bool record_environment(void)
 {
 	const char *want = getenv("KEKE_RECORD_ENV");
 
@@ -148,7 +148,7 @@ static bool record_environment(void)
  * environment when asked). The strings are written straight into the
  * record: this runs in fork children, maybe on a small signal stack.
  */
-static void record_process_start(void)
+static KEKE_ONCE void record_process_start(void)
 {
 	extern char **environ;
 	bool env = state.record_env;
@@ -178,13 +178,13 @@ static void record_process_start(void)
 
 /* For forks no hook saw (a fork called from inside libc): the child must
  * not write into its parent's file. The fork hooks get here first. */
-static void fork_child(void)
+static KEKE_ONCE void fork_child(void)
 {
 	if (keke_writer_pid() != (int)getpid())
 		keke_after_fork_child(keke_forking_flow());
 }
 
-void keke_after_fork_child(uint64_t flow_in)
+KEKE_ONCE void keke_after_fork_child(uint64_t flow_in)
 {
 	state.root = false;
 	state.ended = 0;
@@ -199,7 +199,7 @@ void keke_after_fork_child(uint64_t flow_in)
 		keke_families = 0;
 }
 
-void keke_init(void)
+KEKE_ONCE void keke_init(void)
 {
 	const char *dir, *why;
 	int err;
@@ -260,8 +260,8 @@ void keke_init(void)
 
 /* Runs before main; glibc passes a preloaded library's constructors the
  * program's argc and argv. */
-__attribute__((constructor)) static void keke_constructor(int argc,
-							  char **argv)
+__attribute__((constructor)) static KEKE_ONCE void
+keke_constructor(int argc, char **argv)
 {
 	state.argc = argc;
 	state.argv = argv;
@@ -269,7 +269,7 @@ __attribute__((constructor)) static void keke_constructor(int argc,
 }
 
 /* The trace dir's location, once, at the end of the process that made it. */
-static void announce(void)
+static KEKE_ONCE void announce(void)
 {
 	if (!state.root || state.quiet ||
 	    __atomic_exchange_n(&state.announced, 1, __ATOMIC_ACQ_REL))
@@ -279,7 +279,8 @@ static void announce(void)
 	    " -o keke.json --db keke.db\n");
 }
 
-void keke_record_exit(enum keke_exit_how how, bool has_status, int status)
+KEKE_ONCE void keke_record_exit(enum keke_exit_how how, bool has_status,
+				int status)
 {
 	struct keke_rec r;
 
@@ -297,7 +298,7 @@ void keke_record_exit(enum keke_exit_how how, bool has_status, int status)
 }
 
 /* Last resort for exits no hook saw (exit called from inside libc). */
-__attribute__((destructor)) static void keke_destructor(void)
+KEKE_ONCE __attribute__((destructor)) static void keke_destructor(void)
 {
 	if (!__atomic_load_n(&state.ended, __ATOMIC_ACQUIRE))
 		keke_record_exit(KEKE_EXIT_DESTRUCTOR, false, 0);

@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #include "clock.h"
+#include "once.h"
 #include "writer.h"
 
 /* Everything in libkeke.so is hidden but what is marked with this. */

@@ -40,7 +40,7 @@ struct exec_call {
 
 /* Whether ld.so can preload a 64-bit libkeke.so into @path: not into a
  * 32-bit ELF. Scripts and unreadable files get the benefit of the doubt. */
-static bool preloadable(const char *path)
+static KEKE_ONCE bool preloadable(const char *path)
 {
 	unsigned char ident[EI_NIDENT];
 	int fd = (int)syscall(SYS_openat, AT_FDCWD, path, O_RDONLY | O_CLOEXEC);
@@ -57,8 +57,8 @@ static bool preloadable(const char *path)
 }
 
 /* The program an exec call will run, as a path we can show and open. */
-static const char *target_of(const struct exec_call *c, char *buf,
-			     size_t size)
+static KEKE_ONCE const char *target_of(const struct exec_call *c, char *buf,
+				       size_t size)
 {
 	switch (c->kind) {
 	case EXECVE:
@@ -82,8 +82,8 @@ static const char *target_of(const struct exec_call *c, char *buf,
 }
 
 /* Writes the exec slice; returns the record, to mark it failed later. */
-static uint8_t *record_exec(const char *path, char *const argv[],
-			    uint64_t flow)
+static KEKE_ONCE uint8_t *record_exec(const char *path, char *const argv[],
+				      uint64_t flow)
 {
 	struct keke_rec r;
 	uint8_t *rec;
@@ -114,7 +114,7 @@ static uint8_t *record_exec(const char *path, char *const argv[],
 
 /* The exec came back: its record gets the errno (and the merge then links
  * no new image to it). */
-static void mark_failed(uint8_t *rec, int err)
+static KEKE_ONCE void mark_failed(uint8_t *rec, int err)
 {
 	uint16_t e = err > 0 && err < 0xffff ? (uint16_t)err : 0xffff;
 
@@ -130,7 +130,7 @@ static struct {
 	__typeof__(fexecve) *fexecve;
 } real;
 
-void keke_exec_init(void)
+KEKE_ONCE void keke_exec_init(void)
 {
 	real.execve = KEKE_REAL(execve);
 	real.execvpe = KEKE_REAL(execvpe);
@@ -138,7 +138,7 @@ void keke_exec_init(void)
 	real.fexecve = KEKE_REAL(fexecve);
 }
 
-static int real_exec(const struct exec_call *c, char *const envp[])
+static KEKE_ONCE int real_exec(const struct exec_call *c, char *const envp[])
 {
 	if (!real.execve)	/* an exec before start-up */
 		keke_exec_init();
@@ -156,7 +156,7 @@ static int real_exec(const struct exec_call *c, char *const envp[])
 	return -1;
 }
 
-static int do_exec(const struct exec_call *c)
+static KEKE_ONCE int do_exec(const struct exec_call *c)
 {
 	char buf[PATH_MAX];
 	const char *target;
@@ -194,45 +194,47 @@ static int do_exec(const struct exec_call *c)
 	return rc;
 }
 
-KEKE_EXPORT int execve(const char *path, char *const argv[],
-		       char *const envp[])
+KEKE_EXPORT KEKE_ONCE int execve(const char *path, char *const argv[],
+				 char *const envp[])
 {
 	struct exec_call c = { EXECVE, -1, path, 0, argv, envp };
 
 	return do_exec(&c);
 }
 
-KEKE_EXPORT int execv(const char *path, char *const argv[])
+KEKE_EXPORT KEKE_ONCE int execv(const char *path, char *const argv[])
 {
 	struct exec_call c = { EXECVE, -1, path, 0, argv, environ };
 
 	return do_exec(&c);
 }
 
-KEKE_EXPORT int execvp(const char *file, char *const argv[])
+KEKE_EXPORT KEKE_ONCE int execvp(const char *file, char *const argv[])
 {
 	struct exec_call c = { EXECVPE, -1, file, 0, argv, environ };
 
 	return do_exec(&c);
 }
 
-KEKE_EXPORT int execvpe(const char *file, char *const argv[],
-			char *const envp[])
+KEKE_EXPORT KEKE_ONCE int execvpe(const char *file, char *const argv[],
+				  char *const envp[])
 {
 	struct exec_call c = { EXECVPE, -1, file, 0, argv, envp };
 
 	return do_exec(&c);
 }
 
-KEKE_EXPORT int execveat(int dirfd, const char *path, char *const argv[],
-			 char *const envp[], int flags)
+KEKE_EXPORT KEKE_ONCE int execveat(int dirfd, const char *path,
+				   char *const argv[], char *const envp[],
+				   int flags)
 {
 	struct exec_call c = { EXECVEAT, dirfd, path, flags, argv, envp };
 
 	return do_exec(&c);
 }
 
-KEKE_EXPORT int fexecve(int fd, char *const argv[], char *const envp[])
+KEKE_EXPORT KEKE_ONCE int fexecve(int fd, char *const argv[],
+				  char *const envp[])
 {
 	struct exec_call c = { FEXECVE, fd, "", 0, argv, envp };
 
@@ -261,7 +263,7 @@ KEKE_EXPORT int fexecve(int fd, char *const argv[], char *const envp[])
 		va_end(ap_);                                                 \
 	} while (0)
 
-KEKE_EXPORT int execl(const char *path, const char *arg, ...)
+KEKE_EXPORT KEKE_ONCE int execl(const char *path, const char *arg, ...)
 {
 	size_t n;
 
@@ -272,7 +274,7 @@ KEKE_EXPORT int execl(const char *path, const char *arg, ...)
 	return do_exec(&c);
 }
 
-KEKE_EXPORT int execlp(const char *file, const char *arg, ...)
+KEKE_EXPORT KEKE_ONCE int execlp(const char *file, const char *arg, ...)
 {
 	size_t n;
 
@@ -283,7 +285,7 @@ KEKE_EXPORT int execlp(const char *file, const char *arg, ...)
 	return do_exec(&c);
 }
 
-KEKE_EXPORT int execle(const char *path, const char *arg, ...)
+KEKE_EXPORT KEKE_ONCE int execle(const char *path, const char *arg, ...)
 {
 	char *const *envp = NULL;
 	size_t n;

@@ -13,7 +13,7 @@ typedef int main_fn(int, char **, char **);
 
 static main_fn *real_main;
 
-static int traced_main(int argc, char **argv, char **envp)
+static KEKE_ONCE int traced_main(int argc, char **argv, char **envp)
 {
 	int status = real_main(argc, argv, envp);
 
@@ -25,9 +25,9 @@ int __libc_start_main(main_fn *main, int argc, char **argv,
 		      void (*init)(void), void (*fini)(void),
 		      void (*rtld_fini)(void), void *stack_end);
 
-KEKE_EXPORT int __libc_start_main(main_fn *main, int argc, char **argv,
-				  void (*init)(void), void (*fini)(void),
-				  void (*rtld_fini)(void), void *stack_end)
+KEKE_EXPORT KEKE_ONCE int
+__libc_start_main(main_fn *main, int argc, char **argv, void (*init)(void),
+		  void (*fini)(void), void (*rtld_fini)(void), void *stack_end)
 {
 	typeof(__libc_start_main) *real = KEKE_REAL(__libc_start_main);
 
@@ -36,21 +36,21 @@ KEKE_EXPORT int __libc_start_main(main_fn *main, int argc, char **argv,
 		    stack_end);
 }
 
-KEKE_EXPORT void exit(int status)
+KEKE_EXPORT KEKE_ONCE void exit(int status)
 {
 	keke_record_exit(KEKE_EXIT_EXIT, true, status);
 	KEKE_REAL(exit)(status);
 	__builtin_unreachable();
 }
 
-KEKE_EXPORT void _exit(int status)
+KEKE_EXPORT KEKE_ONCE void _exit(int status)
 {
 	keke_record_exit(KEKE_EXIT_UNDERSCORE, true, status);
 	KEKE_REAL(_exit)(status);
 	__builtin_unreachable();
 }
 
-KEKE_EXPORT void _Exit(int status)
+KEKE_EXPORT KEKE_ONCE void _Exit(int status)
 {
 	keke_record_exit(KEKE_EXIT_UNDERSCORE, true, status);
 	KEKE_REAL(_Exit)(status);

@@ -20,7 +20,8 @@ pid_t _Fork(void);
 /* The flow the child of the fork under way continues. */
 static __thread uint64_t forking_flow KEKE_TLS;
 
-static void record_fork(uint64_t t0, pid_t pid, int err, uint64_t flow)
+static KEKE_ONCE void record_fork(uint64_t t0, pid_t pid, int err,
+				  uint64_t flow)
 {
 	struct keke_rec r;
 
@@ -39,7 +40,7 @@ static void record_fork(uint64_t t0, pid_t pid, int err, uint64_t flow)
 
 /* Runs @real_fork with a slice around it; in the child, starts its file
  * (unless fork's own atfork handler already did). */
-static pid_t traced_fork(pid_t (*real_fork)(void))
+static KEKE_ONCE pid_t traced_fork(pid_t (*real_fork)(void))
 {
 	uint64_t flow, t0;
 	pid_t pid;
@@ -67,22 +68,22 @@ static pid_t traced_fork(pid_t (*real_fork)(void))
 }
 
 /* Called by the atfork child handler: the flow of the fork under way. */
-uint64_t keke_forking_flow(void)
+KEKE_ONCE uint64_t keke_forking_flow(void)
 {
 	return forking_flow;
 }
 
-KEKE_EXPORT pid_t fork(void)
+KEKE_EXPORT KEKE_ONCE pid_t fork(void)
 {
 	return traced_fork(KEKE_REAL(fork));
 }
 
-KEKE_EXPORT pid_t _Fork(void)
+KEKE_EXPORT KEKE_ONCE pid_t _Fork(void)
 {
 	return traced_fork(KEKE_REAL(_Fork));
 }
 
-KEKE_EXPORT pid_t vfork(void)
+KEKE_EXPORT KEKE_ONCE pid_t vfork(void)
 {
 	return traced_fork(KEKE_REAL(fork));
 }

@@ -23,7 +23,7 @@ static struct {
 	char vars[4096];	/* KEKE_* of this run, NUL separated */
 } run;
 
-uint64_t keke_new_flow(void)
+KEKE_ONCE uint64_t keke_new_flow(void)
 {
 	uint64_t id = run.flow_base +
 		      __atomic_add_fetch(&run.flows, 1, __ATOMIC_RELAXED);
@@ -32,7 +32,7 @@ uint64_t keke_new_flow(void)
 }
 
 /* Flow ids of a process and of its fork children must differ. */
-void keke_seed_flows(void)
+KEKE_ONCE void keke_seed_flows(void)
 {
 	if (syscall(SYS_getrandom, &run.flow_base, sizeof(run.flow_base),
 		    0) != sizeof(run.flow_base))
@@ -44,7 +44,7 @@ void keke_seed_flows(void)
 /* KEKE_FLOW_IN is "<parent pid>:<flow id>": a child whose parent is not
  * that pid inherited it by accident (system(), popen() and other children
  * of the environment's owner) and has no incoming flow. */
-int keke_flow_env(char *buf, size_t size, int ppid, uint64_t flow)
+KEKE_ONCE int keke_flow_env(char *buf, size_t size, int ppid, uint64_t flow)
 {
 	struct keke_text t = keke_text_start(buf, size);
 
@@ -55,7 +55,7 @@ int keke_flow_env(char *buf, size_t size, int ppid, uint64_t flow)
 	return (int)(t.p - buf);
 }
 
-uint64_t keke_incoming_flow(void)
+KEKE_ONCE uint64_t keke_incoming_flow(void)
 {
 	const char *v = getenv("KEKE_FLOW_IN");
 	uint64_t ppid, flow;
@@ -66,18 +66,18 @@ uint64_t keke_incoming_flow(void)
 	return flow;
 }
 
-const char *keke_self_path(void)
+KEKE_ONCE const char *keke_self_path(void)
 {
 	return run.self ? run.self : "";
 }
 
-const char *const *keke_run_vars(void)
+KEKE_ONCE const char *const *keke_run_vars(void)
 {
 	return run.var_list;
 }
 
 /* Adds @var ("NAME=value") to the run's variables; false when full. */
-static bool add_run_var(const char *var, size_t *used, size_t *n)
+static KEKE_ONCE bool add_run_var(const char *var, size_t *used, size_t *n)
 {
 	size_t len = strlen(var) + 1;
 
@@ -95,7 +95,7 @@ static bool add_run_var(const char *var, size_t *used, size_t *n)
  * children need not ask the CPU again), and finds what LD_PRELOAD calls
  * this library.
  */
-void keke_remember_run(void)
+KEKE_ONCE void keke_remember_run(void)
 {
 	extern char **environ;
 	char clock[32] = "KEKE_CLOCK=";

@@ -95,7 +95,7 @@ static void warm_up(void)
 		syscall(SYS_close, held[--n]);
 }
 
-void keke_stacks_init(void)
+KEKE_ONCE void keke_stacks_init(void)
 {
 	const char *spec = getenv("KEKE_STACKS");
 	const char *max = getenv("KEKE_STACK_DEPTH");
@@ -276,7 +276,7 @@ uint64_t keke_stack_capture(void)
 	return id;
 }
 
-void keke_stacks_after_fork(void)
+KEKE_ONCE void keke_stacks_after_fork(void)
 {
 	/* Only when stacks are on: a write would copy the page for nothing. */
 	if (next_id)

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 #include "clock.h"
+#include "once.h"
 
 #include <string.h>
 
@@ -11,7 +12,7 @@ enum keke_clock keke_clock_kind = KEKE_CLOCK_MONOTONIC;
 
 /* CPUID leaf 0x80000007, EDX bit 8: the TSC runs at a constant rate in
  * every P-, C- and T-state, so ticks convert linearly to time. */
-static bool tsc_is_invariant(void)
+static KEKE_ONCE bool tsc_is_invariant(void)
 {
 #if KEKE_HAVE_TSC
 	unsigned a, b, c, d;
@@ -25,12 +26,12 @@ static bool tsc_is_invariant(void)
 #endif
 }
 
-static bool is(const char *setting, const char *value)
+static KEKE_ONCE bool is(const char *setting, const char *value)
 {
 	return setting && !strcmp(setting, value);
 }
 
-void keke_clock_init(const char *setting)
+KEKE_ONCE void keke_clock_init(const char *setting)
 {
 	if (is(setting, "monotonic"))
 		keke_clock_kind = KEKE_CLOCK_MONOTONIC;
@@ -41,12 +42,12 @@ void keke_clock_init(const char *setting)
 						       KEKE_CLOCK_MONOTONIC;
 }
 
-const char *keke_clock_setting(void)
+KEKE_ONCE const char *keke_clock_setting(void)
 {
 	return keke_clock_kind == KEKE_CLOCK_TSC ? "tsc" : "monotonic";
 }
 
-struct keke_anchor keke_clock_anchor(void)
+KEKE_ONCE struct keke_anchor keke_clock_anchor(void)
 {
 	struct keke_anchor best = { 0, 0 };
 	uint64_t best_gap = UINT64_MAX;

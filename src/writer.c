@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "clock.h"
+#include "once.h"
 #include "text.h"
 #include "writer_sys.h"
 
@@ -47,22 +48,22 @@ struct errno_guard {
 	int saved;
 };
 
-static struct errno_guard errno_save(void)
+static KEKE_ONCE struct errno_guard errno_save(void)
 {
 	return (struct errno_guard){ errno };
 }
 
-static void errno_restore(struct errno_guard g)
+static KEKE_ONCE void errno_restore(struct errno_guard g)
 {
 	errno = g.saved;
 }
 
-bool keke_writer_active(void)
+KEKE_ONCE bool keke_writer_active(void)
 {
 	return writer.active;
 }
 
-int keke_writer_pid(void)
+KEKE_ONCE int keke_writer_pid(void)
 {
 	return writer.pid;
 }
@@ -84,7 +85,7 @@ void keke_writer_filtered(uint64_t n)
 		__atomic_fetch_add(&writer.hdr->filtered, n, __ATOMIC_RELAXED);
 }
 
-void keke_writer_refresh_anchor(void)
+KEKE_ONCE void keke_writer_refresh_anchor(void)
 {
 	if (!writer.hdr)
 		return;
@@ -99,7 +100,7 @@ void keke_writer_refresh_anchor(void)
 
 /* Extends the file to cover [off, off + len) with real blocks, so a later
  * store into the mapping can never SIGBUS for lack of space. */
-static int reserve(int fd, off_t off, off_t len)
+static KEKE_ONCE int reserve(int fd, off_t off, off_t len)
 {
 	struct rlimit limit;
 
@@ -135,7 +136,7 @@ static int reserve(int fd, off_t off, off_t len)
  * Returns it, or -1 (then claims open the file by path for an instant).
  * Hooks on close, dup2, dup3, close_range and closefrom keep it alive.
  */
-static int hold_high(int fd)
+static KEKE_ONCE int hold_high(int fd)
 {
 	struct rlimit lim;
 	long top;
@@ -172,7 +173,7 @@ int keke_writer_move_fd(void)
  * when none is held, with the file opened for the moment. Returns the fd
  * used (give it to put_file() when done), or -1.
  */
-static int reserve_in_file(off_t off, size_t len)
+static KEKE_ONCE int reserve_in_file(off_t off, size_t len)
 {
 	int fd = writer.fd;
 
@@ -192,7 +193,7 @@ static int reserve_in_file(off_t off, size_t len)
 	return fd;
 }
 
-static void put_file(int fd)
+static KEKE_ONCE void put_file(int fd)
 {
 	if (fd != writer.fd)
 		keke_writer_sys.close(fd);
@@ -201,14 +202,14 @@ static void put_file(int fd)
 /* Faults @len bytes at @p in writable now (Linux 5.14+; ignored before):
  * otherwise every 4 KiB of records takes a write fault on the hot path,
  * which MAP_POPULATE does not spare a shared file mapping. */
-static void populate(void *p, size_t len)
+static KEKE_ONCE void populate(void *p, size_t len)
 {
 	syscall(SYS_madvise, p, len, MADV_POPULATE_WRITE);
 }
 
 /* Maps @len bytes of the record file at @off, of which the first
  * @reserved are reserved. Returns the mapping or NULL. */
-static void *map_file_range(off_t off, size_t len, size_t reserved)
+static KEKE_ONCE void *map_file_range(off_t off, size_t len, size_t reserved)
 {
 	int fd = reserve_in_file(off, reserved);
 	void *p;
@@ -232,7 +233,7 @@ static void *map_file_range(off_t off, size_t len, size_t reserved)
 #define T keke_thread
 
 /* Gives the calling thread's mapping back. */
-static void release_region(void)
+static KEKE_ONCE void release_region(void)
 {
 	if (T.region)
 		keke_writer_sys.munmap(T.region,
@@ -248,7 +249,7 @@ static void thread_ended(void *unused)
 }
 
 /* Starts the next chunk of the thread's region: header, magic last. */
-static void start_chunk(uint8_t *chunk)
+static KEKE_ONCE void start_chunk(uint8_t *chunk)
 {
 	struct keke_chunk_header *h = (struct keke_chunk_header *)chunk;
 
@@ -261,7 +262,7 @@ static void start_chunk(uint8_t *chunk)
 
 /* How much of a chunk of which @used bytes are used must be reserved for
  * @len more: whole pages, and at least @at_least bytes. */
-static size_t room_for(size_t used, size_t len, size_t at_least)
+static KEKE_ONCE size_t room_for(size_t used, size_t len, size_t at_least)
 {
 	size_t need = (used + len + 4095) & ~(size_t)4095;
 
@@ -274,7 +275,7 @@ static size_t room_for(size_t used, size_t len, size_t at_least)
  * page costs them a fault or a clear): twice as much as so far, or enough
  * for @len bytes, up to the whole chunk. Returns false when it cannot.
  */
-static bool grow_chunk(size_t len)
+static KEKE_ONCE bool grow_chunk(size_t len)
 {
 	uint8_t *chunk = T.chunk_stop - KEKE_CHUNK_SIZE;
 	size_t have = (size_t)(T.chunk_end - chunk);
@@ -297,7 +298,7 @@ static bool grow_chunk(size_t len)
 
 /* Claims a new region of chunks for the calling thread, with room for a
  * record of @len bytes. */
-static bool claim_region(size_t len)
+static KEKE_ONCE bool claim_region(size_t len)
 {
 	uint32_t n = T.region_chunks ? T.region_chunks : 1;
 	uint32_t first = __atomic_fetch_add(&writer.next_chunk, n,
@@ -330,7 +331,7 @@ static bool claim_region(size_t len)
 	return true;
 }
 
-bool keke_writer_make_room(size_t len)
+KEKE_ONCE bool keke_writer_make_room(size_t len)
 {
 	struct errno_guard e = errno_save();
 	bool ok = false;
@@ -368,9 +369,9 @@ out:
 	return ok;
 }
 
-static void fill_header(struct keke_file_header *h,
-			const struct keke_writer_config *cfg,
-			struct keke_anchor start, uint64_t realtime)
+static KEKE_ONCE void fill_header(struct keke_file_header *h,
+				  const struct keke_writer_config *cfg,
+				  struct keke_anchor start, uint64_t realtime)
 {
 	struct utsname uts;
 
@@ -393,7 +394,7 @@ static void fill_header(struct keke_file_header *h,
 }
 
 /* Creates <dir>/<pid>-<ns>[-n].kr exclusively; returns its fd or -errno. */
-static int create_file(const char *dir, uint64_t stamp)
+static KEKE_ONCE int create_file(const char *dir, uint64_t stamp)
 {
 	int pid = (int)getpid();
 
@@ -425,7 +426,7 @@ static int create_file(const char *dir, uint64_t stamp)
 static struct keke_writer_config current_config;
 
 /* Forgets the calling thread's region and numbering. */
-static void reset_thread(void)
+static KEKE_ONCE void reset_thread(void)
 {
 	release_region();
 	T.tid = 0;
@@ -435,7 +436,7 @@ static void reset_thread(void)
 	T.busy = 0;
 }
 
-int keke_writer_start(const struct keke_writer_config *cfg)
+KEKE_ONCE int keke_writer_start(const struct keke_writer_config *cfg)
 {
 	struct errno_guard e = errno_save();
 	int ret;
@@ -490,7 +491,7 @@ out:
 	return ret;
 }
 
-int keke_writer_restart(uint64_t flow_in)
+KEKE_ONCE int keke_writer_restart(uint64_t flow_in)
 {
 	current_config.flow_in = flow_in;
 	return keke_writer_start(&current_config);
