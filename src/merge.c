@@ -829,6 +829,8 @@ static int open_sinks(struct merge *m)
 		void *s = ops[i]->open(paths[i], err);
 		if (!s)
 			return merge_fail(m, "%s", err);
+		if (ops[i]->cancel_on && m->o->cancel)
+			ops[i]->cancel_on(s, m->o->cancel);
 		m->ops[m->nsinks] = ops[i];
 		m->sinks[m->nsinks++] = s;
 	}
@@ -907,7 +909,11 @@ enum keke_merge_result keke_merge(const struct keke_merge_options *o,
 	show_progress(&m, m.nfiles, true);
 	if (!rc)
 		rc = merge_tree(&m);
-	for (size_t i = 0; i < m.nsinks; i++) {
+	if (!rc && o->cancel && *o->cancel)
+		rc = merge_fail(&m, "interrupted");
+	/* The last sink (SQLite, whose indexes take long) first: an
+	 * interrupt during its finish then leaves no output at all. */
+	for (size_t i = m.nsinks; i-- > 0;) {
 		if (rc) {
 			m.ops[i]->abort(m.sinks[i]);
 			continue;

@@ -23,6 +23,7 @@
 #ifndef KEKE_SINK_H
 #define KEKE_SINK_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -155,6 +156,9 @@ struct keke_sink_ops {
 	int (*finish)(void *sink, char *err);
 	/* Removes the temporary and frees the sink. */
 	void (*abort)(void *sink);
+	/* Optional, for a finish that takes long: once *@flag is non-zero,
+	 * finish gives up and fails saying "interrupted". */
+	void (*cancel_on)(void *sink, volatile sig_atomic_t *flag);
 	/* What the last failing op (returning -1) failed on. */
 	const char *(*last_error)(void *sink);
 };

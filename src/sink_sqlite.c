@@ -184,7 +184,8 @@ static const struct {
  * reads of one file stores its args once. The sets seen last are kept in a
  * small table, compared byte for byte, so memory stays flat.
  */
-#define ARG_SETS 4096		/* sets remembered (a power of two) */
+#define ARG_SETS_LOG2 12
+#define ARG_SETS (1 << ARG_SETS_LOG2)	/* sets remembered */
 #define ARG_SET_BYTES 240	/* larger sets are not shared */
 
 struct arg_set {
@@ -200,6 +201,8 @@ struct sqlite_sink {
 	sqlite3_stmt *meta;
 	struct arg_set *arg_sets;	/* ARG_SETS of them */
 	struct batch b[B_COUNT];
+	int64_t slice_max;	/* the largest slice id queued */
+	volatile sig_atomic_t *cancel;	/* set: finish gives up */
 	bool failed;		/* an op failed: refuse the rest */
 	char err[KEKE_SINK_ERROR_MAX];
 };
@@ -719,6 +722,28 @@ static bool append(uint8_t *buf, size_t *len, const void *p, size_t n)
 }
 
 /*
+ * A hash of @n bytes at @p whose high bits are well mixed: eight bytes at a
+ * time, since a multiply per byte would cost more than the rest of a slice.
+ */
+static uint64_t hash(const uint8_t *p, size_t n)
+{
+	uint64_t h = n;
+
+	for (;;) {
+		uint64_t w = 0;
+		size_t k = n < 8 ? n : 8;
+
+		memcpy(&w, p, k);
+		h = (h ^ w) * 0x9e3779b97f4a7c15ull;
+		h ^= h >> 29;
+		if (n <= 8)
+			return h * 0xbf58476d1ce4e5b9ull;
+		p += 8;
+		n -= 8;
+	}
+}
+
+/*
  * The arg set of @s: an identical one sent before (*is_new false), or a new
  * one numbered with the slice's id (*is_new true).
  */
@@ -727,7 +752,6 @@ static int64_t arg_set_of(struct sqlite_sink *q, const struct keke_slice *s,
 {
 	uint8_t buf[ARG_SET_BYTES];
 	size_t len = 0;
-	uint64_t h = 1469598103934665603ull;
 	bool fits = q->arg_sets != NULL;
 	struct arg_set *slot;
 
@@ -747,9 +771,7 @@ static int64_t arg_set_of(struct sqlite_sink *q, const struct keke_slice *s,
 	}
 	if (!fits)
 		return s->id;
-	for (size_t i = 0; i < len; i++)
-		h = (h ^ buf[i]) * 1099511628211ull;
-	slot = &q->arg_sets[h & (ARG_SETS - 1)];
+	slot = &q->arg_sets[hash(buf, len) >> (64 - ARG_SETS_LOG2)];
 	if (slot->id && slot->len == len && !memcmp(slot->bytes, buf, len)) {
 		*is_new = false;
 		return slot->id;
@@ -760,7 +782,12 @@ static int64_t arg_set_of(struct sqlite_sink *q, const struct keke_slice *s,
 	return s->id;
 }
 
-/* Queues @s and its args; inserts the batches that fill up. */
+/*
+ * Queues @s and its args; inserts the batches that fill up. A slice whose
+ * id follows the largest queued gets a NULL id, which SQLite turns into
+ * that same id by appending after the last row, instead of checking the
+ * id is free with a search from the root: most slices come in id order.
+ */
 static int sqlite_sink_slice(void *sink, const struct keke_slice *s)
 {
 	struct sqlite_sink *q = sink;
@@ -771,7 +798,12 @@ static int sqlite_sink_slice(void *sink, const struct keke_slice *s)
 
 	if (q->failed)
 		return -1;
-	put_int(b, s->id);
+	if (s->id == q->slice_max + 1)
+		put_null(b);
+	else
+		put_int(b, s->id);
+	if (s->id > q->slice_max)
+		q->slice_max = s->id;
 	put_int(b, s->ts_ns);
 	put_int(b, s->dur_ns);
 	put_int(b, s->utid);
@@ -949,6 +981,21 @@ static int sqlite_sink_flow(void *sink, const struct keke_flow *f)
  * the temporary to the output, replacing any file there. On failure the
  * temporary is removed, @err says why and no output is left.
  */
+/* SQLite's progress handler: non-zero stops the statement under way. */
+static int cancelled(void *sink)
+{
+	struct sqlite_sink *q = sink;
+
+	return *q->cancel != 0;
+}
+
+static void sqlite_sink_cancel_on(void *sink, volatile sig_atomic_t *flag)
+{
+	struct sqlite_sink *q = sink;
+
+	q->cancel = flag;
+}
+
 static int sqlite_sink_finish(void *sink, char *err)
 {
 	struct sqlite_sink *q = sink;
@@ -959,6 +1006,10 @@ static int sqlite_sink_finish(void *sink, char *err)
 	for (int i = 0; i < B_COUNT; i++)
 		if (batch_flush(q, &q->b[i]) < 0)
 			goto out;
+	/* Building the indexes takes seconds on a big trace: stay
+	 * interruptible. */
+	if (q->cancel)
+		sqlite3_progress_handler(q->db, 1000, cancelled, q);
 	if (sqlite3_exec(q->db, finish_sql, NULL, NULL, NULL) != SQLITE_OK) {
 		fail_sql(q, "creating the tracks and indexes");
 		goto out;
@@ -1015,5 +1066,6 @@ const struct keke_sink_ops keke_sink_sqlite = {
 	.flow = sqlite_sink_flow,
 	.finish = sqlite_sink_finish,
 	.abort = sqlite_sink_abort,
+	.cancel_on = sqlite_sink_cancel_on,
 	.last_error = sqlite_sink_last_error,
 };

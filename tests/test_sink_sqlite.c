@@ -645,6 +645,29 @@ Test(sink_sqlite, abort_leaves_nothing)
 	free(dir);
 }
 
+/* An interrupt while the indexes are built: finish fails, leaves
+ * nothing. */
+Test(sink_sqlite, interrupted_finish_leaves_nothing)
+{
+	static volatile sig_atomic_t interrupted = 1;
+	char *dir = test_tmpdir();
+	const char *db = test_path(dir, "out.db");
+	char err[KEKE_SINK_ERROR_MAX] = "";
+	void *s = open_ok(db);
+
+	for (int64_t id = 1; id <= 1000; id++) {
+		struct keke_slice sl = plain_slice(id, NULL, 0);
+
+		cr_assert_eq(ops->slice(s, &sl), 0);
+	}
+	ops->cancel_on(s, &interrupted);
+	cr_assert_eq(ops->finish(s, err), -1);
+	cr_assert(strstr(err, "interrupted"), "%s", err);
+	dir_is(dir, "");
+	test_rm_rf(dir);
+	free(dir);
+}
+
 Test(sink_sqlite, finish_replaces_existing_file)
 {
 	char *dir = test_tmpdir();
