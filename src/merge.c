@@ -850,7 +850,7 @@ static void free_merge(struct merge *m)
 	}
 	for (size_t i = 0; i < m->nthrs; i++) {
 		free(m->thrs[i].name);
-		free(m->thrs[i].spans);
+		merge_free_spans(&m->thrs[i]);
 	}
 	for (size_t i = 0; i < m->nflows; i++) {
 		free(m->flows[i].path);

@@ -209,6 +209,9 @@ int merge_user_record(struct merge *m, struct image *im, struct thr *t,
 /* Ends the spans the image left open, at its end. */
 int merge_close_spans(struct merge *m, struct image *im);
 
+/* Frees @t's spans, open ones too (a merge that stopped midway). */
+void merge_free_spans(struct thr *t);
+
 /*
  * Once every file is read: gives processes seen only from their parent a
  * row and a slice, links shells to the system()/popen() that started them,

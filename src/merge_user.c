@@ -278,6 +278,15 @@ int merge_user_record(struct merge *m, struct image *im, struct thr *t,
 	return 0;
 }
 
+void merge_free_spans(struct thr *t)
+{
+	while (t->nspans)
+		free_span(&t->spans[--t->nspans]);
+	free(t->spans);
+	t->spans = NULL;
+	t->spans_cap = 0;
+}
+
 int merge_close_spans(struct merge *m, struct image *im)
 {
 	for (size_t i = 0; i < im->threads.cap; i++) {
