@@ -232,11 +232,12 @@ static noinline void record_open(unsigned call, uint64_t t0, uint64_t dur,
 	keke_rec_commit(&r);
 }
 
-/* stat, lstat, fstatat, statx, unlink, unlinkat, rmdir: the path, the
- * flags unless 0, the result. */
-static noinline void record_path(unsigned call, uint64_t t0, uint64_t dur,
-				 int rv, int err, int dirfd, const char *path,
-				 int flags)
+/* A call on a path: the path, @key = @value (left out when 0 unless
+ * @always), the result. */
+static noinline void record_on_path(unsigned call, uint64_t t0, uint64_t dur,
+				    int rv, int err, int dirfd,
+				    const char *path, unsigned key,
+				    int64_t value, bool always)
 {
 	char joined[JOINED_MAX];
 	size_t joined_len = needs_join(dirfd, path) ?
@@ -248,30 +249,27 @@ static noinline void record_path(unsigned call, uint64_t t0, uint64_t dur,
 							      joined_len))))
 		return;
 	add_at_path(&r, KEKE_KEY_PATH, dirfd, path, joined, joined_len);
-	if (flags)
-		keke_rec_int(&r, KEKE_KEY_FLAGS, flags);
+	if (value || always)
+		keke_rec_int(&r, key, value);
 	keke_rec_int(&r, KEKE_KEY_RESULT, rv);
 	keke_rec_commit(&r);
 }
 
-/* mkdir, mkdirat: the path, the mode, the result. */
-static noinline void record_mkdir(unsigned call, uint64_t t0, uint64_t dur,
-				  int rv, int err, int dirfd, const char *path,
-				  mode_t mode)
+/* stat, lstat, fstatat, statx, unlink, unlinkat, rmdir: the path, the
+ * flags unless 0, the result. */
+static void record_path(unsigned call, uint64_t t0, uint64_t dur, int rv,
+			int err, int dirfd, const char *path, int flags)
 {
-	char joined[JOINED_MAX];
-	size_t joined_len = needs_join(dirfd, path) ?
-		join_dirfd(dirfd, path, joined, sizeof(joined)) : 0;
-	struct keke_rec r;
+	record_on_path(call, t0, dur, rv, err, dirfd, path, KEKE_KEY_FLAGS,
+		       flags, false);
+}
 
-	if (!keke_slice_begin(&r, call, rv < 0 ? (unsigned)err : 0, t0, dur,
-			      KEKE_REC_MAX_LEN(3, at_path_max(path,
-							      joined_len))))
-		return;
-	add_at_path(&r, KEKE_KEY_PATH, dirfd, path, joined, joined_len);
-	keke_rec_int(&r, KEKE_KEY_MODE, mode);
-	keke_rec_int(&r, KEKE_KEY_RESULT, rv);
-	keke_rec_commit(&r);
+/* mkdir, mkdirat: the path, the mode, the result. */
+static void record_mkdir(unsigned call, uint64_t t0, uint64_t dur, int rv,
+			 int err, int dirfd, const char *path, mode_t mode)
+{
+	record_on_path(call, t0, dur, rv, err, dirfd, path, KEKE_KEY_MODE,
+		       mode, true);
 }
 
 /* rename, renameat, renameat2: both paths, the flags unless 0. */
