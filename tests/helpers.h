@@ -5,6 +5,7 @@
 
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 
 /* A new empty directory under $TMPDIR (or /tmp); abort on failure.
  * The caller frees the string. */
@@ -41,5 +42,21 @@ char *test_read_file(const char *path, size_t *len);
 
 /* Removes a directory tree (best effort). */
 void test_rm_rf(const char *path);
+
+/*
+ * Declares `out`, a scratch dir made afresh for each test, and setup() and
+ * teardown() that make and remove it, to name as a test's .init and .fini.
+ */
+#define TEST_SCRATCH_DIR                                                     \
+	static char *out;                                                    \
+	static void setup(void)                                              \
+	{                                                                    \
+		out = test_tmpdir();                                         \
+	}                                                                    \
+	static void teardown(void)                                           \
+	{                                                                    \
+		test_rm_rf(out);                                             \
+		free(out);                                                   \
+	}
 
 #endif

@@ -11,18 +11,7 @@
 
 #include "helpers.h"
 
-static char *out;
-
-static void setup(void)
-{
-	out = test_tmpdir();
-}
-
-static void teardown(void)
-{
-	test_rm_rf(out);
-	free(out);
-}
+TEST_SCRATCH_DIR
 
 TestSuite(stacks, .init = setup, .fini = teardown, .timeout = 120);
 
