@@ -44,9 +44,15 @@ KEKE_ONCE size_t keke_env_slots(char *const envp[])
 	return n + 3;	/* KEKE_FLOW_IN, LD_PRELOAD, NULL */
 }
 
-KEKE_ONCE size_t keke_env_bytes(char *const envp[])
+/* KEKE_FLOW_IN without a handoff, and what a handoff adds but its path. */
+#define FLOW_ENV_BYTES 64
+#define HANDOFF_BYTES (4 * 21 + 1)
+
+KEKE_ONCE size_t keke_env_bytes(char *const envp[],
+				const struct keke_handoff *h)
 {
-	return 64 + sizeof(LD_PRELOAD_EQ) + strlen(keke_self_path()) + 1 +
+	return FLOW_ENV_BYTES + (h ? HANDOFF_BYTES + strlen(h->path) : 0) +
+	       sizeof(LD_PRELOAD_EQ) + strlen(keke_self_path()) + 1 +
 	       strlen(their_preload(envp));
 }
 
@@ -97,7 +103,8 @@ static KEKE_ONCE bool build_preload(char *buf, const char *theirs, bool ours)
 }
 
 KEKE_ONCE void keke_env_build(char **out, char *buf, char *const envp[],
-			      int ppid, uint64_t flow, bool preload)
+			      int ppid, uint64_t flow,
+			      const struct keke_handoff *h, bool preload)
 {
 	const char *theirs = their_preload(envp);
 	size_t n = 0;
@@ -109,7 +116,9 @@ KEKE_ONCE void keke_env_build(char **out, char *buf, char *const envp[],
 	for (const char *const *v = keke_run_vars(); v && *v; v++)
 		out[n++] = (char *)*v;
 	if (flow) {
-		int len = keke_flow_env(buf, 64, ppid, flow);
+		size_t size = FLOW_ENV_BYTES +
+			      (h ? HANDOFF_BYTES + strlen(h->path) : 0);
+		int len = keke_flow_env(buf, size, ppid, flow, h);
 
 		out[n++] = buf;
 		buf += len + 1;

@@ -32,6 +32,8 @@ static struct {
 	int argc;
 	char **argv;
 	struct keke_writer_config config;
+	struct keke_handoff handoff;	/* from the fork child exec'd into
+					 * this image, if it made no file */
 	char dir[PATH_MAX];	/* last: its tail pages are never touched */
 } state;
 
@@ -145,21 +147,26 @@ static KEKE_ONCE bool record_environment(void)
 
 /*
  * Records pid, ppid, executable, cwd and argv of this image (and its
- * environment when asked). The strings are written straight into the
+ * environment when asked; and the path a fork child exec'd, when it
+ * handed itself over). The strings are written straight into the
  * record: this runs in fork children, maybe on a small signal stack.
  */
 static KEKE_ONCE void record_process_start(void)
 {
 	extern char **environ;
 	bool env = state.record_env;
+	const char *exec_path = state.handoff.path;
+	size_t exec_path_len = exec_path ? strlen(exec_path) : 0;
 	struct keke_rec r;
 	long n;
 	char *p;
 
-	if (!keke_rec_begin(&r, KEKE_REC_PROCESS_START, 0, 0, keke_now(),
+	if (!keke_rec_begin(&r, KEKE_REC_PROCESS_START, 0, 0,
+			    keke_writer_image_start(),
 			    KEKE_REC_MAX_LEN(2, 2 * (3 + PATH_MAX) +
 						(3 + KEKE_STRING_CAP) *
-						(env ? 2 : 1))))
+						(env ? 2 : 1) +
+						KEKE_STR_MAX_LEN(exec_path_len))))
 		return;
 	keke_rec_int(&r, KEKE_KEY_PID, getpid());
 	keke_rec_int(&r, KEKE_KEY_PPID, getppid());
@@ -173,6 +180,8 @@ static KEKE_ONCE void record_process_start(void)
 	keke_rec_strv(&r, KEKE_KEY_ARGV, state.argv);
 	if (env)
 		keke_rec_strv(&r, KEKE_KEY_ENV, environ);
+	if (exec_path)
+		keke_rec_str(&r, KEKE_KEY_PATH, exec_path, exec_path_len);
 	keke_rec_commit(&r);
 }
 
@@ -193,10 +202,8 @@ KEKE_ONCE void keke_after_fork_child(uint64_t flow_in)
 		return;
 	keke_seed_flows();
 	keke_stacks_after_fork();
-	if (keke_writer_restart(flow_in) == 0)
-		record_process_start();
-	else
-		keke_families = 0;
+	state.handoff = (struct keke_handoff){ 0 };
+	keke_writer_defer(flow_in);
 }
 
 KEKE_ONCE void keke_init(void)
@@ -239,7 +246,9 @@ KEKE_ONCE void keke_init(void)
 	state.record_env = record_environment();
 	keke_clock_init(getenv("KEKE_CLOCK"));
 	state.config.dir = state.dir;
-	state.config.flow_in = keke_incoming_flow();
+	state.config.flow_in = keke_incoming_flow(&state.handoff);
+	state.config.prelude = state.handoff.fork;
+	state.config.begin = record_process_start;
 	err = keke_writer_start(&state.config);
 	if (err) {
 		if (!state.quiet)

@@ -57,8 +57,17 @@ uint64_t keke_new_flow(void);
 /* Draws this image's flow ids afresh (at start-up, in a fork child). */
 void keke_seed_flows(void);
 
-/* The flow KEKE_FLOW_IN gives this process, or 0 (not meant for it). */
-uint64_t keke_incoming_flow(void);
+/* What a fork child that recorded nothing hands to the image it execs (in
+ * KEKE_FLOW_IN), which then tells of it: the child needs no file. */
+struct keke_handoff {
+	int pid;		/* of the fork child, the new image's too */
+	struct keke_fork_prelude fork;
+	const char *path;	/* the program exec'd */
+};
+
+/* The flow KEKE_FLOW_IN gives this process, or 0 (not meant for it);
+ * fills @h with a handoff (zeros when none). */
+uint64_t keke_incoming_flow(struct keke_handoff *h);
 
 /* Remembers this run's KEKE_* variables and libkeke.so's path (start-up,
  * before the program can change its environment). */
@@ -67,9 +76,10 @@ void keke_remember_run(void);
 /* Finds the real exec functions (start-up, so fork children need not). */
 void keke_exec_init(void);
 
-/* The value of KEKE_FLOW_IN that gives @flow to a process whose parent
- * will be @ppid. */
-int keke_flow_env(char *buf, size_t size, int ppid, uint64_t flow);
+/* Writes KEKE_FLOW_IN, giving @flow (and handoff @h, unless NULL) to a
+ * process whose parent will be @ppid, into @buf; returns its length. */
+int keke_flow_env(char *buf, size_t size, int ppid, uint64_t flow,
+		  const struct keke_handoff *h);
 
 /* What libkeke.so is called in LD_PRELOAD, and the KEKE_* variables of
  * this run ("NAME=value" each), for the environment of children. */
@@ -85,7 +95,8 @@ void keke_init(void);
  * the value given to exit/_exit or returned by main. */
 void keke_record_exit(enum keke_exit_how how, bool has_status, int status);
 
-/* In a fork child: starts the child's own record file. */
+/* In a fork child: the child's own record file, made at its first record
+ * (keke_writer_defer). */
 void keke_after_fork_child(uint64_t flow_in);
 
 /* The flow of the fork the calling thread is making, or 0. */

@@ -7,7 +7,12 @@
  *    failed with errno when it does return;
  *  - hands the new image an environment that keeps it traced (env.c), or
  *    leaves libkeke.so out of LD_PRELOAD for a program ld.so could not
- *    load it into (a 32-bit one), so ld.so prints no error.
+ *    load it into (a 32-bit one), so ld.so prints no error;
+ *  - in a fork child that has recorded nothing (and so made no file),
+ *    exec'ing a program keke will surely run in, records nothing either:
+ *    the new image tells of the child and its exec (KEKE_FLOW_IN), which
+ *    spares the child's file, most of what a fork + exec costs keke. An
+ *    exec that comes back is recorded then, making the file.
  * Like musl's execl, the varargs variants build argv on the stack: nothing
  * here allocates, as a vfork-style child may be running it.
  */
@@ -19,6 +24,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -38,22 +44,66 @@ struct exec_call {
 	char *const *envp;
 };
 
-/* Whether ld.so can preload a 64-bit libkeke.so into @path: not into a
- * 32-bit ELF. Scripts and unreadable files get the benefit of the doubt. */
-static KEKE_ONCE bool preloadable(const char *path)
+/* What ld.so will do with libkeke.so in LD_PRELOAD of a program. */
+enum target {
+	TARGET_LOADS,	/* a 64-bit ELF with an interpreter, not set-id nor
+			 * with file capabilities: it loads it */
+	TARGET_MAYBE,	/* a script, a static or privileged program, an
+			 * unreadable file: perhaps not */
+	TARGET_FOREIGN,	/* a 32-bit ELF: it cannot, and would complain */
+};
+
+#define TARGET_PHDRS_MAX 32
+
+/* Whether the ELF file at @fd, of header @eh, has an interpreter. */
+static KEKE_ONCE bool has_interpreter(int fd, const Elf64_Ehdr *eh)
 {
-	unsigned char ident[EI_NIDENT];
+	Elf64_Phdr ph[TARGET_PHDRS_MAX];
+	long size = (long)eh->e_phnum * (long)sizeof(ph[0]);
+
+	if (eh->e_phentsize != sizeof(ph[0]) || eh->e_phnum > TARGET_PHDRS_MAX ||
+	    syscall(SYS_pread64, fd, ph, size, eh->e_phoff) != size)
+		return false;
+	for (unsigned i = 0; i < eh->e_phnum; i++)
+		if (ph[i].p_type == PT_INTERP)
+			return true;
+	return false;
+}
+
+/* Whether exec'ing the file at @fd gives no privileges: ld.so ignores a
+ * preload with a slash in its path in a privileged image. */
+static KEKE_ONCE bool unprivileged(int fd)
+{
+	struct stat st;
+
+	return syscall(SYS_fstat, fd, &st) == 0 &&
+	       !(st.st_mode & (S_ISUID | S_ISGID)) &&
+	       syscall(SYS_fgetxattr, fd, "security.capability", NULL, 0) < 0;
+}
+
+/* What ld.so will do with libkeke.so in the program at @path; @sure: the
+ * caller needs to know whether it loads (else only whether it is
+ * foreign, which costs fewer calls). */
+static KEKE_ONCE enum target classify(const char *path, bool sure)
+{
+	Elf64_Ehdr eh;
 	int fd = (int)syscall(SYS_openat, AT_FDCWD, path, O_RDONLY | O_CLOEXEC);
+	enum target kind = TARGET_MAYBE;
 	long n;
 
 	if (fd < 0)
-		return true;
-	n = syscall(SYS_read, fd, ident, sizeof(ident));
+		return TARGET_MAYBE;
+	n = syscall(SYS_read, fd, &eh, sizeof(eh));
+	if (n < EI_CLASS + 1 || memcmp(eh.e_ident, ELFMAG, SELFMAG) != 0)
+		goto out;
+	if (eh.e_ident[EI_CLASS] != ELFCLASS64)
+		kind = TARGET_FOREIGN;
+	else if (sure && n == sizeof(eh) && has_interpreter(fd, &eh) &&
+		 unprivileged(fd))
+		kind = TARGET_LOADS;
+out:
 	syscall(SYS_close, fd);
-	if (n < EI_CLASS + 1 || memcmp(ident, ELFMAG, SELFMAG) != 0)
-		return true;
-	return ident[EI_CLASS] == (sizeof(void *) == 8 ? ELFCLASS64 :
-							  ELFCLASS32);
+	return kind;
 }
 
 /* The program an exec call will run, as a path we can show and open. */
@@ -81,16 +131,17 @@ static KEKE_ONCE const char *target_of(const struct exec_call *c, char *buf,
 	return c->path;
 }
 
-/* Writes the exec slice; returns the record, to mark it failed later. */
+/* Writes the exec slice of a call made at @ts; returns the record, to
+ * mark it failed later. */
 static KEKE_ONCE uint8_t *record_exec(const char *path, char *const argv[],
-				      uint64_t flow)
+				      uint64_t flow, uint64_t ts)
 {
 	struct keke_rec r;
 	uint8_t *rec;
 	char *p;
 	long n;
 
-	if (!keke_rec_begin(&r, KEKE_REC_SLICE, KEKE_CALL_EXEC, 0, keke_now(),
+	if (!keke_rec_begin(&r, KEKE_REC_SLICE, KEKE_CALL_EXEC, 0, ts,
 			    KEKE_REC_MAX_LEN(2, 2 * (3 + KEKE_STRING_CAP))))
 		return NULL;
 	keke_rec_int(&r, KEKE_KEY_DUR, 0);
@@ -156,10 +207,30 @@ static KEKE_ONCE int real_exec(const struct exec_call *c, char *const envp[])
 	return -1;
 }
 
+/*
+ * The handoff of a fork child that has recorded nothing yet to the image
+ * it execs into (@target), into @h; NULL when it must record its exec
+ * itself (it has recorded, or the program may run without keke).
+ */
+static KEKE_ONCE const struct keke_handoff *
+handoff_for(enum target kind, const char *target, struct keke_handoff *h)
+{
+	if (kind != TARGET_LOADS || !keke_traced(KEKE_FAMILY_PROC) ||
+	    !keke_writer_unstarted(&h->fork))
+		return NULL;
+	h->pid = keke_writer_pid();
+	h->fork.exec = keke_now();
+	h->path = target;
+	return h;
+}
+
 static KEKE_ONCE int do_exec(const struct exec_call *c)
 {
 	char buf[PATH_MAX];
 	const char *target;
+	const struct keke_handoff *handoff;
+	struct keke_handoff h;
+	enum target kind;
 	uint8_t *rec = NULL;
 	uint64_t flow;
 	int saved = errno, rc, err;
@@ -168,14 +239,18 @@ static KEKE_ONCE int do_exec(const struct exec_call *c)
 		return real_exec(c, c->envp);
 	target = target_of(c, buf, sizeof(buf));
 	flow = keke_new_flow();
-	KEKE_CHILD_ENV(env, c->envp, (int)getppid(), flow,
-		       preloadable(target));
-	if (keke_traced(KEKE_FAMILY_PROC))
-		rec = record_exec(target, c->argv, flow);
+	kind = classify(target, keke_writer_unstarted(&h.fork));
+	handoff = handoff_for(kind, target, &h);
+	KEKE_CHILD_ENV(env, c->envp, (int)getppid(), flow, handoff,
+		       kind != TARGET_FOREIGN);
+	if (keke_traced(KEKE_FAMILY_PROC) && !handoff)
+		rec = record_exec(target, c->argv, flow, keke_now());
 	keke_writer_refresh_anchor();
 	errno = saved;
 	rc = real_exec(c, env);
 	err = errno;
+	if (handoff)	/* it came back: record it after all */
+		rec = record_exec(target, c->argv, flow, handoff->fork.exec);
 	if (err == E2BIG) {
 		/* keke's variables tipped argv and environment over the
 		 * limit: run the program untraced rather than not at all. */

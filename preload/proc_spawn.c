@@ -60,7 +60,7 @@ static int traced_spawn(spawn_fn *real, bool search, pid_t *pid,
 	if (!keke_writer_active())
 		return real(pid, path, actions, attr, argv, envp);
 	flow = keke_new_flow();
-	KEKE_CHILD_ENV(env, envp, (int)getpid(), flow, true);
+	KEKE_CHILD_ENV(env, envp, (int)getpid(), flow, NULL, true);
 	t0 = keke_now();
 	errno = saved;
 	rc = real(&child, path, actions, attr, argv, env);

@@ -378,6 +378,8 @@ static void on_process_start(struct image *im, const struct keke_record *rec)
 	im->argv = copy_field(rec, KEKE_KEY_ARGV, &im->argv_len);
 	free(im->env);
 	im->env = copy_field(rec, KEKE_KEY_ENV, &im->env_len);
+	free(im->exec_path);
+	im->exec_path = copy_field(rec, KEKE_KEY_PATH, NULL);
 }
 
 static void on_process_end(struct image *im, const struct keke_record *rec,
@@ -685,6 +687,46 @@ size_t merge_new_proc(struct merge *m, size_t dir, int pid, int ppid,
 }
 
 /*
+ * The process of a file whose image a fork child exec'd into without a
+ * file of its own (record.h, fork_flow_in): a new one, which starts with
+ * that child's image (its slices are sent by merge_tree).
+ */
+static size_t prelude_process(struct merge *m, const struct file_info *f,
+			      int64_t start_ns)
+{
+	int64_t fork_ns = to_ns(f, f->hdr.fork_start);
+	int64_t exec_ns = to_ns(f, f->hdr.fork_exec);
+	struct prelude *pl;
+	size_t i;
+
+	/* Each step after the one before, and the exec before the image
+	 * it made, whatever a damaged header says. */
+	if (fork_ns > start_ns - 2)
+		fork_ns = start_ns - 2;
+	if (exec_ns < fork_ns || exec_ns > start_ns - 2)
+		exec_ns = fork_ns;
+	if (m->nprocs)
+		merge_fd_drop(&m->procs[m->nprocs - 1]);
+	i = merge_new_proc(m, f->dir, f->hdr.pid, f->hdr.ppid, fork_ns);
+	m->preludes = merge_grow(m->preludes, m->npreludes + 1,
+				 sizeof(*m->preludes));
+	pl = &m->preludes[m->npreludes++];
+	*pl = (struct prelude){
+		.proc = i,
+		.image_slice = m->next_slice_id++,
+		.exec_slice = m->next_slice_id++,
+		.exec_flow = f->hdr.flow_in,
+		.start_ns = fork_ns,
+		.exec_ns = exec_ns,
+		.end_ns = start_ns,
+	};
+	m->procs[i].first_flow_in = f->hdr.fork_flow_in;
+	m->procs[i].first_slice = pl->image_slice;
+	merge_thread(m, i, f->hdr.pid, fork_ns);
+	return i;
+}
+
+/*
  * The process a file belongs to: its pid's previous image when that one
  * exec'd into this one (its exec's flow is this file's incoming flow; or,
  * for traces without process events, it ended without exiting), else a
@@ -693,6 +735,8 @@ size_t merge_new_proc(struct merge *m, size_t dir, int pid, int ppid,
 static size_t process_for(struct merge *m, const struct file_info *f,
 			  int64_t start_ns)
 {
+	if (f->hdr.fork_flow_in)
+		return prelude_process(m, f, start_ns);
 	if (m->nprocs) {
 		struct proc *last = &m->procs[m->nprocs - 1];
 		bool same_pid = last->dir == f->dir && last->pid == f->hdr.pid;
@@ -722,7 +766,8 @@ static int merge_file(struct merge *m, const struct file_info *f,
 	struct keke_reader r;
 	struct keke_record rec;
 	char err[KEKE_ERROR_MAX];
-	int64_t start = to_ns(f, f->hdr.start.ticks);
+	int64_t start = to_ns(f, f->hdr.image_start ? f->hdr.image_start :
+				 f->hdr.start.ticks);
 	struct image im = {
 		.file = f,
 		.next = next,
@@ -780,6 +825,14 @@ static int merge_file(struct merge *m, const struct file_info *f,
 	keke_reader_close(&r);
 	if (!rc)
 		rc = merge_close_spans(m, &im);
+	if (f->hdr.fork_flow_in) {
+		struct prelude *pl = &m->preludes[m->npreludes - 1];
+
+		pl->path = im.exec_path;
+		pl->argv = merge_memdup(im.argv ? im.argv : "", im.argv_len);
+		pl->argv_len = im.argv_len;
+		im.exec_path = NULL;
+	}
 	if (!rc)
 		rc = emit_image_slice(m, &im);
 	idmap_free(&im.threads);
@@ -788,6 +841,7 @@ static int merge_file(struct merge *m, const struct file_info *f,
 	free(im.cwd);
 	free(im.argv);
 	free(im.env);
+	free(im.exec_path);
 	return rc;
 }
 
@@ -856,6 +910,11 @@ static void free_merge(struct merge *m)
 		free(m->flows[i].path);
 		free(m->flows[i].argv);
 	}
+	for (size_t i = 0; i < m->npreludes; i++) {
+		free(m->preludes[i].path);
+		free(m->preludes[i].argv);
+	}
+	free(m->preludes);
 	free(m->files);
 	free(m->procs);
 	free(m->thrs);

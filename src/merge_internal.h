@@ -88,6 +88,19 @@ struct reaped {
 	int64_t ts_ns;		/* when the wait returned */
 };
 
+/* A fork child that exec'd before recording anything, and so made no
+ * file, told of by the image it exec'd into (record.h, fork_flow_in).
+ * Its slices wait for merge_tree, which knows its parent by then. */
+struct prelude {
+	size_t proc;
+	int64_t image_slice, exec_slice;	/* their ids */
+	uint64_t exec_flow;
+	int64_t start_ns, exec_ns, end_ns;	/* end: the new image starts */
+	char *path;		/* the program exec'd */
+	char *argv;		/* its arguments, NUL separated */
+	size_t argv_len;
+};
+
 /* A system() or popen() slice: the shell it started has no flow of its
  * own and gets linked to it. */
 struct shell_call {
@@ -119,6 +132,8 @@ struct merge {
 	size_t nreaped;
 	struct shell_call *shells;
 	size_t nshells;
+	struct prelude *preludes;
+	size_t npreludes;
 	struct idmap counter_tracks;	/* hash of upid, name -> track id */
 	int64_t ncounter_tracks;
 	struct stack_tables *stacks;	/* merge_stacks.c; NULL until used */
@@ -138,6 +153,7 @@ struct image {
 	bool exited, has_status;
 	int status;
 	char *exe, *cwd, *argv, *env;
+	char *exec_path;	/* of the fork child that handed over */
 	size_t argv_len, env_len;
 	struct idmap threads;	/* tid -> thr index */
 	struct image_stacks *stacks;	/* merge_stacks.c; NULL until used */

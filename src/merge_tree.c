@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 /*
  * The process tree, once every record file is read:
+ * - a fork child that exec'd before it recorded anything gets its image
+ *   and exec from what the new image told of it;
  * - a fork or spawn whose child wrote no file, or an exec whose new image
  *   wrote none (a static, setuid or 32-bit program), still gives a process
  *   (or image) seen from its parent's side, marked untraced;
@@ -155,6 +157,95 @@ static int add_untraced(struct merge *m)
 			return -1;
 		m->stats->untraced++;
 	}
+	return 0;
+}
+
+/*
+ * The image of a fork child that made no file (struct prelude): its
+ * parent's program, from the fork to its exec, whose slice leads to the
+ * image that told of it.
+ */
+static int add_prelude(struct merge *m, const struct prelude *pl)
+{
+	struct proc *p = &m->procs[pl->proc];
+	struct flow *in = merge_flow(m, p->first_flow_in);
+	const struct proc *parent = in->out.slice ? &m->procs[in->out_proc] :
+						    NULL;
+	struct thr *t = merge_thread(m, pl->proc, p->pid, pl->start_ns);
+	const char *name = parent && parent->name ? parent->name : "?";
+	const char *cmdline = parent && parent->cmdline ? parent->cmdline : "";
+	char *argv_line = merge_argv_line(pl->argv, pl->argv_len);
+	const char *path = pl->path ? pl->path : "";
+	struct keke_arg image_args[3], exec_args[2];
+	unsigned n = 0;
+	int rc;
+
+	image_args[n++] = (struct keke_arg){ .key = "cmdline", .is_str = true,
+					     .s = cmdline,
+					     .len = strlen(cmdline) };
+	if (parent && parent->exe)
+		image_args[n++] = (struct keke_arg){
+			.key = "exe", .is_str = true, .s = parent->exe,
+			.len = strlen(parent->exe) };
+	if (parent && parent->cwd)
+		image_args[n++] = (struct keke_arg){
+			.key = "cwd", .is_str = true, .s = parent->cwd,
+			.len = strlen(parent->cwd) };
+	exec_args[0] = (struct keke_arg){ .key = "path", .is_str = true,
+					  .s = path, .len = strlen(path) };
+	exec_args[1] = (struct keke_arg){ .key = "argv", .is_str = true,
+					  .s = argv_line,
+					  .len = strlen(argv_line) };
+	/* Ends as an image that exec'd does (see emit_image_slice): the
+	 * exec just before the new image, the image a nanosecond later. */
+	struct keke_slice image = {
+		.id = pl->image_slice,
+		.utid = t->utid,
+		.pid = p->pid,
+		.tid = p->pid,
+		.ts_ns = pl->start_ns,
+		.dur_ns = pl->end_ns - 1 - pl->start_ns,
+		.category = "process",
+		.name = name,
+		.nargs = n,
+		.args = image_args,
+	};
+	struct keke_slice exec = {
+		.id = pl->exec_slice,
+		.utid = t->utid,
+		.pid = p->pid,
+		.tid = p->pid,
+		.ts_ns = pl->exec_ns,
+		.dur_ns = pl->end_ns - 2 - pl->exec_ns,
+		.category = keke_call_category(KEKE_CALL_EXEC),
+		.name = keke_call_name(KEKE_CALL_EXEC),
+		.depth = 1,
+		.parent_id = pl->image_slice,
+		.nargs = 2,
+		.args = exec_args,
+	};
+
+	in->in = (struct flow_end){ image.id, p->pid, p->pid, image.ts_ns };
+	struct flow *out = merge_flow(m, pl->exec_flow);
+	out->out = (struct flow_end){ exec.id, p->pid, p->pid, exec.ts_ns };
+	out->category = exec.category;
+	out->call = KEKE_CALL_EXEC;
+	out->out_proc = pl->proc;
+	out->child_pid = p->pid;
+	out->out_end_ns = exec.ts_ns + exec.dur_ns;
+	m->stats->slices += 2;
+	rc = EACH_SINK(m, slice, &image);
+	if (!rc)
+		rc = EACH_SINK(m, slice, &exec);
+	free(argv_line);
+	return rc;
+}
+
+static int add_preludes(struct merge *m)
+{
+	for (size_t i = 0; i < m->npreludes; i++)
+		if (add_prelude(m, &m->preludes[i]))
+			return -1;
 	return 0;
 }
 
@@ -390,7 +481,7 @@ int merge_tree(struct merge *m)
 	if (m->nreaped)
 		qsort(m->reaped, m->nreaped, sizeof(*m->reaped),
 		      by_dir_pid_ts);
-	if (add_untraced(m) || add_untraced_root(m))
+	if (add_preludes(m) || add_untraced(m) || add_untraced_root(m))
 		return -1;
 	link_shells(m);
 	fill_exit_statuses(m);

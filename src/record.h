@@ -89,6 +89,18 @@ struct keke_file_header {
 	uint64_t flow_in;		/* flow that led to this image, or 0 */
 	uint64_t filtered;		/* calls left out: below KEKE_MIN_DUR */
 	char host[KEKE_HOST_MAX];	/* NUL terminated */
+	/* Fields added to version 1; a file without them has zeros here. */
+	uint64_t image_start;		/* ticks: when the image started, if
+					 * before the file was made (a fork
+					 * child makes it at its first
+					 * record); 0: at start.ticks */
+	/* A fork child that exec'd before it recorded anything made no file:
+	 * the image it exec'd into tells of it (fork_flow_in 0: none). Its
+	 * exec call's path is then the PROCESS_START record's path field,
+	 * and its exec's flow is flow_in. */
+	uint64_t fork_flow_in;		/* flow that led to that fork child */
+	uint64_t fork_start;		/* ticks: when it started */
+	uint64_t fork_exec;		/* ticks: when it called exec */
 };
 
 struct keke_chunk_header {
@@ -100,7 +112,8 @@ struct keke_chunk_header {
 #define KEKE_REC_HEAD_SIZE 16u
 
 enum keke_rec_type {
-	KEKE_REC_PROCESS_START = 1,	/* pid ppid exe cwd argv */
+	KEKE_REC_PROCESS_START = 1,	/* pid ppid exe cwd argv [env]
+					 * [path: see fork_flow_in] */
 	KEKE_REC_PROCESS_END = 2,	/* status how */
 	KEKE_REC_SLICE = 3,		/* a completed call: dur + args */
 	KEKE_REC_THREAD_NAME = 4,	/* name */

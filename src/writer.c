@@ -34,9 +34,19 @@ __thread struct keke_thread_state keke_thread KEKE_TLS;
 
 static struct {
 	bool active;
+	bool deferred;		/* atomic: active, the file not made yet */
+	int making;		/* atomic: a thread makes the deferred file */
 	int fd;			/* the file, held at a high number, or -1 */
 	int pid;
 	struct keke_file_header *hdr;
+	uint64_t image_start;	/* ticks */
+	uint64_t early_dropped;	/* atomic: counted before the file is made */
+	uint64_t early_filtered;
+	/* A fork parent's mappings a deferred file's child still has: the
+	 * header, and the forking thread's region. */
+	void *stale_hdr;
+	uint8_t *stale_region;
+	size_t stale_region_size;
 	uint32_t next_chunk;	/* atomic: chunks claimed so far */
 	pthread_key_t thread_key;
 	bool have_thread_key;
@@ -75,14 +85,19 @@ const char *keke_writer_path(void)
 
 void keke_writer_drop(uint64_t n)
 {
-	if (writer.hdr)
-		__atomic_fetch_add(&writer.hdr->dropped, n, __ATOMIC_RELAXED);
+	__atomic_fetch_add(writer.hdr ? &writer.hdr->dropped :
+			   &writer.early_dropped, n, __ATOMIC_RELAXED);
 }
 
 void keke_writer_filtered(uint64_t n)
 {
-	if (writer.hdr)
-		__atomic_fetch_add(&writer.hdr->filtered, n, __ATOMIC_RELAXED);
+	__atomic_fetch_add(writer.hdr ? &writer.hdr->filtered :
+			   &writer.early_filtered, n, __ATOMIC_RELAXED);
+}
+
+KEKE_ONCE uint64_t keke_writer_image_start(void)
+{
+	return writer.image_start;
 }
 
 KEKE_ONCE void keke_writer_refresh_anchor(void)
@@ -331,11 +346,22 @@ static KEKE_ONCE bool claim_region(size_t len)
 	return true;
 }
 
+static bool make_deferred_file(void);
+
 KEKE_ONCE bool keke_writer_make_room(size_t len)
 {
 	struct errno_guard e = errno_save();
 	bool ok = false;
 
+	if (__atomic_load_n(&writer.deferred, __ATOMIC_ACQUIRE)) {
+		if (!make_deferred_file())
+			goto drop;
+		/* The first records may have left room enough. */
+		if ((size_t)(T.chunk_end - T.cur) >= len) {
+			ok = true;
+			goto out;
+		}
+	}
 	if (!writer.active || len > KEKE_RECORD_MAX)
 		goto drop;
 	if (T.chunk_end < T.chunk_stop) {
@@ -374,6 +400,15 @@ static KEKE_ONCE void fill_header(struct keke_file_header *h,
 				  struct keke_anchor start, uint64_t realtime)
 {
 	struct utsname uts;
+
+	h->image_start = writer.image_start;
+	h->fork_flow_in = cfg->prelude.flow_in;
+	h->fork_start = cfg->prelude.start;
+	h->fork_exec = cfg->prelude.exec;
+	h->dropped = __atomic_exchange_n(&writer.early_dropped, 0,
+					 __ATOMIC_RELAXED);
+	h->filtered = __atomic_exchange_n(&writer.early_filtered, 0,
+					  __ATOMIC_RELAXED);
 
 	h->version = KEKE_FORMAT_VERSION;
 	h->header_size = KEKE_HEADER_SIZE;
@@ -436,7 +471,10 @@ static KEKE_ONCE void reset_thread(void)
 	T.busy = 0;
 }
 
-KEKE_ONCE int keke_writer_start(const struct keke_writer_config *cfg)
+/* Starts a file for an image that started at @image_start ticks (0:
+ * now). */
+static KEKE_ONCE int start_file(const struct keke_writer_config *cfg,
+				uint64_t image_start)
 {
 	struct errno_guard e = errno_save();
 	int ret;
@@ -458,6 +496,8 @@ KEKE_ONCE int keke_writer_start(const struct keke_writer_config *cfg)
 		current_config = *cfg;
 	struct keke_anchor start = keke_clock_anchor();
 	uint64_t realtime = keke_realtime_ns();
+
+	writer.image_start = image_start ? image_start : start.ticks;
 
 	int fd = create_file(cfg->dir, start.mono_ns);
 	if (fd < 0) {
@@ -491,8 +531,71 @@ out:
 	return ret;
 }
 
-KEKE_ONCE int keke_writer_restart(uint64_t flow_in)
+KEKE_ONCE int keke_writer_start(const struct keke_writer_config *cfg)
 {
+	return start_file(cfg, 0);
+}
+
+KEKE_ONCE void keke_writer_defer(uint64_t flow_in)
+{
+	writer.image_start = keke_now();
 	current_config.flow_in = flow_in;
-	return keke_writer_start(&current_config);
+	current_config.prelude = (struct keke_fork_prelude){ 0 };
+	/* Only the forking thread lives on: its region, and the header, are
+	 * the parent's. Unmapping them waits for the file, which a child
+	 * that execs at once never makes. */
+	if (writer.hdr)		/* else still the grandparent's, if any */
+		writer.stale_hdr = writer.hdr;
+	if (T.region) {
+		writer.stale_region = T.region;
+		writer.stale_region_size = (size_t)(T.region_end - T.region);
+	}
+	T.region = T.region_end = T.cur = T.chunk_end = T.chunk_stop = NULL;
+	reset_thread();
+	writer.hdr = NULL;
+	writer.pid = (int)getpid();
+	writer.early_dropped = writer.early_filtered = 0;
+	writer.making = 0;
+	writer.active = true;
+	writer.deferred = true;
+}
+
+KEKE_ONCE bool keke_writer_unstarted(struct keke_fork_prelude *p)
+{
+	if (!__atomic_load_n(&writer.deferred, __ATOMIC_ACQUIRE))
+		return false;
+	p->flow_in = current_config.flow_in;
+	p->start = writer.image_start;
+	return true;
+}
+
+/*
+ * Makes the deferred file, once: the first thread to record makes it and
+ * writes the first records (cfg->begin); a thread that comes meanwhile
+ * waits. Returns whether the writer is active.
+ */
+static KEKE_ONCE bool make_deferred_file(void)
+{
+	if (__atomic_exchange_n(&writer.making, 1, __ATOMIC_ACQUIRE)) {
+		while (__atomic_load_n(&writer.deferred, __ATOMIC_ACQUIRE))
+			syscall(SYS_sched_yield);
+		return writer.active;
+	}
+	if (writer.stale_hdr)
+		keke_writer_sys.munmap(writer.stale_hdr, KEKE_HEADER_SIZE);
+	if (writer.stale_region)
+		keke_writer_sys.munmap(writer.stale_region,
+				       writer.stale_region_size);
+	writer.stale_hdr = writer.stale_region = NULL;
+	bool made = start_file(&current_config, writer.image_start) == 0;
+
+	__atomic_store_n(&writer.deferred, false, __ATOMIC_RELEASE);
+	if (made && current_config.begin) {
+		/* Its records are this thread's first; the record that made
+		 * the file follows them. */
+		T.busy = 0;
+		current_config.begin();
+	}
+	T.busy = KEKE_BUSY_WRITING;	/* as keke_rec_begin left it */
+	return writer.active;
 }

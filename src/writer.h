@@ -63,10 +63,23 @@ enum {
 
 extern __thread struct keke_thread_state keke_thread KEKE_TLS;
 
+/* What the image a fork child exec'd into tells of that child, when the
+ * child recorded nothing and so made no file (record.h, fork_flow_in). */
+struct keke_fork_prelude {
+	uint64_t flow_in;		/* that led to the fork child; 0: none */
+	uint64_t start;			/* ticks: the fork child started */
+	uint64_t exec;			/* ticks: it called exec */
+};
+
 struct keke_writer_config {
 	const char *dir;		/* the trace dir */
 	uint8_t trace_id[16];
 	uint64_t flow_in;		/* flow leading to this image, or 0 */
+	struct keke_fork_prelude prelude;
+	/* Writes the records a file begins with (the process start), when a
+	 * deferred file is made: before the record that made it, as its
+	 * thread's own records (keke_writer_defer). */
+	void (*begin)(void);
 };
 
 /*
@@ -82,10 +95,22 @@ struct keke_writer_config {
 int keke_writer_start(const struct keke_writer_config *cfg);
 
 /*
- * Starts a new file with the last configuration and @flow_in as the flow
- * that led to it: in the child of a fork. Returns as keke_writer_start().
+ * In the child of a fork: a new file with the last configuration and
+ * @flow_in as the flow that led to it, made when the child records its
+ * first event (cfg->begin then writes first). A child that execs before
+ * that makes none: its exec hands keke_writer_unstarted() to the new
+ * image instead. Until then the writer counts as active, and the
+ * parent's mappings stay (an exec drops them for free).
+ * Not thread-safe: called in a fork child, before it can start threads.
  */
-int keke_writer_restart(uint64_t flow_in);
+void keke_writer_defer(uint64_t flow_in);
+
+/* True while a deferred file is not made; then fills @p with the fork
+ * child's flow and start (p->exec is left to the caller). */
+bool keke_writer_unstarted(struct keke_fork_prelude *p);
+
+/* When this image started, in ticks (a deferred one: at the fork). */
+uint64_t keke_writer_image_start(void);
 
 /* Whether a record file is open for this process. */
 bool keke_writer_active(void);
