@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/auxv.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -145,40 +146,73 @@ static KEKE_ONCE bool record_environment(void)
 	return want && !strcmp(want, "1");
 }
 
+/* The bytes of @list's strings joined by NULs (as keke_rec_strv). */
+static KEKE_ONCE size_t strv_len(char *const *list)
+{
+	size_t len = 0;
+
+	for (size_t i = 0; list && list[i] && len < KEKE_STRING_CAP; i++)
+		len += strlen(list[i]) + 1;
+	return len;
+}
+
+/* The program file of this image as exec named it, when that is an
+ * absolute path that stays true (not /dev/fd/N); else NULL. It costs
+ * nothing, where reading /proc/self/exe costs a new process tens of
+ * microseconds. */
+static KEKE_ONCE const char *exec_file_name(void)
+{
+	const char *name = (const char *)getauxval(AT_EXECFN);
+
+	if (!name || name[0] != '/' || !strncmp(name, "/dev/fd/", 8) ||
+	    !strncmp(name, "/proc/", 6))
+		return NULL;
+	return name;
+}
+
 /*
  * Records pid, ppid, executable, cwd and argv of this image (and its
  * environment when asked; and the path a fork child exec'd, when it
  * handed itself over). The strings are written straight into the
  * record: this runs in fork children, maybe on a small signal stack.
+ * The record's room is worked out closely: a process whose records fit
+ * in a page or two then reserves no more.
  */
 static KEKE_ONCE void record_process_start(void)
 {
 	extern char **environ;
-	bool env = state.record_env;
+	const char *exe = exec_file_name();
 	const char *exec_path = state.handoff.path;
+	size_t exe_len = exe ? strlen(exe) : PATH_MAX;
 	size_t exec_path_len = exec_path ? strlen(exec_path) : 0;
+	size_t env_len = state.record_env ? strv_len(environ) : 0;
 	struct keke_rec r;
 	long n;
 	char *p;
 
 	if (!keke_rec_begin(&r, KEKE_REC_PROCESS_START, 0, 0,
 			    keke_writer_image_start(),
-			    KEKE_REC_MAX_LEN(2, 2 * (3 + PATH_MAX) +
-						(3 + KEKE_STRING_CAP) *
-						(env ? 2 : 1) +
+			    KEKE_REC_MAX_LEN(2, KEKE_STR_MAX_LEN(exe_len) +
+						KEKE_STR_MAX_LEN(PATH_MAX) +
+						KEKE_STR_MAX_LEN(strv_len(state.argv)) +
+						KEKE_STR_MAX_LEN(env_len) +
 						KEKE_STR_MAX_LEN(exec_path_len))))
 		return;
-	keke_rec_int(&r, KEKE_KEY_PID, getpid());
+	keke_rec_int(&r, KEKE_KEY_PID, keke_writer_pid());
 	keke_rec_int(&r, KEKE_KEY_PPID, getppid());
-	p = keke_rec_str_begin(&r, KEKE_KEY_EXE);
-	n = syscall(SYS_readlink, "/proc/self/exe", p, PATH_MAX);
-	keke_rec_str_end(&r, n > 0 ? (size_t)n : 0);
+	if (exe) {
+		keke_rec_str(&r, KEKE_KEY_EXE, exe, exe_len);
+	} else {
+		p = keke_rec_str_begin(&r, KEKE_KEY_EXE);
+		n = syscall(SYS_readlink, "/proc/self/exe", p, PATH_MAX);
+		keke_rec_str_end(&r, n > 0 ? (size_t)n : 0);
+	}
 	p = keke_rec_str_begin(&r, KEKE_KEY_CWD);
 	/* getcwd returns the length including the NUL. */
 	n = syscall(SYS_getcwd, p, PATH_MAX);
 	keke_rec_str_end(&r, n > 0 ? (size_t)n - 1 : 0);
 	keke_rec_strv(&r, KEKE_KEY_ARGV, state.argv);
-	if (env)
+	if (state.record_env)
 		keke_rec_strv(&r, KEKE_KEY_ENV, environ);
 	if (exec_path)
 		keke_rec_str(&r, KEKE_KEY_PATH, exec_path, exec_path_len);
@@ -198,9 +232,12 @@ KEKE_ONCE void keke_after_fork_child(uint64_t flow_in)
 	state.root = false;
 	state.ended = 0;
 	state.announced = 1;
-	if (!__atomic_load_n(&state.started, __ATOMIC_ACQUIRE))
+	/* A parent that does not trace (its trace dir refused) has no
+	 * child that does. */
+	if (!__atomic_load_n(&state.started, __ATOMIC_ACQUIRE) ||
+	    !keke_writer_active())
 		return;
-	keke_seed_flows();
+	keke_seed_flows(0);
 	keke_stacks_after_fork();
 	state.handoff = (struct keke_handoff){ 0 };
 	keke_writer_defer(flow_in);
@@ -256,7 +293,7 @@ KEKE_ONCE void keke_init(void)
 			    "; not tracing\n");
 		return;
 	}
-	keke_seed_flows();
+	keke_seed_flows(state.config.flow_in);
 	keke_remember_run();
 	keke_exec_init();
 	pthread_atfork(NULL, NULL, fork_child);

@@ -54,8 +54,9 @@ static inline bool keke_traced(enum keke_family family)
 /* A flow id no other process of the run will make. */
 uint64_t keke_new_flow(void);
 
-/* Draws this image's flow ids afresh (at start-up, in a fork child). */
-void keke_seed_flows(void);
+/* Draws this image's flow ids afresh (at start-up, from @inherited: the
+ * incoming flow; in a fork child, from the parent's). */
+void keke_seed_flows(uint64_t inherited);
 
 /* What a fork child that recorded nothing hands to the image it execs (in
  * KEKE_FLOW_IN), which then tells of it: the child needs no file. */

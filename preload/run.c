@@ -31,13 +31,30 @@ KEKE_ONCE uint64_t keke_new_flow(void)
 	return id ? id : keke_new_flow();
 }
 
-/* Flow ids of a process and of its fork children must differ. */
-KEKE_ONCE void keke_seed_flows(void)
+/* splitmix64's finalizer: every bit of @x moves every bit of the result. */
+static KEKE_ONCE uint64_t mix64(uint64_t x)
 {
-	if (syscall(SYS_getrandom, &run.flow_base, sizeof(run.flow_base),
-		    0) != sizeof(run.flow_base))
-		run.flow_base = keke_mono_ns() * 0x9e3779b97f4a7c15ull ^
-				  (uint64_t)getpid() << 40;
+	x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ull;
+	x = (x ^ (x >> 27)) * 0x94d049bb133111ebull;
+	return x ^ (x >> 31);
+}
+
+/*
+ * Flow ids of a process and of its fork children must differ. getrandom
+ * costs a new process tens of microseconds, so only a process with
+ * nothing to start from calls it; the others mix what they inherited
+ * (the parent's base in a fork child, else @inherited: the flow that led
+ * to them) with their pid, the clock and their stack's random address.
+ */
+KEKE_ONCE void keke_seed_flows(uint64_t inherited)
+{
+	uint64_t seed = run.flow_base ^ inherited;
+
+	if (!seed && syscall(SYS_getrandom, &seed, sizeof(seed), 0) !=
+		     sizeof(seed))
+		seed = keke_mono_ns();
+	run.flow_base = mix64(seed ^ mix64((uint64_t)getpid() << 32 ^
+					   keke_now() ^ (uintptr_t)&seed));
 	run.flows = 0;
 }
 

@@ -414,7 +414,7 @@ static KEKE_ONCE void fill_header(struct keke_file_header *h,
 	h->header_size = KEKE_HEADER_SIZE;
 	h->chunk_size = KEKE_CHUNK_SIZE;
 	h->clock = keke_clock_kind;
-	h->pid = (int32_t)getpid();
+	h->pid = writer.pid;
 	h->ppid = (int32_t)getppid();
 	memcpy(h->trace_id, cfg->trace_id, sizeof(h->trace_id));
 	h->start_realtime_ns = realtime;
@@ -431,7 +431,7 @@ static KEKE_ONCE void fill_header(struct keke_file_header *h,
 /* Creates <dir>/<pid>-<ns>[-n].kr exclusively; returns its fd or -errno. */
 static KEKE_ONCE int create_file(const char *dir, uint64_t stamp)
 {
-	int pid = (int)getpid();
+	int pid = writer.pid;
 
 	for (int attempt = 0; attempt < 100; attempt++) {
 		struct keke_text t = keke_text_start(writer.path,

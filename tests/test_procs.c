@@ -10,6 +10,7 @@
 #include <criterion/criterion.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "helpers.h"
@@ -89,6 +90,70 @@ Test(procs, fork_exec_exec_chain, .init = setup, .fini = teardown)
 		       "a.track_id = b.track_id AND a.id < b.id WHERE "
 		       "a.depth = 0 AND b.depth = 0 AND "
 		       "b.ts < a.ts + a.dur"), 0);
+}
+
+/* Record files in the trace dir @dir. */
+static int64_t record_files(const char *dir)
+{
+	char cmd[4096], *o = NULL;
+	int64_t n;
+
+	snprintf(cmd, sizeof(cmd), "ls '%s' | grep -c '[.]kr$'", dir);
+	test_sh(cmd, &o, NULL);
+	n = strtoll(o, NULL, 10);
+	free(o);
+	return n;
+}
+
+/*
+ * A fork child that execs before it records anything makes no file: the
+ * new image tells of it. The trace is the same as if it had one: the
+ * child's first image runs its parent's program from the fork to the
+ * exec, whose slice names the program and leads to the new image.
+ */
+Test(procs, fork_child_that_execs_at_once_has_no_file_of_its_own,
+     .init = setup, .fini = teardown)
+{
+	const char *dir = test_path(out, "trace");
+	char cmd[8192];
+
+	cr_assert_eq(mkdir(dir, 0700), 0);
+	snprintf(cmd, sizeof(cmd), "KEKE_QUIET=1 KEKE_DIR='%s' LD_PRELOAD='%s' "
+		 "'%s' 0 && '%s' merge '%s' -o '%s' --db '%s' 2>/dev/null",
+		 dir, test_preload(), test_prog("exec_chain"), test_keke_bin(),
+		 dir, test_path(out, "t.json"), db());
+	cr_assert_eq(test_exit_code(test_sh(cmd, NULL, NULL)), 0, "%s", cmd);
+	/* the parent, and the image its child exec'd */
+	cr_assert_eq(record_files(dir), 2);
+	check_json();
+	cr_assert_eq(q("SELECT COUNT(*) FROM process"), 2);
+	cr_assert_eq(q("SELECT COUNT(*) FROM process WHERE parent_upid = 1 "
+		       "AND exit_code = 5 AND killed = 0 AND "
+		       "cmdline = 'exec_chain child 0'"), 1);
+	/* The child's two images on its main thread, one after the other:
+	 * the first its parent's program, with the exec inside it. */
+	cr_assert_eq(q("SELECT COUNT(*) FROM slice s JOIN thread t ON "
+		       "t.utid = s.track_id WHERE t.upid = 2 AND s.depth = 0"),
+		     2);
+	cr_assert_eq(q("SELECT COUNT(*) FROM slice i JOIN slice e ON "
+		       "e.parent_id = i.id JOIN slice n ON n.track_id = "
+		       "i.track_id AND n.depth = 0 AND n.id != i.id "
+		       "JOIN args c ON c.arg_set_id = i.arg_set_id "
+		       "JOIN args p ON p.arg_set_id = e.arg_set_id "
+		       "JOIN args a ON a.arg_set_id = e.arg_set_id "
+		       "JOIN thread t ON t.utid = i.track_id "
+		       "WHERE t.upid = 2 AND i.name = 'exec_chain' AND "
+		       "c.key = 'cmdline' AND c.string_value LIKE '%exec_chain 0' "
+		       "AND e.name = 'exec' AND e.depth = 1 AND "
+		       "p.key = 'path' AND p.string_value = '/proc/self/exe' AND "
+		       "a.key = 'argv' AND a.string_value = 'exec_chain child 0' "
+		       "AND i.ts <= e.ts AND e.ts + e.dur < n.ts AND "
+		       "i.ts + i.dur <= n.ts"), 1);
+	/* fork -> the child's first image, exec -> its second */
+	cr_assert_eq(q("SELECT COUNT(*) FROM flow f JOIN slice o ON "
+		       "o.id = f.slice_out JOIN slice i ON i.id = f.slice_in "
+		       "JOIN thread t ON t.utid = i.track_id WHERE t.upid = 2 "
+		       "AND i.depth = 0 AND o.name IN ('fork', 'exec')"), 2);
 }
 
 Test(procs, every_way_to_start_a_child, .init = setup, .fini = teardown)

@@ -224,6 +224,74 @@ static void *writer_thread(void *arg)
 	return (void *)(intptr_t)gettid();
 }
 
+/* Record files in the trace dir. */
+static int count_files(void)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	int n = 0;
+
+	cr_assert(d);
+	while ((e = readdir(d)))
+		n += e->d_name[0] != '.';
+	closedir(d);
+	return n;
+}
+
+static void write_first_record(void)
+{
+	struct keke_rec r = { 0 };
+
+	cr_assert(keke_rec_begin(&r, KEKE_REC_PROCESS_START, 0, 0,
+				 keke_writer_image_start(),
+				 KEKE_REC_MAX_LEN(1, 0)));
+	keke_rec_int(&r, KEKE_KEY_PID, getpid());
+	keke_rec_commit(&r);
+}
+
+Test(record, deferred_file_is_made_at_the_first_record, .fini = teardown)
+{
+	struct keke_writer_config cfg = { .begin = write_first_record };
+	struct keke_fork_prelude p;
+	struct keke_reader r;
+	struct keke_record rec;
+	char err[KEKE_ERROR_MAX], path[4096];
+	uint64_t before;
+
+	dir = test_tmpdir();
+	cfg.dir = dir;
+	cr_assert_eq(keke_writer_start(&cfg), 0);
+	cr_assert_eq(count_files(), 1);
+	before = keke_now();
+	keke_writer_defer(77);	/* as in a fork child */
+	cr_assert(keke_writer_active());
+	cr_assert(keke_writer_unstarted(&p));
+	cr_assert_eq(p.flow_in, 77);
+	cr_assert_geq(p.start, before);
+	keke_writer_drop(2);	/* counted in the file to come */
+	cr_assert_eq(count_files(), 1, "a file was made before any record");
+
+	write_read_call(keke_now(), 3, 1, 1);
+	cr_assert_not(keke_writer_unstarted(&p));
+	cr_assert_eq(count_files(), 2);
+	snprintf(path, sizeof(path), "%s", keke_writer_path());
+	cr_assert_eq(keke_reader_open(&r, path, err), 0, "%s", err);
+	cr_assert_eq(r.hdr.flow_in, 77);
+	cr_assert_eq(r.hdr.image_start, p.start);
+	cr_assert_leq(r.hdr.image_start, r.hdr.start.ticks);
+	cr_assert_eq(r.hdr.dropped, 2);
+	cr_assert_eq(r.hdr.fork_flow_in, 0);
+	/* begin's record first, at the image's start, then the one that
+	 * made the file */
+	cr_assert_eq(keke_reader_next(&r, &rec, err), 1, "%s", err);
+	cr_assert_eq(rec.type, KEKE_REC_PROCESS_START);
+	cr_assert_eq(rec.ts, p.start);
+	cr_assert_eq(keke_reader_next(&r, &rec, err), 1, "%s", err);
+	cr_assert_eq(rec.type, KEKE_REC_SLICE);
+	cr_assert_eq(keke_reader_next(&r, &rec, err), 0, "%s", err);
+	keke_reader_close(&r);
+}
+
 Test(record, threads_write_their_own_chunks, .init = setup, .fini = teardown)
 {
 	pthread_t t[THREADS];
