@@ -11,8 +11,8 @@
  *  - in a fork child that has recorded nothing (and so made no file),
  *    exec'ing a program keke will surely run in, records nothing either:
  *    the new image tells of the child and its exec (KEKE_FLOW_IN), which
- *    spares the child's file, most of what a fork + exec costs keke. An
- *    exec that comes back is recorded then, making the file.
+ *    spares the child a file of its own. An exec that comes back is
+ *    recorded then, making the file.
  * Like musl's execl, the varargs variants build argv on the stack: nothing
  * here allocates, as a vfork-style child may be running it.
  */
@@ -207,29 +207,13 @@ static KEKE_ONCE int real_exec(const struct exec_call *c, char *const envp[])
 	return -1;
 }
 
-/*
- * The handoff of a fork child that has recorded nothing yet to the image
- * it execs into (@target), into @h; NULL when it must record its exec
- * itself (it has recorded, or the program may run without keke).
- */
-static KEKE_ONCE const struct keke_handoff *
-handoff_for(enum target kind, const char *target, struct keke_handoff *h)
-{
-	if (kind != TARGET_LOADS || !keke_traced(KEKE_FAMILY_PROC) ||
-	    !keke_writer_unstarted(&h->fork))
-		return NULL;
-	h->pid = keke_writer_pid();
-	h->fork.exec = keke_now();
-	h->path = target;
-	return h;
-}
-
 static KEKE_ONCE int do_exec(const struct exec_call *c)
 {
 	char buf[PATH_MAX];
 	const char *target;
-	const struct keke_handoff *handoff;
+	const struct keke_handoff *handoff = NULL;
 	struct keke_handoff h;
+	bool unstarted;
 	enum target kind;
 	uint8_t *rec = NULL;
 	uint64_t flow;
@@ -239,8 +223,17 @@ static KEKE_ONCE int do_exec(const struct exec_call *c)
 		return real_exec(c, c->envp);
 	target = target_of(c, buf, sizeof(buf));
 	flow = keke_new_flow();
-	kind = classify(target, keke_writer_unstarted(&h.fork));
-	handoff = handoff_for(kind, target, &h);
+	/* A fork child that has recorded nothing hands itself over to an
+	 * image surely traced, which then records its exec. */
+	unstarted = keke_traced(KEKE_FAMILY_PROC) &&
+		    keke_writer_unstarted(&h.fork);
+	kind = classify(target, unstarted);
+	if (unstarted && kind == TARGET_LOADS) {
+		h.pid = keke_writer_pid();
+		h.fork.exec = keke_now();
+		h.path = target;
+		handoff = &h;
+	}
 	KEKE_CHILD_ENV(env, c->envp, (int)getppid(), flow, handoff,
 		       kind != TARGET_FOREIGN);
 	if (keke_traced(KEKE_FAMILY_PROC) && !handoff)
