@@ -44,14 +44,17 @@ KEKE_ONCE size_t keke_env_slots(char *const envp[])
 	return n + 3;	/* KEKE_FLOW_IN, LD_PRELOAD, NULL */
 }
 
-/* KEKE_FLOW_IN without a handoff, and what a handoff adds but its path. */
-#define FLOW_ENV_BYTES 64
-#define HANDOFF_BYTES (4 * 21 + 1)
+/* Room for KEKE_FLOW_IN: 64 bytes, and a handoff's four numbers (21
+ * bytes each with its colon), a colon and its path. */
+static KEKE_ONCE size_t flow_env_bytes(const struct keke_handoff *h)
+{
+	return 64 + (h ? 4 * 21 + 1 + strlen(h->path) : 0);
+}
 
 KEKE_ONCE size_t keke_env_bytes(char *const envp[],
 				const struct keke_handoff *h)
 {
-	return FLOW_ENV_BYTES + (h ? HANDOFF_BYTES + strlen(h->path) : 0) +
+	return flow_env_bytes(h) +
 	       sizeof(LD_PRELOAD_EQ) + strlen(keke_self_path()) + 1 +
 	       strlen(their_preload(envp));
 }
@@ -116,9 +119,7 @@ KEKE_ONCE void keke_env_build(char **out, char *buf, char *const envp[],
 	for (const char *const *v = keke_run_vars(); v && *v; v++)
 		out[n++] = (char *)*v;
 	if (flow) {
-		size_t size = FLOW_ENV_BYTES +
-			      (h ? HANDOFF_BYTES + strlen(h->path) : 0);
-		int len = keke_flow_env(buf, size, ppid, flow, h);
+		int len = keke_flow_env(buf, flow_env_bytes(h), ppid, flow, h);
 
 		out[n++] = buf;
 		buf += len + 1;

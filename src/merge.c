@@ -579,6 +579,22 @@ static int on_slice(struct merge *m, struct image *im, struct thr *t,
 	return EACH_SINK(m, slice, &s);
 }
 
+unsigned merge_process_args(struct keke_arg *args, const char *cmdline,
+			    const char *exe, const char *cwd)
+{
+	unsigned n = 0;
+
+	args[n++] = (struct keke_arg){ .key = "cmdline", .is_str = true,
+				       .s = cmdline, .len = strlen(cmdline) };
+	if (exe)
+		args[n++] = (struct keke_arg){ .key = "exe", .is_str = true,
+					       .s = exe, .len = strlen(exe) };
+	if (cwd)
+		args[n++] = (struct keke_arg){ .key = "cwd", .is_str = true,
+					       .s = cwd, .len = strlen(cwd) };
+	return n;
+}
+
 /* The slice that spans an image's life, on its main thread; the process
  * takes the facts of its latest image. */
 static int emit_image_slice(struct merge *m, struct image *im)
@@ -595,16 +611,7 @@ static int emit_image_slice(struct merge *m, struct image *im)
 
 	if (!*name)
 		name = "process";
-	args[n++] = (struct keke_arg){ .key = "cmdline", .is_str = true,
-				       .s = cmdline, .len = strlen(cmdline) };
-	if (im->exe)
-		args[n++] = (struct keke_arg){ .key = "exe", .is_str = true,
-					       .s = im->exe,
-					       .len = strlen(im->exe) };
-	if (im->cwd)
-		args[n++] = (struct keke_arg){ .key = "cwd", .is_str = true,
-					       .s = im->cwd,
-					       .len = strlen(im->cwd) };
+	n = merge_process_args(args, cmdline, im->exe, im->cwd);
 	if (im->env) {
 		/* One variable a line. */
 		for (size_t i = 0; i < im->env_len; i++)

@@ -188,6 +188,11 @@ size_t merge_new_proc(struct merge *m, size_t dir, int pid, int ppid,
 /* The last path component. */
 const char *merge_basename(const char *path);
 
+/* Fills @args (3 at most) with what names a process image: its cmdline,
+ * and its exe and cwd when known. Returns how many. */
+unsigned merge_process_args(struct keke_arg *args, const char *cmdline,
+			    const char *exe, const char *cwd);
+
 /* argv's NUL-separated arguments joined by spaces (malloc'd). */
 char *merge_argv_line(const char *argv, size_t len);
 

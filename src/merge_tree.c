@@ -177,20 +177,11 @@ static int add_prelude(struct merge *m, const struct prelude *pl)
 	char *argv_line = merge_argv_line(pl->argv, pl->argv_len);
 	const char *path = pl->path ? pl->path : "";
 	struct keke_arg image_args[3], exec_args[2];
-	unsigned n = 0;
+	unsigned n = merge_process_args(image_args, cmdline,
+					parent ? parent->exe : NULL,
+					parent ? parent->cwd : NULL);
 	int rc;
 
-	image_args[n++] = (struct keke_arg){ .key = "cmdline", .is_str = true,
-					     .s = cmdline,
-					     .len = strlen(cmdline) };
-	if (parent && parent->exe)
-		image_args[n++] = (struct keke_arg){
-			.key = "exe", .is_str = true, .s = parent->exe,
-			.len = strlen(parent->exe) };
-	if (parent && parent->cwd)
-		image_args[n++] = (struct keke_arg){
-			.key = "cwd", .is_str = true, .s = parent->cwd,
-			.len = strlen(parent->cwd) };
 	exec_args[0] = (struct keke_arg){ .key = "path", .is_str = true,
 					  .s = path, .len = strlen(path) };
 	exec_args[1] = (struct keke_arg){ .key = "argv", .is_str = true,

@@ -550,7 +550,7 @@ KEKE_ONCE void keke_writer_defer(uint64_t flow_in)
 		writer.stale_region = T.region;
 		writer.stale_region_size = (size_t)(T.region_end - T.region);
 	}
-	T.region = T.region_end = T.cur = T.chunk_end = T.chunk_stop = NULL;
+	T.region = NULL;	/* so that reset_thread leaves it mapped */
 	reset_thread();
 	writer.hdr = NULL;
 	writer.pid = (int)getpid();
