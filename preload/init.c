@@ -35,8 +35,9 @@ static struct {
 	struct keke_writer_config config;
 	struct keke_handoff handoff;	/* from the fork child exec'd into
 					 * this image, if it made no file */
-	char dir[PATH_MAX];	/* last: its tail pages are never touched */
 } state;
+
+static char trace_dir[PATH_MAX] KEKE_BULK;
 
 /* Writes straight to fd 2: stdio may be locked or closed, and a hook on
  * write must not see keke's own messages. */
@@ -116,16 +117,16 @@ static KEKE_ONCE int create_bare_dir(void)
 
 	if (!tmp || !*tmp)
 		tmp = "/tmp";
-	if (snprintf(state.dir, sizeof(state.dir), "%s/keke-XXXXXX", tmp) >=
-	    (int)sizeof(state.dir))
+	if (snprintf(trace_dir, sizeof(trace_dir), "%s/keke-XXXXXX", tmp) >=
+	    (int)sizeof(trace_dir))
 		return -1;
-	if (!mkdtemp(state.dir))
+	if (!mkdtemp(trace_dir))
 		return -1;
 	if (syscall(SYS_getrandom, state.config.trace_id, 16, 0) != 16)
 		memset(state.config.trace_id, 0, 16);
 	format_trace_id(state.config.trace_id, hex);
 	snprintf(pid, sizeof(pid), "%d", (int)getpid());
-	setenv("KEKE_DIR", state.dir, 1);
+	setenv("KEKE_DIR", trace_dir, 1);
 	setenv("KEKE_TRACE_ID", hex, 1);
 	setenv("KEKE_ROOT_PID", pid, 1);
 	return 0;
@@ -259,9 +260,9 @@ KEKE_ONCE void keke_init(void)
 				    strerror(errno), "; not tracing\n");
 			return;
 		}
-		dir = state.dir;
+		dir = trace_dir;
 	} else {
-		if (!keke_copy_str(state.dir, sizeof(state.dir), dir)) {
+		if (!keke_copy_str(trace_dir, sizeof(trace_dir), dir)) {
 			if (!state.quiet)
 				say("not tracing: the trace dir's path is too "
 				    "long\n");
@@ -269,10 +270,10 @@ KEKE_ONCE void keke_init(void)
 		}
 		parse_trace_id(getenv("KEKE_TRACE_ID"), state.config.trace_id);
 	}
-	why = unsafe_dir(state.dir);
+	why = unsafe_dir(trace_dir);
 	if (why) {
 		if (!state.quiet)
-			say("not tracing: refusing trace dir ", state.dir,
+			say("not tracing: refusing trace dir ", trace_dir,
 			    ": ", why, "\n");
 		return;
 	}
@@ -282,14 +283,14 @@ KEKE_ONCE void keke_init(void)
 		     root_pid == (uint64_t)getpid();
 	state.record_env = record_environment();
 	keke_clock_init(getenv("KEKE_CLOCK"));
-	state.config.dir = state.dir;
+	state.config.dir = trace_dir;
 	state.config.flow_in = keke_incoming_flow(&state.handoff);
 	state.config.prelude = state.handoff.fork;
 	state.config.begin = record_process_start;
 	err = keke_writer_start(&state.config);
 	if (err) {
 		if (!state.quiet)
-			say("cannot write in the trace dir ", state.dir,
+			say("cannot write in the trace dir ", trace_dir,
 			    "; not tracing\n");
 		return;
 	}
@@ -320,8 +321,8 @@ static KEKE_ONCE void announce(void)
 	if (!state.root || state.quiet ||
 	    __atomic_exchange_n(&state.announced, 1, __ATOMIC_ACQ_REL))
 		return;
-	say("trace of ", program_name(), " in ", state.dir, "\n");
-	say("merge it with: keke merge ", state.dir,
+	say("trace of ", program_name(), " in ", trace_dir, "\n");
+	say("merge it with: keke merge ", trace_dir,
 	    " -o keke.json --db keke.db\n");
 }
 

@@ -20,8 +20,9 @@ static struct {
 	uint64_t flows;		/* atomic: flows made so far */
 	const char *self;	/* libkeke.so as ld.so loaded it */
 	const char *var_list[RUN_VARS_MAX + 1];
-	char vars[4096];	/* KEKE_* of this run, NUL separated */
 } run;
+
+static char run_vars[4096] KEKE_BULK;	/* KEKE_* of this run, NUL separated */
 
 KEKE_ONCE uint64_t keke_new_flow(void)
 {
@@ -136,10 +137,10 @@ static KEKE_ONCE bool add_run_var(const char *var, size_t *used, size_t *n)
 {
 	size_t len = strlen(var) + 1;
 
-	if (*n >= RUN_VARS_MAX || *used + len > sizeof(run.vars))
+	if (*n >= RUN_VARS_MAX || *used + len > sizeof(run_vars))
 		return false;
-	memcpy(run.vars + *used, var, len);
-	run.var_list[(*n)++] = run.vars + *used;
+	memcpy(run_vars + *used, var, len);
+	run.var_list[(*n)++] = run_vars + *used;
 	*used += len;
 	return true;
 }

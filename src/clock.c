@@ -3,6 +3,8 @@
 #include "once.h"
 
 #include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 #if KEKE_HAVE_TSC
 #include <cpuid.h>
@@ -47,13 +49,21 @@ KEKE_ONCE const char *keke_clock_setting(void)
 	return keke_clock_kind == KEKE_CLOCK_TSC ? "tsc" : "monotonic";
 }
 
+KEKE_ONCE uint64_t keke_clock_syscall_ns(clockid_t id)
+{
+	struct timespec ts;
+
+	syscall(SYS_clock_gettime, id, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
 KEKE_ONCE struct keke_anchor keke_clock_anchor(void)
 {
 	struct keke_anchor best = { 0, 0 };
 	uint64_t best_gap = UINT64_MAX;
 
 	if (keke_clock_kind != KEKE_CLOCK_TSC) {
-		best.mono_ns = keke_mono_ns();
+		best.mono_ns = keke_clock_syscall_ns(CLOCK_MONOTONIC);
 		best.ticks = best.mono_ns;
 		return best;
 	}
@@ -61,7 +71,7 @@ KEKE_ONCE struct keke_anchor keke_clock_anchor(void)
 	 * between the reads would skew the pair. */
 	for (int i = 0; i < 3; i++) {
 		uint64_t t0 = keke_now();
-		uint64_t ns = keke_mono_ns();
+		uint64_t ns = keke_clock_syscall_ns(CLOCK_MONOTONIC);
 		uint64_t t1 = keke_now();
 
 		if (t1 - t0 < best_gap) {

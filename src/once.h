@@ -12,4 +12,18 @@
 
 #define KEKE_ONCE __attribute__((section(".text.startup")))
 
+/*
+ * KEKE_BULK marks a large buffer of which a process uses the first few
+ * bytes (a path, the run's variables). On x86-64 it goes to .lbss, which
+ * the linker places after all other data, so that the small fields every
+ * process and every fork child writes share one page instead of being
+ * spread over a page per buffer: each page written costs a new process a
+ * fault, and a fork child a copy.
+ */
+#if defined(__x86_64__)
+#define KEKE_BULK __attribute__((section(".lbss")))
+#else
+#define KEKE_BULK
+#endif
+
 #endif

@@ -50,8 +50,9 @@ static struct {
 	uint32_t next_chunk;	/* atomic: chunks claimed so far */
 	pthread_key_t thread_key;
 	bool have_thread_key;
-	char path[PATH_MAX];
 } writer = { .fd = -1 };
+
+static char writer_path[PATH_MAX] KEKE_BULK;	/* the record file */
 
 /* errno is the program's: every entry point here saves it. */
 struct errno_guard {
@@ -80,7 +81,7 @@ KEKE_ONCE int keke_writer_pid(void)
 
 const char *keke_writer_path(void)
 {
-	return writer.active ? writer.path : "";
+	return writer.active ? writer_path : "";
 }
 
 void keke_writer_drop(uint64_t n)
@@ -199,7 +200,7 @@ static KEKE_ONCE int reserve_in_file(off_t off, size_t len)
 			return -1;
 		writer.fd = -1;		/* closed behind keke's back */
 	}
-	fd = keke_writer_sys.open(writer.path, O_RDWR | O_CLOEXEC | O_NOFOLLOW,
+	fd = keke_writer_sys.open(writer_path, O_RDWR | O_CLOEXEC | O_NOFOLLOW,
 				  0);
 	if (fd >= 0 && reserve(fd, off, (off_t)len) != 0) {
 		keke_writer_sys.close(fd);
@@ -311,21 +312,16 @@ static KEKE_ONCE bool grow_chunk(size_t len)
 	return true;
 }
 
-/* Claims a new region of chunks for the calling thread, with room for a
- * record of @len bytes. */
-static KEKE_ONCE bool claim_region(size_t len)
+/*
+ * Makes [@p, @p + @size), at @off in the file and reserved for its first
+ * @reserved bytes, the calling thread's region, and starts its first
+ * chunk.
+ */
+static KEKE_ONCE void take_region(uint8_t *p, off_t off, size_t size,
+				  size_t reserved)
 {
-	uint32_t n = T.region_chunks ? T.region_chunks : 1;
-	uint32_t first = __atomic_fetch_add(&writer.next_chunk, n,
-					    __ATOMIC_RELAXED);
-	off_t off = KEKE_HEADER_SIZE + (off_t)first * KEKE_CHUNK_SIZE;
-	size_t size = (size_t)n * KEKE_CHUNK_SIZE;
-	size_t reserved = T.region_chunks ? size :
-		room_for(sizeof(struct keke_chunk_header), len, FIRST_RESERVE);
-	uint8_t *p = map_file_range(off, size, reserved);
+	uint32_t n = (uint32_t)(size / KEKE_CHUNK_SIZE);
 
-	if (!p)
-		return false;
 	release_region();
 	if (!T.tid)
 		T.tid = (int32_t)syscall(SYS_gettid);
@@ -342,6 +338,24 @@ static KEKE_ONCE bool claim_region(size_t len)
 	start_chunk(p);
 	if (reserved < KEKE_CHUNK_SIZE)
 		T.chunk_end = p + reserved;
+}
+
+/* Claims a new region of chunks for the calling thread, with room for a
+ * record of @len bytes. */
+static KEKE_ONCE bool claim_region(size_t len)
+{
+	uint32_t n = T.region_chunks ? T.region_chunks : 1;
+	uint32_t first = __atomic_fetch_add(&writer.next_chunk, n,
+					    __ATOMIC_RELAXED);
+	off_t off = KEKE_HEADER_SIZE + (off_t)first * KEKE_CHUNK_SIZE;
+	size_t size = (size_t)n * KEKE_CHUNK_SIZE;
+	size_t reserved = T.region_chunks ? size :
+		room_for(sizeof(struct keke_chunk_header), len, FIRST_RESERVE);
+	uint8_t *p = map_file_range(off, size, reserved);
+
+	if (!p)
+		return false;
+	take_region(p, off, size, reserved);
 	keke_writer_refresh_anchor();
 	return true;
 }
@@ -434,8 +448,8 @@ static KEKE_ONCE int create_file(const char *dir, uint64_t stamp)
 	int pid = writer.pid;
 
 	for (int attempt = 0; attempt < 100; attempt++) {
-		struct keke_text t = keke_text_start(writer.path,
-						     sizeof(writer.path));
+		struct keke_text t = keke_text_start(writer_path,
+						     sizeof(writer_path));
 
 		keke_text_add(&t, dir);
 		keke_text_add(&t, "/");
@@ -449,7 +463,7 @@ static KEKE_ONCE int create_file(const char *dir, uint64_t stamp)
 		keke_text_add(&t, KEKE_FILE_SUFFIX);
 		if (!t.ok)
 			return -ENAMETOOLONG;
-		int fd = keke_writer_sys.open(writer.path,
+		int fd = keke_writer_sys.open(writer_path,
 					      O_RDWR | O_CREAT | O_EXCL |
 					      O_NOFOLLOW | O_CLOEXEC, 0600);
 		if (fd >= 0 || errno != EEXIST)
@@ -495,7 +509,7 @@ static KEKE_ONCE int start_file(const struct keke_writer_config *cfg,
 	if (cfg != &current_config)
 		current_config = *cfg;
 	struct keke_anchor start = keke_clock_anchor();
-	uint64_t realtime = keke_realtime_ns();
+	uint64_t realtime = keke_clock_syscall_ns(CLOCK_REALTIME);
 
 	writer.image_start = image_start ? image_start : start.ticks;
 
@@ -504,11 +518,12 @@ static KEKE_ONCE int start_file(const struct keke_writer_config *cfg,
 		ret = fd;
 		goto out;
 	}
-	void *p = NULL;
-	if (reserve(fd, 0, KEKE_HEADER_SIZE) == 0) {
-		p = keke_writer_sys.mmap(NULL, KEKE_HEADER_SIZE,
-					 PROT_READ | PROT_WRITE, MAP_SHARED,
-					 fd, 0);
+	/* The header and the calling thread's first region: one mapping. */
+	uint8_t *p = NULL;
+	if (reserve(fd, 0, KEKE_HEADER_SIZE + FIRST_RESERVE) == 0) {
+		p = keke_writer_sys.mmap(NULL, KEKE_HEADER_SIZE +
+					 KEKE_CHUNK_SIZE, PROT_READ |
+					 PROT_WRITE, MAP_SHARED, fd, 0);
 	}
 	ret = p && p != MAP_FAILED ? 0 : -errno;
 	if (!ret)
@@ -516,15 +531,19 @@ static KEKE_ONCE int start_file(const struct keke_writer_config *cfg,
 	keke_writer_sys.close(fd);
 	if (ret) {
 		/* A file without its header would only be noise. */
-		syscall(SYS_unlinkat, AT_FDCWD, writer.path, 0);
+		syscall(SYS_unlinkat, AT_FDCWD, writer_path, 0);
 		goto out;
 	}
-	writer.hdr = p;
+	populate(p, KEKE_HEADER_SIZE + FIRST_RESERVE);
+	writer.hdr = (struct keke_file_header *)p;
 	fill_header(writer.hdr, cfg, start, realtime);
 	if (!writer.have_thread_key)
 		writer.have_thread_key =
 			pthread_key_create(&writer.thread_key,
 					   thread_ended) == 0;
+	writer.next_chunk = 1;
+	take_region(p + KEKE_HEADER_SIZE, KEKE_HEADER_SIZE, KEKE_CHUNK_SIZE,
+		    FIRST_RESERVE);
 	writer.active = true;
 out:
 	errno_restore(e);

@@ -96,14 +96,18 @@ Test(writer_fault, full_disk_drops_and_counts, .init = setup,
 	keke_writer_sys.fallocate = full_disk_after_header;
 	cr_assert_eq(start(), 0);
 	errno = EINTR;
-	cr_assert_eq(write_events(10000), 0);
+	/* What the file's first reservation (made with its header) holds is
+	 * kept, the rest dropped. */
+	int ok = write_events(10000);
+	cr_assert_gt(ok, 0);
+	cr_assert_lt(ok, 1000);
 	cr_assert_eq(errno, EINTR, "the writer changed errno");
 	/* It does not retry on every event: no syscall per event. */
 	cr_assert_lt(fallocate_calls, 10, "%d fallocate calls",
 		     fallocate_calls);
 	struct keke_file_header h = read_header(&records);
-	cr_assert_eq(h.dropped, 10000);
-	cr_assert_eq(records, 0);
+	cr_assert_eq(records, ok);
+	cr_assert_eq(h.dropped, (uint64_t)(10000 - ok));
 }
 
 static int emfile_open(const char *path, int flags, int mode)
@@ -124,14 +128,16 @@ Test(writer_fault, no_descriptors_then_recovery, .init = setup,
 	cr_assert_geq(keke_writer_fd(), 0);
 	syscall(SYS_close, keke_writer_fd());
 	keke_writer_sys.open = emfile_open;
-	cr_assert_eq(write_events(100), 0);
+	/* Only what the first reservation holds gets in. */
+	int first = write_events(10000);
+	cr_assert_lt(first, 1000);
 	keke_writer_sys_reset();
 	/* Claims are retried after a few thousand drops, then succeed. */
 	int ok = write_events(10000);
 	cr_assert_gt(ok, 5000);
 	struct keke_file_header h = read_header(&records);
-	cr_assert_eq(records, ok);
-	cr_assert_eq(h.dropped, (uint64_t)(10100 - ok));
+	cr_assert_eq(records, first + ok);
+	cr_assert_eq(h.dropped, (uint64_t)(20000 - first - ok));
 }
 
 Test(writer_fault, missing_dir_leaves_the_writer_off, .init = setup,
