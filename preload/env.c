@@ -10,26 +10,24 @@
  * exec, where malloc may deadlock.
  */
 #include <stdlib.h>
-#include <string.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
 #include "env.h"
+#include "raw_syscall.h"
 #include "text.h"
 
-#define LD_PRELOAD_EQ "LD_PRELOAD="
+extern char **environ;
 
-static KEKE_ONCE bool starts_with(const char *s, const char *prefix)
-{
-	return strncmp(s, prefix, strlen(prefix)) == 0;
-}
+#define LD_PRELOAD_EQ "LD_PRELOAD="
+#define LD_PRELOAD_EQ_LEN (sizeof(LD_PRELOAD_EQ) - 1)
 
 static KEKE_ONCE const char *their_preload(char *const envp[])
 {
 	for (size_t i = 0; envp && envp[i]; i++)
-		if (starts_with(envp[i], LD_PRELOAD_EQ))
-			return envp[i] + strlen(LD_PRELOAD_EQ);
+		if (keke_starts_with(envp[i], LD_PRELOAD_EQ))
+			return envp[i] + LD_PRELOAD_EQ_LEN;
 	return "";
 }
 
@@ -48,15 +46,15 @@ KEKE_ONCE size_t keke_env_slots(char *const envp[])
  * bytes each with its colon), a colon and its path. */
 static KEKE_ONCE size_t flow_env_bytes(const struct keke_handoff *h)
 {
-	return 64 + (h ? 4 * 21 + 1 + strlen(h->path) : 0);
+	return 64 + (h ? 4 * 21 + 1 + keke_cstr_len(h->path) : 0);
 }
 
 KEKE_ONCE size_t keke_env_bytes(char *const envp[],
 				const struct keke_handoff *h)
 {
 	return flow_env_bytes(h) +
-	       sizeof(LD_PRELOAD_EQ) + strlen(keke_self_path()) + 1 +
-	       strlen(their_preload(envp));
+	       sizeof(LD_PRELOAD_EQ) + keke_cstr_len(keke_self_path()) + 1 +
+	       keke_cstr_len(their_preload(envp));
 }
 
 /* Appends @len bytes of @s as one more entry of a ':' list at *p. */
@@ -65,12 +63,12 @@ static KEKE_ONCE void add_entry(char **p, const char *list_start, const char *s,
 {
 	if (*p != list_start)
 		*(*p)++ = ':';
-	memcpy(*p, s, len);
+	keke_copy_bytes(*p, s, len);
 	*p += len;
 }
 
-/* Here and in keke_search_path, loops rather than strcspn or strchr:
- * their code and tables would cost a fork child page faults. */
+/* Here and in keke_search_path, loops rather than strcspn or strchr
+ * (src/text.h says why). */
 static KEKE_ONCE bool is_preload_separator(char c)
 {
 	return c == ':' || c == ' ';
@@ -83,19 +81,20 @@ static KEKE_ONCE bool is_preload_separator(char c)
 static KEKE_ONCE bool build_preload(char *buf, const char *theirs, bool ours)
 {
 	const char *self = keke_self_path();
-	char *p = buf + strlen(LD_PRELOAD_EQ);
+	char *p = buf + LD_PRELOAD_EQ_LEN;
 	char *list = p;
 
-	memcpy(buf, LD_PRELOAD_EQ, strlen(LD_PRELOAD_EQ));
+	keke_copy_bytes(buf, LD_PRELOAD_EQ, LD_PRELOAD_EQ_LEN);
 	if (ours && *self)
-		add_entry(&p, list, self, strlen(self));
+		add_entry(&p, list, self, keke_cstr_len(self));
 	/* ld.so splits LD_PRELOAD at spaces and colons. */
 	while (*theirs) {
 		size_t len = 0;
 
 		while (theirs[len] && !is_preload_separator(theirs[len]))
 			len++;
-		if (len && !(len == strlen(self) && !memcmp(theirs, self, len)))
+		if (len && !(len == keke_cstr_len(self) &&
+			     keke_same_bytes(theirs, self, len)))
 			add_entry(&p, list, theirs, len);
 		theirs += len;
 		while (is_preload_separator(*theirs))
@@ -113,8 +112,8 @@ KEKE_ONCE void keke_env_build(char **out, char *buf, char *const envp[],
 	size_t n = 0;
 
 	for (size_t i = 0; envp && envp[i]; i++)
-		if (!starts_with(envp[i], LD_PRELOAD_EQ) &&
-		    !starts_with(envp[i], "KEKE_"))
+		if (!keke_starts_with(envp[i], LD_PRELOAD_EQ) &&
+		    !keke_starts_with(envp[i], "KEKE_"))
 			out[n++] = envp[i];
 	for (const char *const *v = keke_run_vars(); v && *v; v++)
 		out[n++] = (char *)*v;
@@ -134,7 +133,12 @@ KEKE_ONCE void keke_env_build(char **out, char *buf, char *const envp[],
 KEKE_ONCE const char *keke_search_path(const char *file, char *buf,
 				       size_t size)
 {
-	const char *path = getenv("PATH");
+	const char *path = NULL;
+
+	/* getenv's code is elsewhere in libc: see their_preload */
+	for (char **e = environ; e && *e && !path; e++)
+		if (keke_starts_with(*e, "PATH="))
+			path = *e + 5;
 
 	for (const char *c = file; *c; c++)
 		if (*c == '/')
@@ -155,7 +159,8 @@ KEKE_ONCE const char *keke_search_path(const char *file, char *buf,
 		if (len)
 			keke_text_add(&t, "/");
 		keke_text_add(&t, file);
-		if (t.ok && syscall(SYS_access, buf, X_OK) == 0)
+		if (t.ok && keke_raw_syscall(SYS_access, (long)buf, X_OK, 0,
+					     0) == 0)
 			return buf;
 		path += len;
 		path += *path == ':';
@@ -177,7 +182,7 @@ KEKE_ONCE char **keke_env_untraced(char *const envp[], size_t *size)
 	if (out == MAP_FAILED)
 		return NULL;
 	for (size_t i = 0; i < n; i++)
-		if (!starts_with(envp[i], "KEKE_FLOW_IN="))
+		if (!keke_starts_with(envp[i], "KEKE_FLOW_IN="))
 			out[k++] = envp[i];
 	out[k] = NULL;
 	return out;

@@ -30,6 +30,8 @@
 
 #include "env.h"
 #include "preload.h"
+#include "raw_syscall.h"
+#include "text.h"
 
 extern char **environ;
 
@@ -62,7 +64,8 @@ static KEKE_ONCE bool has_interpreter(int fd, const Elf64_Ehdr *eh)
 	long size = (long)eh->e_phnum * (long)sizeof(ph[0]);
 
 	if (eh->e_phentsize != sizeof(ph[0]) || eh->e_phnum > TARGET_PHDRS_MAX ||
-	    syscall(SYS_pread64, fd, ph, size, eh->e_phoff) != size)
+	    keke_raw_syscall(SYS_pread64, fd, (long)ph, size,
+			     (long)eh->e_phoff) != size)
 		return false;
 	for (unsigned i = 0; i < eh->e_phnum; i++)
 		if (ph[i].p_type == PT_INTERP)
@@ -76,9 +79,10 @@ static KEKE_ONCE bool unprivileged(int fd)
 {
 	struct stat st;
 
-	return syscall(SYS_fstat, fd, &st) == 0 &&
+	return keke_raw_syscall(SYS_fstat, fd, (long)&st, 0, 0) == 0 &&
 	       !(st.st_mode & (S_ISUID | S_ISGID)) &&
-	       syscall(SYS_fgetxattr, fd, "security.capability", NULL, 0) < 0;
+	       keke_raw_syscall(SYS_fgetxattr, fd, (long)"security.capability",
+				0, 0) < 0;
 }
 
 /* What ld.so will do with libkeke.so in the program at @path; @sure: the
@@ -87,14 +91,15 @@ static KEKE_ONCE bool unprivileged(int fd)
 static KEKE_ONCE enum target classify(const char *path, bool sure)
 {
 	Elf64_Ehdr eh;
-	int fd = (int)syscall(SYS_openat, AT_FDCWD, path, O_RDONLY | O_CLOEXEC);
+	int fd = (int)keke_raw_syscall(SYS_openat, AT_FDCWD, (long)path,
+				       O_RDONLY | O_CLOEXEC, 0);
 	enum target kind = TARGET_MAYBE;
 	long n;
 
 	if (fd < 0)
 		return TARGET_MAYBE;
-	n = syscall(SYS_read, fd, &eh, sizeof(eh));
-	if (n < EI_CLASS + 1 || memcmp(eh.e_ident, ELFMAG, SELFMAG) != 0)
+	n = keke_raw_syscall(SYS_read, fd, (long)&eh, sizeof(eh), 0);
+	if (n < EI_CLASS + 1 || !keke_same_bytes(eh.e_ident, ELFMAG, SELFMAG))
 		goto out;
 	if (eh.e_ident[EI_CLASS] != ELFCLASS64)
 		kind = TARGET_FOREIGN;
@@ -102,7 +107,7 @@ static KEKE_ONCE enum target classify(const char *path, bool sure)
 		 unprivileged(fd))
 		kind = TARGET_LOADS;
 out:
-	syscall(SYS_close, fd);
+	keke_raw_syscall(SYS_close, fd, 0, 0, 0);
 	return kind;
 }
 
@@ -209,7 +214,9 @@ static KEKE_ONCE int real_exec(const struct exec_call *c, char *const envp[])
 
 static KEKE_ONCE int do_exec(const struct exec_call *c)
 {
-	char buf[PATH_MAX];
+	/* Only for a path target_of builds: 4 KiB more of stack would cost
+	 * a fork child another page fault. */
+	char buf[c->kind == EXECVE ? 1 : PATH_MAX];
 	const char *target;
 	const struct keke_handoff *handoff = NULL;
 	struct keke_handoff h;
@@ -234,7 +241,8 @@ static KEKE_ONCE int do_exec(const struct exec_call *c)
 		h.path = target;
 		handoff = &h;
 	}
-	KEKE_CHILD_ENV(env, c->envp, (int)getppid(), flow, handoff,
+	int ppid = (int)keke_raw_syscall(SYS_getppid, 0, 0, 0, 0);
+	KEKE_CHILD_ENV(env, c->envp, ppid, flow, handoff,
 		       kind != TARGET_FOREIGN);
 	if (keke_traced(KEKE_FAMILY_PROC) && !handoff)
 		rec = record_exec(target, c->argv, flow, keke_now());

@@ -1,10 +1,16 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Building and reading short strings without stdio. Every traced process
- * image runs this at start-up, and every fork child too: snprintf and
- * sscanf would pull in pages of libc code and locale tables that the
- * program itself may never touch, and on a virtual machine each such page
- * costs a fault of 10 µs or more, in each process.
+ * Building and reading short strings without stdio, nor even libc's string
+ * functions. Every traced process image runs this at start-up, and every
+ * fork child too: snprintf and sscanf would pull in pages of libc code and
+ * locale tables that the program itself may never touch, and on a virtual
+ * machine each such page costs a fault of 10 µs or more, in each process.
+ * A fork child pays that even for strlen and memcpy, which its parent had
+ * mapped: fork copies no page table entries of file mappings, so the
+ * child faults libc's code in again, 64 KiB at a time, wherever it calls.
+ * The loops here touch only the caller's pages. (libkeke.so is built with
+ * -fno-tree-loop-distribute-patterns, which keeps GCC from turning them
+ * back into calls.)
  */
 #ifndef KEKE_TEXT_H
 #define KEKE_TEXT_H
@@ -12,7 +18,42 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <string.h>
+
+static inline size_t keke_cstr_len(const char *s)
+{
+	size_t n = 0;
+
+	while (s[n])
+		n++;
+	return n;
+}
+
+static inline bool keke_starts_with(const char *s, const char *prefix)
+{
+	while (*prefix)
+		if (*s++ != *prefix++)
+			return false;
+	return true;
+}
+
+static inline bool keke_same_bytes(const void *a, const void *b, size_t n)
+{
+	const unsigned char *x = a, *y = b;
+
+	for (size_t i = 0; i < n; i++)
+		if (x[i] != y[i])
+			return false;
+	return true;
+}
+
+static inline void keke_copy_bytes(void *dst, const void *src, size_t n)
+{
+	unsigned char *d = dst;
+	const unsigned char *s = src;
+
+	for (size_t i = 0; i < n; i++)
+		d[i] = s[i];
+}
 
 /* A string being built in a fixed buffer. A part that does not fit is
  * left out whole and turns ok false; the buffer stays NUL-terminated. */
@@ -39,14 +80,14 @@ static inline void keke_text_add_n(struct keke_text *t, const char *s,
 		t->ok = false;
 		return;
 	}
-	memcpy(t->p, s, n);
+	keke_copy_bytes(t->p, s, n);
 	t->p += n;
 	*t->p = '\0';
 }
 
 static inline void keke_text_add(struct keke_text *t, const char *s)
 {
-	keke_text_add_n(t, s, strlen(s));
+	keke_text_add_n(t, s, keke_cstr_len(s));
 }
 
 static inline void keke_text_add_u64(struct keke_text *t, uint64_t v)
@@ -75,12 +116,12 @@ static inline void keke_text_add_int(struct keke_text *t, int64_t v)
 /* Copies @src into @dst (@size > 0 bytes), cut to fit; false when cut. */
 static inline bool keke_copy_str(char *dst, size_t size, const char *src)
 {
-	size_t n = strlen(src);
+	size_t n = keke_cstr_len(src);
 	bool whole = n < size;
 
 	if (!whole)
 		n = size - 1;
-	memcpy(dst, src, n);
+	keke_copy_bytes(dst, src, n);
 	dst[n] = '\0';
 	return whole;
 }
