@@ -13,6 +13,7 @@
 #define KEKE_WRAP_thread KEKE_WRAP_ON
 #include <stdarg.h>
 #include <stdlib.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
 
 #include "hook.h"
@@ -22,7 +23,44 @@ struct start {
 	void *(*routine)(void *);
 	void *arg;
 	uint64_t flow;
+	int in_use;		/* atomic: a slot of start_pool */
+	bool mapped;		/* a page of its own, to unmap */
 };
+
+/*
+ * Where a struct start waits for its thread: not in malloc'ed memory,
+ * which the program would notice (malloc can meet a locked arena and make
+ * a new one, which opens a file to count the CPUs, taking an fd number
+ * the program was about to get). A fork child may inherit slots claimed
+ * for threads of the parent, which stay taken: the pool is only a cache.
+ */
+#define START_SLOTS 64
+static struct start start_pool[START_SLOTS] KEKE_BULK;
+
+static struct start *claim_start(void)
+{
+	for (unsigned i = 0; i < START_SLOTS; i++)
+		if (!__atomic_load_n(&start_pool[i].in_use, __ATOMIC_RELAXED) &&
+		    !__atomic_exchange_n(&start_pool[i].in_use, 1,
+					 __ATOMIC_ACQUIRE))
+			return &start_pool[i];
+	/* 64 threads created and not yet started: a page for this one. */
+	struct start *s = mmap(NULL, sizeof(*s), PROT_READ | PROT_WRITE,
+			       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	if (s == MAP_FAILED)
+		return NULL;
+	s->mapped = true;
+	return s;
+}
+
+static void release_start(struct start *s)
+{
+	if (s->mapped)
+		munmap(s, sizeof(*s));
+	else
+		__atomic_store_n(&s->in_use, 0, __ATOMIC_RELEASE);
+}
 
 /* The "thread_start" slice, the first record of a new thread. */
 static void record_thread_start(uint64_t t0, uint64_t flow)
@@ -44,7 +82,7 @@ static void *thread_start(void *p)
 	uint64_t t0 = keke_now();
 	int err = errno;
 
-	free(p);
+	release_start(p);
 	if (keke_hook_on(keke_fam_thread))
 		record_thread_start(t0, s.flow);
 	errno = err;
@@ -74,20 +112,21 @@ KEKE_EXPORT int pthread_create(pthread_t *thread, const pthread_attr_t *attr,
 
 	if (!keke_hook_on(keke_fam_thread))
 		return real(thread, attr, start, arg);
-	/* Freed by the new thread; not the hot path (a thread is an mmap
-	 * and a clone already). */
-	s = malloc(sizeof(*s));
+	/* Released by the new thread. */
+	s = claim_start();
 	errno = err;
 	if (!s)
 		return real(thread, attr, start, arg);
 	flow = keke_new_flow();
-	*s = (struct start){ start, arg, flow };
+	s->routine = start;
+	s->arg = arg;
+	s->flow = flow;
 	t0 = keke_now();
 	rc = real(thread, attr, thread_start, s);
 	err = errno;
 	dur = keke_now() - t0;
 	if (rc)
-		free(s);	/* on success, the new thread owns it */
+		release_start(s);	/* on success, the new thread's */
 	record_create(t0, dur, rc, flow);
 	errno = err;
 	return rc;

@@ -13,8 +13,8 @@
 #define KEKE_ONCE __attribute__((section(".text.startup")))
 
 /*
- * KEKE_BULK marks a large buffer of which a process uses the first few
- * bytes (a path, the run's variables). On x86-64 it goes to .lbss, which
+ * KEKE_BULK marks a large buffer of which a process uses a few bytes or
+ * none (a path, the run's variables, slots for threads being created). On x86-64 it goes to .lbss, which
  * the linker places after all other data, so that the small fields every
  * process and every fork child writes share one page instead of being
  * spread over a page per buffer: each page written costs a new process a

@@ -637,6 +637,18 @@ Test(torture, fd_numbers_while_threads_start)
 	free(cmd);
 }
 
+/* A program with its own malloc sees keke make no allocation, in threads
+ * starting (whose start info keke used to malloc), file calls or
+ * children. */
+Test(torture, no_allocation_in_the_programs_malloc)
+{
+	struct outcome t = same_both_ways(test_prog("t_counted_malloc"), 0);
+
+	cr_assert(strstr(t.out, "files: 0 allocations\n"), "%s", t.out);
+	check_outputs();
+	outcome_free(&t);
+}
+
 Test(torture, out_of_fds)
 {
 	char *cmd = fmt("'%s' 16", test_prog("t_fd_exhaust"));
