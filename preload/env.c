@@ -135,7 +135,7 @@ KEKE_ONCE const char *keke_search_path(const char *file, char *buf,
 {
 	const char *path = NULL;
 
-	/* getenv's code is elsewhere in libc: see their_preload */
+	/* not getenv, for the reason above */
 	for (char **e = environ; e && *e && !path; e++)
 		if (keke_starts_with(*e, "PATH="))
 			path = *e + 5;

@@ -37,7 +37,7 @@ static struct {
 					 * this image, if it made no file */
 } state;
 
-static char trace_dir[PATH_MAX] KEKE_BULK;
+static char trace_dir[PATH_MAX] KEKE_BULK;	/* KEKE_DIR, or the one made */
 
 /* Writes straight to fd 2: stdio may be locked or closed, and a hook on
  * write must not see keke's own messages. */
