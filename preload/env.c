@@ -9,7 +9,6 @@
  * in storage the caller puts on its stack: this runs between fork and
  * exec, where malloc may deadlock.
  */
-#include <stdlib.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
 #include <unistd.h>

@@ -12,7 +12,6 @@
  */
 #define KEKE_WRAP_thread KEKE_WRAP_ON
 #include <stdarg.h>
-#include <stdlib.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
 
