@@ -238,10 +238,10 @@ KEKE_ONCE void keke_after_fork_child(uint64_t flow_in)
 	if (!__atomic_load_n(&state.started, __ATOMIC_ACQUIRE) ||
 	    !keke_writer_active())
 		return;
-	keke_seed_flows(0);
+	keke_writer_defer(flow_in);
+	keke_seed_flows(0);	/* with the pid the writer now has */
 	keke_stacks_after_fork();
 	state.handoff = (struct keke_handoff){ 0 };
-	keke_writer_defer(flow_in);
 }
 
 KEKE_ONCE void keke_init(void)

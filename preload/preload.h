@@ -55,7 +55,8 @@ static inline bool keke_traced(enum keke_family family)
 uint64_t keke_new_flow(void);
 
 /* Draws this image's flow ids afresh (at start-up, from @inherited: the
- * incoming flow; in a fork child, from the parent's). */
+ * incoming flow; in a fork child, from the parent's), once the writer
+ * knows this process's pid. */
 void keke_seed_flows(uint64_t inherited);
 
 /* What a fork child that recorded nothing hands to the image it execs (in

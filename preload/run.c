@@ -54,7 +54,7 @@ KEKE_ONCE void keke_seed_flows(uint64_t inherited)
 	if (!seed && syscall(SYS_getrandom, &seed, sizeof(seed), 0) !=
 		     sizeof(seed))
 		seed = keke_mono_ns();
-	run.flow_base = mix64(seed ^ mix64((uint64_t)getpid() << 32 ^
+	run.flow_base = mix64(seed ^ mix64((uint64_t)keke_writer_pid() << 32 ^
 					   keke_now() ^ (uintptr_t)&seed));
 	run.flows = 0;
 }
