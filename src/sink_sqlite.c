@@ -15,6 +15,12 @@
  * Memory is bounded by the batches and SQLite's cache, never by the number
  * of slices.
  *
+ * The inserts run on a thread of their own (a handoff, handoff.h), so the
+ * merge reads and decodes the next records while SQLite stores the last
+ * ones: a full batch is sent to that thread and the merge goes on filling
+ * a spare one. Only that thread touches the database until finish has
+ * waited for it; a failure there is seen by the next op, or by finish.
+ *
  * Ids that are 0 ("none") are stored as NULL: process.parent_upid,
  * thread.upid, slice.parent_id, flow ends. So are process.exit_code when
  * unknown and process.signal when 0. A slice with args has its own id as
@@ -30,8 +36,10 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <pthread.h>
 #include <sqlite3.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,7 +47,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "handoff.h"
+
 #define BATCH_ROWS 64		/* rows per multi-row INSERT */
+#define SPARE_BATCHES 16	/* batches that may wait for the inserts */
 #define TEMP_TRIES 100		/* names tried for the temporary */
 
 /*
@@ -114,19 +125,6 @@ struct cell {
 	size_t len;
 };
 
-/* Rows of one table waiting to be inserted together. */
-struct batch {
-	const char *table;
-	unsigned ncols;
-	unsigned nrows;		/* complete rows waiting */
-	unsigned ncells;	/* cells written, ncols per row */
-	sqlite3_stmt *multi;	/* inserts BATCH_ROWS rows */
-	sqlite3_stmt *one;	/* inserts one row, for the remainder */
-	struct cell *cells;
-	char *buf;		/* the rows' strings */
-	size_t used, cap;
-};
-
 enum batch_id {
 	B_PROCESS,
 	B_THREAD,
@@ -138,7 +136,27 @@ enum batch_id {
 	B_MAPPING,
 	B_FRAME,
 	B_CALLSITE,
+	B_METADATA,
 	B_COUNT,
+};
+
+/* Rows of one table waiting to be inserted together. */
+struct batch {
+	enum batch_id table;
+	unsigned nrows;		/* complete rows waiting */
+	unsigned ncells;	/* cells written, ncols per row */
+	struct cell *cells;	/* room for BATCH_ROWS of the widest rows */
+	char *buf;		/* the rows' strings */
+	size_t used, cap;
+};
+
+/* A table's inserts, and the batch being filled for it. */
+struct table {
+	const char *name;
+	unsigned ncols;
+	sqlite3_stmt *multi;	/* inserts BATCH_ROWS rows */
+	sqlite3_stmt *one;	/* inserts one row, for the remainder */
+	struct batch *filling;
 };
 
 /*
@@ -177,6 +195,8 @@ static const struct {
 	[B_COUNTER] = { "counter",
 			"INSERT INTO counter(ts, track_id, value) VALUES",
 			"(?,?,?)" },
+	[B_METADATA] = { "metadata",
+			 "INSERT OR REPLACE INTO metadata VALUES", "(?,?,?)" },
 };
 
 /*
@@ -198,25 +218,34 @@ struct sqlite_sink {
 	char *path;		/* the output */
 	char *tmp;		/* the temporary it is built in */
 	sqlite3 *db;
-	sqlite3_stmt *meta;
 	struct arg_set *arg_sets;	/* ARG_SETS of them */
-	struct batch b[B_COUNT];
+	struct table t[B_COUNT];
+	struct batch batches[B_COUNT + SPARE_BATCHES];
+	struct handoff *inserts;	/* running: only it uses db */
 	int64_t slice_max;	/* the largest slice id queued */
 	volatile sig_atomic_t *cancel;	/* set: finish gives up */
-	bool failed;		/* an op failed: refuse the rest */
-	char err[KEKE_SINK_ERROR_MAX];
+	pthread_mutex_t err_lock;	/* the first failure writes err */
+	atomic_bool failed;	/* an op failed: refuse the rest */
+	char err[KEKE_SINK_ERROR_MAX];	/* not changed once failed is set */
 };
 
-/* Formats an error message into @q->err and marks the sink failed. */
+/*
+ * Formats an error message into @q->err and marks the sink failed, unless
+ * it failed before (on either thread): the first error is the one told.
+ */
 __attribute__((format(printf, 2, 3))) static void fail(struct sqlite_sink *q,
 							const char *fmt, ...)
 {
 	va_list ap;
 
-	va_start(ap, fmt);
-	vsnprintf(q->err, sizeof(q->err), fmt, ap);
-	va_end(ap);
-	q->failed = true;
+	pthread_mutex_lock(&q->err_lock);
+	if (!q->failed) {
+		va_start(ap, fmt);
+		vsnprintf(q->err, sizeof(q->err), fmt, ap);
+		va_end(ap);
+		q->failed = true;
+	}
+	pthread_mutex_unlock(&q->err_lock);
 }
 
 /* Same, with SQLite's message for @q->db, and the system's when SQLite
@@ -398,12 +427,12 @@ static int put_str(struct batch *b, const char *s)
 	return put_bytes(b, s, strlen(s));
 }
 
-/* Binds the cells of @nrows rows, from the first, to @st. */
-static int batch_bind(struct batch *b, sqlite3_stmt *st, unsigned first,
-		      unsigned nrows)
+/* Binds the cells of @nrows rows of @ncols, from the first, to @st. */
+static int batch_bind(const struct batch *b, unsigned ncols,
+		      sqlite3_stmt *st, unsigned first, unsigned nrows)
 {
-	const struct cell *c = b->cells + (size_t)first * b->ncols;
-	int ncells = (int)(nrows * b->ncols);
+	const struct cell *c = b->cells + (size_t)first * ncols;
+	int ncells = (int)(nrows * ncols);
 	int rc = SQLITE_OK;
 
 	for (int j = 0; j < ncells && rc == SQLITE_OK; j++, c++) {
@@ -434,23 +463,28 @@ static int run(sqlite3_stmt *st)
 }
 
 /*
- * Inserts the rows waiting in @b: with one multi-row INSERT when the batch
- * is full, one row at a time otherwise. Returns 0, or -1 with the error in
- * @q (the rows are discarded either way).
+ * The inserts' thread: inserts the rows waiting in batch @item, with one
+ * multi-row INSERT when it is full, one row at a time otherwise, unless
+ * the sink failed before; empties the batch either way.
  */
-static int batch_flush(struct sqlite_sink *q, struct batch *b)
+static void insert_batch(void *sink, void *item)
 {
+	struct sqlite_sink *q = sink;
+	struct batch *b = item;
+	const struct table *t = &q->t[b->table];
 	int rc = SQLITE_OK;
 
+	if (q->failed)
+		b->nrows = 0;
 	if (b->nrows == BATCH_ROWS) {
-		rc = batch_bind(b, b->multi, 0, BATCH_ROWS);
+		rc = batch_bind(b, t->ncols, t->multi, 0, BATCH_ROWS);
 		if (rc == SQLITE_OK)
-			rc = run(b->multi);
+			rc = run(t->multi);
 	} else {
 		for (unsigned r = 0; r < b->nrows && rc == SQLITE_OK; r++) {
-			rc = batch_bind(b, b->one, r, 1);
+			rc = batch_bind(b, t->ncols, t->one, r, 1);
 			if (rc == SQLITE_OK)
-				rc = run(b->one);
+				rc = run(t->one);
 		}
 	}
 	b->nrows = 0;
@@ -459,29 +493,39 @@ static int batch_flush(struct sqlite_sink *q, struct batch *b)
 	if (rc != SQLITE_OK) {
 		char what[64];
 
-		snprintf(what, sizeof(what), "inserting into %s", b->table);
+		snprintf(what, sizeof(what), "inserting into %s", t->name);
 		fail_sql(q, what);
-		return -1;
 	}
-	return 0;
+}
+
+/* Sends table @id's batch to the inserts and takes a spare one to fill. */
+static void send_batch(struct sqlite_sink *q, enum batch_id id)
+{
+	struct table *t = &q->t[id];
+
+	handoff_send(q->inserts, t->filling);
+	t->filling = handoff_take(q->inserts);
+	t->filling->table = id;
 }
 
 /*
- * Ends the row just written into @b (@ok: whether every value went in);
- * inserts the batch when it is full. Returns 0, or -1 with the error in @q
- * (the partial row is dropped).
+ * Ends the row just written into table @id's batch (@ok: whether every
+ * value went in); sends the batch when it is full. Returns 0, or -1 when
+ * the sink failed (the partial row is dropped).
  */
-static int row_done(struct sqlite_sink *q, struct batch *b, bool ok)
+static int row_done(struct sqlite_sink *q, enum batch_id id, bool ok)
 {
+	struct batch *b = q->t[id].filling;
+
 	if (!ok) {
-		b->ncells = b->nrows * b->ncols;
+		b->ncells = b->nrows * q->t[id].ncols;
 		fail(q, "%s: out of memory", q->path);
 		return -1;
 	}
 	b->nrows++;
 	if (b->nrows == BATCH_ROWS)
-		return batch_flush(q, b);
-	return 0;
+		send_batch(q, id);
+	return q->failed ? -1 : 0;
 }
 
 /*
@@ -523,35 +567,70 @@ static sqlite3_stmt *prepare_insert(sqlite3 *db, enum batch_id id,
 	return st;
 }
 
-/* Sets up batch @id of @q. Returns 0, or -1 with the error in @q. */
-static int batch_init(struct sqlite_sink *q, enum batch_id id)
+/* Prepares table @id's inserts. Returns 0, or -1 with the error in @q. */
+static int table_init(struct sqlite_sink *q, enum batch_id id)
 {
-	struct batch *b = &q->b[id];
+	struct table *t = &q->t[id];
 
-	b->table = batch_sql[id].table;
-	for (const char *t = batch_sql[id].row; *t; t++)
-		b->ncols += *t == '?';
-	b->cells = calloc((size_t)BATCH_ROWS * b->ncols, sizeof(*b->cells));
-	if (!b->cells) {
-		fail(q, "%s: out of memory", q->path);
-		return -1;
-	}
-	b->multi = prepare_insert(q->db, id, BATCH_ROWS);
-	b->one = prepare_insert(q->db, id, 1);
-	if (!b->multi || !b->one) {
+	t->name = batch_sql[id].table;
+	for (const char *c = batch_sql[id].row; *c; c++)
+		t->ncols += *c == '?';
+	t->multi = prepare_insert(q->db, id, BATCH_ROWS);
+	t->one = prepare_insert(q->db, id, 1);
+	if (!t->multi || !t->one) {
 		fail_sql(q, "preparing inserts");
 		return -1;
 	}
 	return 0;
 }
 
-static void batch_free(struct batch *b)
+/*
+ * Makes the batches, gives each table one to fill and the rest to the
+ * inserts' thread, which it starts. Returns 0, or -1 with the error in @q.
+ */
+static int start_inserts(struct sqlite_sink *q)
 {
-	sqlite3_finalize(b->multi);
-	sqlite3_finalize(b->one);
-	free(b->cells);
-	free(b->buf);
-	memset(b, 0, sizeof(*b));
+	const size_t nbatches = B_COUNT + SPARE_BATCHES;
+	unsigned widest = 0;
+
+	for (int i = 0; i < B_COUNT; i++)
+		if (q->t[i].ncols > widest)
+			widest = q->t[i].ncols;
+	for (size_t i = 0; i < nbatches; i++) {
+		q->batches[i].cells = calloc((size_t)BATCH_ROWS * widest,
+					     sizeof(struct cell));
+		if (!q->batches[i].cells)
+			goto oom;
+	}
+	q->inserts = handoff_start(nbatches, insert_batch, q);
+	if (!q->inserts)
+		goto oom;
+	for (size_t i = 0; i < nbatches; i++) {
+		if (i < B_COUNT) {
+			q->batches[i].table = (enum batch_id)i;
+			q->t[i].filling = &q->batches[i];
+		} else {
+			handoff_give(q->inserts, &q->batches[i]);
+		}
+	}
+	return 0;
+oom:
+	fail(q, "%s: out of memory", q->path);
+	return -1;
+}
+
+/*
+ * Sends every table's partial batch and waits until all are inserted.
+ * Returns 0, or -1 when an insert (or anything before) failed.
+ */
+static int finish_inserts(struct sqlite_sink *q)
+{
+	for (int i = 0; i < B_COUNT; i++)
+		if (q->t[i].filling->nrows)
+			send_batch(q, (enum batch_id)i);
+	handoff_stop(q->inserts);
+	q->inserts = NULL;
+	return q->failed ? -1 : 0;
 }
 
 /*
@@ -608,18 +687,38 @@ static int create_temp(struct sqlite_sink *q)
 	return -1;
 }
 
-/* Closes the database and frees @q; removes the temporary if @unlink_tmp. */
+/* Finalizes the tables' statements, which closing the database needs. */
+static void finalize_inserts(struct sqlite_sink *q)
+{
+	for (int i = 0; i < B_COUNT; i++) {
+		sqlite3_finalize(q->t[i].multi);
+		sqlite3_finalize(q->t[i].one);
+		q->t[i].multi = q->t[i].one = NULL;
+	}
+}
+
+/*
+ * Stops the inserts (dropping what waits), closes the database and frees
+ * @q; removes the temporary if @unlink_tmp.
+ */
 static void destroy(struct sqlite_sink *q, bool unlink_tmp)
 {
+	if (q->inserts) {
+		q->failed = true;
+		handoff_stop(q->inserts);
+	}
 	free(q->arg_sets);
-	for (int i = 0; i < B_COUNT; i++)
-		batch_free(&q->b[i]);
-	sqlite3_finalize(q->meta);
+	finalize_inserts(q);
+	for (int i = 0; i < B_COUNT + SPARE_BATCHES; i++) {
+		free(q->batches[i].cells);
+		free(q->batches[i].buf);
+	}
 	sqlite3_close(q->db);
 	if (unlink_tmp && q->tmp)
 		unlink(q->tmp);
 	free(q->tmp);
 	free(q->path);
+	pthread_mutex_destroy(&q->err_lock);
 	free(q);
 }
 
@@ -636,12 +735,14 @@ static void *sqlite_sink_open(const char *path, char *err)
 		snprintf(err, KEKE_SINK_ERROR_MAX, "%s: out of memory", path);
 		return NULL;
 	}
+	pthread_mutex_init(&q->err_lock, NULL);
 	q->path = strdup(path);
 	/* Without the table, no set is shared: still correct. */
 	q->arg_sets = calloc(ARG_SETS, sizeof(*q->arg_sets));
 	if (!q->path) {
 		snprintf(err, KEKE_SINK_ERROR_MAX, "%s: out of memory", path);
 		free(q->arg_sets);
+		pthread_mutex_destroy(&q->err_lock);
 		free(q);
 		return NULL;
 	}
@@ -659,16 +760,11 @@ static void *sqlite_sink_open(const char *path, char *err)
 		fail_sql(q, "creating the tables");
 		goto out;
 	}
-	if (sqlite3_prepare_v3(q->db,
-			       "INSERT OR REPLACE INTO metadata VALUES(?,?,?)",
-			       -1, SQLITE_PREPARE_PERSISTENT, &q->meta,
-			       NULL) != SQLITE_OK) {
-		fail_sql(q, "preparing inserts");
-		goto out;
-	}
 	for (int i = 0; i < B_COUNT; i++)
-		if (batch_init(q, (enum batch_id)i) < 0)
+		if (table_init(q, (enum batch_id)i) < 0)
 			goto out;
+	if (start_inserts(q) < 0)
+		goto out;
 	return q;
 out:
 	snprintf(err, KEKE_SINK_ERROR_MAX, "%s", q->err);
@@ -681,32 +777,21 @@ static int sqlite_sink_metadata(void *sink, const char *key, const char *str,
 				int64_t value)
 {
 	struct sqlite_sink *q = sink;
-	struct cell cells[3];
-	struct batch tmp = { .ncols = 3, .cells = cells };
-	int rc;
+	struct batch *b = q->t[B_METADATA].filling;
+	bool ok;
 
 	if (q->failed)
 		return -1;
-	if (put_str(&tmp, key) < 0 || put_str(&tmp, str) < 0) {
-		free(tmp.buf);
-		fail(q, "%s: out of memory", q->path);
-		return -1;
-	}
 	/* Columns: name, int_value, str_value. */
-	tmp.cells[2] = tmp.cells[1];
-	if (str)
-		tmp.cells[1] = (struct cell){ .type = CELL_NULL };
-	else
-		tmp.cells[1] = (struct cell){ .type = CELL_INT, .i = value };
-	rc = batch_bind(&tmp, q->meta, 0, 1);
-	if (rc == SQLITE_OK)
-		rc = run(q->meta);
-	free(tmp.buf);
-	if (rc != SQLITE_OK) {
-		fail_sql(q, "inserting into metadata");
-		return -1;
+	ok = put_str(b, key) == 0;
+	if (str) {
+		put_null(b);
+		ok = put_str(b, str) == 0 && ok;
+	} else {
+		put_int(b, value);
+		put_null(b);
 	}
-	return 0;
+	return row_done(q, B_METADATA, ok);
 }
 
 /* Appends @n bytes to the serialized set at @buf (ARG_SET_BYTES); false
@@ -791,8 +876,7 @@ static int64_t arg_set_of(struct sqlite_sink *q, const struct keke_slice *s,
 static int sqlite_sink_slice(void *sink, const struct keke_slice *s)
 {
 	struct sqlite_sink *q = sink;
-	struct batch *b = &q->b[B_SLICE];
-	struct batch *a = &q->b[B_ARGS];
+	struct batch *b = q->t[B_SLICE].filling;
 	bool ok, new_set = false;
 	int64_t set = 0;
 
@@ -816,11 +900,12 @@ static int sqlite_sink_slice(void *sink, const struct keke_slice *s)
 	else
 		put_null(b);
 	put_id(b, s->stack_id);
-	if (row_done(q, b, ok) < 0)
+	if (row_done(q, B_SLICE, ok) < 0)
 		return -1;
 
 	for (unsigned i = 0; new_set && i < s->nargs; i++) {
 		const struct keke_arg *g = &s->args[i];
+		struct batch *a = q->t[B_ARGS].filling;
 
 		/* arg_set_id, flat_key (also the key), int_value,
 		 * string_value. */
@@ -834,7 +919,7 @@ static int sqlite_sink_slice(void *sink, const struct keke_slice *s)
 			if (put_bytes(a, g->s ? g->s : "", g->s ? g->len : 0))
 				ok = false;
 		}
-		if (row_done(q, a, ok) < 0)
+		if (row_done(q, B_ARGS, ok) < 0)
 			return -1;
 	}
 	return 0;
@@ -844,7 +929,7 @@ static int sqlite_sink_slice(void *sink, const struct keke_slice *s)
 static int sqlite_sink_process(void *sink, const struct keke_process *p)
 {
 	struct sqlite_sink *q = sink;
-	struct batch *b = &q->b[B_PROCESS];
+	struct batch *b = q->t[B_PROCESS].filling;
 	bool ok;
 
 	if (q->failed)
@@ -866,14 +951,14 @@ static int sqlite_sink_process(void *sink, const struct keke_process *p)
 	put_int(b, p->killed);
 	put_int(b, p->untraced);
 	put_int(b, p->dropped > INT64_MAX ? INT64_MAX : (int64_t)p->dropped);
-	return row_done(q, b, ok);
+	return row_done(q, B_PROCESS, ok);
 }
 
 /* Queues @t's row (its track is made in finish). */
 static int sqlite_sink_thread(void *sink, const struct keke_thread *t)
 {
 	struct sqlite_sink *q = sink;
-	struct batch *b = &q->b[B_THREAD];
+	struct batch *b = q->t[B_THREAD].filling;
 	bool ok;
 
 	if (q->failed)
@@ -885,13 +970,13 @@ static int sqlite_sink_thread(void *sink, const struct keke_thread *t)
 	put_int(b, t->start_ns);
 	put_int(b, t->end_ns);
 	put_int(b, t->is_main_thread);
-	return row_done(q, b, ok);
+	return row_done(q, B_THREAD, ok);
 }
 
 static int sqlite_sink_mapping(void *sink, const struct keke_mapping *m)
 {
 	struct sqlite_sink *q = sink;
-	struct batch *b = &q->b[B_MAPPING];
+	struct batch *b = q->t[B_MAPPING].filling;
 	bool ok;
 
 	if (q->failed)
@@ -902,13 +987,13 @@ static int sqlite_sink_mapping(void *sink, const struct keke_mapping *m)
 	put_int(b, m->end);
 	put_int(b, m->load_bias);
 	ok = put_str(b, m->name) == 0 && ok;
-	return row_done(q, b, ok);
+	return row_done(q, B_MAPPING, ok);
 }
 
 static int sqlite_sink_frame(void *sink, const struct keke_frame *f)
 {
 	struct sqlite_sink *q = sink;
-	struct batch *b = &q->b[B_FRAME];
+	struct batch *b = q->t[B_FRAME].filling;
 	bool ok;
 
 	if (q->failed)
@@ -922,13 +1007,13 @@ static int sqlite_sink_frame(void *sink, const struct keke_frame *f)
 		put_int(b, f->line);
 	else
 		put_null(b);
-	return row_done(q, b, ok);
+	return row_done(q, B_FRAME, ok);
 }
 
 static int sqlite_sink_callsite(void *sink, const struct keke_callsite *c)
 {
 	struct sqlite_sink *q = sink;
-	struct batch *b = &q->b[B_CALLSITE];
+	struct batch *b = q->t[B_CALLSITE].filling;
 
 	if (q->failed)
 		return -1;
@@ -936,44 +1021,44 @@ static int sqlite_sink_callsite(void *sink, const struct keke_callsite *c)
 	put_int(b, c->depth);
 	put_id(b, c->parent_id);
 	put_int(b, c->frame_id);
-	return row_done(q, b, true);
+	return row_done(q, B_CALLSITE, true);
 }
 
 /* Queues the counter value, and its track the first time. */
 static int sqlite_sink_counter(void *sink, const struct keke_counter *c)
 {
 	struct sqlite_sink *q = sink;
-	struct batch *b = &q->b[B_COUNTER];
+	struct batch *b = q->t[B_COUNTER].filling;
 
 	if (q->failed)
 		return -1;
 	if (c->new_track) {
-		struct batch *t = &q->b[B_COUNTER_TRACK];
+		struct batch *t = q->t[B_COUNTER_TRACK].filling;
 		bool ok;
 
 		put_int(t, c->track_id);
 		ok = put_str(t, c->name) == 0;
 		put_id(t, c->upid);
-		if (row_done(q, t, ok))
+		if (row_done(q, B_COUNTER_TRACK, ok))
 			return -1;
 	}
 	put_int(b, c->ts_ns);
 	put_int(b, c->track_id);
 	put_int(b, c->value);
-	return row_done(q, b, true);
+	return row_done(q, B_COUNTER, true);
 }
 
 static int sqlite_sink_flow(void *sink, const struct keke_flow *f)
 {
 	struct sqlite_sink *q = sink;
-	struct batch *b = &q->b[B_FLOW];
+	struct batch *b = q->t[B_FLOW].filling;
 
 	if (q->failed)
 		return -1;
 	put_int(b, f->id);
 	put_id(b, f->slice_out);
 	put_id(b, f->slice_in);
-	return row_done(q, b, true);
+	return row_done(q, B_FLOW, true);
 }
 
 /*
@@ -1001,11 +1086,8 @@ static int sqlite_sink_finish(void *sink, char *err)
 	struct sqlite_sink *q = sink;
 	int ret = -1;
 
-	if (q->failed)
+	if (q->failed || finish_inserts(q) < 0)
 		goto out;
-	for (int i = 0; i < B_COUNT; i++)
-		if (batch_flush(q, &q->b[i]) < 0)
-			goto out;
 	/* Building the indexes takes seconds on a big trace: stay
 	 * interruptible. */
 	if (q->cancel)
@@ -1018,10 +1100,7 @@ static int sqlite_sink_finish(void *sink, char *err)
 		fail_sql(q, "committing");
 		goto out;
 	}
-	for (int i = 0; i < B_COUNT; i++)
-		batch_free(&q->b[i]);
-	sqlite3_finalize(q->meta);
-	q->meta = NULL;
+	finalize_inserts(q);
 	if (sqlite3_close(q->db) != SQLITE_OK) {
 		fail_sql(q, "closing");
 		goto out;
