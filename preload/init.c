@@ -331,6 +331,8 @@ KEKE_ONCE void keke_record_exit(enum keke_exit_how how, bool has_status,
 {
 	struct keke_rec r;
 
+	if (keke_in_vfork_child())	/* the parent's state, not ours */
+		return;
 	__atomic_store_n(&state.ended, 1, __ATOMIC_RELEASE);
 	if (keke_writer_active() &&
 	    keke_rec_begin(&r, KEKE_REC_PROCESS_END, 0, 0, keke_now(),

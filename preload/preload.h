@@ -104,4 +104,20 @@ void keke_after_fork_child(uint64_t flow_in);
 /* The flow of the fork the calling thread is making, or 0. */
 uint64_t keke_forking_flow(void);
 
+/* In a vfork child: true, and @p tells of the vfork (its flow and time)
+ * for the image the child execs into. */
+bool keke_vfork_child(struct keke_fork_prelude *p);
+
+/* In a vfork child about to exec: the parent's fork record is to tell
+ * @path and @argv, so that a child whose new image cannot be traced still
+ * shows what it ran; NULL when the exec came back: it tells nothing. */
+void keke_vfork_exec(const char *path, char *const argv[]);
+
+/* Room an exec's path and argv take in a record, at most. */
+#define KEKE_EXEC_FIELDS_MAX (2 * KEKE_STR_MAX_LEN(KEKE_STRING_CAP))
+
+/* Adds an exec's @path and @argv to @r. */
+void keke_exec_fields(struct keke_rec *r, const char *path,
+		      char *const argv[]);
+
 #endif

@@ -12,7 +12,9 @@
  *    exec'ing a program keke will surely run in, records nothing either:
  *    the new image tells of the child and its exec (KEKE_FLOW_IN), which
  *    spares the child a file of its own. An exec that comes back is
- *    recorded then, making the file.
+ *    recorded then, making the file;
+ *  - in a vfork child, which cannot record, hands over likewise and
+ *    leaves the program it runs in its parent's fork record (proc_fork.c).
  * Like musl's execl, the varargs variants build argv on the stack: nothing
  * here allocates, as a vfork-style child may be running it.
  */
@@ -136,6 +138,27 @@ static KEKE_ONCE const char *target_of(const struct exec_call *c, char *buf,
 	return c->path;
 }
 
+/* Adds an exec's path and argv to @r (room: KEKE_EXEC_FIELDS_MAX). */
+KEKE_ONCE void keke_exec_fields(struct keke_rec *r, const char *path,
+				char *const argv[])
+{
+	char *p;
+	long n;
+
+	/* Written in place, not staged on the stack: this may run in a
+	 * signal handler on a small stack. /proc/self/fd/N is shown as
+	 * what it stands for. */
+	p = keke_rec_str_begin(r, KEKE_KEY_PATH);
+	n = strncmp(path, "/proc/self/fd/", 14) ? -1 :
+		syscall(SYS_readlink, path, p, KEKE_STRING_CAP);
+	if (n <= 0) {
+		n = (long)strnlen(path, KEKE_STRING_CAP);
+		memcpy(p, path, (size_t)n);
+	}
+	keke_rec_str_end(r, (size_t)n);
+	keke_rec_strv(r, KEKE_KEY_ARGV, argv);
+}
+
 /* Writes the exec slice of a call made at @ts; returns the record, to
  * mark it failed later. */
 static KEKE_ONCE uint8_t *record_exec(const char *path, char *const argv[],
@@ -143,25 +166,12 @@ static KEKE_ONCE uint8_t *record_exec(const char *path, char *const argv[],
 {
 	struct keke_rec r;
 	uint8_t *rec;
-	char *p;
-	long n;
 
 	if (!keke_rec_begin(&r, KEKE_REC_SLICE, KEKE_CALL_EXEC, 0, ts,
-			    KEKE_REC_MAX_LEN(2, 2 * (3 + KEKE_STRING_CAP))))
+			    KEKE_REC_MAX_LEN(2, 0) + KEKE_EXEC_FIELDS_MAX))
 		return NULL;
 	keke_rec_int(&r, KEKE_KEY_DUR, 0);
-	/* Written in place, not staged on the stack: this may run in a
-	 * signal handler on a small stack. /proc/self/fd/N is shown as
-	 * what it stands for. */
-	p = keke_rec_str_begin(&r, KEKE_KEY_PATH);
-	n = strncmp(path, "/proc/self/fd/", 14) ? -1 :
-		syscall(SYS_readlink, path, p, KEKE_STRING_CAP);
-	if (n <= 0) {
-		n = (long)strnlen(path, KEKE_STRING_CAP);
-		memcpy(p, path, (size_t)n);
-	}
-	keke_rec_str_end(&r, (size_t)n);
-	keke_rec_strv(&r, KEKE_KEY_ARGV, argv);
+	keke_exec_fields(&r, path, argv);
 	keke_rec_int(&r, KEKE_KEY_FLOW_OUT, (int64_t)flow);
 	rec = r.start;
 	keke_rec_commit(&r);
@@ -220,7 +230,7 @@ static KEKE_ONCE int do_exec(const struct exec_call *c)
 	const char *target;
 	const struct keke_handoff *handoff = NULL;
 	struct keke_handoff h;
-	bool unstarted;
+	bool unstarted, vforked;
 	enum target kind;
 	uint8_t *rec = NULL;
 	uint64_t flow;
@@ -231,12 +241,17 @@ static KEKE_ONCE int do_exec(const struct exec_call *c)
 	target = target_of(c, buf, sizeof(buf));
 	flow = keke_new_flow();
 	/* A fork child that has recorded nothing hands itself over to an
-	 * image surely traced, which then records its exec. */
+	 * image surely traced, which then records its exec. A vfork child
+	 * cannot record at all: it hands itself over to any image that may
+	 * be traced (a script's interpreter is). */
+	vforked = keke_vfork_child(&h.fork);
 	unstarted = keke_traced(KEKE_FAMILY_PROC) &&
-		    keke_writer_unstarted(&h.fork);
+		    (vforked || keke_writer_unstarted(&h.fork));
 	kind = classify(target, unstarted);
-	if (unstarted && kind == TARGET_LOADS) {
-		h.pid = keke_writer_pid();
+	if (unstarted && (kind == TARGET_LOADS ||
+			  (vforked && kind == TARGET_MAYBE))) {
+		h.pid = vforked ? (int)keke_raw_syscall(SYS_getpid, 0, 0, 0, 0)
+				: keke_writer_pid();
 		h.fork.exec = keke_now();
 		h.path = target;
 		handoff = &h;
@@ -244,9 +259,13 @@ static KEKE_ONCE int do_exec(const struct exec_call *c)
 	int ppid = (int)keke_raw_syscall(SYS_getppid, 0, 0, 0, 0);
 	KEKE_CHILD_ENV(env, c->envp, ppid, flow, handoff,
 		       kind != TARGET_FOREIGN);
-	if (keke_traced(KEKE_FAMILY_PROC) && !handoff)
-		rec = record_exec(target, c->argv, flow, keke_now());
-	keke_writer_refresh_anchor();
+	if (vforked) {
+		keke_vfork_exec(target, c->argv);
+	} else {
+		if (keke_traced(KEKE_FAMILY_PROC) && !handoff)
+			rec = record_exec(target, c->argv, flow, keke_now());
+		keke_writer_refresh_anchor();
+	}
 	errno = saved;
 	rc = real_exec(c, env);
 	err = errno;
@@ -266,6 +285,8 @@ static KEKE_ONCE int do_exec(const struct exec_call *c)
 	}
 	if (rec)
 		mark_failed(rec, err);
+	if (vforked)	/* it came back */
+		keke_vfork_exec(NULL, NULL);
 	errno = err;
 	return rc;
 }

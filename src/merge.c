@@ -457,6 +457,7 @@ static void note_process_call(struct merge *m, struct image *im,
 	f->child_pid = rec->name == KEKE_CALL_EXEC ?
 		s->pid : (int)int_field(rec, KEKE_KEY_CHILD_PID);
 	f->out_end_ns = s->ts_ns + s->dur_ns;
+	f->vfork = int_field(rec, KEKE_KEY_VFORK) != 0;
 	free(f->path);
 	free(f->argv);
 	f->path = copy_field(rec, KEKE_KEY_PATH, NULL);

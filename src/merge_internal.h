@@ -73,6 +73,7 @@ struct flow {
 	unsigned call;		/* the source slice's call id */
 	size_t out_proc;	/* index in merge.procs of the source */
 	int child_pid;		/* fork, spawn: the child; exec: the pid */
+	bool vfork;		/* a vfork: its child shared its memory */
 	char *path;		/* exec, spawn: the program */
 	char *argv;		/* and its arguments, NUL separated */
 	size_t argv_len;

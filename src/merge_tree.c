@@ -70,10 +70,17 @@ static void set_names(struct proc *p, const struct flow *f)
 /*
  * A process, or the last image of one, that ran without writing a file:
  * its slice runs from the call that started it to the wait that reaped
- * it (or to the end of that call, when nobody waited).
+ * it (or to the end of that call, when nobody waited). A vfork child
+ * that exited without exec'ing could not write one and is not untraced:
+ * it ran only a few calls of its parent's program, in its memory.
  */
-static int add_untraced_image(struct merge *m, size_t proc, struct flow *f)
+static int add_untraced_image(struct merge *m, size_t proc, struct flow *f,
+			      bool vfork_only)
 {
+	const char *note = vfork_only ?
+		"a vfork child: it ran in its parent's memory, recording "
+		"nothing, until it exited" :
+		"libkeke.so could not be loaded into it";
 	struct proc *p = &m->procs[proc];
 	const struct reaped *r = reaped_after(m, p->dir, p->pid, f->out.ts_ns);
 	int64_t end = r ? r->ts_ns : f->out_end_ns;
@@ -85,9 +92,8 @@ static int add_untraced_image(struct merge *m, size_t proc, struct flow *f)
 	struct keke_arg args[] = {
 		{ .key = "cmdline", .is_str = true, .s = p->cmdline,
 		  .len = strlen(p->cmdline) },
-		{ .key = "untraced", .is_str = true,
-		  .s = "libkeke.so could not be loaded into it",
-		  .len = strlen("libkeke.so could not be loaded into it") },
+		{ .key = "untraced", .is_str = true, .s = note,
+		  .len = strlen(note) },
 	};
 	struct keke_slice s = {
 		.id = m->next_slice_id++,
@@ -102,7 +108,7 @@ static int add_untraced_image(struct merge *m, size_t proc, struct flow *f)
 		.args = args,
 	};
 
-	p->untraced = true;
+	p->untraced = !vfork_only;
 	if (end > p->end_ns)
 		p->end_ns = end;
 	if (end > t->end_ns)
@@ -118,6 +124,7 @@ static int add_untraced(struct merge *m)
 
 	for (size_t i = 0; i < n; i++) {
 		struct flow *f = &m->flows[i];
+		bool vfork_only = false;
 		size_t proc;
 
 		if (!f->out.slice || f->in.slice)
@@ -143,6 +150,8 @@ static int add_untraced(struct merge *m)
 				/* A fork runs its parent's program. */
 				const struct proc *parent =
 					&m->procs[f->out_proc];
+
+				vfork_only = f->vfork;
 				f->path = merge_memdup(parent->exe ?
 						       parent->exe : "",
 						       parent->exe ?
@@ -153,9 +162,17 @@ static int add_untraced(struct merge *m)
 			continue;
 		}
 		set_names(&m->procs[proc], f);
-		if (add_untraced_image(m, proc, f))
+		if (vfork_only && m->procs[f->out_proc].cmdline) {
+			/* With its parent's arguments too. */
+			const char *line = m->procs[f->out_proc].cmdline;
+
+			free(m->procs[proc].cmdline);
+			m->procs[proc].cmdline = merge_memdup(line,
+							      strlen(line));
+		}
+		if (add_untraced_image(m, proc, f, vfork_only))
 			return -1;
-		m->stats->untraced++;
+		m->stats->untraced += !vfork_only;
 	}
 	return 0;
 }
@@ -464,7 +481,7 @@ static int add_untraced_root(struct merge *m)
 	f.out_end_ns = o->root_end_ns;
 	set_names(&m->procs[proc], &f);
 	m->stats->untraced++;
-	return add_untraced_image(m, proc, &f);
+	return add_untraced_image(m, proc, &f, false);
 }
 
 int merge_tree(struct merge *m)

@@ -166,7 +166,9 @@ static KEKE_ONCE int hold_high(int fd)
 
 int keke_writer_fd(void)
 {
-	return writer.fd;
+	/* A vfork child's descriptors are its own: it may close or replace
+	 * its copy of the file's, and keke's would not move. */
+	return keke_in_vfork_child() ? -1 : writer.fd;
 }
 
 int keke_writer_move_fd(void)

@@ -59,9 +59,19 @@ enum {
 	KEKE_BUSY_INTERNAL = 2,	/* keke calls libc for itself (resolver,
 				 * unwinder): those calls are not the
 				 * program's */
+	KEKE_BUSY_VFORK = 3,	/* a vfork child runs on this thread's
+				 * memory until it execs or exits: it
+				 * records nothing and leaves keke's state
+				 * as it is (preload/proc_fork.c) */
 };
 
 extern __thread struct keke_thread_state keke_thread KEKE_TLS;
+
+/* Whether this is a vfork child, borrowing its parent's memory. */
+static inline bool keke_in_vfork_child(void)
+{
+	return keke_thread.busy == KEKE_BUSY_VFORK;
+}
 
 /* What the image a fork child exec'd into tells of that child, when the
  * child recorded nothing and so made no file (record.h, fork_flow_in). */

@@ -649,6 +649,43 @@ Test(torture, no_allocation_in_the_programs_malloc)
 	outcome_free(&t);
 }
 
+/*
+ * vfork is a real vfork: the child's write to the parent's memory reaches
+ * the parent; a child that closes and replaces every fd leaves keke's
+ * alone; the exec'd shell is traced as the vfork's child, and a child
+ * whose exec failed is seen from its parent's side, running the parent's
+ * program until it exited.
+ */
+Test(torture, vfork_child_shares_the_parents_memory)
+{
+	char *cmd = fmt("'%s' '%s'", test_prog("t_vfork_shares"),
+			test_prog("t_vfork_shares"));
+	struct outcome t = same_both_ways(cmd, 0);
+
+	cr_assert(strstr(t.out, "failed exec: errno=ENOENT status=127\n"
+			 "shell ran\nshell: status=5\n"
+			 "parent open after the children: ok\n"),
+		  "%s", t.out);
+	cr_assert_eq(q("SELECT count(*) FROM slice WHERE name = 'fork'"), 2);
+	cr_assert_eq(q("SELECT count(*) FROM process c JOIN process p ON "
+		       "c.parent_upid = p.upid WHERE c.name = 'sh' AND "
+		       "c.untraced = 0 AND c.exit_code = 5 AND "
+		       "p.name = 't_vfork_shares'"), 1);
+	cr_assert_eq(q("SELECT count(*) FROM process c JOIN process p ON "
+		       "c.parent_upid = p.upid WHERE c.name = 't_vfork_shares' "
+		       "AND c.untraced = 0 AND c.exit_code = 127 AND "
+		       "p.name = 't_vfork_shares'"), 1);
+	cr_assert_eq(q("SELECT count(*) FROM slice WHERE name = 'fork' AND "
+		       WITH_INT("vfork", 1)), 2);
+	cr_assert_eq(q("SELECT count(*) FROM slice WHERE name = 'open' AND "
+		       "EXISTS (SELECT 1 FROM args a WHERE a.arg_set_id = "
+		       "slice.arg_set_id AND a.key = 'path' AND "
+		       "a.string_value LIKE '%t_vfork_shares')"), 1);
+	check_outputs();
+	outcome_free(&t);
+	free(cmd);
+}
+
 Test(torture, out_of_fds)
 {
 	char *cmd = fmt("'%s' 16", test_prog("t_fd_exhaust"));
