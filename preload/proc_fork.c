@@ -137,10 +137,10 @@ __attribute__((used, noinline)) static KEKE_ONCE pid_t vfork_leave(long rc)
 	if (!vforking.traced)
 		goto out;
 	vforking.traced = false;
-	keke_thread.busy = 0;
+	/* The record begun before the vfork is finished now. */
+	keke_thread.busy = vforking.has_rec ? KEKE_BUSY_WRITING : 0;
 	if (!vforking.has_rec)
 		goto out;
-	keke_thread.busy = KEKE_BUSY_WRITING;
 	if (rc < 0) {
 		uint16_t e = err < 0xffff ? (uint16_t)err : 0xffff;
 
@@ -192,7 +192,7 @@ KEKE_ONCE void keke_vfork_exec(const char *path, char *const argv[])
  */
 _Static_assert(SYS_vfork == 58, "the system call number below");
 
-__asm__(".section .text.startup, \"ax\", @progbits\n"
+__asm__(".pushsection .text.startup, \"ax\", @progbits\n"
 	".globl vfork\n"
 	".type vfork, @function\n"
 	"vfork:\n"
@@ -211,7 +211,8 @@ __asm__(".section .text.startup, \"ax\", @progbits\n"
 	"	call vfork_leave\n"
 	"	add $8, %rsp\n"
 	"1:	ret\n"
-	".size vfork, . - vfork\n");
+	".size vfork, . - vfork\n"
+	".popsection\n");
 #else
 KEKE_EXPORT KEKE_ONCE pid_t vfork(void)
 {

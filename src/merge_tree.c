@@ -92,8 +92,8 @@ static int add_untraced_image(struct merge *m, size_t proc, struct flow *f,
 	struct keke_arg args[] = {
 		{ .key = "cmdline", .is_str = true, .s = p->cmdline,
 		  .len = strlen(p->cmdline) },
-		{ .key = "untraced", .is_str = true, .s = note,
-		  .len = strlen(note) },
+		{ .key = vfork_only ? "vfork" : "untraced", .is_str = true,
+		  .s = note, .len = strlen(note) },
 	};
 	struct keke_slice s = {
 		.id = m->next_slice_id++,
