@@ -267,13 +267,32 @@ static void set_clock_rates(struct merge *m)
 	}
 }
 
+/*
+ * A damaged file's ticks or rate may be anywhere: times are kept within
+ * +-2^61 ns (73 years), so that the sums and differences taken of them
+ * later cannot overflow.
+ */
+#define TIME_LIMIT_NS (INT64_C(1) << 61)
+
+static int64_t clamp_time(int64_t ns)
+{
+	return ns < -TIME_LIMIT_NS ? -TIME_LIMIT_NS :
+	       ns > TIME_LIMIT_NS ? TIME_LIMIT_NS : ns;
+}
+
 static int64_t to_ns(const struct file_info *f, uint64_t ticks)
 {
+	double d;
+	int64_t delta;
+
 	if (f->hdr.clock != KEKE_CLOCK_TSC)
-		return (int64_t)ticks;
-	return (int64_t)f->hdr.start.mono_ns +
-	       (int64_t)((double)(int64_t)(ticks - f->hdr.start.ticks) *
-			 f->ns_per_tick);
+		return clamp_time((int64_t)ticks);
+	d = (double)(int64_t)(ticks - f->hdr.start.ticks) * f->ns_per_tick;
+	if (d > (double)-TIME_LIMIT_NS && d < (double)TIME_LIMIT_NS)
+		delta = (int64_t)d;
+	else	/* also NaN */
+		delta = d > 0 ? TIME_LIMIT_NS : -TIME_LIMIT_NS;
+	return clamp_time(clamp_time((int64_t)f->hdr.start.mono_ns) + delta);
 }
 
 /* --- 3. the records of one file ----------------------------------------- */
@@ -435,7 +454,8 @@ static void note_process_call(struct merge *m, struct image *im,
 	case KEKE_CALL_EXEC:
 		m->procs[im->proc].last_exec_flow = flow_out;
 		if (im->next && im->next->hdr.flow_in == flow_out) {
-			int64_t next = (int64_t)im->next->hdr.start.mono_ns;
+			int64_t next = clamp_time(
+				(int64_t)im->next->hdr.start.mono_ns);
 
 			/* Up to just before the new image, leaving room for
 			 * the old image's end (see emit_image_slice). */
