@@ -7,8 +7,8 @@
 #include "handoff.h"
 
 #include <pthread.h>
-#include <stdbool.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdlib.h>
 
 struct ring {

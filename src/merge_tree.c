@@ -124,7 +124,7 @@ static int add_untraced(struct merge *m)
 
 	for (size_t i = 0; i < n; i++) {
 		struct flow *f = &m->flows[i];
-		bool vfork_only = false;
+		bool parents_program = false, vfork_only;
 		size_t proc;
 
 		if (!f->out.slice || f->in.slice)
@@ -151,7 +151,7 @@ static int add_untraced(struct merge *m)
 				const struct proc *parent =
 					&m->procs[f->out_proc];
 
-				vfork_only = f->vfork;
+				parents_program = true;
 				f->path = merge_memdup(parent->exe ?
 						       parent->exe : "",
 						       parent->exe ?
@@ -162,7 +162,7 @@ static int add_untraced(struct merge *m)
 			continue;
 		}
 		set_names(&m->procs[proc], f);
-		if (vfork_only && m->procs[f->out_proc].cmdline) {
+		if (parents_program && m->procs[f->out_proc].cmdline) {
 			/* With its parent's arguments too. */
 			const char *line = m->procs[f->out_proc].cmdline;
 
@@ -170,6 +170,8 @@ static int add_untraced(struct merge *m)
 			m->procs[proc].cmdline = merge_memdup(line,
 							      strlen(line));
 		}
+		/* A vfork child that never exec'd could not record. */
+		vfork_only = parents_program && f->vfork;
 		if (add_untraced_image(m, proc, f, vfork_only))
 			return -1;
 		m->stats->untraced += !vfork_only;
