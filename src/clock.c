@@ -8,15 +8,24 @@
 
 #if KEKE_HAVE_TSC
 #include <cpuid.h>
+#if __has_include(<sys/platform/x86.h>)
+#include <sys/platform/x86.h>	/* glibc 2.33+ */
+#endif
 #endif
 
 enum keke_clock keke_clock_kind = KEKE_CLOCK_MONOTONIC;
 
-/* CPUID leaf 0x80000007, EDX bit 8: the TSC runs at a constant rate in
- * every P-, C- and T-state, so ticks convert linearly to time. */
+/*
+ * CPUID leaf 0x80000007, EDX bit 8: the TSC runs at a constant rate in
+ * every P-, C- and T-state, so ticks convert linearly to time. glibc read
+ * CPUID once at start-up and answers from its copy: asking the CPU again
+ * costs a trap to the hypervisor per instruction in a virtual machine.
+ */
 static KEKE_ONCE bool tsc_is_invariant(void)
 {
-#if KEKE_HAVE_TSC
+#if KEKE_HAVE_TSC && defined(CPU_FEATURE_PRESENT)
+	return CPU_FEATURE_PRESENT(INVARIANT_TSC);
+#elif KEKE_HAVE_TSC
 	unsigned a, b, c, d;
 
 	if (!__get_cpuid(0x80000000, &a, &b, &c, &d) || a < 0x80000007)

@@ -53,9 +53,10 @@ static inline uint64_t keke_now(void)
 /*
  * Chooses the clock from @setting (KEKE_CLOCK): "monotonic" never uses the
  * TSC; "tsc" uses it without asking the CPU; NULL or anything else uses it
- * when CPUID says it is invariant. CPUID traps to the hypervisor in a
- * virtual machine (tens of microseconds), so the first process of a run
- * asks and hands its answer down as KEKE_CLOCK. Async-signal-safe.
+ * when CPUID says it is invariant (as glibc read it at start-up: the
+ * instruction traps to the hypervisor in a virtual machine, about 15 µs).
+ * The first process of a run hands its choice down as KEKE_CLOCK.
+ * Async-signal-safe.
  */
 void keke_clock_init(const char *setting);
 
