@@ -8,6 +8,7 @@
  * and a handful of the second in every process, whatever its code does,
  * and the last for every 4 KiB of records.
  */
+#define _GNU_SOURCE
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
