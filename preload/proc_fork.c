@@ -141,11 +141,8 @@ __attribute__((used, noinline)) static KEKE_ONCE pid_t vfork_leave(long rc)
 	keke_thread.busy = vforking.has_rec ? KEKE_BUSY_WRITING : 0;
 	if (!vforking.has_rec)
 		goto out;
-	if (rc < 0) {
-		uint16_t e = err < 0xffff ? (uint16_t)err : 0xffff;
-
-		memcpy(r->start + 6, &e, 2);
-	}
+	if (rc < 0)
+		keke_rec_set_err(r, (unsigned)err);
 	keke_rec_int(r, KEKE_KEY_DUR, (int64_t)(keke_now() - vforking.t0));
 	keke_rec_int(r, KEKE_KEY_RESULT, rc < 0 ? -1 : rc);
 	keke_rec_int(r, KEKE_KEY_VFORK, 1);

@@ -166,6 +166,14 @@ struct keke_rec {
 #define KEKE_STR_MAX_LEN(n) \
 	(1 + 5 + ((n) < KEKE_STRING_CAP ? (n) : KEKE_STRING_CAP))
 
+/* Sets the errno of @r, begun and not yet committed (0xffff when larger). */
+static inline void keke_rec_set_err(struct keke_rec *r, unsigned err)
+{
+	uint16_t err16 = err > 0xffff ? 0xffff : (uint16_t)err;
+
+	memcpy(r->start + 6, &err16, 2);
+}
+
 /*
  * Starts a record of at most @max_len bytes in the calling thread's chunk.
  * Returns false when the event is dropped (counted): no space, no writer,
@@ -177,7 +185,6 @@ static inline bool keke_rec_begin(struct keke_rec *r, unsigned type,
 				  size_t max_len)
 {
 	uint16_t name16 = (uint16_t)name;
-	uint16_t err16 = err > 0xffff ? 0xffff : (uint16_t)err;
 
 	/* keke_thread is used by name, never through a pointer: GCC 12's
 	 * UBSan miscompiles its null check of a TLS variable's address. */
@@ -198,7 +205,7 @@ static inline bool keke_rec_begin(struct keke_rec *r, unsigned type,
 	r->type = (uint8_t)type;
 	r->flags = 0;
 	memcpy(r->start + 4, &name16, 2);
-	memcpy(r->start + 6, &err16, 2);
+	keke_rec_set_err(r, err);
 	memcpy(r->start + 8, &ts, 8);
 	return true;
 }
