@@ -224,7 +224,11 @@ static int enter_chunk(struct keke_reader *r, char *err)
 		r->size = r->chunk + (size_t)got;
 	memcpy(&h, r->buf, sizeof(h));
 	if (h.magic == 0) {
-		bool empty = all_zero(r->buf, (size_t)got);
+		/* Whatever the other header fields hold: a thread killed
+		 * while it started the chunk wrote them, but not the magic,
+		 * which comes last, nor any record. */
+		bool empty = all_zero(r->buf + sizeof(h),
+				      (size_t)got - sizeof(h));
 
 		next_chunk(r);
 		if (empty)

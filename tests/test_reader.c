@@ -212,6 +212,33 @@ Test(reader, corrupt_chunk_header, .init = setup, .fini = teardown)
 	cr_assert_eq(o.records, RECORDS - PER_CHUNK);
 }
 
+/*
+ * A thread killed while it started a chunk leaves the header's other
+ * fields without the magic, which is written last, and nothing after
+ * them: not damage. A chunk without its magic that holds records is.
+ */
+Test(reader, torn_chunk_header_is_not_damage, .init = setup,
+     .fini = teardown)
+{
+	static uint8_t zeros[KEKE_CHUNK_SIZE];
+	off_t last = KEKE_HEADER_SIZE + 2 * (off_t)KEKE_CHUNK_SIZE;
+
+	patch(last, zeros, sizeof(uint32_t));
+	patch(chunk_records(2), zeros,
+	      KEKE_CHUNK_SIZE - sizeof(struct keke_chunk_header));
+	struct outcome o = read_all();
+
+	cr_assert_eq(o.errors, 0, "%s", o.first_error);
+	cr_assert_eq(o.records, 2 * PER_CHUNK);
+
+	patch(KEKE_HEADER_SIZE + KEKE_CHUNK_SIZE, zeros, sizeof(uint32_t));
+	o = read_all();
+	cr_assert_eq(o.errors, 1);
+	cr_assert(strstr(o.first_error, "chunk without its header holds "
+			 "data"), "%s", o.first_error);
+	cr_assert_eq(o.records, PER_CHUNK);
+}
+
 Test(reader, wrong_version_is_refused_by_name, .init = setup,
      .fini = teardown)
 {
