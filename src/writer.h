@@ -166,10 +166,16 @@ struct keke_rec {
 #define KEKE_STR_MAX_LEN(n) \
 	(1 + 5 + ((n) < KEKE_STRING_CAP ? (n) : KEKE_STRING_CAP))
 
-/* Sets the errno of @r, begun and not yet committed (0xffff when larger). */
+/* An errno as a record holds it: 0xffff when larger. */
+static inline uint16_t keke_rec_err16(unsigned err)
+{
+	return err > 0xffff ? 0xffff : (uint16_t)err;
+}
+
+/* Sets the errno of @r, begun and not yet committed. */
 static inline void keke_rec_set_err(struct keke_rec *r, unsigned err)
 {
-	uint16_t err16 = err > 0xffff ? 0xffff : (uint16_t)err;
+	uint16_t err16 = keke_rec_err16(err);
 
 	memcpy(r->start + 6, &err16, 2);
 }
@@ -185,6 +191,8 @@ static inline bool keke_rec_begin(struct keke_rec *r, unsigned type,
 				  size_t max_len)
 {
 	uint16_t name16 = (uint16_t)name;
+	/* Worked out first: the compiler then needs no spill for it. */
+	uint16_t err16 = keke_rec_err16(err);
 
 	/* keke_thread is used by name, never through a pointer: GCC 12's
 	 * UBSan miscompiles its null check of a TLS variable's address. */
@@ -205,7 +213,7 @@ static inline bool keke_rec_begin(struct keke_rec *r, unsigned type,
 	r->type = (uint8_t)type;
 	r->flags = 0;
 	memcpy(r->start + 4, &name16, 2);
-	keke_rec_set_err(r, err);
+	memcpy(r->start + 6, &err16, 2);
 	memcpy(r->start + 8, &ts, 8);
 	return true;
 }
