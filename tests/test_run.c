@@ -8,7 +8,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <signal.h>
+#include <linux/magic.h>
 #include <sys/stat.h>
+#include <sys/vfs.h>
 #include <unistd.h>
 
 #include "helpers.h"
@@ -235,6 +237,45 @@ Test(bare, unsafe_trace_dir_is_refused, .init = setup, .fini = teardown)
 	cr_assert_str_eq(o, "0\n", "files were written into an unsafe dir");
 	free(o);
 	free(e);
+}
+
+/* Runs `keke run --keep` of true under @env (a prefix of the command);
+ * returns the trace dir it says it kept (to free). */
+static char *kept_dir(const char *env)
+{
+	char cmd[8192], *dir = NULL;
+
+	snprintf(cmd, sizeof(cmd), "cd '%s' && %s '%s' run -q --keep "
+		 "--no-json --db k.db -- true 2>&1 | sed -n "
+		 "'s/^keke: trace dir kept: //p'", out, env, test_keke_bin());
+	cr_assert_eq(test_exit_code(test_sh(cmd, &dir, NULL)), 0);
+	dir[strcspn(dir, "\n")] = '\0';
+	cr_assert(*dir, "keke run --keep did not say where the trace is");
+	return dir;
+}
+
+/* Without --dir or TMPDIR the trace dir goes in memory when /dev/shm is a
+ * tmpfs with room (2 GiB), else in /tmp; TMPDIR comes before both. */
+Test(run, trace_dir_default_prefers_memory, .init = setup, .fini = teardown)
+{
+	struct statfs fs;
+	bool shm = statfs("/dev/shm", &fs) == 0 && fs.f_type == TMPFS_MAGIC &&
+		   (unsigned long long)fs.f_bavail * fs.f_bsize >= (2ull << 30) &&
+		   access("/dev/shm", W_OK | X_OK) == 0;
+	char env[4200], *dir;
+
+	dir = kept_dir("env -u TMPDIR");
+	cr_assert(!strncmp(dir, shm ? "/dev/shm/keke-" : "/tmp/keke-",
+			   shm ? 14 : 10), "trace dir %s", dir);
+	test_rm_rf(dir);
+	free(dir);
+
+	snprintf(env, sizeof(env), "TMPDIR='%s'", out);
+	dir = kept_dir(env);
+	cr_assert(!strncmp(dir, out, strlen(out)) && dir[strlen(out)] == '/',
+		  "trace dir %s is not in TMPDIR %s", dir, out);
+	test_rm_rf(dir);
+	free(dir);
 }
 
 /* SIGINT or SIGTERM during a merge: no output, no temporary, and it says

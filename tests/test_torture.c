@@ -1017,9 +1017,12 @@ Test(torture, known_exit_status_is_not_killed)
  */
 Test(torture, keke_run_under_a_file_size_limit)
 {
-	char *cmd = fmt("ulimit -f 200; '%s' run -q -o '%s' --db '%s' -- "
-			"'%s' '%s/data' 1000 30000", test_keke_bin(), json(),
-			db(), test_prog("t_file_size_limit"), out);
+	/* --dir: the trace dir it keeps when it cannot merge goes with the
+	 * test's scratch dir. */
+	char *cmd = fmt("ulimit -f 200; '%s' run -q --dir '%s' -o '%s' --db "
+			"'%s' -- '%s' '%s/data' 1000 30000", test_keke_bin(),
+			out, json(), db(), test_prog("t_file_size_limit"),
+			out);
 	struct outcome t = sh(cmd);
 
 	cr_assert_neq(t.code, 128 + 25, "keke run was killed by SIGXFSZ");

@@ -11,6 +11,7 @@
 #include <getopt.h>
 #include <inttypes.h>
 #include <limits.h>
+#include <linux/magic.h>
 #include <math.h>
 #include <signal.h>
 #include <sqlite3.h>
@@ -21,6 +22,7 @@
 #include <sys/prctl.h>
 #include <sys/random.h>
 #include <sys/stat.h>
+#include <sys/vfs.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -51,7 +53,9 @@ static const char run_usage[] =
 	"      --no-json      do not write the JSON trace\n"
 	"      --no-db        do not write the SQLite database\n"
 	"      --keep         keep the trace dir of record files; print its path\n"
-	"      --dir DIR      make the trace dir in DIR (default $TMPDIR or /tmp)\n"
+	"      --dir DIR      make the trace dir in DIR (default $TMPDIR, else\n"
+	"                     /dev/shm when it is a tmpfs with 2 GiB free,\n"
+	"                     else /tmp)\n"
 	"      --trace LIST   trace these families of calls (KEKE_TRACE):\n"
 	"                     proc,file,net,sync,thread,dl,user, all, none,\n"
 	"                     -NAME to leave one out (default: all)\n"
@@ -391,10 +395,34 @@ static void warn_untraceable(const char *name, const char *path, int depth)
 	close(fd);
 }
 
+#define SHM_DIR "/dev/shm"
+#define SHM_MIN_FREE (2ull << 30)
+
 /*
- * Makes the trace dir, mode 0700, in @parent (or $TMPDIR, or /tmp) and
- * writes its absolute path to @dir (PATH_MAX). Returns 0, or -1 after
- * printing why.
+ * Where the trace dir goes when neither --dir nor TMPDIR says: /dev/shm
+ * when it is a tmpfs we may write with 2 GiB free, else /tmp. The record
+ * files live only until the merge, and every traced process image creates
+ * one: on a disk file system that creation, its reservation and its page
+ * faults cost several times what they do in memory (keke run of 1,000
+ * fork + exec of /bin/true, merge included, interleaved: bare 0.80 s,
+ * trace dir on ext4 1.24 s, on tmpfs 0.95 s).
+ */
+static const char *default_trace_parent(void)
+{
+	struct statfs fs;
+
+	if (statfs(SHM_DIR, &fs) == 0 && fs.f_type == TMPFS_MAGIC &&
+	    (unsigned long long)fs.f_bavail * (unsigned long long)fs.f_bsize >=
+		    SHM_MIN_FREE &&
+	    access(SHM_DIR, W_OK | X_OK) == 0)
+		return SHM_DIR;
+	return "/tmp";
+}
+
+/*
+ * Makes the trace dir, mode 0700, in @parent (or $TMPDIR, or the default
+ * above) and writes its absolute path to @dir (PATH_MAX). Returns 0, or
+ * -1 after printing why.
  */
 static int make_trace_dir(const char *parent, char *dir)
 {
@@ -403,7 +431,7 @@ static int make_trace_dir(const char *parent, char *dir)
 	if (!parent || !*parent)
 		parent = getenv("TMPDIR");
 	if (!parent || !*parent)
-		parent = "/tmp";
+		parent = default_trace_parent();
 	if (snprintf(tmpl, sizeof(tmpl), "%s/keke-XXXXXX", parent) >=
 	    (int)sizeof(tmpl)) {
 		fprintf(stderr, "keke: %s: path too long\n", parent);
