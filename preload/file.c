@@ -46,11 +46,10 @@ static char *put_uint(char *p, unsigned v)
  * allocation). Returns the length, or 0 when the directory has no path
  * (a deleted dir, an fd that is not one) or the result does not fit.
  */
-static noinline size_t join_dirfd(int dirfd, const char *path, char *buf,
-				  size_t size)
+static noinline size_t join_dirfd(int dirfd, const char *path, size_t len,
+				  char *buf, size_t size)
 {
 	char link[32] = "/proc/self/fd/";
-	size_t len = strlen(path);
 	long n;
 
 	*put_uint(link + 14, (unsigned)dirfd) = '\0';
@@ -66,43 +65,58 @@ static noinline size_t join_dirfd(int dirfd, const char *path, char *buf,
 /* Most paths fit here; a longer one is recorded as given, with its dirfd. */
 #define JOINED_MAX 1024
 
-/*
- * Adds the path an *at call acted on: @path when absolute or relative to
- * the working directory, else joined to @dirfd's path; failing that, @path
- * as given and the dirfd. An empty path (AT_EMPTY_PATH) names @dirfd
- * itself: then only the fd is added.
- */
-static void add_at_path(struct keke_rec *r, unsigned key, int dirfd,
-			const char *path, const char *joined,
-			size_t joined_len)
-{
-	if (!path)
-		return;
-	if (!*path && dirfd != AT_FDCWD) {
-		keke_rec_int(r, KEKE_KEY_FD, dirfd);
-		return;
-	}
-	if (joined_len) {
-		keke_rec_str(r, key, joined, joined_len);
-		return;
-	}
-	keke_rec_str(r, key, path, strlen(path));
-	if (dirfd != AT_FDCWD && path[0] != '/')
-		keke_rec_int(r, KEKE_KEY_DIRFD, dirfd);
-}
+/* The path an *at call acted on, measured (and joined) once. */
+struct at_path {
+	int dirfd;
+	const char *path;	/* as given, or NULL */
+	size_t len;		/* of @path */
+	size_t joined_len;	/* of @joined, 0 when not joined */
+	char joined[JOINED_MAX];
+};
 
-static bool needs_join(int dirfd, const char *path)
+/* Fills @ap: a relative @path under a @dirfd other than AT_FDCWD is
+ * joined to the dirfd's own path when that can be read. */
+static void at_path_init(struct at_path *ap, int dirfd, const char *path)
 {
-	return path && dirfd != AT_FDCWD && path[0] && path[0] != '/';
+	ap->dirfd = dirfd;
+	ap->path = path;
+	ap->len = keke_strlen(path);
+	ap->joined_len = path && dirfd != AT_FDCWD && path[0] &&
+				 path[0] != '/' ?
+		join_dirfd(dirfd, path, ap->len, ap->joined,
+			   sizeof(ap->joined)) : 0;
 }
 
 /* Upper bound of what add_at_path adds. */
-static size_t at_path_max(const char *path, size_t joined_len)
+static size_t at_path_max(const struct at_path *ap)
 {
-	size_t n = keke_strlen(path);
+	size_t n = ap->joined_len > ap->len ? ap->joined_len : ap->len;
 
-	return KEKE_STR_MAX_LEN(joined_len > n ? joined_len : n) +
-	       2 * (1 + KEKE_VARINT_MAX);
+	return KEKE_STR_MAX_LEN(n) + 2 * (1 + KEKE_VARINT_MAX);
+}
+
+/*
+ * Adds the path of @ap: as given when absolute or relative to the working
+ * directory, else joined to its dirfd's path; failing that, as given and
+ * the dirfd. An empty path (AT_EMPTY_PATH) names the dirfd itself: then
+ * only the fd is added.
+ */
+static void add_at_path(struct keke_rec *r, unsigned key,
+			const struct at_path *ap)
+{
+	if (!ap->path)
+		return;
+	if (!ap->len && ap->dirfd != AT_FDCWD) {
+		keke_rec_int(r, KEKE_KEY_FD, ap->dirfd);
+		return;
+	}
+	if (ap->joined_len) {
+		keke_rec_str(r, key, ap->joined, ap->joined_len);
+		return;
+	}
+	keke_rec_str(r, key, ap->path, ap->len);
+	if (ap->dirfd != AT_FDCWD && ap->path[0] != '/')
+		keke_rec_int(r, KEKE_KEY_DIRFD, ap->dirfd);
 }
 
 /* close, fsync, fdatasync, fstat: the fd and the result. */
@@ -215,16 +229,14 @@ static noinline void record_open(unsigned call, uint64_t t0, uint64_t dur,
 				 int rv, int err, int dirfd, const char *path,
 				 int flags, mode_t mode)
 {
-	char joined[JOINED_MAX];
-	size_t joined_len = needs_join(dirfd, path) ?
-		join_dirfd(dirfd, path, joined, sizeof(joined)) : 0;
+	struct at_path ap;
 	struct keke_rec r;
 
+	at_path_init(&ap, dirfd, path);
 	if (!keke_slice_begin(&r, call, rv < 0 ? (unsigned)err : 0, t0, dur,
-			      KEKE_REC_MAX_LEN(4, at_path_max(path,
-							      joined_len))))
+			      KEKE_REC_MAX_LEN(4, at_path_max(&ap))))
 		return;
-	add_at_path(&r, KEKE_KEY_PATH, dirfd, path, joined, joined_len);
+	add_at_path(&r, KEKE_KEY_PATH, &ap);
 	keke_rec_int(&r, KEKE_KEY_FLAGS, flags);
 	if (open_needs_mode(flags))
 		keke_rec_int(&r, KEKE_KEY_MODE, mode);
@@ -239,16 +251,14 @@ static noinline void record_on_path(unsigned call, uint64_t t0, uint64_t dur,
 				    const char *path, unsigned key,
 				    int64_t value, bool always)
 {
-	char joined[JOINED_MAX];
-	size_t joined_len = needs_join(dirfd, path) ?
-		join_dirfd(dirfd, path, joined, sizeof(joined)) : 0;
+	struct at_path ap;
 	struct keke_rec r;
 
+	at_path_init(&ap, dirfd, path);
 	if (!keke_slice_begin(&r, call, rv < 0 ? (unsigned)err : 0, t0, dur,
-			      KEKE_REC_MAX_LEN(3, at_path_max(path,
-							      joined_len))))
+			      KEKE_REC_MAX_LEN(3, at_path_max(&ap))))
 		return;
-	add_at_path(&r, KEKE_KEY_PATH, dirfd, path, joined, joined_len);
+	add_at_path(&r, KEKE_KEY_PATH, &ap);
 	if (value || always)
 		keke_rec_int(&r, key, value);
 	keke_rec_int(&r, KEKE_KEY_RESULT, rv);
@@ -278,19 +288,17 @@ static noinline void record_rename(unsigned call, uint64_t t0, uint64_t dur,
 				   const char *old, int newdirfd,
 				   const char *new, unsigned flags)
 {
-	char old_joined[JOINED_MAX], new_joined[JOINED_MAX];
-	size_t old_len = needs_join(olddirfd, old) ?
-		join_dirfd(olddirfd, old, old_joined, sizeof(old_joined)) : 0;
-	size_t new_len = needs_join(newdirfd, new) ?
-		join_dirfd(newdirfd, new, new_joined, sizeof(new_joined)) : 0;
+	struct at_path from, to;
 	struct keke_rec r;
 
+	at_path_init(&from, olddirfd, old);
+	at_path_init(&to, newdirfd, new);
 	if (!keke_slice_begin(&r, call, rv < 0 ? (unsigned)err : 0, t0, dur,
-			      KEKE_REC_MAX_LEN(3, at_path_max(old, old_len) +
-						  at_path_max(new, new_len))))
+			      KEKE_REC_MAX_LEN(3, at_path_max(&from) +
+						  at_path_max(&to))))
 		return;
-	add_at_path(&r, KEKE_KEY_PATH, olddirfd, old, old_joined, old_len);
-	add_at_path(&r, KEKE_KEY_NEW_PATH, newdirfd, new, new_joined, new_len);
+	add_at_path(&r, KEKE_KEY_PATH, &from);
+	add_at_path(&r, KEKE_KEY_NEW_PATH, &to);
 	if (flags)
 		keke_rec_int(&r, KEKE_KEY_FLAGS, flags);
 	keke_rec_int(&r, KEKE_KEY_RESULT, rv);
