@@ -81,8 +81,7 @@ static void at_path_init(struct at_path *ap, int dirfd, const char *path)
 	ap->dirfd = dirfd;
 	ap->path = path;
 	ap->len = keke_strlen(path);
-	ap->joined_len = path && dirfd != AT_FDCWD && path[0] &&
-				 path[0] != '/' ?
+	ap->joined_len = ap->len && dirfd != AT_FDCWD && path[0] != '/' ?
 		join_dirfd(dirfd, path, ap->len, ap->joined,
 			   sizeof(ap->joined)) : 0;
 }
