@@ -37,6 +37,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <pthread.h>
+#include <sched.h>
 #include <sqlite3.h>
 #include <stdarg.h>
 #include <stdatomic.h>
@@ -1081,6 +1082,25 @@ static void sqlite_sink_cancel_on(void *sink, volatile sig_atomic_t *flag)
 	q->cancel = flag;
 }
 
+/*
+ * Lets SQLite sort each index with two helper threads, when this process
+ * may run on two CPUs or more: the sorts are most of the time a big trace
+ * takes to store (10 million slices on two CPUs: 6.1 s of 9.4, against 6.8
+ * of 10.0 without helpers; one helper alone is slower than none). Each
+ * helper sorts in buffers sized by cache_size: the peak RSS grows by a
+ * fixed amount (31 to 63 MiB), not with the trace. Returns 0 or -1.
+ */
+static int sort_threads(struct sqlite_sink *q)
+{
+	cpu_set_t cpus;
+
+	if (sched_getaffinity(0, sizeof(cpus), &cpus) < 0 ||
+	    CPU_COUNT(&cpus) < 2)
+		return 0;
+	return sqlite3_exec(q->db, "PRAGMA threads=2", NULL, NULL, NULL) ==
+			       SQLITE_OK ? 0 : -1;
+}
+
 static int sqlite_sink_finish(void *sink, char *err)
 {
 	struct sqlite_sink *q = sink;
@@ -1092,7 +1112,8 @@ static int sqlite_sink_finish(void *sink, char *err)
 	 * interruptible. */
 	if (q->cancel)
 		sqlite3_progress_handler(q->db, 1000, cancelled, q);
-	if (sqlite3_exec(q->db, finish_sql, NULL, NULL, NULL) != SQLITE_OK) {
+	if (sort_threads(q) < 0 ||
+	    sqlite3_exec(q->db, finish_sql, NULL, NULL, NULL) != SQLITE_OK) {
 		fail_sql(q, "creating the tracks and indexes");
 		goto out;
 	}
