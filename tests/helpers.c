@@ -2,8 +2,10 @@
 #include "helpers.h"
 
 #include <criterion/criterion.h>
+#include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>
@@ -162,4 +164,22 @@ void test_rm_rf(const char *path)
 			fprintf(stderr, "could not remove %s\n", path);
 		free(cmd);
 	}
+}
+
+_Bool test_threads_fail;
+
+/* Interposes on the C library's (or the sanitizer's) pthread_create for
+ * the whole test process; the next definition does the work. */
+int pthread_create(pthread_t *thread, const pthread_attr_t *attr,
+		   void *(*start)(void *), void *arg)
+{
+	typedef int create_fn(pthread_t *, const pthread_attr_t *,
+			      void *(*)(void *), void *);
+	static create_fn *next;
+
+	if (test_threads_fail)
+		return EAGAIN;
+	if (!next)
+		next = (create_fn *)dlsym(RTLD_NEXT, "pthread_create");
+	return next(thread, attr, start, arg);
 }

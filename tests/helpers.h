@@ -43,6 +43,11 @@ char *test_read_file(const char *path, size_t *len);
 /* Removes a directory tree (best effort). */
 void test_rm_rf(const char *path);
 
+/* While true, pthread_create in the test's own process fails with EAGAIN,
+ * as it does when threads run out: code that falls back to working on the
+ * caller's thread is tested so. */
+extern _Bool test_threads_fail;
+
 /*
  * Declares `out`, a scratch dir made afresh for each test, and setup() and
  * teardown() that make and remove it, to name as a test's .init and .fini.

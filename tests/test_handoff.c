@@ -2,8 +2,11 @@
 /*
  * The handoff (src/handoff.h): items are handled in the order they were
  * sent, on another thread, never more at once than were given, and stop
- * handles everything sent before it.
+ * handles everything sent before it; when no thread can be started, send
+ * handles each item before it returns.
  */
+#include "helpers.h"
+
 #include <criterion/criterion.h>
 #include <pthread.h>
 
@@ -77,4 +80,30 @@ Test(handoff, take_waits_for_an_item_to_come_back_handled)
 	}
 	handoff_stop(h);
 	cr_assert_eq(only.handled_seq, 99);
+}
+
+Test(handoff, without_a_thread_send_handles_each_item_itself)
+{
+	struct item items[ITEMS];
+	struct log l = { .producer = pthread_self() };
+	struct handoff *h;
+
+	test_threads_fail = true;
+	h = handoff_start(ITEMS, handle, &l);
+	test_threads_fail = false;
+	cr_assert(h);
+	for (int i = 0; i < ITEMS; i++)
+		handoff_give(h, &items[i]);
+	for (int i = 0; i < SENDS; i++) {
+		struct item *it = handoff_take(h);
+
+		it->seq = i;
+		handoff_send(h, it);
+		cr_assert_eq(it->handled_seq, i, "send returned before item "
+			     "%d was handled", i);
+	}
+	handoff_stop(h);
+	cr_assert_eq(l.next, SENDS, "%d of %d items handled", l.next, SENDS);
+	cr_assert(!l.out_of_order, "items were handled out of order");
+	cr_assert(l.on_producer, "items were not handled on the producer");
 }
