@@ -10,6 +10,7 @@
 #include <sys/syscall.h>
 
 #include "hook.h"
+#include "next_symbol.h"
 
 /* enum keke_family (preload.h) and KEKE_FAMILY_LIST (families.h) must
  * agree: the tool parses KEKE_TRACE with the second. */
@@ -157,8 +158,21 @@ static KEKE_ONCE void setup_min_dur(bool quiet)
 	keke_min_ticks = UINT64_MAX;
 }
 
+/* libkeke.so's own entry in ld.so's list of loaded objects, or NULL. */
+static KEKE_ONCE const struct link_map *self_map(void)
+{
+	struct link_map *self = NULL;
+	Dl_info info;
+
+	if (!dladdr1((void *)keke_hooks_setup, &info, (void **)&self,
+		     RTLD_DL_LINKMAP))
+		return NULL;
+	return self;
+}
+
 KEKE_ONCE uint32_t keke_hooks_setup(bool quiet)
 {
+	struct keke_next_symbols next;
 	char err[256];
 	uint32_t families;
 
@@ -171,11 +185,19 @@ KEKE_ONCE uint32_t keke_hooks_setup(bool quiet)
 	}
 	setup_min_dur(quiet);
 	/* Resolved now, not on first use, so that a first call inside a
-	 * signal handler never runs dlsym. One this libc lacks stays NULL:
-	 * the program cannot call it (or aborts saying so if it does). */
-	for (unsigned id = 0; id < KEKE_HOOK_COUNT; id++)
-		if (families >> hook_families[id] & 1 && !keke_hook_real[id])
-			__atomic_store_n(&keke_hook_real[id], lookup(id),
-					 __ATOMIC_RELAXED);
+	 * signal handler never runs dlsym; in the symbol tables when they
+	 * answer for sure (next_symbol.h), which costs a fraction of dlsym.
+	 * One this libc lacks stays NULL: the program cannot call it (or
+	 * aborts saying so if it does). */
+	keke_next_symbols_init(&next, self_map());
+	for (unsigned id = 0; id < KEKE_HOOK_COUNT; id++) {
+		if (!(families >> hook_families[id] & 1) ||
+		    keke_hook_real[id])
+			continue;
+		void *fn = keke_next_symbol(&next, hook_names[id]);
+
+		__atomic_store_n(&keke_hook_real[id], fn ? fn : lookup(id),
+				 __ATOMIC_RELAXED);
+	}
 	return families;
 }
