@@ -158,18 +158,6 @@ static KEKE_ONCE void setup_min_dur(bool quiet)
 	keke_min_ticks = UINT64_MAX;
 }
 
-/* libkeke.so's own entry in ld.so's list of loaded objects, or NULL. */
-static KEKE_ONCE const struct link_map *self_map(void)
-{
-	struct link_map *self = NULL;
-	Dl_info info;
-
-	if (!dladdr1((void *)keke_hooks_setup, &info, (void **)&self,
-		     RTLD_DL_LINKMAP))
-		return NULL;
-	return self;
-}
-
 KEKE_ONCE uint32_t keke_hooks_setup(bool quiet)
 {
 	struct keke_next_symbols next;
@@ -189,7 +177,7 @@ KEKE_ONCE uint32_t keke_hooks_setup(bool quiet)
 	 * answer for sure (next_symbol.h), which costs a fraction of dlsym.
 	 * One this libc lacks stays NULL: the program cannot call it (or
 	 * aborts saying so if it does). */
-	keke_next_symbols_init(&next, self_map());
+	keke_next_symbols_init(&next, keke_self_map());
 	for (unsigned id = 0; id < KEKE_HOOK_COUNT; id++) {
 		if (!(families >> hook_families[id] & 1) ||
 		    keke_hook_real[id])
