@@ -177,7 +177,7 @@ KEKE_ONCE uint32_t keke_hooks_setup(bool quiet)
 	 * answer for sure (next_symbol.h), which costs a fraction of dlsym.
 	 * One this libc lacks stays NULL: the program cannot call it (or
 	 * aborts saying so if it does). */
-	keke_next_symbols_init(&next, keke_self_map());
+	keke_next_symbols_init(&next, (const void *)keke_hooks_setup);
 	for (unsigned id = 0; id < KEKE_HOOK_COUNT; id++) {
 		if (!(families >> hook_families[id] & 1) ||
 		    keke_hook_real[id])

@@ -4,7 +4,6 @@
 #define KEKE_PRELOAD_H
 
 #include <dlfcn.h>
-#include <link.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -83,9 +82,6 @@ void keke_exec_init(void);
  * process whose parent will be @ppid, into @buf; returns its length. */
 int keke_flow_env(char *buf, size_t size, int ppid, uint64_t flow,
 		  const struct keke_handoff *h);
-
-/* libkeke.so's entry in ld.so's list of loaded objects, or NULL. */
-const struct link_map *keke_self_map(void);
 
 /* What libkeke.so is called in LD_PRELOAD, and the KEKE_* variables of
  * this run ("NAME=value" each), for the environment of children. */

@@ -122,18 +122,6 @@ KEKE_ONCE uint64_t keke_incoming_flow(struct keke_handoff *h)
 	return flow;
 }
 
-KEKE_ONCE const struct link_map *keke_self_map(void)
-{
-	static struct link_map *self;
-	Dl_info info;
-
-	/* Asked at start-up only, by keke_remember_run and the hooks' set-up. */
-	if (!self && !dladdr1((void *)keke_init, &info, (void **)&self,
-			      RTLD_DL_LINKMAP))
-		return NULL;
-	return self;
-}
-
 KEKE_ONCE const char *keke_self_path(void)
 {
 	return run.self ? run.self : "";
@@ -167,11 +155,13 @@ KEKE_ONCE void keke_remember_run(void)
 {
 	extern char **environ;
 	char clock[32] = "KEKE_CLOCK=";
+	Dl_info info;
 	size_t used = 0, n = 0;
 	bool have_clock = false;
 
 	/* ld.so keeps that name while the library is loaded: for good. */
-	run.self = keke_self_map() ? keke_self_map()->l_name : "";
+	run.self = dladdr((void *)keke_init, &info) && info.dli_fname ?
+		info.dli_fname : "";
 	for (char **e = environ; e && *e; e++) {
 		if (strncmp(*e, "KEKE_", 5) || !strncmp(*e, "KEKE_FLOW_IN=", 13))
 			continue;

@@ -2,76 +2,141 @@
 /*
  * RTLD_NEXT searches the program's global scope after the caller: the
  * program, the preloaded libraries, then the libraries they need, breadth
- * first. ld.so loads them in that order and keeps its list of loaded
- * objects (link_map.l_next) in it, so at start-up, before any dlopen, the
- * objects after libkeke.so in that list are those dlsym would search. The
- * one exception is the vDSO, which is in the list (second, after the
- * program) but not in the scope.
+ * first. ld.so loads them in that order and lists its objects
+ * (dl_iterate_phdr) in it, so the objects after the caller's in that list
+ * are those dlsym would search, with two exceptions: the vDSO is listed
+ * but not in the scope, and an object a constructor dlopen'ed before
+ * keke's start-up is listed after them, in the scope or not. ld.so comes
+ * after libc (it is libc's dependency), so the walk stops there: a name
+ * not found by then, which no hooked name is, goes to dlsym.
  *
- * A lookup follows the GNU hash scheme ld.so uses: a Bloom filter that
- * rules most objects out in a few instructions, a bucket, then a chain of
- * hashes to compare before any name is.
+ * Within an object the lookup follows the GNU hash scheme and glibc's
+ * rules for dlsym: an unversioned definition wins; else the only default
+ * version does (two make none); hidden versions, which are for old
+ * binaries, never do.
  */
 #include "next_symbol.h"
 
+#include <stdlib.h>
 #include <string.h>
 #include <sys/auxv.h>
 
 #include "once.h"
 
 #define BLOOM_BITS (8 * sizeof(ElfW(Addr)))
+#define VERSION_HIDDEN 0x8000
+#define VERSION_INDEX 0x7fff	/* 0 local, 1 global: unversioned */
 
-/* A .dynamic address: ld.so makes them absolute when it loads an object,
- * but leaves offsets from its base in a .dynamic that is read-only (as
- * the vDSO's, and some architectures' every one). */
-static KEKE_ONCE const void *dyn_ptr(const struct link_map *l, ElfW(Addr) p)
+/* Whether @addr lies in one of @info's loaded segments. */
+static KEKE_ONCE bool in_object(const struct dl_phdr_info *info,
+				ElfW(Addr) addr)
 {
-	return (const void *)(p < l->l_addr ? p + l->l_addr : p);
+	for (ElfW(Half) k = 0; k < info->dlpi_phnum; k++) {
+		const ElfW(Phdr) *ph = &info->dlpi_phdr[k];
+		ElfW(Addr) start = info->dlpi_addr + ph->p_vaddr;
+
+		if (ph->p_type == PT_LOAD && addr >= start &&
+		    addr - start < ph->p_memsz)
+			return true;
+	}
+	return false;
 }
 
-/* Reads @l's symbol tables into @t. Returns false when it has no GNU hash
- * table (or no symbols). */
-static KEKE_ONCE bool read_object(const struct link_map *l,
+/*
+ * Reads @info's symbol tables into @t. ld.so makes the .dynamic addresses
+ * of an object absolute when it loads it, unless the object sits at its
+ * link address or its .dynamic is read-only (then they stay offsets from
+ * the base). Returns false when a table is missing or lies outside the
+ * object.
+ */
+static KEKE_ONCE bool read_object(const struct dl_phdr_info *info,
 				  struct keke_symtab *t)
 {
-	*t = (struct keke_symtab){ .base = l->l_addr };
-	for (const ElfW(Dyn) *d = l->l_ld; d && d->d_tag != DT_NULL; d++) {
-		switch (d->d_tag) {
+	const ElfW(Dyn) *dyn = NULL;
+	bool absolute = false;
+
+	for (ElfW(Half) k = 0; k < info->dlpi_phnum; k++) {
+		const ElfW(Phdr) *ph = &info->dlpi_phdr[k];
+
+		if (ph->p_type == PT_DYNAMIC) {
+			dyn = (const ElfW(Dyn) *)(info->dlpi_addr +
+						   ph->p_vaddr);
+			absolute = info->dlpi_addr && (ph->p_flags & PF_W);
+		}
+	}
+	*t = (struct keke_symtab){ .base = info->dlpi_addr };
+	for (; dyn && dyn->d_tag != DT_NULL; dyn++) {
+		ElfW(Addr) p = dyn->d_un.d_ptr + (absolute ? 0 : info->dlpi_addr);
+		const void **slot = NULL;
+
+		switch (dyn->d_tag) {
 		case DT_SYMTAB:
-			t->syms = dyn_ptr(l, d->d_un.d_ptr);
+			slot = (const void **)&t->syms;
 			break;
 		case DT_STRTAB:
-			t->names = dyn_ptr(l, d->d_un.d_ptr);
+			slot = (const void **)&t->names;
 			break;
 		case DT_GNU_HASH:
-			t->gnu_hash = dyn_ptr(l, d->d_un.d_ptr);
+			slot = (const void **)&t->gnu_hash;
 			break;
 		case DT_VERSYM:
-			t->versions = dyn_ptr(l, d->d_un.d_ptr);
+			slot = (const void **)&t->versions;
 			break;
+		}
+		if (slot) {
+			if (!in_object(info, p))
+				return false;
+			*slot = (const void *)p;
 		}
 	}
 	return t->syms && t->names && t->gnu_hash;
 }
 
+/* The walk over ld.so's list of objects. */
+struct walk {
+	struct keke_next_symbols *ns;
+	ElfW(Addr) caller;
+	ElfW(Addr) vdso_phdr;	/* where the vDSO's program headers are */
+	ElfW(Addr) ldso_base;
+	bool after_caller;
+};
+
+static KEKE_ONCE int visit(struct dl_phdr_info *info, size_t size, void *arg)
+{
+	struct walk *w = arg;
+	struct keke_next_symbols *ns = w->ns;
+
+	(void)size;
+	if (!w->after_caller) {
+		w->after_caller = in_object(info, w->caller);
+		return 0;
+	}
+	if ((ElfW(Addr))info->dlpi_phdr == w->vdso_phdr)
+		return 0;
+	if (ns->n == KEKE_NEXT_OBJECTS_MAX ||
+	    !read_object(info, &ns->obj[ns->n]))
+		return 1;
+	ns->n++;
+	return info->dlpi_addr == w->ldso_base;
+}
+
 KEKE_ONCE void keke_next_symbols_init(struct keke_next_symbols *ns,
-				      const struct link_map *self)
+				      const void *caller)
 {
 	ElfW(Addr) vdso = getauxval(AT_SYSINFO_EHDR);
+	struct walk w = {
+		.ns = ns,
+		.caller = (ElfW(Addr))caller,
+		.vdso_phdr = vdso ? vdso + ((const ElfW(Ehdr) *)vdso)->e_phoff :
+				    0,
+		.ldso_base = getauxval(AT_BASE),
+	};
 
 	ns->n = 0;
-	ns->unsure = !self;
-	for (const struct link_map *l = self ? self->l_next : NULL; l;
-	     l = l->l_next) {
-		if (vdso && l->l_addr == vdso)
-			continue;
-		if (ns->n == KEKE_NEXT_OBJECTS_MAX ||
-		    !read_object(l, &ns->obj[ns->n])) {
-			ns->unsure = true;
-			return;
-		}
-		ns->n++;
-	}
+	/* Either changes what dlsym answers. */
+	if (getenv("LD_AUDIT") || getenv("LD_DYNAMIC_WEAK"))
+		return;
+	dl_iterate_phdr(visit, &w);
 }
 
 static KEKE_ONCE uint32_t gnu_hash(const char *name)
@@ -83,32 +148,22 @@ static KEKE_ONCE uint32_t gnu_hash(const char *name)
 	return h;
 }
 
-enum match { NO, YES, UNSURE };
-
-/* Whether symbol @i of @t is the definition dlsym takes for @name. */
-static KEKE_ONCE enum match matches(const struct keke_symtab *t, uint32_t i,
-				    const char *name)
+/* Whether glibc's lookup considers symbol @s at all (check_match). */
+static KEKE_ONCE bool candidate(const ElfW(Sym) *s)
 {
-	const ElfW(Sym) *s = &t->syms[i];
-	/* ELF32_ST_TYPE and _BIND are the same macros. */
+	/* ELF32_ST_TYPE is the same macro. */
 	unsigned type = ELF64_ST_TYPE(s->st_info);
-	unsigned bind = ELF64_ST_BIND(s->st_info);
 
-	if (s->st_shndx == SHN_UNDEF || strcmp(t->names + s->st_name, name))
-		return NO;
-	/* A version other than the default one is for old binaries. */
-	if (t->versions && (t->versions[i] & 0x7fff) >= 2 &&
-	    (t->versions[i] & 0x8000))
-		return NO;
-	if ((type != STT_FUNC && type != STT_OBJECT && type != STT_NOTYPE) ||
-	    (bind != STB_GLOBAL && bind != STB_WEAK) || !s->st_value)
-		return UNSURE;
-	return YES;
+	if (!s->st_value && type != STT_TLS)
+		return false;
+	return type == STT_NOTYPE || type == STT_OBJECT || type == STT_FUNC ||
+	       type == STT_COMMON || type == STT_TLS || type == STT_GNU_IFUNC;
 }
 
-/* Looks @name (hash @h) up in @t: sets *@fn when found. */
-static KEKE_ONCE enum match find_in(const struct keke_symtab *t,
-				    const char *name, uint32_t h, void **fn)
+/* The index of @t's definition of @name (hash @h) that dlsym takes, or
+ * 0: none. */
+static KEKE_ONCE uint32_t find_in(const struct keke_symtab *t,
+				  const char *name, uint32_t h)
 {
 	const uint32_t *ht = t->gnu_hash;
 	uint32_t nbuckets = ht[0], first = ht[1], nbloom = ht[2];
@@ -116,45 +171,62 @@ static KEKE_ONCE enum match find_in(const struct keke_symtab *t,
 	const ElfW(Addr) *bloom = (const ElfW(Addr) *)(ht + 4);
 	const uint32_t *buckets = (const uint32_t *)(bloom + nbloom);
 	const uint32_t *chain = buckets + nbuckets;
+	uint32_t versioned = 0, nversioned = 0;
 
 	if (!nbuckets || !nbloom)
-		return NO;
+		return 0;
 	ElfW(Addr) word = bloom[(h / BLOOM_BITS) % nbloom];
 	ElfW(Addr) bits = (ElfW(Addr))1 << (h % BLOOM_BITS) |
 			  (ElfW(Addr))1 << ((h >> shift) % BLOOM_BITS);
 
 	if ((word & bits) != bits)
-		return NO;
+		return 0;
 	uint32_t i = buckets[h % nbuckets];
 
 	if (i < first)
-		return NO;
+		return 0;
 	for (;; i++) {
 		uint32_t hi = chain[i - first];
 
-		if ((hi | 1) == (h | 1)) {
-			enum match m = matches(t, i, name);
+		if ((hi | 1) == (h | 1) && candidate(&t->syms[i]) &&
+		    !strcmp(t->names + t->syms[i].st_name, name)) {
+			unsigned v = t->versions ? t->versions[i] : 0;
 
-			if (m == YES)
-				*fn = (void *)(t->base + t->syms[i].st_value);
-			if (m != NO)
-				return m;
+			if ((v & VERSION_INDEX) < 2)
+				return i;
+			if (!(v & VERSION_HIDDEN) && nversioned++ == 0)
+				versioned = i;
 		}
 		if (hi & 1)
-			return NO;
+			break;
 	}
+	return nversioned == 1 ? versioned : 0;
+}
+
+/* The address of symbol @i of @t, or NULL when only dlsym can say. */
+static KEKE_ONCE void *address(const struct keke_symtab *t, uint32_t i)
+{
+	const ElfW(Sym) *s = &t->syms[i];
+	unsigned type = ELF64_ST_TYPE(s->st_info);
+	unsigned bind = ELF64_ST_BIND(s->st_info);
+
+	if ((type != STT_FUNC && type != STT_OBJECT && type != STT_NOTYPE) ||
+	    (bind != STB_GLOBAL && bind != STB_WEAK) ||
+	    s->st_shndx == SHN_UNDEF || s->st_shndx >= SHN_LORESERVE)
+		return NULL;
+	return (void *)(t->base + s->st_value);
 }
 
 KEKE_ONCE void *keke_next_symbol(const struct keke_next_symbols *ns,
 				 const char *name)
 {
 	uint32_t h = gnu_hash(name);
-	void *fn = NULL;
 
-	if (ns->unsure)
-		return NULL;
-	for (unsigned k = 0; k < ns->n; k++)
-		if (find_in(&ns->obj[k], name, h, &fn) != NO)
-			return fn;
+	for (unsigned k = 0; k < ns->n; k++) {
+		uint32_t i = find_in(&ns->obj[k], name, h);
+
+		if (i)
+			return address(&ns->obj[k], i);
+	}
 	return NULL;
 }

@@ -1084,9 +1084,9 @@ static void sqlite_sink_cancel_on(void *sink, volatile sig_atomic_t *flag)
 
 /*
  * Lets SQLite sort each index with two helper threads, when this process
- * may run on two CPUs or more: the sorts are most of the time a big trace
- * takes to store (10 million slices on two CPUs: 6.1 s of 9.4, against 6.8
- * of 10.0 without helpers; one helper alone is slower than none). Each
+ * may run on two CPUs or more: the sorts are two thirds of the time a big
+ * trace takes to store (10 million slices on two CPUs, interleaved: 9.5 to
+ * 9.7 s with helpers, 10.2 to 10.4 without, 11.6 to 11.8 with one). Each
  * helper sorts in buffers sized by cache_size: the peak RSS grows by a
  * fixed amount (31 to 63 MiB), not with the trace. Returns 0 or -1.
  */

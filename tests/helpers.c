@@ -168,18 +168,25 @@ void test_rm_rf(const char *path)
 
 _Bool test_threads_fail;
 
-/* Interposes on the C library's (or the sanitizer's) pthread_create for
- * the whole test process; the next definition does the work. */
+typedef int create_fn(pthread_t *, const pthread_attr_t *,
+		      void *(*)(void *), void *);
+
+/* A sanitizer's own pthread_create, when its runtime is linked into the
+ * program (where dlsym(RTLD_NEXT) would pass it by). */
+extern create_fn __interceptor_pthread_create __attribute__((weak));
+
+/* Interposes on pthread_create for the whole test process; the
+ * sanitizer's, or else the next definition, does the work. */
 int pthread_create(pthread_t *thread, const pthread_attr_t *attr,
 		   void *(*start)(void *), void *arg)
 {
-	typedef int create_fn(pthread_t *, const pthread_attr_t *,
-			      void *(*)(void *), void *);
 	static create_fn *next;
 
 	if (test_threads_fail)
 		return EAGAIN;
 	if (!next)
-		next = (create_fn *)dlsym(RTLD_NEXT, "pthread_create");
+		next = __interceptor_pthread_create ?
+			       __interceptor_pthread_create :
+			       (create_fn *)dlsym(RTLD_NEXT, "pthread_create");
 	return next(thread, attr, start, arg);
 }
