@@ -17,6 +17,7 @@
  */
 #include "next_symbol.h"
 
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/auxv.h>
@@ -66,30 +67,29 @@ static KEKE_ONCE bool read_object(const struct dl_phdr_info *info,
 	}
 	*t = (struct keke_symtab){ .base = info->dlpi_addr };
 	for (; dyn && dyn->d_tag != DT_NULL; dyn++) {
-		ElfW(Addr) p = dyn->d_un.d_ptr + (absolute ? 0 : info->dlpi_addr);
-		const void **slot = NULL;
+		const void *p = (const void *)(dyn->d_un.d_ptr +
+					       (absolute ? 0 : info->dlpi_addr));
 
 		switch (dyn->d_tag) {
 		case DT_SYMTAB:
-			slot = (const void **)&t->syms;
+			t->syms = p;
 			break;
 		case DT_STRTAB:
-			slot = (const void **)&t->names;
+			t->names = p;
 			break;
 		case DT_GNU_HASH:
-			slot = (const void **)&t->gnu_hash;
+			t->gnu_hash = p;
 			break;
 		case DT_VERSYM:
-			slot = (const void **)&t->versions;
+			t->versions = p;
 			break;
 		}
-		if (slot) {
-			if (!in_object(info, p))
-				return false;
-			*slot = (const void *)p;
-		}
 	}
-	return t->syms && t->names && t->gnu_hash;
+	return t->syms && t->names && t->gnu_hash &&
+	       in_object(info, (ElfW(Addr))t->syms) &&
+	       in_object(info, (ElfW(Addr))t->names) &&
+	       in_object(info, (ElfW(Addr))t->gnu_hash) &&
+	       (!t->versions || in_object(info, (ElfW(Addr))t->versions));
 }
 
 /* The walk over ld.so's list of objects. */

@@ -20,7 +20,7 @@
 
 #include <elf.h>
 #include <link.h>
-#include <stdbool.h>
+#include <stdint.h>
 
 #define KEKE_NEXT_OBJECTS_MAX 64	/* objects read; names past them: dlsym */
 
