@@ -2,8 +2,8 @@
 /*
  * The hook template. Every hook of the file, net, sync, thread and dl
  * families is one line of hooks.def; from that line come the type of its
- * real function, its slot in one table of real functions (resolved at
- * start-up for the traced families, on first use otherwise), its place in
+ * real function, its slot in one table of real functions (resolved on
+ * first use, keke_hook_resolve), its place in
  * the export list a test checks and, unless it is written by hand, its
  * wrapper (KEKE_HOOK_WRAPPER below), which every generated hook shares:
  *
@@ -97,9 +97,9 @@ enum keke_hook_id {
 extern void *keke_hook_real[KEKE_HOOK_COUNT];
 
 /*
- * Resolves the real function of hook @id (dlsym RTLD_NEXT, or the old
- * versions of symbols glibc keeps only for old binaries, such as __xstat)
- * and stores it.
+ * Resolves the real function of hook @id (what dlsym(RTLD_NEXT) would
+ * give, keke_real_symbol, or the old versions of symbols glibc keeps only
+ * for old binaries, such as __xstat) and stores it.
  * Returns it; a libc without the symbol is reported on stderr and aborts
  * (the program could not have been linked to it).
  */
@@ -118,8 +118,8 @@ static inline void *keke_hook_fn(unsigned id)
 
 /*
  * Start-up (called once by keke_init, when the record file is open):
- * reads KEKE_TRACE and KEKE_MIN_DUR, resolves the real functions of the
- * traced families and returns the mask of traced families. A bad
+ * reads KEKE_TRACE and KEKE_MIN_DUR and returns the mask of traced
+ * families. A bad
  * KEKE_TRACE traces nothing and a bad KEKE_MIN_DUR keeps every call; both
  * say so on stderr unless @quiet.
  */

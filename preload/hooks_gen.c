@@ -36,17 +36,6 @@ static const char *const hook_names[KEKE_HOOK_COUNT] = {
 #undef KEKE_HOOKED
 };
 
-static const uint8_t hook_families[KEKE_HOOK_COUNT] = {
-#define KEKE_HOOK(fam, call, ret, name, params, args, how, rargs) \
-	keke_fam_##fam,
-#define KEKE_HOOK_PRE(fam, call, ret, name, params, args, how, pargs, rargs) \
-	keke_fam_##fam,
-#define KEKE_HOOK_HAND(fam, ret, name, params) keke_fam_##fam,
-#define KEKE_HOOKED(name, fam)
-#include "hooks.def"
-#undef KEKE_HOOKED
-};
-
 /* The versions of the symbols glibc keeps only for old binaries (the
  * __xstat family since 2.33), which dlsym without a version may not find. */
 static const char *const old_versions[] = {
@@ -67,10 +56,43 @@ static KEKE_ONCE void say(const char *const *parts)
 		syscall(SYS_write, 2, *parts, strlen(*parts));
 }
 
+/*
+ * The objects after libkeke.so, read once at start-up (keke_hooks_locate)
+ * and only read after it, when next_ready says so. A hook's real function
+ * is looked up on its first call, which may come in a signal handler or a
+ * vfork child: their symbol tables answer without a lock or an allocation
+ * (next_symbol.h), and dlsym is left for what they cannot answer for sure,
+ * none of glibc's hooked names (test_next_symbol checks every one).
+ * A process pays for the names it calls, not for every hook.
+ */
+static struct keke_next_symbols next;
+static bool next_ready;
+
+KEKE_ONCE void keke_hooks_locate(void)
+{
+	keke_next_symbols_init(&next, (const void *)keke_hooks_locate);
+	__atomic_store_n(&next_ready, true, __ATOMIC_RELEASE);
+}
+
+KEKE_ONCE const char *keke_loaded_as(void)
+{
+	return __atomic_load_n(&next_ready, __ATOMIC_ACQUIRE) ?
+		next.caller_name : NULL;
+}
+
+KEKE_ONCE void *keke_real_symbol(const char *name)
+{
+	void *fn = NULL;
+
+	if (__atomic_load_n(&next_ready, __ATOMIC_ACQUIRE))
+		fn = keke_next_symbol(&next, name);
+	return fn ? fn : dlsym(RTLD_NEXT, name);
+}
+
 /* The real function of hook @id, or NULL when no later object has it. */
 static KEKE_ONCE void *lookup(unsigned id)
 {
-	void *fn = dlsym(RTLD_NEXT, hook_names[id]);
+	void *fn = keke_real_symbol(hook_names[id]);
 
 	for (const char *const *v = old_versions; !fn && *v; v++)
 		fn = dlvsym(RTLD_NEXT, hook_names[id], *v);
@@ -160,7 +182,6 @@ static KEKE_ONCE void setup_min_dur(bool quiet)
 
 KEKE_ONCE uint32_t keke_hooks_setup(bool quiet)
 {
-	struct keke_next_symbols next;
 	char err[256];
 	uint32_t families;
 
@@ -172,20 +193,5 @@ KEKE_ONCE uint32_t keke_hooks_setup(bool quiet)
 		return 0;
 	}
 	setup_min_dur(quiet);
-	/* Resolved now, not on first use, so that a first call inside a
-	 * signal handler never runs dlsym; in the symbol tables when they
-	 * answer for sure (next_symbol.h), which costs a fraction of dlsym.
-	 * One this libc lacks stays NULL: the program cannot call it (or
-	 * aborts saying so if it does). */
-	keke_next_symbols_init(&next, (const void *)keke_hooks_setup);
-	for (unsigned id = 0; id < KEKE_HOOK_COUNT; id++) {
-		if (!(families >> hook_families[id] & 1) ||
-		    keke_hook_real[id])
-			continue;
-		void *fn = keke_next_symbol(&next, hook_names[id]);
-
-		__atomic_store_n(&keke_hook_real[id], fn ? fn : lookup(id),
-				 __ATOMIC_RELAXED);
-	}
 	return families;
 }

@@ -251,6 +251,7 @@ KEKE_ONCE void keke_init(void)
 
 	if (__atomic_exchange_n(&state.started, 1, __ATOMIC_ACQ_REL))
 		return;
+	keke_hooks_locate();
 	state.quiet = getenv("KEKE_QUIET") && !strcmp(getenv("KEKE_QUIET"), "1");
 	dir = getenv("KEKE_DIR");
 	if (!dir || !*dir) {

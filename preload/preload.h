@@ -15,7 +15,21 @@
 #define KEKE_EXPORT __attribute__((visibility("default")))
 
 /*
- * The real function behind a hook, resolved once with dlsym(RTLD_NEXT).
+ * Reads the symbol tables of the objects after libkeke.so, once, first
+ * thing at start-up: from then on keke_real_symbol takes no lock.
+ */
+void keke_hooks_locate(void);
+
+/* libkeke.so's path as ld.so loaded it, found by keke_hooks_locate; NULL
+ * when it did not look. */
+const char *keke_loaded_as(void);
+
+/* What dlsym(RTLD_NEXT, @name) gives, from those tables when they can say
+ * (next_symbol.h), else from dlsym. */
+void *keke_real_symbol(const char *name);
+
+/*
+ * The real function behind a hook, resolved once with keke_real_symbol.
  * A racing first call in two threads resolves twice to the same pointer.
  */
 #define KEKE_REAL(name)                                                      \
@@ -24,7 +38,7 @@
 		__typeof__(name) *fn_ =                                      \
 			__atomic_load_n(&real_, __ATOMIC_RELAXED);          \
 		if (!fn_) {                                                  \
-			fn_ = (__typeof__(name) *)dlsym(RTLD_NEXT, #name);   \
+			fn_ = (__typeof__(name) *)keke_real_symbol(#name);   \
 			__atomic_store_n(&real_, fn_, __ATOMIC_RELAXED);     \
 		}                                                            \
 		fn_;                                                         \

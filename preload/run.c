@@ -160,10 +160,14 @@ KEKE_ONCE void keke_remember_run(void)
 	bool have_clock = false;
 
 	/* ld.so keeps that name while the library is loaded: for good. */
-	run.self = dladdr((void *)keke_init, &info) && info.dli_fname ?
-		info.dli_fname : "";
+	run.self = keke_loaded_as();
+	if (!run.self)
+		run.self = dladdr((void *)keke_init, &info) &&
+			   info.dli_fname ? info.dli_fname : "";
 	for (char **e = environ; e && *e; e++) {
-		if (strncmp(*e, "KEKE_", 5) || !strncmp(*e, "KEKE_FLOW_IN=", 13))
+		/* The first byte first: most variables are not keke's. */
+		if (**e != 'K' || strncmp(*e, "KEKE_", 5) ||
+		    !strncmp(*e, "KEKE_FLOW_IN=", 13))
 			continue;
 		have_clock |= !strncmp(*e, clock, strlen(clock));
 		if (!add_run_var(*e, &used, &n))

@@ -109,6 +109,8 @@ static KEKE_ONCE int visit(struct dl_phdr_info *info, size_t size, void *arg)
 	(void)size;
 	if (!w->after_caller) {
 		w->after_caller = in_object(info, w->caller);
+		if (w->after_caller)
+			ns->caller_name = info->dlpi_name;
 		return 0;
 	}
 	if ((ElfW(Addr))info->dlpi_phdr == w->vdso_phdr)
@@ -133,6 +135,7 @@ KEKE_ONCE void keke_next_symbols_init(struct keke_next_symbols *ns,
 	};
 
 	ns->n = 0;
+	ns->caller_name = NULL;
 	/* Either changes what dlsym answers. */
 	if (getenv("LD_AUDIT") || getenv("LD_DYNAMIC_WEAK"))
 		return;

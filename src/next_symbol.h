@@ -2,11 +2,12 @@
 /*
  * What dlsym(RTLD_NEXT, name) finds, found without dlsym: the first
  * definition of a name in the objects loaded after a given one, read from
- * their GNU hash tables. libkeke.so resolves its hooks so at start-up:
- * 140 calls of dlsym took a traced process 89,000 instructions (most of
- * them dlsym's locking and error handling around each lookup) and about
- * 12 µs; this takes 34,000 and 7 to 8 µs, most of which are the first
- * touches of libc's symbol tables, which any lookup pays.
+ * their GNU hash tables. libkeke.so resolves its hooks so, each on its
+ * first call: a lookup is about 300 instructions where dlsym's is 900
+ * (most of them its locking and error handling), and it takes no lock and
+ * allocates nothing, so a first call may come in a signal handler. Looking
+ * up all 140 at start-up, as keke once did, cost a process that calls
+ * few of them 34,000 instructions (89,000 with dlsym).
  *
  * It answers only where its answer is dlsym's: a plain function or object
  * of a global or weak binding, unversioned or of the one default version
@@ -34,12 +35,14 @@ struct keke_symtab {
 };
 
 struct keke_next_symbols {
+	const char *caller_name;	/* its object's, as ld.so has it */
 	unsigned n;
 	struct keke_symtab obj[KEKE_NEXT_OBJECTS_MAX];
 };
 
 /* Reads the objects that follow the one holding the code at @caller (and
- * precede any that dlopen loaded). */
+ * precede any that dlopen loaded), and that object's name (dladdr's
+ * dli_fname; NULL when the walk was not made). */
 void keke_next_symbols_init(struct keke_next_symbols *ns, const void *caller);
 
 /* The address dlsym(RTLD_NEXT, @name) gives in @caller's object, or NULL:

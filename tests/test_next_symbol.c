@@ -121,6 +121,23 @@ Test(next_symbol, skips_the_vdso)
 		NULL });
 }
 
+/* The caller's object is named as dladdr names it (libkeke.so takes its
+ * own path so), and the walk goes on after it. */
+Test(next_symbol, names_the_caller_s_object)
+{
+	struct keke_next_symbols ns;
+	Dl_info info;
+
+	keke_next_symbols_init(&ns, (const void *)next_b_only);
+	cr_assert(dladdr((const void *)next_b_only, &info) && info.dli_fname);
+	cr_assert_not_null(ns.caller_name);
+	cr_assert_str_eq(ns.caller_name, info.dli_fname);
+	cr_assert(strstr(ns.caller_name, "next_sym_b"), "%s", ns.caller_name);
+	cr_assert_null(keke_next_symbol(&ns, "next_b_only"));
+	cr_assert_eq(keke_next_symbol(&ns, "sqlite3_open"),
+		     (void *)sqlite3_open);
+}
+
 Test(next_symbol, an_audited_program_leaves_everything_to_dlsym)
 {
 	struct keke_next_symbols ns;
@@ -129,5 +146,6 @@ Test(next_symbol, an_audited_program_leaves_everything_to_dlsym)
 	keke_next_symbols_init(&ns, (const void *)after_program);
 	unsetenv("LD_AUDIT");
 	cr_assert_eq(ns.n, 0);
+	cr_assert_null(ns.caller_name);
 	cr_assert_null(keke_next_symbol(&ns, "read"));
 }

@@ -529,6 +529,31 @@ Test(torture, handlers_on_a_64k_alternate_stack)
 }
 
 /*
+ * A hook's real function is found on its first call, which may be in a
+ * signal handler or a vfork child: there keke reads the libraries' symbol
+ * tables and never asks dlsym (the program's own, which answers nothing,
+ * would make keke say so and abort). The handler's calls are recorded;
+ * the vfork child's only forwards, as every call there does until exec.
+ */
+Test(torture, first_calls_in_a_handler_and_a_vfork_child)
+{
+	char *cmd = fmt("'%s' '%s'", test_prog("t_first_call_in_handler"),
+			out);
+	struct outcome t = same_both_ways(cmd, 0);
+
+	cr_assert(strstr(t.out, "handler: mkdir=0 fdatasync=0 rmdir=0\n"
+			 "vfork child: unlinkat ok\nfile gone: yes\n"
+			 "dlsym calls: 0\n"), "%s", t.out);
+	cr_assert_eq(q("SELECT count(*) FROM slice WHERE name IN ('mkdir', "
+		       "'fdatasync', 'rmdir')"), 3);
+	cr_assert_eq(q("SELECT count(*) FROM slice WHERE name = 'unlinkat'"),
+		     0);
+	check_outputs();
+	outcome_free(&t);
+	free(cmd);
+}
+
+/*
  * A thread with a PTHREAD_STACK_MIN (16 KiB) stack may posix_spawn, exec
  * and fork under keke: no hook needs more stack than that.
  */
