@@ -3,9 +3,9 @@
  * The hook template. Every hook of the file, net, sync, thread and dl
  * families is one line of hooks.def; from that line come the type of its
  * real function, its slot in one table of real functions (resolved on
- * first use, keke_hook_resolve), its place in
- * the export list a test checks and, unless it is written by hand, its
- * wrapper (KEKE_HOOK_WRAPPER below), which every generated hook shares:
+ * first use, keke_hook_resolve), its place in the export list a test
+ * checks and, unless it is written by hand, its wrapper
+ * (KEKE_HOOK_WRAPPER below), which every generated hook shares:
  *
  *	not traced, or inside keke already?  -> tail call the real function
  *	t0 = clock; rv = real(args); err = errno; dur = clock - t0
@@ -119,9 +119,8 @@ static inline void *keke_hook_fn(unsigned id)
 /*
  * Start-up (called once by keke_init, when the record file is open):
  * reads KEKE_TRACE and KEKE_MIN_DUR and returns the mask of traced
- * families. A bad
- * KEKE_TRACE traces nothing and a bad KEKE_MIN_DUR keeps every call; both
- * say so on stderr unless @quiet.
+ * families. A bad KEKE_TRACE traces nothing and a bad KEKE_MIN_DUR keeps
+ * every call; both say so on stderr unless @quiet.
  */
 uint32_t keke_hooks_setup(bool quiet);
 
