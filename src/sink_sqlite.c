@@ -98,7 +98,9 @@ static const char schema[] =
 /*
  * Run by finish: one track per thread, with the thread's id; then the
  * indexes, created after the bulk insert, which is faster than maintaining
- * them row by row.
+ * them row by row (10 million slices on two CPUs, interleaved: 8.7 to
+ * 9.3 s against 11.1 to 12.2 s), though row by row would keep the peak RSS
+ * at 14 MiB instead of 63.
  */
 static const char finish_sql[] =
 	"INSERT INTO thread_track(id, utid) SELECT utid, utid FROM thread;"
@@ -807,26 +809,38 @@ static bool append(uint8_t *buf, size_t *len, const void *p, size_t n)
 	return true;
 }
 
-/*
- * A hash of @n bytes at @p whose high bits are well mixed: eight bytes at a
- * time, since a multiply per byte would cost more than the rest of a slice.
- */
-static uint64_t hash(const uint8_t *p, size_t n)
+/* Mixes the word @w into the hash @h, keeping its high bits well mixed. */
+static uint64_t mix(uint64_t h, uint64_t w)
 {
-	uint64_t h = n;
+	h = (h ^ w) * 0x9e3779b97f4a7c15ull;
+	return h ^ (h >> 29);
+}
 
-	for (;;) {
-		uint64_t w = 0;
-		size_t k = n < 8 ? n : 8;
+/*
+ * Mixes @n bytes at @p, eight at a time: a multiply per byte would cost
+ * more than the rest of a slice. The last 1 to 7 bytes are read as two
+ * overlapping words, or three bytes, straight into a register: copying
+ * them into a zeroed word first would stall the load that follows.
+ */
+static uint64_t mix_bytes(uint64_t h, const void *p, size_t n)
+{
+	const uint8_t *b = p;
+	uint64_t w;
+	uint32_t lo, hi;
 
-		memcpy(&w, p, k);
-		h = (h ^ w) * 0x9e3779b97f4a7c15ull;
-		h ^= h >> 29;
-		if (n <= 8)
-			return h * 0xbf58476d1ce4e5b9ull;
-		p += 8;
-		n -= 8;
+	for (; n >= 8; b += 8, n -= 8) {
+		memcpy(&w, b, 8);
+		h = mix(h, w);
 	}
+	if (n >= 4) {
+		memcpy(&lo, b, 4);
+		memcpy(&hi, b + n - 4, 4);
+		return mix(h, lo | (uint64_t)hi << 32);
+	}
+	if (n)
+		return mix(h, b[0] | (uint64_t)b[n / 2] << 8 |
+				      (uint64_t)b[n - 1] << 16);
+	return h;
 }
 
 /*
@@ -838,26 +852,37 @@ static int64_t arg_set_of(struct sqlite_sink *q, const struct keke_slice *s,
 {
 	uint8_t buf[ARG_SET_BYTES];
 	size_t len = 0;
-	bool fits = q->arg_sets != NULL;
 	struct arg_set *slot;
+	uint64_t h = s->nargs;
 
 	*is_new = true;
-	for (unsigned i = 0; i < s->nargs && fits; i++) {
+	if (!q->arg_sets)
+		return s->id;
+	for (unsigned i = 0; i < s->nargs; i++) {
 		const struct keke_arg *a = &s->args[i];
 		uint8_t kind = a->is_str;
 		uint16_t klen = (uint16_t)strlen(a->key), vlen = (uint16_t)a->len;
 
-		fits = a->len < 0xffff &&
-		       append(buf, &len, &kind, 1) &&
-		       append(buf, &len, &klen, 2) &&
-		       append(buf, &len, a->key, klen) &&
-		       (a->is_str ? append(buf, &len, &vlen, 2) &&
-					    append(buf, &len, a->s, a->len) :
-				    append(buf, &len, &a->i, sizeof(a->i)));
+		bool fits = a->len < 0xffff &&
+			    append(buf, &len, &kind, 1) &&
+			    append(buf, &len, &klen, 2) &&
+			    append(buf, &len, a->key, klen) &&
+			    (a->is_str ? append(buf, &len, &vlen, 2) &&
+				 append(buf, &len, a->s, a->len) :
+				 append(buf, &len, &a->i, sizeof(a->i)));
+
+		if (!fits)
+			return s->id;
+		/* Hashed from the fields, not from buf: loading back the
+		 * small stores just made would stall each load. */
+		h = mix(h, kind | (uint64_t)klen << 8 |
+				   (uint64_t)(a->is_str ? vlen : 0) << 24);
+		h = mix_bytes(h, a->key, klen);
+		h = a->is_str ? mix_bytes(h, a->s, a->len) :
+				mix(h, (uint64_t)a->i);
 	}
-	if (!fits)
-		return s->id;
-	slot = &q->arg_sets[hash(buf, len) >> (64 - ARG_SETS_LOG2)];
+	h *= 0xbf58476d1ce4e5b9ull;
+	slot = &q->arg_sets[h >> (64 - ARG_SETS_LOG2)];
 	if (slot->id && slot->len == len && !memcmp(slot->bytes, buf, len)) {
 		*is_new = false;
 		return slot->id;

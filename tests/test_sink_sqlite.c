@@ -346,6 +346,62 @@ Test(sink_sqlite, int_args_extremes)
 	free(dir);
 }
 
+/*
+ * A slice whose args equal an earlier slice's shares its set; args that
+ * differ in one byte of a value (at every length around the hash's
+ * eight-byte words), in their key or in their kind get a set of their own.
+ */
+Test(sink_sqlite, equal_arg_sets_are_shared)
+{
+	char *dir = test_tmpdir();
+	const char *db = test_path(dir, "t.db");
+	void *s = open_ok(db);
+	char a[20], b[20];
+	int64_t id = 1;
+
+	for (size_t len = 1; len < sizeof(a); len++) {
+		memset(a, 'a', len);
+		memcpy(b, a, len);
+		b[len - 1] = 'b';
+		struct keke_arg one[] = {
+			{ .key = "path", .is_str = true, .s = a, .len = len },
+		};
+		struct keke_arg other[] = {
+			{ .key = "path", .is_str = true, .s = b, .len = len },
+		};
+		struct keke_slice sa = plain_slice(id++, one, 1);
+		struct keke_slice sb = plain_slice(id++, other, 1);
+		struct keke_slice again = plain_slice(id++, one, 1);
+
+		cr_assert_eq(ops->slice(s, &sa), 0);
+		cr_assert_eq(ops->slice(s, &sb), 0);
+		cr_assert_eq(ops->slice(s, &again), 0);
+	}
+	struct keke_arg zero[] = { { .key = "n", .i = 0 } };
+	struct keke_arg other_key[] = { { .key = "m", .i = 0 } };
+	struct keke_arg empty[] = { { .key = "n", .is_str = true } };
+	struct keke_slice z = plain_slice(id++, zero, 1);
+	struct keke_slice k = plain_slice(id++, other_key, 1);
+	struct keke_slice e = plain_slice(id++, empty, 1);
+	struct keke_slice z2 = plain_slice(id++, zero, 1);
+
+	cr_assert_eq(ops->slice(s, &z), 0);
+	cr_assert_eq(ops->slice(s, &k), 0);
+	cr_assert_eq(ops->slice(s, &e), 0);
+	cr_assert_eq(ops->slice(s, &z2), 0);
+	finish_ok(s);
+	/* Per length: sets 3n+1 and 3n+2; the third slice uses 3n+1. */
+	db_int_is(db, "SELECT count(*) FROM slice WHERE id % 3 = 0 AND id < 58"
+		      " AND arg_set_id = id - 2", 19);
+	db_int_is(db, "SELECT count(*) FROM slice WHERE id % 3 != 0 AND id < 58"
+		      " AND arg_set_id = id", 38);
+	db_int_is(db, "SELECT count(DISTINCT arg_set_id) FROM args", 38 + 3);
+	db_str_is(db, "SELECT group_concat(arg_set_id) FROM slice WHERE id > 57",
+		  "58,59,60,58");
+	test_rm_rf(dir);
+	free(dir);
+}
+
 /* Empty strings stay empty strings, never NULL. */
 Test(sink_sqlite, empty_strings_are_not_null)
 {
