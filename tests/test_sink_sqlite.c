@@ -346,6 +346,14 @@ Test(sink_sqlite, int_args_extremes)
 	free(dir);
 }
 
+/* Sends slice @id with the one arg @a. */
+static void send_one_arg(void *s, int64_t id, const struct keke_arg *a)
+{
+	struct keke_slice sl = plain_slice(id, a, 1);
+
+	cr_assert_eq(ops->slice(s, &sl), 0, "%s", ops->last_error(s));
+}
+
 /*
  * A slice whose args equal an earlier slice's shares its set; args that
  * differ in one byte of a value (at every length around the hash's
@@ -369,26 +377,19 @@ Test(sink_sqlite, equal_arg_sets_are_shared)
 		struct keke_arg other[] = {
 			{ .key = "path", .is_str = true, .s = b, .len = len },
 		};
-		struct keke_slice sa = plain_slice(id++, one, 1);
-		struct keke_slice sb = plain_slice(id++, other, 1);
-		struct keke_slice again = plain_slice(id++, one, 1);
 
-		cr_assert_eq(ops->slice(s, &sa), 0);
-		cr_assert_eq(ops->slice(s, &sb), 0);
-		cr_assert_eq(ops->slice(s, &again), 0);
+		send_one_arg(s, id++, one);
+		send_one_arg(s, id++, other);
+		send_one_arg(s, id++, one);
 	}
 	struct keke_arg zero[] = { { .key = "n", .i = 0 } };
 	struct keke_arg other_key[] = { { .key = "m", .i = 0 } };
 	struct keke_arg empty[] = { { .key = "n", .is_str = true } };
-	struct keke_slice z = plain_slice(id++, zero, 1);
-	struct keke_slice k = plain_slice(id++, other_key, 1);
-	struct keke_slice e = plain_slice(id++, empty, 1);
-	struct keke_slice z2 = plain_slice(id++, zero, 1);
 
-	cr_assert_eq(ops->slice(s, &z), 0);
-	cr_assert_eq(ops->slice(s, &k), 0);
-	cr_assert_eq(ops->slice(s, &e), 0);
-	cr_assert_eq(ops->slice(s, &z2), 0);
+	send_one_arg(s, id++, zero);
+	send_one_arg(s, id++, other_key);
+	send_one_arg(s, id++, empty);
+	send_one_arg(s, id++, zero);
 	finish_ok(s);
 	/* Per length: sets 3n+1 and 3n+2; the third slice uses 3n+1. */
 	db_int_is(db, "SELECT count(*) FROM slice WHERE id % 3 = 0 AND id < 58"
