@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: MIT
 /*
  * libkeke.so exports exactly the symbols preload/hooks.def lists (an
- * accidental export would interpose on the program), and needs no shared
- * library but libc (every extra one costs every traced process).
+ * accidental export would interpose on the program), needs no shared
+ * library but libc, and keeps its thread-locals small (every extra library,
+ * and every byte of TLS, which ld.so zeroes in each process image and
+ * thread, costs every traced process).
  */
 #include <criterion/criterion.h>
 #include <stdlib.h>
@@ -24,6 +26,18 @@ static bool is_listed(const char *name)
 		if (!strcmp(listed[i], name))
 			return true;
 	return false;
+}
+
+/* Runs `readelf @options libkeke.so | @filter` and returns what it
+ * printed (to be freed). */
+static char *readelf_of_preload(const char *options, const char *filter)
+{
+	char cmd[4096], *out = NULL;
+
+	snprintf(cmd, sizeof(cmd), "readelf %s '%s' | %s", options,
+		 test_preload(), filter);
+	cr_assert_eq(test_exit_code(test_sh(cmd, &out, NULL)), 0);
+	return out;
 }
 
 Test(preload, exports_only_what_hooks_def_lists)
@@ -48,12 +62,23 @@ Test(preload, exports_only_what_hooks_def_lists)
 
 Test(preload, needs_only_libc)
 {
-	char cmd[4096], *out = NULL;
+	char *out = readelf_of_preload(
+		"-d", "sed -n 's/.*(NEEDED).*\\[\\(.*\\)\\]/\\1/p'");
 
-	snprintf(cmd, sizeof(cmd),
-		 "readelf -d '%s' | sed -n 's/.*(NEEDED).*\\[\\(.*\\)\\]/\\1/p'",
-		 test_preload());
-	cr_assert_eq(test_exit_code(test_sh(cmd, &out, NULL)), 0);
 	cr_assert_str_eq(out, "libc.so.6\n");
+	free(out);
+}
+
+Test(preload, thread_locals_stay_small)
+{
+	/* The TLS program header's MemSiz, the block ld.so zeroes. */
+	char *out = readelf_of_preload("-lW",
+				       "awk '$1 == \"TLS\" { print $6 }'");
+
+	cr_assert(out && *out, "libkeke.so has no TLS segment");
+	unsigned long size = strtoul(out, NULL, 16);
+
+	cr_expect_leq(size, 512, "libkeke.so has %lu bytes of TLS; each "
+		      "image and thread zeroes them at start", size);
 	free(out);
 }

@@ -59,7 +59,10 @@ static __thread struct {
 	size_t size;		/* the next region's */
 } region;
 
-static __thread uint8_t buffer[BUFFER_SIZE];
+/* Mapped on a thread's first record, not a __thread array: ld.so zeroes
+ * a module's whole TLS block in every image at start, which would charge
+ * each process 16 first touches of a page that a tracer need not pay. */
+static __thread uint8_t *buffer;
 
 static ssize_t (*real_read)(int, void *, size_t);
 static ssize_t (*real_write)(int, const void *, size_t);
@@ -108,9 +111,17 @@ static void after_fork(void)
 static bool new_region(void)
 {
 	if (file.in_buffer) {
+		if (!buffer) {
+			void *p = mmap(NULL, BUFFER_SIZE, PROT_READ | PROT_WRITE,
+				       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+			if (p == MAP_FAILED)
+				return false;
+			buffer = p;
+		}
 		region.generation = file.generation;
 		region.start = region.cur = buffer;
-		region.end = buffer + sizeof(buffer);
+		region.end = buffer + BUFFER_SIZE;
 		return true;
 	}
 	if (region.generation == file.generation && region.start)
