@@ -28,27 +28,25 @@ static bool is_listed(const char *name)
 	return false;
 }
 
-/* Runs `readelf @options libkeke.so | @filter` and returns what it
- * printed (to be freed). */
-static char *readelf_of_preload(const char *options, const char *filter)
+/* Runs `@tool libkeke.so | @filter` and returns what it printed (to be
+ * freed). */
+static char *run_on_preload(const char *tool, const char *filter)
 {
 	char cmd[4096], *out = NULL;
 
-	snprintf(cmd, sizeof(cmd), "readelf %s '%s' | %s", options,
-		 test_preload(), filter);
+	snprintf(cmd, sizeof(cmd), "%s '%s' | %s", tool, test_preload(),
+		 filter);
 	cr_assert_eq(test_exit_code(test_sh(cmd, &out, NULL)), 0);
 	return out;
 }
 
 Test(preload, exports_only_what_hooks_def_lists)
 {
-	char cmd[4096], *out = NULL, *save = NULL;
+	char *out = run_on_preload("nm -D --defined-only",
+				   "awk '$2 ~ /[TtWwDdBbVvi]/ { print $3 }'");
+	char *save = NULL;
 	size_t found = 0;
 
-	snprintf(cmd, sizeof(cmd),
-		 "nm -D --defined-only '%s' | awk '$2 ~ /[TtWwDdBbVvi]/ "
-		 "{ print $3 }'", test_preload());
-	cr_assert_eq(test_exit_code(test_sh(cmd, &out, NULL)), 0);
 	for (char *name = strtok_r(out, "\n", &save); name;
 	     name = strtok_r(NULL, "\n", &save)) {
 		cr_expect(is_listed(name), "libkeke.so exports %s, which "
@@ -62,8 +60,8 @@ Test(preload, exports_only_what_hooks_def_lists)
 
 Test(preload, needs_only_libc)
 {
-	char *out = readelf_of_preload(
-		"-d", "sed -n 's/.*(NEEDED).*\\[\\(.*\\)\\]/\\1/p'");
+	char *out = run_on_preload(
+		"readelf -d", "sed -n 's/.*(NEEDED).*\\[\\(.*\\)\\]/\\1/p'");
 
 	cr_assert_str_eq(out, "libc.so.6\n");
 	free(out);
@@ -72,8 +70,8 @@ Test(preload, needs_only_libc)
 Test(preload, thread_locals_stay_small)
 {
 	/* The TLS program header's MemSiz, the block ld.so zeroes. */
-	char *out = readelf_of_preload("-lW",
-				       "awk '$1 == \"TLS\" { print $6 }'");
+	char *out = run_on_preload("readelf -lW",
+				   "awk '$1 == \"TLS\" { print $6 }'");
 
 	cr_assert(out && *out, "libkeke.so has no TLS segment");
 	unsigned long size = strtoul(out, NULL, 16);
