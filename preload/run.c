@@ -16,21 +16,20 @@
 #define RUN_VARS_MAX 16
 
 static struct {
-	uint64_t flow_base;	/* random: flows are flow_base + n */
-	uint64_t flows;		/* atomic: flows made so far */
+	uint64_t flow_base;	/* random: each thread's flows start from it */
+	uint64_t threads;	/* atomic: threads that made a flow so far */
 	const char *self;	/* libkeke.so as ld.so loaded it */
 	const char *var_list[RUN_VARS_MAX + 1];
 } run;
 
+/* The calling thread's flows: base + made. */
+static __thread struct {
+	uint64_t from;	/* the run.flow_base that base was drawn from */
+	uint64_t base;
+	uint64_t made;	/* atomic */
+} thread_flows KEKE_TLS;
+
 static char run_vars[4096] KEKE_BULK;	/* KEKE_* of this run, NUL separated */
-
-KEKE_ONCE uint64_t keke_new_flow(void)
-{
-	uint64_t id = run.flow_base +
-		      __atomic_add_fetch(&run.flows, 1, __ATOMIC_RELAXED);
-
-	return id ? id : keke_new_flow();
-}
 
 /* splitmix64's finalizer: every bit of @x moves every bit of the result. */
 static KEKE_ONCE uint64_t mix64(uint64_t x)
@@ -56,7 +55,27 @@ KEKE_ONCE void keke_seed_flows(uint64_t inherited)
 		seed = keke_mono_ns();
 	run.flow_base = mix64(seed ^ mix64((uint64_t)keke_writer_pid() << 32 ^
 					   keke_now() ^ (uintptr_t)&seed));
-	run.flows = 0;
+}
+
+/* Each thread counts its flows from a base of its own, drawn from the
+ * process's (again once that is seeded anew, as in a fork child): one
+ * counter for the process would be one more page that a parent writes
+ * after each fork, each time a copy-on-write fault. The base is set
+ * before it is marked drawn, and the count is one instruction, so that a
+ * signal handler of the thread may make flows too. */
+KEKE_ONCE uint64_t keke_new_flow(void)
+{
+	if (thread_flows.from != run.flow_base || !thread_flows.base) {
+		thread_flows.base = mix64(run.flow_base ^
+			__atomic_add_fetch(&run.threads, 1, __ATOMIC_RELAXED));
+		__atomic_signal_fence(__ATOMIC_SEQ_CST);
+		thread_flows.from = run.flow_base;
+	}
+	uint64_t id = thread_flows.base +
+		      __atomic_add_fetch(&thread_flows.made, 1,
+					 __ATOMIC_RELAXED);
+
+	return id ? id : keke_new_flow();
 }
 
 /*

@@ -306,6 +306,12 @@ Test(torture, sixty_four_threads_write_while_others_fork)
 		       "t.upid != 1"), 40);
 	cr_assert_eq(q("SELECT count(*) FROM flow f JOIN slice o ON "
 		       "o.id = f.slice_out WHERE o.name = 'fork'"), 40);
+	/* The four forking threads make their flows apart: each fork's
+	 * leads to a child of its own. */
+	cr_assert_eq(q("SELECT count(DISTINCT ti.upid) FROM flow f JOIN "
+		       "slice o ON o.id = f.slice_out JOIN slice i ON i.id = "
+		       "f.slice_in JOIN thread ti ON ti.utid = i.track_id "
+		       "WHERE o.name = 'fork' AND ti.upid != 1"), 40);
 	cr_assert_eq(q("SELECT sum(dropped) FROM process"), 0);
 	check_outputs();
 	outcome_free(&t);
