@@ -89,8 +89,10 @@ static KEKE_ONCE bool unprivileged(int fd)
 
 /* What ld.so will do with libkeke.so in the program at @path; @sure: the
  * caller needs to know whether it loads (else only whether it is
- * foreign, which costs fewer calls). */
-static KEKE_ONCE enum target classify(const char *path, bool sure)
+ * foreign, which costs fewer calls). *@missing: there is no such file, so
+ * the exec will fail as well. */
+static KEKE_ONCE enum target classify(const char *path, bool sure,
+				      bool *missing)
 {
 	Elf64_Ehdr eh;
 	int fd = (int)keke_raw_syscall(SYS_openat, AT_FDCWD, (long)path,
@@ -98,6 +100,7 @@ static KEKE_ONCE enum target classify(const char *path, bool sure)
 	enum target kind = TARGET_MAYBE;
 	long n;
 
+	*missing = fd == -ENOENT || fd == -ENOTDIR;
 	if (fd < 0)
 		return TARGET_MAYBE;
 	n = keke_raw_syscall(SYS_read, fd, (long)&eh, sizeof(eh), 0);
@@ -230,7 +233,7 @@ static KEKE_ONCE int do_exec(const struct exec_call *c)
 	const char *target;
 	const struct keke_handoff *handoff = NULL;
 	struct keke_handoff h;
-	bool unstarted, vforked;
+	bool unstarted, vforked, missing;
 	enum target kind;
 	uint8_t *rec = NULL;
 	uint64_t flow;
@@ -247,7 +250,7 @@ static KEKE_ONCE int do_exec(const struct exec_call *c)
 	vforked = keke_vfork_child(&h.fork);
 	unstarted = keke_traced(KEKE_FAMILY_PROC) &&
 		    (vforked || keke_writer_unstarted(&h.fork));
-	kind = classify(target, unstarted);
+	kind = classify(target, unstarted, &missing);
 	if (unstarted && (kind == TARGET_LOADS ||
 			  (vforked && kind == TARGET_MAYBE))) {
 		h.pid = vforked ? (int)keke_raw_syscall(SYS_getpid, 0, 0, 0, 0)
@@ -264,7 +267,12 @@ static KEKE_ONCE int do_exec(const struct exec_call *c)
 	} else {
 		if (keke_traced(KEKE_FAMILY_PROC) && !handoff)
 			rec = record_exec(target, c->argv, flow, keke_now());
-		keke_writer_refresh_anchor();
+		/* For the image's end, if the exec works. A program that
+		 * searches its PATH by exec'ing each place in turn (dash,
+		 * Python's subprocess) tries many that do not exist; three
+		 * clock reads by system call each would double their cost. */
+		if (!missing)
+			keke_writer_refresh_anchor();
 	}
 	errno = saved;
 	rc = real_exec(c, env);
