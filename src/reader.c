@@ -59,10 +59,10 @@ static int check_header(struct keke_reader *r, char *err)
 	r->hdr.host[KEKE_HOST_MAX - 1] = '\0';
 	if (memcmp(h->magic, KEKE_FILE_MAGIC, sizeof(h->magic)) != 0)
 		goto foreign;
-	if (h->version != KEKE_FORMAT_VERSION) {
+	if (h->version < 1 || h->version > KEKE_FORMAT_VERSION) {
 		say(err, r->path, offsetof(struct keke_file_header, version),
-		    "record format version %u; this keke reads version %u",
-		    h->version, KEKE_FORMAT_VERSION);
+		    "record format version %u; this keke reads versions 1 to "
+		    "%u", h->version, KEKE_FORMAT_VERSION);
 		return -1;
 	}
 	if (h->header_size != KEKE_HEADER_SIZE || h->chunk_size < 4096 ||
@@ -83,6 +83,104 @@ static int check_header(struct keke_reader *r, char *err)
 foreign:
 	say(err, r->path, 0, "not a keke record file");
 	return -1;
+}
+
+/* A chunk's place in the file and what its header says. */
+struct slot {
+	size_t off;
+	int32_t tid;
+	uint64_t seq;
+};
+
+static int by_thread_then_offset(const void *a, const void *b)
+{
+	const struct slot *x = a, *y = b;
+
+	if (x->tid != y->tid)
+		return x->tid < y->tid ? -1 : 1;
+	return x->off < y->off ? -1 : x->off > y->off;
+}
+
+static int by_thread_then_seq(const void *a, const void *b)
+{
+	const struct slot *x = a, *y = b;
+
+	if (x->tid != y->tid)
+		return x->tid < y->tid ? -1 : 1;
+	if (x->seq != y->seq)
+		return x->seq < y->seq ? -1 : 1;
+	return x->off < y->off ? -1 : x->off > y->off;
+}
+
+/*
+ * Decides the order chunks are read in (r->order). A thread writes its
+ * records into one chunk and copies it further into the file when it is
+ * full (writer.c), so its chunks stand in the file in any order: each
+ * thread's take the places its chunks have, in the order of their
+ * numbers. A chunk and its copy (the writer was killed before it marked
+ * the copy done) are read once: the earlier is the thread's own, which is
+ * whole. Every other chunk (unused, copied, damaged) keeps its place, for
+ * enter_chunk to judge.
+ */
+static int order_chunks(struct keke_reader *r)
+{
+	size_t first = r->hdr.header_size, full = r->hdr.chunk_size;
+	size_t n = r->size > first ? (r->size - first + full - 1) / full : 0;
+	struct slot *by_off = NULL, *by_seq = NULL;
+	size_t live = 0;
+
+	r->order = malloc((n ? n : 1) * sizeof(*r->order));
+	by_off = malloc((n ? n : 1) * sizeof(*by_off));
+	by_seq = malloc((n ? n : 1) * sizeof(*by_seq));
+	if (!r->order || !by_off || !by_seq) {
+		free(by_off);
+		free(by_seq);
+		return -1;
+	}
+	for (size_t i = 0; i < n; i++) {
+		struct keke_chunk_header h;
+		size_t off = first + i * full;
+
+		r->order[i] = off;
+		if (pread(r->fd, &h, sizeof(h), (off_t)off) != sizeof(h) ||
+		    h.magic != KEKE_CHUNK_MAGIC || h.tid <= 0)
+			continue;
+		by_off[live] = (struct slot){ off, h.tid, h.seq };
+		live++;
+	}
+	memcpy(by_seq, by_off, live * sizeof(*by_seq));
+	qsort(by_off, live, sizeof(*by_off), by_thread_then_offset);
+	qsort(by_seq, live, sizeof(*by_seq), by_thread_then_seq);
+	/* The k-th place of a thread gets its k-th chunk by number; a copy
+	 * gives up its thread's last place. */
+	for (size_t i = 0, k = 0; i < live; i++) {
+		bool copy = i > 0 && by_seq[i].tid == by_seq[i - 1].tid &&
+			    by_seq[i].seq == by_seq[i - 1].seq;
+
+		while (by_off[k].tid != by_seq[i].tid)
+			k++;
+		if (copy) {
+			size_t last = k;
+
+			while (last + 1 < live && by_off[last + 1].tid ==
+						  by_seq[i].tid)
+				last++;
+			r->order[(by_off[last].off - first) / full] = SIZE_MAX;
+			by_off[last].tid = 0;	/* that place is taken */
+			continue;
+		}
+		r->order[(by_off[k].off - first) / full] = by_seq[i].off;
+		k++;
+	}
+	free(by_off);
+	free(by_seq);
+	/* The places of copies read nothing. */
+	size_t kept = 0;
+	for (size_t i = 0; i < n; i++)
+		if (r->order[i] != SIZE_MAX)
+			r->order[kept++] = r->order[i];
+	r->nchunks = kept;
+	return 0;
 }
 
 int keke_reader_open(struct keke_reader *r, const char *path, char *err)
@@ -118,7 +216,12 @@ int keke_reader_open(struct keke_reader *r, const char *path, char *err)
 		snprintf(err, KEKE_ERROR_MAX, "%s: out of memory", path);
 		goto fail;
 	}
-	r->chunk = r->hdr.header_size;
+	if (order_chunks(r) != 0) {
+		snprintf(err, KEKE_ERROR_MAX, "%s: out of memory", path);
+		goto fail;
+	}
+	r->chunk = r->nchunks ? r->order[0] : r->size;
+	r->next = 1;
 	return 0;
 fail:
 	if (fd >= 0 && r->fd != fd)
@@ -132,6 +235,7 @@ void keke_reader_close(struct keke_reader *r)
 	if (r->fd > 0)
 		close(r->fd);
 	free(r->buf);
+	free(r->order);
 	free(r->path);
 	memset(r, 0, sizeof(*r));
 }
@@ -190,7 +294,7 @@ static bool file_cut(const struct keke_reader *r, size_t end, size_t full_end)
 /* Leaves the current chunk; the next call starts the following one. */
 static void next_chunk(struct keke_reader *r)
 {
-	r->chunk += r->hdr.chunk_size;
+	r->chunk = r->next < r->nchunks ? r->order[r->next++] : r->size;
 	r->pos = 0;
 }
 
@@ -223,7 +327,14 @@ static int enter_chunk(struct keke_reader *r, char *err)
 	if ((size_t)got < n)	/* the file shrank: read what is left */
 		r->size = r->chunk + (size_t)got;
 	memcpy(&h, r->buf, sizeof(h));
+	if (h.magic == KEKE_CHUNK_COPIED) {
+		/* The thread's chunk, copied further on and being started
+		 * again when the writer stopped: its records are in the copy. */
+		next_chunk(r);
+		return 0;
+	}
 	if (h.magic == 0) {
+		size_t at = r->chunk;
 		/* Whatever the other header fields hold: a thread killed
 		 * while it started the chunk wrote them, but not the magic,
 		 * which comes last, nor any record. */
@@ -233,8 +344,7 @@ static int enter_chunk(struct keke_reader *r, char *err)
 		next_chunk(r);
 		if (empty)
 			return 0;
-		say(err, r->path, r->chunk - full,
-		    "chunk without its header holds data");
+		say(err, r->path, at, "chunk without its header holds data");
 		return -1;
 	}
 	if (h.magic != KEKE_CHUNK_MAGIC || h.tid <= 0) {
@@ -265,6 +375,8 @@ int keke_reader_next(struct keke_reader *r, struct keke_record *rec,
 		size_t end = full_end < r->size ? full_end : r->size;
 		uint32_t word;
 
+		size_t into = end - (full_end - r->hdr.chunk_size);
+
 		if (end - r->pos < sizeof(word)) {
 			bool cut = file_cut(r, end, full_end);
 
@@ -272,8 +384,7 @@ int keke_reader_next(struct keke_reader *r, struct keke_record *rec,
 			if (!cut)
 				continue;
 			say(err, r->path, end,
-			    "the file ends %zu bytes into a chunk",
-			    end - (r->chunk - r->hdr.chunk_size));
+			    "the file ends %zu bytes into a chunk", into);
 			return -1;
 		}
 		memcpy(&word, at_offset(r, r->pos), sizeof(word));
@@ -295,7 +406,7 @@ int keke_reader_next(struct keke_reader *r, struct keke_record *rec,
 			if (rest_empty)
 				say(err, r->path, end,
 				    "the file ends %zu bytes into a chunk",
-				    end - (r->chunk - r->hdr.chunk_size));
+				    into);
 			else
 				say(err, r->path, at,
 				    "zeroed record followed by data");

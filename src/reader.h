@@ -47,6 +47,9 @@ struct keke_reader {
 	uint8_t *buf;		/* the current chunk, as read */
 	size_t size;
 	struct keke_file_header hdr;
+	size_t *order;		/* chunk offsets, in the order they are read */
+	size_t nchunks;
+	size_t next;		/* index in order of the chunk after this */
 	size_t chunk;		/* offset of the current chunk */
 	size_t pos;		/* offset of the next record, 0 between chunks */
 	int32_t tid;		/* of the current chunk */

@@ -16,9 +16,17 @@
  * so a zero record word ends the chunk. A thread's first chunk is extended
  * a few 4 KiB pages at a time, so the file may end on a page boundary
  * inside a chunk: the rest of that chunk reads as zero. A chunk whose
- * magic is zero was
- * claimed but never started (its thread died or its process was killed):
- * the reader skips it.
+ * magic is zero was claimed but never started (its thread died or its
+ * process was killed): the reader skips it.
+ *
+ * A thread writes into its first chunk only. When that is full, its
+ * records are copied to a new chunk further on (same header, same seq),
+ * the first chunk's magic becomes KEKE_CHUNK_COPIED while it is cleared,
+ * and it starts again with the next seq. So a thread's chunks stand in the
+ * file in any order, and are read in the order of their seq. A writer
+ * killed between the copy and that mark leaves two chunks with one seq:
+ * the first in the file is whole, the other may be cut (version 2; in
+ * version 1 a thread's chunks follow each other in seq order).
  *
  * A record is:
  *
@@ -53,10 +61,11 @@
 #include <stdint.h>
 
 #define KEKE_FILE_MAGIC "KEKEREC"	/* 8 bytes with its NUL */
-#define KEKE_FORMAT_VERSION 1
+#define KEKE_FORMAT_VERSION 2
 #define KEKE_HEADER_SIZE 4096u
 #define KEKE_CHUNK_SIZE 65536u
 #define KEKE_CHUNK_MAGIC 0x4b43484bu	/* "KHCK" */
+#define KEKE_CHUNK_COPIED 0x4b43504bu	/* "KPCK": copied on, being cleared */
 #define KEKE_FILE_SUFFIX ".kr"
 #define KEKE_STRING_CAP 8192u
 #define KEKE_HOST_MAX 64

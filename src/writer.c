@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * The writer's slow paths: creating the record file and claiming regions
+ * The writer's slow paths: creating the record file and claiming chunks
  * of chunks. Every system call goes through syscall() so that none of them
  * reaches a hook, and through a table of function pointers
  * (keke_writer_sys) so that tests can inject failures such as ENOSPC.
@@ -28,7 +28,6 @@
 
 __thread struct keke_thread_state keke_thread KEKE_TLS;
 
-#define REGION_CHUNKS_MAX 16u	/* 1 MiB: the largest region claimed */
 #define FIRST_RESERVE 8192u	/* of a thread's first chunk, at first */
 #define RETRY_AFTER_DROPS 4096u	/* events dropped before claiming again */
 
@@ -43,10 +42,9 @@ static struct {
 	uint64_t early_dropped;	/* atomic: counted before the file is made */
 	uint64_t early_filtered;
 	/* A fork parent's mappings a deferred file's child still has: the
-	 * header, and the forking thread's region. */
+	 * header, and the forking thread's chunk. */
 	void *stale_hdr;
-	uint8_t *stale_region;
-	size_t stale_region_size;
+	uint8_t *stale_chunk;
 	uint32_t next_chunk;	/* atomic: chunks claimed so far */
 	pthread_key_t thread_key;
 	bool have_thread_key;
@@ -147,7 +145,7 @@ static KEKE_ONCE int reserve(int fd, off_t off, off_t len)
 
 /*
  * A copy of @fd at a high number that programs do not reach (they get
- * the lowest free fd), so that claiming regions needs no open, which
+ * the lowest free fd), so that claiming chunks needs no open, which
  * could take an fd a program's thread was about to get, or its last one.
  * Returns it, or -1 (then claims open the file by path for an instant).
  * Hooks on close, dup2, dup3, close_range and closefrom keep it alive.
@@ -251,31 +249,29 @@ static KEKE_ONCE void *map_file_range(off_t off, size_t len, size_t reserved)
 #define T keke_thread
 
 /* Gives the calling thread's mapping back. */
-static KEKE_ONCE void release_region(void)
+static KEKE_ONCE void release_chunk(void)
 {
-	if (T.region)
-		keke_writer_sys.munmap(T.region,
-				       (size_t)(T.region_end - T.region));
-	T.region = T.region_end = T.cur = T.chunk_end = T.chunk_stop = NULL;
+	if (T.chunk)
+		keke_writer_sys.munmap(T.chunk, KEKE_CHUNK_SIZE);
+	T.chunk = T.cur = T.chunk_end = NULL;
 }
 
 /* pthread key destructor: a thread ended; give its mapping back. */
 static void thread_ended(void *unused)
 {
-	release_region();
+	release_chunk();
 	T.key_set = false;	/* a later record registers it again */
 }
 
-/* Starts the next chunk of the thread's region: header, magic last. */
-static KEKE_ONCE void start_chunk(uint8_t *chunk)
+/* Starts the thread's chunk (again): header, magic last. */
+static KEKE_ONCE void start_chunk(void)
 {
-	struct keke_chunk_header *h = (struct keke_chunk_header *)chunk;
+	struct keke_chunk_header *h = (struct keke_chunk_header *)T.chunk;
 
 	h->tid = T.tid;
 	h->seq = T.seq++;
 	__atomic_store_n(&h->magic, KEKE_CHUNK_MAGIC, __ATOMIC_RELEASE);
-	T.cur = chunk + sizeof(*h);
-	T.chunk_end = T.chunk_stop = chunk + KEKE_CHUNK_SIZE;
+	T.cur = T.chunk + sizeof(*h);
 }
 
 /* How much of a chunk of which @used bytes are used must be reserved for
@@ -288,16 +284,15 @@ static KEKE_ONCE size_t room_for(size_t used, size_t len, size_t at_least)
 }
 
 /*
- * Reserves more of the thread's first chunk, which is reserved a few pages
- * at a time (most processes write less than a page of records, and each
- * page costs them a fault or a clear): twice as much as so far, or enough
- * for @len bytes, up to the whole chunk. Returns false when it cannot.
+ * Reserves more of the thread's chunk, which is reserved a few pages at a
+ * time (most processes write less than a page of records, and each page
+ * costs them a fault or a clear): twice as much as so far, or enough for
+ * @len bytes, up to the whole chunk. Returns false when it cannot.
  */
 static KEKE_ONCE bool grow_chunk(size_t len)
 {
-	uint8_t *chunk = T.chunk_stop - KEKE_CHUNK_SIZE;
-	size_t have = (size_t)(T.chunk_end - chunk);
-	size_t used = (size_t)(T.cur - chunk);
+	size_t have = (size_t)(T.chunk_end - T.chunk);
+	size_t used = (size_t)(T.cur - T.chunk);
 	size_t want = room_for(used, len, 2 * have);
 	int fd;
 
@@ -305,26 +300,20 @@ static KEKE_ONCE bool grow_chunk(size_t len)
 		want = KEKE_CHUNK_SIZE;
 	if (used + len > want)
 		return false;
-	fd = reserve_in_file(T.region_off + (off_t)have, want - have);
+	fd = reserve_in_file(T.chunk_off + (off_t)have, want - have);
 	if (fd < 0)
 		return false;
 	put_file(fd);
 	populate(T.chunk_end, want - have);
-	T.chunk_end = chunk + want;
+	T.chunk_end = T.chunk + want;
 	return true;
 }
 
-/*
- * Makes [@p, @p + @size), at @off in the file and reserved for its first
- * @reserved bytes, the calling thread's region, and starts its first
- * chunk.
- */
-static KEKE_ONCE void take_region(uint8_t *p, off_t off, size_t size,
-				  size_t reserved)
+/* Makes the chunk mapped at @p, at @off in the file and reserved for its
+ * first @reserved bytes, the calling thread's, and starts it. */
+static KEKE_ONCE void take_chunk(uint8_t *p, off_t off, size_t reserved)
 {
-	uint32_t n = (uint32_t)(size / KEKE_CHUNK_SIZE);
-
-	release_region();
+	release_chunk();
 	if (!T.tid)
 		T.tid = (int32_t)syscall(SYS_gettid);
 	if (!T.key_set && writer.have_thread_key) {
@@ -332,32 +321,59 @@ static KEKE_ONCE void take_region(uint8_t *p, off_t off, size_t size,
 		T.key_set = pthread_setspecific(writer.thread_key,
 						&writer) == 0;
 	}
-	T.region = p;
-	T.region_end = p + size;
-	T.region_off = off;
-	if (n < REGION_CHUNKS_MAX)
-		T.region_chunks = n * 2;
-	start_chunk(p);
-	if (reserved < KEKE_CHUNK_SIZE)
-		T.chunk_end = p + reserved;
+	T.chunk = p;
+	T.chunk_off = off;
+	T.chunk_end = p + reserved;
+	start_chunk();
 }
 
-/* Claims a new region of chunks for the calling thread, with room for a
- * record of @len bytes. */
-static KEKE_ONCE bool claim_region(size_t len)
+/* Claims the calling thread's chunk, with room for a record of @len
+ * bytes. */
+static KEKE_ONCE bool claim_chunk(size_t len)
 {
-	uint32_t n = T.region_chunks ? T.region_chunks : 1;
-	uint32_t first = __atomic_fetch_add(&writer.next_chunk, n,
+	uint32_t index = __atomic_fetch_add(&writer.next_chunk, 1,
 					    __ATOMIC_RELAXED);
-	off_t off = KEKE_HEADER_SIZE + (off_t)first * KEKE_CHUNK_SIZE;
-	size_t size = (size_t)n * KEKE_CHUNK_SIZE;
-	size_t reserved = T.region_chunks ? size :
-		room_for(sizeof(struct keke_chunk_header), len, FIRST_RESERVE);
-	uint8_t *p = map_file_range(off, size, reserved);
+	off_t off = KEKE_HEADER_SIZE + (off_t)index * KEKE_CHUNK_SIZE;
+	size_t reserved = room_for(sizeof(struct keke_chunk_header), len,
+				   FIRST_RESERVE);
+	uint8_t *p = map_file_range(off, KEKE_CHUNK_SIZE, reserved);
 
 	if (!p)
 		return false;
-	take_region(p, off, size, reserved);
+	take_chunk(p, off, reserved);
+	keke_writer_refresh_anchor();
+	return true;
+}
+
+/*
+ * Copies the calling thread's chunk, its records so far, to a chunk of its
+ * own further in the file, with pwrite, and starts the thread's chunk
+ * again, empty, as the next in its numbering. The thread thus writes its
+ * records into the same few pages, whose first touch is what costs here,
+ * and the kernel fills the file's new pages without faults. Each record
+ * is in the file at every moment: a process killed before the copy is
+ * marked done leaves the records twice, which the reader keeps once.
+ */
+static KEKE_ONCE bool flush_chunk(void)
+{
+	struct keke_chunk_header *h = (struct keke_chunk_header *)T.chunk;
+	size_t used = (size_t)(T.cur - T.chunk);
+	uint32_t index = __atomic_fetch_add(&writer.next_chunk, 1,
+					    __ATOMIC_RELAXED);
+	off_t off = KEKE_HEADER_SIZE + (off_t)index * KEKE_CHUNK_SIZE;
+	int fd = reserve_in_file(off, KEKE_CHUNK_SIZE);
+	ssize_t n;
+
+	if (fd < 0)
+		return false;
+	n = keke_writer_sys.pwrite(fd, T.chunk, used, off);
+	put_file(fd);
+	if (n != (ssize_t)used)
+		return false;
+	__atomic_store_n(&h->magic, KEKE_CHUNK_COPIED, __ATOMIC_RELAXED);
+	__atomic_thread_fence(__ATOMIC_RELEASE);
+	memset(T.chunk + sizeof(*h), 0, used - sizeof(*h));
+	start_chunk();
 	keke_writer_refresh_anchor();
 	return true;
 }
@@ -380,25 +396,17 @@ KEKE_ONCE bool keke_writer_make_room(size_t len)
 	}
 	if (!writer.active || len > KEKE_RECORD_MAX)
 		goto drop;
-	if (T.chunk_end < T.chunk_stop) {
-		if (!T.retry_after && grow_chunk(len)) {
-			ok = true;
-			goto out;
-		}
-		goto claim;	/* the rest of the region is not reserved */
-	}
-	/* The rest of the current chunk stays zero: the reader stops there. */
-	if (T.chunk_stop && T.chunk_stop < T.region_end) {
-		start_chunk(T.chunk_stop);
+	if (T.chunk && T.chunk_end < T.chunk + KEKE_CHUNK_SIZE &&
+	    !T.retry_after && grow_chunk(len)) {
 		ok = true;
 		goto out;
 	}
-claim:
 	if (T.retry_after) {
 		T.retry_after--;
 		goto drop;
 	}
-	ok = claim_region(len);
+	ok = T.chunk ? flush_chunk() && (size_t)(T.chunk_end - T.cur) >= len
+		     : claim_chunk(len);
 	if (!ok) {
 		T.retry_after = RETRY_AFTER_DROPS;
 		goto drop;
@@ -476,13 +484,12 @@ static KEKE_ONCE int create_file(const char *dir, uint64_t stamp)
 
 static struct keke_writer_config current_config;
 
-/* Forgets the calling thread's region and numbering. */
+/* Forgets the calling thread's chunk and numbering. */
 static KEKE_ONCE void reset_thread(void)
 {
-	release_region();
+	release_chunk();
 	T.tid = 0;
 	T.seq = 0;
-	T.region_chunks = 0;
 	T.retry_after = 0;
 	T.busy = 0;
 }
@@ -496,7 +503,7 @@ static KEKE_ONCE int start_file(const struct keke_writer_config *cfg,
 	int ret;
 
 	/* A previous file (of this process, or of the parent after fork) is
-	 * never written again. Other threads' regions of it, inherited as
+	 * never written again. Other threads' chunks of it, inherited as
 	 * mappings only, stay mapped but unused. */
 	reset_thread();
 	if (writer.fd >= 0)	/* the previous file's, or the parent's */
@@ -520,7 +527,7 @@ static KEKE_ONCE int start_file(const struct keke_writer_config *cfg,
 		ret = fd;
 		goto out;
 	}
-	/* The header and the calling thread's first region: one mapping. */
+	/* The header and the calling thread's chunk: one mapping. */
 	uint8_t *p = NULL;
 	if (reserve(fd, 0, KEKE_HEADER_SIZE + FIRST_RESERVE) == 0) {
 		p = keke_writer_sys.mmap(NULL, KEKE_HEADER_SIZE +
@@ -544,8 +551,7 @@ static KEKE_ONCE int start_file(const struct keke_writer_config *cfg,
 			pthread_key_create(&writer.thread_key,
 					   thread_ended) == 0;
 	writer.next_chunk = 1;
-	take_region(p + KEKE_HEADER_SIZE, KEKE_HEADER_SIZE, KEKE_CHUNK_SIZE,
-		    FIRST_RESERVE);
+	take_chunk(p + KEKE_HEADER_SIZE, KEKE_HEADER_SIZE, FIRST_RESERVE);
 	writer.active = true;
 out:
 	errno_restore(e);
@@ -562,16 +568,13 @@ KEKE_ONCE void keke_writer_defer(uint64_t flow_in)
 	writer.image_start = keke_now();
 	current_config.flow_in = flow_in;
 	current_config.prelude = (struct keke_fork_prelude){ 0 };
-	/* Only the forking thread lives on: its region, and the header, are
+	/* Only the forking thread lives on: its chunk, and the header, are
 	 * the parent's. Unmapping them waits for the file, which a child
 	 * that execs at once never makes. */
 	if (writer.hdr)		/* else still the grandparent's, if any */
 		writer.stale_hdr = writer.hdr;
-	if (T.region) {
-		writer.stale_region = T.region;
-		writer.stale_region_size = (size_t)(T.region_end - T.region);
-	}
-	T.region = NULL;	/* so that reset_thread leaves it mapped */
+	writer.stale_chunk = T.chunk;
+	T.chunk = NULL;		/* so that reset_thread leaves it mapped */
 	reset_thread();
 	writer.hdr = NULL;
 	writer.pid = (int)getpid();
@@ -604,10 +607,9 @@ static KEKE_ONCE bool make_deferred_file(void)
 	}
 	if (writer.stale_hdr)
 		keke_writer_sys.munmap(writer.stale_hdr, KEKE_HEADER_SIZE);
-	if (writer.stale_region)
-		keke_writer_sys.munmap(writer.stale_region,
-				       writer.stale_region_size);
-	writer.stale_hdr = writer.stale_region = NULL;
+	if (writer.stale_chunk)
+		keke_writer_sys.munmap(writer.stale_chunk, KEKE_CHUNK_SIZE);
+	writer.stale_hdr = writer.stale_chunk = NULL;
 	bool made = start_file(&current_config, writer.image_start) == 0;
 
 	__atomic_store_n(&writer.deferred, false, __ATOMIC_RELEASE);

@@ -2,12 +2,14 @@
 /*
  * The writer: appends records to this process's record file (record.h).
  *
- * Each thread owns a region of chunks mapped MAP_SHARED from the file, so a
- * record is in the page cache the moment it is written and survives SIGKILL.
- * Writing an event takes no lock, no malloc and no syscall: the fast path
- * is a bounds check and stores into the thread's chunk. Only claiming a new
- * region (every 64 KiB to 1 MiB of records) makes syscalls, and it holds no
- * file descriptor afterwards, so the program can close or dup2 over any fd.
+ * Each thread owns a chunk of the file mapped MAP_SHARED, so a record is in
+ * the page cache the moment it is written and survives SIGKILL. Writing an
+ * event takes no lock, no malloc and no syscall: the fast path is a bounds
+ * check and stores into the thread's chunk. Only a full chunk makes
+ * syscalls (every 64 KiB of records): it is copied further into the file
+ * with pwrite and started again, so the thread's records always go to the
+ * same pages. The writer holds no file descriptor the program could close
+ * or dup2 over without keke noticing.
  *
  * Async-signal-safe: a signal handler that records while its thread is in
  * the middle of a record sees keke_thread.busy set and must not record
@@ -36,14 +38,11 @@
 #define KEKE_TLS __attribute__((tls_model("initial-exec")))
 
 struct keke_thread_state {
-	uint8_t *cur;		/* next free byte of the current chunk */
+	uint8_t *cur;		/* next free byte of the thread's chunk */
 	uint8_t *chunk_end;	/* end of the room reserved in it */
-	uint8_t *chunk_stop;	/* end of the current chunk */
-	uint8_t *region;	/* the thread's mapping of consecutive chunks */
-	uint8_t *region_end;
-	int64_t region_off;	/* the region's offset in the file */
+	uint8_t *chunk;		/* its mapping, KEKE_CHUNK_SIZE bytes */
+	int64_t chunk_off;	/* its offset in the file */
 	uint64_t seq;		/* chunks this thread has started */
-	uint32_t region_chunks;	/* size of the next region to claim */
 	uint32_t retry_after;	/* drops left before claiming again */
 	int32_t tid;
 	int busy;		/* KEKE_BUSY_*: do not record */

@@ -94,6 +94,14 @@ static struct outcome read_all(void)
 	return o;
 }
 
+/* Every record written was read, once and in order, without an error. */
+static void assert_read_whole(struct outcome o)
+{
+	cr_assert_eq(o.errors, 0, "%s", o.first_error);
+	cr_assert_eq(o.records, RECORDS);
+	cr_assert(o.in_order);
+}
+
 static void patch(off_t off, const void *bytes, size_t n)
 {
 	int fd = open(path, O_WRONLY);
@@ -103,21 +111,24 @@ static void patch(off_t off, const void *bytes, size_t n)
 	close(fd);
 }
 
+/* Offset of the thread's chunk number @i of three. The thread writes into
+ * the file's first chunk and copies it further on each time it is full:
+ * chunks 0 and 1 are the file's second and third, chunk 2 its first. */
+static off_t chunk_at(int i)
+{
+	return KEKE_HEADER_SIZE + (off_t)(i == 2 ? 0 : i + 1) * KEKE_CHUNK_SIZE;
+}
+
 /* Offset of the first record of chunk @i. */
 static off_t chunk_records(int i)
 {
-	return KEKE_HEADER_SIZE + (off_t)i * KEKE_CHUNK_SIZE +
-	       (off_t)sizeof(struct keke_chunk_header);
+	return chunk_at(i) + (off_t)sizeof(struct keke_chunk_header);
 }
 
 Test(reader, intact_file_reads_back_everything, .init = setup,
      .fini = teardown)
 {
-	struct outcome o = read_all();
-
-	cr_assert_eq(o.errors, 0, "%s", o.first_error);
-	cr_assert_eq(o.records, RECORDS);
-	cr_assert(o.in_order);
+	assert_read_whole(read_all());
 }
 
 Test(reader, truncated_mid_record_keeps_what_came_before, .init = setup,
@@ -128,7 +139,8 @@ Test(reader, truncated_mid_record_keeps_what_came_before, .init = setup,
 	cr_assert_eq(truncate(path, cut), 0);
 	struct outcome o = read_all();
 
-	cr_assert_eq(o.records, PER_CHUNK + 10);
+	/* chunk 1 is the file's last; chunk 2, the thread's own, is first */
+	cr_assert_eq(o.records, PER_CHUNK + 10 + (RECORDS - 2 * PER_CHUNK));
 	cr_assert_eq(o.errors, 1);
 	cr_assert(strstr(o.first_error, path), "%s", o.first_error);
 	cr_assert(strstr(o.first_error, "offset"), "%s", o.first_error);
@@ -203,7 +215,7 @@ Test(reader, corrupt_chunk_header, .init = setup, .fini = teardown)
 {
 	uint32_t bad = 0xdeadbeef;
 
-	patch(KEKE_HEADER_SIZE + KEKE_CHUNK_SIZE, &bad, sizeof(bad));
+	patch(chunk_at(1), &bad, sizeof(bad));
 	struct outcome o = read_all();
 
 	cr_assert_eq(o.errors, 1);
@@ -221,9 +233,7 @@ Test(reader, torn_chunk_header_is_not_damage, .init = setup,
      .fini = teardown)
 {
 	static uint8_t zeros[KEKE_CHUNK_SIZE];
-	off_t last = KEKE_HEADER_SIZE + 2 * (off_t)KEKE_CHUNK_SIZE;
-
-	patch(last, zeros, sizeof(uint32_t));
+	patch(chunk_at(2), zeros, sizeof(uint32_t));
 	patch(chunk_records(2), zeros,
 	      KEKE_CHUNK_SIZE - sizeof(struct keke_chunk_header));
 	struct outcome o = read_all();
@@ -231,12 +241,57 @@ Test(reader, torn_chunk_header_is_not_damage, .init = setup,
 	cr_assert_eq(o.errors, 0, "%s", o.first_error);
 	cr_assert_eq(o.records, 2 * PER_CHUNK);
 
-	patch(KEKE_HEADER_SIZE + KEKE_CHUNK_SIZE, zeros, sizeof(uint32_t));
+	patch(chunk_at(1), zeros, sizeof(uint32_t));
 	o = read_all();
 	cr_assert_eq(o.errors, 1);
 	cr_assert(strstr(o.first_error, "chunk without its header holds "
 			 "data"), "%s", o.first_error);
 	cr_assert_eq(o.records, PER_CHUNK);
+}
+
+/* Copies the first @n bytes of chunk 2, the thread's own, to a fourth
+ * chunk at the file's end: what a writer killed while it copied its chunk
+ * leaves (writer.c, flush_chunk). */
+static void copy_last_chunk(size_t n)
+{
+	static uint8_t buf[KEKE_CHUNK_SIZE];
+	int fd = open(path, O_RDWR);
+
+	cr_assert(fd >= 0);
+	cr_assert_eq(pread(fd, buf, n, chunk_at(2)), (ssize_t)n);
+	cr_assert_eq(ftruncate(fd, KEKE_HEADER_SIZE + 4 * KEKE_CHUNK_SIZE), 0);
+	cr_assert_eq(pwrite(fd, buf, n, KEKE_HEADER_SIZE +
+			    3 * KEKE_CHUNK_SIZE), (ssize_t)n);
+	close(fd);
+}
+
+Test(reader, chunk_and_its_copy_are_read_once, .init = setup,
+     .fini = teardown)
+{
+	/* Killed after the copy, before the chunk was marked copied. */
+	copy_last_chunk(KEKE_CHUNK_SIZE);
+	assert_read_whole(read_all());
+}
+
+Test(reader, cut_copy_gives_way_to_the_whole_chunk, .init = setup,
+     .fini = teardown)
+{
+	/* Killed in the middle of the copy: the chunk itself is whole. */
+	copy_last_chunk(sizeof(struct keke_chunk_header) + 300 * REC);
+	assert_read_whole(read_all());
+}
+
+Test(reader, chunk_marked_copied_is_read_in_its_copy, .init = setup,
+     .fini = teardown)
+{
+	/* Killed while the writer cleared its chunk to start it again. */
+	static const uint8_t zeros[4096];
+	uint32_t copied = KEKE_CHUNK_COPIED;
+
+	copy_last_chunk(KEKE_CHUNK_SIZE);
+	patch(chunk_at(2), &copied, sizeof(copied));
+	patch(chunk_records(2), zeros, sizeof(zeros));
+	assert_read_whole(read_all());
 }
 
 Test(reader, wrong_version_is_refused_by_name, .init = setup,

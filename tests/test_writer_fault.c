@@ -117,6 +117,33 @@ static int emfile_open(const char *path, int flags, int mode)
 	return -1;
 }
 
+static ssize_t eio_pwrite(int fd, const void *buf, size_t n, off_t off)
+{
+	(void)fd, (void)buf, (void)n, (void)off;
+	errno = EIO;
+	return -1;
+}
+
+Test(writer_fault, failed_copy_keeps_the_chunk_then_recovers, .init = setup,
+     .fini = teardown)
+{
+	int records;
+
+	cr_assert_eq(start(), 0);
+	/* A full chunk is copied further into the file with pwrite: when
+	 * that fails, the chunk keeps its records and new ones are dropped. */
+	keke_writer_sys.pwrite = eio_pwrite;
+	int first = write_events(10000);
+	cr_assert_gt(first, 1000);
+	cr_assert_lt(first, 10000);
+	keke_writer_sys_reset();
+	int ok = write_events(10000);
+	cr_assert_gt(ok, 5000);
+	struct keke_file_header h = read_header(&records);
+	cr_assert_eq(records, first + ok);
+	cr_assert_eq(h.dropped, (uint64_t)(20000 - first - ok));
+}
+
 Test(writer_fault, no_descriptors_then_recovery, .init = setup,
      .fini = teardown)
 {

@@ -3,14 +3,15 @@
  * The least a tracer can cost that keeps keke's record-file contract
  * (records in a file mapped shared, so that a SIGKILL loses none, one
  * file per process image): preloaded, every image creates a file in
- * KEKE_DIR, reserves and maps a region of it per thread, writes a record
- * at start and at exit, and read(), write(), open(), close(), stat() and
- * unlink() each append a 32-byte record (two clock reads, the call, an
- * fd or a path's address, a count and the result: no path's bytes, which
- * makes it a floor for W2 too). Nothing else:
- * no format a merge could read, no other hooks, no care for signals,
- * vfork or exec. Measured next to libkeke.so, it shows what of keke's
- * cost is the contract itself on this machine.
+ * KEKE_DIR, reserves and maps a 16 KiB region of it per thread (copied
+ * further into the file with pwrite when full, and started again), writes
+ * a record at start and at exit, and read(), write(), open(), close(),
+ * stat() and unlink() each append a 32-byte record (two clock reads, the
+ * call, an fd or a path's address, a count and the result: no path's
+ * bytes, which makes it a floor for W2 too). Nothing else: no format a
+ * merge could read, no other hooks, no care for signals, vfork or exec.
+ * Measured next to libkeke.so, it shows what of keke's cost is the
+ * contract itself on this machine.
  *
  * With KEKE_FLOOR_BUFFER=1 it keeps no file: each thread writes its
  * records round and round a 64 KiB buffer of its own, which loses them
@@ -41,8 +42,7 @@
 #define MADV_POPULATE_WRITE 23
 #endif
 
-#define REGION_MIN (16u * 1024)
-#define REGION_MAX (1024u * 1024)
+#define REGION_SIZE (16u * 1024)
 #define RECORD_SIZE 32u
 #define BUFFER_SIZE (64u * 1024)
 
@@ -56,7 +56,6 @@ static struct {
 static __thread struct {
 	uint8_t *cur, *end, *start;
 	unsigned generation;	/* of the file the region is in */
-	size_t size;		/* the next region's */
 } region;
 
 /* Mapped on a thread's first record, not a __thread array: ld.so zeroes
@@ -106,8 +105,13 @@ static void after_fork(void)
 	file.generation++;
 }
 
-/* Maps the calling thread a new region: 16 KiB first, twice as much each
- * time up to 1 MiB (as keke's writer grows its regions). */
+/*
+ * Gives the calling thread room for more records. Each thread writes into
+ * one region of the file, mapped (as keke's writer does with its chunks):
+ * when it is full, its records are copied further into the file with
+ * pwrite and the region is started again, so that the thread's records
+ * always go to the same few pages.
+ */
 static bool new_region(void)
 {
 	if (file.in_buffer) {
@@ -124,32 +128,36 @@ static bool new_region(void)
 		region.end = buffer + BUFFER_SIZE;
 		return true;
 	}
-	if (region.generation == file.generation && region.start)
-		munmap(region.start, (size_t)(region.end - region.start));
-	if (region.generation != file.generation) {
-		region.generation = file.generation;
-		region.size = REGION_MIN;
+	if (region.generation == file.generation && region.start) {
+		size_t used = (size_t)(region.cur - region.start);
+		off_t off = __atomic_fetch_add(&file.next, (off_t)REGION_SIZE,
+					       __ATOMIC_RELAXED);
+
+		if (fallocate(file.fd, 0, off, (off_t)REGION_SIZE) != 0 ||
+		    pwrite(file.fd, region.start, used, off) != (ssize_t)used)
+			return false;
+		memset(region.start, 0, used);
+		region.cur = region.start;
+		return true;
 	}
+	region.generation = file.generation;
 	region.cur = region.end = region.start = NULL;
 	if (file.fd < 0)
 		make_file();
 	if (file.fd < 0)
 		return false;
-	size_t size = region.size;
-	off_t off = __atomic_fetch_add(&file.next, (off_t)size,
+	off_t off = __atomic_fetch_add(&file.next, (off_t)REGION_SIZE,
 				       __ATOMIC_RELAXED);
 	void *p = MAP_FAILED;
 
-	if (fallocate(file.fd, 0, off, (off_t)size) == 0)
-		p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED,
+	if (fallocate(file.fd, 0, off, (off_t)REGION_SIZE) == 0)
+		p = mmap(NULL, REGION_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED,
 			 file.fd, off);
 	if (p == MAP_FAILED)
 		return false;
-	madvise(p, size, MADV_POPULATE_WRITE);
+	madvise(p, REGION_SIZE, MADV_POPULATE_WRITE);
 	region.start = region.cur = p;
-	region.end = region.start + size;
-	if (region.size < REGION_MAX)
-		region.size *= 2;
+	region.end = region.start + REGION_SIZE;
 	return true;
 }
 
