@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "families.h"
+#include "once.h"
 
 static const char *const family_names[] = {
 #define KEKE_FAMILY_NAME_(sym, name) name,
@@ -27,7 +28,7 @@ struct msg {
 	size_t len;
 };
 
-static void msg_add(struct msg *m, const char *s, size_t n)
+static KEKE_ONCE void msg_add(struct msg *m, const char *s, size_t n)
 {
 	if (!m->size)
 		return;
@@ -36,14 +37,14 @@ static void msg_add(struct msg *m, const char *s, size_t n)
 	m->buf[m->len] = '\0';
 }
 
-static void msg_str(struct msg *m, const char *s)
+static KEKE_ONCE void msg_str(struct msg *m, const char *s)
 {
 	msg_add(m, s, strlen(s));
 }
 
 /* "<what> '<item>' (known: proc, file, ..., all, none, default)". */
-static void bad_item(char *err, size_t errlen, const char *what,
-		     const char *item, size_t n)
+static KEKE_ONCE void bad_item(char *err, size_t errlen, const char *what,
+			       const char *item, size_t n)
 {
 	struct msg m = { err, errlen, 0 };
 
@@ -58,18 +59,18 @@ static void bad_item(char *err, size_t errlen, const char *what,
 	msg_str(&m, "all, none, default)");
 }
 
-static bool is_blank(char c)
+static KEKE_ONCE bool is_blank(char c)
 {
 	return c == ' ' || c == '\t';
 }
 
-static bool item_is(const char *item, size_t n, const char *word)
+static KEKE_ONCE bool item_is(const char *item, size_t n, const char *word)
 {
 	return strlen(word) == n && !strncmp(item, word, n);
 }
 
 /* The bits item [@item, @item + @n) stands for, or -1 when unknown. */
-static int64_t item_bits(const char *item, size_t n)
+static KEKE_ONCE int64_t item_bits(const char *item, size_t n)
 {
 	if (item_is(item, n, "all"))
 		return KEKE_FAMILIES_ALL;
@@ -83,8 +84,8 @@ static int64_t item_bits(const char *item, size_t n)
 	return -1;
 }
 
-int keke_parse_families(const char *spec, uint32_t *out, char *err,
-			size_t errlen)
+KEKE_ONCE int keke_parse_families(const char *spec, uint32_t *out, char *err,
+				  size_t errlen)
 {
 	uint32_t mask = 0;
 	bool first = true;
@@ -143,7 +144,7 @@ int keke_parse_families(const char *spec, uint32_t *out, char *err,
 }
 
 /* Nanoseconds in one of @unit ([@unit, @end)), or 0 when unknown. */
-static uint64_t unit_ns(const char *unit, size_t n)
+static KEKE_ONCE uint64_t unit_ns(const char *unit, size_t n)
 {
 	if (n == 0 || item_is(unit, n, "us") || item_is(unit, n, "\xc2\xb5s"))
 		return 1000;
@@ -156,7 +157,7 @@ static uint64_t unit_ns(const char *unit, size_t n)
 	return 0;
 }
 
-int keke_parse_duration_ns(const char *s, uint64_t *ns)
+KEKE_ONCE int keke_parse_duration_ns(const char *s, uint64_t *ns)
 {
 	uint64_t whole = 0, frac = 0, frac_scale = 1, scale, v;
 	const char *p = s;

@@ -5,7 +5,9 @@
  * .text.startup, so that a short-lived process touches a few pages of it
  * rather than a page per function: on a virtual machine the first touch of
  * each page costs a process a fault of 10 µs or more, and a build starts
- * thousands of processes.
+ * thousands of processes. libkeke.so puts it in a segment apart from the
+ * hooks (preload/layout.ld): a function that every process runs must be
+ * KEKE_ONCE, or the process maps the hooks' pages too.
  */
 #ifndef KEKE_ONCE_H
 #define KEKE_ONCE_H

@@ -6,33 +6,36 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-static int sys_open(const char *path, int flags, int mode)
+#include "once.h"
+
+static KEKE_ONCE int sys_open(const char *path, int flags, int mode)
 {
 	return (int)syscall(SYS_openat, AT_FDCWD, path, flags, mode);
 }
 
-static int sys_close(int fd)
+static KEKE_ONCE int sys_close(int fd)
 {
 	return (int)syscall(SYS_close, fd);
 }
 
-static int sys_fallocate(int fd, int mode, off_t off, off_t len)
+static KEKE_ONCE int sys_fallocate(int fd, int mode, off_t off, off_t len)
 {
 	return (int)syscall(SYS_fallocate, fd, mode, off, len);
 }
 
-static ssize_t sys_pwrite(int fd, const void *buf, size_t n, off_t off)
+static KEKE_ONCE ssize_t sys_pwrite(int fd, const void *buf, size_t n,
+				    off_t off)
 {
 	return syscall(SYS_pwrite64, fd, buf, n, off);
 }
 
-static void *sys_mmap(void *addr, size_t len, int prot, int flags, int fd,
-		      off_t off)
+static KEKE_ONCE void *sys_mmap(void *addr, size_t len, int prot, int flags,
+				int fd, off_t off)
 {
 	return (void *)syscall(SYS_mmap, addr, len, prot, flags, fd, off);
 }
 
-static int sys_munmap(void *addr, size_t len)
+static KEKE_ONCE int sys_munmap(void *addr, size_t len)
 {
 	return (int)syscall(SYS_munmap, addr, len);
 }
