@@ -37,7 +37,22 @@ static struct {
 					 * this image, if it made no file */
 } state;
 
-static char trace_dir[PATH_MAX] KEKE_BULK;	/* KEKE_DIR, or the one made */
+/* KEKE_DIR, or the one made. Most fit the short buffer, beside the state
+ * every process writes; only a long one takes the other, a page of its
+ * own, which a process pays a fault for the first time it writes it. */
+static char trace_dir_short[128];
+static char trace_dir_long[PATH_MAX] KEKE_BULK;
+static char *trace_dir = trace_dir_short;
+
+/* Makes room for a trace dir's path of @len bytes; false when too long. */
+static KEKE_ONCE bool trace_dir_room(size_t len)
+{
+	if (len >= sizeof(trace_dir_long))
+		return false;
+	trace_dir = len < sizeof(trace_dir_short) ? trace_dir_short :
+		    trace_dir_long;
+	return true;
+}
 
 /* Writes straight to fd 2: stdio may be locked or closed, and a hook on
  * write must not see keke's own messages. */
@@ -111,15 +126,21 @@ static KEKE_ONCE const char *unsafe_dir(const char *dir)
  * it, so its children join the same trace. */
 static KEKE_ONCE int create_bare_dir(void)
 {
+	static const char name[] = "/keke-XXXXXX";
 	const char *tmp = getenv("TMPDIR");
 	char pid[24];
 	char hex[33];
+	size_t len;
 
 	if (!tmp || !*tmp)
 		tmp = "/tmp";
-	if (snprintf(trace_dir, sizeof(trace_dir), "%s/keke-XXXXXX", tmp) >=
-	    (int)sizeof(trace_dir))
+	len = strlen(tmp);
+	if (!trace_dir_room(len + sizeof(name) - 1)) {
+		errno = ENAMETOOLONG;
 		return -1;
+	}
+	memcpy(trace_dir, tmp, len);
+	memcpy(trace_dir + len, name, sizeof(name));
 	if (!mkdtemp(trace_dir))
 		return -1;
 	if (syscall(SYS_getrandom, state.config.trace_id, 16, 0) != 16)
@@ -263,12 +284,15 @@ KEKE_ONCE void keke_init(void)
 		}
 		dir = trace_dir;
 	} else {
-		if (!keke_copy_str(trace_dir, sizeof(trace_dir), dir)) {
+		size_t len = strlen(dir);
+
+		if (!trace_dir_room(len)) {
 			if (!state.quiet)
 				say("not tracing: the trace dir's path is too "
 				    "long\n");
 			return;
 		}
+		memcpy(trace_dir, dir, len + 1);
 		parse_trace_id(getenv("KEKE_TRACE_ID"), state.config.trace_id);
 	}
 	why = unsafe_dir(trace_dir);

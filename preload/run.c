@@ -29,7 +29,11 @@ static __thread struct {
 	uint64_t made;	/* atomic */
 } thread_flows KEKE_TLS;
 
-static char run_vars[4096] KEKE_BULK;	/* KEKE_* of this run, NUL separated */
+/* KEKE_* of this run, NUL separated: in the short buffer, beside the state
+ * every process writes, as far as they fit, then in the long one, a page
+ * of its own that a process pays a fault for when it writes it. */
+static char vars_short[512];
+static char vars_long[4096] KEKE_BULK;
 
 /* splitmix64's finalizer: every bit of @x moves every bit of the result. */
 static KEKE_ONCE uint64_t mix64(uint64_t x)
@@ -151,16 +155,31 @@ KEKE_ONCE const char *const *keke_run_vars(void)
 	return run.var_list;
 }
 
+/* Bytes of vars_short and of vars_long taken. */
+struct vars_used {
+	size_t in_short, in_long;
+};
+
 /* Adds @var ("NAME=value") to the run's variables; false when full. */
-static KEKE_ONCE bool add_run_var(const char *var, size_t *used, size_t *n)
+static KEKE_ONCE bool add_run_var(const char *var, struct vars_used *used,
+				  size_t *n)
 {
 	size_t len = strlen(var) + 1;
+	char *to;
 
-	if (*n >= RUN_VARS_MAX || *used + len > sizeof(run_vars))
+	if (*n >= RUN_VARS_MAX)
 		return false;
-	memcpy(run_vars + *used, var, len);
-	run.var_list[(*n)++] = run_vars + *used;
-	*used += len;
+	if (used->in_short + len <= sizeof(vars_short)) {
+		to = vars_short + used->in_short;
+		used->in_short += len;
+	} else if (used->in_long + len <= sizeof(vars_long)) {
+		to = vars_long + used->in_long;
+		used->in_long += len;
+	} else {
+		return false;
+	}
+	memcpy(to, var, len);
+	run.var_list[(*n)++] = to;
 	return true;
 }
 
@@ -175,7 +194,8 @@ KEKE_ONCE void keke_remember_run(void)
 	extern char **environ;
 	char clock[32] = "KEKE_CLOCK=";
 	Dl_info info;
-	size_t used = 0, n = 0;
+	struct vars_used used = { 0, 0 };
+	size_t n = 0;
 	bool have_clock = false;
 
 	/* ld.so keeps that name while the library is loaded: for good. */

@@ -50,7 +50,12 @@ static struct {
 	bool have_thread_key;
 } writer = { .fd = -1 };
 
-static char writer_path[PATH_MAX] KEKE_BULK;	/* the record file */
+/* The record file's path: in the short buffer, beside the state every
+ * process writes, unless the trace dir's path is long; the long buffer is
+ * a page of its own, which a process pays a fault for when it writes it. */
+static char path_short[192];
+static char path_long[PATH_MAX] KEKE_BULK;
+static char *writer_path = path_short;
 
 /* errno is the program's: every entry point here saves it. */
 struct errno_guard {
@@ -455,11 +460,15 @@ static KEKE_ONCE void fill_header(struct keke_file_header *h,
 /* Creates <dir>/<pid>-<ns>[-n].kr exclusively; returns its fd or -errno. */
 static KEKE_ONCE int create_file(const char *dir, uint64_t stamp)
 {
+	/* "/<pid>-<stamp>-<attempt>.kr" and its NUL take 42 bytes at most */
+	bool is_short = strlen(dir) + 42 <= sizeof(path_short);
 	int pid = writer.pid;
 
+	writer_path = is_short ? path_short : path_long;
 	for (int attempt = 0; attempt < 100; attempt++) {
-		struct keke_text t = keke_text_start(writer_path,
-						     sizeof(writer_path));
+		struct keke_text t = keke_text_start(writer_path, is_short ?
+						     sizeof(path_short) :
+						     sizeof(path_long));
 
 		keke_text_add(&t, dir);
 		keke_text_add(&t, "/");

@@ -207,6 +207,36 @@ Test(procs, env_i_in_front_of_a_traced_shell, .init = setup,
 		       "NULL"), 1);
 }
 
+/*
+ * A trace dir whose path is long, and KEKE_* variables longer than most:
+ * libkeke.so keeps short ones beside its other state and long ones apart.
+ * A shell behind env -i must still be traced, and get them all back.
+ */
+Test(procs, long_trace_dir_and_run_variables, .init = setup,
+     .fini = teardown)
+{
+	char parent[1024], filler[701], cmd[8192], *o = NULL;
+
+	snprintf(parent, sizeof(parent), "%s/%0200d/%0150d", out, 0, 0);
+	memset(filler, 'x', sizeof(filler) - 1);
+	filler[sizeof(filler) - 1] = '\0';
+	snprintf(cmd, sizeof(cmd),
+		 "mkdir -p '%s' && KEKE_TEST_FILLER=%s '%s' run -q --dir '%s' "
+		 "-o '%s' --db '%s' -- sh -c \"env -i /bin/sh -c "
+		 "'echo \\${#KEKE_TEST_FILLER}; %s 3 exit; exit 4'\"",
+		 parent, filler, test_keke_bin(), parent,
+		 test_path(out, "t.json"), db(), test_prog("exit_status"));
+	cr_assert_eq(test_exit_code(test_sh(cmd, &o, NULL)), 4);
+	cr_assert(!strncmp(o, "700\n", 4), "the shell behind env -i saw "
+		  "KEKE_TEST_FILLER of %.4s bytes, not 700", o);
+	free(o);
+	cr_assert_eq(q("SELECT COUNT(*) FROM process WHERE name = "
+		       "'exit_status' AND exit_code = 3"), 1);
+	cr_assert_eq(q("SELECT COUNT(*) FROM process"), 3);
+	cr_assert_eq(q("SELECT COUNT(*) FROM process WHERE parent_upid IS "
+		       "NULL"), 1);
+}
+
 Test(procs, forking_from_many_threads, .init = setup, .fini = teardown)
 {
 	char cmd[4096];
