@@ -37,9 +37,7 @@ static struct {
 					 * this image, if it made no file */
 } state;
 
-/* KEKE_DIR, or the one made. Most fit the short buffer, beside the state
- * every process writes; only a long one takes the other, a page of its
- * own, which a process pays a fault for the first time it writes it. */
+/* KEKE_DIR, or the one made: in the short buffer unless long (once.h). */
 static char trace_dir_short[128];
 static char trace_dir_long[PATH_MAX] KEKE_BULK;
 static char *trace_dir = trace_dir_short;

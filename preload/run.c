@@ -29,9 +29,8 @@ static __thread struct {
 	uint64_t made;	/* atomic */
 } thread_flows KEKE_TLS;
 
-/* KEKE_* of this run, NUL separated: in the short buffer, beside the state
- * every process writes, as far as they fit, then in the long one, a page
- * of its own that a process pays a fault for when it writes it. */
+/* KEKE_* of this run, NUL separated: in the short buffer as far as they
+ * fit, then in the long one (once.h). */
 static char vars_short[512];
 static char vars_long[4096] KEKE_BULK;
 

@@ -16,11 +16,13 @@
 
 /*
  * KEKE_BULK marks a large buffer of which a process uses a few bytes or
- * none (a path, the run's variables, slots for threads being created). On x86-64 it goes to .lbss, which
- * the linker places after all other data, so that the small fields every
- * process and every fork child writes share one page instead of being
- * spread over a page per buffer: each page written costs a new process a
- * fault, and a fork child a copy.
+ * none (slots for threads being created; a path or the run's variables
+ * when they are long). On x86-64 it goes to .lbss, which the linker places
+ * after all other data, so that the small fields every process and every
+ * fork child writes share one page instead of being spread over a page
+ * per buffer: each page written costs a new process a fault, and a fork
+ * child a copy. So a value every process writes, a path for one, has a
+ * short buffer among those fields, and a KEKE_BULK one for when it is long.
  */
 #if defined(__x86_64__)
 #define KEKE_BULK __attribute__((section(".lbss")))

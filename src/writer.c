@@ -50,9 +50,7 @@ static struct {
 	bool have_thread_key;
 } writer = { .fd = -1 };
 
-/* The record file's path: in the short buffer, beside the state every
- * process writes, unless the trace dir's path is long; the long buffer is
- * a page of its own, which a process pays a fault for when it writes it. */
+/* The record file's path: in the short buffer unless long (once.h). */
 static char path_short[192];
 static char path_long[PATH_MAX] KEKE_BULK;
 static char *writer_path = path_short;
