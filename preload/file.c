@@ -366,28 +366,6 @@ static int traced_open(unsigned call, void *real, bool at, int dirfd,
 		}							\
 	} while (0)
 
-/* close: as generated, but the fd keke holds its record file at stays
- * open (the program is told it closed). */
-KEKE_EXPORT int close(int fd)
-{
-	keke_close_fn *real = KEKE_HOOK_REAL(close);
-	uint64_t t0, dur;
-	int rv, err;
-
-	if (fd >= 0 && fd == keke_writer_fd())
-		return 0;
-	if (!keke_hook_on(keke_fam_file))
-		return real(fd);
-	t0 = keke_now();
-	rv = real(fd);
-	err = errno;
-	dur = keke_now() - t0;
-	if (keke_hook_keep(dur))
-		record_fd(KEKE_CALL_CLOSE, t0, dur, rv, err, fd);
-	errno = err;
-	return rv;
-}
-
 KEKE_EXPORT int open(const char *path, int flags, ...)
 {
 	mode_t mode = 0;

@@ -145,7 +145,7 @@ static inline bool keke_hook_on(unsigned family)
 {
 	if (__builtin_expect(keke_thread.busy, 0)) {
 		/* A handler's call while its thread records: lost, counted. */
-		if (keke_thread.busy == KEKE_BUSY_WRITING &&
+		if (keke_busy_drops() &&
 		    keke_traced((enum keke_family)family))
 			keke_writer_drop(1);
 		return false;

@@ -20,6 +20,7 @@
 #include "preload.h"
 #include "stacks.h"
 #include "text.h"
+#include "trace_dir.h"
 
 uint32_t keke_families;
 
@@ -27,7 +28,12 @@ static struct {
 	int started;		/* atomic: keke_init ran */
 	int ended;		/* atomic: an exit was recorded */
 	int announced;		/* atomic: the bare-mode message was printed */
-	bool root;		/* this pid created the trace dir (bare mode) */
+	bool root;		/* this pid created the trace dir (bare mode):
+				 * it alone may say something, once, at its
+				 * end (its last image does) */
+	int pid;		/* the pid that keke_init ran in (a fork
+				 * child that no hook saw keeps root) */
+	const char *why_not;	/* why it does not trace, for that */
 	bool quiet;
 	bool record_env;	/* KEKE_RECORD_ENV=1 */
 	int argc;
@@ -98,57 +104,78 @@ static KEKE_ONCE void format_trace_id(const uint8_t id[16], char hex[33])
 }
 
 /*
- * A trace dir we may write into: a real directory (not a symlink), ours,
- * and writable by nobody else. Returns NULL or why not.
+ * Bare mode (no KEKE_DIR): this process creates the trace dir where
+ * `keke run` would (TMPDIR, else a tmpfs with room, else /tmp) and
+ * exports it, so its children join the same trace. Returns NULL, or why
+ * it could not.
  */
-static KEKE_ONCE const char *unsafe_dir(const char *dir)
-{
-	struct stat st;
-
-	/* Not lstat(): that would be keke's own hook. */
-	if (syscall(SYS_newfstatat, AT_FDCWD, dir, &st,
-		    AT_SYMLINK_NOFOLLOW) != 0)
-		return strerror(errno);
-	if (S_ISLNK(st.st_mode))
-		return "it is a symbolic link";
-	if (!S_ISDIR(st.st_mode))
-		return "it is not a directory";
-	if (st.st_uid != (uid_t)syscall(SYS_geteuid))
-		return "it belongs to another user";
-	if (st.st_mode & (S_IWGRP | S_IWOTH))
-		return "it is writable by group or others";
-	return NULL;
-}
-
-/* Bare mode (no KEKE_DIR): this process creates the trace dir and exports
- * it, so its children join the same trace. */
-static KEKE_ONCE int create_bare_dir(void)
+static KEKE_ONCE const char *create_bare_dir(void)
 {
 	static const char name[] = "/keke-XXXXXX";
-	const char *tmp = getenv("TMPDIR");
+	const char *tmp = getenv("TMPDIR"), *why;
 	char pid[24];
 	char hex[33];
 	size_t len;
 
+	/* Its children do not try again, and say nothing either. */
+	snprintf(pid, sizeof(pid), "%d", (int)getpid());
+	setenv("KEKE_ROOT_PID", pid, 1);
 	if (!tmp || !*tmp)
-		tmp = "/tmp";
+		tmp = keke_default_trace_parent();
 	len = strlen(tmp);
-	if (!trace_dir_room(len + sizeof(name) - 1)) {
-		errno = ENAMETOOLONG;
-		return -1;
-	}
-	memcpy(trace_dir, tmp, len);
+	if (!trace_dir_room(len + sizeof(name) - 1))
+		return "the path of TMPDIR is too long";
+	memcpy(trace_dir, tmp, len + 1);
+	if (!keke_clean_dir_path(trace_dir) || trace_dir[0] != '/')
+		return "TMPDIR is not a clean absolute path";
+	why = keke_untrusted_above(trace_dir, true);
+	if (!why && syscall(SYS_newfstatat, AT_FDCWD, trace_dir, &(struct stat){ 0 }, 0))
+		why = strerror(errno);
+	if (why)
+		return why;
+	len = strlen(trace_dir);
 	memcpy(trace_dir + len, name, sizeof(name));
-	if (!mkdtemp(trace_dir))
-		return -1;
+	if (!mkdtemp(trace_dir)) {
+		trace_dir[len] = '\0';
+		return strerror(errno);
+	}
 	if (syscall(SYS_getrandom, state.config.trace_id, 16, 0) != 16)
 		memset(state.config.trace_id, 0, 16);
 	format_trace_id(state.config.trace_id, hex);
-	snprintf(pid, sizeof(pid), "%d", (int)getpid());
 	setenv("KEKE_DIR", trace_dir, 1);
 	setenv("KEKE_TRACE_ID", hex, 1);
-	setenv("KEKE_ROOT_PID", pid, 1);
-	return 0;
+	return NULL;
+}
+
+/*
+ * The trace dir @dir from KEKE_DIR: made absolute (the program may change
+ * directory; its children then get the absolute path) and clean, a
+ * directory of the user's own that nobody else can replace. Returns NULL,
+ * or why it is refused.
+ */
+static KEKE_ONCE const char *take_trace_dir(const char *dir)
+{
+	size_t len = strlen(dir), cwd_len = 0;
+	char cwd[PATH_MAX];
+
+	if (dir[0] != '/') {
+		long n = syscall(SYS_getcwd, cwd, sizeof(cwd));
+
+		if (n <= 0)
+			return "its path is relative and the working "
+			       "directory unknown";
+		cwd_len = (size_t)n;	/* with the NUL, which becomes '/' */
+		cwd[cwd_len - 1] = '/';
+	}
+	if (!trace_dir_room(cwd_len + len))
+		return "its path is too long";
+	memcpy(trace_dir, cwd, cwd_len);
+	memcpy(trace_dir + cwd_len, dir, len + 1);
+	if (!keke_clean_dir_path(trace_dir))
+		return "its path has a . or .. in it";
+	if (cwd_len)
+		setenv("KEKE_DIR", trace_dir, 1);
+	return keke_untrusted_dir(trace_dir, false);
 }
 
 static KEKE_ONCE const char *program_name(void)
@@ -265,7 +292,8 @@ KEKE_ONCE void keke_after_fork_child(uint64_t flow_in)
 
 KEKE_ONCE void keke_init(void)
 {
-	const char *dir, *why;
+	const char *dir, *root;
+	uint64_t root_pid;
 	int err;
 
 	if (__atomic_exchange_n(&state.started, 1, __ATOMIC_ACQ_REL))
@@ -273,37 +301,26 @@ KEKE_ONCE void keke_init(void)
 	keke_hooks_locate();
 	state.quiet = getenv("KEKE_QUIET") && !strcmp(getenv("KEKE_QUIET"), "1");
 	dir = getenv("KEKE_DIR");
-	if (!dir || !*dir) {
-		if (create_bare_dir() != 0) {
-			if (!state.quiet)
-				say("cannot create a trace dir: ",
-				    strerror(errno), "; not tracing\n");
-			return;
-		}
-		dir = trace_dir;
-	} else {
-		size_t len = strlen(dir);
-
-		if (!trace_dir_room(len)) {
-			if (!state.quiet)
-				say("not tracing: the trace dir's path is too "
-				    "long\n");
-			return;
-		}
-		memcpy(trace_dir, dir, len + 1);
+	root = getenv("KEKE_ROOT_PID");
+	/* The root: the process that finds no trace dir (bare mode), and
+	 * the images it execs into. */
+	if (dir && !*dir)
+		dir = NULL;
+	state.pid = (int)getpid();
+	state.root = root ? keke_parse_u64(&root, &root_pid) &&
+			    root_pid == (uint64_t)getpid() : !dir;
+	if (dir) {
+		state.why_not = take_trace_dir(dir);
 		parse_trace_id(getenv("KEKE_TRACE_ID"), state.config.trace_id);
+	} else if (state.root) {
+		state.why_not = create_bare_dir();
+	} else {
+		return;		/* the root could not make one, and says so */
 	}
-	why = unsafe_dir(trace_dir);
-	if (why) {
-		if (!state.quiet)
-			say("not tracing: refusing trace dir ", trace_dir,
-			    ": ", why, "\n");
+	/* Said by the bare-mode root only: anything else libkeke.so
+	 * printed would land on a program's stderr. */
+	if (state.why_not)
 		return;
-	}
-	const char *root = getenv("KEKE_ROOT_PID");
-	uint64_t root_pid;
-	state.root = root && keke_parse_u64(&root, &root_pid) &&
-		     root_pid == (uint64_t)getpid();
 	state.record_env = record_environment();
 	keke_clock_init(getenv("KEKE_CLOCK"));
 	state.config.dir = trace_dir;
@@ -312,9 +329,7 @@ KEKE_ONCE void keke_init(void)
 	state.config.begin = record_process_start;
 	err = keke_writer_start(&state.config);
 	if (err) {
-		if (!state.quiet)
-			say("cannot write in the trace dir ", trace_dir,
-			    "; not tracing\n");
+		state.why_not = strerror(-err);
 		return;
 	}
 	keke_seed_flows(state.config.flow_in);
@@ -338,12 +353,21 @@ keke_constructor(int argc, char **argv)
 	keke_init();
 }
 
-/* The trace dir's location, once, at the end of the process that made it. */
+/*
+ * Bare mode's one message, at the end of the process that made the trace
+ * dir: where its trace is, or why there is none. No other process of a
+ * run writes on its stderr: that is the program's.
+ */
 static KEKE_ONCE void announce(void)
 {
-	if (!state.root || state.quiet ||
+	if (!state.root || state.quiet || state.pid != (int)getpid() ||
 	    __atomic_exchange_n(&state.announced, 1, __ATOMIC_ACQ_REL))
 		return;
+	if (state.why_not) {
+		say("not tracing ", program_name(), ": trace dir ", trace_dir,
+		    ": ", state.why_not, "\n");
+		return;
+	}
 	say("trace of ", program_name(), " in ", trace_dir, "\n");
 	say("merge it with: keke merge ", trace_dir,
 	    " -o keke.json --db keke.db\n");

@@ -402,9 +402,9 @@ KEKE_EXPORT int getaddrinfo(const char *node, const char *service,
 	if (!keke_hook_on(keke_fam_net))
 		return real(node, service, hints, res);
 	t0 = keke_now();
-	keke_thread.busy = KEKE_BUSY_INTERNAL;
+	keke_busy_set(KEKE_BUSY_INTERNAL);
 	rc = real(node, service, hints, res);
-	keke_thread.busy = 0;
+	keke_busy_clear();
 	err = errno;
 	dur = keke_now() - t0;
 	if (keke_hook_keep(dur))

@@ -124,7 +124,7 @@ __attribute__((used, noinline)) static KEKE_ONCE void vfork_enter(void)
 					  KEKE_REC_MAX_LEN(5, 0) +
 					  KEKE_EXEC_FIELDS_MAX);
 	vforking.fields = vforking.written = vforking.rec.p;
-	keke_thread.busy = KEKE_BUSY_VFORK;
+	keke_busy_set(KEKE_BUSY_VFORK);
 }
 
 /* Called by vfork in the parent when the system call returned @rc (the
@@ -138,9 +138,11 @@ __attribute__((used, noinline)) static KEKE_ONCE pid_t vfork_leave(long rc)
 		goto out;
 	vforking.traced = false;
 	/* The record begun before the vfork is finished now. */
-	keke_thread.busy = vforking.has_rec ? KEKE_BUSY_WRITING : 0;
-	if (!vforking.has_rec)
+	if (!vforking.has_rec) {
+		keke_busy_clear();
 		goto out;
+	}
+	keke_busy_set(KEKE_BUSY_WRITING);
 	if (rc < 0)
 		keke_rec_set_err(r, (unsigned)err);
 	keke_rec_int(r, KEKE_KEY_DUR, (int64_t)(keke_now() - vforking.t0));

@@ -243,9 +243,9 @@ uint64_t keke_stack_capture(void)
 	if (!backtrace_fn || keke_thread.busy)
 		return 0;
 	/* libunwind may call hooked functions: they must only forward. */
-	keke_thread.busy = KEKE_BUSY_INTERNAL;
+	keke_busy_set(KEKE_BUSY_INTERNAL);
 	n = backtrace_fn(pcs, depth + 8);
-	keke_thread.busy = 0;
+	keke_busy_clear();
 	/* keke's own frames (the hook, the writer, its main wrapper) are
 	 * not the program's. */
 	for (int i = 0; i < n; i++)

@@ -74,18 +74,34 @@ static void record_thread_start(uint64_t t0, uint64_t flow)
 	keke_rec_commit(&r);
 }
 
-/* The routine every thread created through the hook starts in. */
+/* Cleanup handler of thread_start. */
+static void thread_end(void *unused)
+{
+	(void)unused;
+	keke_writer_thread_end();
+}
+
+/*
+ * The routine every thread created through the hook starts in. However
+ * the thread ends (its routine returns, it calls pthread_exit, or it is
+ * cancelled), the cleanup handler gives its chunk back: keke takes no
+ * pthread key for that, which would leave the program one fewer.
+ */
 static void *thread_start(void *p)
 {
 	struct start s = *(struct start *)p;
 	uint64_t t0 = keke_now();
 	int err = errno;
+	void *ret;
 
 	release_start(p);
-	if (keke_hook_on(keke_fam_thread))
+	if (s.flow && keke_hook_on(keke_fam_thread))
 		record_thread_start(t0, s.flow);
 	errno = err;
-	return s.routine(s.arg);
+	pthread_cleanup_push(thread_end, NULL);
+	ret = s.routine(s.arg);
+	pthread_cleanup_pop(1);
+	return ret;
 }
 
 static void record_create(uint64_t t0, uint64_t dur, int rc, uint64_t flow)
@@ -106,17 +122,19 @@ KEKE_EXPORT int pthread_create(pthread_t *thread, const pthread_attr_t *attr,
 {
 	keke_pthread_create_fn *real = KEKE_HOOK_REAL(pthread_create);
 	struct start *s;
-	uint64_t t0, dur, flow;
+	uint64_t t0, dur, flow = 0;
+	bool traced = keke_hook_on(keke_fam_thread);
 	int rc, err = errno;
 
-	if (!keke_hook_on(keke_fam_thread))
-		return real(thread, attr, start, arg);
-	/* Released by the new thread. */
-	s = claim_start();
+	/* Released by the new thread. Threads start in thread_start even
+	 * when they are not traced: they record other calls. */
+	s = keke_writer_active() && !keke_in_vfork_child() ? claim_start() :
+							     NULL;
 	errno = err;
 	if (!s)
 		return real(thread, attr, start, arg);
-	flow = keke_new_flow();
+	if (traced)
+		flow = keke_new_flow();
 	s->routine = start;
 	s->arg = arg;
 	s->flow = flow;
@@ -126,7 +144,8 @@ KEKE_EXPORT int pthread_create(pthread_t *thread, const pthread_attr_t *attr,
 	dur = keke_now() - t0;
 	if (rc)
 		release_start(s);	/* on success, the new thread's */
-	record_create(t0, dur, rc, flow);
+	if (traced)
+		record_create(t0, dur, rc, flow);
 	errno = err;
 	return rc;
 }

@@ -67,6 +67,10 @@
 #define KEKE_CHUNK_MAGIC 0x4b43484bu	/* "KHCK" */
 #define KEKE_CHUNK_COPIED 0x4b43504bu	/* "KPCK": copied on, being cleared */
 #define KEKE_FILE_SUFFIX ".kr"
+/* A process image that could not make or map its record file leaves, in
+ * its place, a symbolic link named so whose target is the errno (in
+ * decimal) that stopped it: <pid>-<stamp>[-n].why. */
+#define KEKE_NOTE_SUFFIX ".why"
 #define KEKE_STRING_CAP 8192u
 #define KEKE_HOST_MAX 64
 #define KEKE_RECORD_MAX 32768u	/* no record is larger */

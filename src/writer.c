@@ -10,9 +10,9 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
-#include <pthread.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/utsname.h>
 #include <unistd.h>
@@ -35,7 +35,7 @@ static struct {
 	bool active;
 	bool deferred;		/* atomic: active, the file not made yet */
 	int making;		/* atomic: a thread makes the deferred file */
-	int fd;			/* the file, held at a high number, or -1 */
+	uint64_t dev, ino;	/* the file's identity, to know it again */
 	int pid;
 	struct keke_file_header *hdr;
 	uint64_t image_start;	/* ticks */
@@ -46,9 +46,7 @@ static struct {
 	void *stale_hdr;
 	uint8_t *stale_chunk;
 	uint32_t next_chunk;	/* atomic: chunks claimed so far */
-	pthread_key_t thread_key;
-	bool have_thread_key;
-} writer = { .fd = -1 };
+} writer;
 
 /* The record file's path: in the short buffer unless long (once.h). */
 static char path_short[192];
@@ -143,79 +141,46 @@ static KEKE_ONCE int reserve(int fd, off_t off, off_t len)
 	return 0;
 }
 
-#define HELD_FD_TOP 1023		/* keke's fd sits just below this */
-#define HELD_FD_MIN_LIMIT 256	/* under this RLIMIT_NOFILE, hold none */
-
 /*
- * A copy of @fd at a high number that programs do not reach (they get
- * the lowest free fd), so that claiming chunks needs no open, which
- * could take an fd a program's thread was about to get, or its last one.
- * Returns it, or -1 (then claims open the file by path for an instant).
- * Hooks on close, dup2, dup3, close_range and closefrom keep it alive.
+ * Opens the record file for a moment, to reserve or copy into it: keke
+ * holds no fd between events, since the program could see one (fstat,
+ * fcntl, close, /proc/self/fd, one fd fewer before EMFILE). The file is
+ * opened by its path but used only when it is still the file mapped: a
+ * file put in its place is never extended (a store into the mapping past
+ * the real file's end would be SIGBUS). Returns the fd (close it with
+ * keke_writer_sys.close), or -1 with errno set.
  */
-static KEKE_ONCE int hold_high(int fd)
+static KEKE_ONCE int open_file(void)
 {
-	struct rlimit lim;
-	long top;
+	struct stat st;
+	int fd = keke_writer_sys.open(writer_path, O_RDWR | O_CLOEXEC |
+				      O_NOFOLLOW | O_NOCTTY | O_NONBLOCK, 0);
 
-	if (syscall(SYS_prlimit64, 0, RLIMIT_NOFILE, NULL, &lim) != 0 ||
-	    lim.rlim_cur < HELD_FD_MIN_LIMIT)
+	if (fd < 0)
 		return -1;
-	top = lim.rlim_cur > HELD_FD_TOP ? HELD_FD_TOP : (long)lim.rlim_cur;
-	return (int)syscall(SYS_fcntl, fd, F_DUPFD_CLOEXEC, top - 16);
-}
-
-int keke_writer_fd(void)
-{
-	/* A vfork child's descriptors are its own: it may close or replace
-	 * its copy of the file's, and keke's would not move. */
-	return keke_in_vfork_child() ? -1 : writer.fd;
-}
-
-int keke_writer_move_fd(void)
-{
-	int moved;
-
-	if (writer.fd < 0)
+	if (keke_writer_sys.fstat(fd, &st) != 0 ||
+	    (uint64_t)st.st_dev != writer.dev ||
+	    (uint64_t)st.st_ino != writer.ino) {
+		keke_writer_sys.close(fd);
+		errno = ESTALE;
 		return -1;
-	/* any free number but this one */
-	moved = (int)syscall(SYS_fcntl, writer.fd, F_DUPFD_CLOEXEC,
-			     writer.fd > 64 ? writer.fd - 64 : 3);
-	if (moved < 0)
-		return -1;
-	writer.fd = moved;
-	return 0;
+	}
+	return fd;
 }
 
 /*
- * Reserves [@off, @off + @len) of the record file, with the held fd or,
- * when none is held, with the file opened for the moment. Returns the fd
- * used (give it to put_file() when done), or -1.
+ * Reserves [@off, @off + @len) of the record file. Returns the fd it
+ * opened for that (close it when done), or -1.
  */
 static KEKE_ONCE int reserve_in_file(off_t off, size_t len)
 {
-	int fd = writer.fd;
+	int fd = open_file();
 
-	if (fd >= 0) {
-		if (reserve(fd, off, (off_t)len) == 0)
-			return fd;
-		if (errno != EBADF)
-			return -1;
-		writer.fd = -1;		/* closed behind keke's back */
-	}
-	fd = keke_writer_sys.open(writer_path, O_RDWR | O_CLOEXEC | O_NOFOLLOW,
-				  0);
 	if (fd >= 0 && reserve(fd, off, (off_t)len) != 0) {
 		keke_writer_sys.close(fd);
 		fd = -1;
 	}
 	return fd;
-}
-
-static KEKE_ONCE void put_file(int fd)
-{
-	if (fd != writer.fd)
-		keke_writer_sys.close(fd);
 }
 
 /* Faults @len bytes at @p in writable now (Linux 5.14+; ignored before):
@@ -237,7 +202,7 @@ static KEKE_ONCE void *map_file_range(off_t off, size_t len, size_t reserved)
 		return NULL;
 	p = keke_writer_sys.mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED,
 				 fd, off);
-	put_file(fd);
+	keke_writer_sys.close(fd);
 	if (p == MAP_FAILED)
 		return NULL;
 	populate(p, reserved);
@@ -251,19 +216,25 @@ static KEKE_ONCE void *map_file_range(off_t off, size_t len, size_t reserved)
  */
 #define T keke_thread
 
-/* Gives the calling thread's mapping back. */
+/*
+ * Gives the calling thread's mapping back. The thread's state forgets the
+ * chunk before it is unmapped: a signal handler that records meanwhile
+ * claims a chunk of its own, never writes into one that is gone.
+ */
 static KEKE_ONCE void release_chunk(void)
 {
-	if (T.chunk)
-		keke_writer_sys.munmap(T.chunk, KEKE_CHUNK_SIZE);
+	uint8_t *chunk = T.chunk;
+
 	T.chunk = T.cur = T.chunk_end = NULL;
+	__atomic_signal_fence(__ATOMIC_SEQ_CST);
+	if (chunk)
+		keke_writer_sys.munmap(chunk, KEKE_CHUNK_SIZE);
 }
 
-/* pthread key destructor: a thread ended; give its mapping back. */
-static void thread_ended(void *unused)
+KEKE_ONCE void keke_writer_thread_end(void)
 {
+	keke_busy_set(KEKE_BUSY_ENDED);
 	release_chunk();
-	T.key_set = false;	/* a later record registers it again */
 }
 
 /* Starts the thread's chunk (again): header, magic last. */
@@ -306,7 +277,7 @@ static KEKE_ONCE bool grow_chunk(size_t len)
 	fd = reserve_in_file(T.chunk_off + (off_t)have, want - have);
 	if (fd < 0)
 		return false;
-	put_file(fd);
+	keke_writer_sys.close(fd);
 	populate(T.chunk_end, want - have);
 	T.chunk_end = T.chunk + want;
 	return true;
@@ -319,11 +290,6 @@ static KEKE_ONCE void take_chunk(uint8_t *p, off_t off, size_t reserved)
 	release_chunk();
 	if (!T.tid)
 		T.tid = (int32_t)syscall(SYS_gettid);
-	if (!T.key_set && writer.have_thread_key) {
-		/* Any non-NULL value: the destructor needs no argument. */
-		T.key_set = pthread_setspecific(writer.thread_key,
-						&writer) == 0;
-	}
 	T.chunk = p;
 	T.chunk_off = off;
 	T.chunk_end = p + reserved;
@@ -370,7 +336,7 @@ static KEKE_ONCE bool flush_chunk(void)
 	if (fd < 0)
 		return false;
 	n = keke_writer_sys.pwrite(fd, T.chunk, used, off);
-	put_file(fd);
+	keke_writer_sys.close(fd);
 	if (n != (ssize_t)used)
 		return false;
 	__atomic_store_n(&h->magic, KEKE_CHUNK_COPIED, __ATOMIC_RELAXED);
@@ -458,8 +424,9 @@ static KEKE_ONCE void fill_header(struct keke_file_header *h,
 /* Creates <dir>/<pid>-<ns>[-n].kr exclusively; returns its fd or -errno. */
 static KEKE_ONCE int create_file(const char *dir, uint64_t stamp)
 {
-	/* "/<pid>-<stamp>-<attempt>.kr" and its NUL take 42 bytes at most */
-	bool is_short = strlen(dir) + 42 <= sizeof(path_short);
+	/* "/<pid>-<stamp>-<attempt>.kr" and its NUL take 42 bytes at most,
+	 * and the name of a note instead (leave_reason) 1 more */
+	bool is_short = strlen(dir) + 43 <= sizeof(path_short);
 	int pid = writer.pid;
 
 	writer_path = is_short ? path_short : path_long;
@@ -491,14 +458,39 @@ static KEKE_ONCE int create_file(const char *dir, uint64_t stamp)
 
 static struct keke_writer_config current_config;
 
-/* Forgets the calling thread's chunk and numbering. */
+/*
+ * Leaves, in place of the record file that could not be made or mapped,
+ * a note of why (record.h, KEKE_NOTE_SUFFIX): a symbolic link whose
+ * target is the errno. Making one takes no fd and no data block (the
+ * target is kept in the inode), so a process out of fds or on a full
+ * disk can still tell the merge why it has no records.
+ */
+static KEKE_ONCE void leave_reason(int err)
+{
+	size_t len = strlen(writer_path), cap = writer_path == path_short ?
+		     sizeof(path_short) : sizeof(path_long);
+	size_t base = len - (sizeof(KEKE_FILE_SUFFIX) - 1);
+	char target[16];
+	struct keke_text t = keke_text_start(target, sizeof(target));
+
+	if (len < sizeof(KEKE_FILE_SUFFIX) ||
+	    strcmp(writer_path + base, KEKE_FILE_SUFFIX) ||
+	    base + sizeof(KEKE_NOTE_SUFFIX) > cap)
+		return;
+	memcpy(writer_path + base, KEKE_NOTE_SUFFIX, sizeof(KEKE_NOTE_SUFFIX));
+	keke_text_add_int(&t, err);
+	syscall(SYS_symlinkat, target, AT_FDCWD, writer_path);
+	writer_path[0] = '\0';
+}
+
+/* Forgets the calling thread's chunk and numbering (not whether it is
+ * busy: a record may be under way, that made this file). */
 static KEKE_ONCE void reset_thread(void)
 {
 	release_chunk();
 	T.tid = 0;
 	T.seq = 0;
 	T.retry_after = 0;
-	T.busy = 0;
 }
 
 /* Starts a file for an image that started at @image_start ticks (0:
@@ -513,9 +505,6 @@ static KEKE_ONCE int start_file(const struct keke_writer_config *cfg,
 	 * never written again. Other threads' chunks of it, inherited as
 	 * mappings only, stay mapped but unused. */
 	reset_thread();
-	if (writer.fd >= 0)	/* the previous file's, or the parent's */
-		keke_writer_sys.close(writer.fd);
-	writer.fd = -1;
 	if (writer.hdr)
 		keke_writer_sys.munmap(writer.hdr, KEKE_HEADER_SIZE);
 	writer.active = false;
@@ -529,34 +518,37 @@ static KEKE_ONCE int start_file(const struct keke_writer_config *cfg,
 
 	writer.image_start = image_start ? image_start : start.ticks;
 
+	writer_path[0] = '\0';
 	int fd = create_file(cfg->dir, start.mono_ns);
 	if (fd < 0) {
 		ret = fd;
+		leave_reason(-ret);
 		goto out;
 	}
 	/* The header and the calling thread's chunk: one mapping. */
 	uint8_t *p = NULL;
-	if (reserve(fd, 0, KEKE_HEADER_SIZE + FIRST_RESERVE) == 0) {
+	struct stat st;
+	if (keke_writer_sys.fstat(fd, &st) == 0 &&
+	    reserve(fd, 0, KEKE_HEADER_SIZE + FIRST_RESERVE) == 0) {
 		p = keke_writer_sys.mmap(NULL, KEKE_HEADER_SIZE +
 					 KEKE_CHUNK_SIZE, PROT_READ |
 					 PROT_WRITE, MAP_SHARED, fd, 0);
 	}
 	ret = p && p != MAP_FAILED ? 0 : -errno;
-	if (!ret)
-		writer.fd = hold_high(fd);
+	if (!ret) {
+		writer.dev = (uint64_t)st.st_dev;
+		writer.ino = (uint64_t)st.st_ino;
+	}
 	keke_writer_sys.close(fd);
 	if (ret) {
 		/* A file without its header would only be noise. */
 		syscall(SYS_unlinkat, AT_FDCWD, writer_path, 0);
+		leave_reason(-ret);
 		goto out;
 	}
 	populate(p, KEKE_HEADER_SIZE + FIRST_RESERVE);
 	writer.hdr = (struct keke_file_header *)p;
 	fill_header(writer.hdr, cfg, start, realtime);
-	if (!writer.have_thread_key)
-		writer.have_thread_key =
-			pthread_key_create(&writer.thread_key,
-					   thread_ended) == 0;
 	writer.next_chunk = 1;
 	take_chunk(p + KEKE_HEADER_SIZE, KEKE_HEADER_SIZE, FIRST_RESERVE);
 	writer.active = true;
@@ -572,6 +564,20 @@ KEKE_ONCE int keke_writer_start(const struct keke_writer_config *cfg)
 
 KEKE_ONCE void keke_writer_defer(uint64_t flow_in)
 {
+	if (T.busy == KEKE_BUSY_WRITING) {
+		/* A signal handler forked in the middle of a record: the code
+		 * it interrupted goes on writing into the parent's chunk. It
+		 * gets private memory there instead, and this child records
+		 * nothing (it is seen from its parent's side). */
+		if (T.chunk)
+			keke_writer_sys.mmap(T.chunk, KEKE_CHUNK_SIZE,
+					     PROT_READ | PROT_WRITE,
+					     MAP_FIXED | MAP_PRIVATE |
+					     MAP_ANONYMOUS, -1, 0);
+		writer.hdr = NULL;
+		writer.active = false;
+		return;
+	}
 	writer.image_start = keke_now();
 	current_config.flow_in = flow_in;
 	current_config.prelude = (struct keke_fork_prelude){ 0 };
@@ -623,9 +629,9 @@ static KEKE_ONCE bool make_deferred_file(void)
 	if (made && current_config.begin) {
 		/* Its records are this thread's first; the record that made
 		 * the file follows them. */
-		T.busy = 0;
+		keke_busy_clear();
 		current_config.begin();
 	}
-	T.busy = KEKE_BUSY_WRITING;	/* as keke_rec_begin left it */
+	keke_busy_set(KEKE_BUSY_WRITING);	/* as keke_rec_begin left it */
 	return writer.active;
 }

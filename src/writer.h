@@ -8,12 +8,12 @@
  * check and stores into the thread's chunk. Only a full chunk makes
  * syscalls (every 64 KiB of records): it is copied further into the file
  * with pwrite and started again, so the thread's records always go to the
- * same pages. The writer holds no file descriptor the program could close
- * or dup2 over without keke noticing.
+ * same pages. The writer holds no file descriptor between calls: it opens
+ * its file for a moment on those slow paths.
  *
  * Async-signal-safe: a signal handler that records while its thread is in
  * the middle of a record sees keke_thread.busy set and must not record
- * (hooks then only call the real function).
+ * (hooks then only call the real function, and count the event dropped).
  *
  * Use:
  *	struct keke_rec r;
@@ -46,8 +46,6 @@ struct keke_thread_state {
 	uint32_t retry_after;	/* drops left before claiming again */
 	int32_t tid;
 	int busy;		/* KEKE_BUSY_*: do not record */
-	bool key_set;		/* the thread-end destructor is registered
-				 * (kept in a fork child, as the key is) */
 };
 
 /* Why a thread must not record now. */
@@ -62,9 +60,40 @@ enum {
 				 * memory until it execs or exits: it
 				 * records nothing and leaves keke's state
 				 * as it is (preload/proc_fork.c) */
+	KEKE_BUSY_ENDED = 4,	/* the thread's routine has returned and its
+				 * chunk is given back: what its last
+				 * destructors call is lost (counted) */
 };
 
 extern __thread struct keke_thread_state keke_thread KEKE_TLS;
+
+/*
+ * Marks the thread busy (@why: KEKE_BUSY_*), or not busy. A signal
+ * handler may run between any two instructions of its thread, so the
+ * compiler must not move the thread's other state across these stores:
+ * what is read after keke_busy_set is read once a handler can no longer
+ * change it, and what is written before keke_busy_clear is in place
+ * before a handler may use it.
+ */
+static inline void keke_busy_set(int why)
+{
+	keke_thread.busy = why;
+	__atomic_signal_fence(__ATOMIC_SEQ_CST);
+}
+
+static inline void keke_busy_clear(void)
+{
+	__atomic_signal_fence(__ATOMIC_SEQ_CST);
+	keke_thread.busy = 0;
+}
+
+/* Whether a call now is the program's and lost: its thread is in the
+ * middle of a record, or past its end. */
+static inline bool keke_busy_drops(void)
+{
+	return keke_thread.busy == KEKE_BUSY_WRITING ||
+	       keke_thread.busy == KEKE_BUSY_ENDED;
+}
 
 /* Whether this is a vfork child, borrowing its parent's memory. */
 static inline bool keke_in_vfork_child(void)
@@ -136,13 +165,9 @@ void keke_writer_drop(uint64_t n);
 /* Counts @n calls left out on purpose (shorter than KEKE_MIN_DUR). */
 void keke_writer_filtered(uint64_t n);
 
-/* The fd the writer holds its file at, or -1. A program's close of it is
- * refused (it sees success); before a dup2 onto it, move it. */
-int keke_writer_fd(void);
-
-/* Moves the held fd to another free number; 0, or -1 (then none is held
- * once the caller's dup2 replaces it). */
-int keke_writer_move_fd(void);
+/* The calling thread's routine has returned (or it called pthread_exit,
+ * or was cancelled): its chunk is given back, and it records no more. */
+void keke_writer_thread_end(void);
 
 /* The path of this process's record file, or "" when inactive. */
 const char *keke_writer_path(void);
@@ -196,15 +221,15 @@ static inline bool keke_rec_begin(struct keke_rec *r, unsigned type,
 	/* keke_thread is used by name, never through a pointer: GCC 12's
 	 * UBSan miscompiles its null check of a TLS variable's address. */
 	if (keke_thread.busy) {
-		if (keke_thread.busy == KEKE_BUSY_WRITING)
+		if (keke_busy_drops())
 			keke_writer_drop(1);
 		return false;
 	}
-	keke_thread.busy = KEKE_BUSY_WRITING;
+	keke_busy_set(KEKE_BUSY_WRITING);
 	if (__builtin_expect((uintptr_t)keke_thread.chunk_end -
 			     (uintptr_t)keke_thread.cur < max_len, 0) &&
 	    !keke_writer_make_room(max_len)) {
-		keke_thread.busy = 0;
+		keke_busy_clear();
 		return false;
 	}
 	r->start = keke_thread.cur;
@@ -296,7 +321,7 @@ static inline void keke_rec_commit(struct keke_rec *r)
 			 keke_rec_word(len, r->type, r->flags),
 			 __ATOMIC_RELEASE);
 	keke_thread.cur = r->start + padded;
-	keke_thread.busy = 0;
+	keke_busy_clear();
 }
 
 #endif

@@ -18,6 +18,11 @@ static KEKE_ONCE int sys_close(int fd)
 	return (int)syscall(SYS_close, fd);
 }
 
+static KEKE_ONCE int sys_fstat(int fd, struct stat *st)
+{
+	return (int)syscall(SYS_fstat, fd, st);
+}
+
 static KEKE_ONCE int sys_fallocate(int fd, int mode, off_t off, off_t len)
 {
 	return (int)syscall(SYS_fallocate, fd, mode, off, len);
@@ -42,7 +47,7 @@ static KEKE_ONCE int sys_munmap(void *addr, size_t len)
 
 #define DEFAULTS                                                             \
 	{                                                                    \
-		.open = sys_open, .close = sys_close,                        \
+		.open = sys_open, .close = sys_close, .fstat = sys_fstat,    \
 		.fallocate = sys_fallocate, .pwrite = sys_pwrite,            \
 		.mmap = sys_mmap, .munmap = sys_munmap,                      \
 	}

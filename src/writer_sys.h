@@ -7,11 +7,13 @@
 #ifndef KEKE_WRITER_SYS_H
 #define KEKE_WRITER_SYS_H
 
+#include <sys/stat.h>
 #include <sys/types.h>
 
 struct keke_writer_sys {
 	int (*open)(const char *path, int flags, int mode);
 	int (*close)(int fd);
+	int (*fstat)(int fd, struct stat *st);
 	int (*fallocate)(int fd, int mode, off_t off, off_t len);
 	ssize_t (*pwrite)(int fd, const void *buf, size_t n, off_t off);
 	void *(*mmap)(void *addr, size_t len, int prot, int flags, int fd,

@@ -150,10 +150,8 @@ Test(writer_fault, no_descriptors_then_recovery, .init = setup,
 	int records;
 
 	cr_assert_eq(start(), 0);
-	/* The program closed keke's fd behind its back (a raw syscall), and
-	 * has no fd left for keke to open the file again. */
-	cr_assert_geq(keke_writer_fd(), 0);
-	syscall(SYS_close, keke_writer_fd());
+	/* keke holds no fd: the program has none left for keke to open its
+	 * file with. */
 	keke_writer_sys.open = emfile_open;
 	/* Only what the first reservation holds gets in. */
 	int first = write_events(10000);
@@ -165,6 +163,38 @@ Test(writer_fault, no_descriptors_then_recovery, .init = setup,
 	struct keke_file_header h = read_header(&records);
 	cr_assert_eq(records, first + ok);
 	cr_assert_eq(h.dropped, (uint64_t)(20000 - first - ok));
+}
+
+/*
+ * Another file put in place of the record file (by its owner: the trace
+ * dir is nobody else's) is never written or extended: the file mapped
+ * keeps what its reservations hold, the rest is dropped, and nothing
+ * faults (extending the new file and storing past the mapped one's end
+ * would be SIGBUS).
+ */
+Test(writer_fault, replaced_file_is_never_extended, .init = setup,
+     .fini = teardown)
+{
+	char moved[4096];
+	struct stat st;
+	int records, fd;
+
+	snprintf(moved, sizeof(moved), "%s", test_path(dir, "moved.kr"));
+	cr_assert_eq(start(), 0);
+	cr_assert_eq(rename(keke_writer_path(), moved), 0);
+	fd = open(keke_writer_path(), O_RDWR | O_CREAT | O_EXCL, 0600);
+	cr_assert_geq(fd, 0);
+	close(fd);
+	int ok = write_events(100000);
+	cr_assert_gt(ok, 0);
+	cr_assert_lt(ok, 1000, "%d events went past the first reservation",
+		     ok);
+	cr_assert_eq(stat(keke_writer_path(), &st), 0);
+	cr_assert_eq(st.st_size, 0, "the file put in its place was extended");
+	cr_assert_eq(rename(moved, keke_writer_path()), 0);
+	struct keke_file_header h = read_header(&records);
+	cr_assert_eq(records, ok);
+	cr_assert_eq(h.dropped, (uint64_t)(100000 - ok));
 }
 
 Test(writer_fault, missing_dir_leaves_the_writer_off, .init = setup,

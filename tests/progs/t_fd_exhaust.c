@@ -10,8 +10,9 @@
  *
  * t_fd_exhaust LIMIT race: the same, then with exactly one fd free, one
  * thread opens and closes it 5000 times while 32 new threads write;
- * prints how many of those opens failed (none without keke: nobody
- * else takes an fd).
+ * prints, as a "~" line, how many of those opens failed (none without
+ * keke: nobody else takes an fd; under keke a starting thread opens its
+ * record file for a moment, which can take that fd).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -64,7 +65,8 @@ static void race(void)
 	pthread_join(loop, NULL);
 	for (int i = 0; i < 32; i++)
 		pthread_join(t[i], NULL);
-	printf("with one fd free: failed opens=%ld\n", failed);
+	printf("~ with one fd free: failed opens=%ld\n", failed);
+	printf("thread writes done\n");
 }
 
 static void *thread_writes(void *arg)

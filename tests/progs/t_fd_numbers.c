@@ -8,9 +8,11 @@
  *    fcntl(F_DUPFD), eventfd, epoll_create1, memfd_create, fopen, opendir
  *    and accept return, the lowest free number each time;
  *  - the fds a forked child and a new thread get;
- *  - with "race": the highest fd that a thread which opens and closes one
- *    fd in a loop ever got while 200 other threads started and wrote
- *    (without keke always the same: nobody else opens anything).
+ *  - with "race": the same while 200 other threads start and write, and
+ *    as "~" line the highest fd that a thread which opens and closes one
+ *    fd in a loop ever got meanwhile (without keke always the same; under
+ *    keke, a starting thread opens its record file for a moment, so the
+ *    loop may get a number or two higher).
  */
 #include <dirent.h>
 #include <fcntl.h>
@@ -173,7 +175,7 @@ int main(int argc, char **argv)
 		pthread_join(many[i], NULL);
 	stop = 1;
 	pthread_join(t, NULL);
-	printf("highest fd of the open/close loop=%d\n", max);
+	printf("~ highest fd of the open/close loop=%d\n", max);
 out:
 	print_open_fds("at end");
 	return 0;

@@ -1,0 +1,41 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Where a trace dir may be. Every process of a run writes its records
+ * there, so nobody but the user running keke may be able to replace it,
+ * or a directory on its path, by another directory or a symbolic link.
+ */
+#ifndef KEKE_TRACE_DIR_H
+#define KEKE_TRACE_DIR_H
+
+#include <stdbool.h>
+
+/* Where a trace dir goes when nothing says: /dev/shm when it is a tmpfs
+ * we may write with 2 GiB free (record files live only until the merge,
+ * and creating one per process image costs several times more on a
+ * disk), else /tmp. */
+const char *keke_default_trace_parent(void);
+
+/*
+ * Strips the trailing "/" and "/." of the directory path @path in place
+ * ("link/." would otherwise follow a symbolic link "link" that a check of
+ * the path refuses). Returns false when it is empty or has a "." or ".."
+ * component elsewhere.
+ */
+bool keke_clean_dir_path(char *path);
+
+/*
+ * Why another user could replace what is at the absolute, clean @path:
+ * a directory above it (its parent, or every one when @all) that is not
+ * owned by the user or root, or is writable by others without the sticky
+ * bit. Returns NULL when none is, else a reason (a static string).
+ */
+const char *keke_untrusted_above(const char *path, bool all);
+
+/*
+ * Why the trace dir @dir (absolute and clean) may not be written: not a
+ * directory of its own (a symbolic link), not the user's, writable by
+ * others, or keke_untrusted_above(@dir, @all). NULL when it may.
+ */
+const char *keke_untrusted_dir(const char *dir, bool all);
+
+#endif
