@@ -3,7 +3,9 @@
  * The merge: trace dirs in, processes/threads/slices/flows out to sinks.
  *
  * 1. List the record files of every dir and read their headers; report
- *    foreign, damaged or other-trace files and leave them out.
+ *    foreign, damaged or other-trace files and leave them out. Each dir
+ *    is opened once and its files relative to it, so a dir renamed or
+ *    replaced meanwhile is read whole or not at all.
  * 2. Work out each host's TSC rate from its longest-lived file.
  * 3. Read the files one at a time in (dir, pid, start) order. A file whose
  *    pid's previous image ended without an exit record is that image's
@@ -111,45 +113,65 @@ static bool has_suffix(const char *s, const char *suffix)
 	return n >= k && !strcmp(s + n - k, suffix);
 }
 
-static void add_file(struct merge *m, size_t dir, const char *path)
+static void add_file(struct merge *m, size_t dir, const char *name)
 {
+	const char *dir_path = m->o->dirs[dir];
+	size_t dir_len = strlen(dir_path), name_len = strlen(name);
+	char *path = merge_memdup(dir_path, dir_len + 1 + name_len);
 	struct keke_reader r;
 	char err[KEKE_ERROR_MAX];
 
-	if (keke_reader_open(&r, path, err) != 0) {
+	path[dir_len] = '/';
+	memcpy(path + dir_len + 1, name, name_len + 1);
+	if (keke_reader_openat(&r, m->dirfds[dir], name, path, err) != 0) {
 		damage(m, "%s; left out", err);
+		free(path);
 		return;
 	}
 	m->files = merge_grow(m->files, m->nfiles + 1, sizeof(*m->files));
 	m->files[m->nfiles++] = (struct file_info){
-		.path = merge_memdup(path, strlen(path)),
+		.path = path,
+		.name = path + dir_len + 1,
 		.dir = dir,
 		.hdr = r.hdr,
 	};
 	keke_reader_close(&r);
 }
 
+/* Opens the dir @dir_index, holding its fd until the merge ends, and
+ * adds its record files. */
 static int list_dir(struct merge *m, size_t dir_index)
 {
 	const char *dir = m->o->dirs[dir_index];
-	DIR *d = opendir(dir);
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	int list_fd;
 	struct dirent *e;
+	DIR *d;
 
-	if (!d)
+	if (fd < 0)
 		return merge_fail(m, "%s: %s", dir, strerror(errno));
-	while ((e = readdir(d))) {
-		char path[4096];
+	m->dirfds[dir_index] = fd;
+	/* A stream of its own: closedir closes the fd it is given. */
+	list_fd = fcntl(fd, F_DUPFD_CLOEXEC, 0);
+	d = list_fd < 0 ? NULL : fdopendir(list_fd);
+	if (!d) {
+		int saved = errno;
 
+		if (list_fd >= 0)
+			close(list_fd);
+		return merge_fail(m, "%s: %s", dir, strerror(saved));
+	}
+	while ((e = readdir(d))) {
 		if (e->d_name[0] == '.')
 			continue;
-		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
 		if (e->d_type == DT_DIR)
 			continue;
 		if (!has_suffix(e->d_name, KEKE_FILE_SUFFIX)) {
-			damage(m, "%s: not a record file; left out", path);
+			damage(m, "%s/%s: not a record file; left out", dir,
+			       e->d_name);
 			continue;
 		}
-		add_file(m, dir_index, path);
+		add_file(m, dir_index, e->d_name);
 	}
 	closedir(d);
 	return 0;
@@ -806,7 +828,8 @@ static int merge_file(struct merge *m, const struct file_info *f,
 	};
 	int rc = 0, got;
 
-	if (keke_reader_open(&r, f->path, err) != 0) {
+	if (keke_reader_openat(&r, m->dirfds[f->dir], f->name, f->path,
+			       err) != 0) {
 		damage(m, "%s; left out", err);
 		return 0;
 	}
@@ -944,6 +967,10 @@ static void free_merge(struct merge *m)
 	}
 	free(m->preludes);
 	free(m->files);
+	for (size_t i = 0; m->dirfds && i < m->o->ndirs; i++)
+		if (m->dirfds[i] >= 0)
+			close(m->dirfds[i]);
+	free(m->dirfds);
 	free(m->procs);
 	free(m->thrs);
 	free(m->flows);
@@ -972,6 +999,9 @@ enum keke_merge_result keke_merge(const struct keke_merge_options *o,
 	idmap_init(&m.thr_index);
 	idmap_init(&m.flow_index);
 	idmap_init(&m.counter_tracks);
+	m.dirfds = merge_grow(NULL, o->ndirs, sizeof(*m.dirfds));
+	for (size_t i = 0; i < o->ndirs; i++)
+		m.dirfds[i] = -1;
 	for (size_t i = 0; i < o->ndirs && !rc; i++)
 		rc = list_dir(&m, i);
 	if (rc)
