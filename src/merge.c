@@ -196,33 +196,109 @@ static void trace_id_hex(const uint8_t id[16], char hex[33])
 		snprintf(hex + 2 * i, 3, "%02x", id[i]);
 }
 
-/* Leaves out files whose trace id differs from the dir's first process. */
+int keke_trace_id_parse(const char *hex, uint8_t id[16])
+{
+	uint8_t out[16];
+
+	if (strlen(hex) != 32)
+		return -1;
+	for (int i = 0; i < 32; i++) {
+		char c = hex[i];
+		int v = c >= '0' && c <= '9' ? c - '0' :
+			c >= 'a' && c <= 'f' ? c - 'a' + 10 :
+			c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+
+		if (v < 0)
+			return -1;
+		if (i % 2)
+			out[i / 2] |= (uint8_t)v;
+		else
+			out[i / 2] = (uint8_t)(v << 4);
+	}
+	memcpy(id, out, sizeof(out));
+	return 0;
+}
+
+static int by_dir_id_start(const void *a, const void *b)
+{
+	const struct file_info *x = a, *y = b;
+	int c;
+
+	if (x->dir != y->dir)
+		return x->dir < y->dir ? -1 : 1;
+	c = memcmp(x->hdr.trace_id, y->hdr.trace_id, 16);
+	if (c)
+		return c;
+	if (x->hdr.start.mono_ns != y->hdr.start.mono_ns)
+		return x->hdr.start.mono_ns < y->hdr.start.mono_ns ? -1 : 1;
+	return strcmp(x->path, y->path);
+}
+
+/*
+ * The trace id of the run in files [first, end), one dir's, sorted by
+ * by_dir_id_start, into @id: the one the caller gave, else the one most
+ * of them carry, so that a damaged header or a stray file of another run
+ * costs that file alone, even when it is the earliest. On a tie, that of
+ * the earliest file among the tied.
+ */
+static void run_trace_id(const struct merge *m, size_t first, size_t end,
+			 uint8_t id[16])
+{
+	const struct file_info *best = NULL;
+	size_t best_n = 0;
+
+	if (m->o->trace_id) {
+		memcpy(id, m->o->trace_id, 16);
+		return;
+	}
+	for (size_t i = first, n; i < end; i += n) {
+		const struct file_info *f = &m->files[i];
+
+		for (n = 1; i + n < end && !memcmp(f->hdr.trace_id,
+						  f[n].hdr.trace_id, 16); n++)
+			;
+		/* f is the earliest of its id */
+		if (n > best_n || (n == best_n && f->hdr.start.mono_ns <
+						  best->hdr.start.mono_ns)) {
+			best = f;
+			best_n = n;
+		}
+	}
+	memcpy(id, best->hdr.trace_id, 16);
+}
+
+/* Leaves out, naming each, the files not of their dir's run. */
 static void check_trace_ids(struct merge *m)
 {
 	size_t kept = 0;
 
-	for (size_t i = 0; i < m->nfiles; i++) {
-		struct file_info *f = &m->files[i];
-		const struct file_info *root = NULL;
+	if (m->nfiles)
+		qsort(m->files, m->nfiles, sizeof(*m->files), by_dir_id_start);
+	for (size_t first = 0, end; first < m->nfiles; first = end) {
+		uint8_t run[16];
+		char run_hex[33];
 
-		for (size_t j = 0; j < m->nfiles; j++) {
-			const struct file_info *g = &m->files[j];
-
-			if (g->dir == f->dir &&
-			    (!root ||
-			     g->hdr.start.mono_ns < root->hdr.start.mono_ns))
-				root = g;
-		}
-		if (memcmp(root->hdr.trace_id, f->hdr.trace_id, 16) != 0) {
+		for (end = first + 1; end < m->nfiles &&
+				      m->files[end].dir == m->files[first].dir;
+		     end++)
+			;
+		run_trace_id(m, first, end, run);
+		trace_id_hex(run, run_hex);
+		for (size_t i = first; i < end; i++) {
+			struct file_info *f = &m->files[i];
 			char hex[33];
 
+			if (!memcmp(f->hdr.trace_id, run, 16)) {
+				m->files[kept++] = *f;
+				continue;
+			}
 			trace_id_hex(f->hdr.trace_id, hex);
-			damage(m, "%s: belongs to another trace (id %s); left out",
-			       f->path, hex);
+			damage(m, "%s: offset %zu: belongs to another trace "
+			       "(id %s, the run's is %s); left out", f->path,
+			       offsetof(struct keke_file_header, trace_id),
+			       hex, run_hex);
 			free(f->path);
-			continue;
 		}
-		m->files[kept++] = *f;
 	}
 	m->nfiles = kept;
 }
