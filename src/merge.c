@@ -3,7 +3,9 @@
  * The merge: trace dirs in, processes/threads/slices/flows out to sinks.
  *
  * 1. List the record files of every dir and read their headers; report
- *    foreign, damaged or other-trace files and leave them out.
+ *    foreign, damaged or other-trace files and leave them out. Each dir
+ *    is opened once and its files relative to it, so a dir renamed or
+ *    replaced meanwhile is read whole or not at all.
  * 2. Work out each host's TSC rate from its longest-lived file.
  * 3. Read the files one at a time in (dir, pid, start) order. A file whose
  *    pid's previous image ended without an exit record is that image's
@@ -111,45 +113,65 @@ static bool has_suffix(const char *s, const char *suffix)
 	return n >= k && !strcmp(s + n - k, suffix);
 }
 
-static void add_file(struct merge *m, size_t dir, const char *path)
+static void add_file(struct merge *m, size_t dir, const char *name)
 {
+	const char *dir_path = m->o->dirs[dir];
+	size_t dir_len = strlen(dir_path), name_len = strlen(name);
+	char *path = merge_memdup(dir_path, dir_len + 1 + name_len);
 	struct keke_reader r;
 	char err[KEKE_ERROR_MAX];
 
-	if (keke_reader_open(&r, path, err) != 0) {
+	path[dir_len] = '/';
+	memcpy(path + dir_len + 1, name, name_len + 1);
+	if (keke_reader_openat(&r, m->dirfds[dir], name, path, err) != 0) {
 		damage(m, "%s; left out", err);
+		free(path);
 		return;
 	}
 	m->files = merge_grow(m->files, m->nfiles + 1, sizeof(*m->files));
 	m->files[m->nfiles++] = (struct file_info){
-		.path = merge_memdup(path, strlen(path)),
+		.path = path,
+		.name = path + dir_len + 1,
 		.dir = dir,
 		.hdr = r.hdr,
 	};
 	keke_reader_close(&r);
 }
 
+/* Opens the dir @dir_index, holding its fd until the merge ends, and
+ * adds its record files. */
 static int list_dir(struct merge *m, size_t dir_index)
 {
 	const char *dir = m->o->dirs[dir_index];
-	DIR *d = opendir(dir);
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	int list_fd;
 	struct dirent *e;
+	DIR *d;
 
-	if (!d)
+	if (fd < 0)
 		return merge_fail(m, "%s: %s", dir, strerror(errno));
-	while ((e = readdir(d))) {
-		char path[4096];
+	m->dirfds[dir_index] = fd;
+	/* A stream of its own: closedir closes the fd it is given. */
+	list_fd = fcntl(fd, F_DUPFD_CLOEXEC, 0);
+	d = list_fd < 0 ? NULL : fdopendir(list_fd);
+	if (!d) {
+		int saved = errno;
 
+		if (list_fd >= 0)
+			close(list_fd);
+		return merge_fail(m, "%s: %s", dir, strerror(saved));
+	}
+	while ((e = readdir(d))) {
 		if (e->d_name[0] == '.')
 			continue;
-		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
 		if (e->d_type == DT_DIR)
 			continue;
 		if (!has_suffix(e->d_name, KEKE_FILE_SUFFIX)) {
-			damage(m, "%s: not a record file; left out", path);
+			damage(m, "%s/%s: not a record file; left out", dir,
+			       e->d_name);
 			continue;
 		}
-		add_file(m, dir_index, path);
+		add_file(m, dir_index, e->d_name);
 	}
 	closedir(d);
 	return 0;
@@ -174,33 +196,109 @@ static void trace_id_hex(const uint8_t id[16], char hex[33])
 		snprintf(hex + 2 * i, 3, "%02x", id[i]);
 }
 
-/* Leaves out files whose trace id differs from the dir's first process. */
+int keke_trace_id_parse(const char *hex, uint8_t id[16])
+{
+	uint8_t out[16];
+
+	if (strlen(hex) != 32)
+		return -1;
+	for (int i = 0; i < 32; i++) {
+		char c = hex[i];
+		int v = c >= '0' && c <= '9' ? c - '0' :
+			c >= 'a' && c <= 'f' ? c - 'a' + 10 :
+			c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+
+		if (v < 0)
+			return -1;
+		if (i % 2)
+			out[i / 2] |= (uint8_t)v;
+		else
+			out[i / 2] = (uint8_t)(v << 4);
+	}
+	memcpy(id, out, sizeof(out));
+	return 0;
+}
+
+static int by_dir_id_start(const void *a, const void *b)
+{
+	const struct file_info *x = a, *y = b;
+	int c;
+
+	if (x->dir != y->dir)
+		return x->dir < y->dir ? -1 : 1;
+	c = memcmp(x->hdr.trace_id, y->hdr.trace_id, 16);
+	if (c)
+		return c;
+	if (x->hdr.start.mono_ns != y->hdr.start.mono_ns)
+		return x->hdr.start.mono_ns < y->hdr.start.mono_ns ? -1 : 1;
+	return strcmp(x->path, y->path);
+}
+
+/*
+ * The trace id of the run in files [first, end), one dir's, sorted by
+ * by_dir_id_start, into @id: the one the caller gave, else the one most
+ * of them carry, so that a damaged header or a stray file of another run
+ * costs that file alone, even when it is the earliest. On a tie, that of
+ * the earliest file among the tied.
+ */
+static void run_trace_id(const struct merge *m, size_t first, size_t end,
+			 uint8_t id[16])
+{
+	const struct file_info *best = NULL;
+	size_t best_n = 0;
+
+	if (m->o->trace_id) {
+		memcpy(id, m->o->trace_id, 16);
+		return;
+	}
+	for (size_t i = first, n; i < end; i += n) {
+		const struct file_info *f = &m->files[i];
+
+		for (n = 1; i + n < end && !memcmp(f->hdr.trace_id,
+						  f[n].hdr.trace_id, 16); n++)
+			;
+		/* f is the earliest of its id */
+		if (n > best_n || (n == best_n && f->hdr.start.mono_ns <
+						  best->hdr.start.mono_ns)) {
+			best = f;
+			best_n = n;
+		}
+	}
+	memcpy(id, best->hdr.trace_id, 16);
+}
+
+/* Leaves out, naming each, the files not of their dir's run. */
 static void check_trace_ids(struct merge *m)
 {
 	size_t kept = 0;
 
-	for (size_t i = 0; i < m->nfiles; i++) {
-		struct file_info *f = &m->files[i];
-		const struct file_info *root = NULL;
+	if (m->nfiles)
+		qsort(m->files, m->nfiles, sizeof(*m->files), by_dir_id_start);
+	for (size_t first = 0, end; first < m->nfiles; first = end) {
+		uint8_t run[16];
+		char run_hex[33];
 
-		for (size_t j = 0; j < m->nfiles; j++) {
-			const struct file_info *g = &m->files[j];
-
-			if (g->dir == f->dir &&
-			    (!root ||
-			     g->hdr.start.mono_ns < root->hdr.start.mono_ns))
-				root = g;
-		}
-		if (memcmp(root->hdr.trace_id, f->hdr.trace_id, 16) != 0) {
+		for (end = first + 1; end < m->nfiles &&
+				      m->files[end].dir == m->files[first].dir;
+		     end++)
+			;
+		run_trace_id(m, first, end, run);
+		trace_id_hex(run, run_hex);
+		for (size_t i = first; i < end; i++) {
+			struct file_info *f = &m->files[i];
 			char hex[33];
 
+			if (!memcmp(f->hdr.trace_id, run, 16)) {
+				m->files[kept++] = *f;
+				continue;
+			}
 			trace_id_hex(f->hdr.trace_id, hex);
-			damage(m, "%s: belongs to another trace (id %s); left out",
-			       f->path, hex);
+			damage(m, "%s: offset %zu: belongs to another trace "
+			       "(id %s, the run's is %s); left out", f->path,
+			       offsetof(struct keke_file_header, trace_id),
+			       hex, run_hex);
 			free(f->path);
-			continue;
 		}
-		m->files[kept++] = *f;
 	}
 	m->nfiles = kept;
 }
@@ -806,7 +904,8 @@ static int merge_file(struct merge *m, const struct file_info *f,
 	};
 	int rc = 0, got;
 
-	if (keke_reader_open(&r, f->path, err) != 0) {
+	if (keke_reader_openat(&r, m->dirfds[f->dir], f->name, f->path,
+			       err) != 0) {
 		damage(m, "%s; left out", err);
 		return 0;
 	}
@@ -944,6 +1043,10 @@ static void free_merge(struct merge *m)
 	}
 	free(m->preludes);
 	free(m->files);
+	for (size_t i = 0; m->dirfds && i < m->o->ndirs; i++)
+		if (m->dirfds[i] >= 0)
+			close(m->dirfds[i]);
+	free(m->dirfds);
 	free(m->procs);
 	free(m->thrs);
 	free(m->flows);
@@ -972,6 +1075,9 @@ enum keke_merge_result keke_merge(const struct keke_merge_options *o,
 	idmap_init(&m.thr_index);
 	idmap_init(&m.flow_index);
 	idmap_init(&m.counter_tracks);
+	m.dirfds = merge_grow(NULL, o->ndirs, sizeof(*m.dirfds));
+	for (size_t i = 0; i < o->ndirs; i++)
+		m.dirfds[i] = -1;
 	for (size_t i = 0; i < o->ndirs && !rc; i++)
 		rc = list_dir(&m, i);
 	if (rc)

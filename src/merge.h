@@ -36,6 +36,10 @@ struct keke_merge_options {
 	 * ran and when, CLOCK_MONOTONIC, to show it untraced. */
 	const char *root_exe;
 	int64_t root_start_ns, root_end_ns;
+	/* The run's trace id (record.h), when the caller knows it (keke
+	 * run made it): a file of any other is left out. NULL: each dir's
+	 * run is the trace id most of its files carry. */
+	const uint8_t *trace_id;
 	/* Set (by a signal handler) to stop the merge: it then fails with
 	 * "interrupted" and leaves no output. NULL: never. */
 	volatile sig_atomic_t *cancel;
@@ -67,5 +71,9 @@ enum keke_merge_result keke_merge(const struct keke_merge_options *o,
 				  struct keke_merge_stats *stats, char *err);
 
 #define KEKE_MERGE_ERROR_MAX 1024
+
+/* Reads 32 hex digits (as KEKE_TRACE_ID holds a trace id) into @id.
+ * Returns 0, or -1 when @hex is anything else. */
+int keke_trace_id_parse(const char *hex, uint8_t id[16]);
 
 #endif

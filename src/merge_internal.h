@@ -19,7 +19,8 @@
 #include "sink.h"
 
 struct file_info {
-	char *path;
+	char *path;		/* the dir's path, '/', name: for messages */
+	const char *name;	/* in path: opened relative to the dir's fd */
 	size_t dir;
 	struct keke_file_header hdr;
 	double ns_per_tick;
@@ -119,6 +120,7 @@ struct merge {
 	void *sinks[2];
 	size_t nsinks;
 	/* the run */
+	int *dirfds;			/* of o->dirs, held while merging */
 	struct file_info *files;
 	size_t nfiles;
 	struct proc *procs;

@@ -183,10 +183,49 @@ static int order_chunks(struct keke_reader *r)
 	return 0;
 }
 
+/* Says in @err that @path is not a regular file but what @mode says. */
+static void not_regular(char *err, const char *path, mode_t mode)
+{
+	const char *what;
+
+	switch (mode & S_IFMT) {
+	case S_IFLNK:
+		snprintf(err, KEKE_ERROR_MAX,
+			 "%s: a symbolic link, not followed", path);
+		return;
+	case S_IFIFO:
+		what = "a FIFO";
+		break;
+	case S_IFSOCK:
+		what = "a socket";
+		break;
+	case S_IFCHR:
+		what = "a character device";
+		break;
+	case S_IFBLK:
+		what = "a block device";
+		break;
+	case S_IFDIR:
+		what = "a directory";
+		break;
+	default:
+		what = "of an unknown type";
+		break;
+	}
+	snprintf(err, KEKE_ERROR_MAX, "%s: %s, not a regular file", path,
+		 what);
+}
+
 int keke_reader_open(struct keke_reader *r, const char *path, char *err)
 {
+	return keke_reader_openat(r, AT_FDCWD, path, path, err);
+}
+
+int keke_reader_openat(struct keke_reader *r, int dirfd, const char *name,
+		       const char *path, char *err)
+{
 	struct stat st;
-	int fd;
+	int fd = -1;
 
 	memset(r, 0, sizeof(*r));
 	r->path = strdup(path);
@@ -194,13 +233,30 @@ int keke_reader_open(struct keke_reader *r, const char *path, char *err)
 		snprintf(err, KEKE_ERROR_MAX, "%s: out of memory", path);
 		return -1;
 	}
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	/* Looked at before it is opened: opening a FIFO waits for a
+	 * writer, and opening a device may act on the device. */
+	if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) != 0) {
+		snprintf(err, KEKE_ERROR_MAX, "%s: %s", path, strerror(errno));
+		goto fail;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		not_regular(err, path, st.st_mode);
+		goto fail;
+	}
+	/* It may have been replaced since: the open neither follows a link
+	 * nor waits, and what it opened is looked at again. */
+	fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW |
+				 O_NONBLOCK | O_NOCTTY);
+	if (fd < 0 && errno == ELOOP) {
+		not_regular(err, path, S_IFLNK);
+		goto fail;
+	}
 	if (fd < 0 || fstat(fd, &st) != 0) {
 		snprintf(err, KEKE_ERROR_MAX, "%s: %s", path, strerror(errno));
 		goto fail;
 	}
 	if (!S_ISREG(st.st_mode)) {
-		snprintf(err, KEKE_ERROR_MAX, "%s: not a regular file", path);
+		not_regular(err, path, st.st_mode);
 		goto fail;
 	}
 	r->size = (size_t)st.st_size;

@@ -63,6 +63,17 @@ struct keke_reader {
 int keke_reader_open(struct keke_reader *r, const char *path, char *err);
 
 /*
+ * Opens the file @name of the directory open at @dirfd (AT_FDCWD: the
+ * current directory), called @path in messages. It reads regular files
+ * only: a symbolic link is not followed, and a FIFO, a device or anything
+ * else is not opened at all (so nothing blocks), each failing with a
+ * message saying what it is. Otherwise as keke_reader_open, which is this
+ * with AT_FDCWD.
+ */
+int keke_reader_openat(struct keke_reader *r, int dirfd, const char *name,
+		       const char *path, char *err);
+
+/*
  * Reads the next record into @rec. Returns 1 for a record, 0 at the end,
  * or -1 with a message in @err for damage; after -1 the next call goes on
  * past the damage.

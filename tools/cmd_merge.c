@@ -29,6 +29,9 @@ static const char merge_usage[] =
 	"      --db FILE      write the SQLite database to FILE (default keke.db)\n"
 	"      --no-json      do not write the JSON trace\n"
 	"      --no-db        do not write the SQLite database\n"
+	"      --trace-id ID  merge only the files of the run with this trace\n"
+	"                     id (KEKE_TRACE_ID); by default, a dir's run is\n"
+	"                     the id most of its files carry\n"
 	"  -h, --help         show this help and exit\n"
 	"\n"
 	"Damaged record files are reported and everything intact is merged.\n"
@@ -126,12 +129,14 @@ int keke_cmd_merge(int argc, char **argv)
 		{ "db", required_argument, NULL, 'd' },
 		{ "no-json", no_argument, NULL, 'J' },
 		{ "no-db", no_argument, NULL, 'D' },
+		{ "trace-id", required_argument, NULL, 'T' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct keke_merge_options o = { 0 };
 	struct keke_merge_stats stats = { 0 };
 	const char *json = "keke.json", *db = "keke.db";
+	uint8_t trace_id[16];
 	bool no_json = false, no_db = false, set_json = false, set_db = false;
 	char err[KEKE_MERGE_ERROR_MAX], outputs[2 * PATH_MAX], opt[3];
 	enum keke_merge_result res;
@@ -154,6 +159,12 @@ int keke_cmd_merge(int argc, char **argv)
 			break;
 		case 'D':
 			no_db = true;
+			break;
+		case 'T':
+			if (keke_trace_id_parse(optarg, trace_id) != 0)
+				return usage_error("--trace-id %s: not 32 hex "
+						   "digits", optarg);
+			o.trace_id = trace_id;
 			break;
 		case 'h':
 			fputs(merge_usage, stdout);

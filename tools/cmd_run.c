@@ -834,16 +834,19 @@ static volatile sig_atomic_t interrupted;
 
 /*
  * Merges the trace dir @dir into the outputs of @o, telling the merge how
- * the command @run ended. Returns the merge result; damage has been
- * printed, and a failure too.
+ * the command @run ended and the run's @trace_id (a file of another is
+ * not the run's, however many there are). Returns the merge result;
+ * damage has been printed, and a failure too.
  */
 static enum keke_merge_result merge_trace(const struct run_opts *o,
 					  const char *dir,
+					  const char *trace_id,
 					  const char *cmd_path,
 					  const struct run_result *run,
 					  struct keke_merge_stats *stats)
 {
 	const char *dirs[1] = { dir };
+	uint8_t id[16];
 	struct keke_merge_options mo = {
 		.dirs = dirs,
 		.ndirs = 1,
@@ -857,6 +860,7 @@ static enum keke_merge_result merge_trace(const struct run_opts *o,
 		.root_exe = cmd_path,
 		.root_start_ns = run->start_ns,
 		.root_end_ns = run->start_ns + run->elapsed_ns,
+		.trace_id = keke_trace_id_parse(trace_id, id) == 0 ? id : NULL,
 		.cancel = &interrupted,
 	};
 	char err[KEKE_MERGE_ERROR_MAX] = "";
@@ -925,7 +929,8 @@ int keke_cmd_run(int argc, char **argv)
 
 	do_merge = o.json || o.db;
 	if (do_merge)
-		merged = merge_trace(&o, dir, cmd_path, &res, &stats);
+		merged = merge_trace(&o, dir, trace_id, cmd_path, &res,
+				     &stats);
 	if (o.keep) {
 		fprintf(stderr, "keke: trace dir kept: %s\n", dir);
 	} else if (merged == KEKE_MERGE_FAILED) {
