@@ -138,6 +138,36 @@ static void add_file(struct merge *m, size_t dir, const char *name)
 	keke_reader_close(&r);
 }
 
+/* Keeps the note @name of dir @dir: "<pid>-<stamp>[-n].why", a symbolic
+ * link to an errno in decimal. */
+static void add_note(struct merge *m, size_t dir, const char *name)
+{
+	char target[32], *end;
+	ssize_t n = readlinkat(m->dirfds[dir], name, target,
+			       sizeof(target) - 1);
+	struct note note = { .dir = dir };
+	long v;
+
+	if (n <= 0)
+		goto bad;
+	target[n] = '\0';
+	v = strtol(target, &end, 10);
+	if (*end || v <= 0 || v > 4095)
+		goto bad;
+	note.err = (int)v;
+	v = strtol(name, &end, 10);
+	if (*end != '-' || v <= 0 || v > INT32_MAX)
+		goto bad;
+	note.pid = (int)v;
+	note.stamp = strtoull(end + 1, NULL, 10);
+	m->notes = merge_grow(m->notes, m->nnotes + 1, sizeof(*m->notes));
+	m->notes[m->nnotes++] = note;
+	return;
+bad:
+	damage(m, "%s/%s: not a note of keke's; left out", m->o->dirs[dir],
+	       name);
+}
+
 /* Opens the dir @dir_index, holding its fd until the merge ends, and
  * adds its record files. */
 static int list_dir(struct merge *m, size_t dir_index)
@@ -166,6 +196,10 @@ static int list_dir(struct merge *m, size_t dir_index)
 			continue;
 		if (e->d_type == DT_DIR)
 			continue;
+		if (has_suffix(e->d_name, KEKE_NOTE_SUFFIX)) {
+			add_note(m, dir_index, e->d_name);
+			continue;
+		}
 		if (!has_suffix(e->d_name, KEKE_FILE_SUFFIX)) {
 			damage(m, "%s/%s: not a record file; left out", dir,
 			       e->d_name);
@@ -1051,6 +1085,7 @@ static void free_merge(struct merge *m)
 	free(m->thrs);
 	free(m->flows);
 	free(m->reaped);
+	free(m->notes);
 	free(m->shells);
 	idmap_free(&m->thr_index);
 	idmap_free(&m->flow_index);

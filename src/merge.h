@@ -55,6 +55,9 @@ struct keke_merge_stats {
 	uint64_t dropped;		/* events the writers lost */
 	uint64_t killed;		/* processes without an exit record */
 	uint64_t untraced;		/* seen only from their parent's side */
+	uint64_t unrecorded;		/* of those: could not write their
+					 * record file (they left a note) */
+	int unrecorded_errno;		/* why the first of those could not */
 };
 
 enum keke_merge_result {

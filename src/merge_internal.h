@@ -103,6 +103,16 @@ struct prelude {
 	size_t argv_len;
 };
 
+/* A note a process image left in place of the record file it could not
+ * make (record.h, KEKE_NOTE_SUFFIX). */
+struct note {
+	size_t dir;
+	int pid;
+	uint64_t stamp;		/* CLOCK_MONOTONIC ns it tried at */
+	int err;		/* what stopped it */
+	bool used;		/* told on an image already */
+};
+
 /* A system() or popen() slice: the shell it started has no flow of its
  * own and gets linked to it. */
 struct shell_call {
@@ -133,6 +143,8 @@ struct merge {
 	struct idmap flow_index;	/* flow id -> flow index */
 	struct reaped *reaped;
 	size_t nreaped;
+	struct note *notes;
+	size_t nnotes;
 	struct shell_call *shells;
 	size_t nshells;
 	struct prelude *preludes;

@@ -67,21 +67,53 @@ static void set_names(struct proc *p, const struct flow *f)
 	p->exe = f->path ? merge_memdup(f->path, strlen(f->path)) : NULL;
 }
 
+/* The first note left by @pid of dir @dir not told yet, or NULL. */
+static struct note *take_note(struct merge *m, size_t dir, int pid)
+{
+	struct note *best = NULL;
+
+	for (size_t i = 0; i < m->nnotes; i++) {
+		struct note *n = &m->notes[i];
+
+		if (n->dir == dir && n->pid == pid && !n->used &&
+		    (!best || n->stamp < best->stamp))
+			best = n;
+	}
+	if (best)
+		best->used = true;
+	return best;
+}
+
 /*
  * A process, or the last image of one, that ran without writing a file:
  * its slice runs from the call that started it to the wait that reaped
  * it (or to the end of that call, when nobody waited). A vfork child
  * that exited without exec'ing could not write one and is not untraced:
- * it ran only a few calls of its parent's program, in its memory.
+ * it ran only a few calls of its parent's program, in its memory. One
+ * that left a note of why it could not write one says so ("unrecorded").
  */
 static int add_untraced_image(struct merge *m, size_t proc, struct flow *f,
 			      bool vfork_only)
 {
-	const char *note = vfork_only ?
-		"a vfork child: it ran in its parent's memory, recording "
-		"nothing, until it exited" :
-		"libkeke.so could not be loaded into it";
 	struct proc *p = &m->procs[proc];
+	const struct note *why = vfork_only ? NULL :
+				 take_note(m, p->dir, p->pid);
+	const char *key = vfork_only ? "vfork" : why ? "unrecorded" :
+			  "untraced";
+	char note[160];
+
+	if (vfork_only)
+		snprintf(note, sizeof(note), "a vfork child: it ran in its "
+			 "parent's memory, recording nothing, until it "
+			 "exited");
+	else if (why)
+		snprintf(note, sizeof(note), "it could not write its record "
+			 "file: %s", strerror(why->err));
+	else
+		snprintf(note, sizeof(note), "libkeke.so could not be loaded "
+			 "into it");
+	if (why && !m->stats->unrecorded++)
+		m->stats->unrecorded_errno = why->err;
 	const struct reaped *r = reaped_after(m, p->dir, p->pid, f->out.ts_ns);
 	int64_t end = r ? r->ts_ns : f->out_end_ns;
 	/* After an exec, past the end of the image before it (which ends a
@@ -92,8 +124,8 @@ static int add_untraced_image(struct merge *m, size_t proc, struct flow *f,
 	struct keke_arg args[] = {
 		{ .key = "cmdline", .is_str = true, .s = p->cmdline,
 		  .len = strlen(p->cmdline) },
-		{ .key = vfork_only ? "vfork" : "untraced", .is_str = true,
-		  .s = note, .len = strlen(note) },
+		{ .key = key, .is_str = true, .s = note,
+		  .len = strlen(note) },
 	};
 	struct keke_slice s = {
 		.id = m->next_slice_id++,
@@ -493,6 +525,11 @@ int merge_tree(struct merge *m)
 		      by_dir_pid_ts);
 	if (add_preludes(m) || add_untraced(m) || add_untraced_root(m))
 		return -1;
+	/* Notes of processes nobody saw start (their parents were not
+	 * traced either) still count. */
+	for (size_t i = 0; i < m->nnotes; i++)
+		if (!m->notes[i].used && !m->stats->unrecorded++)
+			m->stats->unrecorded_errno = m->notes[i].err;
 	link_shells(m);
 	fill_exit_statuses(m);
 	find_parents(m);
