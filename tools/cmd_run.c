@@ -109,6 +109,7 @@ struct run_result {
 	int exec_errno;		/* 0, or why the command could not start */
 	int64_t start_ns;	/* CLOCK_MONOTONIC when it was started */
 	int64_t elapsed_ns;
+	uint64_t orphans;	/* processes it orphaned that keke reaped */
 };
 
 static int usage_error(const char *fmt, const char *arg)
@@ -572,7 +573,9 @@ static int run_command(const struct run_opts *o, const char *dir,
 	sigaction(SIGQUIT, &ign, &old_quit);
 	/* An inherited SIG_IGN would reap the child before waitpid. */
 	sigaction(SIGCHLD, &dfl, &old_chld);
-	/* Orphans of the run become keke's children: it can wait for them. */
+	/* Orphans of the run become keke's children: it can wait for those
+	 * still running when the command ends (daemons), so their ends are
+	 * in the trace; it reaps the others as they exit. */
 	prctl(PR_SET_CHILD_SUBREAPER, 1);
 	res->start_ns = now_ns();
 	res->elapsed_ns = res->start_ns;
@@ -608,7 +611,21 @@ static int run_command(const struct run_opts *o, const char *dir,
 	if (n != (ssize_t)sizeof(res->exec_errno))
 		res->exec_errno = 0;
 	close(fds[0]);
-	while (waitpid(pid, &res->status, 0) < 0) {
+	/* Orphans of the run that exit meanwhile are reaped at once: left
+	 * as keke's zombies, a run that makes many would fill the process
+	 * table before its command ends. */
+	for (;;) {
+		int status;
+		pid_t r = waitpid(-1, &status, 0);
+
+		if (r == pid) {
+			res->status = status;
+			break;
+		}
+		if (r > 0) {
+			res->orphans++;
+			continue;
+		}
 		if (errno != EINTR) {
 			fprintf(stderr, "keke: waitpid: %s\n", strerror(errno));
 			res->status = 1 << 8;
@@ -636,12 +653,15 @@ static void stop_waiting_handler(int sig)
 
 /*
  * After the command ended: waits at most @limit_s seconds (inf: no limit)
- * for the processes it left running, so their ends are in the trace too.
- * keke is their subreaper, so they are its children now. SIGINT, SIGQUIT,
- * SIGTERM and SIGHUP end the wait. Says on stderr why keke still waits
- * after a second (unless @quiet), and when it gives up.
+ * for the processes it left running, so their ends are in the trace too,
+ * and adds those it reaped to *@reaped. keke is their subreaper, so they
+ * are its children now; it gives that role up afterwards, so what they
+ * orphan later goes to init rather than waiting for keke to exit.
+ * SIGINT, SIGQUIT, SIGTERM and SIGHUP end the wait. Says on stderr why
+ * keke still waits after a second (unless @quiet), and when it gives up.
  */
-static void wait_for_leftovers(const char *name, double limit_s, bool quiet)
+static void wait_for_leftovers(const char *name, double limit_s, bool quiet,
+			       uint64_t *reaped)
 {
 	static const int sigs[] = { SIGINT, SIGQUIT, SIGTERM, SIGHUP };
 	struct sigaction stop = { .sa_handler = stop_waiting_handler };
@@ -653,16 +673,18 @@ static void wait_for_leftovers(const char *name, double limit_s, bool quiet)
 	pid_t r;
 
 	while ((r = waitpid(-1, &status, WNOHANG)) > 0)
-		;
+		++*reaped;
 	if (r < 0 || limit_s <= 0)
-		return;
+		goto out;
 	stop_waiting = 0;
 	for (int i = 0; i < 4; i++)
 		sigaction(sigs[i], &stop, &old[i]);
 	for (;;) {
 		r = waitpid(-1, &status, WNOHANG);
-		if (r > 0)
+		if (r > 0) {
+			++*reaped;
 			continue;
+		}
 		if (r < 0 || stop_waiting)
 			break;
 		waited = now_ns() - start;
@@ -681,6 +703,8 @@ static void wait_for_leftovers(const char *name, double limit_s, bool quiet)
 	}
 	for (int i = 0; i < 4; i++)
 		sigaction(sigs[i], &old[i], NULL);
+out:
+	prctl(PR_SET_CHILD_SUBREAPER, 0);
 }
 
 /* The command's exit status as a shell reports it: 128+N for signal N. */
@@ -921,7 +945,7 @@ int keke_cmd_run(int argc, char **argv)
 		return res.exec_errno == ENOENT ? 127 : 126;
 	}
 	status = exit_status_of(res.status);
-	wait_for_leftovers(command_name(&o), o.wait_s, o.quiet);
+	wait_for_leftovers(command_name(&o), o.wait_s, o.quiet, &res.orphans);
 
 	do_merge = o.json || o.db;
 	if (do_merge)
