@@ -1,9 +1,14 @@
 // SPDX-License-Identifier: MIT
 /*
  * What `keke run` may be trusted with beyond the trace: the orphans of
- * the run it adopts are reaped as they exit.
+ * the run it adopts are reaped as they exit; the trace dir is made only
+ * where nobody else can swap it, and used through the fd keke holds, so
+ * that what is put in its place is never read nor removed.
  */
 #include <criterion/criterion.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdbool.h>
 #include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
@@ -28,6 +33,18 @@ static const char *json(void)
 static const char *db(void)
 {
 	return test_path(out, "t.db");
+}
+
+/* "scratch dir/@name", valid for the rest of the test (unlike
+ * test_path's, for up to 16 names). */
+static const char *scratch(const char *name)
+{
+	static char paths[16][PATH_MAX];
+	static int next;
+	char *path = paths[next++ % 16];
+
+	snprintf(path, PATH_MAX, "%s/%s", out, name);
+	return path;
 }
 
 static void pause_ms(long ms)
@@ -80,7 +97,7 @@ static int zombie_children(pid_t parent)
 Test(run_trust, orphans_are_reaped_while_the_command_runs, .init = setup,
      .fini = teardown)
 {
-	const char *ready = test_path(out, "ready"), *go = test_path(out, "go");
+	const char *ready = scratch("ready"), *go = scratch("go");
 	int status, zombies = -1, fd, i;
 	pid_t keke;
 
@@ -116,4 +133,306 @@ Test(run_trust, orphans_are_reaped_while_the_command_runs, .init = setup,
 	cr_assert_eq(test_db_int(db(), "SELECT count(*) FROM process"), 601);
 	cr_assert_eq(test_db_int(db(), "SELECT count(*) FROM process WHERE "
 				       "killed = 0 AND exit_code = 0"), 601);
+}
+
+/* ------------------------------------------------------------------ */
+/* The trace dir */
+
+struct outcome {
+	int code;
+	char *out, *err;
+};
+
+static void outcome_free(struct outcome *o)
+{
+	free(o->out);
+	free(o->err);
+}
+
+/* Runs the shell command @fmt (printf-style). */
+static struct outcome __attribute__((format(printf, 1, 2)))
+sh(const char *fmt, ...)
+{
+	struct outcome o = { 0 };
+	va_list ap;
+	char *cmd;
+
+	va_start(ap, fmt);
+	cr_assert(vasprintf(&cmd, fmt, ap) > 0);
+	va_end(ap);
+	o.code = test_exit_code(test_sh(cmd, &o.out, &o.err));
+	cr_assert(o.out && o.err);
+	free(cmd);
+	return o;
+}
+
+/* How many entries the directory @dir holds. */
+static int entries(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	int n = 0;
+
+	cr_assert(d, "%s: %s", dir, strerror(errno));
+	while ((e = readdir(d)))
+		n += strcmp(e->d_name, ".") && strcmp(e->d_name, "..");
+	closedir(d);
+	return n;
+}
+
+/* A new directory @name in the scratch dir, of mode @mode exactly. */
+static const char *make_dir(const char *name, mode_t mode)
+{
+	const char *dir = scratch(name);
+
+	cr_assert_eq(mkdir(dir, 0700), 0, "%s: %s", dir, strerror(errno));
+	cr_assert_eq(chmod(dir, mode), 0);
+	return dir;
+}
+
+static void need_root(void)
+{
+	if (geteuid() != 0)
+		cr_skip_test("needs root to give a directory to another user");
+}
+
+/*
+ * `keke run` with the trace dir's parent named by @how ("--dir X" or
+ * "TMPDIR=X", X being @parent) must refuse to run, say @why about @culprit,
+ * make nothing in @parent, and not start the command.
+ */
+static void refused(const char *how, const char *parent, const char *culprit,
+		    const char *why)
+{
+	const char *ran = scratch("ran");
+	bool env = !strncmp(how, "TMPDIR", 6);
+	char *expect;
+	struct outcome o;
+
+	o = sh("cd '%s' && %s%s '%s' run -q %s%s -o t.json --db t.db -- "
+	       "touch '%s'", out, env ? how : "", env ? parent : "",
+	       test_keke_bin(), env ? "" : how, env ? "" : parent, ran);
+	cr_assert_eq(o.code, 1, "keke run %s%s: exit %d: %s", how, parent,
+		     o.code, o.err);
+	cr_assert(asprintf(&expect, "%s %s", culprit, why) > 0);
+	cr_assert(strstr(o.err, "keke: will not make the trace dir in ") &&
+		  strstr(o.err, expect), "keke run %s%s did not say '%s': %s",
+		  how, parent, expect, o.err);
+	cr_assert(access(ran, F_OK) != 0, "the command ran");
+	if (access(parent, F_OK) == 0)
+		cr_assert_eq(entries(parent), 0, "keke run %s%s made something "
+			     "there", how, parent);
+	free(expect);
+	outcome_free(&o);
+}
+
+/* The real path of @path in a static buffer. */
+static const char *real(const char *path)
+{
+	static char buf[PATH_MAX];
+
+	cr_assert(realpath(path, buf), "%s: %s", path, strerror(errno));
+	return buf;
+}
+
+Test(run_trust, parent_of_another_user_is_refused, .init = setup,
+     .fini = teardown)
+{
+	const char *theirs;
+
+	need_root();
+	theirs = make_dir("theirs", 0755);
+	cr_assert_eq(chown(theirs, 65534, 65534), 0);
+	refused("--dir ", theirs, real(theirs), "belongs to another user");
+	refused("TMPDIR=", theirs, real(theirs), "belongs to another user");
+	/* Above the parent too: its owner could rename the parent away. */
+	make_dir("theirs/mine", 0700);
+	refused("--dir ", scratch("theirs/mine"), real(theirs),
+		"belongs to another user");
+}
+
+Test(run_trust, parent_writable_by_others_is_refused, .init = setup,
+     .fini = teardown)
+{
+	const char *open_dir = make_dir("open", 0777);
+	const char *group = make_dir("group", 0770);
+	const char *sticky = make_dir("sticky", 01777);
+	struct outcome o;
+
+	refused("--dir ", open_dir, real(open_dir),
+		"is writable by group or others and not sticky");
+	refused("TMPDIR=", group, real(group),
+		"is writable by group or others and not sticky");
+	/* Sticky, like /tmp: nobody else can move what is ours in it. */
+	o = sh("cd '%s' && '%s' run -q --dir '%s' -o t.json --db t.db -- "
+	       "true", out, test_keke_bin(), sticky);
+	cr_assert_eq(o.code, 0, "%s", o.err);
+	cr_assert_eq(entries(sticky), 0, "the trace dir was not removed");
+	outcome_free(&o);
+}
+
+/* The trace dir keke run makes for --dir @dir and keeps; to free. */
+static char *kept_dir(const char *dir)
+{
+	struct outcome o = sh("cd '%s' && '%s' run -q --keep --dir '%s' "
+			      "--no-json --db k.db -- true 2>&1", out,
+			      test_keke_bin(), dir);
+	char *kept = strstr(o.out, "keke: trace dir kept: ");
+
+	cr_assert_eq(o.code, 0, "keke run --dir %s: %s", dir, o.out);
+	cr_assert(kept, "keke run --keep did not say where: %s", o.out);
+	kept = strdup(kept + strlen("keke: trace dir kept: "));
+	kept[strcspn(kept, "\n")] = '\0';
+	outcome_free(&o);
+	return kept;
+}
+
+/*
+ * A symbolic link in --dir, also spelt "link/" or "link/.", is resolved
+ * once and its target checked: one to a directory others may write to is
+ * refused; one to a safe directory gives a trace dir whose path, handed
+ * to every process of the run, holds no link that could be repointed.
+ */
+Test(run_trust, symlinked_dir_is_checked_at_its_target, .init = setup,
+     .fini = teardown)
+{
+	const char *open_dir = make_dir("open", 0777);
+	const char *mine = make_dir("mine", 0700);
+	const char *to_open = scratch("to-open");
+	const char *to_mine = scratch("to-mine");
+	static const char *const spellings[] = { "", "/", "/.", "//." };
+	char *dir, *kept, want[PATH_MAX + 8];
+
+	cr_assert_eq(symlink(open_dir, to_open), 0);
+	cr_assert_eq(symlink(mine, to_mine), 0);
+	snprintf(want, sizeof(want), "%s/keke-", real(mine));
+	for (size_t i = 0; i < 4; i++) {
+		cr_assert(asprintf(&dir, "%s%s", to_open, spellings[i]) > 0);
+		refused("--dir ", dir, real(open_dir),
+			"is writable by group or others and not sticky");
+		free(dir);
+		cr_assert(asprintf(&dir, "%s%s", to_mine, spellings[i]) > 0);
+		kept = kept_dir(dir);
+		cr_assert(!strncmp(kept, want, strlen(want)) &&
+			  !strchr(kept + strlen(want), '/'),
+			  "--dir %s: trace dir %s, not in %s", dir, kept,
+			  real(mine));
+		test_rm_rf(kept);
+		free(kept);
+		free(dir);
+	}
+}
+
+/* A relative --dir: the processes of the run find the trace dir after
+ * the command changed directory. */
+Test(run_trust, relative_dir_survives_chdir, .init = setup, .fini = teardown)
+{
+	struct outcome o;
+
+	make_dir("traces", 0700);
+	o = sh("cd '%s' && '%s' run -q --dir traces -o t.json --db t.db -- "
+	       "sh -c \"cd / && '%s' 3 exit; exit 0\"", out, test_keke_bin(),
+	       test_prog("exit_status"));
+	cr_assert_eq(o.code, 0, "%s", o.err);
+	cr_assert_eq(test_db_int(db(), "SELECT count(*) FROM process WHERE "
+				       "name = 'exit_status' AND exit_code = "
+				       "3 AND untraced = 0"), 1,
+		     "the process started after the chdir was not traced");
+	outcome_free(&o);
+}
+
+/* A directory full of files, which keke run must never touch. */
+static const char *make_victim(int files)
+{
+	const char *victim = make_dir("victim", 0700);
+	char *cmd;
+
+	cr_assert(asprintf(&cmd, "cd '%s' && for i in $(seq %d); do echo "
+			   "precious > file-$i; done", victim, files) > 0);
+	cr_assert_eq(test_exit_code(test_sh(cmd, NULL, NULL)), 0);
+	free(cmd);
+	return victim;
+}
+
+/*
+ * The command replaces the trace dir by a symbolic link to a directory
+ * full of files: keke run merges the dir it made, which the link does not
+ * lead to, removes its files wherever it now is, leaves the link, and
+ * never touches the files the link leads to.
+ */
+Test(run_trust, trace_dir_swapped_for_a_symlink, .init = setup,
+     .fini = teardown)
+{
+	const char *victim = make_victim(50);
+	const char *traces = make_dir("traces", 0700);
+	struct outcome o;
+
+	o = sh("cd '%s' && '%s' run -q --dir traces -o t.json --db t.db -- "
+	       "'%s' now '%s'", out, test_keke_bin(),
+	       test_prog("swap_trace_dir"), victim);
+	cr_assert_eq(o.code, 0, "exit %d: %s", o.code, o.err);
+	cr_assert_eq(entries(victim), 50, "keke run removed files the link "
+		     "to the trace dir led to: %s", o.err);
+	cr_assert_eq(test_db_int(db(), "SELECT count(*) FROM process WHERE "
+				       "name = 'swap_trace_dir' AND "
+				       "exit_code = 0"), 1,
+		     "the trace is not the one made in the trace dir: %s",
+		     o.err);
+	cr_assert(strstr(o.err, "was replaced while the command ran"), "%s",
+		  o.err);
+	/* traces holds the link and the moved trace dir, emptied. */
+	cr_assert_eq(entries(traces), 2);
+	outcome_free(&o);
+	o = sh("ls -A '%s'/keke-*.moved | wc -l", traces);
+	cr_assert_str_eq(o.out, "0\n", "the moved trace dir was not emptied");
+	outcome_free(&o);
+}
+
+/*
+ * The same swap in the middle of keke run's removal of the record files,
+ * when it has removed one: the files of the same names in the directory
+ * the link leads to are not removed.
+ */
+Test(run_trust, trace_dir_swapped_during_cleanup, .init = setup,
+     .fini = teardown)
+{
+	const char *victim = make_victim(50);
+	const char *done = scratch("done");
+	struct outcome o;
+	int i;
+
+	make_dir("traces", 0700);
+	o = sh("cd '%s' && '%s' run -q --wait 0 --dir traces -o t.json --db "
+	       "t.db -- '%s' at-cleanup '%s' 200 '%s'", out, test_keke_bin(),
+	       test_prog("swap_trace_dir"), victim, done);
+	cr_assert_eq(o.code, 0, "exit %d: %s", o.code, o.err);
+	for (i = 0; i < 3000 && access(done, F_OK) != 0; i++)
+		pause_ms(10);
+	cr_assert_lt(i, 3000, "the trace dir was never swapped");
+	/* 50 files, and one for the record file of the command and of each
+	 * of its 200 children at least. */
+	cr_assert_geq(entries(victim), 50 + 201, "keke run removed files "
+		      "the link to the trace dir led to: %s", o.err);
+	outcome_free(&o);
+}
+
+/* The merge reads the trace dir through keke's fd; damage it reports
+ * still names the trace dir by its path. */
+Test(run_trust, damage_names_the_trace_dir_by_its_path, .init = setup,
+     .fini = teardown)
+{
+	const char *traces = make_dir("traces", 0700);
+	struct outcome o;
+	char *expect;
+
+	o = sh("cd '%s' && '%s' run -q --dir traces -o t.json --db t.db -- "
+	       "sh -c 'echo junk > \"$KEKE_DIR/junk\"'", out, test_keke_bin());
+	cr_assert_eq(o.code, 0, "%s", o.err);
+	cr_assert(asprintf(&expect, "keke: damaged: %s/keke-", real(traces)) >
+		  0);
+	cr_assert(strstr(o.err, expect) && strstr(o.err, "/junk: "),
+		  "not '%s...': %s", expect, o.err);
+	cr_assert(!strstr(o.err, "/proc/"), "%s", o.err);
+	free(expect);
+	outcome_free(&o);
 }
