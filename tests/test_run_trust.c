@@ -436,3 +436,90 @@ Test(run_trust, damage_names_the_trace_dir_by_its_path, .init = setup,
 	free(expect);
 	outcome_free(&o);
 }
+
+/* ------------------------------------------------------------------ */
+/* What keke run says about programs it cannot trace inside */
+
+/* The lines of @text that hold @word, counted; the last one in *@line
+ * (to free) when not NULL. */
+static int lines_with(const char *text, const char *word, char **line)
+{
+	const char *p = text;
+	int n = 0;
+
+	while (*p) {
+		size_t len = strcspn(p, "\n");
+		char *l = strndup(p, len);
+
+		if (strstr(l, word)) {
+			n++;
+			if (line) {
+				free(*line);
+				*line = l;
+				l = NULL;
+			}
+		}
+		free(l);
+		p += len + (p[len] == '\n');
+	}
+	return n;
+}
+
+/* keke run says once why a static program it met ran untraced, whether
+ * the command itself or a child of it. */
+Test(run_trust, static_program_is_told_once, .init = setup, .fini = teardown)
+{
+	static const char *const cmds[] = { "'%s' 7; true",
+					    "sh -c \"'%s' 7; true\"" };
+	char *line = NULL;
+
+	for (size_t i = 0; i < 2; i++) {
+		char cmd[8192];
+		struct outcome o;
+
+		snprintf(cmd, sizeof(cmd), cmds[i], test_prog("t_static_exit"));
+		o = sh("'%s' run -q -o '%s' --db '%s' -- %s", test_keke_bin(),
+		       json(), db(), cmd);
+		cr_assert_eq(lines_with(o.err, "t_static_exit", &line), 1,
+			     "%s: not one line about t_static_exit:\n%s", cmd,
+			     o.err);
+		cr_assert(strstr(line, "is statically linked") &&
+			  strstr(line, "only its lifetime is in the trace"),
+			  "%s", line);
+		free(line);
+		line = NULL;
+		outcome_free(&o);
+	}
+}
+
+/* A setuid program started by a traced shell of an unprivileged user:
+ * one line says why it ran untraced. */
+Test(run_trust, setuid_program_is_told_once, .init = setup, .fini = teardown)
+{
+	const char *dir = make_dir("su", 0755);
+	char prog[PATH_MAX], *line = NULL;
+	struct outcome o;
+
+	if (geteuid() != 0)
+		cr_skip_test("making a setuid root program needs root");
+	snprintf(prog, sizeof(prog), "%s/t_setuid_ids", dir);
+	cr_assert_eq(chmod(out, 0755), 0);
+	o = sh("cp '%s' '%s' && chmod 4755 '%s'", test_prog("t_setuid_ids"),
+	       prog, prog);
+	cr_assert_eq(o.code, 0, "%s", o.err);
+	outcome_free(&o);
+	cr_assert_eq(chown(dir, 65534, 65534), 0);
+	o = sh("cd '%s' && setpriv --reuid=65534 --regid=65534 --clear-groups "
+	       "env TMPDIR='%s' '%s' run -q -o t.json --db t.db -- sh -c "
+	       "\"'%s'; echo rc=\\$?\"", dir, dir, test_keke_bin(), prog);
+	if (!strstr(o.out, "setuid=1"))
+		cr_skip_test("cannot run a setuid program as nobody here "
+			     "(nosuid mount, no setpriv?): %s%s", o.out, o.err);
+	cr_assert_eq(o.code, 0, "%s", o.err);
+	cr_assert_eq(lines_with(o.err, "t_setuid_ids", &line), 1,
+		     "not one line about t_setuid_ids:\n%s", o.err);
+	cr_assert(strstr(line, "is setuid") &&
+		  strstr(line, "only its lifetime is in the trace"), "%s", line);
+	free(line);
+	outcome_free(&o);
+}

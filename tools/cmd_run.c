@@ -368,34 +368,41 @@ static int script_interpreter(int fd, char *interp)
 }
 
 /*
- * Warns on stderr when ld.so will not preload libkeke.so into @path (the
- * command @name, or the interpreter of that script): a static binary, or
- * one that runs setuid/setgid. The command still runs; only its lifetime
- * can be seen then.
+ * Warns on stderr, one line per reason, when ld.so will not preload
+ * libkeke.so into @path (the program @name, or the interpreter of that
+ * script): it is statically linked, or runs setuid/setgid. The program
+ * still runs; only its lifetime can be seen then. Returns how many
+ * reasons it gave.
  */
-static void warn_untraceable(const char *name, const char *path, int depth)
+static int warn_untraceable(const char *name, const char *path, int depth)
 {
 	char interp[PATH_MAX];
 	bool is_static = false;
 	struct stat st;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	int fd = open(path, O_RDONLY | O_CLOEXEC), said = 0;
 
 	if (fd < 0)
-		return;
+		return 0;
 	if (fstat(fd, &st) == 0 &&
 	    (((st.st_mode & S_ISUID) && st.st_uid != getuid()) ||
-	     ((st.st_mode & S_ISGID) && st.st_gid != getgid())))
-		fprintf(stderr, "keke: %s is set%cid: ld.so ignores LD_PRELOAD "
-			"for it, so only its lifetime can be seen\n", name,
-			st.st_mode & S_ISUID ? 'u' : 'g');
+	     ((st.st_mode & S_ISGID) && st.st_gid != getgid()))) {
+		fprintf(stderr, "keke: %s is set%cid: ld.so does not preload "
+			"libkeke.so into it, so only its lifetime is in the "
+			"trace\n", name, st.st_mode & S_ISUID ? 'u' : 'g');
+		said++;
+	}
 	if (elf_is_static(fd, &is_static) == 0) {
-		if (is_static)
-			fprintf(stderr, "keke: %s is statically linked: only "
-				"its lifetime can be seen\n", name);
+		if (is_static) {
+			fprintf(stderr, "keke: %s is statically linked: no "
+				"ld.so runs in it to preload libkeke.so, so "
+				"only its lifetime is in the trace\n", name);
+			said++;
+		}
 	} else if (depth == 0 && script_interpreter(fd, interp) == 0) {
-		warn_untraceable(interp, interp, 1);
+		said += warn_untraceable(interp, interp, 1);
 	}
 	close(fd);
+	return said;
 }
 
 #define SHM_DIR "/dev/shm"
@@ -1020,9 +1027,10 @@ static void print_summary(const struct run_opts *o,
 }
 
 /*
- * Warns once per program that ran untraced inside the run (a static,
+ * Warns about each program that ran untraced inside the run (a static,
  * setuid or 32-bit program that a traced process started), other than the
- * command itself, which was looked at before it ran.
+ * command itself, which was looked at before it ran: one line per reason
+ * it can tell, else one saying that it ran untraced.
  */
 static void warn_untraced_children(const char *db_path, const char *cmd_path)
 {
@@ -1040,10 +1048,11 @@ static void warn_untraced_children(const char *db_path, const char *cmd_path)
 	while (sqlite3_step(st) == SQLITE_ROW) {
 		const char *exe = (const char *)sqlite3_column_text(st, 0);
 
-		fprintf(stderr, "keke: %s ran untraced (ld.so did not "
-			"preload libkeke.so into it): only its lifetime is in "
-			"the trace\n", exe);
-		warn_untraceable(exe, exe, 0);
+		/* The reason when it can be told, else that it was not. */
+		if (warn_untraceable(exe, exe, 0) == 0)
+			fprintf(stderr, "keke: %s ran untraced: ld.so did not "
+				"preload libkeke.so into it, so only its "
+				"lifetime is in the trace\n", exe);
 	}
 out:
 	sqlite3_finalize(st);
