@@ -3,16 +3,17 @@
  * What `keke run` may be trusted with beyond the trace: the orphans of
  * the run it adopts are reaped as they exit; the trace dir is made only
  * where nobody else can swap it, and used through the fd keke holds, so
- * that what is put in its place is never read nor removed.
+ * that what is put in its place is never read nor removed; why a program
+ * ran untraced is said once.
  */
 #include <criterion/criterion.h>
-#include <limits.h>
-#include <stdarg.h>
-#include <stdbool.h>
 #include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
