@@ -4,10 +4,10 @@
  * every process it starts, merges the trace dir they wrote into keke.json
  * and keke.db, prints a short summary, and exits as the command did.
  */
+#include <dirent.h>
 #include <elf.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <getopt.h>
 #include <inttypes.h>
 #include <limits.h>
@@ -55,7 +55,9 @@ static const char run_usage[] =
 	"      --keep         keep the trace dir of record files; print its path\n"
 	"      --dir DIR      make the trace dir in DIR (default $TMPDIR, else\n"
 	"                     /dev/shm when it is a tmpfs with 2 GiB free,\n"
-	"                     else /tmp)\n"
+	"                     else /tmp); DIR and each directory above it\n"
+	"                     must belong to you or root and be writable by\n"
+	"                     nobody else, unless sticky like /tmp\n"
 	"      --trace LIST   trace these families of calls (KEKE_TRACE):\n"
 	"                     proc,file,net,sync,thread,dl,user, all, none,\n"
 	"                     -NAME to leave one out (default: all)\n"
@@ -109,6 +111,7 @@ struct run_result {
 	int exec_errno;		/* 0, or why the command could not start */
 	int64_t start_ns;	/* CLOCK_MONOTONIC when it was started */
 	int64_t elapsed_ns;
+	uint64_t orphans;	/* processes it orphaned that keke reaped */
 };
 
 static int usage_error(const char *fmt, const char *arg)
@@ -365,34 +368,41 @@ static int script_interpreter(int fd, char *interp)
 }
 
 /*
- * Warns on stderr when ld.so will not preload libkeke.so into @path (the
- * command @name, or the interpreter of that script): a static binary, or
- * one that runs setuid/setgid. The command still runs; only its lifetime
- * can be seen then.
+ * Warns on stderr, one line per reason, when ld.so will not preload
+ * libkeke.so into @path (the program @name, or the interpreter of that
+ * script): it is statically linked, or runs setuid/setgid. The program
+ * still runs; only its lifetime can be seen then. Returns how many
+ * reasons it gave.
  */
-static void warn_untraceable(const char *name, const char *path, int depth)
+static int warn_untraceable(const char *name, const char *path, int depth)
 {
 	char interp[PATH_MAX];
 	bool is_static = false;
 	struct stat st;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	int fd = open(path, O_RDONLY | O_CLOEXEC), said = 0;
 
 	if (fd < 0)
-		return;
+		return 0;
 	if (fstat(fd, &st) == 0 &&
 	    (((st.st_mode & S_ISUID) && st.st_uid != getuid()) ||
-	     ((st.st_mode & S_ISGID) && st.st_gid != getgid())))
-		fprintf(stderr, "keke: %s is set%cid: ld.so ignores LD_PRELOAD "
-			"for it, so only its lifetime can be seen\n", name,
-			st.st_mode & S_ISUID ? 'u' : 'g');
+	     ((st.st_mode & S_ISGID) && st.st_gid != getgid()))) {
+		fprintf(stderr, "keke: %s is set%cid: ld.so does not preload "
+			"libkeke.so into it, so only its lifetime is in the "
+			"trace\n", name, st.st_mode & S_ISUID ? 'u' : 'g');
+		said++;
+	}
 	if (elf_is_static(fd, &is_static) == 0) {
-		if (is_static)
-			fprintf(stderr, "keke: %s is statically linked: only "
-				"its lifetime can be seen\n", name);
+		if (is_static) {
+			fprintf(stderr, "keke: %s is statically linked: no "
+				"ld.so runs in it to preload libkeke.so, so "
+				"only its lifetime is in the trace\n", name);
+			said++;
+		}
 	} else if (depth == 0 && script_interpreter(fd, interp) == 0) {
-		warn_untraceable(interp, interp, 1);
+		said += warn_untraceable(interp, interp, 1);
 	}
 	close(fd);
+	return said;
 }
 
 #define SHM_DIR "/dev/shm"
@@ -420,35 +430,168 @@ static const char *default_trace_parent(void)
 }
 
 /*
- * Makes the trace dir, mode 0700, in @parent (or $TMPDIR, or the default
- * above) and writes its absolute path to @dir (PATH_MAX). Returns 0, or
- * -1 after printing why.
+ * The trace dir of a run, held open from its making to its removal: keke
+ * run uses it only through these fds, never by its path, which a process
+ * of the run (or whoever may write in its parent) could replace by a
+ * symbolic link or by a directory of their own.
  */
-static int make_trace_dir(const char *parent, char *dir)
+struct trace_dir {
+	int parent_fd;		/* O_PATH fd of the directory it is in */
+	int fd;			/* the trace dir itself, O_NOFOLLOW */
+	char name[16];		/* its name in the parent: keke-XXXXXX */
+	char path[PATH_MAX];	/* absolute: for KEKE_DIR and messages */
+	char fd_path[32];	/* /proc/self/fd/N: what the merge reads */
+};
+
+/*
+ * Why another user could replace what we make in the directory @st, or
+ * NULL when nobody but us and root can: it must belong to one of them,
+ * and be writable by nobody else unless sticky (then others can neither
+ * rename nor remove what is ours in it, as in /tmp). ssh's StrictModes
+ * asks the same of the directories above ~/.ssh.
+ */
+static const char *untrusted_why(const struct stat *st)
 {
-	char tmpl[PATH_MAX];
+	if (!S_ISDIR(st->st_mode))
+		return "is not a directory";
+	if (st->st_uid != 0 && st->st_uid != geteuid())
+		return "belongs to another user";
+	if ((st->st_mode & (S_IWGRP | S_IWOTH)) && !(st->st_mode & S_ISVTX))
+		return "is writable by group or others and not sticky";
+	return NULL;
+}
+
+/*
+ * Opens the directory @parent to make the trace dir in, after checking
+ * that nobody but us and root can replace it or anything above it. A
+ * symbolic link in @parent (also "link/" and "link/.") is resolved once:
+ * the real path is what is checked, walked from / without following any
+ * link (one put there since is refused) and handed to the children, so
+ * repointing the link later changes nothing. Writes the real path to
+ * @real (PATH_MAX). Returns an O_PATH fd, or -1 after printing why.
+ */
+static int open_trusted_parent(const char *parent, char *real)
+{
+	const char *why;
+	char name[NAME_MAX + 1];
+	size_t at = 0, len;	/* real[0, at) is opened, "" standing for / */
+	struct stat st;
+	int fd, next;
+
+	if (!realpath(parent, real)) {
+		fprintf(stderr, "keke: cannot make a trace dir in %s: %s\n",
+			parent, strerror(errno));
+		return -1;
+	}
+	fd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		goto fail;
+	/* real is absolute, without ".", ".." or doubled '/'. */
+	for (;;) {
+		if (fstat(fd, &st) != 0)
+			goto fail;
+		why = untrusted_why(&st);
+		if (why) {
+			fprintf(stderr, "keke: will not make the trace dir "
+				"in %s: %.*s %s, so others could swap the "
+				"trace dir for their own (use --dir or TMPDIR "
+				"to name a directory only you or root can "
+				"write to)\n", parent, (int)(at ? at : 1),
+				real, why);
+			close(fd);
+			return -1;
+		}
+		if (!real[at] || !real[at + 1])
+			break;
+		len = strcspn(real + at + 1, "/");
+		if (len > NAME_MAX) {
+			errno = ENAMETOOLONG;
+			goto fail;
+		}
+		memcpy(name, real + at + 1, len);
+		name[len] = '\0';
+		next = openat(fd, name, O_PATH | O_DIRECTORY | O_NOFOLLOW |
+			      O_CLOEXEC);
+		if (next < 0)
+			goto fail;
+		close(fd);
+		fd = next;
+		at += 1 + len;
+	}
+	return fd;
+fail:
+	fprintf(stderr, "keke: cannot make a trace dir in %s: %s\n", parent,
+		strerror(errno));
+	if (fd >= 0)
+		close(fd);
+	return -1;
+}
+
+/*
+ * Makes the trace dir, mode 0700, in @parent (or $TMPDIR, or the default
+ * above), and opens it and its parent into @td. Returns 0, or -1 after
+ * printing why.
+ */
+static int make_trace_dir(const char *parent, struct trace_dir *td)
+{
+	static const char chars[] = "abcdefghijklmnopqrstuvwxyz"
+				    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+	char real[PATH_MAX];
+	unsigned char rnd[6];
+	struct stat st, via;
+	bool made = false;
+	int tries = 0;
 
 	if (!parent || !*parent)
 		parent = getenv("TMPDIR");
 	if (!parent || !*parent)
 		parent = default_trace_parent();
-	if (snprintf(tmpl, sizeof(tmpl), "%s/keke-XXXXXX", parent) >=
-	    (int)sizeof(tmpl)) {
-		fprintf(stderr, "keke: %s: path too long\n", parent);
+	td->fd = -1;
+	td->parent_fd = open_trusted_parent(parent, real);
+	if (td->parent_fd < 0)
 		return -1;
+	for (;;) {
+		if (getrandom(rnd, sizeof(rnd), 0) != (ssize_t)sizeof(rnd))
+			goto fail;
+		strcpy(td->name, "keke-");
+		for (int i = 0; i < 6; i++)
+			td->name[5 + i] = chars[rnd[i] % (sizeof(chars) - 1)];
+		td->name[11] = '\0';
+		made = mkdirat(td->parent_fd, td->name, 0700) == 0;
+		if (made)
+			break;
+		if (errno != EEXIST || ++tries == 100)
+			goto fail;
 	}
-	if (!mkdtemp(tmpl)) {
-		fprintf(stderr, "keke: cannot make a trace dir in %s: %s\n",
-			parent, strerror(errno));
-		return -1;
-	}
+	td->fd = openat(td->parent_fd, td->name, O_RDONLY | O_DIRECTORY |
+			O_NOFOLLOW | O_CLOEXEC);
+	if (td->fd < 0 || fstat(td->fd, &st) != 0)
+		goto fail;
 	/* Absolute: the traced processes may change directory. */
-	if (!realpath(tmpl, dir)) {
-		fprintf(stderr, "keke: %s: %s\n", tmpl, strerror(errno));
-		rmdir(tmpl);
-		return -1;
+	if (snprintf(td->path, sizeof(td->path), "%s/%s",
+		     strcmp(real, "/") ? real : "", td->name) >=
+	    (int)sizeof(td->path)) {
+		errno = ENAMETOOLONG;
+		goto fail;
 	}
+	/* The merge reads the dir through the fd keke holds, so it reads
+	 * this one even if its name is taken over; without /proc, by its
+	 * path. */
+	snprintf(td->fd_path, sizeof(td->fd_path), "/proc/self/fd/%d",
+		 td->fd);
+	if (stat(td->fd_path, &via) != 0 || via.st_dev != st.st_dev ||
+	    via.st_ino != st.st_ino)
+		snprintf(td->fd_path, sizeof(td->fd_path), "%s", "");
 	return 0;
+fail:
+	fprintf(stderr, "keke: cannot make a trace dir in %s: %s\n", parent,
+		strerror(errno));
+	if (td->fd >= 0)
+		close(td->fd);
+	if (made)
+		unlinkat(td->parent_fd, td->name, AT_REMOVEDIR);
+	close(td->parent_fd);
+	return -1;
 }
 
 /* 16 random bytes as 32 hex digits into @hex. Returns 0, or -1 after
@@ -471,20 +614,82 @@ static int make_trace_id(char hex[33])
 	return 0;
 }
 
-static int remove_entry(const char *path, const struct stat *st, int type,
-			struct FTW *ftw)
+/* Closes the fds of @td, leaving the trace dir where it is. */
+static void close_trace_dir(struct trace_dir *td)
 {
-	if (remove(path) != 0 && errno != ENOENT)
-		fprintf(stderr, "keke: cannot remove %s: %s\n", path,
-			strerror(errno));
-	return 0;
+	close(td->fd);
+	close(td->parent_fd);
+	td->fd = td->parent_fd = -1;
 }
 
-/* Removes the trace dir @dir and everything in it (never following a
- * symbolic link out of it). */
-static void remove_trace_dir(const char *dir)
+/*
+ * Removes everything in the directory @fd (@path in messages), going at
+ * most @depth directories down, never following a symbolic link: names
+ * are removed relative to @fd, so whatever has been put at @path since
+ * is never touched.
+ */
+static void empty_dir(int fd, const char *path, int depth)
 {
-	nftw(dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+	struct dirent *e;
+	int copy = dup(fd);
+	DIR *d = copy >= 0 ? fdopendir(copy) : NULL;
+
+	if (!d) {
+		fprintf(stderr, "keke: cannot read %s: %s\n", path,
+			strerror(errno));
+		if (copy >= 0)
+			close(copy);
+		return;
+	}
+	rewinddir(d);
+	while ((e = readdir(d))) {
+		int sub;
+
+		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+			continue;
+		if (unlinkat(fd, e->d_name, 0) == 0 || errno == ENOENT)
+			continue;
+		if (errno == EISDIR && depth > 0) {
+			sub = openat(fd, e->d_name, O_RDONLY | O_DIRECTORY |
+				     O_NOFOLLOW | O_CLOEXEC);
+			if (sub >= 0) {
+				empty_dir(sub, e->d_name, depth - 1);
+				close(sub);
+				if (unlinkat(fd, e->d_name, AT_REMOVEDIR) == 0)
+					continue;
+			}
+		}
+		fprintf(stderr, "keke: cannot remove %s/%s: %s\n", path,
+			e->d_name, strerror(errno));
+	}
+	closedir(d);
+}
+
+/*
+ * Removes the trace dir @td and everything in it, through its fds only;
+ * the dir itself only while its name in the parent still is that dir
+ * (else it is left, emptied, and said so). Closes its fds.
+ */
+static void remove_trace_dir(struct trace_dir *td)
+{
+	struct stat held, named;
+
+	empty_dir(td->fd, td->path, 8);
+	if (fstat(td->fd, &held) == 0 &&
+	    fstatat(td->parent_fd, td->name, &named,
+		    AT_SYMLINK_NOFOLLOW) == 0) {
+		/* AT_REMOVEDIR removes neither a symbolic link nor a
+		 * directory that is not empty, should the name be taken
+		 * over in between. */
+		if (named.st_dev != held.st_dev ||
+		    named.st_ino != held.st_ino)
+			fprintf(stderr, "keke: %s was replaced while the "
+				"command ran; left as it is\n", td->path);
+		else if (unlinkat(td->parent_fd, td->name, AT_REMOVEDIR) != 0)
+			fprintf(stderr, "keke: cannot remove %s: %s\n",
+				td->path, strerror(errno));
+	}
+	close_trace_dir(td);
 }
 
 static int64_t now_ns(void)
@@ -572,7 +777,9 @@ static int run_command(const struct run_opts *o, const char *dir,
 	sigaction(SIGQUIT, &ign, &old_quit);
 	/* An inherited SIG_IGN would reap the child before waitpid. */
 	sigaction(SIGCHLD, &dfl, &old_chld);
-	/* Orphans of the run become keke's children: it can wait for them. */
+	/* Orphans of the run become keke's children: it can wait for those
+	 * still running when the command ends (daemons), so their ends are
+	 * in the trace; it reaps the others as they exit. */
 	prctl(PR_SET_CHILD_SUBREAPER, 1);
 	res->start_ns = now_ns();
 	res->elapsed_ns = res->start_ns;
@@ -608,7 +815,21 @@ static int run_command(const struct run_opts *o, const char *dir,
 	if (n != (ssize_t)sizeof(res->exec_errno))
 		res->exec_errno = 0;
 	close(fds[0]);
-	while (waitpid(pid, &res->status, 0) < 0) {
+	/* Orphans of the run that exit meanwhile are reaped at once: left
+	 * as keke's zombies, a run that makes many would fill the process
+	 * table before its command ends. */
+	for (;;) {
+		int status;
+		pid_t r = waitpid(-1, &status, 0);
+
+		if (r == pid) {
+			res->status = status;
+			break;
+		}
+		if (r > 0) {
+			res->orphans++;
+			continue;
+		}
 		if (errno != EINTR) {
 			fprintf(stderr, "keke: waitpid: %s\n", strerror(errno));
 			res->status = 1 << 8;
@@ -636,12 +857,15 @@ static void stop_waiting_handler(int sig)
 
 /*
  * After the command ended: waits at most @limit_s seconds (inf: no limit)
- * for the processes it left running, so their ends are in the trace too.
- * keke is their subreaper, so they are its children now. SIGINT, SIGQUIT,
- * SIGTERM and SIGHUP end the wait. Says on stderr why keke still waits
- * after a second (unless @quiet), and when it gives up.
+ * for the processes it left running, so their ends are in the trace too,
+ * and adds those it reaped to *@reaped. keke is their subreaper, so they
+ * are its children now; it gives that role up afterwards, so what they
+ * orphan later goes to init rather than waiting for keke to exit.
+ * SIGINT, SIGQUIT, SIGTERM and SIGHUP end the wait. Says on stderr why
+ * keke still waits after a second (unless @quiet), and when it gives up.
  */
-static void wait_for_leftovers(const char *name, double limit_s, bool quiet)
+static void wait_for_leftovers(const char *name, double limit_s, bool quiet,
+			       uint64_t *reaped)
 {
 	static const int sigs[] = { SIGINT, SIGQUIT, SIGTERM, SIGHUP };
 	struct sigaction stop = { .sa_handler = stop_waiting_handler };
@@ -653,16 +877,18 @@ static void wait_for_leftovers(const char *name, double limit_s, bool quiet)
 	pid_t r;
 
 	while ((r = waitpid(-1, &status, WNOHANG)) > 0)
-		;
+		++*reaped;
 	if (r < 0 || limit_s <= 0)
-		return;
+		goto out;
 	stop_waiting = 0;
 	for (int i = 0; i < 4; i++)
 		sigaction(sigs[i], &stop, &old[i]);
 	for (;;) {
 		r = waitpid(-1, &status, WNOHANG);
-		if (r > 0)
+		if (r > 0) {
+			++*reaped;
 			continue;
+		}
 		if (r < 0 || stop_waiting)
 			break;
 		waited = now_ns() - start;
@@ -681,6 +907,8 @@ static void wait_for_leftovers(const char *name, double limit_s, bool quiet)
 	}
 	for (int i = 0; i < 4; i++)
 		sigaction(sigs[i], &old[i], NULL);
+out:
+	prctl(PR_SET_CHILD_SUBREAPER, 0);
 }
 
 /* The command's exit status as a shell reports it: 128+N for signal N. */
@@ -799,9 +1027,10 @@ static void print_summary(const struct run_opts *o,
 }
 
 /*
- * Warns once per program that ran untraced inside the run (a static,
+ * Warns about each program that ran untraced inside the run (a static,
  * setuid or 32-bit program that a traced process started), other than the
- * command itself, which was looked at before it ran.
+ * command itself, which was looked at before it ran: one line per reason
+ * it can tell, else one saying that it ran untraced.
  */
 static void warn_untraced_children(const char *db_path, const char *cmd_path)
 {
@@ -819,10 +1048,11 @@ static void warn_untraced_children(const char *db_path, const char *cmd_path)
 	while (sqlite3_step(st) == SQLITE_ROW) {
 		const char *exe = (const char *)sqlite3_column_text(st, 0);
 
-		fprintf(stderr, "keke: %s ran untraced (ld.so did not "
-			"preload libkeke.so into it): only its lifetime is in "
-			"the trace\n", exe);
-		warn_untraceable(exe, exe, 0);
+		/* The reason when it can be told, else that it was not. */
+		if (warn_untraceable(exe, exe, 0) == 0)
+			fprintf(stderr, "keke: %s ran untraced: ld.so did not "
+				"preload libkeke.so into it, so only its "
+				"lifetime is in the trace\n", exe);
 	}
 out:
 	sqlite3_finalize(st);
@@ -833,25 +1063,53 @@ out:
 static volatile sig_atomic_t interrupted;
 
 /*
- * Merges the trace dir @dir into the outputs of @o, telling the merge how
+/*
+ * A damaged place the merge reports: printed with the trace dir named by
+ * its path, where the merge, which reads it through the fd keke holds,
+ * names it /proc/self/fd/N.
+ */
+static void report_damage(void *ctx, const char *msg)
+{
+	const struct trace_dir *td = ctx;
+	size_t n = strlen(td->fd_path);
+	const char *hit;
+
+	fputs("keke: damaged: ", stderr);
+	while (n && (hit = strstr(msg, td->fd_path))) {
+		fwrite(msg, 1, (size_t)(hit - msg), stderr);
+		if (hit[n] == '/' || !hit[n])
+			fputs(td->path, stderr);
+		else
+			fwrite(hit, 1, n, stderr);
+		msg = hit + n;
+	}
+	fprintf(stderr, "%s\n", msg);
+}
+
+/*
+ * Merges the trace dir @td into the outputs of @o, telling the merge how
  * the command @run ended and the run's @trace_id (a file of another is
  * not the run's, however many there are). Returns the merge result;
  * damage has been printed, and a failure too.
  */
 static enum keke_merge_result merge_trace(const struct run_opts *o,
-					  const char *dir,
+					  const struct trace_dir *td,
 					  const char *trace_id,
 					  const char *cmd_path,
 					  const struct run_result *run,
 					  struct keke_merge_stats *stats)
 {
-	const char *dirs[1] = { dir };
+	/* Read through the fd keke holds, not by a name that could have
+	 * been taken over since. */
+	const char *dirs[1] = { td->fd_path[0] ? td->fd_path : td->path };
 	uint8_t id[16];
 	struct keke_merge_options mo = {
 		.dirs = dirs,
 		.ndirs = 1,
 		.json_path = o->json,
 		.db_path = o->db,
+		.on_damage = report_damage,
+		.ctx = (void *)td,
 		.progress = isatty(STDERR_FILENO),
 		/* Only keke saw how the first process ended. */
 		.have_root_status = true,
@@ -880,7 +1138,8 @@ int keke_cmd_run(int argc, char **argv)
 	struct run_result res = { 0 };
 	struct keke_merge_stats stats = { 0 };
 	enum keke_merge_result merged = KEKE_MERGE_OK;
-	char preload[PATH_MAX], cmd_path[PATH_MAX], dir[PATH_MAX];
+	char preload[PATH_MAX], cmd_path[PATH_MAX];
+	struct trace_dir dir;
 	char perr[KEKE_FIND_PRELOAD_ERROR_MAX], trace_id[33];
 	bool do_merge;
 	int status, e;
@@ -911,33 +1170,35 @@ int keke_cmd_run(int argc, char **argv)
 	}
 	warn_untraceable(o.cmd[0], cmd_path, 0);
 	if (make_trace_id(trace_id) != 0 ||
-	    make_trace_dir(o.parent, dir) != 0)
+	    make_trace_dir(o.parent, &dir) != 0)
 		return KEKE_EXIT_FAILURE;
 
-	if (run_command(&o, dir, trace_id, preload, &res) != 0) {
-		remove_trace_dir(dir);
+	if (run_command(&o, dir.path, trace_id, preload, &res) != 0) {
+		remove_trace_dir(&dir);
 		return KEKE_EXIT_FAILURE;
 	}
 	if (res.exec_errno) {
 		fprintf(stderr, "keke: %s: %s\n", o.cmd[0],
 			strerror(res.exec_errno));
-		remove_trace_dir(dir);
+		remove_trace_dir(&dir);
 		return res.exec_errno == ENOENT ? 127 : 126;
 	}
 	status = exit_status_of(res.status);
-	wait_for_leftovers(command_name(&o), o.wait_s, o.quiet);
+	wait_for_leftovers(command_name(&o), o.wait_s, o.quiet, &res.orphans);
 
 	do_merge = o.json || o.db;
 	if (do_merge)
-		merged = merge_trace(&o, dir, trace_id, cmd_path, &res,
+		merged = merge_trace(&o, &dir, trace_id, cmd_path, &res,
 				     &stats);
 	if (o.keep) {
-		fprintf(stderr, "keke: trace dir kept: %s\n", dir);
+		fprintf(stderr, "keke: trace dir kept: %s\n", dir.path);
+		close_trace_dir(&dir);
 	} else if (merged == KEKE_MERGE_FAILED) {
 		fprintf(stderr, "keke: the record files are kept in %s; "
-			"retry with: keke merge %s\n", dir, dir);
+			"retry with: keke merge %s\n", dir.path, dir.path);
+		close_trace_dir(&dir);
 	} else {
-		remove_trace_dir(dir);
+		remove_trace_dir(&dir);
 	}
 	if (!o.quiet)
 		print_summary(&o, &res, &stats,
