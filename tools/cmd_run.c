@@ -1034,9 +1034,14 @@ static void print_summary(const struct run_opts *o,
  */
 static void warn_untraced_children(const char *db_path, const char *cmd_path)
 {
+	/* Not those that could not write their record file: they were
+	 * traced, and are told of apart (warn_unrecorded). */
 	static const char query[] =
-		"SELECT DISTINCT exe FROM process WHERE untraced = 1 AND "
-		"exe IS NOT NULL AND exe != ?";
+		"SELECT DISTINCT exe FROM process p WHERE untraced = 1 AND "
+		"exe IS NOT NULL AND exe != ? AND NOT EXISTS (SELECT 1 FROM "
+		"thread t JOIN slice s ON s.track_id = t.utid JOIN args a ON "
+		"a.arg_set_id = s.arg_set_id WHERE t.upid = p.upid AND "
+		"a.key = 'unrecorded')";
 	sqlite3 *db = NULL;
 	sqlite3_stmt *st = NULL;
 
@@ -1062,7 +1067,6 @@ out:
 /* Set by SIGINT, SIGTERM or SIGHUP during the merge. */
 static volatile sig_atomic_t interrupted;
 
-/*
 /*
  * A damaged place the merge reports: printed with the trace dir named by
  * its path, where the merge, which reads it through the fd keke holds,
@@ -1203,8 +1207,19 @@ int keke_cmd_run(int argc, char **argv)
 	if (!o.quiet)
 		print_summary(&o, &res, &stats,
 			      do_merge && merged != KEKE_MERGE_FAILED);
-	if (o.db && merged != KEKE_MERGE_FAILED && stats.untraced)
+	if (o.db && merged != KEKE_MERGE_FAILED &&
+	    stats.untraced > stats.unrecorded)
 		warn_untraced_children(o.db, cmd_path);
+	if (merged != KEKE_MERGE_FAILED && stats.unrecorded)
+		fprintf(stderr, "keke: %" PRIu64 " %s could not write %s record "
+			"file (%s%s): %s in the trace from %s parent's side "
+			"only\n", stats.unrecorded,
+			plural(stats.unrecorded, "process", "processes"),
+			stats.unrecorded == 1 ? "its" : "their",
+			stats.unrecorded > 1 ? "the first: " : "",
+			strerror(stats.unrecorded_errno),
+			stats.unrecorded == 1 ? "it is" : "they are",
+			stats.unrecorded == 1 ? "its" : "their");
 	if (merged == KEKE_MERGE_PARTIAL)
 		fprintf(stderr, "keke: merge is partial: %" PRIu64
 			" damaged places, see above\n", stats.damaged);
