@@ -22,12 +22,13 @@ int keke_cmd_merge(int argc, char **argv);
 int keke_cmd_report(int argc, char **argv);
 
 /*
- * Checks before any work that @path can be written as an output: its
- * directory exists and is writable and @path is not a directory. @what
- * names the option in the message ("JSON output"). Returns 0, or -1 after
- * printing why on stderr.
+ * Checks before any work that @path can be written as an output with
+ * @flags (output.h): a file that can be replaced in its directory, or a
+ * device or FIFO that can be written in place. @what names the option in
+ * the message ("JSON output"). Returns 0, or -1 after printing why on
+ * stderr.
  */
-int keke_check_output(const char *what, const char *path);
+int keke_check_output(const char *what, const char *path, unsigned flags);
 
 /*
  * From now on SIGINT, SIGTERM and SIGHUP set *@flag instead of killing

@@ -16,6 +16,7 @@
 
 #include "cmd.h"
 #include "merge.h"
+#include "output.h"
 
 static const char merge_usage[] =
 	"Usage: keke merge [OPTIONS] DIR...\n"
@@ -36,53 +37,14 @@ static const char merge_usage[] =
 	"Exit status: 0 merged; 1 failed, nothing written; 2 usage error;\n"
 	"3 merged, but damage was reported.\n";
 
-/* The dir part of @path into @dir (PATH_MAX bytes): "." when it has none. */
-static void dir_of(const char *path, char *dir)
+int keke_check_output(const char *what, const char *path, unsigned flags)
 {
-	const char *slash = strrchr(path, '/');
-	size_t len;
+	char err[PATH_MAX + 256];
 
-	if (!slash) {
-		strcpy(dir, ".");
-		return;
-	}
-	len = slash == path ? 1 : (size_t)(slash - path);
-	if (len >= PATH_MAX)
-		len = PATH_MAX - 1;
-	memcpy(dir, path, len);
-	dir[len] = '\0';
-}
-
-int keke_check_output(const char *what, const char *path)
-{
-	char dir[PATH_MAX];
-	struct stat st;
-
-	if (!*path) {
-		fprintf(stderr, "keke: %s: empty file name\n", what);
-		return -1;
-	}
-	if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
-		fprintf(stderr, "keke: %s %s: is a directory\n", what, path);
-		return -1;
-	}
-	dir_of(path, dir);
-	if (stat(dir, &st) != 0) {
-		fprintf(stderr, "keke: %s %s: directory %s: %s\n", what, path,
-			dir, strerror(errno));
-		return -1;
-	}
-	if (!S_ISDIR(st.st_mode)) {
-		fprintf(stderr, "keke: %s %s: %s is not a directory\n", what,
-			path, dir);
-		return -1;
-	}
-	if (access(dir, W_OK | X_OK) != 0) {
-		fprintf(stderr, "keke: %s %s: cannot write in %s: %s\n", what,
-			path, dir, strerror(errno));
-		return -1;
-	}
-	return 0;
+	if (keke_output_check(path, flags, err, sizeof(err)) == 0)
+		return 0;
+	fprintf(stderr, "keke: %s %s\n", what, err);
+	return -1;
 }
 
 void keke_describe_outputs(char *buf, unsigned size, const char *json,
@@ -192,8 +154,9 @@ int keke_cmd_merge(int argc, char **argv)
 			return KEKE_EXIT_FAILURE;
 		}
 	}
-	if ((json && keke_check_output("JSON output", json) != 0) ||
-	    (db && keke_check_output("database", db) != 0))
+	if ((json && keke_check_output("JSON output", json, 0) != 0) ||
+	    (db && keke_check_output("database", db,
+				     KEKE_OUTPUT_REGULAR) != 0))
 		return KEKE_EXIT_FAILURE;
 
 	o.dirs = (const char *const *)(argv + optind);

@@ -31,6 +31,7 @@
 #include "families.h"
 #include "find_preload.h"
 #include "merge.h"
+#include "output.h"
 
 /* What execvp searches when PATH is unset (glibc's confstr(_CS_PATH)). */
 #define DEFAULT_PATH "/bin:/usr/bin"
@@ -888,8 +889,9 @@ int keke_cmd_run(int argc, char **argv)
 		fprintf(stderr, "keke: %s\n", perr);
 		return KEKE_EXIT_FAILURE;
 	}
-	if ((o.json && keke_check_output("JSON output", o.json) != 0) ||
-	    (o.db && keke_check_output("database", o.db) != 0))
+	if ((o.json && keke_check_output("JSON output", o.json, 0) != 0) ||
+	    (o.db && keke_check_output("database", o.db,
+					KEKE_OUTPUT_REGULAR) != 0))
 		return KEKE_EXIT_FAILURE;
 	e = resolve_command(o.cmd[0], cmd_path);
 	if (e == ENOENT) {
