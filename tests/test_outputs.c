@@ -3,10 +3,13 @@
  * What keke does to the files it is told to write (keke run, keke merge,
  * keke report): a regular file is replaced atomically in its own
  * directory, a symlink is followed, a device or FIFO is written in place
- * and never replaced, the database refuses anything but a regular file.
+ * and never replaced, the database refuses anything but a regular file;
+ * an output that cannot be written costs only itself, and keke says which
+ * outputs it wrote.
  *
- * Tests that need root (device nodes) skip when they cannot have it.
- * Device nodes are made in the scratch dir, never the system's.
+ * Tests that need root (device nodes, a small tmpfs) skip when they
+ * cannot have it. Device nodes are made in the scratch dir, never the
+ * system's.
  */
 #include <criterion/criterion.h>
 #include <stdarg.h>
@@ -400,4 +403,125 @@ Test(outputs, report_outputs_follow_the_same_rules)
 		outcome_free(&o);
 	}
 	assert_no_temporaries();
+}
+
+/* ------------------------------------------------------------------ */
+/* An output that fails costs only itself, and keke says so */
+
+/* Mounts a full tmpfs on OUT/mnt (skips without root). */
+static void mount_full_tmpfs(void)
+{
+	struct outcome o;
+
+	if (!is_root())
+		cr_skip_test("mounting a tmpfs needs root");
+	o = sh(fmt("mkdir mnt && mount -t tmpfs -o size=64k tmpfs mnt"));
+	if (o.code != 0)
+		cr_skip_test("cannot mount a tmpfs: %s", o.err);
+	outcome_free(&o);
+	/* Every block taken: the next write fails with ENOSPC. */
+	o = sh(fmt("dd if=/dev/zero of=mnt/fill bs=4k 2>/dev/null; "
+		   "test \"$(df --output=avail mnt | tail -1)\" -eq 0"));
+	cr_assert_eq(o.code, 0, "the tmpfs did not fill up: %s", o.err);
+	outcome_free(&o);
+}
+
+/* Nothing but the filler in OUT/mnt: no output, no temporary. */
+static void assert_mnt_untouched(void)
+{
+	struct outcome o = sh(fmt("ls -A mnt"));
+
+	cr_assert_str_eq(o.out, "fill\n", "left in the full disk:\n%s", o.out);
+	outcome_free(&o);
+}
+
+/* The JSON on a full disk once made keke say "no trace written" although
+ * the database held everything. */
+Test(outputs, json_on_a_full_disk_costs_only_the_json)
+{
+	struct outcome o;
+
+	mount_full_tmpfs();
+	make_trace();
+	o = keke_merge("-o mnt/t.json --db t.db");
+	cr_assert_eq(o.code, 1, "exit %d: %s", o.code, o.err);
+	cr_assert(strstr(o.err, "JSON output mnt/t.json NOT written: ") &&
+		  strstr(o.err, "No space left on device"), "%s", o.err);
+	cr_assert(strstr(o.err, " into t.db\n"),
+		  "keke merge does not say it wrote t.db:\n%s", o.err);
+	cr_assert(!strstr(o.err, "no output written"), "%s", o.err);
+	cr_assert_eq(processes_named("t.db", "true"), 1);
+	assert_mnt_untouched();
+	outcome_free(&o);
+
+	/* keke run: fails although the command succeeded, says what it
+	 * wrote, and keeps the record files for another try. */
+	o = sh(fmt("'%s' run --dir . -o mnt/r.json --db r.db -- true",
+		   test_keke_bin()));
+	cr_assert_eq(o.code, 1, "exit %d: %s", o.code, o.err);
+	cr_assert(strstr(o.err, "JSON output mnt/r.json NOT written: ") &&
+		  strstr(o.err, "No space left on device"), "%s", o.err);
+	cr_assert(strstr(o.err, "keke: wrote r.db: 1 process,"), "%s",
+		  o.err);
+	cr_assert(!strstr(o.err, "no trace written"), "%s", o.err);
+	cr_assert(strstr(o.err, "retry with: keke merge"), "%s", o.err);
+	cr_assert_eq(processes_named("r.db", "true"), 1);
+	assert_mnt_untouched();
+	outcome_free(&o);
+}
+
+/* The same when the JSON goes in place to a device that is always full. */
+Test(outputs, json_to_a_full_device_costs_only_the_json)
+{
+	struct outcome o;
+
+	make_chardev("full", 1, 7);
+	make_trace();
+	o = keke_merge("-o full --db t.db");
+	cr_assert_eq(o.code, 1, "exit %d: %s", o.code, o.err);
+	cr_assert(strstr(o.err, "JSON output full NOT written: ") &&
+		  strstr(o.err, "No space left on device"), "%s", o.err);
+	cr_assert(strstr(o.err, " into t.db\n"), "%s", o.err);
+	cr_assert_eq(processes_named("t.db", "true"), 1);
+	assert_chardev("full", 1, 7);
+	outcome_free(&o);
+}
+
+/* Both outputs lost: each is named with its reason, then "no output". */
+Test(outputs, both_outputs_lost_are_each_named)
+{
+	struct outcome o;
+
+	make_chardev("full", 1, 7);
+	mount_full_tmpfs();
+	make_trace();
+	o = keke_merge("-o full --db mnt/t.db");
+	cr_assert_eq(o.code, 1, "exit %d: %s", o.code, o.err);
+	cr_assert(strstr(o.err, "JSON output full NOT written: "), "%s",
+		  o.err);
+	cr_assert(strstr(o.err, "database mnt/t.db NOT written: "), "%s",
+		  o.err);
+	cr_assert(strstr(o.err, "no output written"), "%s", o.err);
+	cr_assert(!strstr(o.err, "merged "), "%s", o.err);
+	assert_mnt_untouched();
+	outcome_free(&o);
+}
+
+/* A FIFO whose reader leaves before the trace is written: the JSON fails
+ * with EPIPE, keke is not killed by SIGPIPE, the database is written. */
+Test(outputs, fifo_reader_leaving_costs_only_the_json)
+{
+	struct outcome o;
+
+	make_fifo("fifo");
+	make_trace();
+	o = sh(fmt("(exec 3<fifo; exec 3<&-) & '%s' merge trace -o fifo "
+		   "--db t.db", test_keke_bin()));
+	cr_assert_neq(o.code, 128 + 13, "keke was killed by SIGPIPE");
+	cr_assert_eq(o.code, 1, "exit %d: %s", o.code, o.err);
+	cr_assert(strstr(o.err, "JSON output fifo NOT written: ") &&
+		  strstr(o.err, "Broken pipe"), "%s", o.err);
+	cr_assert_eq(processes_named("t.db", "true"), 1);
+	assert_fifo("fifo");
+	outcome_free(&o);
 }

@@ -32,7 +32,9 @@ int keke_check_output(const char *what, const char *path, unsigned flags);
 
 /*
  * From now on SIGINT, SIGTERM and SIGHUP set *@flag instead of killing
- * keke, so a merge under way can stop and remove its temporaries.
+ * keke, so a merge under way can stop and remove its temporaries; and
+ * SIGPIPE is ignored, so an output whose reader went away (a FIFO) fails
+ * with EPIPE and is reported, while the other outputs are still written.
  */
 void keke_catch_interrupts(volatile sig_atomic_t *flag);
 
@@ -50,5 +52,14 @@ extern struct sigaction keke_original_sigxfsz;
 /* "keke.json and keke.db", "keke.json" or "keke.db" into @buf. */
 void keke_describe_outputs(char *buf, unsigned size, const char *json,
 			   const char *db);
+
+struct keke_merge_stats;
+
+/*
+ * After a merge into @json and @db (NULL: not asked for), says on stderr
+ * which output failed on its own, and why. Returns how many did.
+ */
+unsigned keke_print_lost_outputs(const char *json, const char *db,
+				 const struct keke_merge_stats *stats);
 
 #endif

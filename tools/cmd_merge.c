@@ -34,8 +34,12 @@ static const char merge_usage[] =
 	"\n"
 	"Damaged record files are reported and everything intact is merged.\n"
 	"\n"
-	"Exit status: 0 merged; 1 failed, nothing written; 2 usage error;\n"
-	"3 merged, but damage was reported.\n";
+	"An output is written whole or not at all; when one cannot be\n"
+	"written (a full disk), the others still are, and each lost one is\n"
+	"named with the reason.\n"
+	"\n"
+	"Exit status: 0 merged; 1 an output (or all) could not be written;\n"
+	"2 usage error; 3 merged, but damage was reported.\n";
 
 int keke_check_output(const char *what, const char *path, unsigned flags)
 {
@@ -56,6 +60,24 @@ void keke_describe_outputs(char *buf, unsigned size, const char *json,
 		snprintf(buf, size, "%s", json ? json : db ? db : "nothing");
 }
 
+unsigned keke_print_lost_outputs(const char *json, const char *db,
+				 const struct keke_merge_stats *stats)
+{
+	unsigned lost = 0;
+
+	if (json && !stats->json.written && stats->json.err[0]) {
+		fprintf(stderr, "keke: JSON output %s NOT written: %s\n", json,
+			stats->json.err);
+		lost++;
+	}
+	if (db && !stats->db.written && stats->db.err[0]) {
+		fprintf(stderr, "keke: database %s NOT written: %s\n", db,
+			stats->db.err);
+		lost++;
+	}
+	return lost;
+}
+
 static int usage_error(const char *fmt, const char *arg)
 {
 	return keke_usage_error("merge", fmt, arg);
@@ -72,12 +94,14 @@ static void on_interrupt(int sig)
 void keke_catch_interrupts(volatile sig_atomic_t *flag)
 {
 	struct sigaction sa = { .sa_handler = on_interrupt };
+	struct sigaction ignore = { .sa_handler = SIG_IGN };
 	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP };
 
 	interrupt_flag = flag;
 	sigemptyset(&sa.sa_mask);
 	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
 		sigaction(sigs[i], &sa, NULL);
+	sigaction(SIGPIPE, &ignore, NULL);
 }
 
 int keke_cmd_merge(int argc, char **argv)
@@ -169,21 +193,28 @@ int keke_cmd_merge(int argc, char **argv)
 	err[0] = '\0';
 	res = keke_merge(&o, &stats, err);
 	if (res == KEKE_MERGE_FAILED) {
-		fprintf(stderr, "keke: merge failed: %s%s\n",
-			err[0] ? err : "unknown error",
-			interrupted ? "; no output written" : "");
+		if (keke_print_lost_outputs(json, db, &stats))
+			fputs("keke: merge failed; no output written\n",
+			      stderr);
+		else
+			fprintf(stderr, "keke: merge failed: %s; no output "
+				"written\n", err[0] ? err : "unknown error");
 		return KEKE_EXIT_FAILURE;
 	}
-	keke_describe_outputs(outputs, sizeof(outputs), json, db);
+	/* Only what was written: the lost outputs are told below. */
+	keke_describe_outputs(outputs, sizeof(outputs),
+			      stats.json.written ? json : NULL,
+			      stats.db.written ? db : NULL);
 	fprintf(stderr,
 		"keke: merged %" PRIu64 " processes, %" PRIu64 " threads, "
 		"%" PRIu64 " events from %" PRIu64 " files into %s\n",
 		stats.processes, stats.threads, stats.slices, stats.files,
 		outputs);
-	if (res == KEKE_MERGE_PARTIAL) {
+	keke_print_lost_outputs(json, db, &stats);
+	if (stats.damaged)
 		fprintf(stderr, "keke: merge is partial: %" PRIu64
 			" damaged places, see above\n", stats.damaged);
-		return KEKE_EXIT_PARTIAL;
-	}
-	return KEKE_EXIT_OK;
+	if (res == KEKE_MERGE_INCOMPLETE)
+		return KEKE_EXIT_FAILURE;
+	return res == KEKE_MERGE_PARTIAL ? KEKE_EXIT_PARTIAL : KEKE_EXIT_OK;
 }

@@ -85,8 +85,9 @@ static const char run_usage[] =
 	"does not preload into them.\n"
 	"\n"
 	"Exit status: CMD's own, or 128+N when CMD was killed by signal N;\n"
-	"1 when keke fails before running CMD, or when CMD succeeded but the\n"
-	"merge failed; 2 usage error; 126 CMD cannot be run; 127 CMD not "
+	"1 when keke fails before running CMD, or when CMD succeeded but an\n"
+	"output could not be written (each lost one is named, and the trace\n"
+	"dir is kept); 2 usage error; 126 CMD cannot be run; 127 CMD not "
 	"found.\n";
 
 struct run_opts {
@@ -779,7 +780,9 @@ static void print_summary(const struct run_opts *o,
 	}
 	if (!merged)
 		return;
-	keke_describe_outputs(outputs, sizeof(outputs), o->json, o->db);
+	keke_describe_outputs(outputs, sizeof(outputs),
+			      stats->json.written ? o->json : NULL,
+			      stats->db.written ? o->db : NULL);
 	fprintf(stderr, "keke: wrote %s: %" PRIu64 " %s, %" PRIu64 " %s, %"
 		PRIu64 " %s\n", outputs,
 		stats->processes, plural(stats->processes, "process",
@@ -795,7 +798,7 @@ static void print_summary(const struct run_opts *o,
 			"(killed or crashed)\n", stats->killed,
 			plural(stats->killed, "process ended",
 			       "processes ended"));
-	if (o->db)
+	if (stats->db.written)
 		print_top_processes(o->db);
 }
 
@@ -862,10 +865,15 @@ static enum keke_merge_result merge_trace(const struct run_opts *o,
 	};
 	char err[KEKE_MERGE_ERROR_MAX] = "";
 	enum keke_merge_result res;
+	unsigned lost;
 
 	keke_catch_interrupts(&interrupted);
 	res = keke_merge(&mo, stats, err);
-	if (res == KEKE_MERGE_FAILED)
+	/* Each output lost on its own is named with its reason. */
+	lost = keke_print_lost_outputs(o->json, o->db, stats);
+	if (res == KEKE_MERGE_FAILED && lost)
+		fputs("keke: MERGE FAILED, no trace written\n", stderr);
+	else if (res == KEKE_MERGE_FAILED)
 		fprintf(stderr, "keke: MERGE FAILED, no trace written: %s\n",
 			err[0] ? err : "unknown error");
 	return res;
@@ -930,7 +938,8 @@ int keke_cmd_run(int argc, char **argv)
 		merged = merge_trace(&o, dir, cmd_path, &res, &stats);
 	if (o.keep) {
 		fprintf(stderr, "keke: trace dir kept: %s\n", dir);
-	} else if (merged == KEKE_MERGE_FAILED) {
+	} else if (merged == KEKE_MERGE_FAILED ||
+		   merged == KEKE_MERGE_INCOMPLETE) {
 		fprintf(stderr, "keke: the record files are kept in %s; "
 			"retry with: keke merge %s\n", dir, dir);
 	} else {
@@ -939,14 +948,15 @@ int keke_cmd_run(int argc, char **argv)
 	if (!o.quiet)
 		print_summary(&o, &res, &stats,
 			      do_merge && merged != KEKE_MERGE_FAILED);
-	if (o.db && merged != KEKE_MERGE_FAILED && stats.untraced)
+	if (stats.db.written && stats.untraced)
 		warn_untraced_children(o.db, cmd_path);
-	if (merged == KEKE_MERGE_PARTIAL)
+	if (merged != KEKE_MERGE_FAILED && stats.damaged)
 		fprintf(stderr, "keke: merge is partial: %" PRIu64
 			" damaged places, see above\n", stats.damaged);
-	/* The command's status wins; a lost trace must not look like
+	/* The command's status wins; a lost output must not look like
 	 * success either. */
-	if (merged == KEKE_MERGE_FAILED && status == 0)
+	if ((merged == KEKE_MERGE_FAILED ||
+	     merged == KEKE_MERGE_INCOMPLETE) && status == 0)
 		return KEKE_EXIT_FAILURE;
 	return status;
 }
