@@ -525,3 +525,44 @@ Test(outputs, fifo_reader_leaving_costs_only_the_json)
 	assert_fifo("fifo");
 	outcome_free(&o);
 }
+
+/* ------------------------------------------------------------------ */
+/* What a person reads */
+
+/* keke merge once said "merged 1 processes, 1 threads ... from 1 files". */
+Test(outputs, summaries_count_in_singular_and_plural)
+{
+	struct outcome o;
+
+	make_trace();
+	o = keke_merge("-o t.json --db t.db");
+	cr_assert_eq(o.code, 0, "%s", o.err);
+	cr_assert(strstr(o.err, "keke: merged 1 process, 1 thread, "),
+		  "%s", o.err);
+	cr_assert(strstr(o.err, " from 1 file into t.json and t.db\n"),
+		  "%s", o.err);
+	outcome_free(&o);
+
+	o = sh(fmt("echo junk > trace/junk.kr"));
+	outcome_free(&o);
+	o = keke_merge("-o t.json --db t.db");
+	cr_assert_eq(o.code, 3, "%s", o.err);
+	cr_assert(strstr(o.err, "from 1 file into"), "%s", o.err);
+	cr_assert(strstr(o.err, "merge is partial: 1 damaged place, "),
+		  "%s", o.err);
+	outcome_free(&o);
+
+	o = sh(fmt("'%s' run --dir . -o r.json --db r.db -- true",
+		   test_keke_bin()));
+	cr_assert_eq(o.code, 0, "%s", o.err);
+	cr_assert(strstr(o.err, "keke: wrote r.json and r.db: 1 process, "
+			 "1 thread, "), "%s", o.err);
+	outcome_free(&o);
+
+	o = sh(fmt("'%s' run -q --dir . --no-json --db p.db -- sh -c 'echo "
+		   "junk > \"$KEKE_DIR/junk.kr\"'", test_keke_bin()));
+	cr_assert_eq(o.code, 0, "%s", o.err);
+	cr_assert(strstr(o.err, "merge is partial: 1 damaged place, "),
+		  "%s", o.err);
+	outcome_free(&o);
+}

@@ -78,6 +78,11 @@ unsigned keke_print_lost_outputs(const char *json, const char *db,
 	return lost;
 }
 
+static const char *plural(uint64_t n, const char *one, const char *many)
+{
+	return n == 1 ? one : many;
+}
+
 static int usage_error(const char *fmt, const char *arg)
 {
 	return keke_usage_error("merge", fmt, arg);
@@ -206,14 +211,19 @@ int keke_cmd_merge(int argc, char **argv)
 			      stats.json.written ? json : NULL,
 			      stats.db.written ? db : NULL);
 	fprintf(stderr,
-		"keke: merged %" PRIu64 " processes, %" PRIu64 " threads, "
-		"%" PRIu64 " events from %" PRIu64 " files into %s\n",
-		stats.processes, stats.threads, stats.slices, stats.files,
-		outputs);
+		"keke: merged %" PRIu64 " %s, %" PRIu64 " %s, %" PRIu64 " %s "
+		"from %" PRIu64 " %s into %s\n",
+		stats.processes, plural(stats.processes, "process",
+					"processes"),
+		stats.threads, plural(stats.threads, "thread", "threads"),
+		stats.slices, plural(stats.slices, "event", "events"),
+		stats.files, plural(stats.files, "file", "files"), outputs);
 	keke_print_lost_outputs(json, db, &stats);
 	if (stats.damaged)
-		fprintf(stderr, "keke: merge is partial: %" PRIu64
-			" damaged places, see above\n", stats.damaged);
+		fprintf(stderr, "keke: merge is partial: %" PRIu64 " %s, see "
+			"above\n", stats.damaged,
+			plural(stats.damaged, "damaged place",
+			       "damaged places"));
 	if (res == KEKE_MERGE_INCOMPLETE)
 		return KEKE_EXIT_FAILURE;
 	return res == KEKE_MERGE_PARTIAL ? KEKE_EXIT_PARTIAL : KEKE_EXIT_OK;

@@ -951,8 +951,10 @@ int keke_cmd_run(int argc, char **argv)
 	if (stats.db.written && stats.untraced)
 		warn_untraced_children(o.db, cmd_path);
 	if (merged != KEKE_MERGE_FAILED && stats.damaged)
-		fprintf(stderr, "keke: merge is partial: %" PRIu64
-			" damaged places, see above\n", stats.damaged);
+		fprintf(stderr, "keke: merge is partial: %" PRIu64 " %s, see "
+			"above\n", stats.damaged,
+			plural(stats.damaged, "damaged place",
+			       "damaged places"));
 	/* The command's status wins; a lost output must not look like
 	 * success either. */
 	if ((merged == KEKE_MERGE_FAILED ||
