@@ -5,7 +5,8 @@
  * directory, a symlink is followed, a device or FIFO is written in place
  * and never replaced, the database refuses anything but a regular file;
  * an output that cannot be written costs only itself, and keke says which
- * outputs it wrote.
+ * outputs it wrote; what a person reads on a terminal has no control byte
+ * from the trace in it.
  *
  * Tests that need root (device nodes, a small tmpfs) skip when they
  * cannot have it. Device nodes are made in the scratch dir, never the
@@ -564,5 +565,88 @@ Test(outputs, summaries_count_in_singular_and_plural)
 	cr_assert_eq(o.code, 0, "%s", o.err);
 	cr_assert(strstr(o.err, "merge is partial: 1 damaged place, "),
 		  "%s", o.err);
+	outcome_free(&o);
+}
+
+/* Every byte below 0x20 but the newline, and DEL. */
+static const char *control_byte(const char *s)
+{
+	for (; *s; s++)
+		if (((unsigned char)*s < 0x20 && *s != '\n') || *s == 0x7f)
+			return s;
+	return NULL;
+}
+
+/* The traced program reads a file whose name holds ESC and BEL: they
+ * must reach no terminal raw, and JSON and CSV must keep them exactly. */
+Test(outputs, report_escapes_control_bytes_from_the_trace)
+{
+	static const char name[] = "a\x1b[31mb\ac";
+	struct outcome o;
+	const char *bad;
+	char *path = at(name), *py;
+	FILE *f = fopen(path, "w");
+
+	cr_assert(f, "%s: %m", path);
+	fputs("hello\n", f);
+	fclose(f);
+	o = sh(fmt("'%s' run -q --dir . --no-json --db t.db -- cat '%s'",
+		   test_keke_bin(), path));
+	cr_assert_eq(o.code, 0, "%s", o.err);
+	outcome_free(&o);
+
+	o = sh(fmt("'%s' report t.db", test_keke_bin()));
+	cr_assert_eq(o.code, 0, "%s", o.err);
+	bad = control_byte(o.out);
+	cr_assert(!bad, "the text report has byte 0x%02x raw, at: %.60s",
+		  (unsigned char)*bad, bad > o.out + 20 ? bad - 20 : o.out);
+	cr_assert(strstr(o.out, "a\\x1b[31mb\\x07c"),
+		  "the path is not shown escaped:\n%s", o.out);
+	outcome_free(&o);
+
+	o = sh(fmt("'%s' report t.db --html r.html", test_keke_bin()));
+	cr_assert_eq(o.code, 0, "%s", o.err);
+	outcome_free(&o);
+	char *html = test_read_file(test_path(out, "r.html"), NULL);
+	cr_assert(html && !strchr(html, '\x1b') && !strchr(html, '\a'),
+		  "the HTML report has raw control bytes");
+	cr_assert(strstr(html, "a\\x1b[31mb\\x07c"), "no escaped path");
+	free(html);
+
+	/* JSON and CSV are read by programs: the path exactly, in valid
+	 * documents. */
+	py = fmt("python3 -c 'import csv, json, sys\n"
+		 "want = sys.argv[1]\n"
+		 "def has(v):\n"
+		 "    if isinstance(v, dict): return any(map(has, v.values()))\n"
+		 "    if isinstance(v, list): return any(map(has, v))\n"
+		 "    return isinstance(v, str) and v.endswith(want)\n"
+		 "j = json.load(open(\"r.json\"))\n"
+		 "rows = list(csv.reader(open(\"r.csv\", newline=\"\")))\n"
+		 "assert has(j), \"not in the JSON\"\n"
+		 "assert has(rows), \"not in the CSV\"\n"
+		 "' '%s'", name);
+	o = sh(fmt("'%s' report t.db -f json -o r.json && '%s' report t.db "
+		   "-f csv -o r.csv && %s", test_keke_bin(), test_keke_bin(),
+		   py));
+	cr_assert_eq(o.code, 0, "%s%s", o.out, o.err);
+	outcome_free(&o);
+	free(py);
+	free(path);
+}
+
+/* keke run's summary names the top processes: a program whose name holds
+ * an escape sequence is shown escaped there too. */
+Test(outputs, run_summary_escapes_control_bytes)
+{
+	struct outcome o;
+
+	o = sh(fmt("cp /bin/true 't\x1b]0;x\a' && '%s' run --dir . "
+		   "--no-json --db t.db -- ./'t\x1b]0;x\a'",
+		   test_keke_bin()));
+	cr_assert_eq(o.code, 0, "%s", o.err);
+	cr_assert(!strchr(o.err, '\x1b') && !strchr(o.err, '\a'),
+		  "raw control bytes in the summary:\n%s", o.err);
+	cr_assert(strstr(o.err, "t\\x1b]0;x\\x07"), "%s", o.err);
 	outcome_free(&o);
 }

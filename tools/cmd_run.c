@@ -32,6 +32,7 @@
 #include "find_preload.h"
 #include "merge.h"
 #include "output.h"
+#include "tty.h"
 
 /* What execvp searches when PATH is unset (glibc's confstr(_CS_PATH)). */
 #define DEFAULT_PATH "/bin:/usr/bin"
@@ -742,9 +743,11 @@ static void print_top_processes(const char *db_path)
 			header = true;
 		}
 		format_duration(sqlite3_column_int64(st, 2), dur);
-		fprintf(stderr, "  %10s %6" PRId64 "x  %.60s\n", dur,
-			(int64_t)sqlite3_column_int64(st, 1),
-			name ? (const char *)name : "?");
+		fprintf(stderr, "  %10s %6" PRId64 "x  ", dur,
+			(int64_t)sqlite3_column_int64(st, 1));
+		/* A name from the trace: escaped for the terminal. */
+		keke_tty_put(stderr, name ? (const char *)name : "?", 60);
+		fputc('\n', stderr);
 	}
 out:
 	sqlite3_finalize(st);
@@ -769,14 +772,16 @@ static void print_summary(const struct run_opts *o,
 	int sig;
 
 	format_duration(res->elapsed_ns, dur);
+	fputs("keke: ", stderr);
+	keke_tty_put(stderr, name, SIZE_MAX);
 	if (WIFSIGNALED(res->status)) {
 		sig = WTERMSIG(res->status);
-		fprintf(stderr, "keke: %s was killed by signal %d (%s)%s after "
-			"%s\n", name, sig, strsignal(sig),
+		fprintf(stderr, " was killed by signal %d (%s)%s after %s\n",
+			sig, strsignal(sig),
 			WCOREDUMP(res->status) ? ", core dumped" : "", dur);
 	} else {
-		fprintf(stderr, "keke: %s exited with status %d after %s\n",
-			name, exit_status_of(res->status), dur);
+		fprintf(stderr, " exited with status %d after %s\n",
+			exit_status_of(res->status), dur);
 	}
 	if (!merged)
 		return;
