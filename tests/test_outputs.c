@@ -6,7 +6,7 @@
  * and never replaced, the database refuses anything but a regular file;
  * an output that cannot be written costs only itself, and keke says which
  * outputs it wrote; what a person reads on a terminal has no control byte
- * from the trace in it.
+ * from the trace in it; and keke.pc makes no program depend on libkeke.so.
  *
  * Tests that need root (device nodes, a small tmpfs) skip when they
  * cannot have it. Device nodes are made in the scratch dir, never the
@@ -649,4 +649,67 @@ Test(outputs, run_summary_escapes_control_bytes)
 		  "raw control bytes in the summary:\n%s", o.err);
 	cr_assert(strstr(o.err, "t\\x1b]0;x\\x07"), "%s", o.err);
 	outcome_free(&o);
+}
+
+/* ------------------------------------------------------------------ */
+/* keke.pc */
+
+/* The "Libs:" line of the .pc file at @path, or "" (static). */
+static const char *libs_of(const char *path)
+{
+	static char line[4096];
+	char *pc = test_read_file(path, NULL), *l;
+
+	cr_assert(pc, "%s is missing", path);
+	l = strstr(pc, "\nLibs:");
+	line[0] = '\0';
+	if (l)
+		snprintf(line, sizeof(line), "%.*s", (int)strcspn(l + 1, "\n"),
+			 l + 1);
+	free(pc);
+	return line;
+}
+
+/* keke.h needs no library: a program built with `pkg-config --libs keke`
+ * once needed libkeke.so to start (exit 127 without it). */
+Test(outputs, pkg_config_adds_no_library)
+{
+	char *build = strdup(test_keke_bin()), *pc, *upc;
+	struct outcome o;
+
+	/* BUILD/tools/keke */
+	*strrchr(build, '/') = '\0';
+	*strrchr(build, '/') = '\0';
+	pc = fmt("%s/meson-private/keke.pc", build);
+	upc = fmt("%s/meson-uninstalled/keke-uninstalled.pc", build);
+	cr_assert(!strstr(libs_of(pc), "-lkeke"), "%s: %s", pc, libs_of(pc));
+	cr_assert(!strstr(libs_of(upc), "-lkeke"), "%s: %s", upc,
+		  libs_of(upc));
+
+	o = sh(fmt("command -v cc && command -v pkg-config"));
+	if (o.code != 0)
+		cr_skip_test("no cc or pkg-config to build a program with");
+	outcome_free(&o);
+	o = sh(fmt("printf '#include \"keke.h\"\\nint main(void)\\n{\\n"
+		   "\\tkeke_begin(\"pc span\", 0);\\n\\tkeke_end();\\n"
+		   "\\treturn 0;\\n}\\n' > a.c && "
+		   "cc -o annotated a.c -I'%s/../preload' "
+		   "$(PKG_CONFIG_PATH='%s/meson-uninstalled' pkg-config "
+		   "--cflags --libs keke)", getenv("KEKE_TESTS_SRC"), build));
+	cr_assert_eq(o.code, 0, "%s", o.err);
+	outcome_free(&o);
+	/* Untraced it runs, wherever libkeke.so is or is not. */
+	o = sh(fmt("env -u LD_LIBRARY_PATH -u LD_PRELOAD ./annotated"));
+	cr_assert_eq(o.code, 0, "exit %d: %s", o.code, o.err);
+	outcome_free(&o);
+	/* Traced, its span is in the trace. */
+	o = sh(fmt("'%s' run -q --dir . --no-json --db t.db -- ./annotated",
+		   test_keke_bin()));
+	cr_assert_eq(o.code, 0, "%s", o.err);
+	cr_assert_eq(test_db_int(test_path(out, "t.db"), "SELECT count(*) "
+				 "FROM slice WHERE name = 'pc span'"), 1);
+	outcome_free(&o);
+	free(pc);
+	free(upc);
+	free(build);
 }
