@@ -106,7 +106,7 @@ static int resolve(const char *path, unsigned flags, char **file,
 	*file = NULL;
 	*in_place = false;
 	if (!*path)
-		return fail(err, size, "empty file name");
+		return fail(err, size, "\"\": empty file name");
 	/* Through every symlink, even /proc/self/fd/N, which names a pipe
 	 * or socket by no path: such a node is opened by @path. */
 	if (stat(path, &st) == 0) {
