@@ -80,9 +80,21 @@ int merge_fail(struct merge *m, const char *fmt, ...)
 	return -1;
 }
 
-int merge_sink_failed(struct merge *m, size_t i)
+int merge_drop_sink(struct merge *m, size_t i)
 {
-	return merge_fail(m, "%s", m->ops[i]->last_error(m->sinks[i]));
+	struct keke_merge_output *out = m->outs[i];
+
+	snprintf(out->err, sizeof(out->err), "%s",
+		 m->ops[i]->last_error(m->sinks[i]));
+	m->ops[i]->abort(m->sinks[i]);
+	for (; i + 1 < m->nsinks; i++) {
+		m->ops[i] = m->ops[i + 1];
+		m->sinks[i] = m->sinks[i + 1];
+		m->outs[i] = m->outs[i + 1];
+	}
+	if (--m->nsinks)
+		return 0;
+	return merge_fail(m, "no output could be written");
 }
 
 static void show_progress(struct merge *m, size_t file, bool last)
@@ -1036,6 +1048,8 @@ static int open_sinks(struct merge *m)
 	const struct keke_sink_ops *ops[] = { &keke_sink_json,
 					      &keke_sink_sqlite };
 	const char *paths[] = { m->o->json_path, m->o->db_path };
+	struct keke_merge_output *outs[] = { &m->stats->json,
+					     &m->stats->db };
 	char err[KEKE_SINK_ERROR_MAX];
 
 	for (size_t i = 0; i < 2; i++) {
@@ -1047,7 +1061,9 @@ static int open_sinks(struct merge *m)
 		if (ops[i]->cancel_on && m->o->cancel)
 			ops[i]->cancel_on(s, m->o->cancel);
 		m->ops[m->nsinks] = ops[i];
+		m->outs[m->nsinks] = outs[i];
 		m->sinks[m->nsinks++] = s;
+		m->nopened++;
 	}
 	return 0;
 }
@@ -1103,6 +1119,7 @@ enum keke_merge_result keke_merge(const struct keke_merge_options *o,
 		.next_slice_id = 1,
 		.started_ns = keke_mono_ns(),
 	};
+	size_t written = 0, opened;
 	int rc = 0;
 
 	memset(stats, 0, sizeof(*stats));
@@ -1140,22 +1157,32 @@ enum keke_merge_result keke_merge(const struct keke_merge_options *o,
 	if (!rc && o->cancel && *o->cancel)
 		rc = merge_fail(&m, "interrupted");
 	/* The last sink (SQLite, whose indexes take long) first: an
-	 * interrupt during its finish then leaves no output at all. */
+	 * interrupt during its finish then leaves no output at all. A sink
+	 * that fails otherwise costs its own output only: each output is
+	 * complete on its own. */
 	for (size_t i = m.nsinks; i-- > 0;) {
+		struct keke_merge_output *mo = m.outs[i];
+
 		if (rc) {
 			m.ops[i]->abort(m.sinks[i]);
 			continue;
 		}
-		char serr[KEKE_SINK_ERROR_MAX];
-		if (m.ops[i]->finish(m.sinks[i], serr) != 0) {
-			rc = merge_fail(&m, "%s", serr);
-			/* Outputs already renamed into place stay: each is
-			 * complete on its own. */
+		if (m.ops[i]->finish(m.sinks[i], mo->err) == 0) {
+			mo->written = true;
+			written++;
+		} else if (!written && o->cancel && *o->cancel) {
+			rc = merge_fail(&m, "interrupted");
+			mo->err[0] = '\0';
 		}
 	}
+	if (!rc && !written)
+		rc = merge_fail(&m, "no output could be written");
 out:
+	opened = m.nopened;
 	free_merge(&m);
 	if (rc)
 		return KEKE_MERGE_FAILED;
+	if (written < opened)
+		return KEKE_MERGE_INCOMPLETE;
 	return stats->damaged ? KEKE_MERGE_PARTIAL : KEKE_MERGE_OK;
 }

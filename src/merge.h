@@ -45,6 +45,15 @@ struct keke_merge_options {
 	volatile sig_atomic_t *cancel;
 };
 
+#define KEKE_MERGE_ERROR_MAX 1024
+
+/* What became of one output of a merge. */
+struct keke_merge_output {
+	bool written;			/* complete, in place */
+	char err[KEKE_MERGE_ERROR_MAX];	/* why not, when it failed on its
+					 * own (its path first or named) */
+};
+
 struct keke_merge_stats {
 	uint64_t files;
 	uint64_t processes;
@@ -58,22 +67,30 @@ struct keke_merge_stats {
 	uint64_t unrecorded;		/* of those: could not write their
 					 * record file (they left a note) */
 	int unrecorded_errno;		/* why the first of those could not */
+	/* The outputs asked for: each is written whole or not at all. */
+	struct keke_merge_output json, db;
 };
 
 enum keke_merge_result {
 	KEKE_MERGE_FAILED = -1,		/* no output written; see err */
 	KEKE_MERGE_OK = 0,
 	KEKE_MERGE_PARTIAL = 1,		/* outputs written, damage reported */
+	KEKE_MERGE_INCOMPLETE = 2,	/* some outputs written, others not
+					 * (stats->json, stats->db say
+					 * which, and why); damage may have
+					 * been reported too */
 };
 
 /*
- * Merges o->dirs into o->json_path and/or o->db_path. On KEKE_MERGE_FAILED
- * @err (KEKE_MERGE_ERROR_MAX bytes) says why and no output exists.
+ * Merges o->dirs into o->json_path and/or o->db_path. An output that
+ * cannot be created fails the merge before any work; one that fails
+ * later (a full disk) is given up while the others are still written.
+ * On KEKE_MERGE_FAILED @err (KEKE_MERGE_ERROR_MAX bytes) says why, no
+ * output exists, and an output that failed on its own says so in
+ * stats->json or stats->db.
  */
 enum keke_merge_result keke_merge(const struct keke_merge_options *o,
 				  struct keke_merge_stats *stats, char *err);
-
-#define KEKE_MERGE_ERROR_MAX 1024
 
 /* Reads 32 hex digits (as KEKE_TRACE_ID holds a trace id) into @id.
  * Returns 0, or -1 when @hex is anything else. */

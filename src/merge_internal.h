@@ -125,10 +125,12 @@ struct merge {
 	const struct keke_merge_options *o;
 	struct keke_merge_stats *stats;
 	char *err;
-	/* the outputs */
+	/* the outputs: the sinks still writing, and what became of each */
 	const struct keke_sink_ops *ops[2];
 	void *sinks[2];
+	struct keke_merge_output *outs[2];
 	size_t nsinks;
+	size_t nopened;		/* sinks opened, dropped ones included */
 	/* the run */
 	int *dirfds;			/* of o->dirs, held while merging */
 	struct file_info *files;
@@ -178,15 +180,21 @@ void *merge_grow(void *array, size_t n, size_t size);
 char *merge_memdup(const char *s, size_t n);
 int merge_fail(struct merge *m, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
-int merge_sink_failed(struct merge *m, size_t i);
+/* Gives up sink @i, which failed: its output is not written, for the
+ * reason its last_error gives, and the other outputs go on. Returns 0, or
+ * -1 (merge_fail) when no sink is left. */
+int merge_drop_sink(struct merge *m, size_t i);
 
-/* Calls @op on every sink; fails on the first error. */
+/* Calls @op on every sink. A sink that fails is dropped: its output is
+ * lost, the others are still written. Fails when no sink is left. */
 #define EACH_SINK(m, op, ...)                                               \
 	({                                                                  \
 		int rc_ = 0;                                                \
-		for (size_t i_ = 0; i_ < (m)->nsinks && !rc_; i_++)         \
+		for (size_t i_ = 0; i_ < (m)->nsinks;)                      \
 			if ((m)->ops[i_]->op((m)->sinks[i_], __VA_ARGS__))  \
-				rc_ = merge_sink_failed((m), i_);           \
+				rc_ = merge_drop_sink((m), i_);             \
+			else                                                \
+				i_++;                                       \
 		rc_;                                                        \
 	})
 

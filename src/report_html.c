@@ -14,6 +14,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "tty.h"
+
 static const char style[] =
 	":root{--fg:#1d1f23;--bg:#fff;--mute:#666;--line:#e3e5e8;"
 	"--head:#f4f5f7;--bar:#3b7dd8;--span:#9cc0ee;--bad:#c0392b}"
@@ -68,10 +70,14 @@ static const char script[] =
 	"a.textContent.localeCompare(c.textContent);return up?r:-r;});"
 	"rows.forEach(function(r){b.appendChild(r);});});});";
 
-/* @s with &, <, >, " and ' escaped. */
+/* @s with &, <, >, " and ' escaped, and its control bytes shown as a
+ * terminal shows them (tty.h): "\x1b". */
 static void esc(FILE *f, const char *s)
 {
-	for (; *s; s++) {
+	char unit[KEKE_TTY_UNIT_MAX];
+	size_t n;
+
+	while (*s) {
 		switch (*s) {
 		case '&':
 			fputs("&amp;", f);
@@ -88,9 +94,15 @@ static void esc(FILE *f, const char *s)
 		case '\'':
 			fputs("&#39;", f);
 			break;
+		case '\\':
+			fputc('\\', f);
+			break;
 		default:
-			fputc(*s, f);
+			s += keke_tty_unit(s, unit, &n);
+			fwrite(unit, 1, n, f);
+			continue;
 		}
+		s++;
 	}
 }
 

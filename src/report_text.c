@@ -2,26 +2,67 @@
 /*
  * The report as text for a terminal: a heading, then one aligned table
  * per view (calls, bytes, size histograms, executables, paths, process
- * tree, average traces), each preceded by its title.
+ * tree, average traces), each preceded by its title. Every string from
+ * the trace (names, paths) is escaped (tty.h), so none of its bytes is
+ * obeyed by the terminal.
  */
 #include "report_fmt.h"
 
 #include <inttypes.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "tty.h"
+
 #define BAR_WIDTH 40		/* the longest histogram bar */
+
+/* @s escaped. */
+static void put(FILE *f, const char *s)
+{
+	keke_tty_put(f, s, SIZE_MAX);
+}
+
+/* @s escaped, then spaces up to @w bytes. */
+static void put_pad(FILE *f, const char *s, int w)
+{
+	for (size_t n = keke_tty_put(f, s, SIZE_MAX); n < (size_t)w; n++)
+		fputc(' ', f);
+}
+
+/* @s escaped in @w bytes: its end after "..." when it is longer, which
+ * tells long paths apart; padded with spaces when shorter. */
+static void put_tail(FILE *f, const char *s, int w)
+{
+	char unit[KEKE_TTY_UNIT_MAX];
+	size_t len = keke_tty_len(s), n;
+
+	if (len <= (size_t)w || w < 4) {
+		put_pad(f, s, w);
+		return;
+	}
+	while (*s && len > (size_t)w - 3) {
+		s += keke_tty_unit(s, unit, &n);
+		len -= n;
+	}
+	fputs("...", f);
+	put_pad(f, s, w - 3);
+}
 
 /* The heading: database, trace, window, filters, what was selected. */
 static void heading(FILE *f, const struct keke_report *r)
 {
 	char a[RP_FMT_MAX], b[RP_FMT_MAX], d[RP_FMT_MAX];
 
-	fprintf(f, "keke report: %s\n", r->db);
-	fprintf(f, "trace %s on %s: %s to %s (%s)\n",
-		*r->trace_id ? r->trace_id : "-", *r->host ? r->host : "-",
-		rp_fmt_time(a, r, r->start_ns), rp_fmt_time(b, r, r->end_ns),
+	fputs("keke report: ", f);
+	put(f, r->db);
+	fputs("\ntrace ", f);
+	put(f, *r->trace_id ? r->trace_id : "-");
+	fputs(" on ", f);
+	put(f, *r->host ? r->host : "-");
+	fprintf(f, ": %s to %s (%s)\n", rp_fmt_time(a, r, r->start_ns),
+		rp_fmt_time(b, r, r->end_ns),
 		rp_fmt_dur(d, r->end_ns - r->start_ns));
 	if (r->since_ns != INT64_MIN || r->until_ns != INT64_MAX)
 		fprintf(f, "window: %s to %s\n",
@@ -29,20 +70,35 @@ static void heading(FILE *f, const struct keke_report *r)
 			rp_fmt_time(a, r, r->since_ns),
 			r->until_ns == INT64_MAX ? "end" :
 			rp_fmt_time(b, r, r->until_ns));
-	if (*r->filters)
-		fprintf(f, "filters: %s\n", r->filters);
+	if (*r->filters) {
+		fputs("filters: ", f);
+		put(f, r->filters);
+		fputc('\n', f);
+	}
 	fprintf(f, "selected: %s process%s, %s call%s\n",
 		rp_fmt_count(a, r->nprocesses), r->nprocesses == 1 ? "" : "es",
 		rp_fmt_count(b, r->ncalls_total),
 		r->ncalls_total == 1 ? "" : "s");
 }
 
-static void title(FILE *f, const char *t)
+/* A title made of @before, @name from the trace, and @after,
+ * underlined. */
+static void title_of(FILE *f, const char *before, const char *name,
+		     const char *after)
 {
-	fprintf(f, "\n%s\n", t);
-	for (size_t i = 0; t[i]; i++)
+	size_t n = strlen(before) + keke_tty_len(name) + strlen(after);
+
+	fprintf(f, "\n%s", before);
+	put(f, name);
+	fprintf(f, "%s\n", after);
+	while (n--)
 		fputc('-', f);
 	fputc('\n', f);
+}
+
+static void title(FILE *f, const char *t)
+{
+	title_of(f, t, "", "");
 }
 
 /* Width of the longest of @n strings at @s (stride @stride), at least
@@ -55,10 +111,10 @@ static int width_of(const void *base, size_t n, size_t stride, size_t off,
 	for (size_t i = 0; i < n; i++) {
 		const char *s = *(const char *const *)((const char *)base +
 						      i * stride + off);
-		int len = (int)strlen(s);
+		size_t len = keke_tty_len(s);
 
-		if (len > w)
-			w = len;
+		if (len > (size_t)w)
+			w = len > 48 ? 48 : (int)len;
 	}
 	return w > 48 ? 48 : w;
 }
@@ -82,8 +138,10 @@ static void calls_table(FILE *f, const struct keke_report *r)
 	for (size_t i = 0; i < r->ncalls; i++) {
 		const struct keke_report_call *k = &r->calls[i];
 
-		fprintf(f, "%-*s %-8s %11s", w, k->name, k->category,
-			rp_fmt_count(a, k->count));
+		put_pad(f, k->name, w);
+		fputc(' ', f);
+		put_pad(f, k->category, 8);
+		fprintf(f, " %11s", rp_fmt_count(a, k->count));
 		fprintf(f, " %7" PRIu64, k->errors);
 		fprintf(f, " %9s", rp_fmt_dur(a, k->total_ns));
 		fprintf(f, " %9s", rp_fmt_dur(a, k->self_ns));
@@ -112,7 +170,8 @@ static void bytes_table(FILE *f, const struct keke_report *r)
 
 		if (!k->moves_bytes)
 			continue;
-		fprintf(f, "%-12s %11s", k->name, rp_fmt_count(a, k->sized));
+		put_pad(f, k->name, 12);
+		fprintf(f, " %11s", rp_fmt_count(a, k->sized));
 		fprintf(f, " %10s", rp_fmt_bytes(a, k->bytes));
 		for (unsigned p = 0; p < KEKE_NPCT; p++)
 			fprintf(f, " %9s",
@@ -156,8 +215,9 @@ static void histograms(FILE *f, const struct keke_report *r)
 		if (!titled)
 			title(f, "Sizes (log2 histograms of results)");
 		titled = true;
-		fprintf(f, "%s (%s call%s)\n", k->name,
-			rp_fmt_count(a, k->sized), k->sized == 1 ? "" : "s");
+		put(f, k->name);
+		fprintf(f, " (%s call%s)\n", rp_fmt_count(a, k->sized),
+			k->sized == 1 ? "" : "s");
 		for (unsigned j = lo; j <= hi; j++) {
 			uint64_t n = k->hist.count[j];
 			int bar = (int)((n * BAR_WIDTH + max - 1) / max);
@@ -212,8 +272,8 @@ static void exes_table(FILE *f, const struct keke_report *r)
 		const struct keke_report_exe *e = &r->exes[i];
 
 		statuses(st, sizeof(st), e);
-		fprintf(f, "%-*s %9s", w, e->name,
-			rp_fmt_count(a, e->processes));
+		put_pad(f, e->name, w);
+		fprintf(f, " %9s", rp_fmt_count(a, e->processes));
 		fprintf(f, " %9s", rp_fmt_dur(a, e->total_ns));
 		fprintf(f, " %9s", rp_fmt_dur(a, e->wall[KEKE_P50]));
 		fprintf(f, " %9s", rp_fmt_dur(a, e->wall[KEKE_P95]));
@@ -239,13 +299,7 @@ static void paths_table(FILE *f, const struct keke_report *r,
 	fprintf(f, "%-*s %11s %7s %9s %10s %10s\n", w, "path", "calls",
 		"errors", "time", "read", "written");
 	for (size_t i = 0; i < n; i++) {
-		int len = (int)strlen(p[i].path);
-
-		/* Long paths keep their end, which tells them apart. */
-		if (len > w)
-			fprintf(f, "...%s", p[i].path + len - w + 3);
-		else
-			fprintf(f, "%-*s", w, p[i].path);
+		put_tail(f, p[i].path, w);
 		fprintf(f, " %11s", rp_fmt_count(a, p[i].calls));
 		fprintf(f, " %7" PRIu64, p[i].errors);
 		fprintf(f, " %9s", rp_fmt_dur(a, p[i].time_ns));
@@ -265,8 +319,9 @@ static void tree(FILE *f, const struct keke_report *r)
 		const struct keke_report_node *l = &r->tree[i];
 
 		fprintf(f, "%*s", (int)l->depth * 2, "");
+		put(f, l->name);
 		if (l->count == 1) {
-			fprintf(f, "%s [%d] %s", l->name, l->pid,
+			fprintf(f, " [%d] %s", l->pid,
 				rp_fmt_dur(a, l->total_ns));
 			if (l->signal)
 				fprintf(f, " killed by %s",
@@ -276,8 +331,8 @@ static void tree(FILE *f, const struct keke_report *r)
 			fputc('\n', f);
 			continue;
 		}
-		fprintf(f, "%s \u00d7%" PRIu64 " total %s, p50 %s, max %s",
-			l->name, l->count, rp_fmt_dur(a, l->total_ns),
+		fprintf(f, " \u00d7%" PRIu64 " total %s, p50 %s, max %s",
+			l->count, rp_fmt_dur(a, l->total_ns),
 			rp_fmt_dur(b, l->p50_ns), rp_fmt_dur(c, l->max_ns));
 		if (l->failed)
 			fprintf(f, ", %" PRIu64 " failed", l->failed);
@@ -296,11 +351,10 @@ static void traces(FILE *f, const struct keke_report *r)
 		int w = width_of(tr->steps, tr->nsteps, sizeof(*tr->steps),
 				 offsetof(struct keke_report_step, name), 4);
 
-		snprintf(t, sizeof(t), "Average trace of %s (%" PRIu64
-			 " process%s; offsets from the process's start)",
-			 tr->exe, tr->processes,
+		snprintf(t, sizeof(t), " (%" PRIu64 " process%s; offsets "
+			 "from the process's start)", tr->processes,
 			 tr->processes == 1 ? "" : "es");
-		title(f, t);
+		title_of(f, "Average trace of ", tr->exe, t);
 		if (!tr->nsteps) {
 			fputs("(no calls)\n", f);
 			continue;
@@ -310,7 +364,8 @@ static void traces(FILE *f, const struct keke_report *r)
 		for (size_t j = 0; j < tr->nsteps; j++) {
 			const struct keke_report_step *s = &tr->steps[j];
 
-			fprintf(f, "%-*s %4u %6s", w, s->name, s->nth,
+			put_pad(f, s->name, w);
+			fprintf(f, " %4u %6s", s->nth,
 				rp_fmt_share(a, s->processes, tr->processes));
 			fprintf(f, " %9s", rp_fmt_dur(a, s->offset[KEKE_P25]));
 			fprintf(f, " %9s", rp_fmt_dur(a, s->offset[KEKE_P50]));

@@ -15,22 +15,21 @@
  * decimals, pid and tid are positive integers, strings are valid UTF-8.
  *
  * Events are formatted into one buffer that is written out each time it
- * holds a mebibyte; the file is a temporary next to the output, renamed
- * into place by finish.
+ * holds a mebibyte, into a keke_output (output.h): a temporary renamed
+ * onto the output by finish, or a device or FIFO written in place.
  */
 #include "sink.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "json_escape.h"
+#include "output.h"
 
 /* Buffered bytes that trigger a write. */
 #define FLUSH_AT (1u << 20)
@@ -46,9 +45,8 @@ struct proc_name {
 
 struct json_sink {
 	struct keke_jbuf buf;
-	int fd;
-	char *path;		/* the output */
-	char *tmp;		/* the temporary renamed onto it */
+	struct keke_output out;	/* out.fd < 0: closed or never opened */
+	char *path;		/* the output, for messages */
 	uint64_t events;
 	bool failed;		/* an op failed: err says why */
 	/* Process names by upid, for the names of main threads. */
@@ -75,7 +73,7 @@ static int flush(struct json_sink *js)
 	size_t left = js->buf.len;
 
 	while (left > 0) {
-		ssize_t n = write(js->fd, p, left);
+		ssize_t n = write(js->out.fd, p, left);
 
 		if (n < 0) {
 			if (errno == EINTR)
@@ -332,67 +330,45 @@ static const char *process_name(struct json_sink *js, int64_t upid)
 	return name_slot(js, upid)->name;
 }
 
-/* Frees everything @js owns, after closing and removing the temporary
- * unless it was renamed (js->tmp NULL). */
+/* Frees everything @js owns, after giving up its output unless that was
+ * completed (js->out.fd < 0). */
 static void destroy(struct json_sink *js)
 {
 	size_t i;
 
-	if (js->fd >= 0)
-		close(js->fd);
-	if (js->tmp)
-		unlink(js->tmp);
+	if (js->out.fd >= 0)
+		keke_output_discard(&js->out);
 	for (i = 0; i < js->names_cap; i++)
 		free(js->names[i].name);
 	free(js->names);
 	keke_jbuf_free(&js->buf);
-	free(js->tmp);
 	free(js->path);
 	free(js);
 }
 
 /*
- * Creates "<path>.tmp-XXXXXX" next to @path with the mode a new file
- * would get (0666 less the umask) and starts the array in it.
+ * Starts the output @path (output.h: a temporary with the mode a new file
+ * would get, or a device or FIFO in place) and the array in it.
  * Returns the sink, or NULL with @err saying which path failed and why.
  */
 static void *json_open(const char *path, char *err)
 {
 	struct json_sink *js = calloc(1, sizeof(*js));
-	mode_t mask;
-	int e = ENOMEM;
 
-	if (!js)
-		goto fail;
-	js->fd = -1;
-	js->path = strdup(path);
-	if (!js->path || asprintf(&js->tmp, "%s.tmp-XXXXXX", path) < 0) {
-		js->tmp = NULL;
+	if (!js || !(js->path = strdup(path)) ||
+	    keke_jbuf_reserve(&js->buf, FLUSH_AT + 65536)) {
+		snprintf(err, KEKE_SINK_ERROR_MAX, "%s: out of memory", path);
 		goto fail;
 	}
-	js->fd = mkostemp(js->tmp, O_CLOEXEC);
-	if (js->fd < 0) {
-		e = errno;
-		free(js->tmp);
-		js->tmp = NULL;		/* nothing to remove */
-		goto fail;
-	}
-	/* Reading the umask means setting it: put it back at once. */
-	mask = umask(0);
-	umask(mask);
-	if (fchmod(js->fd, 0666 & ~mask) < 0) {
-		e = errno;
-		goto fail;
-	}
-	if (keke_jbuf_reserve(&js->buf, FLUSH_AT + 65536))
+	if (keke_output_open(&js->out, path, 0, err, KEKE_SINK_ERROR_MAX))
 		goto fail;
 	PUT_LIT(js, "[\n");
 	return js;
 fail:
-	snprintf(err, KEKE_SINK_ERROR_MAX, "cannot create %s: %s", path,
-		 strerror(e));
-	if (js)
+	if (js) {
+		js->out.fd = -1;
 		destroy(js);
+	}
 	return NULL;
 }
 
@@ -599,9 +575,9 @@ static int json_flow(void *sink, const struct keke_flow *f)
 }
 
 /*
- * Closes the array, writes everything out and renames the temporary onto
- * the output; frees the sink. Returns 0, or -1 with @err set and the
- * temporary removed.
+ * Closes the array, writes everything out and completes the output (the
+ * temporary renamed onto it); frees the sink. Returns 0, or -1 with @err
+ * set and the temporary removed.
  */
 static int json_finish(void *sink, char *err)
 {
@@ -613,20 +589,10 @@ static int json_finish(void *sink, char *err)
 	PUT_LIT(js, "]\n");
 	if (js->failed || flush(js))
 		goto out;
-	if (close(js->fd) < 0) {
-		js->fd = -1;
-		fail(js, "cannot write", errno);
-		goto out;
-	}
-	js->fd = -1;
-	if (rename(js->tmp, js->path) < 0) {
-		snprintf(js->err, sizeof(js->err), "cannot rename %s to %s: %s",
-			 js->tmp, js->path, strerror(errno));
+	if (keke_output_close(&js->out, js->err, sizeof(js->err)) < 0) {
 		js->failed = true;
 		goto out;
 	}
-	free(js->tmp);
-	js->tmp = NULL;
 	rc = 0;
 out:
 	if (rc)

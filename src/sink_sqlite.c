@@ -4,9 +4,11 @@
  * those of Perfetto's trace processor (process, thread, thread_track,
  * slice, args, flow, metadata), times in nanoseconds.
  *
- * The database is built in "<path>.tmp-XXXXXX" next to its output, with no
- * journal and no syncing, inside one transaction; finish creates the
- * indexes, commits and renames it into place.
+ * The database is built in "<file>.tmp-XXXXXX" next to its output (the
+ * file a symlink leads to; output.h), with no journal and no syncing,
+ * inside one transaction; finish creates the indexes, commits and renames
+ * it into place. A device or FIFO is refused: SQLite writes a database at
+ * random places, and cannot in a stream.
  *
  * Rows are not inserted one by one: each table has a batch that collects
  * BATCH_ROWS rows (strings copied into the batch's own buffer, since the
@@ -34,7 +36,6 @@
 #include "sink.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <limits.h>
 #include <pthread.h>
 #include <sched.h>
@@ -44,15 +45,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/random.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "handoff.h"
+#include "output.h"
 
 #define BATCH_ROWS 64		/* rows per multi-row INSERT */
 #define SPARE_BATCHES 16	/* batches that may wait for the inserts */
-#define TEMP_TRIES 100		/* names tried for the temporary */
 
 /*
  * A file nobody reads before it is complete needs no journal, no syncing
@@ -219,7 +218,8 @@ struct arg_set {
 
 struct sqlite_sink {
 	char *path;		/* the output */
-	char *tmp;		/* the temporary it is built in */
+	struct keke_output out;	/* out.tmp: the temporary it is built in,
+				 * until renamed (out.path NULL then) */
 	sqlite3 *db;
 	struct arg_set *arg_sets;	/* ARG_SETS of them */
 	struct table t[B_COUNT];
@@ -637,57 +637,22 @@ static int finish_inserts(struct sqlite_sink *q)
 }
 
 /*
- * Creates the temporary "<path>.tmp-XXXXXX" (mode 0666 less the umask, so
- * the output gets the permissions of any file the user creates). Returns
- * 0, or -1 with the error in @q.
+ * Creates the temporary the database is built in, with the mode a new
+ * file gets (output.h). Returns 0, or -1 with the error in @q.
  */
 static int create_temp(struct sqlite_sink *q)
 {
-	static const char digits[] = "abcdefghijklmnopqrstuvwxyz"
-				     "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
-	const size_t ndigits = sizeof(digits) - 1;
-	size_t n = strlen(q->path);
-	int err = EEXIST;
+	char err[KEKE_SINK_ERROR_MAX];
 
-	q->tmp = malloc(n + sizeof(".tmp-XXXXXX"));
-	if (!q->tmp) {
-		fail(q, "%s: out of memory", q->path);
+	if (keke_output_open(&q->out, q->path, KEKE_OUTPUT_REGULAR, err,
+			     sizeof(err)) < 0) {
+		fail(q, "%s", err);
 		return -1;
 	}
-	for (int t = 0; t < TEMP_TRIES && err == EEXIST; t++) {
-		unsigned char rnd[6];
-
-		if (getrandom(rnd, sizeof(rnd), GRND_NONBLOCK) !=
-		    (ssize_t)sizeof(rnd)) {
-			struct timespec ts;
-			uint64_t x;
-
-			clock_gettime(CLOCK_MONOTONIC, &ts);
-			x = ((uint64_t)ts.tv_nsec ^ (uint64_t)getpid() << 32) +
-			    (uint64_t)t * 0x9e3779b97f4a7c15ull;
-			for (size_t i = 0; i < sizeof(rnd); i++)
-				rnd[i] = (unsigned char)(x >> (8 * i));
-		}
-		memcpy(q->tmp, q->path, n);
-		memcpy(q->tmp + n, ".tmp-", 5);
-		for (size_t i = 0; i < sizeof(rnd); i++)
-			q->tmp[n + 5 + i] = digits[rnd[i] % ndigits];
-		q->tmp[n + 5 + sizeof(rnd)] = '\0';
-
-		int fd = open(q->tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
-			      0666);
-
-		if (fd >= 0) {
-			close(fd);
-			return 0;
-		}
-		err = errno;
-	}
-	fail(q, "%s: cannot create the temporary %s: %s", q->path, q->tmp,
-	     strerror(err));
-	free(q->tmp);
-	q->tmp = NULL;
-	return -1;
+	/* SQLite opens it by name. */
+	close(q->out.fd);
+	q->out.fd = -1;
+	return 0;
 }
 
 /* Finalizes the tables' statements, which closing the database needs. */
@@ -702,9 +667,9 @@ static void finalize_inserts(struct sqlite_sink *q)
 
 /*
  * Stops the inserts (dropping what waits), closes the database and frees
- * @q; removes the temporary if @unlink_tmp.
+ * @q; removes the temporary unless it was renamed into place.
  */
-static void destroy(struct sqlite_sink *q, bool unlink_tmp)
+static void destroy(struct sqlite_sink *q)
 {
 	if (q->inserts) {
 		q->failed = true;
@@ -717,9 +682,8 @@ static void destroy(struct sqlite_sink *q, bool unlink_tmp)
 		free(q->batches[i].buf);
 	}
 	sqlite3_close(q->db);
-	if (unlink_tmp && q->tmp)
-		unlink(q->tmp);
-	free(q->tmp);
+	if (q->out.path)
+		keke_output_discard(&q->out);
 	free(q->path);
 	pthread_mutex_destroy(&q->err_lock);
 	free(q);
@@ -751,7 +715,7 @@ static void *sqlite_sink_open(const char *path, char *err)
 	}
 	if (create_temp(q) < 0)
 		goto out;
-	if (sqlite3_open_v2(q->tmp, &q->db,
+	if (sqlite3_open_v2(q->out.tmp, &q->db,
 			    SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX,
 			    NULL) != SQLITE_OK) {
 		fail_sql(q, "opening the database");
@@ -771,7 +735,7 @@ static void *sqlite_sink_open(const char *path, char *err)
 	return q;
 out:
 	snprintf(err, KEKE_SINK_ERROR_MAX, "%s", q->err);
-	destroy(q, true);
+	destroy(q);
 	return NULL;
 }
 
@@ -1152,22 +1116,21 @@ static int sqlite_sink_finish(void *sink, char *err)
 		goto out;
 	}
 	q->db = NULL;
-	if (rename(q->tmp, q->path) < 0) {
-		fail(q, "%s: cannot rename %s to it: %s", q->path, q->tmp,
-		     strerror(errno));
+	if (keke_output_close(&q->out, q->err, sizeof(q->err)) < 0) {
+		q->failed = true;
 		goto out;
 	}
 	ret = 0;
 out:
 	if (ret < 0)
 		snprintf(err, KEKE_SINK_ERROR_MAX, "%s", q->err);
-	destroy(q, ret < 0);
+	destroy(q);
 	return ret;
 }
 
 static void sqlite_sink_abort(void *sink)
 {
-	destroy(sink, true);
+	destroy(sink);
 }
 
 static const char *sqlite_sink_last_error(void *sink)

@@ -630,10 +630,11 @@ Test(sink_json, rename_failure_is_reported_and_cleaned_up)
 	char err[KEKE_SINK_ERROR_MAX] = "";
 	void *s;
 
-	cr_assert(mkdir(path, 0700) == 0);	/* a dir stands in the way */
-	cr_assert(mkdir(test_path(path, "x"), 0700) == 0);
 	s = open_sink(path);
 	write_sample(s);
+	/* A dir comes in the way (one there at open is refused then). */
+	cr_assert(mkdir(path, 0700) == 0);
+	cr_assert(mkdir(test_path(path, "x"), 0700) == 0);
 	cr_assert_eq(ops->finish(s, err), -1);
 	cr_assert(strstr(err, "rename") && strstr(err, path), "error: %s",
 		  err);

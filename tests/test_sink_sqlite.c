@@ -788,10 +788,11 @@ Test(sink_sqlite, rename_failure_leaves_no_temporary)
 	char err[KEKE_SINK_ERROR_MAX] = "";
 	void *s;
 
-	/* A non-empty directory where the output should go. */
+	s = open_ok(db);
+	/* A non-empty directory comes where the output should go (one
+	 * there at open is refused then). */
 	cr_assert_eq(mkdir(db, 0700), 0);
 	cr_assert_eq(mkdir(test_path(db, "x"), 0700), 0);
-	s = open_ok(db);
 	cr_assert_eq(ops->finish(s, err), -1);
 	cr_assert(strstr(err, db), "'%s' does not name %s", err, db);
 	dir_is(dir, "out.db");

@@ -22,16 +22,19 @@ int keke_cmd_merge(int argc, char **argv);
 int keke_cmd_report(int argc, char **argv);
 
 /*
- * Checks before any work that @path can be written as an output: its
- * directory exists and is writable and @path is not a directory. @what
- * names the option in the message ("JSON output"). Returns 0, or -1 after
- * printing why on stderr.
+ * Checks before any work that @path can be written as an output with
+ * @flags (output.h): a file that can be replaced in its directory, or a
+ * device or FIFO that can be written in place. @what names the option in
+ * the message ("JSON output"). Returns 0, or -1 after printing why on
+ * stderr.
  */
-int keke_check_output(const char *what, const char *path);
+int keke_check_output(const char *what, const char *path, unsigned flags);
 
 /*
  * From now on SIGINT, SIGTERM and SIGHUP set *@flag instead of killing
- * keke, so a merge under way can stop and remove its temporaries.
+ * keke, so a merge under way can stop and remove its temporaries; and
+ * SIGPIPE is ignored, so an output whose reader went away (a FIFO) fails
+ * with EPIPE and is reported, while the other outputs are still written.
  */
 void keke_catch_interrupts(volatile sig_atomic_t *flag);
 
@@ -49,5 +52,14 @@ extern struct sigaction keke_original_sigxfsz;
 /* "keke.json and keke.db", "keke.json" or "keke.db" into @buf. */
 void keke_describe_outputs(char *buf, unsigned size, const char *json,
 			   const char *db);
+
+struct keke_merge_stats;
+
+/*
+ * After a merge into @json and @db (NULL: not asked for), says on stderr
+ * which output failed on its own, and why. Returns how many did.
+ */
+unsigned keke_print_lost_outputs(const char *json, const char *db,
+				 const struct keke_merge_stats *stats);
 
 #endif

@@ -16,6 +16,7 @@
 
 #include "cmd.h"
 #include "merge.h"
+#include "output.h"
 
 static const char merge_usage[] =
 	"Usage: keke merge [OPTIONS] DIR...\n"
@@ -36,56 +37,21 @@ static const char merge_usage[] =
 	"\n"
 	"Damaged record files are reported and everything intact is merged.\n"
 	"\n"
-	"Exit status: 0 merged; 1 failed, nothing written; 2 usage error;\n"
-	"3 merged, but damage was reported.\n";
+	"An output is written whole or not at all; when one cannot be\n"
+	"written (a full disk), the others still are, and each lost one is\n"
+	"named with the reason.\n"
+	"\n"
+	"Exit status: 0 merged; 1 an output (or all) could not be written;\n"
+	"2 usage error; 3 merged, but damage was reported.\n";
 
-/* The dir part of @path into @dir (PATH_MAX bytes): "." when it has none. */
-static void dir_of(const char *path, char *dir)
+int keke_check_output(const char *what, const char *path, unsigned flags)
 {
-	const char *slash = strrchr(path, '/');
-	size_t len;
+	char err[PATH_MAX + 256];
 
-	if (!slash) {
-		strcpy(dir, ".");
-		return;
-	}
-	len = slash == path ? 1 : (size_t)(slash - path);
-	if (len >= PATH_MAX)
-		len = PATH_MAX - 1;
-	memcpy(dir, path, len);
-	dir[len] = '\0';
-}
-
-int keke_check_output(const char *what, const char *path)
-{
-	char dir[PATH_MAX];
-	struct stat st;
-
-	if (!*path) {
-		fprintf(stderr, "keke: %s: empty file name\n", what);
-		return -1;
-	}
-	if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
-		fprintf(stderr, "keke: %s %s: is a directory\n", what, path);
-		return -1;
-	}
-	dir_of(path, dir);
-	if (stat(dir, &st) != 0) {
-		fprintf(stderr, "keke: %s %s: directory %s: %s\n", what, path,
-			dir, strerror(errno));
-		return -1;
-	}
-	if (!S_ISDIR(st.st_mode)) {
-		fprintf(stderr, "keke: %s %s: %s is not a directory\n", what,
-			path, dir);
-		return -1;
-	}
-	if (access(dir, W_OK | X_OK) != 0) {
-		fprintf(stderr, "keke: %s %s: cannot write in %s: %s\n", what,
-			path, dir, strerror(errno));
-		return -1;
-	}
-	return 0;
+	if (keke_output_check(path, flags, err, sizeof(err)) == 0)
+		return 0;
+	fprintf(stderr, "keke: %s %s\n", what, err);
+	return -1;
 }
 
 void keke_describe_outputs(char *buf, unsigned size, const char *json,
@@ -95,6 +61,29 @@ void keke_describe_outputs(char *buf, unsigned size, const char *json,
 		snprintf(buf, size, "%s and %s", json, db);
 	else
 		snprintf(buf, size, "%s", json ? json : db ? db : "nothing");
+}
+
+unsigned keke_print_lost_outputs(const char *json, const char *db,
+				 const struct keke_merge_stats *stats)
+{
+	unsigned lost = 0;
+
+	if (json && !stats->json.written && stats->json.err[0]) {
+		fprintf(stderr, "keke: JSON output %s NOT written: %s\n", json,
+			stats->json.err);
+		lost++;
+	}
+	if (db && !stats->db.written && stats->db.err[0]) {
+		fprintf(stderr, "keke: database %s NOT written: %s\n", db,
+			stats->db.err);
+		lost++;
+	}
+	return lost;
+}
+
+static const char *plural(uint64_t n, const char *one, const char *many)
+{
+	return n == 1 ? one : many;
 }
 
 static int usage_error(const char *fmt, const char *arg)
@@ -113,12 +102,14 @@ static void on_interrupt(int sig)
 void keke_catch_interrupts(volatile sig_atomic_t *flag)
 {
 	struct sigaction sa = { .sa_handler = on_interrupt };
+	struct sigaction ignore = { .sa_handler = SIG_IGN };
 	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP };
 
 	interrupt_flag = flag;
 	sigemptyset(&sa.sa_mask);
 	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
 		sigaction(sigs[i], &sa, NULL);
+	sigaction(SIGPIPE, &ignore, NULL);
 }
 
 int keke_cmd_merge(int argc, char **argv)
@@ -203,8 +194,9 @@ int keke_cmd_merge(int argc, char **argv)
 			return KEKE_EXIT_FAILURE;
 		}
 	}
-	if ((json && keke_check_output("JSON output", json) != 0) ||
-	    (db && keke_check_output("database", db) != 0))
+	if ((json && keke_check_output("JSON output", json, 0) != 0) ||
+	    (db && keke_check_output("database", db,
+				     KEKE_OUTPUT_REGULAR) != 0))
 		return KEKE_EXIT_FAILURE;
 
 	o.dirs = (const char *const *)(argv + optind);
@@ -217,21 +209,33 @@ int keke_cmd_merge(int argc, char **argv)
 	err[0] = '\0';
 	res = keke_merge(&o, &stats, err);
 	if (res == KEKE_MERGE_FAILED) {
-		fprintf(stderr, "keke: merge failed: %s%s\n",
-			err[0] ? err : "unknown error",
-			interrupted ? "; no output written" : "");
+		if (keke_print_lost_outputs(json, db, &stats))
+			fputs("keke: merge failed; no output written\n",
+			      stderr);
+		else
+			fprintf(stderr, "keke: merge failed: %s; no output "
+				"written\n", err[0] ? err : "unknown error");
 		return KEKE_EXIT_FAILURE;
 	}
-	keke_describe_outputs(outputs, sizeof(outputs), json, db);
+	/* Only what was written: the lost outputs are told below. */
+	keke_describe_outputs(outputs, sizeof(outputs),
+			      stats.json.written ? json : NULL,
+			      stats.db.written ? db : NULL);
 	fprintf(stderr,
-		"keke: merged %" PRIu64 " processes, %" PRIu64 " threads, "
-		"%" PRIu64 " events from %" PRIu64 " files into %s\n",
-		stats.processes, stats.threads, stats.slices, stats.files,
-		outputs);
-	if (res == KEKE_MERGE_PARTIAL) {
-		fprintf(stderr, "keke: merge is partial: %" PRIu64
-			" damaged places, see above\n", stats.damaged);
-		return KEKE_EXIT_PARTIAL;
-	}
-	return KEKE_EXIT_OK;
+		"keke: merged %" PRIu64 " %s, %" PRIu64 " %s, %" PRIu64 " %s "
+		"from %" PRIu64 " %s into %s\n",
+		stats.processes, plural(stats.processes, "process",
+					"processes"),
+		stats.threads, plural(stats.threads, "thread", "threads"),
+		stats.slices, plural(stats.slices, "event", "events"),
+		stats.files, plural(stats.files, "file", "files"), outputs);
+	keke_print_lost_outputs(json, db, &stats);
+	if (stats.damaged)
+		fprintf(stderr, "keke: merge is partial: %" PRIu64 " %s, see "
+			"above\n", stats.damaged,
+			plural(stats.damaged, "damaged place",
+			       "damaged places"));
+	if (res == KEKE_MERGE_INCOMPLETE)
+		return KEKE_EXIT_FAILURE;
+	return res == KEKE_MERGE_PARTIAL ? KEKE_EXIT_PARTIAL : KEKE_EXIT_OK;
 }

@@ -11,10 +11,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cmd.h"
+#include "output.h"
 #include "report.h"
 
 static const char report_usage[] =
@@ -153,38 +153,26 @@ static int parse_filter(char *arg, struct keke_report_options *o)
 	return 0;
 }
 
-/* Writes the report in @format (or HTML when @html) into @path through a
- * temporary next to it, renamed into place when complete. */
+/* Writes the report in @format (or HTML when @html) into the output
+ * @path (output.h: a temporary renamed into place when complete, or a
+ * device or FIFO in place). */
 static int write_file(const char *path, const struct keke_report *r,
 		      enum format format, const char *table, bool html)
 {
-	size_t n = strlen(path);
-	char *tmp = malloc(n + sizeof(".tmp-XXXXXX"));
-	FILE *f = NULL;
-	int fd, ret = -1;
+	struct keke_output out;
+	char err[PATH_MAX + 256];
+	FILE *f;
+	int ret = -1;
 
-	if (!tmp) {
-		fprintf(stderr, "keke: %s: out of memory\n", path);
+	if (keke_output_open(&out, path, 0, err, sizeof(err)) < 0) {
+		fprintf(stderr, "keke: %s\n", err);
 		return -1;
 	}
-	memcpy(tmp, path, n);
-	memcpy(tmp + n, ".tmp-XXXXXX", sizeof(".tmp-XXXXXX"));
-	fd = mkstemp(tmp);
-	if (fd < 0) {
-		fprintf(stderr, "keke: %s: cannot create %s: %s\n", path, tmp,
-			strerror(errno));
-		free(tmp);
-		return -1;
-	}
-	/* mkstemp makes it 0600; give it the mode any new file gets. */
-	mode_t mask = umask(0);
-
-	umask(mask);
-	fchmod(fd, 0666 & ~mask);
-	f = fdopen(fd, "w");
+	f = fdopen(out.fd, "w");
 	if (!f) {
-		close(fd);
-		goto out;
+		fprintf(stderr, "keke: %s: %s\n", path, strerror(errno));
+		keke_output_discard(&out);
+		return -1;
 	}
 	if (html)
 		ret = keke_report_html(f, r);
@@ -194,18 +182,20 @@ static int write_file(const char *path, const struct keke_report *r,
 		ret = keke_report_csv(f, r, table);
 	else
 		ret = keke_report_text(f, r);
+	out.fd = -1;		/* fclose closes it */
 	if (fclose(f) != 0)
 		ret = -1;
-	f = NULL;
-	if (ret == 0 && rename(tmp, path) != 0)
-		ret = -1;
-out:
 	if (ret != 0) {
-		fprintf(stderr, "keke: %s: %s\n", path, strerror(errno));
-		unlink(tmp);
+		fprintf(stderr, "keke: cannot write %s: %s\n", path,
+			strerror(errno));
+		keke_output_discard(&out);
+		return -1;
 	}
-	free(tmp);
-	return ret;
+	if (keke_output_close(&out, err, sizeof(err)) < 0) {
+		fprintf(stderr, "keke: %s\n", err);
+		return -1;
+	}
+	return 0;
 }
 
 int keke_cmd_report(int argc, char **argv)
@@ -329,8 +319,8 @@ int keke_cmd_report(int argc, char **argv)
 		return usage_error("unexpected argument %s", argv[optind]);
 	if (table && (format != FORMAT_CSV))
 		return usage_error("%s", "--table goes with --format csv");
-	if ((output && keke_check_output("report", output) != 0) ||
-	    (html && keke_check_output("HTML report", html) != 0))
+	if ((output && keke_check_output("report", output, 0) != 0) ||
+	    (html && keke_check_output("HTML report", html, 0) != 0))
 		return KEKE_EXIT_FAILURE;
 
 	o.progress = isatty(STDERR_FILENO);

@@ -31,6 +31,8 @@
 #include "families.h"
 #include "find_preload.h"
 #include "merge.h"
+#include "output.h"
+#include "tty.h"
 
 /* What execvp searches when PATH is unset (glibc's confstr(_CS_PATH)). */
 #define DEFAULT_PATH "/bin:/usr/bin"
@@ -86,8 +88,9 @@ static const char run_usage[] =
 	"does not preload into them.\n"
 	"\n"
 	"Exit status: CMD's own, or 128+N when CMD was killed by signal N;\n"
-	"1 when keke fails before running CMD, or when CMD succeeded but the\n"
-	"merge failed; 2 usage error; 126 CMD cannot be run; 127 CMD not "
+	"1 when keke fails before running CMD, or when CMD succeeded but an\n"
+	"output could not be written (each lost one is named, and the trace\n"
+	"dir is kept); 2 usage error; 126 CMD cannot be run; 127 CMD not "
 	"found.\n";
 
 struct run_opts {
@@ -968,9 +971,11 @@ static void print_top_processes(const char *db_path)
 			header = true;
 		}
 		format_duration(sqlite3_column_int64(st, 2), dur);
-		fprintf(stderr, "  %10s %6" PRId64 "x  %.60s\n", dur,
-			(int64_t)sqlite3_column_int64(st, 1),
-			name ? (const char *)name : "?");
+		fprintf(stderr, "  %10s %6" PRId64 "x  ", dur,
+			(int64_t)sqlite3_column_int64(st, 1));
+		/* A name from the trace: escaped for the terminal. */
+		keke_tty_put(stderr, name ? (const char *)name : "?", 60);
+		fputc('\n', stderr);
 	}
 out:
 	sqlite3_finalize(st);
@@ -995,18 +1000,22 @@ static void print_summary(const struct run_opts *o,
 	int sig;
 
 	format_duration(res->elapsed_ns, dur);
+	fputs("keke: ", stderr);
+	keke_tty_put(stderr, name, SIZE_MAX);
 	if (WIFSIGNALED(res->status)) {
 		sig = WTERMSIG(res->status);
-		fprintf(stderr, "keke: %s was killed by signal %d (%s)%s after "
-			"%s\n", name, sig, strsignal(sig),
+		fprintf(stderr, " was killed by signal %d (%s)%s after %s\n",
+			sig, strsignal(sig),
 			WCOREDUMP(res->status) ? ", core dumped" : "", dur);
 	} else {
-		fprintf(stderr, "keke: %s exited with status %d after %s\n",
-			name, exit_status_of(res->status), dur);
+		fprintf(stderr, " exited with status %d after %s\n",
+			exit_status_of(res->status), dur);
 	}
 	if (!merged)
 		return;
-	keke_describe_outputs(outputs, sizeof(outputs), o->json, o->db);
+	keke_describe_outputs(outputs, sizeof(outputs),
+			      stats->json.written ? o->json : NULL,
+			      stats->db.written ? o->db : NULL);
 	fprintf(stderr, "keke: wrote %s: %" PRIu64 " %s, %" PRIu64 " %s, %"
 		PRIu64 " %s\n", outputs,
 		stats->processes, plural(stats->processes, "process",
@@ -1022,7 +1031,7 @@ static void print_summary(const struct run_opts *o,
 			"(killed or crashed)\n", stats->killed,
 			plural(stats->killed, "process ended",
 			       "processes ended"));
-	if (o->db)
+	if (stats->db.written)
 		print_top_processes(o->db);
 }
 
@@ -1127,10 +1136,15 @@ static enum keke_merge_result merge_trace(const struct run_opts *o,
 	};
 	char err[KEKE_MERGE_ERROR_MAX] = "";
 	enum keke_merge_result res;
+	unsigned lost;
 
 	keke_catch_interrupts(&interrupted);
 	res = keke_merge(&mo, stats, err);
-	if (res == KEKE_MERGE_FAILED)
+	/* Each output lost on its own is named with its reason. */
+	lost = keke_print_lost_outputs(o->json, o->db, stats);
+	if (res == KEKE_MERGE_FAILED && lost)
+		fputs("keke: MERGE FAILED, no trace written\n", stderr);
+	else if (res == KEKE_MERGE_FAILED)
 		fprintf(stderr, "keke: MERGE FAILED, no trace written: %s\n",
 			err[0] ? err : "unknown error");
 	return res;
@@ -1155,8 +1169,9 @@ int keke_cmd_run(int argc, char **argv)
 		fprintf(stderr, "keke: %s\n", perr);
 		return KEKE_EXIT_FAILURE;
 	}
-	if ((o.json && keke_check_output("JSON output", o.json) != 0) ||
-	    (o.db && keke_check_output("database", o.db) != 0))
+	if ((o.json && keke_check_output("JSON output", o.json, 0) != 0) ||
+	    (o.db && keke_check_output("database", o.db,
+					KEKE_OUTPUT_REGULAR) != 0))
 		return KEKE_EXIT_FAILURE;
 	e = resolve_command(o.cmd[0], cmd_path);
 	if (e == ENOENT) {
@@ -1197,7 +1212,8 @@ int keke_cmd_run(int argc, char **argv)
 	if (o.keep) {
 		fprintf(stderr, "keke: trace dir kept: %s\n", dir.path);
 		close_trace_dir(&dir);
-	} else if (merged == KEKE_MERGE_FAILED) {
+	} else if (merged == KEKE_MERGE_FAILED ||
+		   merged == KEKE_MERGE_INCOMPLETE) {
 		fprintf(stderr, "keke: the record files are kept in %s; "
 			"retry with: keke merge %s\n", dir.path, dir.path);
 		close_trace_dir(&dir);
@@ -1207,8 +1223,7 @@ int keke_cmd_run(int argc, char **argv)
 	if (!o.quiet)
 		print_summary(&o, &res, &stats,
 			      do_merge && merged != KEKE_MERGE_FAILED);
-	if (o.db && merged != KEKE_MERGE_FAILED &&
-	    stats.untraced > stats.unrecorded)
+	if (stats.db.written && stats.untraced > stats.unrecorded)
 		warn_untraced_children(o.db, cmd_path);
 	if (merged != KEKE_MERGE_FAILED && stats.unrecorded)
 		fprintf(stderr, "keke: %" PRIu64 " %s could not write %s record "
@@ -1220,12 +1235,15 @@ int keke_cmd_run(int argc, char **argv)
 			strerror(stats.unrecorded_errno),
 			stats.unrecorded == 1 ? "it is" : "they are",
 			stats.unrecorded == 1 ? "its" : "their");
-	if (merged == KEKE_MERGE_PARTIAL)
-		fprintf(stderr, "keke: merge is partial: %" PRIu64
-			" damaged places, see above\n", stats.damaged);
-	/* The command's status wins; a lost trace must not look like
+	if (merged != KEKE_MERGE_FAILED && stats.damaged)
+		fprintf(stderr, "keke: merge is partial: %" PRIu64 " %s, see "
+			"above\n", stats.damaged,
+			plural(stats.damaged, "damaged place",
+			       "damaged places"));
+	/* The command's status wins; a lost output must not look like
 	 * success either. */
-	if (merged == KEKE_MERGE_FAILED && status == 0)
+	if ((merged == KEKE_MERGE_FAILED ||
+	     merged == KEKE_MERGE_INCOMPLETE) && status == 0)
 		return KEKE_EXIT_FAILURE;
 	return status;
 }
