@@ -186,7 +186,7 @@ static int order_chunks(struct keke_reader *r)
 int keke_reader_open(struct keke_reader *r, const char *path, char *err)
 {
 	struct stat st;
-	int fd;
+	int fd = -1;
 
 	memset(r, 0, sizeof(*r));
 	r->path = strdup(path);
@@ -194,7 +194,13 @@ int keke_reader_open(struct keke_reader *r, const char *path, char *err)
 		snprintf(err, KEKE_ERROR_MAX, "%s: out of memory", path);
 		return -1;
 	}
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	/* Only a regular file is opened: a FIFO would wait for a writer, a
+	 * device may act on being opened. */
+	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+		snprintf(err, KEKE_ERROR_MAX, "%s: not a regular file", path);
+		goto fail;
+	}
+	fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
 	if (fd < 0 || fstat(fd, &st) != 0) {
 		snprintf(err, KEKE_ERROR_MAX, "%s: %s", path, strerror(errno));
 		goto fail;

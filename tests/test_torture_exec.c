@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 
 #include "helpers.h"
 
@@ -206,4 +207,63 @@ Test(torture_exec, posix_spawn_of_a_fifo)
 Test(torture_exec, traced_shell_runs_a_fifo)
 {
 	exec_fifo("sh", "exec", 0);
+}
+
+/* Makes a FIFO OUT/@name; returns its path (malloc'd). */
+static char *make_fifo(const char *name)
+{
+	char *path = fmt("%s/%s", out, name);
+
+	cr_assert_eq(mkfifo(path, 0755), 0, "mkfifo %s", path);
+	return path;
+}
+
+/* `keke run` of a script whose interpreter is a FIFO: it looks into the
+ * interpreter to warn of one it cannot trace, and must not wait for a
+ * writer there before it runs the script, which fails as it does bare. */
+Test(torture_exec, keke_run_of_a_script_run_by_a_fifo)
+{
+	char *fifo = make_fifo("fifo");
+	char *script = fmt("%s/script", out);
+	char *line = fmt("#!%s\n", fifo);
+	char *cmd = fmt("timeout 10 '%s' run -q -o '%s' --db '%s' -- '%s'",
+			test_keke_bin(), json(), db(), script);
+	FILE *f = fopen(script, "w");
+	struct outcome bare, traced;
+
+	cr_assert(f && fputs(line, f) >= 0 && fclose(f) == 0);
+	cr_assert_eq(chmod(script, 0755), 0);
+	bare = sh(script);
+	cr_assert_eq(bare.code, 126, "bare: %s exited %d:\n%s", script,
+		     bare.code, bare.err);
+	traced = sh(cmd);
+	cr_assert_eq(traced.code, 126, "keke run exited %d (124: it hung):\n%s",
+		     traced.code, traced.err);
+	outcome_free(&bare);
+	outcome_free(&traced);
+	free(cmd);
+	free(line);
+	free(script);
+	free(fifo);
+}
+
+/* `keke merge` of a trace dir with a FIFO in it, named as a record file:
+ * left out at once as damage, not waited on. */
+Test(torture_exec, keke_merge_of_a_dir_holding_a_fifo)
+{
+	char *dir = fmt("%s/trace", out);
+	char *fifo, *cmd;
+	struct outcome o;
+
+	cr_assert_eq(mkdir(dir, 0700), 0);
+	fifo = make_fifo("trace/1-1.kr");
+	cmd = fmt("timeout 10 '%s' merge '%s' -o '%s' --db '%s'",
+		  test_keke_bin(), dir, json(), db());
+	o = sh(cmd);
+	cr_assert_neq(o.code, 124, "keke merge hung on %s", fifo);
+	cr_assert(strstr(o.err, "1-1.kr: not a regular file"), "%s", o.err);
+	outcome_free(&o);
+	free(cmd);
+	free(fifo);
+	free(dir);
 }

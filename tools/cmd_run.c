@@ -368,20 +368,26 @@ static int script_interpreter(int fd, char *interp)
  * Warns on stderr when ld.so will not preload libkeke.so into @path (the
  * command @name, or the interpreter of that script): a static binary, or
  * one that runs setuid/setgid. The command still runs; only its lifetime
- * can be seen then.
+ * can be seen then. Only a regular file is opened (the kernel runs
+ * nothing else): a FIFO would wait for a writer, a device may act on being
+ * opened; one swapped in after the stat is opened without waiting.
  */
 static void warn_untraceable(const char *name, const char *path, int depth)
 {
 	char interp[PATH_MAX];
 	bool is_static = false;
 	struct stat st;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	int fd;
 
+	if (stat(path, &st) != 0 || !S_ISREG(st.st_mode))
+		return;
+	fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
 	if (fd < 0)
 		return;
-	if (fstat(fd, &st) == 0 &&
-	    (((st.st_mode & S_ISUID) && st.st_uid != getuid()) ||
-	     ((st.st_mode & S_ISGID) && st.st_gid != getgid())))
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode))
+		goto out;
+	if (((st.st_mode & S_ISUID) && st.st_uid != getuid()) ||
+	    ((st.st_mode & S_ISGID) && st.st_gid != getgid()))
 		fprintf(stderr, "keke: %s is set%cid: ld.so ignores LD_PRELOAD "
 			"for it, so only its lifetime can be seen\n", name,
 			st.st_mode & S_ISUID ? 'u' : 'g');
@@ -392,6 +398,7 @@ static void warn_untraceable(const char *name, const char *path, int depth)
 	} else if (depth == 0 && script_interpreter(fd, interp) == 0) {
 		warn_untraceable(interp, interp, 1);
 	}
+out:
 	close(fd);
 }
 
