@@ -130,20 +130,28 @@ static bool expand_origin(const char *s, size_t n, const char *origin,
 }
 
 /* Whether @path is an ELF object of this process's class and machine
- * (glibc skips others while it searches). Raw syscalls: no hook sees them. */
+ * (glibc skips others while it searches). Raw syscalls: no hook sees them.
+ * Only a regular file is opened: a FIFO would wait for a writer, a device
+ * may act on being opened (see classify in proc_exec.c). */
 static bool loadable(const char *path)
 {
 	ElfW(Ehdr) eh;
 	const ElfW(Ehdr) *self = (const void *)getauxval(AT_SYSINFO_EHDR);
 	Dl_info info;
-	long fd, n;
+	struct stat st;
+	long fd, n = -1;
 
 	if (dladdr((void *)loadable, &info) && info.dli_fbase)
 		self = info.dli_fbase;
-	fd = syscall(SYS_openat, AT_FDCWD, path, O_RDONLY | O_CLOEXEC);
+	if (syscall(SYS_newfstatat, AT_FDCWD, path, &st, 0) != 0 ||
+	    !S_ISREG(st.st_mode))
+		return false;
+	fd = syscall(SYS_openat, AT_FDCWD, path,
+		     O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
 	if (fd < 0)
 		return false;
-	n = syscall(SYS_read, fd, &eh, sizeof(eh));
+	if (syscall(SYS_fstat, fd, &st) == 0 && S_ISREG(st.st_mode))
+		n = syscall(SYS_read, fd, &eh, sizeof(eh));
 	syscall(SYS_close, fd);
 	return n == (long)sizeof(eh) && !memcmp(eh.e_ident, ELFMAG, SELFMAG) &&
 	       (!self || (eh.e_ident[EI_CLASS] == self->e_ident[EI_CLASS] &&

@@ -75,41 +75,56 @@ static KEKE_ONCE bool has_interpreter(int fd, const Elf64_Ehdr *eh)
 	return false;
 }
 
-/* Whether exec'ing the file at @fd gives no privileges: ld.so ignores a
- * preload with a slash in its path in a privileged image. */
-static KEKE_ONCE bool unprivileged(int fd)
+/* Whether exec'ing the file of status @st, open at @fd, gives no
+ * privileges: ld.so ignores a preload with a slash in its path in a
+ * privileged image. */
+static KEKE_ONCE bool unprivileged(int fd, const struct stat *st)
 {
-	struct stat st;
-
-	return keke_raw_syscall(SYS_fstat, fd, (long)&st, 0, 0) == 0 &&
-	       !(st.st_mode & (S_ISUID | S_ISGID)) &&
+	return !(st->st_mode & (S_ISUID | S_ISGID)) &&
 	       keke_raw_syscall(SYS_fgetxattr, fd, (long)"security.capability",
 				0, 0) < 0;
 }
 
-/* What ld.so will do with libkeke.so in the program at @path; @sure: the
+/*
+ * What ld.so will do with libkeke.so in the program at @path; @sure: the
  * caller needs to know whether it loads (else only whether it is
  * foreign, which costs fewer calls). *@missing: there is no such file, so
- * the exec will fail as well. */
+ * the exec will fail as well.
+ *
+ * Only a regular file is opened, and read: the kernel execs nothing else,
+ * and opening a FIFO waits for a writer, a terminal may become the
+ * controlling one, a tape rewinds. A file swapped for another between the
+ * stat and the open is opened without waiting (O_NONBLOCK), and is read
+ * only if it is still a regular file.
+ */
 static KEKE_ONCE enum target classify(const char *path, bool sure,
 				      bool *missing)
 {
 	Elf64_Ehdr eh;
-	int fd = (int)keke_raw_syscall(SYS_openat, AT_FDCWD, (long)path,
-				       O_RDONLY | O_CLOEXEC, 0);
+	struct stat st;
 	enum target kind = TARGET_MAYBE;
-	long n;
+	long n = keke_raw_syscall(SYS_newfstatat, AT_FDCWD, (long)path,
+				  (long)&st, 0);
+	int fd;
 
-	*missing = fd == -ENOENT || fd == -ENOTDIR;
+	*missing = n == -ENOENT || n == -ENOTDIR;
+	if (n < 0 || !S_ISREG(st.st_mode))
+		return TARGET_MAYBE;
+	fd = (int)keke_raw_syscall(SYS_openat, AT_FDCWD, (long)path,
+				   O_RDONLY | O_NONBLOCK | O_NOCTTY |
+				   O_CLOEXEC, 0);
 	if (fd < 0)
 		return TARGET_MAYBE;
+	if (keke_raw_syscall(SYS_fstat, fd, (long)&st, 0, 0) < 0 ||
+	    !S_ISREG(st.st_mode))
+		goto out;
 	n = keke_raw_syscall(SYS_read, fd, (long)&eh, sizeof(eh), 0);
 	if (n < EI_CLASS + 1 || !keke_same_bytes(eh.e_ident, ELFMAG, SELFMAG))
 		goto out;
 	if (eh.e_ident[EI_CLASS] != ELFCLASS64)
 		kind = TARGET_FOREIGN;
 	else if (sure && n == sizeof(eh) && has_interpreter(fd, &eh) &&
-		 unprivileged(fd))
+		 unprivileged(fd, &st))
 		kind = TARGET_LOADS;
 out:
 	keke_raw_syscall(SYS_close, fd, 0, 0, 0);

@@ -375,20 +375,26 @@ static int script_interpreter(int fd, char *interp)
  * libkeke.so into @path (the program @name, or the interpreter of that
  * script): it is statically linked, or runs setuid/setgid. The program
  * still runs; only its lifetime can be seen then. Returns how many
- * reasons it gave.
+ * reasons it gave. Only a regular file is opened (the kernel runs
+ * nothing else): a FIFO would wait for a writer, a device may act on
+ * being opened; one swapped in after the stat is opened without waiting.
  */
 static int warn_untraceable(const char *name, const char *path, int depth)
 {
 	char interp[PATH_MAX];
 	bool is_static = false;
 	struct stat st;
-	int fd = open(path, O_RDONLY | O_CLOEXEC), said = 0;
+	int fd, said = 0;
 
+	if (stat(path, &st) != 0 || !S_ISREG(st.st_mode))
+		return 0;
+	fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
 	if (fd < 0)
 		return 0;
-	if (fstat(fd, &st) == 0 &&
-	    (((st.st_mode & S_ISUID) && st.st_uid != getuid()) ||
-	     ((st.st_mode & S_ISGID) && st.st_gid != getgid()))) {
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode))
+		goto out;
+	if (((st.st_mode & S_ISUID) && st.st_uid != getuid()) ||
+	    ((st.st_mode & S_ISGID) && st.st_gid != getgid())) {
 		fprintf(stderr, "keke: %s is set%cid: ld.so does not preload "
 			"libkeke.so into it, so only its lifetime is in the "
 			"trace\n", name, st.st_mode & S_ISUID ? 'u' : 'g');
@@ -404,6 +410,7 @@ static int warn_untraceable(const char *name, const char *path, int depth)
 	} else if (depth == 0 && script_interpreter(fd, interp) == 0) {
 		said += warn_untraceable(interp, interp, 1);
 	}
+out:
 	close(fd);
 	return said;
 }

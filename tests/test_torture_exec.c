@@ -1,0 +1,269 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The torture suite for the exec family and posix_spawn: programs
+ * (tests/progs/t_exec_*.c) that exec what the kernel refuses. As in
+ * test_torture.c, each runs bare and under keke and must print the same
+ * and exit the same way; then the trace must show what happened, and both
+ * outputs must be valid.
+ */
+#include <criterion/criterion.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+
+#include "helpers.h"
+
+static char *out;
+
+/* No core files from the programs that die. */
+static void setup(void)
+{
+	struct rlimit no_core = { 0, 0 };
+
+	setrlimit(RLIMIT_CORE, &no_core);
+	out = test_tmpdir();
+}
+
+static void teardown(void)
+{
+	test_rm_rf(out);
+	free(out);
+}
+
+TestSuite(torture_exec, .init = setup, .fini = teardown, .timeout = 120);
+
+static const char *json(void)
+{
+	return test_path(out, "t.json");
+}
+
+static const char *db(void)
+{
+	return test_path(out, "t.db");
+}
+
+/* What a command did: exit code (128 + signal when killed), output. */
+struct outcome {
+	int code;
+	char *out;
+	char *err;
+};
+
+static void outcome_free(struct outcome *o)
+{
+	free(o->out);
+	free(o->err);
+	o->out = o->err = NULL;
+}
+
+/* printf into a malloc'd string. */
+__attribute__((format(printf, 1, 2))) static char *fmt(const char *f, ...)
+{
+	va_list ap;
+	char *s;
+
+	va_start(ap, f);
+	cr_assert(vasprintf(&s, f, ap) >= 0);
+	va_end(ap);
+	return s;
+}
+
+/* Runs @cmd with /bin/sh; returns its exit code and output. */
+static struct outcome sh(const char *cmd)
+{
+	struct outcome o = { 0 };
+
+	o.code = test_exit_code(test_sh(cmd, &o.out, &o.err));
+	if (!o.out)
+		o.out = strdup("");
+	if (!o.err)
+		o.err = strdup("");
+	return o;
+}
+
+/* `keke run -q -o OUT/t.json --db OUT/t.db -- @cmd`. */
+static struct outcome keke_run(const char *cmd)
+{
+	char *full = fmt("'%s' run -q -o '%s' --db '%s' -- %s",
+			 test_keke_bin(), json(), db(), cmd);
+	struct outcome o = sh(full);
+
+	free(full);
+	return o;
+}
+
+/*
+ * Runs @cmd bare and under `keke run`: both must exit @code and print the
+ * same. Returns what the traced run printed (the caller frees it).
+ */
+static struct outcome same_both_ways(const char *cmd, int code)
+{
+	struct outcome bare = sh(cmd), traced;
+
+	cr_assert_eq(bare.code, code, "bare: %s exited %d, not %d:\n%s%s",
+		     cmd, bare.code, code, bare.out, bare.err);
+	traced = keke_run(cmd);
+	cr_assert_eq(traced.code, bare.code, "%s: exit %d under keke, %d "
+		     "without; stderr under keke:\n%s", cmd, traced.code,
+		     bare.code, traced.err);
+	cr_assert_str_eq(traced.out, bare.out, "%s: stdout differs under "
+			 "keke:\n--- bare\n%s--- keke\n%s", cmd, bare.out,
+			 traced.out);
+	cr_assert_str_eq(traced.err, bare.err, "%s: stderr differs under "
+			 "keke:\n--- bare\n%s--- keke\n%s", cmd, bare.err,
+			 traced.err);
+	outcome_free(&bare);
+	return traced;
+}
+
+/* Both outputs of the last run are valid. */
+static void check_outputs(void)
+{
+	char *ok = test_db_str(db(), "PRAGMA integrity_check");
+	char *cmd = fmt("python3 '%s/check_trace.py' '%s'",
+			getenv("KEKE_TESTS_SRC"), json());
+	struct outcome o;
+
+	cr_assert(ok && !strcmp(ok, "ok"), "%s: integrity_check: %s", db(),
+		  ok ? ok : "(nothing)");
+	free(ok);
+	o = sh(cmd);
+	cr_assert_eq(o.code, 0, "%s is not a valid trace:\n%s%s", json(),
+		     o.out, o.err);
+	outcome_free(&o);
+	free(cmd);
+}
+
+__attribute__((format(printf, 1, 2))) static int64_t qf(const char *f, ...)
+{
+	va_list ap;
+	char *sql;
+	int64_t v;
+
+	va_start(ap, f);
+	cr_assert(vasprintf(&sql, f, ap) >= 0);
+	va_end(ap);
+	v = test_db_int(db(), sql);
+	free(sql);
+	return v;
+}
+
+/* Slices @name with arg error = @err (an errno name). */
+#define FAILED_WITH "SELECT count(*) FROM slice WHERE name = '%s' AND " \
+	"EXISTS (SELECT 1 FROM args a WHERE a.arg_set_id = " \
+	"slice.arg_set_id AND a.key = 'error' AND a.string_value = '%s')"
+
+/* ------------------------------------------------------------------ */
+/* A FIFO to run: the kernel says EACCES at once, and so must keke */
+
+/*
+ * t_exec_fifo @mode: the call fails with EACCES at once, as bare, with
+ * nothing opening the FIFO to read in the meantime (which would wait for
+ * a writer); the trace has the call @call failed so, @failed times.
+ */
+static void exec_fifo(const char *mode, const char *call, int failed)
+{
+	char *cmd = fmt("'%s' %s '%s'", test_prog("t_exec_fifo"), mode, out);
+	struct outcome t = same_both_ways(cmd, 0);
+
+	cr_assert(strstr(t.out, "Permission denied") ||
+		  strstr(t.out, "sh: exit 126"), "%s: %s", mode, t.out);
+	cr_assert_eq(qf(FAILED_WITH, call, "EACCES"), failed,
+		     "%s: %lld %s slices failed with EACCES, not %d", mode,
+		     (long long)qf(FAILED_WITH, call, "EACCES"), call, failed);
+	check_outputs();
+	outcome_free(&t);
+	free(cmd);
+}
+
+Test(torture_exec, execl_of_a_fifo)
+{
+	exec_fifo("execl", "exec", 1);
+}
+
+/* The PATH search finds it (it has its execute bits): execvp tries it. */
+Test(torture_exec, execvp_of_a_fifo_in_path)
+{
+	exec_fifo("execvp", "exec", 1);
+}
+
+/* The exec hook looks at an fd's program through /proc/self/fd/N, where
+ * an open would open the FIFO anew, though the program holds it O_PATH. */
+Test(torture_exec, fexecve_of_a_fifo)
+{
+	exec_fifo("fexecve", "exec", 1);
+}
+
+/* The spawn hook must not look into the program either. */
+Test(torture_exec, posix_spawn_of_a_fifo)
+{
+	exec_fifo("posix_spawn", "spawn", 1);
+}
+
+/* A traced shell told to run it says why not. (dash execs it in a vfork
+ * child, which records nothing: only the shell's own exec is shown.) */
+Test(torture_exec, traced_shell_runs_a_fifo)
+{
+	exec_fifo("sh", "exec", 0);
+}
+
+/* Makes a FIFO OUT/@name; returns its path (malloc'd). */
+static char *make_fifo(const char *name)
+{
+	char *path = fmt("%s/%s", out, name);
+
+	cr_assert_eq(mkfifo(path, 0755), 0, "mkfifo %s", path);
+	return path;
+}
+
+/* `keke run` of a script whose interpreter is a FIFO: it looks into the
+ * interpreter to warn of one it cannot trace, and must not wait for a
+ * writer there before it runs the script, which fails as it does bare. */
+Test(torture_exec, keke_run_of_a_script_run_by_a_fifo)
+{
+	char *fifo = make_fifo("fifo");
+	char *script = fmt("%s/script", out);
+	char *line = fmt("#!%s\n", fifo);
+	char *cmd = fmt("timeout 10 '%s' run -q -o '%s' --db '%s' -- '%s'",
+			test_keke_bin(), json(), db(), script);
+	FILE *f = fopen(script, "w");
+	struct outcome bare, traced;
+
+	cr_assert(f && fputs(line, f) >= 0 && fclose(f) == 0);
+	cr_assert_eq(chmod(script, 0755), 0);
+	bare = sh(script);
+	cr_assert_eq(bare.code, 126, "bare: %s exited %d:\n%s", script,
+		     bare.code, bare.err);
+	traced = sh(cmd);
+	cr_assert_eq(traced.code, 126, "keke run exited %d (124: it hung):\n%s",
+		     traced.code, traced.err);
+	outcome_free(&bare);
+	outcome_free(&traced);
+	free(cmd);
+	free(line);
+	free(script);
+	free(fifo);
+}
+
+/* `keke merge` of a trace dir with a FIFO in it, named as a record file:
+ * left out at once as damage, not waited on. */
+Test(torture_exec, keke_merge_of_a_dir_holding_a_fifo)
+{
+	char *dir = fmt("%s/trace", out);
+	char *fifo, *cmd;
+	struct outcome o;
+
+	cr_assert_eq(mkdir(dir, 0700), 0);
+	fifo = make_fifo("trace/1-1.kr");
+	cmd = fmt("timeout 10 '%s' merge '%s' -o '%s' --db '%s'",
+		  test_keke_bin(), dir, json(), db());
+	o = sh(cmd);
+	cr_assert_neq(o.code, 124, "keke merge hung on %s", fifo);
+	cr_assert(strstr(o.err, "1-1.kr: not a regular file"), "%s", o.err);
+	outcome_free(&o);
+	free(cmd);
+	free(fifo);
+	free(dir);
+}
