@@ -151,10 +151,10 @@ static void add_file(struct merge *m, size_t dir, const char *name)
 }
 
 /* Keeps the note @name of dir @dir: "<pid>-<stamp>[-n].why", a symbolic
- * link to an errno in decimal. */
+ * link to "<errno> <ppid> <name>" (record.h). */
 static void add_note(struct merge *m, size_t dir, const char *name)
 {
-	char target[32], *end;
+	char target[64], *end;
 	ssize_t n = readlinkat(m->dirfds[dir], name, target,
 			       sizeof(target) - 1);
 	struct note note = { .dir = dir };
@@ -164,9 +164,16 @@ static void add_note(struct merge *m, size_t dir, const char *name)
 		goto bad;
 	target[n] = '\0';
 	v = strtol(target, &end, 10);
-	if (*end || v <= 0 || v > 4095)
+	if ((*end && *end != ' ') || v <= 0 || v > 4095)
 		goto bad;
 	note.err = (int)v;
+	if (*end) {
+		v = strtol(end + 1, &end, 10);
+		if (*end != ' ' || v < 0 || v > INT32_MAX)
+			goto bad;
+		note.ppid = (int)v;
+		snprintf(note.name, sizeof(note.name), "%s", end + 1);
+	}
 	v = strtol(name, &end, 10);
 	if (*end != '-' || v <= 0 || v > INT32_MAX)
 		goto bad;

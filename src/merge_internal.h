@@ -107,9 +107,10 @@ struct prelude {
  * make (record.h, KEKE_NOTE_SUFFIX). */
 struct note {
 	size_t dir;
-	int pid;
+	int pid, ppid;		/* ppid 0: not told */
 	uint64_t stamp;		/* CLOCK_MONOTONIC ns it tried at */
 	int err;		/* what stopped it */
+	char name[17];		/* comm; "" when not told */
 	bool used;		/* told on an image already */
 };
 

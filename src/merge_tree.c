@@ -497,6 +497,32 @@ static int emit_flows(struct merge *m)
 	return 0;
 }
 
+/*
+ * The processes that could not record and that no parent's record tells
+ * of (the parent could not record it, or was not traced): from the note
+ * each left, with the parent, name and time it tells.
+ */
+static int add_unseen(struct merge *m)
+{
+	for (size_t i = 0; i < m->nnotes; i++) {
+		const struct note *n = &m->notes[i];
+		struct flow f = { .argv = (char *)n->name,
+				  .argv_len = strlen(n->name) };
+		size_t proc;
+
+		if (n->used)
+			continue;
+		proc = merge_new_proc(m, n->dir, n->pid, n->ppid,
+				      (int64_t)n->stamp);
+		f.out.ts_ns = f.out_end_ns = (int64_t)n->stamp;
+		set_names(&m->procs[proc], &f);
+		m->stats->untraced++;
+		if (add_untraced_image(m, proc, &f, false))
+			return -1;
+	}
+	return 0;
+}
+
 /* The run's first process, when it wrote no file: from the caller. */
 static int add_untraced_root(struct merge *m)
 {
@@ -525,11 +551,8 @@ int merge_tree(struct merge *m)
 		      by_dir_pid_ts);
 	if (add_preludes(m) || add_untraced(m) || add_untraced_root(m))
 		return -1;
-	/* Notes of processes nobody saw start (their parents were not
-	 * traced either) still count. */
-	for (size_t i = 0; i < m->nnotes; i++)
-		if (!m->notes[i].used && !m->stats->unrecorded++)
-			m->stats->unrecorded_errno = m->notes[i].err;
+	if (add_unseen(m))
+		return -1;
 	link_shells(m);
 	fill_exit_statuses(m);
 	find_parents(m);

@@ -68,8 +68,9 @@
 #define KEKE_CHUNK_COPIED 0x4b43504bu	/* "KPCK": copied on, being cleared */
 #define KEKE_FILE_SUFFIX ".kr"
 /* A process image that could not make or map its record file leaves, in
- * its place, a symbolic link named so whose target is the errno (in
- * decimal) that stopped it: <pid>-<stamp>[-n].why. */
+ * its place, a symbolic link <pid>-<stamp>[-n].why (stamp: CLOCK_MONOTONIC
+ * ns) whose target says "<errno> <ppid> <name>": what stopped it (in
+ * decimal), its parent, and its name as the kernel keeps it (comm). */
 #define KEKE_NOTE_SUFFIX ".why"
 #define KEKE_STRING_CAP 8192u
 #define KEKE_HOST_MAX 64

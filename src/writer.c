@@ -11,6 +11,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -461,16 +462,16 @@ static struct keke_writer_config current_config;
 /*
  * Leaves, in place of the record file that could not be made or mapped,
  * a note of why (record.h, KEKE_NOTE_SUFFIX): a symbolic link whose
- * target is the errno. Making one takes no fd and no data block (the
- * target is kept in the inode), so a process out of fds or on a full
- * disk can still tell the merge why it has no records.
+ * target tells the errno, the parent and the name. Making one takes no fd
+ * and no data block (a short target is kept in the inode), so a process
+ * out of fds or on a full disk can still tell the merge about itself.
  */
 static KEKE_ONCE void leave_reason(int err)
 {
 	size_t len = strlen(writer_path), cap = writer_path == path_short ?
 		     sizeof(path_short) : sizeof(path_long);
 	size_t base = len - (sizeof(KEKE_FILE_SUFFIX) - 1);
-	char target[16];
+	char target[48], comm[17] = "";
 	struct keke_text t = keke_text_start(target, sizeof(target));
 
 	if (len < sizeof(KEKE_FILE_SUFFIX) ||
@@ -478,7 +479,12 @@ static KEKE_ONCE void leave_reason(int err)
 	    base + sizeof(KEKE_NOTE_SUFFIX) > cap)
 		return;
 	memcpy(writer_path + base, KEKE_NOTE_SUFFIX, sizeof(KEKE_NOTE_SUFFIX));
+	syscall(SYS_prctl, PR_GET_NAME, comm, 0, 0, 0);
 	keke_text_add_int(&t, err);
+	keke_text_add(&t, " ");
+	keke_text_add_int(&t, (int)getppid());
+	keke_text_add(&t, " ");
+	keke_text_add(&t, comm);
 	syscall(SYS_symlinkat, target, AT_FDCWD, writer_path);
 	writer_path[0] = '\0';
 }

@@ -1020,9 +1020,10 @@ Test(torture, full_trace_dir)
 
 /*
  * A trace dir with room for a few record files only: each process that
- * finds no room leaves the reason, and is counted once by keke run with
- * it; those whose start their parent could still record are in the trace
- * with that reason. None of them writes a word on the program's stderr.
+ * finds no room is still in the trace, with the reason it left (seen from
+ * its parent's side, or from that note alone when its parent could not
+ * record its start either), and keke run counts them once. None of them
+ * writes a word on the program's stderr.
  */
 Test(torture, full_trace_dir_loses_no_process)
 {
@@ -1036,15 +1037,23 @@ Test(torture, full_trace_dir_loses_no_process)
 	cr_assert_str_eq(traced.out, "done\n");
 	cr_assert(strstr(traced.err, "keke: 100 processes could not write "
 			 "their record file "
-			 "(the first: No space left on device): they are in "
-			 "the trace from their parent's side only\n"), "%s",
+			 "(the first: No space left on device): the trace "
+			 "shows them without their calls\n"), "%s",
 		  traced.err);
 	cr_assert_eq(strchr(traced.err, '\n') - traced.err + 1,
 		     (long)strlen(traced.err), "more than one line:\n%s",
 		     traced.err);
-	cr_assert_geq(q("SELECT count(*) FROM args WHERE key = 'unrecorded' "
-			"AND string_value = 'it could not write its record "
-			"file: No space left on device'"), 1);
+	/* sh, the subshell that runs seq, and the 100 true. */
+	cr_assert_eq(q("SELECT count(*) FROM process"), 102);
+	cr_assert_eq(q("SELECT count(*) FROM slice s JOIN args a ON "
+		       "a.arg_set_id = s.arg_set_id WHERE a.key = "
+		       "'unrecorded' AND a.string_value = 'it could not write "
+		       "its record file: No space left on device'"), 100);
+	cr_assert_eq(q("SELECT count(*) FROM process WHERE name = 'true'"),
+		     100);
+	cr_assert_eq(q("SELECT count(*) FROM process c JOIN process p ON "
+		       "c.parent_upid = p.upid WHERE c.name = 'true' AND "
+		       "p.name = 'sh'"), 100);
 	cr_assert_eq(q("SELECT count(*) FROM args WHERE key = 'untraced'"),
 		     0, "a process that could not record is not untraced");
 	check_outputs();

@@ -1234,13 +1234,13 @@ int keke_cmd_run(int argc, char **argv)
 		warn_untraced_children(o.db, cmd_path);
 	if (merged != KEKE_MERGE_FAILED && stats.unrecorded)
 		fprintf(stderr, "keke: %" PRIu64 " %s could not write %s record "
-			"file (%s%s): %s in the trace from %s parent's side "
-			"only\n", stats.unrecorded,
+			"file (%s%s): the trace shows %s without %s calls\n",
+			stats.unrecorded,
 			plural(stats.unrecorded, "process", "processes"),
 			stats.unrecorded == 1 ? "its" : "their",
 			stats.unrecorded > 1 ? "the first: " : "",
 			strerror(stats.unrecorded_errno),
-			stats.unrecorded == 1 ? "it is" : "they are",
+			stats.unrecorded == 1 ? "it" : "them",
 			stats.unrecorded == 1 ? "its" : "their");
 	if (merged != KEKE_MERGE_FAILED && stats.damaged)
 		fprintf(stderr, "keke: merge is partial: %" PRIu64 " %s, see "
