@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "helpers.h"
+#include "trace_dir.h"
 
 TEST_SCRATCH_DIR
 
@@ -337,13 +338,21 @@ Test(run, interrupted_merge_leaves_nothing, .init = setup, .fini = teardown)
 
 Test(bare, symlinked_trace_dir_is_refused, .init = setup, .fini = teardown)
 {
-	const char *real = test_path(out, "real");
-	const char *link = test_path(out, "link");
-	char *n = NULL, cmd[8192];
+	char real[4096], link[4096], *n = NULL, cmd[8192];
 
+	snprintf(real, sizeof(real), "%s", test_path(out, "real"));
+	snprintf(link, sizeof(link), "%s", test_path(out, "link"));
 	cr_assert_eq(mkdir(real, 0700), 0);
 	cr_assert_eq(symlink(real, link), 0);
 	refused_dir(link, "symbolic link");
+	/* Naming the dir in it, or with a trailing slash, would follow the
+	 * link were the check not made on the link itself. */
+	snprintf(cmd, sizeof(cmd), "%s/.", link);
+	refused_dir(cmd, "symbolic link");
+	snprintf(cmd, sizeof(cmd), "%s/", link);
+	refused_dir(cmd, "symbolic link");
+	snprintf(cmd, sizeof(cmd), "%s/./", link);
+	refused_dir(cmd, "symbolic link");
 	snprintf(cmd, sizeof(cmd), "ls -A '%s' | wc -l", real);
 	test_sh(cmd, &n, NULL);
 	cr_assert_str_eq(n, "0\n", "files were written through the symlink");
@@ -360,6 +369,72 @@ Test(bare, trace_dir_of_another_user_is_refused, .init = setup,
 	cr_assert_eq(mkdir(theirs, 0700), 0);
 	cr_assert_eq(chown(theirs, 65534, 65534), 0);
 	refused_dir(theirs, "belongs to another user");
+}
+
+/* A trace dir of the user's own, in a dir anybody may write to (so may
+ * swap it): refused; in one that is sticky, as /tmp is: taken. */
+Test(bare, trace_dir_in_a_dir_others_may_write_is_refused, .init = setup,
+     .fini = teardown)
+{
+	char open_dir[2048], dir[2100], cmd[8192], *n = NULL;
+
+	snprintf(open_dir, sizeof(open_dir), "%s", test_path(out, "open"));
+	snprintf(dir, sizeof(dir), "%s/trace", open_dir);
+	cr_assert_eq(mkdir(open_dir, 0700), 0);
+	cr_assert_eq(mkdir(dir, 0700), 0);
+	cr_assert_eq(chmod(open_dir, 0777), 0);
+	refused_dir(dir, "writable by others and not sticky");
+	snprintf(cmd, sizeof(cmd), "ls -A '%s' | wc -l", dir);
+	test_sh(cmd, &n, NULL);
+	cr_assert_str_eq(n, "0\n", "files were written into %s", dir);
+	free(n);
+	cr_assert_eq(chmod(open_dir, 01777), 0);
+	snprintf(cmd, sizeof(cmd),
+		 "KEKE_DIR='%s' LD_PRELOAD='%s' '%s' 0 && ls -A '%s' | wc -l",
+		 dir, test_preload(), test_prog("exit_status"), dir);
+	cr_assert_eq(test_exit_code(test_sh(cmd, &n, NULL)), 0);
+	cr_assert(strstr(n, "argv[1]=0\n1\n"), "sticky: %s", n);
+	free(n);
+}
+
+/* A relative KEKE_DIR is the dir it names where the first process
+ * started: processes that run elsewhere join the same trace. */
+Test(bare, relative_trace_dir_survives_chdir, .init = setup,
+     .fini = teardown)
+{
+	char cmd[8192];
+
+	cr_assert_eq(mkdir(test_path(out, "trace"), 0700), 0);
+	snprintf(cmd, sizeof(cmd),
+		 "cd '%s' && KEKE_DIR=trace LD_PRELOAD='%s' sh -c "
+		 "'cd / && \"$0\" 0' '%s'", out, test_preload(),
+		 test_prog("exit_status"));
+	cr_assert_eq(test_exit_code(test_sh(cmd, NULL, NULL)), 0);
+	snprintf(cmd, sizeof(cmd), "'%s' merge '%s/trace' -o '%s' --db '%s'",
+		 test_keke_bin(), out, json(), db());
+	cr_assert_eq(test_exit_code(test_sh(cmd, NULL, NULL)), 0);
+	cr_assert_eq(test_db_int(db(), "SELECT count(*) FROM process "
+				 "WHERE untraced = 0"), 2);
+}
+
+/* Without TMPDIR, bare mode puts its trace dir where keke run would: a
+ * tmpfs with room, /dev/shm, before /tmp. */
+Test(bare, trace_dir_goes_where_keke_run_s_would, .init = setup,
+     .fini = teardown)
+{
+	char cmd[8192], *e = NULL, dir[4096];
+	const char *want = keke_default_trace_parent();
+
+	snprintf(cmd, sizeof(cmd),
+		 "env -u TMPDIR KEKE_QUIET= LD_PRELOAD='%s' '%s' 0",
+		 test_preload(), test_prog("exit_status"));
+	cr_assert_eq(test_exit_code(test_sh(cmd, NULL, &e)), 0);
+	const char *at = strstr(e, " in ");
+	cr_assert(at && sscanf(at + 4, "%4095s", dir) == 1, "%s", e);
+	cr_assert(!strncmp(dir, want, strlen(want)) &&
+		  dir[strlen(want)] == '/', "%s is not in %s", dir, want);
+	test_rm_rf(dir);
+	free(e);
 }
 
 Test(bare, missing_trace_dir_runs_untraced, .init = setup, .fini = teardown)
