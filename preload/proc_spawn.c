@@ -64,13 +64,16 @@ static int traced_spawn(spawn_fn *real, bool search, pid_t *pid,
 	t0 = keke_now();
 	errno = saved;
 	rc = real(&child, path, actions, attr, argv, env);
-	if (rc == E2BIG) {	/* as in do_exec: untraced rather than not */
+	if (rc == E2BIG) {
+		/* As in do_exec: as without keke, untraced, rather than
+		 * not at all. */
 		size_t size;
 		char **plain = keke_env_untraced(envp, &size);
 
+		errno = saved;
 		rc = real(&child, path, actions, attr, argv,
 			  plain ? plain : envp);
-		if (plain)
+		if (size)
 			syscall(SYS_munmap, plain, size);
 	}
 	saved = errno;

@@ -4,8 +4,9 @@
  * - a fork child that exec'd before it recorded anything gets its image
  *   and exec from what the new image told of it;
  * - a fork or spawn whose child wrote no file, or an exec whose new image
- *   wrote none (a static, setuid or 32-bit program), still gives a process
- *   (or image) seen from its parent's side, marked untraced;
+ *   wrote none (a static, setuid or 32-bit program, or one that keke's
+ *   variables left no room for), still gives a process (or image) seen
+ *   from its parent's side, marked untraced;
  * - a shell started by system() or popen() is linked to that call;
  * - a process that could not say how it ended gets its exit code or signal
  *   from its parent's wait;
