@@ -17,7 +17,7 @@
  *    leaves the program it runs in its parent's fork record (proc_fork.c);
  *  - when keke's variables take arguments and environment over the
  *    kernel's limit (E2BIG), execs again with the environment the program
- *    would have without keke, untraced.
+ *    would have without keke, untraced, and marks the record so.
  * Like musl's execl, the varargs variants build argv on the stack: nothing
  * here allocates, as a vfork-style child may be running it.
  */
@@ -208,6 +208,18 @@ static KEKE_ONCE void mark_failed(uint8_t *rec, int err)
 	__atomic_store_n((uint16_t *)(rec + 6), e, __ATOMIC_RELEASE);
 }
 
+/* The exec is made again without keke's variables (@on), or that came
+ * back too (!@on): the record says whether its new image runs untraced. */
+static KEKE_ONCE void mark_untraced(uint8_t *rec, bool on)
+{
+	uint32_t flag = (uint32_t)KEKE_RECF_UNTRACED << 24;
+
+	if (on)
+		__atomic_or_fetch((uint32_t *)rec, flag, __ATOMIC_RELEASE);
+	else
+		__atomic_and_fetch((uint32_t *)rec, ~flag, __ATOMIC_RELEASE);
+}
+
 /* The real exec calls, found at start-up: a fork child that execs at once
  * then runs no dlsym, whose code and tables would cost it page faults. */
 static struct {
@@ -305,12 +317,17 @@ static KEKE_ONCE int do_exec(const struct exec_call *c)
 		size_t size;
 		char **plain = keke_env_untraced(c->envp, &size);
 
+		if (rec)
+			mark_untraced(rec, true);
+		keke_vfork_untraced();
 		errno = saved;
 		rc = real_exec(c, plain ? plain : c->envp);
 		err = errno;
 		if (size)
 			keke_raw_syscall(SYS_munmap, (long)plain, (long)size,
 					 0, 0);
+		if (rec)
+			mark_untraced(rec, false);
 	}
 	if (rec)
 		mark_failed(rec, err);

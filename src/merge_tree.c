@@ -80,7 +80,9 @@ static int add_untraced_image(struct merge *m, size_t proc, struct flow *f,
 {
 	const char *note = vfork_only ?
 		"a vfork child: it ran in its parent's memory, recording "
-		"nothing, until it exited" :
+		"nothing, until it exited" : f->no_room ?
+		"keke's variables did not fit in the kernel's limit on its "
+		"arguments and environment, so it ran without them" :
 		"libkeke.so could not be loaded into it";
 	struct proc *p = &m->procs[proc];
 	const struct reaped *r = reaped_after(m, p->dir, p->pid, f->out.ts_ns);

@@ -332,10 +332,14 @@ static void at_limit(const char *call, const char *env, const char *slice)
 	cr_assert_eq(qf("SELECT count(*) FROM process WHERE untraced = 1 AND "
 			"name = 't_exec_near_arg_max'"), 1,
 		     "%s: the new image is not shown untraced", cmd);
+	cr_assert_eq(qf("SELECT count(*) FROM args WHERE key = 'untraced' "
+			"AND string_value LIKE 'keke''s variables did not "
+			"fit%%'"), 1, "%s: the new image is not shown untraced "
+		     "for want of room", cmd);
 	/* keke run names it (but the command, which it looked at before). */
 	cr_assert(!strcmp(env, "own") ||
-		  strstr(t.err, "t_exec_near_arg_max ran untraced ("), "%s: %s",
-		  cmd, t.err);
+		  strstr(t.err, "t_exec_near_arg_max ran untraced (keke's "
+				"variables did not fit"), "%s: %s", cmd, t.err);
 	check_outputs();
 	outcome_free(&t);
 	free(cmd);

@@ -807,14 +807,19 @@ static void print_summary(const struct run_opts *o,
 
 /*
  * Warns once per program that ran untraced inside the run (a static,
- * setuid or 32-bit program that a traced process started), other than the
- * command itself, which was looked at before it ran.
+ * setuid or 32-bit program that a traced process started, or one that
+ * keke's variables left no room for), other than the command itself,
+ * which was looked at before it ran. The reason is the one the merge gave
+ * its image (the "untraced" arg).
  */
 static void warn_untraced_children(const char *db_path, const char *cmd_path)
 {
 	static const char query[] =
-		"SELECT DISTINCT exe FROM process WHERE untraced = 1 AND "
-		"exe IS NOT NULL AND exe != ?";
+		"SELECT DISTINCT p.exe, (SELECT a.string_value FROM thread t "
+		"JOIN slice s ON s.track_id = t.utid JOIN args a ON "
+		"a.arg_set_id = s.arg_set_id WHERE t.upid = p.upid AND "
+		"a.key = 'untraced' LIMIT 1) FROM process p WHERE "
+		"p.untraced = 1 AND p.exe IS NOT NULL AND p.exe != ?";
 	sqlite3 *db = NULL;
 	sqlite3_stmt *st = NULL;
 
@@ -825,10 +830,11 @@ static void warn_untraced_children(const char *db_path, const char *cmd_path)
 	sqlite3_bind_text(st, 1, cmd_path, -1, SQLITE_STATIC);
 	while (sqlite3_step(st) == SQLITE_ROW) {
 		const char *exe = (const char *)sqlite3_column_text(st, 0);
+		const char *why = (const char *)sqlite3_column_text(st, 1);
 
-		fprintf(stderr, "keke: %s ran untraced (ld.so did not "
-			"preload libkeke.so into it): only its lifetime is in "
-			"the trace\n", exe);
+		fprintf(stderr, "keke: %s ran untraced (%s): only its "
+			"lifetime is in the trace\n", exe,
+			why ? why : "ld.so did not preload libkeke.so into it");
 		warn_untraceable(exe, exe, 0);
 	}
 out:
