@@ -167,22 +167,104 @@ KEKE_ONCE const char *keke_search_path(const char *file, char *buf,
 	return file;
 }
 
+/* Whether the LD_PRELOAD variable @var names libkeke.so. */
+static KEKE_ONCE bool preloads_self(const char *var)
+{
+	const char *self = keke_self_path();
+	size_t self_len = keke_cstr_len(self);
+	const char *s = var + LD_PRELOAD_EQ_LEN;
+
+	while (self_len && *s) {
+		size_t len = 0;
+
+		while (s[len] && !is_preload_separator(s[len]))
+			len++;
+		if (len == self_len && keke_same_bytes(s, self, len))
+			return true;
+		s += len;
+		while (is_preload_separator(*s))
+			s++;
+	}
+	return false;
+}
+
+/*
+ * Copies the LD_PRELOAD variable @var into @dst without libkeke.so, the
+ * rest as written (its separators too, but those that went with
+ * libkeke.so). Returns false when no preload is left.
+ */
+static KEKE_ONCE bool preload_without_self(char *dst, const char *var)
+{
+	const char *self = keke_self_path();
+	size_t self_len = keke_cstr_len(self);
+	const char *s = var + LD_PRELOAD_EQ_LEN;
+	char *p = dst + LD_PRELOAD_EQ_LEN;
+	bool left = false, dropped_last = false;
+
+	keke_copy_bytes(dst, LD_PRELOAD_EQ, LD_PRELOAD_EQ_LEN);
+	while (*s) {
+		size_t len = 0, seps = 0;
+
+		while (s[len] && !is_preload_separator(s[len]))
+			len++;
+		while (is_preload_separator(s[len + seps]))
+			seps++;
+		dropped_last = len == self_len &&
+			       keke_same_bytes(s, self, len);
+		if (!dropped_last) {
+			keke_copy_bytes(p, s, len + seps);
+			p += len + seps;
+			left |= len > 0;
+		}
+		s += len + seps;
+	}
+	/* "theirs:libkeke.so" leaves "theirs", not "theirs:" */
+	while (dropped_last && p > dst + LD_PRELOAD_EQ_LEN &&
+	       is_preload_separator(p[-1]))
+		p--;
+	*p = '\0';
+	return left;
+}
+
 KEKE_ONCE char **keke_env_untraced(char *const envp[], size_t *size)
 {
-	size_t n = 0, k = 0;
+	size_t n = 0, k = 0, bytes = 0;
+	bool kekes = false;
 	char **out;
+	char *buf;
 
-	while (envp && envp[n])
-		n++;
-	*size = (n + 1) * sizeof(*out);
+	for (; envp && envp[n]; n++) {
+		if (keke_starts_with(envp[n], "KEKE_")) {
+			kekes = true;
+		} else if (keke_starts_with(envp[n], LD_PRELOAD_EQ) &&
+			   preloads_self(envp[n])) {
+			kekes = true;
+			bytes += keke_cstr_len(envp[n]) + 1;
+		}
+	}
+	*size = 0;
+	if (!kekes)
+		return (char **)envp;
+	*size = (n + 1) * sizeof(*out) + bytes;
 	/* mmap, not malloc: this may run in a vfork-like child. */
 	out = (char **)syscall(SYS_mmap, NULL, *size, PROT_READ | PROT_WRITE,
 			       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (out == MAP_FAILED)
+	if (out == MAP_FAILED) {
+		*size = 0;
 		return NULL;
-	for (size_t i = 0; i < n; i++)
-		if (!keke_starts_with(envp[i], "KEKE_FLOW_IN="))
+	}
+	buf = (char *)(out + n + 1);
+	for (size_t i = 0; i < n; i++) {
+		if (keke_starts_with(envp[i], "KEKE_"))
+			continue;
+		if (!keke_starts_with(envp[i], LD_PRELOAD_EQ) ||
+		    !preloads_self(envp[i])) {
 			out[k++] = envp[i];
+		} else if (preload_without_self(buf, envp[i])) {
+			out[k++] = buf;
+			buf += keke_cstr_len(buf) + 1;
+		}
+	}
 	out[k] = NULL;
 	return out;
 }

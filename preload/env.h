@@ -29,9 +29,11 @@ void keke_env_build(char **out, char *buf, char *const envp[], int ppid,
 const char *keke_search_path(const char *file, char *buf, size_t size);
 
 /*
- * @envp without KEKE_FLOW_IN, in an array mapped for the purpose (*@size
- * bytes, to munmap): for a child that runs untraced, which must not take
- * a flow meant for this process. NULL when no memory can be had.
+ * @envp without keke's variables, for a program that is to run untraced,
+ * as it would without keke: no KEKE_*, and LD_PRELOAD without libkeke.so
+ * (or none, when it named nothing else). In memory mapped for the purpose
+ * (*@size bytes, to munmap), or @envp itself when it holds none of them
+ * (*@size 0). NULL when no memory can be had.
  */
 char **keke_env_untraced(char *const envp[], size_t *size);
 

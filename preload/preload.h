@@ -127,6 +127,11 @@ bool keke_vfork_child(struct keke_fork_prelude *p);
  * shows what it ran; NULL when the exec came back: it tells nothing. */
 void keke_vfork_exec(const char *path, char *const argv[]);
 
+/* In a vfork child about to exec again without keke's variables (E2BIG):
+ * the parent's fork record is to say that its child runs untraced, until
+ * keke_vfork_exec tells of another exec. */
+void keke_vfork_untraced(void);
+
 /* Room an exec's path and argv take in a record, at most. */
 #define KEKE_EXEC_FIELDS_MAX (2 * KEKE_STR_MAX_LEN(KEKE_STRING_CAP))
 

@@ -14,7 +14,10 @@
  *    spares the child a file of its own. An exec that comes back is
  *    recorded then, making the file;
  *  - in a vfork child, which cannot record, hands over likewise and
- *    leaves the program it runs in its parent's fork record (proc_fork.c).
+ *    leaves the program it runs in its parent's fork record (proc_fork.c);
+ *  - when keke's variables take arguments and environment over the
+ *    kernel's limit (E2BIG), execs again with the environment the program
+ *    would have without keke, untraced, and marks the record so.
  * Like musl's execl, the varargs variants build argv on the stack: nothing
  * here allocates, as a vfork-style child may be running it.
  */
@@ -205,6 +208,18 @@ static KEKE_ONCE void mark_failed(uint8_t *rec, int err)
 	__atomic_store_n((uint16_t *)(rec + 6), e, __ATOMIC_RELEASE);
 }
 
+/* The exec is made again without keke's variables (@on), or that came
+ * back too (!@on): the record says whether its new image runs untraced. */
+static KEKE_ONCE void mark_untraced(uint8_t *rec, bool on)
+{
+	uint32_t flag = (uint32_t)KEKE_RECF_UNTRACED << 24;
+
+	if (on)
+		__atomic_or_fetch((uint32_t *)rec, flag, __ATOMIC_RELEASE);
+	else
+		__atomic_and_fetch((uint32_t *)rec, ~flag, __ATOMIC_RELEASE);
+}
+
 /* The real exec calls, found at start-up: a fork child that execs at once
  * then runs no dlsym, whose code and tables would cost it page faults. */
 static struct {
@@ -295,16 +310,24 @@ static KEKE_ONCE int do_exec(const struct exec_call *c)
 	if (handoff)	/* it came back: record it after all */
 		rec = record_exec(target, c->argv, flow, handoff->fork.exec);
 	if (err == E2BIG) {
-		/* keke's variables tipped argv and environment over the
-		 * limit: run the program untraced rather than not at all. */
+		/* keke's variables, those it adds and those this process
+		 * holds, tipped arguments and environment over the limit:
+		 * run the program as it would run without keke, untraced,
+		 * rather than not at all. */
 		size_t size;
 		char **plain = keke_env_untraced(c->envp, &size);
 
+		if (rec)
+			mark_untraced(rec, true);
+		keke_vfork_untraced();
 		errno = saved;
 		rc = real_exec(c, plain ? plain : c->envp);
 		err = errno;
-		if (plain)
-			syscall(SYS_munmap, plain, size);
+		if (size)
+			keke_raw_syscall(SYS_munmap, (long)plain, (long)size,
+					 0, 0);
+		if (rec)
+			mark_untraced(rec, false);
 	}
 	if (rec)
 		mark_failed(rec, err);

@@ -178,10 +178,17 @@ KEKE_ONCE void keke_vfork_exec(const char *path, char *const argv[])
 	if (!keke_in_vfork_child() || !vforking.has_rec)
 		return;
 	r->p = vforking.fields;
+	r->flags &= (uint8_t)~KEKE_RECF_UNTRACED;
 	if (path)
 		keke_exec_fields(r, path, argv);
 	if (r->p > vforking.written)
 		vforking.written = r->p;
+}
+
+KEKE_ONCE void keke_vfork_untraced(void)
+{
+	if (keke_in_vfork_child() && vforking.has_rec)
+		vforking.rec.flags |= KEKE_RECF_UNTRACED;
 }
 
 /*
@@ -228,5 +235,9 @@ KEKE_ONCE void keke_vfork_exec(const char *path, char *const argv[])
 {
 	(void)path;
 	(void)argv;
+}
+
+KEKE_ONCE void keke_vfork_untraced(void)
+{
 }
 #endif

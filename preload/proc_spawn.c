@@ -25,8 +25,9 @@ extern char **environ;
 typedef int spawn_fn(pid_t *, const char *, const posix_spawn_file_actions_t *,
 		     const posix_spawnattr_t *, char *const[], char *const[]);
 
+/* @untraced: the child runs without keke's variables (see do_exec). */
 static void record_spawn(uint64_t t0, const char *path, char *const argv[],
-			 int rc, pid_t child, uint64_t flow)
+			 int rc, pid_t child, uint64_t flow, bool untraced)
 {
 	size_t path_len = strnlen(path, KEKE_STRING_CAP);
 	struct keke_rec r;
@@ -42,6 +43,8 @@ static void record_spawn(uint64_t t0, const char *path, char *const argv[],
 	if (!rc) {
 		keke_rec_int(&r, KEKE_KEY_CHILD_PID, child);
 		keke_rec_int(&r, KEKE_KEY_FLOW_OUT, (int64_t)flow);
+		if (untraced)
+			r.flags |= KEKE_RECF_UNTRACED;
 	}
 	keke_rec_commit(&r);
 }
@@ -56,6 +59,7 @@ static int traced_spawn(spawn_fn *real, bool search, pid_t *pid,
 	pid_t child = 0;
 	uint64_t flow, t0;
 	int saved = errno, rc;
+	bool untraced = false;
 
 	if (!keke_writer_active())
 		return real(pid, path, actions, attr, argv, envp);
@@ -64,13 +68,17 @@ static int traced_spawn(spawn_fn *real, bool search, pid_t *pid,
 	t0 = keke_now();
 	errno = saved;
 	rc = real(&child, path, actions, attr, argv, env);
-	if (rc == E2BIG) {	/* as in do_exec: untraced rather than not */
+	if (rc == E2BIG) {
+		/* As in do_exec: as without keke, untraced, rather than
+		 * not at all. */
 		size_t size;
 		char **plain = keke_env_untraced(envp, &size);
 
+		errno = saved;
 		rc = real(&child, path, actions, attr, argv,
 			  plain ? plain : envp);
-		if (plain)
+		untraced = !rc;
+		if (size)
 			syscall(SYS_munmap, plain, size);
 	}
 	saved = errno;
@@ -79,7 +87,7 @@ static int traced_spawn(spawn_fn *real, bool search, pid_t *pid,
 	if (keke_traced(KEKE_FAMILY_PROC))
 		record_spawn(t0, search ? keke_search_path(path, found,
 							   sizeof(found)) :
-				 path, argv, rc, child, flow);
+				 path, argv, rc, child, flow, untraced);
 	errno = saved;
 	return rc;
 }

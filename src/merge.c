@@ -629,6 +629,7 @@ static void note_process_call(struct merge *m, struct image *im,
 		s->pid : (int)int_field(rec, KEKE_KEY_CHILD_PID);
 	f->out_end_ns = s->ts_ns + s->dur_ns;
 	f->vfork = int_field(rec, KEKE_KEY_VFORK) != 0;
+	f->no_room = rec->flags & KEKE_RECF_UNTRACED;
 	free(f->path);
 	free(f->argv);
 	f->path = copy_field(rec, KEKE_KEY_PATH, NULL);

@@ -54,6 +54,10 @@ struct keke_merge_output {
 					 * own (its path first or named) */
 };
 
+/* The "untraced" arg of a process that ran without libkeke.so for a
+ * reason the merge cannot tell (a static, setuid or 32-bit program). */
+#define KEKE_UNTRACED_NOTE "libkeke.so could not be loaded into it"
+
 struct keke_merge_stats {
 	uint64_t files;
 	uint64_t processes;

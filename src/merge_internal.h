@@ -75,6 +75,8 @@ struct flow {
 	size_t out_proc;	/* index in merge.procs of the source */
 	int child_pid;		/* fork, spawn: the child; exec: the pid */
 	bool vfork;		/* a vfork: its child shared its memory */
+	bool no_room;		/* its child ran without keke's variables,
+				 * for want of room (KEKE_RECF_UNTRACED) */
 	char *path;		/* exec, spawn: the program */
 	char *argv;		/* and its arguments, NUL separated */
 	size_t argv_len;

@@ -4,8 +4,9 @@
  * - a fork child that exec'd before it recorded anything gets its image
  *   and exec from what the new image told of it;
  * - a fork or spawn whose child wrote no file, or an exec whose new image
- *   wrote none (a static, setuid or 32-bit program), still gives a process
- *   (or image) seen from its parent's side, marked untraced;
+ *   wrote none (a static, setuid or 32-bit program, or one that keke's
+ *   variables left no room for), still gives a process (or image) seen
+ *   from its parent's side, marked untraced;
  * - a shell started by system() or popen() is linked to that call;
  * - a process that could not say how it ended gets its exit code or signal
  *   from its parent's wait;
@@ -109,9 +110,12 @@ static int add_untraced_image(struct merge *m, size_t proc, struct flow *f,
 	else if (why)
 		snprintf(note, sizeof(note), "it could not write its record "
 			 "file: %s", strerror(why->err));
+	else if (f->no_room)
+		snprintf(note, sizeof(note), "keke's variables did not fit in "
+			 "the kernel's limit on its arguments and environment, "
+			 "so it ran without them");
 	else
-		snprintf(note, sizeof(note), "libkeke.so could not be loaded "
-			 "into it");
+		snprintf(note, sizeof(note), "%s", KEKE_UNTRACED_NOTE);
 	if (why && !m->stats->unrecorded++)
 		m->stats->unrecorded_errno = why->err;
 	const struct reaped *r = reaped_after(m, p->dir, p->pid, f->out.ts_ns);

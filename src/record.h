@@ -146,6 +146,10 @@ enum keke_rec_type {
 };
 
 #define KEKE_RECF_TRUNCATED 0x01	/* a string was cut at the cap */
+/* An exec, a spawn, or a vfork whose child exec'd: keke's variables took
+ * the new image's arguments and environment over the kernel's limit
+ * (E2BIG), so it runs without them, untraced, as it would without keke. */
+#define KEKE_RECF_UNTRACED 0x02
 
 #define KEKE_TAG_STRING 0x80
 #define KEKE_TAG_KEY_MASK 0x7f

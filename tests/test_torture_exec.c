@@ -1,13 +1,14 @@
 // SPDX-License-Identifier: MIT
 /*
  * The torture suite for the exec family and posix_spawn: programs
- * (tests/progs/t_exec_*.c) that exec what the kernel refuses. As in
- * test_torture.c, each runs bare and under keke and must print the same
- * and exit the same way; then the trace must show what happened, and both
- * outputs must be valid.
+ * (tests/progs/t_exec_*.c) that exec what the kernel refuses, or come
+ * within a byte of its limits. As in test_torture.c, each runs bare and
+ * under keke and must print the same and exit the same way; then the
+ * trace must show what happened, and both outputs must be valid.
  */
 #include <criterion/criterion.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
@@ -94,13 +95,36 @@ static struct outcome keke_run(const char *cmd)
 	return o;
 }
 
+/* @err without the lines that start with "keke: ", which `keke run`
+ * adds of its own (malloc'd). */
+static char *program_says(const char *err)
+{
+	char *r = malloc(strlen(err) + 1), *w = r;
+
+	cr_assert(r);
+	while (*err) {
+		const char *nl = strchrnul(err, '\n');
+		size_t n = (size_t)(nl - err) + (*nl == '\n');
+
+		if (strncmp(err, "keke: ", 6)) {
+			memcpy(w, err, n);
+			w += n;
+		}
+		err += n;
+	}
+	*w = '\0';
+	return r;
+}
+
 /*
  * Runs @cmd bare and under `keke run`: both must exit @code and print the
- * same. Returns what the traced run printed (the caller frees it).
+ * same (but what keke run says of its own on stderr). Returns what the
+ * traced run printed (the caller frees it).
  */
 static struct outcome same_both_ways(const char *cmd, int code)
 {
 	struct outcome bare = sh(cmd), traced;
+	char *err;
 
 	cr_assert_eq(bare.code, code, "bare: %s exited %d, not %d:\n%s%s",
 		     cmd, bare.code, code, bare.out, bare.err);
@@ -111,9 +135,11 @@ static struct outcome same_both_ways(const char *cmd, int code)
 	cr_assert_str_eq(traced.out, bare.out, "%s: stdout differs under "
 			 "keke:\n--- bare\n%s--- keke\n%s", cmd, bare.out,
 			 traced.out);
-	cr_assert_str_eq(traced.err, bare.err, "%s: stderr differs under "
+	err = program_says(traced.err);
+	cr_assert_str_eq(err, bare.err, "%s: stderr differs under "
 			 "keke:\n--- bare\n%s--- keke\n%s", cmd, bare.err,
 			 traced.err);
+	free(err);
 	outcome_free(&bare);
 	return traced;
 }
@@ -261,9 +287,129 @@ Test(torture_exec, keke_merge_of_a_dir_holding_a_fifo)
 		  test_keke_bin(), dir, json(), db());
 	o = sh(cmd);
 	cr_assert_neq(o.code, 124, "keke merge hung on %s", fifo);
-	cr_assert(strstr(o.err, "1-1.kr: not a regular file"), "%s", o.err);
+	cr_assert(strstr(o.err, "1-1.kr: a FIFO, not a regular file"), "%s", o.err);
 	outcome_free(&o);
 	free(cmd);
 	free(fifo);
 	free(dir);
+}
+
+/* ------------------------------------------------------------------ */
+/* The kernel's limit on arguments and environment */
+
+/* t_exec_near_arg_max @call @env [over] (malloc'd). With @env
+ * "inherited", its environment holds only PATH, and keke's variables
+ * under keke; with "preloaded", LD_PRELOAD too, which names another
+ * library. */
+static char *near_arg_max(const char *call, const char *env, bool over)
+{
+	bool own = !strcmp(env, "own");
+
+	return fmt("%s%s'%s' %s %s%s", own ? "" : "env -i PATH=/usr/bin:/bin ",
+		   strcmp(env, "preloaded") ? "" : "LD_PRELOAD=libm.so.6 ",
+		   test_prog("t_exec_near_arg_max"), call,
+		   own ? "own" : "inherited", over ? " over" : "");
+}
+
+/*
+ * An environment that fills the kernel's limit leaves no room for keke's
+ * variables, those it adds and those its environment holds. The @call
+ * (a slice @slice) goes through all the same, without them, as it does
+ * bare; the child shows untraced.
+ */
+static void at_limit(const char *call, const char *env, const char *slice)
+{
+	char *cmd = near_arg_max(call, env, false);
+	struct outcome t = same_both_ways(cmd, 0);
+
+	cr_assert(strstr(t.out, "new image: the environment as built\n"),
+		  "%s: %s", cmd, t.out);
+	cr_assert(strcmp(env, "preloaded") ||
+		  strstr(t.out, "new image: LD_PRELOAD=libm.so.6\n"), "%s: %s",
+		  cmd, t.out);
+	cr_assert_eq(qf(FAILED_WITH, slice, "E2BIG"), 0,
+		     "%s: the %s is shown failed, yet it worked", cmd, slice);
+	cr_assert_eq(qf("SELECT count(*) FROM process WHERE untraced = 1 AND "
+			"name = 't_exec_near_arg_max'"), 1,
+		     "%s: the new image is not shown untraced", cmd);
+	cr_assert_eq(qf("SELECT count(*) FROM args WHERE key = 'untraced' "
+			"AND string_value LIKE 'keke''s variables did not "
+			"fit%%'"), 1, "%s: the new image is not shown untraced "
+		     "for want of room", cmd);
+	/* keke run names it (but the command, which it looked at before). */
+	cr_assert(!strcmp(env, "own") ||
+		  strstr(t.err, "t_exec_near_arg_max ran untraced (keke's "
+				"variables did not fit"), "%s: %s", cmd, t.err);
+	check_outputs();
+	outcome_free(&t);
+	free(cmd);
+}
+
+/* One byte more, which fails with E2BIG bare: so it must with keke, and
+ * the trace shows the call failed. */
+static void over_limit(const char *call, const char *slice, const char *says)
+{
+	char *cmd = near_arg_max(call, "inherited", true);
+	struct outcome t = same_both_ways(cmd, 0);
+
+	cr_assert(strstr(t.out, says), "%s: %s", cmd, t.out);
+	cr_assert_eq(qf(FAILED_WITH, slice, "E2BIG"), 1,
+		     "%s: the %s is not shown failed with E2BIG", cmd, slice);
+	cr_assert_eq(qf("SELECT count(*) FROM process WHERE untraced = 1"), 0,
+		     "%s: an image that never ran is shown", cmd);
+	check_outputs();
+	outcome_free(&t);
+	free(cmd);
+}
+
+Test(torture_exec, execve_at_arg_max_with_own_environment)
+{
+	at_limit("execve", "own", "exec");
+}
+
+Test(torture_exec, execle_at_arg_max_with_own_environment)
+{
+	at_limit("execle", "own", "exec");
+}
+
+Test(torture_exec, vfork_execve_at_arg_max_with_own_environment)
+{
+	at_limit("vfork", "own", "exec");
+}
+
+Test(torture_exec, posix_spawn_at_arg_max_with_own_environment)
+{
+	at_limit("posix_spawn", "own", "spawn");
+}
+
+Test(torture_exec, execve_at_arg_max_with_inherited_environment)
+{
+	at_limit("execve", "inherited", "exec");
+}
+
+Test(torture_exec, vfork_execve_at_arg_max_with_inherited_environment)
+{
+	at_limit("vfork", "inherited", "exec");
+}
+
+Test(torture_exec, posix_spawn_at_arg_max_with_inherited_environment)
+{
+	at_limit("posix_spawn", "inherited", "spawn");
+}
+
+/* LD_PRELOAD loses libkeke.so, and keeps the library it named bare. */
+Test(torture_exec, execve_at_arg_max_with_another_preload)
+{
+	at_limit("execve", "preloaded", "exec");
+}
+
+Test(torture_exec, execve_over_arg_max)
+{
+	over_limit("execve", "exec", "execve: Argument list too long\n");
+}
+
+Test(torture_exec, posix_spawn_over_arg_max)
+{
+	over_limit("posix_spawn", "spawn",
+		   "posix_spawn: Argument list too long\n");
 }

@@ -1044,20 +1044,25 @@ static void print_summary(const struct run_opts *o,
 
 /*
  * Warns about each program that ran untraced inside the run (a static,
- * setuid or 32-bit program that a traced process started), other than the
- * command itself, which was looked at before it ran: one line per reason
- * it can tell, else one saying that it ran untraced.
+ * setuid or 32-bit program that a traced process started, or one that
+ * keke's variables left no room for), other than the command itself,
+ * which was looked at before it ran: one line per reason, the merge's
+ * when it gave one (the "untraced" arg), else what the program's file
+ * tells, else that it ran untraced.
  */
 static void warn_untraced_children(const char *db_path, const char *cmd_path)
 {
 	/* Not those that could not write their record file: they were
-	 * traced, and are told of apart (warn_unrecorded). */
+	 * traced, and are counted apart. */
 	static const char query[] =
-		"SELECT DISTINCT exe FROM process p WHERE untraced = 1 AND "
-		"exe IS NOT NULL AND exe != ? AND NOT EXISTS (SELECT 1 FROM "
-		"thread t JOIN slice s ON s.track_id = t.utid JOIN args a ON "
+		"SELECT DISTINCT p.exe, (SELECT a.string_value FROM thread t "
+		"JOIN slice s ON s.track_id = t.utid JOIN args a ON "
 		"a.arg_set_id = s.arg_set_id WHERE t.upid = p.upid AND "
-		"a.key = 'unrecorded')";
+		"a.key = 'untraced' LIMIT 1) FROM process p WHERE "
+		"p.untraced = 1 AND p.exe IS NOT NULL AND p.exe != ? AND "
+		"NOT EXISTS (SELECT 1 FROM thread t JOIN slice s ON "
+		"s.track_id = t.utid JOIN args a ON a.arg_set_id = "
+		"s.arg_set_id WHERE t.upid = p.upid AND a.key = 'unrecorded')";
 	sqlite3 *db = NULL;
 	sqlite3_stmt *st = NULL;
 
@@ -1068,9 +1073,12 @@ static void warn_untraced_children(const char *db_path, const char *cmd_path)
 	sqlite3_bind_text(st, 1, cmd_path, -1, SQLITE_STATIC);
 	while (sqlite3_step(st) == SQLITE_ROW) {
 		const char *exe = (const char *)sqlite3_column_text(st, 0);
+		const char *why = (const char *)sqlite3_column_text(st, 1);
 
-		/* The reason when it can be told, else that it was not. */
-		if (warn_untraceable(exe, exe, 0) == 0)
+		if (why && strcmp(why, KEKE_UNTRACED_NOTE) != 0)
+			fprintf(stderr, "keke: %s ran untraced (%s): only its "
+				"lifetime is in the trace\n", exe, why);
+		else if (warn_untraceable(exe, exe, 0) == 0)
 			fprintf(stderr, "keke: %s ran untraced: ld.so did not "
 				"preload libkeke.so into it, so only its "
 				"lifetime is in the trace\n", exe);
