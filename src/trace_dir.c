@@ -63,23 +63,40 @@ KEKE_ONCE bool keke_clean_dir_path(char *path)
 	return true;
 }
 
-/* Why @st, a directory above a trace dir, lets another user replace what
- * is in it; or NULL. */
-static KEKE_ONCE const char *unsafe_parent(const struct stat *st, uid_t me)
+static const char not_dir[] = "is not a directory";
+static const char others[] = "belongs to another user";
+static const char open_to_others[] =
+	"is writable by group or others and not sticky";
+
+KEKE_ONCE const char *keke_dir_untrusted(const struct stat *st)
 {
+	uid_t me = (uid_t)syscall(SYS_geteuid);
+
 	if (!S_ISDIR(st->st_mode))
-		return "a directory above it is not a directory";
+		return not_dir;
 	if (st->st_uid != 0 && st->st_uid != me)
-		return "a directory above it belongs to another user";
+		return others;
 	if ((st->st_mode & (S_IWGRP | S_IWOTH)) && !(st->st_mode & S_ISVTX))
-		return "a directory above it is writable by others and not "
-		       "sticky";
+		return open_to_others;
 	return NULL;
+}
+
+/* keke_dir_untrusted of a directory above a trace dir, as a sentence
+ * about that trace dir. */
+static KEKE_ONCE const char *above(const char *why)
+{
+	if (why == not_dir)
+		return "a directory above it is not a directory";
+	if (why == others)
+		return "a directory above it belongs to another user";
+	if (why == open_to_others)
+		return "a directory above it is writable by group or others "
+		       "and not sticky";
+	return why;
 }
 
 KEKE_ONCE const char *keke_untrusted_above(const char *path, bool all)
 {
-	uid_t me = (uid_t)syscall(SYS_geteuid);
 	char up[4096];
 	size_t len = strlen(path);
 	struct stat st;
@@ -93,9 +110,9 @@ KEKE_ONCE const char *keke_untrusted_above(const char *path, bool all)
 		slash[slash == up] = '\0';	/* the parent, "/" kept */
 		if (syscall(SYS_newfstatat, AT_FDCWD, up, &st, 0) != 0)
 			return strerror(errno);
-		const char *why = unsafe_parent(&st, me);
+		const char *why = keke_dir_untrusted(&st);
 		if (why || !all)
-			return why;
+			return above(why);
 	}
 	return NULL;
 }

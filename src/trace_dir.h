@@ -8,6 +8,7 @@
 #define KEKE_TRACE_DIR_H
 
 #include <stdbool.h>
+#include <sys/stat.h>
 
 /* Where a trace dir goes when nothing says: /dev/shm when it is a tmpfs
  * we may write with 2 GiB free (record files live only until the merge,
@@ -22,6 +23,16 @@ const char *keke_default_trace_parent(void);
  * component elsewhere.
  */
 bool keke_clean_dir_path(char *path);
+
+/*
+ * Why another user could replace what is in the directory @st (what
+ * follows "it" in a sentence), or NULL when nobody but the user and root
+ * can: it must belong to one of them, and be writable by nobody else
+ * unless sticky (then others can neither rename nor remove what is ours
+ * in it, as in /tmp). ssh's StrictModes asks the same of the directories
+ * above ~/.ssh.
+ */
+const char *keke_dir_untrusted(const struct stat *st);
 
 /*
  * Why another user could replace what is at the absolute, clean @path:

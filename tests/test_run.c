@@ -383,7 +383,7 @@ Test(bare, trace_dir_in_a_dir_others_may_write_is_refused, .init = setup,
 	cr_assert_eq(mkdir(open_dir, 0700), 0);
 	cr_assert_eq(mkdir(dir, 0700), 0);
 	cr_assert_eq(chmod(open_dir, 0777), 0);
-	refused_dir(dir, "writable by others and not sticky");
+	refused_dir(dir, "writable by group or others and not sticky");
 	snprintf(cmd, sizeof(cmd), "ls -A '%s' | wc -l", dir);
 	test_sh(cmd, &n, NULL);
 	cr_assert_str_eq(n, "0\n", "files were written into %s", dir);

@@ -11,7 +11,6 @@
 #include <getopt.h>
 #include <inttypes.h>
 #include <limits.h>
-#include <linux/magic.h>
 #include <math.h>
 #include <signal.h>
 #include <sqlite3.h>
@@ -22,7 +21,6 @@
 #include <sys/prctl.h>
 #include <sys/random.h>
 #include <sys/stat.h>
-#include <sys/vfs.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -31,6 +29,7 @@
 #include "families.h"
 #include "find_preload.h"
 #include "merge.h"
+#include "trace_dir.h"
 #include "output.h"
 #include "tty.h"
 
@@ -415,30 +414,6 @@ out:
 	return said;
 }
 
-#define SHM_DIR "/dev/shm"
-#define SHM_MIN_FREE (2ull << 30)
-
-/*
- * Where the trace dir goes when neither --dir nor TMPDIR says: /dev/shm
- * when it is a tmpfs we may write with 2 GiB free, else /tmp. The record
- * files live only until the merge, and every traced process image creates
- * one: on a disk file system that creation, its reservation and its page
- * faults cost several times what they do in memory (keke run of 1,000
- * fork + exec of /bin/true, merge included, interleaved: bare 0.80 s,
- * trace dir on ext4 1.24 s, on tmpfs 0.95 s).
- */
-static const char *default_trace_parent(void)
-{
-	struct statfs fs;
-
-	if (statfs(SHM_DIR, &fs) == 0 && fs.f_type == TMPFS_MAGIC &&
-	    (unsigned long long)fs.f_bavail * (unsigned long long)fs.f_bsize >=
-		    SHM_MIN_FREE &&
-	    access(SHM_DIR, W_OK | X_OK) == 0)
-		return SHM_DIR;
-	return "/tmp";
-}
-
 /*
  * The trace dir of a run, held open from its making to its removal: keke
  * run uses it only through these fds, never by its path, which a process
@@ -452,24 +427,6 @@ struct trace_dir {
 	char path[PATH_MAX];	/* absolute: for KEKE_DIR and messages */
 	char fd_path[32];	/* /proc/self/fd/N: what the merge reads */
 };
-
-/*
- * Why another user could replace what we make in the directory @st, or
- * NULL when nobody but us and root can: it must belong to one of them,
- * and be writable by nobody else unless sticky (then others can neither
- * rename nor remove what is ours in it, as in /tmp). ssh's StrictModes
- * asks the same of the directories above ~/.ssh.
- */
-static const char *untrusted_why(const struct stat *st)
-{
-	if (!S_ISDIR(st->st_mode))
-		return "is not a directory";
-	if (st->st_uid != 0 && st->st_uid != geteuid())
-		return "belongs to another user";
-	if ((st->st_mode & (S_IWGRP | S_IWOTH)) && !(st->st_mode & S_ISVTX))
-		return "is writable by group or others and not sticky";
-	return NULL;
-}
 
 /*
  * Opens the directory @parent to make the trace dir in, after checking
@@ -500,7 +457,7 @@ static int open_trusted_parent(const char *parent, char *real)
 	for (;;) {
 		if (fstat(fd, &st) != 0)
 			goto fail;
-		why = untrusted_why(&st);
+		why = keke_dir_untrusted(&st);
 		if (why) {
 			fprintf(stderr, "keke: will not make the trace dir "
 				"in %s: %.*s %s, so others could swap the "
@@ -555,7 +512,7 @@ static int make_trace_dir(const char *parent, struct trace_dir *td)
 	if (!parent || !*parent)
 		parent = getenv("TMPDIR");
 	if (!parent || !*parent)
-		parent = default_trace_parent();
+		parent = keke_default_trace_parent();
 	td->fd = -1;
 	td->parent_fd = open_trusted_parent(parent, real);
 	if (td->parent_fd < 0)
