@@ -306,9 +306,10 @@ KEKE_ONCE void keke_init(void)
 	 * the images it execs into. */
 	if (dir && !*dir)
 		dir = NULL;
-	state.pid = (int)getpid();
 	state.root = root ? keke_parse_u64(&root, &root_pid) &&
 			    root_pid == (uint64_t)getpid() : !dir;
+	if (state.root)
+		state.pid = (int)getpid();
 	if (dir) {
 		state.why_not = take_trace_dir(dir);
 		parse_trace_id(getenv("KEKE_TRACE_ID"), state.config.trace_id);

@@ -68,10 +68,8 @@ static const char others[] = "belongs to another user";
 static const char open_to_others[] =
 	"is writable by group or others and not sticky";
 
-KEKE_ONCE const char *keke_dir_untrusted(const struct stat *st)
+KEKE_ONCE const char *keke_dir_untrusted(const struct stat *st, uid_t me)
 {
-	uid_t me = (uid_t)syscall(SYS_geteuid);
-
 	if (!S_ISDIR(st->st_mode))
 		return not_dir;
 	if (st->st_uid != 0 && st->st_uid != me)
@@ -95,7 +93,9 @@ static KEKE_ONCE const char *above(const char *why)
 	return why;
 }
 
-KEKE_ONCE const char *keke_untrusted_above(const char *path, bool all)
+/* keke_untrusted_above, for the user @me. */
+static KEKE_ONCE const char *untrusted_above(const char *path, bool all,
+					     uid_t me)
 {
 	char up[4096];
 	size_t len = strlen(path);
@@ -110,15 +110,21 @@ KEKE_ONCE const char *keke_untrusted_above(const char *path, bool all)
 		slash[slash == up] = '\0';	/* the parent, "/" kept */
 		if (syscall(SYS_newfstatat, AT_FDCWD, up, &st, 0) != 0)
 			return strerror(errno);
-		const char *why = keke_dir_untrusted(&st);
+		const char *why = keke_dir_untrusted(&st, me);
 		if (why || !all)
 			return above(why);
 	}
 	return NULL;
 }
 
+KEKE_ONCE const char *keke_untrusted_above(const char *path, bool all)
+{
+	return untrusted_above(path, all, (uid_t)syscall(SYS_geteuid));
+}
+
 KEKE_ONCE const char *keke_untrusted_dir(const char *dir, bool all)
 {
+	uid_t me = (uid_t)syscall(SYS_geteuid);
 	struct stat st;
 
 	if (syscall(SYS_newfstatat, AT_FDCWD, dir, &st,
@@ -128,9 +134,9 @@ KEKE_ONCE const char *keke_untrusted_dir(const char *dir, bool all)
 		return "it is a symbolic link";
 	if (!S_ISDIR(st.st_mode))
 		return "it is not a directory";
-	if (st.st_uid != (uid_t)syscall(SYS_geteuid))
+	if (st.st_uid != me)
 		return "it belongs to another user";
 	if (st.st_mode & (S_IWGRP | S_IWOTH))
 		return "it is writable by group or others";
-	return keke_untrusted_above(dir, all);
+	return untrusted_above(dir, all, me);
 }

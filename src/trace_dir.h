@@ -26,13 +26,13 @@ bool keke_clean_dir_path(char *path);
 
 /*
  * Why another user could replace what is in the directory @st (what
- * follows "it" in a sentence), or NULL when nobody but the user and root
+ * follows "it" in a sentence), or NULL when nobody but the user @me and root
  * can: it must belong to one of them, and be writable by nobody else
  * unless sticky (then others can neither rename nor remove what is ours
  * in it, as in /tmp). ssh's StrictModes asks the same of the directories
  * above ~/.ssh.
  */
-const char *keke_dir_untrusted(const struct stat *st);
+const char *keke_dir_untrusted(const struct stat *st, uid_t me);
 
 /*
  * Why another user could replace what is at the absolute, clean @path:

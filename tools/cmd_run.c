@@ -457,7 +457,7 @@ static int open_trusted_parent(const char *parent, char *real)
 	for (;;) {
 		if (fstat(fd, &st) != 0)
 			goto fail;
-		why = keke_dir_untrusted(&st);
+		why = keke_dir_untrusted(&st, geteuid());
 		if (why) {
 			fprintf(stderr, "keke: will not make the trace dir "
 				"in %s: %.*s %s, so others could swap the "
