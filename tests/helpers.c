@@ -5,6 +5,8 @@
 #include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <pthread.h>
 #include <sqlite3.h>
 #include <stdlib.h>
@@ -189,4 +191,35 @@ int pthread_create(pthread_t *thread, const pthread_attr_t *attr,
 			       __interceptor_pthread_create :
 			       (create_fn *)dlsym(RTLD_NEXT, "pthread_create");
 	return next(thread, attr, start, arg);
+}
+
+struct outcome sh(const char *cmd)
+{
+	struct outcome o = { 0 };
+
+	o.code = test_exit_code(test_sh(cmd, &o.out, &o.err));
+	if (!o.out)
+		o.out = strdup("");
+	if (!o.err)
+		o.err = strdup("");
+	cr_assert(o.out && o.err);
+	return o;
+}
+
+void outcome_free(struct outcome *o)
+{
+	free(o->out);
+	free(o->err);
+	o->out = o->err = NULL;
+}
+
+char *fmt(const char *f, ...)
+{
+	va_list ap;
+	char *s;
+
+	va_start(ap, f);
+	cr_assert(vasprintf(&s, f, ap) >= 0);
+	va_end(ap);
+	return s;
 }

@@ -30,6 +30,21 @@ int test_sh(const char *cmd, char **out, char **err);
 /* Exit code of a wait status, or 128 + signal. */
 int test_exit_code(int status);
 
+/* What a command did: exit code (128 + signal when killed), output. */
+struct outcome {
+	int code;
+	char *out;	/* never NULL */
+	char *err;	/* never NULL */
+};
+
+/* Runs @cmd with /bin/sh; returns its exit code and output. */
+struct outcome sh(const char *cmd);
+
+void outcome_free(struct outcome *o);
+
+/* printf into a malloc'd string (aborts the test on failure). */
+__attribute__((format(printf, 1, 2))) char *fmt(const char *f, ...);
+
 /* First column of the first row of @sql on database @db as an integer
  * (or -1 when there is no row); aborts the test on SQL errors. */
 int64_t test_db_int(const char *db, const char *sql);

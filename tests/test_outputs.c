@@ -48,17 +48,6 @@ static void teardown(void)
 
 TestSuite(outputs, .init = setup, .fini = teardown, .timeout = 120);
 
-/* printf into a malloc'd string. */
-__attribute__((format(printf, 1, 2))) static char *fmt(const char *f, ...)
-{
-	va_list ap;
-	char *s;
-
-	va_start(ap, f);
-	cr_assert(vasprintf(&s, f, ap) >= 0);
-	va_end(ap);
-	return s;
-}
 
 /* OUT/@name, malloc'd. */
 static char *at(const char *name)
@@ -66,30 +55,13 @@ static char *at(const char *name)
 	return fmt("%s/%s", out, name);
 }
 
-/* What a command did: exit code (128 + signal when killed), output. */
-struct outcome {
-	int code;
-	char *out;
-	char *err;
-};
-
-static void outcome_free(struct outcome *o)
-{
-	free(o->out);
-	free(o->err);
-}
 
 /* Runs @cmd (freed here) with /bin/sh from OUT. */
-static struct outcome sh(char *cmd)
+static struct outcome sh_out(char *cmd)
 {
-	struct outcome o = { 0 };
 	char *full = fmt("cd '%s' && ( %s )", out, cmd);
+	struct outcome o = sh(full);
 
-	o.code = test_exit_code(test_sh(full, &o.out, &o.err));
-	if (!o.out)
-		o.out = strdup("");
-	if (!o.err)
-		o.err = strdup("");
 	free(full);
 	free(cmd);
 	return o;
@@ -160,7 +132,7 @@ static void assert_symlink(const char *name, const char *target)
 /* No temporary ("*.tmp-*") left anywhere under OUT. */
 static void assert_no_temporaries(void)
 {
-	struct outcome o = sh(fmt("find . -name '*.tmp-*'"));
+	struct outcome o = sh_out(fmt("find . -name '*.tmp-*'"));
 
 	cr_assert_str_eq(o.out, "", "temporaries left behind:\n%s", o.out);
 	outcome_free(&o);
@@ -169,8 +141,8 @@ static void assert_no_temporaries(void)
 /* A valid trace-event file at OUT/@name (tests/check_trace.py). */
 static void assert_json_trace(const char *name)
 {
-	struct outcome o = sh(fmt("python3 '%s/check_trace.py' '%s'",
-				  getenv("KEKE_TESTS_SRC"), name));
+	struct outcome o = sh_out(fmt("python3 '%s/check_trace.py' '%s'",
+				      getenv("KEKE_TESTS_SRC"), name));
 
 	cr_assert_eq(o.code, 0, "%s: %s%s", name, o.out, o.err);
 	outcome_free(&o);
@@ -191,8 +163,8 @@ static int64_t processes_named(const char *db, const char *name)
 /* `keke run -q ARGS -- true` from OUT. */
 static struct outcome keke_run(const char *args)
 {
-	return sh(fmt("'%s' run -q --dir . %s -- true", test_keke_bin(),
-		      args));
+	return sh_out(fmt("'%s' run -q --dir . %s -- true", test_keke_bin(),
+			  args));
 }
 
 /* A trace dir OUT/trace of one traced /bin/true, in bare mode. */
@@ -200,8 +172,8 @@ static void make_trace(void)
 {
 	struct outcome o;
 
-	o = sh(fmt("mkdir -m 700 trace && KEKE_DIR=\"$PWD/trace\" "
-		   "LD_PRELOAD='%s' /bin/true", test_preload()));
+	o = sh_out(fmt("mkdir -m 700 trace && KEKE_DIR=\"$PWD/trace\" "
+		       "LD_PRELOAD='%s' /bin/true", test_preload()));
 	cr_assert_eq(o.code, 0, "%s", o.err);
 	outcome_free(&o);
 }
@@ -209,7 +181,7 @@ static void make_trace(void)
 /* `keke merge trace ARGS` from OUT. */
 static struct outcome keke_merge(const char *args)
 {
-	return sh(fmt("'%s' merge trace %s", test_keke_bin(), args));
+	return sh_out(fmt("'%s' merge trace %s", test_keke_bin(), args));
 }
 
 /* Runs @cmd with a reader of FIFO OUT/@fifo alongside (for 60 s at most),
@@ -217,8 +189,8 @@ static struct outcome keke_merge(const char *args)
 static struct outcome with_reader(const char *fifo, const char *copy,
 				  char *cmd)
 {
-	struct outcome o = sh(fmt("timeout 60 cat '%s' > '%s' & %s; rc=$?; "
-				  "wait; exit $rc", fifo, copy, cmd));
+	struct outcome o = sh_out(fmt("timeout 60 cat '%s' > '%s' & %s; rc=$?; "
+				      "wait; exit $rc", fifo, copy, cmd));
 
 	free(cmd);
 	return o;
@@ -267,8 +239,8 @@ Test(outputs, json_to_a_fifo_is_streamed_in_place)
  * or a device. Refused before the command runs. */
 static void assert_database_refused(const char *node, const char *what)
 {
-	struct outcome o = sh(fmt("'%s' run -q --dir . --db '%s' -- touch ran",
-				  test_keke_bin(), node));
+	struct outcome o = sh_out(fmt("'%s' run -q --dir . --db '%s' -- "
+				      "touch ran", test_keke_bin(), node));
 	char *ran = at("ran"), *args;
 
 	cr_assert_eq(o.code, 1, "--db %s: exit %d\n%s", node, o.code, o.err);
@@ -310,9 +282,9 @@ Test(outputs, symlink_output_replaces_the_file_it_points_to)
 	struct outcome o;
 	char *json = at("real/t.json");
 
-	o = sh(fmt("mkdir real sub && echo old > real/t.db && echo old > "
-		   "real/t.json && ln -s real/t.db link.db && "
-		   "ln -s ../real/t.json sub/link.json"));
+	o = sh_out(fmt("mkdir real sub && echo old > real/t.db && echo old > "
+		       "real/t.json && ln -s real/t.db link.db && "
+		       "ln -s ../real/t.json sub/link.json"));
 	cr_assert_eq(o.code, 0, "%s", o.err);
 	outcome_free(&o);
 	o = keke_run("-o sub/link.json --db link.db");
@@ -331,8 +303,8 @@ Test(outputs, dangling_symlink_output_creates_its_target)
 {
 	struct outcome o;
 
-	o = sh(fmt("mkdir real && ln -s real/new.json link.json && "
-		   "ln -s new.db real/link.db"));
+	o = sh_out(fmt("mkdir real && ln -s real/new.json link.json && "
+		       "ln -s new.db real/link.db"));
 	cr_assert_eq(o.code, 0, "%s", o.err);
 	outcome_free(&o);
 	o = keke_run("-o link.json --db real/link.db");
@@ -378,7 +350,7 @@ Test(outputs, report_outputs_follow_the_same_rules)
 	cr_assert_eq(o.code, 0, "%s", o.err);
 	outcome_free(&o);
 	make_fifo("fifo");
-	o = sh(fmt("echo old > real.txt && ln -s real.txt link.txt"));
+	o = sh_out(fmt("echo old > real.txt && ln -s real.txt link.txt"));
 	outcome_free(&o);
 	o = with_reader("fifo", "got.html",
 			fmt("'%s' report t.db -o link.txt --html fifo",
@@ -397,8 +369,8 @@ Test(outputs, report_outputs_follow_the_same_rules)
 
 	if (is_root()) {
 		make_chardev("null", 1, 3);
-		o = sh(fmt("'%s' report t.db -o null --html null",
-			   test_keke_bin()));
+		o = sh_out(fmt("'%s' report t.db -o null --html null",
+			       test_keke_bin()));
 		cr_assert_eq(o.code, 0, "%s", o.err);
 		assert_chardev("null", 1, 3);
 		outcome_free(&o);
@@ -416,13 +388,13 @@ static void mount_full_tmpfs(void)
 
 	if (!is_root())
 		cr_skip_test("mounting a tmpfs needs root");
-	o = sh(fmt("mkdir mnt && mount -t tmpfs -o size=64k tmpfs mnt"));
+	o = sh_out(fmt("mkdir mnt && mount -t tmpfs -o size=64k tmpfs mnt"));
 	if (o.code != 0)
 		cr_skip_test("cannot mount a tmpfs: %s", o.err);
 	outcome_free(&o);
 	/* Every block taken: the next write fails with ENOSPC. */
-	o = sh(fmt("dd if=/dev/zero of=mnt/fill bs=4k 2>/dev/null; "
-		   "test \"$(df --output=avail mnt | tail -1)\" -eq 0"));
+	o = sh_out(fmt("dd if=/dev/zero of=mnt/fill bs=4k 2>/dev/null; "
+		       "test \"$(df --output=avail mnt | tail -1)\" -eq 0"));
 	cr_assert_eq(o.code, 0, "the tmpfs did not fill up: %s", o.err);
 	outcome_free(&o);
 }
@@ -430,7 +402,7 @@ static void mount_full_tmpfs(void)
 /* Nothing but the filler in OUT/mnt: no output, no temporary. */
 static void assert_mnt_untouched(void)
 {
-	struct outcome o = sh(fmt("ls -A mnt"));
+	struct outcome o = sh_out(fmt("ls -A mnt"));
 
 	cr_assert_str_eq(o.out, "fill\n", "left in the full disk:\n%s", o.out);
 	outcome_free(&o);
@@ -457,8 +429,8 @@ Test(outputs, json_on_a_full_disk_costs_only_the_json)
 
 	/* keke run: fails although the command succeeded, says what it
 	 * wrote, and keeps the record files for another try. */
-	o = sh(fmt("'%s' run --dir . -o mnt/r.json --db r.db -- true",
-		   test_keke_bin()));
+	o = sh_out(fmt("'%s' run --dir . -o mnt/r.json --db r.db -- true",
+		       test_keke_bin()));
 	cr_assert_eq(o.code, 1, "exit %d: %s", o.code, o.err);
 	cr_assert(strstr(o.err, "JSON output mnt/r.json NOT written: ") &&
 		  strstr(o.err, "No space left on device"), "%s", o.err);
@@ -516,8 +488,8 @@ Test(outputs, fifo_reader_leaving_costs_only_the_json)
 
 	make_fifo("fifo");
 	make_trace();
-	o = sh(fmt("(exec 3<fifo; exec 3<&-) & '%s' merge trace -o fifo "
-		   "--db t.db", test_keke_bin()));
+	o = sh_out(fmt("(exec 3<fifo; exec 3<&-) & '%s' merge trace -o fifo "
+		       "--db t.db", test_keke_bin()));
 	cr_assert_neq(o.code, 128 + 13, "keke was killed by SIGPIPE");
 	cr_assert_eq(o.code, 1, "exit %d: %s", o.code, o.err);
 	cr_assert(strstr(o.err, "JSON output fifo NOT written: ") &&
@@ -544,7 +516,7 @@ Test(outputs, summaries_count_in_singular_and_plural)
 		  "%s", o.err);
 	outcome_free(&o);
 
-	o = sh(fmt("echo junk > trace/junk.kr"));
+	o = sh_out(fmt("echo junk > trace/junk.kr"));
 	outcome_free(&o);
 	o = keke_merge("-o t.json --db t.db");
 	cr_assert_eq(o.code, 3, "%s", o.err);
@@ -553,15 +525,15 @@ Test(outputs, summaries_count_in_singular_and_plural)
 		  "%s", o.err);
 	outcome_free(&o);
 
-	o = sh(fmt("'%s' run --dir . -o r.json --db r.db -- true",
-		   test_keke_bin()));
+	o = sh_out(fmt("'%s' run --dir . -o r.json --db r.db -- true",
+		       test_keke_bin()));
 	cr_assert_eq(o.code, 0, "%s", o.err);
 	cr_assert(strstr(o.err, "keke: wrote r.json and r.db: 1 process, "
 			 "1 thread, "), "%s", o.err);
 	outcome_free(&o);
 
-	o = sh(fmt("'%s' run -q --dir . --no-json --db p.db -- sh -c 'echo "
-		   "junk > \"$KEKE_DIR/junk.kr\"'", test_keke_bin()));
+	o = sh_out(fmt("'%s' run -q --dir . --no-json --db p.db -- sh -c 'echo "
+		       "junk > \"$KEKE_DIR/junk.kr\"'", test_keke_bin()));
 	cr_assert_eq(o.code, 0, "%s", o.err);
 	cr_assert(strstr(o.err, "merge is partial: 1 damaged place, "),
 		  "%s", o.err);
@@ -590,12 +562,12 @@ Test(outputs, report_escapes_control_bytes_from_the_trace)
 	cr_assert(f, "%s: %m", path);
 	fputs("hello\n", f);
 	fclose(f);
-	o = sh(fmt("'%s' run -q --dir . --no-json --db t.db -- cat '%s'",
-		   test_keke_bin(), path));
+	o = sh_out(fmt("'%s' run -q --dir . --no-json --db t.db -- cat '%s'",
+		       test_keke_bin(), path));
 	cr_assert_eq(o.code, 0, "%s", o.err);
 	outcome_free(&o);
 
-	o = sh(fmt("'%s' report t.db", test_keke_bin()));
+	o = sh_out(fmt("'%s' report t.db", test_keke_bin()));
 	cr_assert_eq(o.code, 0, "%s", o.err);
 	bad = control_byte(o.out);
 	cr_assert(!bad, "the text report has byte 0x%02x raw, at: %.60s",
@@ -604,7 +576,7 @@ Test(outputs, report_escapes_control_bytes_from_the_trace)
 		  "the path is not shown escaped:\n%s", o.out);
 	outcome_free(&o);
 
-	o = sh(fmt("'%s' report t.db --html r.html", test_keke_bin()));
+	o = sh_out(fmt("'%s' report t.db --html r.html", test_keke_bin()));
 	cr_assert_eq(o.code, 0, "%s", o.err);
 	outcome_free(&o);
 	char *html = test_read_file(test_path(out, "r.html"), NULL);
@@ -626,9 +598,9 @@ Test(outputs, report_escapes_control_bytes_from_the_trace)
 		 "assert has(j), \"not in the JSON\"\n"
 		 "assert has(rows), \"not in the CSV\"\n"
 		 "' '%s'", name);
-	o = sh(fmt("'%s' report t.db -f json -o r.json && '%s' report t.db "
-		   "-f csv -o r.csv && %s", test_keke_bin(), test_keke_bin(),
-		   py));
+	o = sh_out(fmt("'%s' report t.db -f json -o r.json && '%s' report "
+		       "t.db -f csv -o r.csv && %s", test_keke_bin(),
+		       test_keke_bin(), py));
 	cr_assert_eq(o.code, 0, "%s%s", o.out, o.err);
 	outcome_free(&o);
 	free(py);
@@ -641,9 +613,9 @@ Test(outputs, run_summary_escapes_control_bytes)
 {
 	struct outcome o;
 
-	o = sh(fmt("cp /bin/true 't\x1b]0;x\a' && '%s' run --dir . "
-		   "--no-json --db t.db -- ./'t\x1b]0;x\a'",
-		   test_keke_bin()));
+	o = sh_out(fmt("cp /bin/true 't\x1b]0;x\a' && '%s' run --dir . "
+		       "--no-json --db t.db -- ./'t\x1b]0;x\a'",
+		       test_keke_bin()));
 	cr_assert_eq(o.code, 0, "%s", o.err);
 	cr_assert(!strchr(o.err, '\x1b') && !strchr(o.err, '\a'),
 		  "raw control bytes in the summary:\n%s", o.err);
@@ -686,25 +658,26 @@ Test(outputs, pkg_config_adds_no_library)
 	cr_assert(!strstr(libs_of(upc), "-lkeke"), "%s: %s", upc,
 		  libs_of(upc));
 
-	o = sh(fmt("command -v cc && command -v pkg-config"));
+	o = sh_out(fmt("command -v cc && command -v pkg-config"));
 	if (o.code != 0)
 		cr_skip_test("no cc or pkg-config to build a program with");
 	outcome_free(&o);
-	o = sh(fmt("printf '#include \"keke.h\"\\nint main(void)\\n{\\n"
-		   "\\tkeke_begin(\"pc span\", 0);\\n\\tkeke_end();\\n"
-		   "\\treturn 0;\\n}\\n' > a.c && "
-		   "cc -o annotated a.c -I'%s/../preload' "
-		   "$(PKG_CONFIG_PATH='%s/meson-uninstalled' pkg-config "
-		   "--cflags --libs keke)", getenv("KEKE_TESTS_SRC"), build));
+	o = sh_out(fmt("printf '#include \"keke.h\"\\nint main(void)\\n{\\n"
+		       "\\tkeke_begin(\"pc span\", 0);\\n\\tkeke_end();\\n"
+		       "\\treturn 0;\\n}\\n' > a.c && "
+		       "cc -o annotated a.c -I'%s/../preload' "
+		       "$(PKG_CONFIG_PATH='%s/meson-uninstalled' pkg-config "
+		       "--cflags --libs keke)", getenv("KEKE_TESTS_SRC"),
+		       build));
 	cr_assert_eq(o.code, 0, "%s", o.err);
 	outcome_free(&o);
 	/* Untraced it runs, wherever libkeke.so is or is not. */
-	o = sh(fmt("env -u LD_LIBRARY_PATH -u LD_PRELOAD ./annotated"));
+	o = sh_out(fmt("env -u LD_LIBRARY_PATH -u LD_PRELOAD ./annotated"));
 	cr_assert_eq(o.code, 0, "exit %d: %s", o.code, o.err);
 	outcome_free(&o);
 	/* Traced, its span is in the trace. */
-	o = sh(fmt("'%s' run -q --dir . --no-json --db t.db -- ./annotated",
-		   test_keke_bin()));
+	o = sh_out(fmt("'%s' run -q --dir . --no-json --db t.db -- ./annotated",
+		       test_keke_bin()));
 	cr_assert_eq(o.code, 0, "%s", o.err);
 	cr_assert_eq(test_db_int(test_path(out, "t.db"), "SELECT count(*) "
 				 "FROM slice WHERE name = 'pc span'"), 1);

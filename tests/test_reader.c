@@ -57,16 +57,16 @@ static void teardown(void)
 	free(dir);
 }
 
-struct outcome {
+struct read_outcome {
 	int records;
 	int errors;
 	char first_error[KEKE_ERROR_MAX];
 	bool in_order;
 };
 
-static struct outcome read_all(void)
+static struct read_outcome read_all(void)
 {
-	struct outcome o = { .in_order = true };
+	struct read_outcome o = { .in_order = true };
 	struct keke_reader r;
 	struct keke_record rec;
 	char err[KEKE_ERROR_MAX];
@@ -95,7 +95,7 @@ static struct outcome read_all(void)
 }
 
 /* Every record written was read, once and in order, without an error. */
-static void assert_read_whole(struct outcome o)
+static void assert_read_whole(struct read_outcome o)
 {
 	cr_assert_eq(o.errors, 0, "%s", o.first_error);
 	cr_assert_eq(o.records, RECORDS);
@@ -137,7 +137,7 @@ Test(reader, truncated_mid_record_keeps_what_came_before, .init = setup,
 	off_t cut = chunk_records(1) + 10 * REC + 5;	/* inside a record */
 
 	cr_assert_eq(truncate(path, cut), 0);
-	struct outcome o = read_all();
+	struct read_outcome o = read_all();
 
 	/* chunk 1 is the file's last; chunk 2, the thread's own, is first */
 	cr_assert_eq(o.records, PER_CHUNK + 10 + (RECORDS - 2 * PER_CHUNK));
@@ -155,7 +155,7 @@ Test(reader, torn_tail_is_not_an_error, .init = setup, .fini = teardown)
 	off_t end = chunk_records(2) + (RECORDS - 2 * PER_CHUNK) * REC;
 
 	patch(end + 4, body + 4, sizeof(body) - 4);
-	struct outcome o = read_all();
+	struct read_outcome o = read_all();
 	cr_assert_eq(o.records, RECORDS);
 	/* Not trusted, and not damage: what a thread killed mid-record
 	 * leaves. */
@@ -171,7 +171,7 @@ Test(reader, zeroed_page_loses_only_its_chunk_rest, .init = setup,
 	char where[64];
 
 	patch(at, zeros, sizeof(zeros));
-	struct outcome o = read_all();
+	struct read_outcome o = read_all();
 
 	snprintf(where, sizeof(where), "offset %lld", (long long)at);
 	cr_assert_eq(o.errors, 1, "%s", o.first_error);
@@ -187,7 +187,7 @@ Test(reader, record_length_past_its_chunk, .init = setup, .fini = teardown)
 	off_t at = chunk_records(0) + 100 * REC;
 
 	patch(at, &word, sizeof(word));
-	struct outcome o = read_all();
+	struct read_outcome o = read_all();
 	char where[64];
 
 	snprintf(where, sizeof(where), "offset %lld", (long long)at);
@@ -203,7 +203,7 @@ Test(reader, corrupt_fields_skip_one_record, .init = setup, .fini = teardown)
 	off_t at = chunk_records(0) + 7 * REC;
 
 	patch(at + 16, "\x81\xff\xff\xff", 4);
-	struct outcome o = read_all();
+	struct read_outcome o = read_all();
 
 	cr_assert_eq(o.errors, 1);
 	cr_assert(strstr(o.first_error, "corrupt fields"), "%s",
@@ -216,7 +216,7 @@ Test(reader, corrupt_chunk_header, .init = setup, .fini = teardown)
 	uint32_t bad = 0xdeadbeef;
 
 	patch(chunk_at(1), &bad, sizeof(bad));
-	struct outcome o = read_all();
+	struct read_outcome o = read_all();
 
 	cr_assert_eq(o.errors, 1);
 	cr_assert(strstr(o.first_error, "corrupt chunk header"), "%s",
@@ -236,7 +236,7 @@ Test(reader, torn_chunk_header_is_not_damage, .init = setup,
 	patch(chunk_at(2), zeros, sizeof(uint32_t));
 	patch(chunk_records(2), zeros,
 	      KEKE_CHUNK_SIZE - sizeof(struct keke_chunk_header));
-	struct outcome o = read_all();
+	struct read_outcome o = read_all();
 
 	cr_assert_eq(o.errors, 0, "%s", o.first_error);
 	cr_assert_eq(o.records, 2 * PER_CHUNK);
@@ -300,7 +300,7 @@ Test(reader, wrong_version_is_refused_by_name, .init = setup,
 	uint32_t v = 99;
 
 	patch(offsetof(struct keke_file_header, version), &v, sizeof(v));
-	struct outcome o = read_all();
+	struct read_outcome o = read_all();
 
 	cr_assert_eq(o.errors, -1);
 	cr_assert(strstr(o.first_error, "version 99"), "%s", o.first_error);
@@ -313,7 +313,7 @@ Test(reader, random_bytes_are_a_foreign_file, .init = setup, .fini = teardown)
 
 	snprintf(cmd, sizeof(cmd), "head -c 100000 /dev/urandom > '%s'", path);
 	cr_assert_eq(system(cmd), 0);
-	struct outcome o = read_all();
+	struct read_outcome o = read_all();
 	cr_assert_eq(o.errors, -1);
 	cr_assert(strstr(o.first_error, "not a keke record file"), "%s",
 		  o.first_error);
@@ -322,7 +322,7 @@ Test(reader, random_bytes_are_a_foreign_file, .init = setup, .fini = teardown)
 Test(reader, empty_and_short_files, .init = setup, .fini = teardown)
 {
 	cr_assert_eq(truncate(path, 0), 0);
-	struct outcome o = read_all();
+	struct read_outcome o = read_all();
 	cr_assert_eq(o.errors, -1);
 	cr_assert(strstr(o.first_error, "empty file"), "%s", o.first_error);
 

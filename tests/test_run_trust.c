@@ -139,20 +139,9 @@ Test(run_trust, orphans_are_reaped_while_the_command_runs, .init = setup,
 /* ------------------------------------------------------------------ */
 /* The trace dir */
 
-struct outcome {
-	int code;
-	char *out, *err;
-};
-
-static void outcome_free(struct outcome *o)
-{
-	free(o->out);
-	free(o->err);
-}
-
 /* Runs the shell command @fmt (printf-style). */
 static struct outcome __attribute__((format(printf, 1, 2)))
-sh(const char *fmt, ...)
+shf(const char *fmt, ...)
 {
 	struct outcome o = { 0 };
 	va_list ap;
@@ -210,7 +199,7 @@ static void refused(const char *how, const char *parent, const char *culprit,
 	char *expect;
 	struct outcome o;
 
-	o = sh("cd '%s' && %s%s '%s' run -q %s%s -o t.json --db t.db -- "
+	o = shf("cd '%s' && %s%s '%s' run -q %s%s -o t.json --db t.db -- "
 	       "touch '%s'", out, env ? how : "", env ? parent : "",
 	       test_keke_bin(), env ? "" : how, env ? "" : parent, ran);
 	cr_assert_eq(o.code, 1, "keke run %s%s: exit %d: %s", how, parent,
@@ -265,7 +254,7 @@ Test(run_trust, parent_writable_by_others_is_refused, .init = setup,
 	refused("TMPDIR=", group, real(group),
 		"is writable by group or others and not sticky");
 	/* Sticky, like /tmp: nobody else can move what is ours in it. */
-	o = sh("cd '%s' && '%s' run -q --dir '%s' -o t.json --db t.db -- "
+	o = shf("cd '%s' && '%s' run -q --dir '%s' -o t.json --db t.db -- "
 	       "true", out, test_keke_bin(), sticky);
 	cr_assert_eq(o.code, 0, "%s", o.err);
 	cr_assert_eq(entries(sticky), 0, "the trace dir was not removed");
@@ -275,7 +264,7 @@ Test(run_trust, parent_writable_by_others_is_refused, .init = setup,
 /* The trace dir keke run makes for --dir @dir and keeps; to free. */
 static char *kept_dir(const char *dir)
 {
-	struct outcome o = sh("cd '%s' && '%s' run -q --keep --dir '%s' "
+	struct outcome o = shf("cd '%s' && '%s' run -q --keep --dir '%s' "
 			      "--no-json --db k.db -- true 2>&1", out,
 			      test_keke_bin(), dir);
 	char *kept = strstr(o.out, "keke: trace dir kept: ");
@@ -331,7 +320,7 @@ Test(run_trust, relative_dir_survives_chdir, .init = setup, .fini = teardown)
 	struct outcome o;
 
 	make_dir("traces", 0700);
-	o = sh("cd '%s' && '%s' run -q --dir traces -o t.json --db t.db -- "
+	o = shf("cd '%s' && '%s' run -q --dir traces -o t.json --db t.db -- "
 	       "sh -c \"cd / && '%s' 3 exit; exit 0\"", out, test_keke_bin(),
 	       test_prog("exit_status"));
 	cr_assert_eq(o.code, 0, "%s", o.err);
@@ -368,7 +357,7 @@ Test(run_trust, trace_dir_swapped_for_a_symlink, .init = setup,
 	const char *traces = make_dir("traces", 0700);
 	struct outcome o;
 
-	o = sh("cd '%s' && '%s' run -q --dir traces -o t.json --db t.db -- "
+	o = shf("cd '%s' && '%s' run -q --dir traces -o t.json --db t.db -- "
 	       "'%s' now '%s'", out, test_keke_bin(),
 	       test_prog("swap_trace_dir"), victim);
 	cr_assert_eq(o.code, 0, "exit %d: %s", o.code, o.err);
@@ -384,7 +373,7 @@ Test(run_trust, trace_dir_swapped_for_a_symlink, .init = setup,
 	/* traces holds the link and the moved trace dir, emptied. */
 	cr_assert_eq(entries(traces), 2);
 	outcome_free(&o);
-	o = sh("ls -A '%s'/keke-*.moved | wc -l", traces);
+	o = shf("ls -A '%s'/keke-*.moved | wc -l", traces);
 	cr_assert_str_eq(o.out, "0\n", "the moved trace dir was not emptied");
 	outcome_free(&o);
 }
@@ -403,7 +392,7 @@ Test(run_trust, trace_dir_swapped_during_cleanup, .init = setup,
 	int i;
 
 	make_dir("traces", 0700);
-	o = sh("cd '%s' && '%s' run -q --wait 0 --dir traces -o t.json --db "
+	o = shf("cd '%s' && '%s' run -q --wait 0 --dir traces -o t.json --db "
 	       "t.db -- '%s' at-cleanup '%s' 200 '%s'", out, test_keke_bin(),
 	       test_prog("swap_trace_dir"), victim, done);
 	cr_assert_eq(o.code, 0, "exit %d: %s", o.code, o.err);
@@ -426,7 +415,7 @@ Test(run_trust, damage_names_the_trace_dir_by_its_path, .init = setup,
 	struct outcome o;
 	char *expect;
 
-	o = sh("cd '%s' && '%s' run -q --dir traces -o t.json --db t.db -- "
+	o = shf("cd '%s' && '%s' run -q --dir traces -o t.json --db t.db -- "
 	       "sh -c 'echo junk > \"$KEKE_DIR/junk\"'", out, test_keke_bin());
 	cr_assert_eq(o.code, 0, "%s", o.err);
 	cr_assert(asprintf(&expect, "keke: damaged: %s/keke-", real(traces)) >
@@ -479,7 +468,7 @@ Test(run_trust, static_program_is_told_once, .init = setup, .fini = teardown)
 		struct outcome o;
 
 		snprintf(cmd, sizeof(cmd), cmds[i], test_prog("t_static_exit"));
-		o = sh("'%s' run -q -o '%s' --db '%s' -- %s", test_keke_bin(),
+		o = shf("'%s' run -q -o '%s' --db '%s' -- %s", test_keke_bin(),
 		       json(), db(), cmd);
 		cr_assert_eq(lines_with(o.err, "t_static_exit", &line), 1,
 			     "%s: not one line about t_static_exit:\n%s", cmd,
@@ -505,12 +494,12 @@ Test(run_trust, setuid_program_is_told_once, .init = setup, .fini = teardown)
 		cr_skip_test("making a setuid root program needs root");
 	snprintf(prog, sizeof(prog), "%s/t_setuid_ids", dir);
 	cr_assert_eq(chmod(out, 0755), 0);
-	o = sh("cp '%s' '%s' && chmod 4755 '%s'", test_prog("t_setuid_ids"),
+	o = shf("cp '%s' '%s' && chmod 4755 '%s'", test_prog("t_setuid_ids"),
 	       prog, prog);
 	cr_assert_eq(o.code, 0, "%s", o.err);
 	outcome_free(&o);
 	cr_assert_eq(chown(dir, 65534, 65534), 0);
-	o = sh("cd '%s' && setpriv --reuid=65534 --regid=65534 --clear-groups "
+	o = shf("cd '%s' && setpriv --reuid=65534 --regid=65534 --clear-groups "
 	       "env TMPDIR='%s' '%s' run -q -o t.json --db t.db -- sh -c "
 	       "\"'%s'; echo rc=\\$?\"", dir, dir, test_keke_bin(), prog);
 	if (!strstr(o.out, "setuid=1"))

@@ -45,44 +45,8 @@ static const char *db(void)
 	return test_path(out, "t.db");
 }
 
-/* What a command did: exit code (128 + signal when killed), output. */
-struct outcome {
-	int code;
-	char *out;
-	char *err;
-};
 
-static void outcome_free(struct outcome *o)
-{
-	free(o->out);
-	free(o->err);
-	o->out = o->err = NULL;
-}
 
-/* printf into a malloc'd string. */
-__attribute__((format(printf, 1, 2))) static char *fmt(const char *f, ...)
-{
-	va_list ap;
-	char *s;
-
-	va_start(ap, f);
-	cr_assert(vasprintf(&s, f, ap) >= 0);
-	va_end(ap);
-	return s;
-}
-
-/* Runs @cmd with /bin/sh; returns its exit code and output. */
-static struct outcome sh(const char *cmd)
-{
-	struct outcome o = { 0 };
-
-	o.code = test_exit_code(test_sh(cmd, &o.out, &o.err));
-	if (!o.out)
-		o.out = strdup("");
-	if (!o.err)
-		o.err = strdup("");
-	return o;
-}
 
 /* `keke run -q -o OUT/t.json --db OUT/t.db -- @cmd`. */
 static struct outcome keke_run(const char *cmd)
@@ -287,7 +251,8 @@ Test(torture_exec, keke_merge_of_a_dir_holding_a_fifo)
 		  test_keke_bin(), dir, json(), db());
 	o = sh(cmd);
 	cr_assert_neq(o.code, 124, "keke merge hung on %s", fifo);
-	cr_assert(strstr(o.err, "1-1.kr: a FIFO, not a regular file"), "%s", o.err);
+	cr_assert(strstr(o.err, "1-1.kr: a FIFO, not a regular file"), "%s",
+		  o.err);
 	outcome_free(&o);
 	free(cmd);
 	free(fifo);
