@@ -702,6 +702,15 @@ Test(torture, no_fd_of_keke_s_to_find)
 	outcome_free(&t);
 }
 
+/* keke takes none of the program's pthread keys. */
+Test(torture, every_pthread_key_stays_the_programs)
+{
+	struct outcome t = same_both_ways(test_prog("t_pthread_keys"), 0);
+
+	cr_assert(strstr(t.out, "keys=1024\n"), "%s", t.out);
+	outcome_free(&t);
+}
+
 /*
  * Threads that start (and claim their first region of the record file)
  * while others open files: every fd number the program prints as without
