@@ -68,9 +68,10 @@ struct keke_merge_stats {
 	uint64_t dropped;		/* events the writers lost */
 	uint64_t killed;		/* processes without an exit record */
 	uint64_t untraced;		/* seen only from their parent's side */
-	uint64_t unrecorded;		/* of those: could not write their
-					 * record file (they left a note) */
-	int unrecorded_errno;		/* why the first of those could not */
+	uint64_t unrecorded;		/* of those: had libkeke.so, and
+					 * left no record file */
+	int unrecorded_errno;		/* why the first that left a note of
+					 * it could not write one, or 0 */
 	/* The outputs asked for: each is written whole or not at all. */
 	struct keke_merge_output json, db;
 };

@@ -85,21 +85,32 @@ static struct note *take_note(struct merge *m, size_t dir, int pid)
 	return best;
 }
 
+/* What ran without writing a file. */
+enum unseen {
+	UNSEEN_PROGRAM,		/* an image libkeke.so was not loaded into */
+	UNSEEN_FORK,		/* a fork child of a traced program: it had
+				 * libkeke.so, and made no file */
+	UNSEEN_VFORK,		/* a vfork child that did not exec */
+};
+
 /*
  * A process, or the last image of one, that ran without writing a file:
  * its slice runs from the call that started it to the wait that reaped
  * it (or to the end of that call, when nobody waited). A vfork child
  * that exited without exec'ing could not write one and is not untraced:
  * it ran only a few calls of its parent's program, in its memory. One
- * that left a note of why it could not write one says so ("unrecorded").
+ * that left a note of why it could not write one says so, as does a fork
+ * child that made no file ("unrecorded": it was traced).
  */
 static int add_untraced_image(struct merge *m, size_t proc, struct flow *f,
-			      bool vfork_only)
+			      enum unseen what)
 {
 	struct proc *p = &m->procs[proc];
+	bool vfork_only = what == UNSEEN_VFORK;
 	const struct note *why = vfork_only ? NULL :
 				 take_note(m, p->dir, p->pid);
-	const char *key = vfork_only ? "vfork" : why ? "unrecorded" :
+	const char *key = vfork_only ? "vfork" :
+			  why || what == UNSEEN_FORK ? "unrecorded" :
 			  "untraced";
 	char note[160];
 
@@ -107,6 +118,9 @@ static int add_untraced_image(struct merge *m, size_t proc, struct flow *f,
 		snprintf(note, sizeof(note), "a vfork child: it ran in its "
 			 "parent's memory, recording nothing, until it "
 			 "exited");
+	else if (!why && what == UNSEEN_FORK)
+		snprintf(note, sizeof(note), "it left no record file: it "
+			 "could not make one, or ended before its first call");
 	else if (why)
 		snprintf(note, sizeof(note), "it could not write its record "
 			 "file: %s", strerror(why->err));
@@ -116,7 +130,9 @@ static int add_untraced_image(struct merge *m, size_t proc, struct flow *f,
 			 "so it ran without them");
 	else
 		snprintf(note, sizeof(note), "%s", KEKE_UNTRACED_NOTE);
-	if (why && !m->stats->unrecorded++)
+	if (why || what == UNSEEN_FORK)
+		m->stats->unrecorded++;
+	if (why && !m->stats->unrecorded_errno)
 		m->stats->unrecorded_errno = why->err;
 	const struct reaped *r = reaped_after(m, p->dir, p->pid, f->out.ts_ns);
 	int64_t end = r ? r->ts_ns : f->out_end_ns;
@@ -160,7 +176,8 @@ static int add_untraced(struct merge *m)
 
 	for (size_t i = 0; i < n; i++) {
 		struct flow *f = &m->flows[i];
-		bool parents_program = false, vfork_only;
+		bool parents_program = false;
+		enum unseen what;
 		size_t proc;
 
 		if (!f->out.slice || f->in.slice)
@@ -207,10 +224,11 @@ static int add_untraced(struct merge *m)
 							      strlen(line));
 		}
 		/* A vfork child that never exec'd could not record. */
-		vfork_only = parents_program && f->vfork;
-		if (add_untraced_image(m, proc, f, vfork_only))
+		what = !parents_program ? UNSEEN_PROGRAM :
+		       f->vfork ? UNSEEN_VFORK : UNSEEN_FORK;
+		if (add_untraced_image(m, proc, f, what))
 			return -1;
-		m->stats->untraced += !vfork_only;
+		m->stats->untraced += what != UNSEEN_VFORK;
 	}
 	return 0;
 }
@@ -521,7 +539,7 @@ static int add_unseen(struct merge *m)
 		f.out.ts_ns = f.out_end_ns = (int64_t)n->stamp;
 		set_names(&m->procs[proc], &f);
 		m->stats->untraced++;
-		if (add_untraced_image(m, proc, &f, false))
+		if (add_untraced_image(m, proc, &f, UNSEEN_PROGRAM))
 			return -1;
 	}
 	return 0;
@@ -545,7 +563,7 @@ static int add_untraced_root(struct merge *m)
 	f.out_end_ns = o->root_end_ns;
 	set_names(&m->procs[proc], &f);
 	m->stats->untraced++;
-	return add_untraced_image(m, proc, &f, false);
+	return add_untraced_image(m, proc, &f, UNSEEN_PROGRAM);
 }
 
 int merge_tree(struct merge *m)

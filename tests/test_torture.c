@@ -1043,6 +1043,39 @@ Test(torture, full_trace_dir_loses_no_process)
 }
 
 /*
+ * A fork child that becomes another user before its first call cannot
+ * make its file in root's trace dir: it is in the trace, from its
+ * parent's side, as a process that left no record file (not as one
+ * libkeke.so was not loaded into), and keke run counts it once.
+ */
+Test(torture, child_of_another_uid_is_in_the_trace)
+{
+	char *dir = out_path("trace");
+	/* Not quiet: nothing may reach the program's stderr even so. */
+	char *cmd = fmt("KEKE_QUIET=0 '%s'", test_prog("t_child_changes_uid"));
+	struct outcome bare, traced;
+
+	if (!is_root())
+		cr_skip_test("changing user needs root");
+	cr_assert_eq(mkdir(dir, 0700), 0);
+	bare = sh(cmd);
+	traced = preloaded(dir, cmd);
+	assert_same(cmd, &bare, &traced);
+	cr_assert_str_eq(traced.out, "child exit=4\n");
+	cr_assert_eq(merge(dir), 0);
+	cr_assert_eq(q("SELECT count(*) FROM process c JOIN process p ON "
+		       "c.parent_upid = p.upid WHERE p.name = "
+		       "'t_child_changes_uid' AND c.exit_code = 4"), 1);
+	cr_assert_eq(q("SELECT count(*) FROM slice s JOIN args a ON "
+		       "a.arg_set_id = s.arg_set_id WHERE a.key = "
+		       "'unrecorded'"), 1);
+	outcome_free(&bare);
+	outcome_free(&traced);
+	free(cmd);
+	free(dir);
+}
+
+/*
  * Merging a trace dir on a full tmpfs in place: a record file with holes
  * (regions claimed but never allocated) must be read without faulting
  * (reading a hole of a full tmpfs through a mapping raises SIGBUS; the

@@ -1199,12 +1199,15 @@ int keke_cmd_run(int argc, char **argv)
 		warn_untraced_children(o.db, cmd_path);
 	if (merged != KEKE_MERGE_FAILED && stats.unrecorded)
 		fprintf(stderr, "keke: %" PRIu64 " %s could not write %s record "
-			"file (%s%s): the trace shows %s without %s calls\n",
+			"file%s%s%s: the trace shows %s without %s calls\n",
 			stats.unrecorded,
 			plural(stats.unrecorded, "process", "processes"),
 			stats.unrecorded == 1 ? "its" : "their",
-			stats.unrecorded > 1 ? "the first: " : "",
-			strerror(stats.unrecorded_errno),
+			!stats.unrecorded_errno ? "" :
+			stats.unrecorded > 1 ? " (the first: " : " (",
+			stats.unrecorded_errno ?
+			strerror(stats.unrecorded_errno) : "",
+			stats.unrecorded_errno ? ")" : "",
 			stats.unrecorded == 1 ? "it" : "them",
 			stats.unrecorded == 1 ? "its" : "their");
 	if (merged != KEKE_MERGE_FAILED && stats.damaged)
