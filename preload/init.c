@@ -128,9 +128,7 @@ static KEKE_ONCE const char *create_bare_dir(void)
 	memcpy(trace_dir, tmp, len + 1);
 	if (!keke_clean_dir_path(trace_dir) || trace_dir[0] != '/')
 		return "TMPDIR is not a clean absolute path";
-	why = keke_untrusted_above(trace_dir, true);
-	if (!why && syscall(SYS_newfstatat, AT_FDCWD, trace_dir, &(struct stat){ 0 }, 0))
-		why = strerror(errno);
+	why = keke_untrusted_place(trace_dir);
 	if (why)
 		return why;
 	len = strlen(trace_dir);
@@ -175,7 +173,7 @@ static KEKE_ONCE const char *take_trace_dir(const char *dir)
 		return "its path has a . or .. in it";
 	if (cwd_len)
 		setenv("KEKE_DIR", trace_dir, 1);
-	return keke_untrusted_dir(trace_dir, false);
+	return keke_untrusted_dir(trace_dir);
 }
 
 static KEKE_ONCE const char *program_name(void)

@@ -93,7 +93,11 @@ static KEKE_ONCE const char *above(const char *why)
 	return why;
 }
 
-/* keke_untrusted_above, for the user @me. */
+/*
+ * Why another user could replace what is at the absolute, clean @path:
+ * keke_dir_untrusted of its parent, or of every directory above it when
+ * @all, as a sentence about @path. NULL when none is untrusted.
+ */
 static KEKE_ONCE const char *untrusted_above(const char *path, bool all,
 					     uid_t me)
 {
@@ -102,7 +106,7 @@ static KEKE_ONCE const char *untrusted_above(const char *path, bool all,
 	struct stat st;
 
 	if (path[0] != '/' || len >= sizeof(up))
-		return "its path is not absolute";
+		return "its path is not absolute, or too long";
 	memcpy(up, path, len + 1);
 	while (strcmp(up, "/") != 0) {
 		char *slash = strrchr(up, '/');
@@ -117,12 +121,19 @@ static KEKE_ONCE const char *untrusted_above(const char *path, bool all,
 	return NULL;
 }
 
-KEKE_ONCE const char *keke_untrusted_above(const char *path, bool all)
+KEKE_ONCE const char *keke_untrusted_place(const char *path)
 {
-	return untrusted_above(path, all, (uid_t)syscall(SYS_geteuid));
+	uid_t me = (uid_t)syscall(SYS_geteuid);
+	struct stat st;
+
+	if (syscall(SYS_newfstatat, AT_FDCWD, path, &st, 0) != 0)
+		return strerror(errno);
+	const char *why = keke_dir_untrusted(&st, me);
+
+	return why ? above(why) : untrusted_above(path, true, me);
 }
 
-KEKE_ONCE const char *keke_untrusted_dir(const char *dir, bool all)
+KEKE_ONCE const char *keke_untrusted_dir(const char *dir)
 {
 	uid_t me = (uid_t)syscall(SYS_geteuid);
 	struct stat st;
@@ -138,5 +149,5 @@ KEKE_ONCE const char *keke_untrusted_dir(const char *dir, bool all)
 		return "it belongs to another user";
 	if (st.st_mode & (S_IWGRP | S_IWOTH))
 		return "it is writable by group or others";
-	return untrusted_above(dir, all, me);
+	return untrusted_above(dir, false, me);
 }

@@ -26,27 +26,24 @@ bool keke_clean_dir_path(char *path);
 
 /*
  * Why another user could replace what is in the directory @st (what
- * follows "it" in a sentence), or NULL when nobody but the user @me and root
- * can: it must belong to one of them, and be writable by nobody else
- * unless sticky (then others can neither rename nor remove what is ours
- * in it, as in /tmp). ssh's StrictModes asks the same of the directories
- * above ~/.ssh.
+ * follows "it" in a sentence), or NULL when nobody but the user @me and
+ * root can: it must belong to one of them, and be writable by nobody
+ * else unless sticky (then others can neither rename nor remove what is
+ * ours in it, as in /tmp). ssh's StrictModes asks the same of the
+ * directories above ~/.ssh.
  */
 const char *keke_dir_untrusted(const struct stat *st, uid_t me);
 
-/*
- * Why another user could replace what is at the absolute, clean @path:
- * a directory above it (its parent, or every one when @all) that is not
- * owned by the user or root, or is writable by others without the sticky
- * bit. Returns NULL when none is, else a reason (a static string).
- */
-const char *keke_untrusted_above(const char *path, bool all);
+/* Why a trace dir may not be made in the directory @path (absolute and
+ * clean): keke_dir_untrusted of it or of any directory above it. */
+const char *keke_untrusted_place(const char *path);
 
 /*
  * Why the trace dir @dir (absolute and clean) may not be written: not a
  * directory of its own (a symbolic link), not the user's, writable by
- * others, or keke_untrusted_above(@dir, @all). NULL when it may.
+ * others, or keke_dir_untrusted of its parent. NULL when it may. (The
+ * directories further up were checked where the trace dir was made.)
  */
-const char *keke_untrusted_dir(const char *dir, bool all);
+const char *keke_untrusted_dir(const char *dir);
 
 #endif
