@@ -129,10 +129,11 @@ static void add_file(struct merge *m, size_t dir, const char *name)
 {
 	const char *dir_path = m->o->dirs[dir];
 	size_t dir_len = strlen(dir_path), name_len = strlen(name);
-	char *path = merge_memdup(dir_path, dir_len + 1 + name_len);
+	char *path = merge_grow(NULL, dir_len + 1 + name_len + 1, 1);
 	struct keke_reader r;
 	char err[KEKE_ERROR_MAX];
 
+	memcpy(path, dir_path, dir_len);
 	path[dir_len] = '/';
 	memcpy(path + dir_len + 1, name, name_len + 1);
 	if (keke_reader_openat(&r, m->dirfds[dir], name, path, err) != 0) {
