@@ -1012,13 +1012,17 @@ Test(torture, full_trace_dir_loses_no_process)
 		    "echo done'";
 	char *opts = fmt("--dir '%s'", mnt);
 	struct outcome traced = keke_run_opts(opts, cmd);
+	long lost;
 
 	cr_assert_eq(traced.code, 0, "%s", traced.err);
 	cr_assert_str_eq(traced.out, "done\n");
-	cr_assert(strstr(traced.err, "keke: 100 processes could not write "
-			 "their record file "
-			 "(the first: No space left on device): the trace "
-			 "shows them without their calls\n"), "%s",
+	/* Which processes still found room depends on when sh's own file
+	 * grew: most of the 100 did not. */
+	lost = strncmp(traced.err, "keke: ", 6) ? -1 : atol(traced.err + 6);
+	cr_assert(lost >= 90 && lost <= 100, "%s", traced.err);
+	cr_assert(strstr(traced.err, " processes could not write their record "
+			 "file (the first: No space left on device): the "
+			 "trace shows them without their calls\n"), "%s",
 		  traced.err);
 	cr_assert_eq(strchr(traced.err, '\n') - traced.err + 1,
 		     (long)strlen(traced.err), "more than one line:\n%s",
@@ -1028,7 +1032,7 @@ Test(torture, full_trace_dir_loses_no_process)
 	cr_assert_eq(q("SELECT count(*) FROM slice s JOIN args a ON "
 		       "a.arg_set_id = s.arg_set_id WHERE a.key = "
 		       "'unrecorded' AND a.string_value = 'it could not write "
-		       "its record file: No space left on device'"), 100);
+		       "its record file: No space left on device'"), lost);
 	cr_assert_eq(q("SELECT count(*) FROM process WHERE name = 'true'"),
 		     100);
 	cr_assert_eq(q("SELECT count(*) FROM process c JOIN process p ON "
