@@ -15,6 +15,12 @@
 
 #include "helpers.h"
 
+/* The run's first process: the command keke run started. (Not upid 1:
+ * when pids wrap around, a child can have a lower pid than its parent.) */
+#define ROOT_UPID "(SELECT upid FROM process WHERE parent_upid IS NULL)"
+/* Its one child, in a run of two processes. */
+#define CHILD_UPID "(SELECT upid FROM process WHERE parent_upid IS NOT NULL)"
+
 TEST_SCRATCH_DIR
 
 static const char *db(void)
@@ -64,7 +70,8 @@ static int64_t q(const char *sql)
 /* Children of the run's first process that have a flow into their
  * first slice. */
 #define LINKED_CHILDREN                                                     \
-	"SELECT COUNT(*) FROM process c WHERE c.parent_upid = 1 AND EXISTS " \
+	"SELECT COUNT(*) FROM process c WHERE c.parent_upid = " ROOT_UPID   \
+	" AND EXISTS "                                                      \
 	"(SELECT 1 FROM flow f JOIN slice s ON s.id = f.slice_in JOIN "     \
 	"thread t ON t.utid = s.track_id WHERE t.upid = c.upid)"
 
@@ -75,7 +82,8 @@ Test(procs, fork_exec_exec_chain, .init = setup, .fini = teardown)
 	snprintf(cmd, sizeof(cmd), "'%s' 2", test_prog("exec_chain"));
 	run_both(cmd, 0);
 	cr_assert_eq(q("SELECT COUNT(*) FROM process"), 2);
-	cr_assert_eq(q("SELECT COUNT(*) FROM process WHERE parent_upid = 1 "
+	cr_assert_eq(q("SELECT COUNT(*) FROM process WHERE parent_upid = "
+		       ROOT_UPID " "
 		       "AND exit_code = 5 AND cmdline = 'exec_chain child 0'"),
 		     1);
 	cr_assert_eq(q("SELECT COUNT(*) FROM slice WHERE name = 'exec'"), 3);
@@ -127,14 +135,15 @@ Test(procs, fork_child_that_execs_at_once_has_no_file_of_its_own,
 	cr_assert_eq(record_files(dir), 2);
 	check_json();
 	cr_assert_eq(q("SELECT COUNT(*) FROM process"), 2);
-	cr_assert_eq(q("SELECT COUNT(*) FROM process WHERE parent_upid = 1 "
+	cr_assert_eq(q("SELECT COUNT(*) FROM process WHERE parent_upid = "
+		       ROOT_UPID " "
 		       "AND exit_code = 5 AND killed = 0 AND "
 		       "cmdline = 'exec_chain child 0'"), 1);
 	/* The child's two images on its main thread, one after the other:
 	 * the first its parent's program, with the exec inside it. */
 	cr_assert_eq(q("SELECT COUNT(*) FROM slice s JOIN thread t ON "
-		       "t.utid = s.track_id WHERE t.upid = 2 AND s.depth = 0"),
-		     2);
+		       "t.utid = s.track_id WHERE t.upid = " CHILD_UPID " AND "
+		       "s.depth = 0"), 2);
 	cr_assert_eq(q("SELECT COUNT(*) FROM slice i JOIN slice e ON "
 		       "e.parent_id = i.id JOIN slice n ON n.track_id = "
 		       "i.track_id AND n.depth = 0 AND n.id != i.id "
@@ -142,7 +151,8 @@ Test(procs, fork_child_that_execs_at_once_has_no_file_of_its_own,
 		       "JOIN args p ON p.arg_set_id = e.arg_set_id "
 		       "JOIN args a ON a.arg_set_id = e.arg_set_id "
 		       "JOIN thread t ON t.utid = i.track_id "
-		       "WHERE t.upid = 2 AND i.name = 'exec_chain' AND "
+		       "WHERE t.upid = " CHILD_UPID " AND "
+		       "i.name = 'exec_chain' AND "
 		       "c.key = 'cmdline' AND c.string_value LIKE '%exec_chain 0' "
 		       "AND e.name = 'exec' AND e.depth = 1 AND "
 		       "p.key = 'path' AND p.string_value = '/proc/self/exe' AND "
@@ -152,8 +162,8 @@ Test(procs, fork_child_that_execs_at_once_has_no_file_of_its_own,
 	/* fork -> the child's first image, exec -> its second */
 	cr_assert_eq(q("SELECT COUNT(*) FROM flow f JOIN slice o ON "
 		       "o.id = f.slice_out JOIN slice i ON i.id = f.slice_in "
-		       "JOIN thread t ON t.utid = i.track_id WHERE t.upid = 2 "
-		       "AND i.depth = 0 AND o.name IN ('fork', 'exec')"), 2);
+		       "JOIN thread t ON t.utid = i.track_id WHERE t.upid = "
+		       CHILD_UPID " AND i.depth = 0 AND o.name IN ('fork', 'exec')"), 2);
 }
 
 Test(procs, every_way_to_start_a_child, .init = setup, .fini = teardown)
@@ -165,7 +175,8 @@ Test(procs, every_way_to_start_a_child, .init = setup, .fini = teardown)
 	run_both(cmd, 0);
 	/* vfork, posix_spawn, posix_spawnp, system, 2 popen, execle, and the
 	 * child whose exec failed */
-	cr_assert_eq(q("SELECT COUNT(*) FROM process WHERE parent_upid = 1"),
+	cr_assert_eq(q("SELECT COUNT(*) FROM process WHERE parent_upid = "
+		       ROOT_UPID),
 		     8);
 	cr_assert_eq(q(LINKED_CHILDREN), 8);
 	cr_assert_eq(q("SELECT COUNT(*) FROM process WHERE name = "
@@ -174,7 +185,7 @@ Test(procs, every_way_to_start_a_child, .init = setup, .fini = teardown)
 	cr_assert_eq(q("SELECT COUNT(*) FROM process WHERE name = "
 		       "'exit_status' AND exit_code = 12 AND killed = 0"), 1);
 	cr_assert_eq(q("SELECT COUNT(*) FROM process WHERE name = 'sh' AND "
-		       "parent_upid = 1"), 3);
+		       "parent_upid = " ROOT_UPID), 3);
 	cr_assert_eq(q("SELECT COUNT(*) FROM process c JOIN process p ON "
 		       "c.parent_upid = p.upid WHERE c.name = 'cat' AND "
 		       "p.name = 'sh'"), 1);
@@ -187,7 +198,7 @@ Test(procs, every_way_to_start_a_child, .init = setup, .fini = teardown)
 	/* Every child's status as its parent's wait saw it. */
 	cr_assert_eq(q("SELECT COUNT(*) FROM slice s JOIN thread t ON "
 		       "t.utid = s.track_id WHERE s.name = 'wait' AND "
-		       "t.upid = 1"), 5);
+		       "t.upid = " ROOT_UPID), 5);
 	cr_assert_eq(q("SELECT COUNT(*) FROM slice WHERE name IN "
 		       "('system', 'popen', 'pclose', 'spawn')"), 7);
 }
@@ -244,11 +255,12 @@ Test(procs, forking_from_many_threads, .init = setup, .fini = teardown)
 	snprintf(cmd, sizeof(cmd), "'%s'", test_prog("threads_fork"));
 	run_both(cmd, 0);
 	cr_assert_eq(q("SELECT COUNT(*) FROM process"), 101);
-	cr_assert_eq(q("SELECT COUNT(*) FROM process WHERE parent_upid = 1 "
+	cr_assert_eq(q("SELECT COUNT(*) FROM process WHERE parent_upid = "
+		       ROOT_UPID " "
 		       "AND killed = 0 AND exit_code BETWEEN 0 AND 24"), 100);
 	cr_assert_eq(q(LINKED_CHILDREN), 100);
 	cr_assert_eq(q("SELECT SUM(exit_code) FROM process WHERE "
-		       "parent_upid = 1"), 4 * (24 * 25 / 2));
+		       "parent_upid = " ROOT_UPID), 4 * (24 * 25 / 2));
 	/* The forks came from 4 threads other than the main one. */
 	cr_assert_eq(q("SELECT COUNT(DISTINCT track_id) FROM slice WHERE "
 		       "name = 'fork'"), 4);
@@ -262,7 +274,8 @@ Test(procs, orphaned_grandchild, .init = setup, .fini = teardown)
 	run_both(cmd, 0);
 	cr_assert_eq(q("SELECT COUNT(*) FROM process"), 3);
 	cr_assert_eq(q("SELECT COUNT(*) FROM process g JOIN process c ON "
-		       "g.parent_upid = c.upid WHERE c.parent_upid = 1 AND "
+		       "g.parent_upid = c.upid WHERE c.parent_upid = "
+		       ROOT_UPID " AND "
 		       "g.exit_code = 3 AND g.killed = 0"), 1);
 }
 

@@ -27,6 +27,10 @@
 
 #include "helpers.h"
 
+/* The run's first process: the command keke run started. (Not upid 1:
+ * when pids wrap around, a child can have a lower pid than its parent.) */
+#define ROOT_UPID "(SELECT upid FROM process WHERE parent_upid IS NULL)"
+
 static char *out;
 
 /* No core files from the programs that die. */
@@ -279,16 +283,17 @@ Test(torture, sixty_four_threads_write_while_others_fork)
 	cr_assert_eq(writers, 64);
 	cr_assert_eq(q("SELECT count(*) FROM slice s JOIN thread t ON "
 		       "t.utid = s.track_id WHERE s.name = 'write' AND "
-		       "t.upid = 1"), 64 * 300);
+		       "t.upid = " ROOT_UPID), 64 * 300);
 	/* 40 children, each with its one write, its code and its fork. */
 	cr_assert_eq(q("SELECT count(*) FROM process"), 41);
-	cr_assert_eq(q("SELECT count(*) FROM process WHERE parent_upid = 1 "
+	cr_assert_eq(q("SELECT count(*) FROM process WHERE parent_upid = "
+		       ROOT_UPID " "
 		       "AND killed = 0 AND untraced = 0 AND dropped = 0"), 40);
 	cr_assert_eq(q("SELECT sum(exit_code) FROM process WHERE "
-		       "parent_upid = 1"), 4 * 45);
+		       "parent_upid = " ROOT_UPID), 4 * 45);
 	cr_assert_eq(q("SELECT count(*) FROM slice s JOIN thread t ON "
 		       "t.utid = s.track_id WHERE s.name = 'write' AND "
-		       "t.upid != 1"), 40);
+		       "t.upid != " ROOT_UPID), 40);
 	cr_assert_eq(q("SELECT count(*) FROM flow f JOIN slice o ON "
 		       "o.id = f.slice_out WHERE o.name = 'fork'"), 40);
 	/* The four forking threads make their flows apart: each fork's
@@ -296,7 +301,7 @@ Test(torture, sixty_four_threads_write_while_others_fork)
 	cr_assert_eq(q("SELECT count(DISTINCT ti.upid) FROM flow f JOIN "
 		       "slice o ON o.id = f.slice_out JOIN slice i ON i.id = "
 		       "f.slice_in JOIN thread ti ON ti.utid = i.track_id "
-		       "WHERE o.name = 'fork' AND ti.upid != 1"), 40);
+		       "WHERE o.name = 'fork' AND ti.upid != " ROOT_UPID), 40);
 	cr_assert_eq(q("SELECT sum(dropped) FROM process"), 0);
 	check_outputs();
 	outcome_free(&t);
@@ -565,7 +570,7 @@ Test(torture, handlers_on_a_64k_alternate_stack)
 	cr_assert_eq(q("SELECT count(*) FROM process WHERE killed = 1"), 0);
 	/* The handler's calls, on the alternate stack, are recorded. */
 	cr_assert_eq(q("SELECT count(*) FROM slice s JOIN thread t ON "
-		       "t.utid = s.track_id WHERE t.upid = 1 AND "
+		       "t.utid = s.track_id WHERE t.upid = " ROOT_UPID " AND "
 		       "s.name = 'write'"), 1);
 	check_outputs();
 	outcome_free(&t);
@@ -634,7 +639,7 @@ static void dies_by(const char *how, int sig)
 	cr_assert_eq(q("SELECT count(*) FROM process WHERE exit_code = 7 AND "
 		       "killed = 0"), 1);
 	cr_assert_eq(q("SELECT count(*) FROM slice s JOIN thread t ON "
-		       "t.utid = s.track_id WHERE t.upid = 1 AND "
+		       "t.utid = s.track_id WHERE t.upid = " ROOT_UPID " AND "
 		       "s.name = 'write'"), writes, "%s", how);
 	check_outputs();
 	outcome_free(&t);
@@ -643,7 +648,8 @@ static void dies_by(const char *how, int sig)
 	t = same_both_ways(in_sh, 0);
 	char *want = fmt("status=%d\n", 128 + sig);
 	cr_assert(strstr(t.out, want), "%s", t.out);
-	cr_assert_eq(qf("SELECT count(*) FROM process WHERE parent_upid = 1 "
+	cr_assert_eq(qf("SELECT count(*) FROM process WHERE parent_upid = "
+			ROOT_UPID " "
 			"AND name = 't_die_by_signal' AND killed = 1 AND "
 			"signal = %d", sig), 1, "%s in a shell", how);
 	check_outputs();
@@ -888,7 +894,8 @@ Test(torture, argv_at_arg_max)
 	cr_assert_eq(q("SELECT count(*) FROM process WHERE parent_upid IS "
 		       "NULL AND exit_code = 0"), 1);
 	cr_assert_eq(q("SELECT count(*) FROM slice WHERE track_id IN (SELECT "
-		       "utid FROM thread WHERE upid = 1) AND name = 'exec' "
+		       "utid FROM thread WHERE upid = "
+		       ROOT_UPID ") AND name = 'exec' "
 		       "AND NOT " WITH_ERROR("E2BIG")), 1);
 	check_outputs();
 	outcome_free(&t);
