@@ -4,7 +4,6 @@
  */
 #include "tty.h"
 
-
 /* The length of the well-formed UTF-8 sequence at @s (2 to 4), or 0. */
 static size_t utf8_seq(const unsigned char *s)
 {

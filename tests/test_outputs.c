@@ -48,13 +48,11 @@ static void teardown(void)
 
 TestSuite(outputs, .init = setup, .fini = teardown, .timeout = 120);
 
-
 /* OUT/@name, malloc'd. */
 static char *at(const char *name)
 {
 	return fmt("%s/%s", out, name);
 }
-
 
 /* Runs @cmd (freed here) with /bin/sh from OUT. */
 static struct outcome sh_out(char *cmd)

@@ -335,7 +335,6 @@ Test(run, interrupted_merge_leaves_nothing, .init = setup, .fini = teardown)
 	interrupt_merge(SIGTERM);
 }
 
-
 Test(bare, symlinked_trace_dir_is_refused, .init = setup, .fini = teardown)
 {
 	char real[4096], link[4096], *n = NULL, cmd[8192];

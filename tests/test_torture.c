@@ -76,9 +76,6 @@ static const char *db(void)
 	return test_path(out, "t.db");
 }
 
-
-
-
 /* Runs @cmd with /bin/sh, which must succeed. */
 static void sh_ok(const char *cmd)
 {

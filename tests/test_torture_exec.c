@@ -45,9 +45,6 @@ static const char *db(void)
 	return test_path(out, "t.db");
 }
 
-
-
-
 /* `keke run -q -o OUT/t.json --db OUT/t.db -- @cmd`. */
 static struct outcome keke_run(const char *cmd)
 {
