@@ -45,9 +45,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "families.h"
+#include "record/families.h"
 #include "preload.h"
-#include "stacks.h"
+#include "runtime/stacks.h"
 
 /* Both spellings of each symbol (read and __read_chk, open and open64) are
  * defined here: headers must not rename or inline them. */

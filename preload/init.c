@@ -18,9 +18,9 @@
 
 #include "hook.h"
 #include "preload.h"
-#include "stacks.h"
-#include "text.h"
-#include "trace_dir.h"
+#include "runtime/stacks.h"
+#include "runtime/text.h"
+#include "record/trace_dir.h"
 
 uint32_t keke_families;
 

@@ -7,9 +7,9 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "clock.h"
-#include "once.h"
-#include "writer.h"
+#include "record/clock.h"
+#include "record/once.h"
+#include "runtime/writer.h"
 
 /* Everything in libkeke.so is hidden but what is marked with this. */
 #define KEKE_EXPORT __attribute__((visibility("default")))

@@ -15,8 +15,8 @@
 #include <unistd.h>
 
 #include "cmd.h"
-#include "merge.h"
-#include "output.h"
+#include "merge/merge.h"
+#include "common/output.h"
 
 static const char merge_usage[] =
 	"Usage: keke merge [OPTIONS] DIR...\n"

@@ -14,8 +14,8 @@
 #include <unistd.h>
 
 #include "cmd.h"
-#include "output.h"
-#include "report.h"
+#include "common/output.h"
+#include "report/report.h"
 
 static const char report_usage[] =
 	"Usage: keke report [OPTIONS] [DB]\n"

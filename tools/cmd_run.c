@@ -26,12 +26,12 @@
 #include <unistd.h>
 
 #include "cmd.h"
-#include "families.h"
+#include "record/families.h"
 #include "find_preload.h"
-#include "merge.h"
-#include "trace_dir.h"
-#include "output.h"
-#include "tty.h"
+#include "merge/merge.h"
+#include "record/trace_dir.h"
+#include "common/output.h"
+#include "common/tty.h"
 
 /* What execvp searches when PATH is unset (glibc's confstr(_CS_PATH)). */
 #define DEFAULT_PATH "/bin:/usr/bin"

@@ -18,8 +18,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "clock.h"
-#include "writer.h"
+#include "record/clock.h"
+#include "runtime/writer.h"
 
 #define TICKS_APART 1000	/* between two slices of one thread */
 #define TICKS_LONG 400		/* each slice's duration */

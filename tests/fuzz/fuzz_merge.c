@@ -13,8 +13,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "merge.h"
-#include "record.h"
+#include "merge/merge.h"
+#include "record/record.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

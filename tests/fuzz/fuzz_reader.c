@@ -10,7 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "reader.h"
+#include "record/reader.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -1,0 +1,286 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Call stacks on the slices of the families KEKE_STACKS names (opt-in).
+ *
+ * libunwind is loaded with dlopen only when stacks are asked for, so a
+ * process without them pays nothing at start-up. A stack is captured with
+ * unw_backtrace (local unwinding, per-thread caching), keke's own frames
+ * dropped, and deduplicated per thread: the first time a thread sees a
+ * stack it writes a STACK record (an id and the return addresses); every
+ * slice then carries only the id. The modules loaded (path, load bias,
+ * address range, build-id) are recorded at start and after each dlopen
+ * and dlclose, so the merge can symbolize after the process is gone.
+ */
+#include <dlfcn.h>
+#include <elf.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <link.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "record/families.h"
+#include "runtime/stacks.h"
+
+#define DEPTH_DEFAULT 32
+#define CACHE_SLOTS 4096	/* stacks a thread remembers having written */
+
+uint8_t keke_stack_calls[KEKE_CALL_MAX];
+
+static int (*backtrace_fn)(void **buffer, int size);
+static int depth = DEPTH_DEFAULT;
+static uintptr_t self_start, self_end;	/* libkeke.so's own code */
+static uint64_t next_id;		/* atomic: stack ids of this image */
+
+struct stack_cache {
+	uint64_t hash[CACHE_SLOTS];
+	uint64_t id[CACHE_SLOTS];
+};
+
+static __thread struct stack_cache *cache KEKE_TLS;
+
+/* The range of addresses of the object that holds @addr. */
+static int find_self(struct dl_phdr_info *info, size_t size, void *addr)
+{
+	uintptr_t lo = UINTPTR_MAX, hi = 0;
+
+	(void)size;
+	for (int i = 0; i < info->dlpi_phnum; i++) {
+		const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
+
+		if (ph->p_type != PT_LOAD)
+			continue;
+		if (info->dlpi_addr + ph->p_vaddr < lo)
+			lo = info->dlpi_addr + ph->p_vaddr;
+		if (info->dlpi_addr + ph->p_vaddr + ph->p_memsz > hi)
+			hi = info->dlpi_addr + ph->p_vaddr + ph->p_memsz;
+	}
+	if ((uintptr_t)addr < lo || (uintptr_t)addr >= hi)
+		return 0;
+	self_start = lo;
+	self_end = hi;
+	return 1;
+}
+
+#define FD_FLOOR 200	/* fds libunwind's own stay at or above */
+
+/*
+ * The first unwind makes libunwind open a pipe for itself (to check that
+ * addresses are readable), which would take the lowest free fds and shift
+ * every fd number the program gets after it. So unwind once now, with the
+ * fds below FD_FLOOR held, and let them go afterwards.
+ */
+static void warm_up(void)
+{
+	int held[FD_FLOOR], n = 0;
+	void *pcs[4];
+
+	for (;;) {
+		int fd = (int)syscall(SYS_openat, AT_FDCWD, "/dev/null",
+				      O_RDONLY | O_CLOEXEC);
+
+		if (fd < 0)
+			break;
+		if (fd >= FD_FLOOR || n == FD_FLOOR) {
+			syscall(SYS_close, fd);
+			break;
+		}
+		held[n++] = fd;
+	}
+	backtrace_fn(pcs, 4);
+	while (n)
+		syscall(SYS_close, held[--n]);
+}
+
+KEKE_ONCE void keke_stacks_init(void)
+{
+	const char *spec = getenv("KEKE_STACKS");
+	const char *max = getenv("KEKE_STACK_DEPTH");
+	char err[256];
+	uint32_t families = 0;
+	void *lib;
+
+	if (!spec || !*spec ||
+	    keke_parse_families(spec, &families, err, sizeof(err)) != 0 ||
+	    !families)
+		return;
+	if (max && atoi(max) > 0)
+		depth = atoi(max) < KEKE_STACK_MAX ? atoi(max) : KEKE_STACK_MAX;
+	lib = dlopen("libunwind.so.8", RTLD_NOW | RTLD_LOCAL);
+	if (!lib)
+		return;
+	backtrace_fn = (int (*)(void **, int))dlsym(lib, "unw_backtrace");
+	if (!backtrace_fn)
+		return;
+	dl_iterate_phdr(find_self, (void *)keke_stacks_init);
+	warm_up();
+	for (unsigned call = 1; call < KEKE_CALL_MAX; call++) {
+		const char *cat = keke_call_category(call);
+
+		for (unsigned bit = 0; cat && bit < KEKE_FAMILY_BITS; bit++)
+			if ((families >> bit & 1) &&
+			    !strcmp(cat, keke_family_name(bit)))
+				keke_stack_calls[call] = 1;
+	}
+	keke_modules_record();
+}
+
+/* The build-id note of a loaded object, or 0 bytes. */
+static size_t build_id(const struct dl_phdr_info *info, const uint8_t **id)
+{
+	for (int i = 0; i < info->dlpi_phnum; i++) {
+		const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
+		const uint8_t *p, *end;
+
+		if (ph->p_type != PT_NOTE)
+			continue;
+		p = (const uint8_t *)(info->dlpi_addr + ph->p_vaddr);
+		end = p + ph->p_memsz;
+		while (p + sizeof(ElfW(Nhdr)) <= end) {
+			const ElfW(Nhdr) *n = (const ElfW(Nhdr) *)p;
+			const uint8_t *name = p + sizeof(*n);
+			const uint8_t *desc = name + ((n->n_namesz + 3) & ~3u);
+
+			if (desc + n->n_descsz > end)
+				break;
+			if (n->n_type == NT_GNU_BUILD_ID && n->n_namesz == 4 &&
+			    !memcmp(name, "GNU", 4)) {
+				*id = desc;
+				return n->n_descsz;
+			}
+			p = desc + ((n->n_descsz + 3) & ~3u);
+		}
+	}
+	return 0;
+}
+
+static int record_module(struct dl_phdr_info *info, size_t size, void *unused)
+{
+	char exe[PATH_MAX];
+	const char *path = info->dlpi_name;
+	const uint8_t *id = NULL;
+	size_t id_len = build_id(info, &id);
+	uintptr_t lo = UINTPTR_MAX, hi = 0;
+	struct keke_rec r;
+
+	(void)size;
+	(void)unused;
+	for (int i = 0; i < info->dlpi_phnum; i++) {
+		const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
+
+		if (ph->p_type != PT_LOAD)
+			continue;
+		if (info->dlpi_addr + ph->p_vaddr < lo)
+			lo = info->dlpi_addr + ph->p_vaddr;
+		if (info->dlpi_addr + ph->p_vaddr + ph->p_memsz > hi)
+			hi = info->dlpi_addr + ph->p_vaddr + ph->p_memsz;
+	}
+	if (!hi)
+		return 0;
+	if (!path || !*path) {	/* the program itself */
+		long n = syscall(SYS_readlink, "/proc/self/exe", exe,
+				 sizeof(exe) - 1);
+
+		exe[n > 0 ? n : 0] = '\0';
+		path = exe;
+	}
+	if (!keke_rec_begin(&r, KEKE_REC_MODULE, 0, 0, keke_now(),
+			    KEKE_REC_MAX_LEN(3, KEKE_STR_MAX_LEN(strlen(path)) +
+						     KEKE_STR_MAX_LEN(id_len))))
+		return 0;
+	keke_rec_str(&r, KEKE_KEY_PATH, path, strlen(path));
+	keke_rec_int(&r, KEKE_KEY_BASE, (int64_t)info->dlpi_addr);
+	keke_rec_int(&r, KEKE_KEY_START, (int64_t)lo);
+	keke_rec_int(&r, KEKE_KEY_END, (int64_t)hi);
+	if (id_len)
+		keke_rec_str(&r, KEKE_KEY_BUILD_ID, (const char *)id, id_len);
+	keke_rec_commit(&r);
+	return 0;
+}
+
+void keke_modules_record(void)
+{
+	if (backtrace_fn)
+		dl_iterate_phdr(record_module, NULL);
+}
+
+static uint64_t hash_frames(void *const *pcs, int n)
+{
+	uint64_t h = 1469598103934665603ull;
+
+	for (int i = 0; i < n; i++)
+		h = (h ^ (uintptr_t)pcs[i]) * 1099511628211ull;
+	return h ? h : 1;
+}
+
+/* The thread's cache of written stacks, mapped on first use (no malloc:
+ * this may run in a signal handler). NULL when memory runs out. */
+static struct stack_cache *thread_cache(void)
+{
+	void *p;
+
+	if (cache)
+		return cache;
+	p = (void *)syscall(SYS_mmap, NULL, sizeof(*cache),
+			    PROT_READ | PROT_WRITE,
+			    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	cache = p == MAP_FAILED ? NULL : p;
+	return cache;
+}
+
+uint64_t keke_stack_capture(void)
+{
+	void *pcs[KEKE_STACK_MAX + 8];
+	struct stack_cache *c;
+	struct keke_rec r;
+	uint64_t h, id;
+	int n, skip = 0;
+	size_t slot;
+
+	if (!backtrace_fn || keke_thread.busy)
+		return 0;
+	/* libunwind may call hooked functions: they must only forward. */
+	keke_busy_set(KEKE_BUSY_INTERNAL);
+	n = backtrace_fn(pcs, depth + 8);
+	keke_busy_clear();
+	/* keke's own frames (the hook, the writer, its main wrapper) are
+	 * not the program's. */
+	for (int i = 0; i < n; i++)
+		if ((uintptr_t)pcs[i] < self_start ||
+		    (uintptr_t)pcs[i] >= self_end)
+			pcs[skip++] = pcs[i];
+	n = skip;
+	skip = 0;
+	if (n > depth)
+		n = depth;
+	if (n <= 0 || !(c = thread_cache()))
+		return 0;
+	h = hash_frames(pcs + skip, n);
+	slot = h & (CACHE_SLOTS - 1);
+	if (c->hash[slot] == h)
+		return c->id[slot];
+	id = __atomic_add_fetch(&next_id, 1, __ATOMIC_RELAXED);
+	if (!keke_rec_begin(&r, KEKE_REC_STACK, 0, 0, keke_now(),
+			    KEKE_REC_MAX_LEN(1, KEKE_STR_MAX_LEN(
+					     (size_t)n * sizeof(void *)))))
+		return 0;
+	keke_rec_int(&r, KEKE_KEY_STACK_ID, (int64_t)id);
+	keke_rec_str(&r, KEKE_KEY_STACK, (const char *)(pcs + skip),
+		     (size_t)n * sizeof(void *));
+	keke_rec_commit(&r);
+	c->hash[slot] = h;
+	c->id[slot] = id;
+	return id;
+}
+
+KEKE_ONCE void keke_stacks_after_fork(void)
+{
+	/* Only when stacks are on: a write would copy the page for nothing. */
+	if (next_id)
+		next_id = 0;
+	if (cache)
+		memset(cache, 0, sizeof(*cache));
+}

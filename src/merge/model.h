@@ -1,0 +1,270 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * What the parts of the merge share: merge.c reads the files and streams
+ * their slices; merge_tree.c works out the process tree (parents, flows,
+ * exit statuses, processes seen only from their parent) once every file
+ * has been read, and sends processes, threads and flows.
+ */
+#ifndef KEKE_MERGE_INTERNAL_H
+#define KEKE_MERGE_INTERNAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "common/idmap.h"
+#include "merge/merge.h"
+#include "record/reader.h"
+#include "record/record.h"
+#include "sinks/sink.h"
+
+struct file_info {
+	char *path;		/* the dir's path, '/', name: for messages */
+	const char *name;	/* in path: opened relative to the dir's fd */
+	size_t dir;
+	struct keke_file_header hdr;
+	double ns_per_tick;
+};
+
+struct proc {
+	int64_t upid;
+	size_t dir;
+	int pid, ppid;
+	char *name, *cmdline, *exe, *cwd;
+	int64_t start_ns, end_ns;
+	bool has_exit_code;
+	int exit_code;
+	int signal;
+	bool last_image_exited;	/* its last image wrote an exit record */
+	bool exited_by_wait;	/* a wait saw it exit (its record was lost) */
+	bool untraced;		/* its last image ran untraced (exec'd into
+				 * a program ld.so would not preload into) */
+	uint64_t last_exec_flow; /* of its last image's successful exec */
+	uint64_t first_flow_in;	/* that led to its first image */
+	int64_t first_slice;	/* its first image's slice */
+	int64_t parent_upid;	/* known from a flow, else 0 */
+	uint64_t dropped;
+	struct fd_table *fds;	/* while its files are read: merge_fds.c */
+};
+
+struct span;
+
+struct thr {
+	int64_t utid;
+	int tid;
+	size_t proc;		/* index in merge.procs */
+	char *name;
+	int64_t start_ns, end_ns;
+	struct span *spans;	/* user spans open in the current image */
+	unsigned nspans, spans_cap;
+	unsigned lost_spans;	/* begun past the depth cap: ends ignored */
+};
+
+struct flow_end {
+	int64_t slice;
+	int pid, tid;
+	int64_t ts_ns;
+};
+
+/* A link between slices; for process links, what the source started. */
+struct flow {
+	uint64_t id;
+	struct flow_end out, in;
+	const char *category;
+	unsigned call;		/* the source slice's call id */
+	size_t out_proc;	/* index in merge.procs of the source */
+	int child_pid;		/* fork, spawn: the child; exec: the pid */
+	bool vfork;		/* a vfork: its child shared its memory */
+	bool no_room;		/* its child ran without keke's variables,
+				 * for want of room (KEKE_RECF_UNTRACED) */
+	char *path;		/* exec, spawn: the program */
+	char *argv;		/* and its arguments, NUL separated */
+	size_t argv_len;
+	int64_t out_end_ns;	/* end of the source slice */
+};
+
+/* A child reaped by a wait call. */
+struct reaped {
+	size_t dir;
+	int parent_pid;
+	int pid;
+	int status;
+	int64_t ts_ns;		/* when the wait returned */
+};
+
+/* A fork child that exec'd before recording anything, and so made no
+ * file, told of by the image it exec'd into (record.h, fork_flow_in).
+ * Its slices wait for merge_tree, which knows its parent by then. */
+struct prelude {
+	size_t proc;
+	int64_t image_slice, exec_slice;	/* their ids */
+	uint64_t exec_flow;
+	int64_t start_ns, exec_ns, end_ns;	/* end: the new image starts */
+	char *path;		/* the program exec'd */
+	char *argv;		/* its arguments, NUL separated */
+	size_t argv_len;
+};
+
+/* A note a process image left in place of the record file it could not
+ * make (record.h, KEKE_NOTE_SUFFIX). */
+struct note {
+	size_t dir;
+	int pid, ppid;		/* ppid 0: not told */
+	uint64_t stamp;		/* CLOCK_MONOTONIC ns it tried at */
+	int err;		/* what stopped it */
+	char name[17];		/* comm; "" when not told */
+	bool used;		/* told on an image already */
+};
+
+/* A system() or popen() slice: the shell it started has no flow of its
+ * own and gets linked to it. */
+struct shell_call {
+	size_t proc;
+	struct flow_end at;
+	int64_t end_ns;
+};
+
+struct merge {
+	const struct keke_merge_options *o;
+	struct keke_merge_stats *stats;
+	char *err;
+	/* the outputs: the sinks still writing, and what became of each */
+	const struct keke_sink_ops *ops[2];
+	void *sinks[2];
+	struct keke_merge_output *outs[2];
+	size_t nsinks;
+	size_t nopened;		/* sinks opened, dropped ones included */
+	/* the run */
+	int *dirfds;			/* of o->dirs, held while merging */
+	struct file_info *files;
+	size_t nfiles;
+	struct proc *procs;
+	size_t nprocs;
+	struct thr *thrs;
+	size_t nthrs;
+	struct idmap thr_index;		/* upid << 32 | tid -> thr index */
+	struct flow *flows;
+	size_t nflows;
+	struct idmap flow_index;	/* flow id -> flow index */
+	struct reaped *reaped;
+	size_t nreaped;
+	struct note *notes;
+	size_t nnotes;
+	struct shell_call *shells;
+	size_t nshells;
+	struct prelude *preludes;
+	size_t npreludes;
+	struct idmap counter_tracks;	/* hash of upid, name -> track id */
+	int64_t ncounter_tracks;
+	struct stack_tables *stacks;	/* merge_stacks.c; NULL until used */
+	int64_t next_slice_id;
+	/* progress */
+	uint64_t started_ns, last_progress_ns;
+	bool progress_shown;
+};
+
+/* What one file (one process image) adds up to. */
+struct image {
+	const struct file_info *file;
+	const struct file_info *next;	/* the pid's next file, if any */
+	size_t proc;
+	int64_t slice_id;	/* of the slice spanning the image */
+	int64_t start_ns, end_ns;
+	bool exited, has_status;
+	int status;
+	char *exe, *cwd, *argv, *env;
+	char *exec_path;	/* of the fork child that handed over */
+	size_t argv_len, env_len;
+	struct idmap threads;	/* tid -> thr index */
+	struct image_stacks *stacks;	/* merge_stacks.c; NULL until used */
+};
+
+void *merge_grow(void *array, size_t n, size_t size);
+char *merge_memdup(const char *s, size_t n);
+int merge_fail(struct merge *m, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/* Gives up sink @i, which failed: its output is not written, for the
+ * reason its last_error gives, and the other outputs go on. Returns 0, or
+ * -1 (merge_fail) when no sink is left. */
+int merge_drop_sink(struct merge *m, size_t i);
+
+/* Calls @op on every sink. A sink that fails is dropped: its output is
+ * lost, the others are still written. Fails when no sink is left. */
+#define EACH_SINK(m, op, ...)                                               \
+	({                                                                  \
+		int rc_ = 0;                                                \
+		for (size_t i_ = 0; i_ < (m)->nsinks;)                      \
+			if ((m)->ops[i_]->op((m)->sinks[i_], __VA_ARGS__))  \
+				rc_ = merge_drop_sink((m), i_);             \
+			else                                                \
+				i_++;                                       \
+		rc_;                                                        \
+	})
+
+/* The flow with @id, made when new. */
+struct flow *merge_flow(struct merge *m, uint64_t id);
+
+/* The thread @tid of process @proc, made when new; widened to @ts. */
+struct thr *merge_thread(struct merge *m, size_t proc, int tid, int64_t ts);
+
+/* A new process row for @pid in @dir, starting at @start_ns. */
+size_t merge_new_proc(struct merge *m, size_t dir, int pid, int ppid,
+		      int64_t start_ns);
+
+/* The last path component. */
+const char *merge_basename(const char *path);
+
+/* Fills @args (3 at most) with what names a process image: its cmdline,
+ * and its exe and cwd when known. Returns how many. */
+unsigned merge_process_args(struct keke_arg *args, const char *cmdline,
+			    const char *exe, const char *cwd);
+
+/* argv's NUL-separated arguments joined by spaces (malloc'd). */
+char *merge_argv_line(const char *argv, size_t len);
+
+/* Sets the depth and parent of @s, a slice of thread @t: inside the
+ * thread's innermost open user span, else the image's slice on the main
+ * thread. */
+void merge_place(struct merge *m, const struct image *im,
+		 const struct thr *t, struct keke_slice *s);
+
+/* MODULE and STACK records of @im; 0 or -1 (m->err set). */
+int merge_module_record(struct merge *m, struct image *im,
+			const struct keke_record *rec);
+int merge_stack_record(struct merge *m, struct image *im,
+		       const struct keke_record *rec);
+
+/* Gives @slice the callsite and text of @im's stack @stack_id. */
+void merge_slice_stack(const struct image *im, int64_t stack_id,
+		       struct keke_slice *slice);
+
+void merge_image_stacks_free(struct image *im);
+void merge_stacks_free(struct merge *m);
+
+/* Notes what a call does to the fds of @p; returns the name of the fd
+ * the call used when the record does not name it itself, else NULL. */
+const char *merge_fd_note(struct proc *p, const struct keke_record *rec);
+
+/* Forgets @p's fds (the merge is done with its files). */
+void merge_fd_drop(struct proc *p);
+
+/* A record of the annotation API (span, arg, instant, counter, flow).
+ * Returns 0 or -1 (m->err set). */
+int merge_user_record(struct merge *m, struct image *im, struct thr *t,
+		      const struct keke_record *rec, int64_t ts);
+
+/* Ends the spans the image left open, at its end. */
+int merge_close_spans(struct merge *m, struct image *im);
+
+/* Frees @t's spans, open ones too (a merge that stopped midway). */
+void merge_free_spans(struct thr *t);
+
+/*
+ * Once every file is read: gives processes seen only from their parent a
+ * row and a slice, links shells to the system()/popen() that started them,
+ * fills exit statuses from wait results, and sends processes, threads and
+ * flows to the sinks. Returns 0 or -1 (m->err set).
+ */
+int merge_tree(struct merge *m);
+
+#endif

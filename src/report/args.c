@@ -1,0 +1,432 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The args of a full scan, read ahead by worker threads.
+ *
+ * Reading the args table costs more than reading the slices, so in a full
+ * scan it is read by other threads, each with its own connection and its
+ * own range of arg_set_id, in arg_set_id order. A worker keeps, of each
+ * arg set, only what the report uses (fd, result, errno, path, addr) in a
+ * compact record, and hands batches of records to the scan through a
+ * short queue; the scan takes the ranges one after the other and so sees
+ * every set in order. Memory is bounded by the queues.
+ */
+#include "report/context.h"
+
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define BATCH_RECS 4096		/* records per batch */
+#define BATCH_TEXT 65536	/* path and addr bytes per batch, about */
+#define QUEUE_MAX 4		/* batches ready per worker */
+#define WORKERS_MAX 4
+#define STR_MAX 4096		/* path and addr bytes kept */
+
+/* What one arg set says. */
+struct arec {
+	int64_t set;
+	int64_t fd, result;
+	uint32_t path_off, addr_off;	/* in the batch's text */
+	uint16_t path_len, addr_len;
+	uint8_t has_fd, has_result, failed, has_path, has_addr;
+};
+
+struct batch {
+	struct batch *next;
+	size_t n;
+	struct arec rec[BATCH_RECS];
+	char *text;
+	size_t text_len, text_cap;
+};
+
+/* One worker: a range of arg sets and the queue of its batches. */
+struct worker {
+	struct rp_args *a;
+	pthread_t thread;
+	bool started;
+	int64_t lo, hi;			/* sets in [lo, hi) */
+	sqlite3 *db;
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	struct batch *head, *tail;	/* ready, oldest first */
+	size_t queued;
+	bool done;			/* no more batches will come */
+	bool stop;			/* the scan wants no more */
+	char err[256];			/* why it failed, if it did */
+};
+
+struct rp_args {
+	struct worker w[WORKERS_MAX];
+	unsigned nworkers;
+	unsigned cur;			/* the worker being read */
+	struct batch *batch;		/* the batch being read */
+	size_t pos;
+	char path[STR_MAX + 1], addr[STR_MAX + 1];
+};
+
+/* Appends @n bytes of @s to @b's text; their offset, or -1 (ENOMEM). */
+static int64_t put_text(struct batch *b, const unsigned char *s, size_t n)
+{
+	size_t off = b->text_len;
+
+	if (n > STR_MAX)
+		n = STR_MAX;
+	if (b->text_cap - b->text_len < n) {
+		size_t cap = b->text_cap ? b->text_cap * 2 : BATCH_TEXT;
+		char *t;
+
+		while (cap - b->text_len < n)
+			cap *= 2;
+		t = realloc(b->text, cap);
+		if (!t)
+			return -1;
+		b->text = t;
+		b->text_cap = cap;
+	}
+	memcpy(b->text + off, s, n);
+	b->text_len += n;
+	return (int64_t)off;
+}
+
+/* Takes the arg of @st's row into @r. Returns 0, or -1 (ENOMEM). */
+static int take(struct batch *b, struct arec *r, sqlite3_stmt *st)
+{
+	const char *key = (const char *)sqlite3_column_text(st, 1);
+	int64_t off;
+	size_t n;
+
+	if (!key)
+		return 0;
+	if (!strcmp(key, "fd")) {
+		r->has_fd = 1;
+		r->fd = sqlite3_column_int64(st, 2);
+	} else if (!strcmp(key, "result")) {
+		if (sqlite3_column_type(st, 2) == SQLITE_INTEGER) {
+			r->has_result = 1;
+			r->result = sqlite3_column_int64(st, 2);
+		}
+	} else if (!strcmp(key, "errno")) {
+		r->failed = 1;
+	} else if ((!strcmp(key, "path") || !strcmp(key, "addr")) &&
+		   sqlite3_column_type(st, 3) == SQLITE_TEXT) {
+		n = (size_t)sqlite3_column_bytes(st, 3);
+		off = put_text(b, sqlite3_column_text(st, 3), n);
+		if (off < 0)
+			return -1;
+		n = n > STR_MAX ? STR_MAX : n;
+		if (key[0] == 'p') {
+			r->has_path = 1;
+			r->path_off = (uint32_t)off;
+			r->path_len = (uint16_t)n;
+		} else {
+			r->has_addr = 1;
+			r->addr_off = (uint32_t)off;
+			r->addr_len = (uint16_t)n;
+		}
+	}
+	return 0;
+}
+
+static struct batch *new_batch(void)
+{
+	struct batch *b = malloc(sizeof(*b));
+
+	if (b) {
+		b->next = NULL;
+		b->n = 0;
+		b->text = NULL;
+		b->text_len = b->text_cap = 0;
+	}
+	return b;
+}
+
+static void free_batch(struct batch *b)
+{
+	if (b)
+		free(b->text);
+	free(b);
+}
+
+/* Hands @b to the scan, waiting while the queue is full. Returns false
+ * when the scan wants no more. */
+static bool push(struct worker *w, struct batch *b)
+{
+	bool ok;
+
+	pthread_mutex_lock(&w->lock);
+	while (w->queued >= QUEUE_MAX && !w->stop)
+		pthread_cond_wait(&w->cond, &w->lock);
+	ok = !w->stop;
+	if (ok) {
+		if (w->tail)
+			w->tail->next = b;
+		else
+			w->head = b;
+		w->tail = b;
+		w->queued++;
+		pthread_cond_broadcast(&w->cond);
+	}
+	pthread_mutex_unlock(&w->lock);
+	if (!ok)
+		free_batch(b);
+	return ok;
+}
+
+/* Whether record @r says anything the report uses. */
+static bool useful(const struct arec *r)
+{
+	return r->has_fd || r->has_result || r->failed || r->has_path ||
+	       r->has_addr;
+}
+
+/* A worker: reads its range of args into batches. */
+static void *work(void *arg)
+{
+	struct worker *w = arg;
+	sqlite3_stmt *st = NULL;
+	struct batch *b = new_batch();
+	struct arec *r = NULL;
+	int rc = SQLITE_OK;
+
+	if (!b) {
+		snprintf(w->err, sizeof(w->err), "out of memory");
+		goto out;
+	}
+	if (sqlite3_prepare_v2(w->db, "SELECT arg_set_id, key, int_value,"
+			       " string_value FROM args WHERE arg_set_id >= ?1"
+			       " AND arg_set_id < ?2 ORDER BY arg_set_id", -1,
+			       &st, NULL) != SQLITE_OK) {
+		snprintf(w->err, sizeof(w->err), "reading args: %s",
+			 sqlite3_errmsg(w->db));
+		goto out;
+	}
+	sqlite3_bind_int64(st, 1, w->lo);
+	sqlite3_bind_int64(st, 2, w->hi);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		int64_t set = sqlite3_column_int64(st, 0);
+
+		if (!r || r->set != set) {
+			if (r && useful(r))
+				b->n++;
+			if (b->n == BATCH_RECS || b->text_len >= BATCH_TEXT) {
+				if (!push(w, b)) {
+					b = NULL;
+					goto out;
+				}
+				b = new_batch();
+				if (!b) {
+					snprintf(w->err, sizeof(w->err),
+						 "out of memory");
+					goto out;
+				}
+			}
+			r = &b->rec[b->n];
+			memset(r, 0, sizeof(*r));
+			r->set = set;
+		}
+		if (take(b, r, st) < 0) {
+			snprintf(w->err, sizeof(w->err), "out of memory");
+			goto out;
+		}
+	}
+	if (rc != SQLITE_DONE) {
+		snprintf(w->err, sizeof(w->err), "reading args: %s",
+			 sqlite3_errmsg(w->db));
+		goto out;
+	}
+	if (r && useful(r))
+		b->n++;
+	if (b->n) {
+		push(w, b);
+		b = NULL;
+	}
+out:
+	free_batch(b);
+	sqlite3_finalize(st);
+	pthread_mutex_lock(&w->lock);
+	w->done = true;
+	pthread_cond_broadcast(&w->cond);
+	pthread_mutex_unlock(&w->lock);
+	return NULL;
+}
+
+/*
+ * How many workers: none below 4 CPUs (with two or three, a worker costs
+ * more CPU time than it saves wall time as soon as anything else runs),
+ * else one per CPU beyond two, up to WORKERS_MAX. KEKE_REPORT_THREADS
+ * overrides (0: read the args in the scan's thread).
+ */
+static unsigned worker_count(void)
+{
+	const char *env = getenv("KEKE_REPORT_THREADS");
+	long n;
+
+	if (env && *env) {
+		n = strtol(env, NULL, 10);
+	} else {
+		n = sysconf(_SC_NPROCESSORS_ONLN);
+		n = n >= 4 ? n - 2 : 0;
+	}
+	if (n < 0)
+		n = 0;
+	if (n > WORKERS_MAX)
+		n = WORKERS_MAX;
+	return (unsigned)n;
+}
+
+int rp_args_start(struct rp_ctx *c, struct rp_args **out)
+{
+	unsigned n = worker_count();
+	struct rp_args *a;
+	int64_t lo = 0, hi = 0;
+	sqlite3_stmt *st;
+
+	*out = NULL;
+	if (!n)
+		return 0;
+	if (sqlite3_prepare_v2(c->db, "SELECT min(arg_set_id),"
+			       " max(arg_set_id) FROM args", -1, &st,
+			       NULL) != SQLITE_OK)
+		return rp_sql_fail(c, "reading args");
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		lo = sqlite3_column_int64(st, 0);
+		hi = sqlite3_column_int64(st, 1) + 1;
+	}
+	sqlite3_finalize(st);
+	if (hi <= lo)
+		return 0;
+	a = calloc(1, sizeof(*a));
+	if (!a)
+		return rp_oom(c);
+	if ((uint64_t)(hi - lo) < n)
+		n = 1;
+	a->nworkers = n;
+	for (unsigned i = 0; i < n; i++) {
+		struct worker *w = &a->w[i];
+
+		w->a = a;
+		w->lo = lo + (int64_t)((uint64_t)(hi - lo) * i / n);
+		w->hi = i + 1 == n ? hi :
+			lo + (int64_t)((uint64_t)(hi - lo) * (i + 1) / n);
+		pthread_mutex_init(&w->lock, NULL);
+		pthread_cond_init(&w->cond, NULL);
+	}
+	*out = a;
+	for (unsigned i = 0; i < n; i++) {
+		struct worker *w = &a->w[i];
+		char pragmas[64];
+
+		if (sqlite3_open_v2(c->o->db, &w->db, SQLITE_OPEN_READONLY |
+				    SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK)
+			return rp_fail(c, "%s: opening: %s", c->o->db,
+				       w->db ? sqlite3_errmsg(w->db) :
+				       "out of memory");
+		snprintf(pragmas, sizeof(pragmas), "PRAGMA cache_size=-%d;",
+			 16384);
+		sqlite3_exec(w->db, pragmas, NULL, NULL, NULL);
+		if (pthread_create(&w->thread, NULL, work, w) != 0)
+			return rp_fail(c, "cannot start a thread");
+		w->started = true;
+	}
+	return 0;
+}
+
+/* The next batch of the workers, oldest first; NULL at the end. Returns
+ * -1 when a worker failed. */
+static int next_batch(struct rp_ctx *c, struct rp_args *a)
+{
+	free_batch(a->batch);
+	a->batch = NULL;
+	a->pos = 0;
+	while (a->cur < a->nworkers) {
+		struct worker *w = &a->w[a->cur];
+
+		pthread_mutex_lock(&w->lock);
+		while (!w->head && !w->done)
+			pthread_cond_wait(&w->cond, &w->lock);
+		if (w->head) {
+			a->batch = w->head;
+			w->head = w->head->next;
+			if (!w->head)
+				w->tail = NULL;
+			w->queued--;
+			pthread_cond_broadcast(&w->cond);
+		}
+		pthread_mutex_unlock(&w->lock);
+		if (a->batch)
+			return 0;
+		if (w->err[0])
+			return rp_fail(c, "%s: %s", c->o->db, w->err);
+		a->cur++;
+	}
+	return 0;
+}
+
+int rp_args_get(struct rp_ctx *c, struct rp_args *a, int64_t set,
+		struct rp_slice *s)
+{
+	const struct arec *r;
+
+	for (;;) {
+		if (!a->batch || a->pos == a->batch->n) {
+			if (next_batch(c, a))
+				return -1;
+			if (!a->batch)
+				return 0;
+			continue;
+		}
+		r = &a->batch->rec[a->pos];
+		if (r->set >= set)
+			break;
+		a->pos++;
+	}
+	if (r->set != set)
+		return 0;
+	s->has_fd = r->has_fd;
+	s->fd = r->fd;
+	s->has_result = r->has_result;
+	s->result = r->result;
+	s->failed = r->failed;
+	if (r->has_path) {
+		memcpy(a->path, a->batch->text + r->path_off, r->path_len);
+		a->path[r->path_len] = '\0';
+		s->path = a->path;
+		s->path_len = r->path_len;
+	}
+	if (r->has_addr) {
+		memcpy(a->addr, a->batch->text + r->addr_off, r->addr_len);
+		a->addr[r->addr_len] = '\0';
+		s->addr = a->addr;
+		s->addr_len = r->addr_len;
+	}
+	a->pos++;
+	return 0;
+}
+
+void rp_args_stop(struct rp_args *a)
+{
+	if (!a)
+		return;
+	for (unsigned i = 0; i < a->nworkers; i++) {
+		struct worker *w = &a->w[i];
+
+		pthread_mutex_lock(&w->lock);
+		w->stop = true;
+		pthread_cond_broadcast(&w->cond);
+		pthread_mutex_unlock(&w->lock);
+		if (w->started)
+			pthread_join(w->thread, NULL);
+		while (w->head) {
+			struct batch *b = w->head;
+
+			w->head = b->next;
+			free_batch(b);
+		}
+		sqlite3_close(w->db);
+		pthread_mutex_destroy(&w->lock);
+		pthread_cond_destroy(&w->cond);
+	}
+	free_batch(a->batch);
+	free(a);
+}

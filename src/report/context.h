@@ -1,0 +1,206 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * What the parts of the report share. report_load.c opens the database,
+ * resolves the window and drives the others: report_procs.c loads the
+ * processes and threads and makes the per-executable table and the tree;
+ * report_scan.c streams every slice with its args; report_paths.c names
+ * the file or peer a call worked on; report_calls.c, report_paths.c and
+ * report_steps.c gather their statistics from the selected calls.
+ */
+#ifndef KEKE_REPORT_INTERNAL_H
+#define KEKE_REPORT_INTERNAL_H
+
+#include <sqlite3.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "common/idmap.h"
+#include "report/report.h"
+#include "report/stats.h"
+
+#define RP_NONE SIZE_MAX		/* no index */
+
+/*
+ * A bijective mix of @x (splitmix64's finalizer), for idmap keys made of
+ * two fields (a << 32 | b): idmap hashes the low bits well, the high ones
+ * barely.
+ */
+static inline uint64_t rp_mix(uint64_t x)
+{
+	x ^= x >> 30;
+	x *= 0xbf58476d1ce4e5b9ull;
+	x ^= x >> 27;
+	x *= 0x94d049bb133111ebull;
+	x ^= x >> 31;
+	return x;
+}
+
+/* Interned strings with dense ids from 0. */
+struct rp_strtab {
+	char **str;
+	size_t n, cap;
+	uint32_t *slot;			/* id + 1; 0 marks a free slot */
+	size_t nslot;			/* a power of two, or 0 */
+};
+
+/*
+ * The id of the @len bytes at @s in @t, added when new. Returns 0, or -1
+ * when out of memory.
+ */
+int rp_intern(struct rp_strtab *t, const char *s, size_t len, uint32_t *id);
+void rp_strtab_free(struct rp_strtab *t);
+
+/* A process of the database. */
+struct rp_proc {
+	int64_t upid;
+	int pid;
+	uint32_t name;			/* in rp_ctx.exe_names */
+	int64_t start_ns, end_ns;
+	int64_t parent_upid;		/* 0: none */
+	bool has_exit;
+	int exit_code;
+	int signal;			/* 0: none */
+	bool untraced;
+	bool selected;
+};
+
+/* What a call name says about the call (rp_call_kind). */
+enum {
+	RP_IN = 1,			/* its result counts bytes read */
+	RP_OUT = 2,			/* its result counts bytes written */
+	RP_BYTES = RP_IN | RP_OUT,
+	RP_OPEN = 4,			/* returns an fd named by path */
+	RP_CONNECT = 8,			/* names its fd by its addr */
+	RP_ACCEPT = 16,			/* returns an fd named by addr */
+	RP_CLOSE = 32,			/* ends its fd's name */
+};
+
+/* One slice as the scan gives it, with what its args say. */
+struct rp_slice {
+	int64_t id, ts, dur, parent_id, track;
+	int depth;
+	const char *name, *category;
+	uint32_t name_id;		/* in rp_ctx.names */
+	unsigned kind;			/* RP_IN ... of its name */
+	size_t proc;			/* in rp_ctx.procs, or RP_NONE */
+	bool main_thread;
+	bool image;			/* spans a process image */
+	bool has_fd, has_result, failed;
+	int64_t fd, result;
+	const char *path;		/* the path arg, or NULL */
+	size_t path_len;
+	const char *addr;		/* the addr arg, or NULL */
+	size_t addr_len;
+};
+
+struct rp_calls;
+struct rp_paths;
+struct rp_steps;
+
+struct rp_ctx {
+	const struct keke_report_options *o;
+	struct keke_report *r;
+	sqlite3 *db;
+	char *err;			/* KEKE_REPORT_ERROR_MAX bytes */
+	unsigned top, steps;
+
+	struct rp_proc *procs;
+	size_t nprocs;
+	struct idmap upid_ix;		/* upid -> index in procs */
+	struct idmap utid_ix;		/* utid -> index << 1 | is_main */
+	struct rp_strtab exe_names;
+	struct rp_strtab names;		/* of the slices */
+	uint8_t *kinds;			/* by name id: RP_IN ... */
+	size_t kinds_cap;
+
+	struct rp_calls *calls;
+	struct rp_paths *paths;
+	struct rp_steps *steps_st;
+
+	/* Progress on stderr (o->progress). */
+	double t0;			/* when the load started */
+	double last_progress;
+	bool progress_shown;
+};
+
+/* Formats an error into c->err. Returns -1. */
+int rp_fail(struct rp_ctx *c, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/* "out of memory" into c->err. Returns -1. */
+int rp_oom(struct rp_ctx *c);
+/* SQLite's message about @what into c->err. Returns -1. */
+int rp_sql_fail(struct rp_ctx *c, const char *what);
+
+/* Shows "keke report: @what N%" on stderr when the load has taken over a
+ * second, at most every 0.2 s; @total 0 shows no percentage. */
+void rp_progress(struct rp_ctx *c, const char *what, uint64_t done,
+		 uint64_t total);
+
+/* True when the slice's process is selected (or filters allow none). */
+bool rp_proc_selected(const struct rp_ctx *c, size_t proc);
+
+/* report_procs.c */
+int rp_procs_load(struct rp_ctx *c);
+int rp_exes_finish(struct rp_ctx *c);
+int rp_tree_finish(struct rp_ctx *c);
+void rp_procs_free(struct rp_ctx *c);
+
+/* report_scan.c: calls @fn for every slice that starts in the window and
+ * belongs to a selected process (or to no known one when nothing filters
+ * processes), in an order in which each thread's calls come in time
+ * order. */
+int rp_scan(struct rp_ctx *c,
+	    int (*fn)(struct rp_ctx *c, const struct rp_slice *s));
+
+/* report_args.c: the args of a full scan, read ahead by threads. */
+struct rp_args;
+/* Starts reading (*@a NULL: no thread to spare, or no args). Returns 0,
+ * or -1 (c->err set; *@a, if set, must still be stopped). */
+int rp_args_start(struct rp_ctx *c, struct rp_args **a);
+/* What set @set says, into @s; sets must be asked in ascending order.
+ * Returns 0, or -1 when reading failed (c->err set). */
+int rp_args_get(struct rp_ctx *c, struct rp_args *a, int64_t set,
+		struct rp_slice *s);
+/* Stops the threads and frees @a (NULL is fine). */
+void rp_args_stop(struct rp_args *a);
+
+/* report_calls.c */
+int rp_calls_init(struct rp_ctx *c);
+/* Takes one call (selected). */
+int rp_calls_add(struct rp_ctx *c, const struct rp_slice *s);
+/* Notes the time of any slice nested in a call, for self times. */
+int rp_calls_nested(struct rp_ctx *c, const struct rp_slice *s);
+int rp_calls_finish(struct rp_ctx *c);
+void rp_calls_free(struct rp_ctx *c);
+
+/* report_paths.c */
+int rp_paths_init(struct rp_ctx *c);
+/*
+ * The id of the file path or peer address of @s, -1 when it has none, or
+ * -2 when out of memory (c->err set); follows its process's descriptors
+ * (open, connect, accept, close) to name the fd of fd-only calls.
+ */
+int64_t rp_path_of(struct rp_ctx *c, const struct rp_slice *s);
+/* The path of id @id. */
+const char *rp_path_str(const struct rp_ctx *c, int64_t id);
+/* Takes one call (selected) that worked on path @id. */
+int rp_paths_add(struct rp_ctx *c, const struct rp_slice *s, int64_t id);
+int rp_paths_finish(struct rp_ctx *c);
+void rp_paths_free(struct rp_ctx *c);
+
+/* report_steps.c */
+int rp_steps_init(struct rp_ctx *c);
+int rp_steps_add(struct rp_ctx *c, const struct rp_slice *s);
+int rp_steps_finish(struct rp_ctx *c);
+void rp_steps_free(struct rp_ctx *c);
+
+/* What a call named @name does: RP_IN (read, recv...), RP_OUT (write,
+ * send...), RP_OPEN, RP_CONNECT, RP_ACCEPT, RP_CLOSE, or 0. */
+unsigned rp_call_kind(const char *name);
+
+/* The id of slice name @name (@len bytes) in c->names, with its kind in
+ * c->kinds. Returns 0, or -1 when out of memory (c->err set). */
+int rp_name(struct rp_ctx *c, const char *name, size_t len, uint32_t *id);
+
+#endif

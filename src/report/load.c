@@ -1,0 +1,337 @@
+// SPDX-License-Identifier: MIT
+/*
+ * keke_report_load: opens the database read-only, reads what it says
+ * about the trace (metadata, start and end), turns --now, --since and
+ * --until into a window, and runs the parts of the report over it: the
+ * processes first, then one pass over the slices feeding the per-call,
+ * per-path and average-trace statistics, then the tables.
+ */
+#include "report/context.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#define DEFAULT_TOP 20
+#define DEFAULT_STEPS 3
+#define MAX_STEPS_PER_CALL 100
+#define CACHE_KIB 65536		/* SQLite page cache */
+
+int rp_fail(struct rp_ctx *c, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(c->err, KEKE_REPORT_ERROR_MAX, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+int rp_oom(struct rp_ctx *c)
+{
+	return rp_fail(c, "%s: out of memory", c->o->db);
+}
+
+int rp_sql_fail(struct rp_ctx *c, const char *what)
+{
+	return rp_fail(c, "%s: %s: %s", c->o->db, what,
+		       c->db ? sqlite3_errmsg(c->db) : "out of memory");
+}
+
+static double seconds(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+void rp_progress(struct rp_ctx *c, const char *what, uint64_t done,
+		 uint64_t total)
+{
+	double now;
+
+	if (!c->o->progress)
+		return;
+	now = seconds();
+	if (now - c->t0 < 1.0 || now - c->last_progress < 0.2)
+		return;
+	c->last_progress = now;
+	c->progress_shown = true;
+	if (total)
+		fprintf(stderr, "\rkeke report: %s %3u%%\033[K", what,
+			(unsigned)(done >= total ? 100 : done * 100 / total));
+	else
+		fprintf(stderr, "\rkeke report: %s\033[K", what);
+}
+
+/* Clears the progress line, if one was shown. */
+static void progress_done(struct rp_ctx *c)
+{
+	if (c->progress_shown)
+		fputs("\r\033[K", stderr);
+	c->progress_shown = false;
+}
+
+/* Whether the database has the tables of keke's sink. */
+static bool is_keke_db(sqlite3 *db)
+{
+	sqlite3_stmt *st;
+	int n = 0;
+
+	if (sqlite3_prepare_v2(db, "SELECT count(*) FROM sqlite_master"
+			       " WHERE type = 'table' AND name IN ('process',"
+			       " 'thread', 'slice', 'args', 'metadata')",
+			       -1, &st, NULL) != SQLITE_OK)
+		return false;
+	if (sqlite3_step(st) == SQLITE_ROW)
+		n = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	return n == 5;
+}
+
+static char *dup_col(sqlite3_stmt *st, int i)
+{
+	const unsigned char *s = sqlite3_column_text(st, i);
+
+	return strdup(s ? (const char *)s : "");
+}
+
+/* The metadata rows and the trace's start and end into c->r. */
+static int read_trace(struct rp_ctx *c)
+{
+	struct keke_report *r = c->r;
+	sqlite3_stmt *st;
+	int rc;
+
+	if (sqlite3_prepare_v2(c->db, "SELECT name, int_value, str_value"
+			       " FROM metadata", -1, &st, NULL) != SQLITE_OK)
+		return rp_sql_fail(c, "reading metadata");
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *name = (const char *)sqlite3_column_text(st, 0);
+
+		if (!name)
+			continue;
+		if (!strcmp(name, "trace_id") && !r->trace_id)
+			r->trace_id = dup_col(st, 2);
+		else if (!strcmp(name, "host") && !r->host)
+			r->host = dup_col(st, 2);
+		else if (!strcmp(name, "realtime_offset_ns") &&
+			 sqlite3_column_type(st, 1) == SQLITE_INTEGER) {
+			r->realtime_offset_ns = sqlite3_column_int64(st, 1);
+			r->have_wall = true;
+		}
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return rp_sql_fail(c, "reading metadata");
+	if (!r->trace_id)
+		r->trace_id = strdup("");
+	if (!r->host)
+		r->host = strdup("");
+	if (!r->trace_id || !r->host)
+		return rp_oom(c);
+
+	/* Threads end at their last slice, processes at their last thread. */
+	if (sqlite3_prepare_v2(c->db,
+			       "SELECT (SELECT min(start_ts) FROM process),"
+			       " max((SELECT max(end_ts) FROM process),"
+			       " (SELECT max(end_ts) FROM thread))",
+			       -1, &st, NULL) != SQLITE_OK)
+		return rp_sql_fail(c, "reading the trace's bounds");
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		r->start_ns = sqlite3_column_int64(st, 0);
+		r->end_ns = sqlite3_column_int64(st, 1);
+	}
+	sqlite3_finalize(st);
+	if (r->end_ns < r->start_ns)
+		r->end_ns = r->start_ns;
+	return 0;
+}
+
+/* Resolves --now, --since and --until into the window of c->r. */
+static int resolve_window(struct rp_ctx *c)
+{
+	const struct keke_report_options *o = c->o;
+	struct keke_report *r = c->r;
+	int64_t off = r->realtime_offset_ns, end_wall = r->end_ns + off;
+	int64_t now = end_wall, t;
+
+	if (o->now && keke_parse_time(o->now, end_wall, &now) < 0)
+		return rp_fail(c, "--now %s: not a time", o->now);
+	r->now_ns = now - off;
+	r->since_ns = INT64_MIN;
+	r->until_ns = INT64_MAX;
+	if (o->since) {
+		if (keke_parse_time(o->since, now, &t) < 0)
+			return rp_fail(c, "--since %s: not a time", o->since);
+		r->since_ns = t - off;
+	}
+	if (o->until) {
+		if (keke_parse_time(o->until, now, &t) < 0)
+			return rp_fail(c, "--until %s: not a time", o->until);
+		r->until_ns = t - off;
+	}
+	return 0;
+}
+
+/* "process=cc pid=12 call=read path=*.o" for the filters given. */
+static int describe_filters(struct rp_ctx *c)
+{
+	const struct keke_report_options *o = c->o;
+	char pid[32] = "";
+	size_t n;
+
+	if (o->have_pid)
+		snprintf(pid, sizeof(pid), "%d", o->pid);
+	n = strlen(o->process ? o->process : "") +
+	    strlen(o->call ? o->call : "") + strlen(o->path ? o->path : "") +
+	    strlen(pid) + 64;
+	c->r->filters = malloc(n);
+	if (!c->r->filters)
+		return rp_oom(c);
+	snprintf(c->r->filters, n, "%s%s%s%s%s%s%s%s",
+		 o->process ? " process=" : "", o->process ? o->process : "",
+		 o->have_pid ? " pid=" : "", pid,
+		 o->call ? " call=" : "", o->call ? o->call : "",
+		 o->path ? " path=" : "", o->path ? o->path : "");
+	if (c->r->filters[0] == ' ')
+		memmove(c->r->filters, c->r->filters + 1,
+			strlen(c->r->filters));
+	return 0;
+}
+
+/* The scan's callback: every slice of the selection. */
+static int take_slice(struct rp_ctx *c, const struct rp_slice *s)
+{
+	const struct keke_report_options *o = c->o;
+	int64_t path;
+
+	if (s->image)
+		return 0;
+	if (rp_calls_nested(c, s))
+		return -1;
+	path = rp_path_of(c, s);
+	if (path == -2)
+		return -1;
+	if (o->call && !keke_glob(o->call, s->name))
+		return 0;
+	if (o->path && (path < 0 || !keke_glob(o->path, rp_path_str(c, path))))
+		return 0;
+	if (rp_calls_add(c, s) || rp_steps_add(c, s))
+		return -1;
+	if (path >= 0 && rp_paths_add(c, s, path))
+		return -1;
+	return 0;
+}
+
+static void free_ctx(struct rp_ctx *c)
+{
+	rp_calls_free(c);
+	rp_paths_free(c);
+	rp_steps_free(c);
+	rp_procs_free(c);
+	rp_strtab_free(&c->names);
+	free(c->kinds);
+	sqlite3_close(c->db);
+	c->db = NULL;
+}
+
+int keke_report_load(const struct keke_report_options *o,
+		     struct keke_report *r, char *err)
+{
+	struct rp_ctx c = {
+		.o = o,
+		.r = r,
+		.err = err,
+		.top = o->top ? o->top : DEFAULT_TOP,
+		.steps = o->steps ? o->steps : DEFAULT_STEPS,
+	};
+	char pragmas[128];
+	int ret = -1;
+
+	memset(r, 0, sizeof(*r));
+	err[0] = '\0';
+	c.t0 = seconds();
+	if (c.steps > MAX_STEPS_PER_CALL)
+		c.steps = MAX_STEPS_PER_CALL;
+	r->db = strdup(o->db);
+	if (!r->db) {
+		rp_oom(&c);
+		goto out;
+	}
+	if (access(o->db, R_OK) != 0) {
+		rp_fail(&c, "%s: %s", o->db, strerror(errno));
+		goto out;
+	}
+	if (sqlite3_open_v2(o->db, &c.db, SQLITE_OPEN_READONLY |
+			    SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
+		rp_sql_fail(&c, "opening");
+		goto out;
+	}
+	snprintf(pragmas, sizeof(pragmas),
+		 "PRAGMA cache_size=-%d; PRAGMA query_only=1;", CACHE_KIB);
+	sqlite3_exec(c.db, pragmas, NULL, NULL, NULL);
+	if (!is_keke_db(c.db)) {
+		rp_fail(&c, "%s: not a keke database (no process, thread,"
+			" slice, args and metadata tables)", o->db);
+		goto out;
+	}
+	if (read_trace(&c) || resolve_window(&c) || describe_filters(&c) ||
+	    rp_procs_load(&c) || rp_calls_init(&c) || rp_paths_init(&c) ||
+	    rp_steps_init(&c))
+		goto out;
+	if (rp_scan(&c, take_slice))
+		goto out;
+	rp_progress(&c, "computing", 0, 0);
+	if (rp_calls_finish(&c) || rp_paths_finish(&c) ||
+	    rp_exes_finish(&c) || rp_tree_finish(&c) || rp_steps_finish(&c))
+		goto out;
+	ret = 0;
+out:
+	progress_done(&c);
+	free_ctx(&c);
+	if (ret)
+		keke_report_free(r);
+	return ret;
+}
+
+void keke_report_free(struct keke_report *r)
+{
+	free(r->db);
+	free(r->trace_id);
+	free(r->host);
+	free(r->filters);
+	for (size_t i = 0; i < r->ncalls; i++) {
+		free(r->calls[i].name);
+		free(r->calls[i].category);
+	}
+	free(r->calls);
+	for (size_t i = 0; i < r->nexes; i++) {
+		free(r->exes[i].name);
+		free(r->exes[i].exits);
+		free(r->exes[i].signals);
+	}
+	free(r->exes);
+	for (size_t i = 0; i < r->npaths_by_time; i++)
+		free(r->paths_by_time[i].path);
+	free(r->paths_by_time);
+	for (size_t i = 0; i < r->npaths_by_bytes; i++)
+		free(r->paths_by_bytes[i].path);
+	free(r->paths_by_bytes);
+	for (size_t i = 0; i < r->ntree; i++)
+		free(r->tree[i].name);
+	free(r->tree);
+	for (size_t i = 0; i < r->ntraces; i++) {
+		free(r->traces[i].exe);
+		for (size_t j = 0; j < r->traces[i].nsteps; j++)
+			free(r->traces[i].steps[j].name);
+		free(r->traces[i].steps);
+	}
+	free(r->traces);
+	memset(r, 0, sizeof(*r));
+}

@@ -1,0 +1,296 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The report as CSV (RFC 4180) for scripts and spreadsheets: each table
+ * after its header row, every row prefixed by the table's name, or one
+ * table alone without that column. Times are integer nanoseconds, sizes
+ * integer bytes.
+ */
+#include "report/report.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+static const char *const tables[] = {
+	"calls", "bytes", "histogram", "executables", "paths_by_time",
+	"paths_by_bytes", "tree", "steps", NULL,
+};
+
+struct csv {
+	FILE *f;
+	const char *only;		/* the one table written, or NULL */
+	const char *table;		/* of the current row */
+	bool first;			/* no cell in the row yet */
+};
+
+bool keke_report_csv_table(const char *table)
+{
+	for (const char *const *t = tables; *t; t++)
+		if (!strcmp(*t, table))
+			return true;
+	return false;
+}
+
+static void cell(struct csv *w, const char *s)
+{
+	if (!w->first)
+		fputc(',', w->f);
+	w->first = false;
+	if (!strpbrk(s, ",\"\r\n") && s[0] != ' ' &&
+	    (!*s || s[strlen(s) - 1] != ' ')) {
+		fputs(s, w->f);
+		return;
+	}
+	fputc('"', w->f);
+	for (; *s; s++) {
+		if (*s == '"')
+			fputc('"', w->f);
+		fputc(*s, w->f);
+	}
+	fputc('"', w->f);
+}
+
+static void cell_i(struct csv *w, int64_t v)
+{
+	char b[32];
+
+	snprintf(b, sizeof(b), "%" PRId64, v);
+	cell(w, b);
+}
+
+static void cell_u(struct csv *w, uint64_t v)
+{
+	char b[32];
+
+	snprintf(b, sizeof(b), "%" PRIu64, v);
+	cell(w, b);
+}
+
+/* Starts a row of @table: false when that table is not written. */
+static bool row(struct csv *w, const char *table)
+{
+	if (w->only && strcmp(w->only, table))
+		return false;
+	w->table = table;
+	w->first = true;
+	if (!w->only)
+		cell(w, table);
+	return true;
+}
+
+static void end(struct csv *w)
+{
+	fputs("\r\n", w->f);
+}
+
+/* The header of @table: "table" (when all are written) and @cols, which
+ * is comma-separated; "PCT_x" stands for p0_x ... p100_x. */
+static void header(struct csv *w, const char *table, const char *cols)
+{
+	char col[64];
+
+	if (w->only && strcmp(w->only, table))
+		return;
+	w->first = true;
+	if (!w->only)
+		cell(w, "table");
+	while (*cols) {
+		size_t n = strcspn(cols, ",");
+
+		snprintf(col, sizeof(col), "%.*s", (int)n, cols);
+		if (!strncmp(col, "PCT_", 4)) {
+			for (unsigned p = 0; p < KEKE_NPCT; p++) {
+				char c[80];
+
+				snprintf(c, sizeof(c), "%s_%s",
+					 keke_pct_label[p], col + 4);
+				cell(w, c);
+			}
+		} else {
+			cell(w, col);
+		}
+		cols += n + (cols[n] == ',');
+	}
+	end(w);
+}
+
+static void pcts(struct csv *w, const int64_t v[KEKE_NPCT])
+{
+	for (unsigned p = 0; p < KEKE_NPCT; p++)
+		cell_i(w, v[p]);
+}
+
+static void calls(struct csv *w, const struct keke_report *r)
+{
+	header(w, "calls", "name,category,count,errors,total_ns,self_ns,"
+	       "PCT_ns");
+	for (size_t i = 0; i < r->ncalls; i++) {
+		const struct keke_report_call *k = &r->calls[i];
+
+		if (!row(w, "calls"))
+			break;
+		cell(w, k->name);
+		cell(w, k->category);
+		cell_u(w, k->count);
+		cell_u(w, k->errors);
+		cell_i(w, k->total_ns);
+		cell_i(w, k->self_ns);
+		pcts(w, k->dur);
+		end(w);
+	}
+	header(w, "bytes", "name,sized,bytes,PCT_bytes");
+	for (size_t i = 0; i < r->ncalls; i++) {
+		const struct keke_report_call *k = &r->calls[i];
+
+		if (!k->moves_bytes)
+			continue;
+		if (!row(w, "bytes"))
+			break;
+		cell(w, k->name);
+		cell_u(w, k->sized);
+		cell_i(w, k->bytes);
+		pcts(w, k->size);
+		end(w);
+	}
+	header(w, "histogram", "name,below_bytes,count");
+	for (size_t i = 0; i < r->ncalls; i++) {
+		const struct keke_report_call *k = &r->calls[i];
+
+		for (unsigned b = 0; b < KEKE_LOG2_BUCKETS; b++) {
+			uint64_t lo, hi;
+
+			if (!k->hist.count[b])
+				continue;
+			if (!row(w, "histogram"))
+				return;
+			keke_log2_range(b, &lo, &hi);
+			cell(w, k->name);
+			if (b == 64)
+				cell(w, "18446744073709551616");
+			else
+				cell_u(w, hi);
+			cell_u(w, k->hist.count[b]);
+			end(w);
+		}
+	}
+}
+
+/* "0:410 1:2" */
+static void codes(struct csv *w, const struct keke_report_code *c, size_t n)
+{
+	char buf[512];
+	size_t len = 0;
+
+	buf[0] = '\0';
+	for (size_t i = 0; i < n && len < sizeof(buf); i++)
+		len += (size_t)snprintf(buf + len, sizeof(buf) - len,
+					"%s%d:%" PRIu64, i ? " " : "",
+					c[i].code, c[i].count);
+	cell(w, buf);
+}
+
+static void exes(struct csv *w, const struct keke_report *r)
+{
+	header(w, "executables", "name,processes,total_ns,PCT_wall_ns,"
+	       "exit_codes,signals,no_status,untraced");
+	for (size_t i = 0; i < r->nexes; i++) {
+		const struct keke_report_exe *e = &r->exes[i];
+
+		if (!row(w, "executables"))
+			break;
+		cell(w, e->name);
+		cell_u(w, e->processes);
+		cell_i(w, e->total_ns);
+		pcts(w, e->wall);
+		codes(w, e->exits, e->nexits);
+		codes(w, e->signals, e->nsignals);
+		cell_u(w, e->no_status);
+		cell_u(w, e->untraced);
+		end(w);
+	}
+}
+
+static void paths(struct csv *w, const char *table,
+		  const struct keke_report_path *p, size_t n)
+{
+	header(w, table, "path,calls,errors,time_ns,bytes_in,bytes_out");
+	for (size_t i = 0; i < n; i++) {
+		if (!row(w, table))
+			break;
+		cell(w, p[i].path);
+		cell_u(w, p[i].calls);
+		cell_u(w, p[i].errors);
+		cell_i(w, p[i].time_ns);
+		cell_i(w, p[i].bytes_in);
+		cell_i(w, p[i].bytes_out);
+		end(w);
+	}
+}
+
+static void tree(struct csv *w, const struct keke_report *r)
+{
+	header(w, "tree", "depth,name,count,pid,start_ns,total_ns,p50_ns,"
+	       "max_ns,failed,exit_code,signal");
+	for (size_t i = 0; i < r->ntree; i++) {
+		const struct keke_report_node *l = &r->tree[i];
+
+		if (!row(w, "tree"))
+			break;
+		cell_u(w, l->depth);
+		cell(w, l->name);
+		cell_u(w, l->count);
+		cell_i(w, l->pid);
+		cell_i(w, l->start_ns);
+		cell_i(w, l->total_ns);
+		cell_i(w, l->p50_ns);
+		cell_i(w, l->max_ns);
+		cell_u(w, l->failed);
+		if (l->count == 1 && l->has_status && !l->signal)
+			cell_i(w, l->exit_code);
+		else
+			cell(w, "");
+		if (l->count == 1 && l->signal)
+			cell_i(w, l->signal);
+		else
+			cell(w, "");
+		end(w);
+	}
+}
+
+static void steps(struct csv *w, const struct keke_report *r)
+{
+	header(w, "steps", "executable,processes,name,nth,in_processes,"
+	       "PCT_offset_ns,dur_p50_ns");
+	for (size_t i = 0; i < r->ntraces; i++) {
+		const struct keke_report_trace *t = &r->traces[i];
+
+		for (size_t j = 0; j < t->nsteps; j++) {
+			const struct keke_report_step *s = &t->steps[j];
+
+			if (!row(w, "steps"))
+				return;
+			cell(w, t->exe);
+			cell_u(w, t->processes);
+			cell(w, s->name);
+			cell_u(w, s->nth);
+			cell_u(w, s->processes);
+			pcts(w, s->offset);
+			cell_i(w, s->dur_p50);
+			end(w);
+		}
+	}
+}
+
+int keke_report_csv(FILE *f, const struct keke_report *r, const char *table)
+{
+	struct csv w = { .f = f, .only = table };
+
+	calls(&w, r);
+	exes(&w, r);
+	paths(&w, "paths_by_time", r->paths_by_time, r->npaths_by_time);
+	paths(&w, "paths_by_bytes", r->paths_by_bytes, r->npaths_by_bytes);
+	tree(&w, r);
+	steps(&w, r);
+	fflush(f);
+	return ferror(f) ? -1 : 0;
+}

@@ -1,0 +1,135 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Numbers as the report's writers show them to people (report_fmt.h).
+ */
+#include "report/out/fmt.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#define S_NS INT64_C(1000000000)
+#define MIN_NS (60 * S_NS)
+#define HOUR_NS (60 * MIN_NS)
+
+/* @v in units of @unit with three significant digits, no exponent. */
+static void three_digits(char *buf, double v, const char *unit)
+{
+	snprintf(buf, RP_FMT_MAX, v < 9.995 ? "%.2f %s" : v < 99.95 ?
+		 "%.1f %s" : "%.0f %s", v, unit);
+}
+
+char *rp_fmt_dur(char *buf, int64_t ns)
+{
+	double v = (double)ns;
+
+	if (ns < 0)
+		ns = 0;
+	if (ns == 0)
+		snprintf(buf, RP_FMT_MAX, "0");
+	else if (ns < 1000)
+		snprintf(buf, RP_FMT_MAX, "%" PRId64 " ns", ns);
+	else if (v < 999.5e3)
+		three_digits(buf, v / 1e3, "us");
+	else if (v < 999.5e6)
+		three_digits(buf, v / 1e6, "ms");
+	else if (ns < MIN_NS)
+		snprintf(buf, RP_FMT_MAX, "%.2f s", v / 1e9);
+	else if (ns < HOUR_NS)
+		snprintf(buf, RP_FMT_MAX, "%" PRId64 "m%02" PRId64 "s",
+			 ns / MIN_NS, ns / S_NS % 60);
+	else
+		snprintf(buf, RP_FMT_MAX, "%" PRId64 "h%02" PRId64 "m",
+			 ns / HOUR_NS, ns / MIN_NS % 60);
+	return buf;
+}
+
+char *rp_fmt_bytes(char *buf, int64_t bytes)
+{
+	static const char *const unit[] = { "KiB", "MiB", "GiB", "TiB",
+					    "PiB", "EiB" };
+	double v = (double)bytes;
+	unsigned u = 0;
+
+	if (bytes < 1024) {
+		snprintf(buf, RP_FMT_MAX, "%" PRId64 " B", bytes);
+		return buf;
+	}
+	v /= 1024;
+	while (v >= 1023.5 && u < 5) {
+		v /= 1024;
+		u++;
+	}
+	three_digits(buf, v, unit[u]);
+	return buf;
+}
+
+char *rp_fmt_count(char *buf, uint64_t n)
+{
+	char digits[32];
+	size_t len, o = 0;
+
+	len = (size_t)snprintf(digits, sizeof(digits), "%" PRIu64, n);
+	for (size_t i = 0; i < len; i++) {
+		if (i && (len - i) % 3 == 0)
+			buf[o++] = ',';
+		buf[o++] = digits[i];
+	}
+	buf[o] = '\0';
+	return buf;
+}
+
+char *rp_fmt_time(char *buf, const struct keke_report *r, int64_t mono_ns)
+{
+	int64_t wall = mono_ns + r->realtime_offset_ns;
+	time_t t;
+	struct tm tm;
+	size_t n;
+
+	if (!r->have_wall) {
+		snprintf(buf, RP_FMT_MAX, "+%.3f s",
+			 (double)(mono_ns - r->start_ns) / 1e9);
+		return buf;
+	}
+	t = (time_t)(wall / 1000000000);
+	if (wall < 0 && wall % 1000000000)
+		t--;
+	localtime_r(&t, &tm);
+	n = strftime(buf, RP_FMT_MAX, "%Y-%m-%d %H:%M:%S", &tm);
+	snprintf(buf + n, RP_FMT_MAX - n, ".%03d",
+		 (int)((wall - (int64_t)t * 1000000000) / 1000000));
+	return buf;
+}
+
+char *rp_fmt_signal(char *buf, int sig)
+{
+	const char *name = sigabbrev_np(sig);
+
+	if (name)
+		snprintf(buf, RP_FMT_MAX, "SIG%s", name);
+	else
+		snprintf(buf, RP_FMT_MAX, "signal %d", sig);
+	return buf;
+}
+
+char *rp_fmt_bucket(char *buf, unsigned k)
+{
+	static const char *const unit[] = { "B", "KiB", "MiB", "GiB", "TiB",
+					    "PiB", "EiB" };
+
+	/* Bucket k holds values below 2^k. */
+	snprintf(buf, RP_FMT_MAX, "%u %s", 1u << (k % 10), unit[k / 10]);
+	return buf;
+}
+
+char *rp_fmt_share(char *buf, uint64_t part, uint64_t whole)
+{
+	double p = whole ? 100.0 * (double)part / (double)whole : 0;
+
+	if (p >= 10 || p == 0)
+		snprintf(buf, RP_FMT_MAX, "%.0f%%", p);
+	else
+		snprintf(buf, RP_FMT_MAX, "%.1f%%", p);
+	return buf;
+}

@@ -1,0 +1,41 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * How the report's writers show numbers to people: durations, byte counts,
+ * times of day, exit statuses and histogram buckets. Each writes into a
+ * caller's buffer (RP_FMT_MAX bytes is always enough) and returns it.
+ */
+#ifndef KEKE_REPORT_FMT_H
+#define KEKE_REPORT_FMT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "report/report.h"
+
+#define RP_FMT_MAX 64
+
+/* "0", "812 ns", "1.23 us", "12.3 ms", "2.10 s", "3m12s", "1h02m". */
+char *rp_fmt_dur(char *buf, int64_t ns);
+
+/* "0 B", "512 B", "1.50 KiB", "12.0 MiB" ... */
+char *rp_fmt_bytes(char *buf, int64_t bytes);
+
+/* A count with thousands separated by commas: "1,234,567". */
+char *rp_fmt_count(char *buf, uint64_t n);
+
+/* The monotonic time @mono_ns as local wall time "2026-11-23 10:00:05.123"
+ * when the trace has a realtime offset, else as "+12.345 s" from the
+ * trace's start. */
+char *rp_fmt_time(char *buf, const struct keke_report *r, int64_t mono_ns);
+
+/* "SIGKILL" (or "signal 77"). */
+char *rp_fmt_signal(char *buf, int sig);
+
+/* The upper bound of log2 bucket @k as a byte size: "1 B", "2 B", ...
+ * "1 KiB", ... "16 EiB" (bucket 64). */
+char *rp_fmt_bucket(char *buf, unsigned k);
+
+/* A percentage of @part in @whole: "100%", "37%", "0.5%". */
+char *rp_fmt_share(char *buf, uint64_t part, uint64_t whole);
+
+#endif

@@ -1,0 +1,218 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The report as one JSON object for scripts. Times and durations are
+ * integer nanoseconds (monotonic, as in the database; "realtime_offset_ns"
+ * turns them into wall time), sizes integer bytes, percentiles objects
+ * keyed "p0" ... "p100"; a histogram lists its non-empty buckets, bucket
+ * k counting the sizes below 2^k ("below_log2": k). Open window ends are
+ * null.
+ */
+#include "common/json_escape.h"
+#include "report/report.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+/* @s as a JSON string literal. */
+static void str(FILE *f, const char *s)
+{
+	struct keke_jbuf b = { 0 };
+
+	if (keke_json_escape(&b, s, strlen(s)) == 0) {
+		fputc('"', f);
+		if (b.len)
+			fwrite(b.p, 1, b.len, f);
+		fputc('"', f);
+	} else {
+		fputs("\"\"", f);
+	}
+	keke_jbuf_free(&b);
+}
+
+static void pcts(FILE *f, const char *key, const int64_t v[KEKE_NPCT])
+{
+	fprintf(f, ",\"%s\":{", key);
+	for (unsigned p = 0; p < KEKE_NPCT; p++)
+		fprintf(f, "%s\"%s\":%" PRId64, p ? "," : "", keke_pct_label[p],
+			v[p]);
+	fputc('}', f);
+}
+
+static void bound(FILE *f, const char *key, int64_t v, int64_t open)
+{
+	if (v == open)
+		fprintf(f, ",\"%s\":null", key);
+	else
+		fprintf(f, ",\"%s\":%" PRId64, key, v);
+}
+
+static void heading(FILE *f, const struct keke_report *r)
+{
+	fputs("{\"db\":", f);
+	str(f, r->db);
+	fputs(",\"trace\":{\"id\":", f);
+	str(f, r->trace_id);
+	fputs(",\"host\":", f);
+	str(f, r->host);
+	fprintf(f, ",\"start_ns\":%" PRId64 ",\"end_ns\":%" PRId64,
+		r->start_ns, r->end_ns);
+	if (r->have_wall)
+		fprintf(f, ",\"realtime_offset_ns\":%" PRId64,
+			r->realtime_offset_ns);
+	else
+		fputs(",\"realtime_offset_ns\":null", f);
+	fprintf(f, "},\"window\":{\"now_ns\":%" PRId64, r->now_ns);
+	bound(f, "since_ns", r->since_ns, INT64_MIN);
+	bound(f, "until_ns", r->until_ns, INT64_MAX);
+	fputs("},\"filters\":", f);
+	str(f, r->filters);
+	fprintf(f, ",\"processes\":%" PRIu64 ",\"calls_selected\":%" PRIu64,
+		r->nprocesses, r->ncalls_total);
+}
+
+/* The non-empty buckets of @h. */
+static void hist(FILE *f, const struct keke_log2_hist *h)
+{
+	for (unsigned b = 0, n = 0; b < KEKE_LOG2_BUCKETS; b++) {
+		if (!h->count[b])
+			continue;
+		fprintf(f, "%s{\"below_log2\":%u,\"count\":%" PRIu64 "}",
+			n++ ? "," : "", b, h->count[b]);
+	}
+}
+
+static void calls(FILE *f, const struct keke_report *r)
+{
+	fputs(",\n\"calls\":[", f);
+	for (size_t i = 0; i < r->ncalls; i++) {
+		const struct keke_report_call *k = &r->calls[i];
+
+		fputs(i ? ",\n{\"name\":" : "\n{\"name\":", f);
+		str(f, k->name);
+		fputs(",\"category\":", f);
+		str(f, k->category);
+		fprintf(f, ",\"count\":%" PRIu64 ",\"errors\":%" PRIu64
+			",\"total_ns\":%" PRId64 ",\"self_ns\":%" PRId64,
+			k->count, k->errors, k->total_ns, k->self_ns);
+		pcts(f, "dur_ns", k->dur);
+		if (k->moves_bytes) {
+			fprintf(f, ",\"bytes\":{\"sized\":%" PRIu64
+				",\"total\":%" PRId64, k->sized, k->bytes);
+			if (k->sized)
+				pcts(f, "size", k->size);
+			fputs(",\"histogram\":[", f);
+			hist(f, &k->hist);
+			fputs("]}", f);
+		}
+		fputc('}', f);
+	}
+	fputs("]", f);
+}
+
+static void codes(FILE *f, const char *key,
+		  const struct keke_report_code *c, size_t n)
+{
+	fprintf(f, ",\"%s\":[", key);
+	for (size_t i = 0; i < n; i++)
+		fprintf(f, "%s{\"code\":%d,\"count\":%" PRIu64 "}",
+			i ? "," : "", c[i].code, c[i].count);
+	fputc(']', f);
+}
+
+static void exes(FILE *f, const struct keke_report *r)
+{
+	fputs(",\n\"executables\":[", f);
+	for (size_t i = 0; i < r->nexes; i++) {
+		const struct keke_report_exe *e = &r->exes[i];
+
+		fputs(i ? ",\n{\"name\":" : "\n{\"name\":", f);
+		str(f, e->name);
+		fprintf(f, ",\"processes\":%" PRIu64 ",\"total_ns\":%" PRId64,
+			e->processes, e->total_ns);
+		pcts(f, "wall_ns", e->wall);
+		codes(f, "exit_codes", e->exits, e->nexits);
+		codes(f, "signals", e->signals, e->nsignals);
+		fprintf(f, ",\"no_status\":%" PRIu64 ",\"untraced\":%" PRIu64
+			"}", e->no_status, e->untraced);
+	}
+	fputs("]", f);
+}
+
+static void paths(FILE *f, const char *key, const struct keke_report_path *p,
+		  size_t n)
+{
+	fprintf(f, ",\n\"%s\":[", key);
+	for (size_t i = 0; i < n; i++) {
+		fputs(i ? ",\n{\"path\":" : "\n{\"path\":", f);
+		str(f, p[i].path);
+		fprintf(f, ",\"calls\":%" PRIu64 ",\"errors\":%" PRIu64
+			",\"time_ns\":%" PRId64 ",\"bytes_in\":%" PRId64
+			",\"bytes_out\":%" PRId64 "}", p[i].calls, p[i].errors,
+			p[i].time_ns, p[i].bytes_in, p[i].bytes_out);
+	}
+	fputs("]", f);
+}
+
+static void tree(FILE *f, const struct keke_report *r)
+{
+	fprintf(f, ",\n\"paths_total\":%zu,\n\"tree_more\":%zu,\n\"tree\":[",
+		r->npaths, r->tree_more);
+	for (size_t i = 0; i < r->ntree; i++) {
+		const struct keke_report_node *l = &r->tree[i];
+
+		fputs(i ? ",\n{\"name\":" : "\n{\"name\":", f);
+		str(f, l->name);
+		fprintf(f, ",\"depth\":%u,\"count\":%" PRIu64 ",\"pid\":%d"
+			",\"start_ns\":%" PRId64 ",\"total_ns\":%" PRId64
+			",\"p50_ns\":%" PRId64 ",\"max_ns\":%" PRId64
+			",\"failed\":%" PRIu64, l->depth, l->count, l->pid,
+			l->start_ns, l->total_ns, l->p50_ns, l->max_ns,
+			l->failed);
+		if (l->count == 1 && l->signal)
+			fprintf(f, ",\"signal\":%d", l->signal);
+		else if (l->count == 1 && l->has_status)
+			fprintf(f, ",\"exit_code\":%d", l->exit_code);
+		fputc('}', f);
+	}
+	fputs("]", f);
+}
+
+static void traces(FILE *f, const struct keke_report *r)
+{
+	fputs(",\n\"average_traces\":[", f);
+	for (size_t i = 0; i < r->ntraces; i++) {
+		const struct keke_report_trace *t = &r->traces[i];
+
+		fputs(i ? ",\n{\"executable\":" : "\n{\"executable\":", f);
+		str(f, t->exe);
+		fprintf(f, ",\"processes\":%" PRIu64 ",\"more_steps\":%zu"
+			",\"steps\":[", t->processes, t->more);
+		for (size_t j = 0; j < t->nsteps; j++) {
+			const struct keke_report_step *s = &t->steps[j];
+
+			fputs(j ? ",\n {\"name\":" : "\n {\"name\":", f);
+			str(f, s->name);
+			fprintf(f, ",\"nth\":%u,\"processes\":%" PRIu64,
+				s->nth, s->processes);
+			pcts(f, "offset_ns", s->offset);
+			fprintf(f, ",\"dur_p50_ns\":%" PRId64 "}", s->dur_p50);
+		}
+		fputs("]}", f);
+	}
+	fputs("]", f);
+}
+
+int keke_report_json(FILE *f, const struct keke_report *r)
+{
+	heading(f, r);
+	calls(f, r);
+	exes(f, r);
+	paths(f, "paths_by_time", r->paths_by_time, r->npaths_by_time);
+	paths(f, "paths_by_bytes", r->paths_by_bytes, r->npaths_by_bytes);
+	tree(f, r);
+	traces(f, r);
+	fputs("}\n", f);
+	fflush(f);
+	return ferror(f) ? -1 : 0;
+}

@@ -1,0 +1,394 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The report as text for a terminal: a heading, then one aligned table
+ * per view (calls, bytes, size histograms, executables, paths, process
+ * tree, average traces), each preceded by its title. Every string from
+ * the trace (names, paths) is escaped (tty.h), so none of its bytes is
+ * obeyed by the terminal.
+ */
+#include "report/out/fmt.h"
+
+#include <inttypes.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "common/tty.h"
+
+#define BAR_WIDTH 40		/* the longest histogram bar */
+
+/* @s escaped. */
+static void put(FILE *f, const char *s)
+{
+	keke_tty_put(f, s, SIZE_MAX);
+}
+
+/* @s escaped, then spaces up to @w bytes. */
+static void put_pad(FILE *f, const char *s, int w)
+{
+	for (size_t n = keke_tty_put(f, s, SIZE_MAX); n < (size_t)w; n++)
+		fputc(' ', f);
+}
+
+/* @s escaped in @w bytes: its end after "..." when it is longer, which
+ * tells long paths apart; padded with spaces when shorter. */
+static void put_tail(FILE *f, const char *s, int w)
+{
+	char unit[KEKE_TTY_UNIT_MAX];
+	size_t len = keke_tty_len(s), n;
+
+	if (len <= (size_t)w || w < 4) {
+		put_pad(f, s, w);
+		return;
+	}
+	while (*s && len > (size_t)w - 3) {
+		s += keke_tty_unit(s, unit, &n);
+		len -= n;
+	}
+	fputs("...", f);
+	put_pad(f, s, w - 3);
+}
+
+/* The heading: database, trace, window, filters, what was selected. */
+static void heading(FILE *f, const struct keke_report *r)
+{
+	char a[RP_FMT_MAX], b[RP_FMT_MAX], d[RP_FMT_MAX];
+
+	fputs("keke report: ", f);
+	put(f, r->db);
+	fputs("\ntrace ", f);
+	put(f, *r->trace_id ? r->trace_id : "-");
+	fputs(" on ", f);
+	put(f, *r->host ? r->host : "-");
+	fprintf(f, ": %s to %s (%s)\n", rp_fmt_time(a, r, r->start_ns),
+		rp_fmt_time(b, r, r->end_ns),
+		rp_fmt_dur(d, r->end_ns - r->start_ns));
+	if (r->since_ns != INT64_MIN || r->until_ns != INT64_MAX)
+		fprintf(f, "window: %s to %s\n",
+			r->since_ns == INT64_MIN ? "start" :
+			rp_fmt_time(a, r, r->since_ns),
+			r->until_ns == INT64_MAX ? "end" :
+			rp_fmt_time(b, r, r->until_ns));
+	if (*r->filters) {
+		fputs("filters: ", f);
+		put(f, r->filters);
+		fputc('\n', f);
+	}
+	fprintf(f, "selected: %s process%s, %s call%s\n",
+		rp_fmt_count(a, r->nprocesses), r->nprocesses == 1 ? "" : "es",
+		rp_fmt_count(b, r->ncalls_total),
+		r->ncalls_total == 1 ? "" : "s");
+}
+
+/* A title made of @before, @name from the trace, and @after,
+ * underlined. */
+static void title_of(FILE *f, const char *before, const char *name,
+		     const char *after)
+{
+	size_t n = strlen(before) + keke_tty_len(name) + strlen(after);
+
+	fprintf(f, "\n%s", before);
+	put(f, name);
+	fprintf(f, "%s\n", after);
+	while (n--)
+		fputc('-', f);
+	fputc('\n', f);
+}
+
+static void title(FILE *f, const char *t)
+{
+	title_of(f, t, "", "");
+}
+
+/* Width of the longest of @n strings at @s (stride @stride), at least
+ * @min. */
+static int width_of(const void *base, size_t n, size_t stride, size_t off,
+		    int min)
+{
+	int w = min;
+
+	for (size_t i = 0; i < n; i++) {
+		const char *s = *(const char *const *)((const char *)base +
+						      i * stride + off);
+		size_t len = keke_tty_len(s);
+
+		if (len > (size_t)w)
+			w = len > 48 ? 48 : (int)len;
+	}
+	return w > 48 ? 48 : w;
+}
+
+static void calls_table(FILE *f, const struct keke_report *r)
+{
+	int w = width_of(r->calls, r->ncalls, sizeof(*r->calls),
+			 offsetof(struct keke_report_call, name), 4);
+	char a[RP_FMT_MAX];
+
+	title(f, "Calls, by total time");
+	if (!r->ncalls) {
+		fputs("(none)\n", f);
+		return;
+	}
+	fprintf(f, "%-*s %-8s %11s %7s %9s %9s", w, "call", "category",
+		"count", "errors", "total", "self");
+	for (unsigned p = 0; p < KEKE_NPCT; p++)
+		fprintf(f, " %9s", keke_pct_label[p]);
+	fputc('\n', f);
+	for (size_t i = 0; i < r->ncalls; i++) {
+		const struct keke_report_call *k = &r->calls[i];
+
+		put_pad(f, k->name, w);
+		fputc(' ', f);
+		put_pad(f, k->category, 8);
+		fprintf(f, " %11s", rp_fmt_count(a, k->count));
+		fprintf(f, " %7" PRIu64, k->errors);
+		fprintf(f, " %9s", rp_fmt_dur(a, k->total_ns));
+		fprintf(f, " %9s", rp_fmt_dur(a, k->self_ns));
+		for (unsigned p = 0; p < KEKE_NPCT; p++)
+			fprintf(f, " %9s", rp_fmt_dur(a, k->dur[p]));
+		fputc('\n', f);
+	}
+}
+
+static void bytes_table(FILE *f, const struct keke_report *r)
+{
+	char a[RP_FMT_MAX];
+	bool any = false;
+
+	for (size_t i = 0; i < r->ncalls; i++)
+		any |= r->calls[i].moves_bytes;
+	if (!any)
+		return;
+	title(f, "Bytes moved (the results of read/write-like calls)");
+	fprintf(f, "%-12s %11s %10s", "call", "sized", "bytes");
+	for (unsigned p = 0; p < KEKE_NPCT; p++)
+		fprintf(f, " %9s", keke_pct_label[p]);
+	fputc('\n', f);
+	for (size_t i = 0; i < r->ncalls; i++) {
+		const struct keke_report_call *k = &r->calls[i];
+
+		if (!k->moves_bytes)
+			continue;
+		put_pad(f, k->name, 12);
+		fprintf(f, " %11s", rp_fmt_count(a, k->sized));
+		fprintf(f, " %10s", rp_fmt_bytes(a, k->bytes));
+		for (unsigned p = 0; p < KEKE_NPCT; p++)
+			fprintf(f, " %9s",
+				k->sized ? rp_fmt_bytes(a, k->size[p]) : "-");
+		fputc('\n', f);
+	}
+}
+
+/* The first and last non-empty buckets of @h; false if all are empty. */
+static bool hist_span(const struct keke_log2_hist *h, unsigned *lo,
+		      unsigned *hi, uint64_t *max)
+{
+	bool any = false;
+
+	*max = 0;
+	for (unsigned k = 0; k < KEKE_LOG2_BUCKETS; k++) {
+		if (!h->count[k])
+			continue;
+		if (!any)
+			*lo = k;
+		*hi = k;
+		any = true;
+		if (h->count[k] > *max)
+			*max = h->count[k];
+	}
+	return any;
+}
+
+static void histograms(FILE *f, const struct keke_report *r)
+{
+	char a[RP_FMT_MAX], b[RP_FMT_MAX];
+	bool titled = false;
+
+	for (size_t i = 0; i < r->ncalls; i++) {
+		const struct keke_report_call *k = &r->calls[i];
+		unsigned lo, hi;
+		uint64_t max;
+
+		if (!k->moves_bytes || !hist_span(&k->hist, &lo, &hi, &max))
+			continue;
+		if (!titled)
+			title(f, "Sizes (log2 histograms of results)");
+		titled = true;
+		put(f, k->name);
+		fprintf(f, " (%s call%s)\n", rp_fmt_count(a, k->sized),
+			k->sized == 1 ? "" : "s");
+		for (unsigned j = lo; j <= hi; j++) {
+			uint64_t n = k->hist.count[j];
+			int bar = (int)((n * BAR_WIDTH + max - 1) / max);
+
+			fprintf(f, "  below %-8s %11s ", rp_fmt_bucket(a, j),
+				rp_fmt_count(b, n));
+			for (int x = 0; x < bar; x++)
+				fputs("#", f);
+			fputc('\n', f);
+		}
+	}
+}
+
+/* "0 x410, 1 x2; SIGKILL x1; 3 unknown" into @buf (@size bytes). */
+static void statuses(char *buf, size_t size, const struct keke_report_exe *e)
+{
+	char sig[RP_FMT_MAX];
+	size_t n = 0;
+
+	buf[0] = '\0';
+	for (size_t i = 0; i < e->nexits && n < size; i++)
+		n += (size_t)snprintf(buf + n, size - n, "%s%d \u00d7%" PRIu64,
+				      i ? ", " : "", e->exits[i].code,
+				      e->exits[i].count);
+	for (size_t i = 0; i < e->nsignals && n < size; i++)
+		n += (size_t)snprintf(buf + n, size - n, "%s%s \u00d7%" PRIu64,
+				      n ? (i ? ", " : "; ") : "",
+				      rp_fmt_signal(sig, e->signals[i].code),
+				      e->signals[i].count);
+	if (e->no_status && n < size)
+		n += (size_t)snprintf(buf + n, size - n, "%s%" PRIu64
+				      " unknown", n ? "; " : "", e->no_status);
+	if (e->untraced && n < size)
+		snprintf(buf + n, size - n, "%s%" PRIu64 " untraced",
+			 n ? "; " : "", e->untraced);
+}
+
+static void exes_table(FILE *f, const struct keke_report *r)
+{
+	int w = width_of(r->exes, r->nexes, sizeof(*r->exes),
+			 offsetof(struct keke_report_exe, name), 10);
+	char a[RP_FMT_MAX], st[256];
+
+	title(f, "Executables, by total wall time");
+	if (!r->nexes) {
+		fputs("(none)\n", f);
+		return;
+	}
+	fprintf(f, "%-*s %9s %9s %9s %9s %9s  %s\n", w, "executable", "runs",
+		"total", "p50", "p95", "max", "exit codes");
+	for (size_t i = 0; i < r->nexes; i++) {
+		const struct keke_report_exe *e = &r->exes[i];
+
+		statuses(st, sizeof(st), e);
+		put_pad(f, e->name, w);
+		fprintf(f, " %9s", rp_fmt_count(a, e->processes));
+		fprintf(f, " %9s", rp_fmt_dur(a, e->total_ns));
+		fprintf(f, " %9s", rp_fmt_dur(a, e->wall[KEKE_P50]));
+		fprintf(f, " %9s", rp_fmt_dur(a, e->wall[KEKE_P95]));
+		fprintf(f, " %9s  %s\n", rp_fmt_dur(a, e->wall[KEKE_P100]), st);
+	}
+}
+
+static void paths_table(FILE *f, const struct keke_report *r,
+			const char *what, const struct keke_report_path *p,
+			size_t n)
+{
+	int w = width_of(p, n, sizeof(*p),
+			 offsetof(struct keke_report_path, path), 4);
+	char a[RP_FMT_MAX], t[128];
+
+	snprintf(t, sizeof(t), "Paths, by %s (top %zu of %zu)", what, n,
+		 r->npaths);
+	title(f, t);
+	if (!n) {
+		fputs(r->npaths ? "(none moved bytes)\n" : "(none)\n", f);
+		return;
+	}
+	fprintf(f, "%-*s %11s %7s %9s %10s %10s\n", w, "path", "calls",
+		"errors", "time", "read", "written");
+	for (size_t i = 0; i < n; i++) {
+		put_tail(f, p[i].path, w);
+		fprintf(f, " %11s", rp_fmt_count(a, p[i].calls));
+		fprintf(f, " %7" PRIu64, p[i].errors);
+		fprintf(f, " %9s", rp_fmt_dur(a, p[i].time_ns));
+		fprintf(f, " %10s", rp_fmt_bytes(a, p[i].bytes_in));
+		fprintf(f, " %10s\n", rp_fmt_bytes(a, p[i].bytes_out));
+	}
+}
+
+static void tree(FILE *f, const struct keke_report *r)
+{
+	char a[RP_FMT_MAX], b[RP_FMT_MAX], c[RP_FMT_MAX];
+
+	title(f, "Process tree (wall times)");
+	if (!r->ntree)
+		fputs("(none)\n", f);
+	for (size_t i = 0; i < r->ntree; i++) {
+		const struct keke_report_node *l = &r->tree[i];
+
+		fprintf(f, "%*s", (int)l->depth * 2, "");
+		put(f, l->name);
+		if (l->count == 1) {
+			fprintf(f, " [%d] %s", l->pid,
+				rp_fmt_dur(a, l->total_ns));
+			if (l->signal)
+				fprintf(f, " killed by %s",
+					rp_fmt_signal(b, l->signal));
+			else if (l->has_status)
+				fprintf(f, " exit %d", l->exit_code);
+			fputc('\n', f);
+			continue;
+		}
+		fprintf(f, " \u00d7%" PRIu64 " total %s, p50 %s, max %s",
+			l->count, rp_fmt_dur(a, l->total_ns),
+			rp_fmt_dur(b, l->p50_ns), rp_fmt_dur(c, l->max_ns));
+		if (l->failed)
+			fprintf(f, ", %" PRIu64 " failed", l->failed);
+		fputc('\n', f);
+	}
+	if (r->tree_more)
+		fprintf(f, "... and %zu more processes\n", r->tree_more);
+}
+
+static void traces(FILE *f, const struct keke_report *r)
+{
+	char a[RP_FMT_MAX], t[256];
+
+	for (size_t i = 0; i < r->ntraces; i++) {
+		const struct keke_report_trace *tr = &r->traces[i];
+		int w = width_of(tr->steps, tr->nsteps, sizeof(*tr->steps),
+				 offsetof(struct keke_report_step, name), 4);
+
+		snprintf(t, sizeof(t), " (%" PRIu64 " process%s; offsets "
+			 "from the process's start)", tr->processes,
+			 tr->processes == 1 ? "" : "es");
+		title_of(f, "Average trace of ", tr->exe, t);
+		if (!tr->nsteps) {
+			fputs("(no calls)\n", f);
+			continue;
+		}
+		fprintf(f, "%-*s %4s %6s %9s %9s %9s %9s %9s\n", w, "step",
+			"nth", "in", "p25", "p50", "p75", "p99", "dur p50");
+		for (size_t j = 0; j < tr->nsteps; j++) {
+			const struct keke_report_step *s = &tr->steps[j];
+
+			put_pad(f, s->name, w);
+			fprintf(f, " %4u %6s", s->nth,
+				rp_fmt_share(a, s->processes, tr->processes));
+			fprintf(f, " %9s", rp_fmt_dur(a, s->offset[KEKE_P25]));
+			fprintf(f, " %9s", rp_fmt_dur(a, s->offset[KEKE_P50]));
+			fprintf(f, " %9s", rp_fmt_dur(a, s->offset[KEKE_P75]));
+			fprintf(f, " %9s", rp_fmt_dur(a, s->offset[KEKE_P99]));
+			fprintf(f, " %9s\n", rp_fmt_dur(a, s->dur_p50));
+		}
+		if (tr->more)
+			fprintf(f, "... and %zu rarer steps\n", tr->more);
+	}
+}
+
+int keke_report_text(FILE *f, const struct keke_report *r)
+{
+	heading(f, r);
+	calls_table(f, r);
+	bytes_table(f, r);
+	histograms(f, r);
+	exes_table(f, r);
+	paths_table(f, r, "time", r->paths_by_time, r->npaths_by_time);
+	paths_table(f, r, "bytes", r->paths_by_bytes, r->npaths_by_bytes);
+	tree(f, r);
+	traces(f, r);
+	fflush(f);
+	return ferror(f) ? -1 : 0;
+}

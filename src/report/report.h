@@ -1,0 +1,195 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The report: statistics over a keke.db for a window of time and a
+ * selection of processes and calls, computed once into a struct
+ * keke_report and then written as text, JSON, CSV or one HTML page.
+ *
+ * What is selected:
+ *   - a process when it runs during part of the window and matches
+ *     --process (a glob on its name) and --pid;
+ *   - a call (any slice but the ones that span a process image) when it
+ *     starts inside the window, belongs to a selected process, and matches
+ *     --call (a glob on its name) and --path (a glob on the file path or
+ *     peer address it worked on).
+ *
+ * Percentiles are exact, by nearest rank (stats.h). The database is read
+ * in one pass over its slices and args, in id order; memory grows with
+ * the processes, the distinct names and paths, and the 8 bytes per
+ * selected call that exact percentiles need, never with whole rows.
+ */
+#ifndef KEKE_REPORT_H
+#define KEKE_REPORT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "report/stats.h"
+
+#define KEKE_REPORT_ERROR_MAX 1024
+
+struct keke_report_options {
+	const char *db;			/* the database to read */
+	const char *since;		/* window start, as given (stats.h) */
+	const char *until;		/* window end, as given */
+	const char *now;		/* "now" for the above; NULL: the
+					 * trace's end */
+	const char *process;		/* glob on process names */
+	const char *call;		/* glob on call names */
+	const char *path;		/* glob on paths and peer addresses */
+	bool have_pid;
+	int pid;
+	unsigned top;			/* rows of the path tables,
+					 * executables in the average
+					 * trace; 0: 20 */
+	unsigned steps;			/* occurrences of one call per
+					 * process in the average trace;
+					 * 0: 3 */
+	bool no_fold;			/* one tree line per process */
+	bool progress;			/* show progress on stderr */
+};
+
+/* Statistics of one call name. */
+struct keke_report_call {
+	char *name;
+	char *category;
+	uint64_t count;
+	uint64_t errors;		/* calls that failed (have an errno) */
+	int64_t total_ns;
+	int64_t self_ns;		/* total less that of nested calls */
+	int64_t dur[KEKE_NPCT];		/* duration percentiles */
+	bool moves_bytes;		/* a read/write-like call: */
+	uint64_t sized;			/* calls with a result >= 0 */
+	int64_t bytes;			/* the sum of those results */
+	int64_t size[KEKE_NPCT];	/* their percentiles (if sized) */
+	struct keke_log2_hist hist;	/* and their log2 histogram */
+};
+
+/* How often an exit code (or a signal) ended the processes of one name. */
+struct keke_report_code {
+	int code;
+	uint64_t count;
+};
+
+/* Statistics of one executable (processes by name). */
+struct keke_report_exe {
+	char *name;
+	uint64_t processes;
+	int64_t total_ns;		/* wall time, summed */
+	int64_t wall[KEKE_NPCT];	/* wall time percentiles */
+	struct keke_report_code *exits;	/* most frequent first */
+	size_t nexits;
+	struct keke_report_code *signals;
+	size_t nsignals;
+	uint64_t no_status;		/* exit status unknown */
+	uint64_t untraced;		/* ran without the preload */
+};
+
+/* Statistics of one file path or peer address. */
+struct keke_report_path {
+	char *path;
+	uint64_t calls;
+	uint64_t errors;
+	int64_t time_ns;
+	int64_t bytes_in;		/* read or received */
+	int64_t bytes_out;		/* written or sent */
+};
+
+/* One line of the process tree: one process, or same-name siblings
+ * folded together (count > 1) along with their subtrees. */
+struct keke_report_node {
+	char *name;
+	unsigned depth;			/* 0 for a root */
+	uint64_t count;			/* processes in this line */
+	int pid;			/* the first one's */
+	int64_t start_ns;		/* the first one's start */
+	int64_t total_ns;		/* wall time, summed */
+	int64_t p50_ns;			/* median wall time */
+	int64_t max_ns;			/* longest wall time */
+	uint64_t failed;		/* exit code != 0, or killed */
+	bool has_status;		/* count == 1: it exited with */
+	int exit_code;			/* this code, or */
+	int signal;			/* was killed by this signal */
+};
+
+/* One step of an average trace: the nth call of that name in a process. */
+struct keke_report_step {
+	char *name;
+	unsigned nth;			/* 1: its first call */
+	uint64_t processes;		/* that made it */
+	int64_t offset[KEKE_NPCT];	/* from the process's start */
+	int64_t dur_p50;
+};
+
+/* The average trace of one executable. */
+struct keke_report_trace {
+	char *exe;
+	uint64_t processes;
+	struct keke_report_step *steps;	/* by median offset */
+	size_t nsteps;
+	size_t more;			/* steps not shown */
+};
+
+struct keke_report {
+	/* The trace. */
+	char *db;
+	char *trace_id;
+	char *host;
+	bool have_wall;			/* realtime_offset_ns is known */
+	int64_t realtime_offset_ns;	/* wall = monotonic + this */
+	int64_t start_ns, end_ns;	/* the trace's, monotonic */
+
+	/* The selection (monotonic ns; INT64_MIN / INT64_MAX: open). */
+	int64_t now_ns;
+	int64_t since_ns, until_ns;
+	char *filters;			/* "process=cc call=read" or "" */
+
+	uint64_t nprocesses;		/* selected */
+	uint64_t ncalls_total;		/* selected calls */
+	uint64_t slices_read;		/* rows of slice read */
+
+	struct keke_report_call *calls;	/* longest total time first */
+	size_t ncalls;
+	struct keke_report_exe *exes;	/* by total wall time */
+	size_t nexes;
+	struct keke_report_path *paths_by_time;
+	size_t npaths_by_time;
+	struct keke_report_path *paths_by_bytes;
+	size_t npaths_by_bytes;
+	size_t npaths;			/* distinct paths seen */
+	struct keke_report_node *tree;	/* in depth-first order */
+	size_t ntree;
+	size_t tree_more;		/* lines not shown */
+	struct keke_report_trace *traces; /* most processes first */
+	size_t ntraces;
+};
+
+/*
+ * Reads @o->db and computes the report into @r. Returns 0, or -1 with
+ * @err (KEKE_REPORT_ERROR_MAX bytes) saying why; @r is then empty. A
+ * window or filter that selects nothing is not an error.
+ */
+int keke_report_load(const struct keke_report_options *o,
+		     struct keke_report *r, char *err);
+
+/* Frees what keke_report_load put into @r and empties it. */
+void keke_report_free(struct keke_report *r);
+
+/*
+ * Writers: each writes the whole report to @f and returns 0, or -1 when
+ * writing failed (errno set).
+ */
+int keke_report_text(FILE *f, const struct keke_report *r);
+int keke_report_json(FILE *f, const struct keke_report *r);
+/* CSV: every row starts with its table's name ("calls", "bytes",
+ * "histogram", "executables", "paths_by_time", "paths_by_bytes", "tree",
+ * "steps"), each table after a header row; @table names the only table
+ * to write (its rows without the table column), or NULL for all. */
+int keke_report_csv(FILE *f, const struct keke_report *r, const char *table);
+
+/* Whether @table is one of the CSV table names above. */
+bool keke_report_csv_table(const char *table);
+int keke_report_html(FILE *f, const struct keke_report *r);
+
+#endif

@@ -1,0 +1,497 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The report's one pass over the slices and their args.
+ *
+ * Two ways, chosen by how much of the trace the selection covers:
+ *
+ *   - a full scan, for most reports: the slice table in id order and the
+ *     args table in arg_set_id order (its index) are read side by side
+ *     and joined as they go, which costs one sequential read of each;
+ *     the args are read ahead by other threads when there are CPUs to
+ *     spare (report_args.c), else here, where a jump over many
+ *     unselected slices re-seeks them;
+ *
+ *   - a seek, when the window or the selected processes hold a small part
+ *     of the slices: the slice_ts (or slice_track_id) index finds them,
+ *     and each one's args are looked up by arg_set_id.
+ *
+ * Either way each thread's slices come in time order (merge writes the
+ * calls of a thread in the order they ended, which is their start order
+ * since calls on one thread do not overlap unless nested).
+ */
+#include "report/context.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define SEEK_COST 4		/* a seek costs this many rows of a scan */
+#define ARGS_JUMP 4096		/* re-seek the args past this many ids */
+#define STR_MAX 4096		/* path and addr bytes kept */
+#define MAX_SEEK_THREADS 10000	/* more selected threads: scan */
+#define SET_CACHE 16384		/* arg sets remembered (a power of two) */
+#define SET_TEXT 232		/* path and addr bytes a cached set holds */
+
+static const char slice_cols[] =
+	"SELECT id, ts, dur, track_id, category, name, depth, parent_id,"
+	" arg_set_id FROM slice";
+
+/*
+ * What an arg set said, remembered: the sink shares one set between
+ * slices with the same args, so a set read once is often asked for again
+ * (by a loop of reads of one file) long after the ordered cursor passed
+ * it. Direct-mapped by set id.
+ */
+struct cached_set {
+	int64_t set;			/* 0: empty */
+	int64_t fd, result;
+	uint16_t path_len, addr_len;
+	bool has_fd, has_result, failed, has_path, has_addr;
+	char text[SET_TEXT];		/* the path, then the addr */
+};
+
+struct scan {
+	struct rp_ctx *c;
+	struct cached_set *cache;	/* SET_CACHE of them, or NULL */
+	int (*fn)(struct rp_ctx *c, const struct rp_slice *s);
+	sqlite3_stmt *args;		/* full: from arg_set_id ?1 on */
+	struct rp_args *ahead;		/* full: args read by threads */
+	bool args_row;			/* full: args is on a row */
+	bool args_done;			/* full: args has no more rows */
+	int64_t args_id;		/* full: that row's arg_set_id */
+	int64_t last_set;		/* the last arg set read */
+	char path[STR_MAX + 1];
+	char addr[STR_MAX + 1];
+	uint64_t rows, total;
+};
+
+/* Copies at most STR_MAX bytes of a text column into @buf. */
+static size_t copy_text(char *buf, sqlite3_stmt *st, int col)
+{
+	const unsigned char *s = sqlite3_column_text(st, col);
+	size_t n = s ? (size_t)sqlite3_column_bytes(st, col) : 0;
+
+	if (n > STR_MAX)
+		n = STR_MAX;
+	if (n)
+		memcpy(buf, s, n);
+	buf[n] = '\0';
+	return n;
+}
+
+/* Takes the arg of @st's row, whose key, int and string values are the
+ * columns from @col on, into @s. */
+static void take_arg(struct scan *sc, struct rp_slice *s, sqlite3_stmt *st,
+		     int col)
+{
+	const char *key = (const char *)sqlite3_column_text(st, col);
+
+	if (!key)
+		return;
+	switch (key[0]) {
+	case 'f':
+		if (!strcmp(key, "fd")) {
+			s->has_fd = true;
+			s->fd = sqlite3_column_int64(st, col + 1);
+		}
+		break;
+	case 'r':
+		if (!strcmp(key, "result") &&
+		    sqlite3_column_type(st, col + 1) == SQLITE_INTEGER) {
+			s->has_result = true;
+			s->result = sqlite3_column_int64(st, col + 1);
+		}
+		break;
+	case 'e':
+		if (!strcmp(key, "errno"))
+			s->failed = true;
+		break;
+	case 'p':
+		if (!strcmp(key, "path") &&
+		    sqlite3_column_type(st, col + 2) == SQLITE_TEXT) {
+			s->path_len = copy_text(sc->path, st, col + 2);
+			s->path = sc->path;
+		}
+		break;
+	case 'a':
+		if (!strcmp(key, "addr") &&
+		    sqlite3_column_type(st, col + 2) == SQLITE_TEXT) {
+			s->addr_len = copy_text(sc->addr, st, col + 2);
+			s->addr = sc->addr;
+		}
+		break;
+	}
+}
+
+static struct cached_set *cache_slot(struct scan *sc, int64_t set)
+{
+	return &sc->cache[rp_mix((uint64_t)set) & (SET_CACHE - 1)];
+}
+
+/* Remembers what set @set said into @s, if its strings fit. */
+static void cache_put(struct scan *sc, int64_t set, const struct rp_slice *s)
+{
+	struct cached_set *e;
+
+	if (!sc->cache || s->path_len + s->addr_len > SET_TEXT)
+		return;
+	e = cache_slot(sc, set);
+	e->set = set;
+	e->has_fd = s->has_fd;
+	e->fd = s->fd;
+	e->has_result = s->has_result;
+	e->result = s->result;
+	e->failed = s->failed;
+	e->has_path = s->path != NULL;
+	e->path_len = (uint16_t)s->path_len;
+	e->has_addr = s->addr != NULL;
+	e->addr_len = (uint16_t)s->addr_len;
+	if (s->path)
+		memcpy(e->text, s->path, s->path_len);
+	if (s->addr)
+		memcpy(e->text + s->path_len, s->addr, s->addr_len);
+}
+
+/* What set @set said, into @s, if remembered. */
+static bool cache_get(struct scan *sc, int64_t set, struct rp_slice *s)
+{
+	const struct cached_set *e;
+
+	if (!sc->cache)
+		return false;
+	e = cache_slot(sc, set);
+	if (e->set != set)
+		return false;
+	s->has_fd = e->has_fd;
+	s->fd = e->fd;
+	s->has_result = e->has_result;
+	s->result = e->result;
+	s->failed = e->failed;
+	if (e->has_path) {
+		memcpy(sc->path, e->text, e->path_len);
+		sc->path[e->path_len] = '\0';
+		s->path = sc->path;
+		s->path_len = e->path_len;
+	}
+	if (e->has_addr) {
+		memcpy(sc->addr, e->text + e->path_len, e->addr_len);
+		sc->addr[e->addr_len] = '\0';
+		s->addr = sc->addr;
+		s->addr_len = e->addr_len;
+	}
+	return true;
+}
+
+/* Seek mode, or an arg set out of order: the args of set @set, from the
+ * cache or looked up. */
+static int lookup_args(struct scan *sc, sqlite3_stmt *st, int64_t set,
+		       struct rp_slice *s)
+{
+	int rc;
+
+	if (cache_get(sc, set, s))
+		return 0;
+	sqlite3_reset(st);
+	sqlite3_bind_int64(st, 1, set);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		take_arg(sc, s, st, 0);
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE)
+		return rp_sql_fail(sc->c, "reading args");
+	cache_put(sc, set, s);
+	return 0;
+}
+
+/* Full mode: moves the args cursor to the first row of set @set or
+ * beyond, re-seeking when that is far. */
+static int args_advance(struct scan *sc, int64_t set)
+{
+	int rc;
+
+	if (!sc->args_done &&
+	    (!sc->args_row || sc->args_id < set - ARGS_JUMP)) {
+		sqlite3_reset(sc->args);
+		sqlite3_bind_int64(sc->args, 1, set);
+		sc->args_row = true;
+		sc->args_id = INT64_MIN;
+	}
+	while (!sc->args_done && sc->args_id < set) {
+		rc = sqlite3_step(sc->args);
+		if (rc == SQLITE_DONE) {
+			sc->args_done = true;
+			break;
+		}
+		if (rc != SQLITE_ROW)
+			return rp_sql_fail(sc->c, "reading args");
+		sc->args_id = sqlite3_column_int64(sc->args, 0);
+	}
+	return 0;
+}
+
+/* Full mode: the args of set @set, joined from the ordered cursor. */
+static int join_args(struct scan *sc, int64_t set, struct rp_slice *s,
+		     sqlite3_stmt *lookup)
+{
+	int rc;
+
+	/* New sets come in order from keke's sink; a shared one comes again
+	 * later, from the cache or looked up. */
+	if (set <= sc->last_set)
+		return lookup_args(sc, lookup, set, s);
+	sc->last_set = set;
+	if (sc->ahead) {
+		if (rp_args_get(sc->c, sc->ahead, set, s))
+			return -1;
+		cache_put(sc, set, s);
+		return 0;
+	}
+	if (args_advance(sc, set))
+		return -1;
+	while (!sc->args_done && sc->args_id == set) {
+		take_arg(sc, s, sc->args, 1);
+		rc = sqlite3_step(sc->args);
+		if (rc == SQLITE_DONE) {
+			sc->args_done = true;
+			break;
+		}
+		if (rc != SQLITE_ROW)
+			return rp_sql_fail(sc->c, "reading args");
+		sc->args_id = sqlite3_column_int64(sc->args, 0);
+	}
+	cache_put(sc, set, s);
+	return 0;
+}
+
+/*
+ * The slice of @st's row into @s, if it belongs to the selection (in the
+ * window, of a selected process). Returns 1 if it does, 0 if not, -1 when
+ * out of memory.
+ */
+static int read_slice(struct scan *sc, sqlite3_stmt *st, struct rp_slice *s)
+{
+	struct rp_ctx *c = sc->c;
+	int64_t v;
+
+	memset(s, 0, sizeof(*s));
+	s->ts = sqlite3_column_int64(st, 1);
+	if (s->ts < c->r->since_ns || s->ts >= c->r->until_ns)
+		return 0;
+	s->track = sqlite3_column_int64(st, 3);
+	s->proc = RP_NONE;
+	if (idmap_get(&c->utid_ix, (uint64_t)s->track, &v)) {
+		s->proc = (size_t)(v >> 1);
+		s->main_thread = v & 1;
+	}
+	if (!rp_proc_selected(c, s->proc))
+		return 0;
+	s->id = sqlite3_column_int64(st, 0);
+	s->dur = sqlite3_column_int64(st, 2);
+	s->category = (const char *)sqlite3_column_text(st, 4);
+	s->name = (const char *)sqlite3_column_text(st, 5);
+	if (!s->category)
+		s->category = "";
+	if (!s->name)
+		s->name = "";
+	if (rp_name(c, s->name, (size_t)sqlite3_column_bytes(st, 5),
+		    &s->name_id))
+		return -1;
+	s->kind = c->kinds[s->name_id];
+	s->depth = sqlite3_column_int(st, 6);
+	s->parent_id = sqlite3_column_int64(st, 7);
+	s->image = s->depth == 0 && s->main_thread &&
+		   !strcmp(s->category, "process");
+	return 1;
+}
+
+/* Steps @st to the end, passing each selected slice on. */
+static int run(struct scan *sc, sqlite3_stmt *st, sqlite3_stmt *lookup,
+	       bool full)
+{
+	struct rp_ctx *c = sc->c;
+	struct rp_slice s;
+	int rc;
+
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if ((++sc->rows & 0xffff) == 0)
+			rp_progress(c, "reading slices", sc->rows, sc->total);
+		rc = read_slice(sc, st, &s);
+		if (rc < 0)
+			return -1;
+		if (!rc)
+			continue;
+		if (sqlite3_column_type(st, 8) != SQLITE_NULL && !s.image) {
+			int64_t set = sqlite3_column_int64(st, 8);
+
+			if (full ? join_args(sc, set, &s, lookup)
+				 : lookup_args(sc, lookup, set, &s))
+				return -1;
+		}
+		if (sc->fn(c, &s))
+			return -1;
+	}
+	c->r->slices_read = sc->rows;
+	if (rc != SQLITE_DONE)
+		return rp_sql_fail(c, "reading slices");
+	return 0;
+}
+
+/* The first column of the first row of @sql, binding @a and @b to ?1 and
+ * ?2 when the query has them; -1 on error. */
+static int64_t query_int(sqlite3 *db, const char *sql, int64_t a, int64_t b)
+{
+	sqlite3_stmt *st;
+	int64_t v = -1;
+
+	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	if (sqlite3_bind_parameter_count(st) >= 1)
+		sqlite3_bind_int64(st, 1, a);
+	if (sqlite3_bind_parameter_count(st) >= 2)
+		sqlite3_bind_int64(st, 2, b);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		v = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return v;
+}
+
+/* The utids of the selected processes' threads, ordered by process;
+ * NULL with *n = 0 when there are too many to seek or on error. */
+static int64_t *selected_threads(struct rp_ctx *c, size_t *n)
+{
+	sqlite3_stmt *st;
+	int64_t *v = NULL;
+	size_t cap = 0;
+
+	*n = 0;
+	if (sqlite3_prepare_v2(c->db, "SELECT utid FROM thread"
+			       " ORDER BY upid, utid", -1, &st,
+			       NULL) != SQLITE_OK)
+		return NULL;
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		int64_t utid = sqlite3_column_int64(st, 0), x;
+
+		if (!idmap_get(&c->utid_ix, (uint64_t)utid, &x) ||
+		    !c->procs[x >> 1].selected)
+			continue;
+		if (*n == MAX_SEEK_THREADS) {
+			free(v);
+			v = NULL;
+			*n = 0;
+			break;
+		}
+		if (*n == cap) {
+			int64_t *w;
+
+			cap = cap ? cap * 2 : 64;
+			w = realloc(v, cap * sizeof(*w));
+			if (!w) {
+				free(v);
+				v = NULL;
+				*n = 0;
+				break;
+			}
+			v = w;
+		}
+		v[(*n)++] = utid;
+	}
+	sqlite3_finalize(st);
+	return v;
+}
+
+int rp_scan(struct rp_ctx *c,
+	    int (*fn)(struct rp_ctx *c, const struct rp_slice *s))
+{
+	struct scan *sc = calloc(1, sizeof(*sc));
+	sqlite3_stmt *st = NULL, *lookup = NULL;
+	int64_t *threads = NULL;
+	size_t nthreads = 0;
+	uint64_t by_window, by_threads = UINT64_MAX;
+	char sql[512];
+	bool windowed = c->r->since_ns != INT64_MIN ||
+			c->r->until_ns != INT64_MAX;
+	int ret = -1;
+
+	if (!sc)
+		return rp_oom(c);
+	sc->c = c;
+	sc->fn = fn;
+	/* Without it, shared sets are looked up each time: still right. */
+	sc->cache = calloc(SET_CACHE, sizeof(*sc->cache));
+	sc->last_set = INT64_MIN;
+	sc->total = (uint64_t)query_int(c->db, "SELECT ifnull(max(id), 0)"
+					" FROM slice", 0, 0);
+	by_window = windowed ? (uint64_t)query_int(c->db,
+			"SELECT count(*) FROM slice WHERE ts >= ?1 AND ts < ?2",
+			c->r->since_ns, c->r->until_ns) : sc->total;
+	if (c->o->process || c->o->have_pid) {
+		threads = selected_threads(c, &nthreads);
+		if (threads) {
+			by_threads = 0;
+			for (size_t i = 0; i < nthreads; i++)
+				by_threads += (uint64_t)query_int(c->db,
+					"SELECT count(*) FROM slice"
+					" WHERE track_id = ?1", threads[i], 0);
+		}
+	}
+	if (sqlite3_prepare_v2(c->db, "SELECT key, int_value, string_value"
+			       " FROM args WHERE arg_set_id = ?1", -1,
+			       &lookup, NULL) != SQLITE_OK) {
+		rp_sql_fail(c, "reading args");
+		goto out;
+	}
+
+	if (by_threads * SEEK_COST < sc->total && by_threads <= by_window) {
+		/* Seek each selected thread's slices. */
+		sc->total = by_threads;
+		snprintf(sql, sizeof(sql), "%s WHERE track_id = ?3 AND"
+			 " ts >= ?1 AND ts < ?2 ORDER BY ts", slice_cols);
+		if (sqlite3_prepare_v2(c->db, sql, -1, &st, NULL) != SQLITE_OK)
+			goto sql_fail;
+		for (size_t i = 0; i < nthreads; i++) {
+			sqlite3_reset(st);
+			sqlite3_bind_int64(st, 1, c->r->since_ns);
+			sqlite3_bind_int64(st, 2, c->r->until_ns);
+			sqlite3_bind_int64(st, 3, threads[i]);
+			if (run(sc, st, lookup, false))
+				goto out;
+		}
+	} else if (by_window * SEEK_COST < sc->total) {
+		/* Seek the window. */
+		sc->total = by_window;
+		snprintf(sql, sizeof(sql), "%s WHERE ts >= ?1 AND ts < ?2"
+			 " ORDER BY ts", slice_cols);
+		if (sqlite3_prepare_v2(c->db, sql, -1, &st, NULL) != SQLITE_OK)
+			goto sql_fail;
+		sqlite3_bind_int64(st, 1, c->r->since_ns);
+		sqlite3_bind_int64(st, 2, c->r->until_ns);
+		if (run(sc, st, lookup, false))
+			goto out;
+	} else {
+		/* Scan everything, joining the args as they come. */
+		snprintf(sql, sizeof(sql), "%s ORDER BY id", slice_cols);
+		if (sqlite3_prepare_v2(c->db, sql, -1, &st, NULL) != SQLITE_OK)
+			goto sql_fail;
+		if (sqlite3_prepare_v2(c->db, "SELECT arg_set_id, key,"
+				       " int_value, string_value FROM args"
+				       " WHERE arg_set_id >= ?1"
+				       " ORDER BY arg_set_id", -1, &sc->args,
+				       NULL) != SQLITE_OK)
+			goto sql_fail;
+		if (rp_args_start(c, &sc->ahead))
+			goto out;
+		if (run(sc, st, lookup, true))
+			goto out;
+	}
+	ret = 0;
+	goto out;
+sql_fail:
+	rp_sql_fail(c, "reading slices");
+out:
+	sqlite3_finalize(st);
+	sqlite3_finalize(lookup);
+	sqlite3_finalize(sc->args);
+	rp_args_stop(sc->ahead);
+	free(sc->cache);
+	free(threads);
+	free(sc);
+	return ret;
+}
