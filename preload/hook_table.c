@@ -10,6 +10,7 @@
 #include <sys/syscall.h>
 
 #include "hook.h"
+#include "record/duration.h"
 #include "runtime/next_symbol.h"
 
 /* enum keke_family (preload.h) and KEKE_FAMILY_LIST (families.h) must
@@ -162,7 +163,7 @@ static KEKE_ONCE void setup_min_dur(bool quiet)
 	keke_min_ticks = 0;
 	if (!v || !*v)
 		return;
-	if (keke_parse_duration_ns(v, &ns) != 0) {
+	if (keke_parse_duration(v, KEKE_NS_PER_US, &ns) != 0) {
 		if (!quiet)
 			say((const char *const[]){ "keke: KEKE_MIN_DUR '", v,
 				"' is not a duration such as 10us, 1ms or "

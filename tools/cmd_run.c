@@ -26,6 +26,7 @@
 #include <unistd.h>
 
 #include "cmd.h"
+#include "record/duration.h"
 #include "record/families.h"
 #include "find_preload.h"
 #include "merge/merge.h"
@@ -197,7 +198,7 @@ static int parse_args(int argc, char **argv, struct run_opts *o)
 		case 'm': {
 			uint64_t ns;
 
-			if (keke_parse_duration_ns(optarg, &ns) != 0)
+			if (keke_parse_duration(optarg, KEKE_NS_PER_US, &ns) != 0)
 				return usage_error("--min-dur needs a duration "
 						   "such as 10us or 1ms, not "
 						   "'%s'", optarg);

@@ -14,9 +14,8 @@
  *		removal starts from the default set ("-sync": all but sync)
  * Unset, empty or blank means the default.
  *
- * KEKE_MIN_DUR is a number with an optional unit: ns, us (or µs), ms or s;
- * a plain number is in microseconds; a fraction is allowed ("1.5ms").
- * 0 keeps every call.
+ * KEKE_MIN_DUR is a duration (record/duration.h); a plain number is in
+ * microseconds. 0 keeps every call.
  */
 #ifndef KEKE_FAMILIES_H
 #define KEKE_FAMILIES_H
@@ -59,12 +58,5 @@ const char *keke_family_name(unsigned bit);
  */
 int keke_parse_families(const char *spec, uint32_t *out, char *err,
 			size_t errlen);
-
-/*
- * Parses a KEKE_MIN_DUR value @s into nanoseconds in *ns. Returns 0, or -1
- * with *ns unchanged when @s is not a non-negative number with a known
- * unit, or is too large.
- */
-int keke_parse_duration_ns(const char *s, uint64_t *ns);
 
 #endif

@@ -120,13 +120,6 @@ static inline void keke_log2_add(struct keke_log2_hist *h, int64_t v)
 void keke_log2_range(unsigned k, uint64_t *lo, uint64_t *hi);
 
 /*
- * Parses a duration: one or more numbers each with a unit, such as "90s",
- * "10m", "1h30m", "1.5h", "250ms", "2d" (units: ns us ms s m h d w; a
- * bare number is seconds) into *ns. Returns 0, or -1 when @s is not one.
- */
-int keke_parse_duration(const char *s, int64_t *ns);
-
-/*
  * Parses a point in time into *wall_ns, nanoseconds since the epoch,
  * relative to @now_ns (also since the epoch) where it needs one:
  *

@@ -12,96 +12,9 @@
 #include <string.h>
 #include <time.h>
 
+#include "record/duration.h"
+
 #define NS_PER_S 1000000000LL
-
-static const struct {
-	const char *name;
-	int64_t ns;
-} units[] = {
-	/* Longest first, so "ms" is not read as "m". */
-	{ "min", 60 * NS_PER_S },
-	{ "ns", 1 },
-	{ "us", 1000 },
-	{ "\xc2\xb5s", 1000 },	/* µs */
-	{ "ms", 1000000 },
-	{ "s", NS_PER_S },
-	{ "m", 60 * NS_PER_S },
-	{ "h", 3600 * NS_PER_S },
-	{ "d", 86400 * NS_PER_S },
-	{ "w", 7 * 86400 * NS_PER_S },
-};
-
-/*
- * Reads a decimal number with an optional fraction at *@p into @whole and
- * @frac (the fraction as a double in [0, 1)), advancing *@p. Returns 0, or
- * -1 when there is no digit or the whole part overflows.
- */
-static int read_number(const char **p, int64_t *whole, double *frac)
-{
-	const char *s = *p;
-	int64_t w = 0;
-	double f = 0, scale = 0.1;
-	bool digits = false;
-
-	while (isdigit((unsigned char)*s)) {
-		if (w > (INT64_MAX - 9) / 10)
-			return -1;
-		w = w * 10 + (*s++ - '0');
-		digits = true;
-	}
-	if (*s == '.') {
-		s++;
-		while (isdigit((unsigned char)*s)) {
-			f += (*s++ - '0') * scale;
-			scale /= 10;
-			digits = true;
-		}
-	}
-	if (!digits)
-		return -1;
-	*whole = w;
-	*frac = f;
-	*p = s;
-	return 0;
-}
-
-int keke_parse_duration(const char *s, int64_t *ns)
-{
-	int64_t total = 0;
-	bool any = false;
-
-	if (!s || !*s)
-		return -1;
-	while (*s) {
-		int64_t w, unit = 0;
-		double f;
-		size_t i;
-
-		if (read_number(&s, &w, &f) < 0)
-			return -1;
-		for (i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
-			size_t n = strlen(units[i].name);
-
-			if (!strncmp(s, units[i].name, n)) {
-				unit = units[i].ns;
-				s += n;
-				break;
-			}
-		}
-		if (!unit) {
-			/* A bare number is seconds, alone only. */
-			if (any || *s)
-				return -1;
-			unit = NS_PER_S;
-		}
-		if (w > (INT64_MAX - total) / unit - 1)
-			return -1;
-		total += w * unit + (int64_t)(f * (double)unit + 0.5);
-		any = true;
-	}
-	*ns = total;
-	return 0;
-}
 
 /* @now_ns as broken-down local time. */
 static void local_of(int64_t now_ns, struct tm *tm)
@@ -313,7 +226,7 @@ static int parse_calendar(const char *s, int64_t now_ns, int64_t *wall_ns)
 
 int keke_parse_time(const char *s, int64_t now_ns, int64_t *wall_ns)
 {
-	int64_t ns;
+	uint64_t ns;
 	int rc;
 
 	if (!s || !*s)
@@ -322,18 +235,15 @@ int keke_parse_time(const char *s, int64_t now_ns, int64_t *wall_ns)
 	if (rc <= 0)
 		return rc;
 	if (s[0] == '@') {
-		int64_t w;
-		double f;
-		const char *p = s + 1;
-
-		if (read_number(&p, &w, &f) < 0 || *p ||
-		    w > INT64_MAX / NS_PER_S - 1)
+		/* Seconds since the epoch: digits and a fraction only. */
+		if (s[1 + strspn(s + 1, "0123456789.")] ||
+		    keke_parse_duration(s + 1, KEKE_NS_PER_S, &ns) != 0)
 			return -1;
-		*wall_ns = w * NS_PER_S + (int64_t)(f * NS_PER_S + 0.5);
+		*wall_ns = (int64_t)ns;
 		return 0;
 	}
-	if (keke_parse_duration(s, &ns) == 0) {
-		*wall_ns = now_ns - ns;
+	if (keke_parse_duration(s, KEKE_NS_PER_S, &ns) == 0) {
+		*wall_ns = now_ns - (int64_t)ns;
 		return 0;
 	}
 	return parse_calendar(s, now_ns, wall_ns);

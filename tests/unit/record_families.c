@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
- * KEKE_TRACE and KEKE_MIN_DUR parsing (src/record/families.c): the family
- * lists a user writes, the errors they get, and the duration units.
+ * KEKE_TRACE parsing (src/record/families.c): the family lists a user
+ * writes and the errors they get.
  */
 #include <criterion/criterion.h>
 #include <stdint.h>
@@ -63,35 +63,4 @@ Test(families, unknown_family_is_named)
 	/* A short buffer still gets a terminated message. */
 	cr_assert_eq(keke_parse_families("x", &mask, err, 8), -1);
 	cr_assert_str_eq(err, "unknown");
-}
-
-static uint64_t ns(const char *s)
-{
-	uint64_t v = 12345;
-
-	cr_assert_eq(keke_parse_duration_ns(s, &v), 0, "'%s'", s);
-	return v;
-}
-
-Test(families, min_dur_takes_units)
-{
-	cr_assert_eq(ns("10us"), 10000);
-	cr_assert_eq(ns("10\xc2\xb5s"), 10000);
-	cr_assert_eq(ns("7"), 7000);
-	cr_assert_eq(ns("1ms"), 1000000);
-	cr_assert_eq(ns("1.5ms"), 1500000);
-	cr_assert_eq(ns("500ns"), 500);
-	cr_assert_eq(ns("2s"), 2000000000);
-	cr_assert_eq(ns("0.25"), 250);
-	cr_assert_eq(ns("0"), 0);
-	for (const char *const *bad = (const char *const[]){
-		     "", "ms", "10 us", "-1", "10xs", "1e3", "1,5ms",
-		     "99999999999999999999", "18446744073709551615s", NULL };
-	     *bad; bad++) {
-		uint64_t v = 12345;
-
-		cr_assert_eq(keke_parse_duration_ns(*bad, &v), -1, "'%s'",
-			     *bad);
-		cr_assert_eq(v, 12345);
-	}
 }

@@ -196,55 +196,6 @@ Test(log2, buckets_count_values_below_powers_of_two)
 	cr_assert(lo == (uint64_t)1 << 63 && hi == 0, "2^64 wraps to 0");
 }
 
-/* ---- durations ---------------------------------------------------------- */
-
-/* Strings inline: Criterion runs each case in a new process, where the
- * addresses of string literals may differ. */
-struct dur_case {
-	char text[32];
-	int rc;
-	int64_t ns;
-};
-
-ParameterizedTestParameters(time, durations)
-{
-	static struct dur_case cases[] = {
-		{ "1h", 0, 3600 * S },
-		{ "10m", 0, 600 * S },
-		{ "30s", 0, 30 * S },
-		{ "90", 0, 90 * S },
-		{ "1h30m", 0, 5400 * S },
-		{ "1.5h", 0, 5400 * S },
-		{ "250ms", 0, 250000000 },
-		{ "3us", 0, 3000 },
-		{ "7ns", 0, 7 },
-		{ "2d", 0, 2 * 86400 * S },
-		{ "1w", 0, 7 * 86400 * S },
-		{ "5min", 0, 300 * S },
-		{ "", -1, 0 },
-		{ "h", -1, 0 },
-		{ "10x", -1, 0 },
-		{ "1h2", -1, 0 },
-		{ "-5m", -1, 0 },
-		{ "99999999999999999999s", -1, 0 },
-	};
-
-	return cr_make_param_array(struct dur_case, cases,
-				   sizeof(cases) / sizeof(cases[0]));
-}
-
-ParameterizedTest(struct dur_case *c, time, durations)
-{
-	int64_t ns = -1;
-	int rc = keke_parse_duration(c->text, &ns);
-
-	cr_assert_eq(rc, c->rc, "'%s': returned %d, want %d", c->text, rc,
-		     c->rc);
-	if (rc == 0)
-		cr_assert_eq(ns, c->ns, "'%s': %lld ns, want %lld", c->text,
-			     (long long)ns, (long long)c->ns);
-}
-
 /* ---- points in time ----------------------------------------------------- */
 
 struct time_case {
