@@ -396,9 +396,9 @@ static KEKE_ONCE void fill_header(struct keke_file_header *h,
 	struct utsname uts;
 
 	h->image_start = writer.image_start;
-	h->fork_flow_in = cfg->prelude.flow_in;
-	h->fork_start = cfg->prelude.start;
-	h->fork_exec = cfg->prelude.exec;
+	h->prelude_flow_in = cfg->prelude.flow_in;
+	h->prelude_start = cfg->prelude.start;
+	h->prelude_exec = cfg->prelude.exec;
 	h->dropped = __atomic_exchange_n(&writer.early_dropped, 0,
 					 __ATOMIC_RELAXED);
 	h->filtered = __atomic_exchange_n(&writer.early_filtered, 0,

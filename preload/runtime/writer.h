@@ -102,7 +102,7 @@ static inline bool keke_in_vfork_child(void)
 }
 
 /* What the image a fork child exec'd into tells of that child, when the
- * child recorded nothing and so made no file (record.h, fork_flow_in). */
+ * child recorded nothing and so made no file (record.h, prelude_flow_in). */
 struct keke_fork_prelude {
 	uint64_t flow_in;		/* that led to the fork child; 0: none */
 	uint64_t start;			/* ticks: the fork child started */

@@ -869,14 +869,14 @@ size_t merge_new_proc(struct merge *m, size_t dir, int pid, int ppid,
 
 /*
  * The process of a file whose image a fork child exec'd into without a
- * file of its own (record.h, fork_flow_in): a new one, which starts with
+ * file of its own (record.h, prelude_flow_in): a new one, which starts with
  * that child's image (its slices are sent by merge_tree).
  */
 static size_t prelude_process(struct merge *m, const struct file_info *f,
 			      int64_t start_ns)
 {
-	int64_t fork_ns = to_ns(f, f->hdr.fork_start);
-	int64_t exec_ns = to_ns(f, f->hdr.fork_exec);
+	int64_t fork_ns = to_ns(f, f->hdr.prelude_start);
+	int64_t exec_ns = to_ns(f, f->hdr.prelude_exec);
 	struct prelude *pl;
 	size_t i;
 
@@ -901,7 +901,7 @@ static size_t prelude_process(struct merge *m, const struct file_info *f,
 		.exec_ns = exec_ns,
 		.end_ns = start_ns,
 	};
-	m->procs[i].first_flow_in = f->hdr.fork_flow_in;
+	m->procs[i].first_flow_in = f->hdr.prelude_flow_in;
 	m->procs[i].first_slice = pl->image_slice;
 	merge_thread(m, i, f->hdr.pid, fork_ns);
 	return i;
@@ -916,7 +916,7 @@ static size_t prelude_process(struct merge *m, const struct file_info *f,
 static size_t process_for(struct merge *m, const struct file_info *f,
 			  int64_t start_ns)
 {
-	if (f->hdr.fork_flow_in)
+	if (f->hdr.prelude_flow_in)
 		return prelude_process(m, f, start_ns);
 	if (m->nprocs) {
 		struct proc *last = &m->procs[m->nprocs - 1];
@@ -1007,7 +1007,7 @@ static int merge_file(struct merge *m, const struct file_info *f,
 	keke_reader_close(&r);
 	if (!rc)
 		rc = merge_close_spans(m, &im);
-	if (f->hdr.fork_flow_in) {
+	if (f->hdr.prelude_flow_in) {
 		struct prelude *pl = &m->preludes[m->npreludes - 1];
 
 		pl->path = im.exec_path;

@@ -93,7 +93,7 @@ struct reaped {
 };
 
 /* A fork child that exec'd before recording anything, and so made no
- * file, told of by the image it exec'd into (record.h, fork_flow_in).
+ * file, told of by the image it exec'd into (record.h, prelude_flow_in).
  * Its slices wait for merge_tree, which knows its parent by then. */
 struct prelude {
 	size_t proc;

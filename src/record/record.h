@@ -109,12 +109,12 @@ struct keke_file_header {
 					 * child makes it at its first
 					 * record); 0: at start.ticks */
 	/* A fork child that exec'd before it recorded anything made no file:
-	 * the image it exec'd into tells of it (fork_flow_in 0: none). Its
+	 * the image it exec'd into tells of it (prelude_flow_in 0: none). Its
 	 * exec call's path is then the PROCESS_START record's path field,
 	 * and its exec's flow is flow_in. */
-	uint64_t fork_flow_in;		/* flow that led to that fork child */
-	uint64_t fork_start;		/* ticks: when it started */
-	uint64_t fork_exec;		/* ticks: when it called exec */
+	uint64_t prelude_flow_in;		/* flow that led to that fork child */
+	uint64_t prelude_start;		/* ticks: when it started */
+	uint64_t prelude_exec;		/* ticks: when it called exec */
 };
 
 struct keke_chunk_header {
@@ -127,7 +127,7 @@ struct keke_chunk_header {
 
 enum keke_rec_type {
 	KEKE_REC_PROCESS_START = 1,	/* pid ppid exe cwd argv [env]
-					 * [path: see fork_flow_in] */
+					 * [path: see prelude_flow_in] */
 	KEKE_REC_PROCESS_END = 2,	/* status how */
 	KEKE_REC_SLICE = 3,		/* a completed call: dur + args */
 	KEKE_REC_THREAD_NAME = 4,	/* name */

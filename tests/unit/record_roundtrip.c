@@ -281,7 +281,7 @@ Test(record, deferred_file_is_made_at_the_first_record, .fini = teardown)
 	cr_assert_eq(r.hdr.image_start, p.start);
 	cr_assert_leq(r.hdr.image_start, r.hdr.start.ticks);
 	cr_assert_eq(r.hdr.dropped, 2);
-	cr_assert_eq(r.hdr.fork_flow_in, 0);
+	cr_assert_eq(r.hdr.prelude_flow_in, 0);
 	/* begin's record first, at the image's start, then the one that
 	 * made the file */
 	cr_assert_eq(keke_reader_next(&r, &rec, err), 1, "%s", err);
