@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The clock every record is stamped with: the raw TSC where it is invariant
- * (about 13 ns a read here, against about 72 ns for clock_gettime right
- * after a syscall), CLOCK_MONOTONIC elsewhere. The merge converts ticks to
+ * (several times cheaper to read than clock_gettime, above all right after
+ * a system call), CLOCK_MONOTONIC elsewhere. The merge converts ticks to
  * CLOCK_MONOTONIC nanoseconds with the anchor pairs of each file header.
  */
 #ifndef KEKE_CLOCK_H
@@ -35,8 +35,8 @@ static inline uint64_t keke_mono_ns(void)
 /*
  * @id's time read with a real system call, not through the vDSO: a process
  * that reads the clock only to anchor its file (most short-lived ones)
- * would otherwise take two page faults on the vDSO's data pages, about
- * 20 µs on a virtual machine, against about 1 µs for the call.
+ * would otherwise take two page faults on the vDSO's data pages, which on
+ * a virtual machine cost far more than the call.
  */
 uint64_t keke_clock_syscall_ns(clockid_t id);
 
@@ -54,7 +54,7 @@ static inline uint64_t keke_now(void)
  * Chooses the clock from @setting (KEKE_CLOCK): "monotonic" never uses the
  * TSC; "tsc" uses it without asking the CPU; NULL or anything else uses it
  * when CPUID says it is invariant (as glibc read it at start-up: the
- * instruction traps to the hypervisor in a virtual machine, about 15 µs).
+ * instruction traps to the hypervisor in a virtual machine).
  * The first process of a run hands its choice down as KEKE_CLOCK.
  * Async-signal-safe.
  */

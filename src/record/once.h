@@ -3,8 +3,8 @@
  * KEKE_ONCE marks code that runs once or a few times in each process:
  * start-up, fork, exec, exit, claiming record space. It is kept together in
  * .text.startup, so that a short-lived process touches a few pages of it
- * rather than a page per function: on a virtual machine the first touch of
- * each page costs a process a fault of 10 µs or more, and a build starts
+ * rather than a page per function: the first touch of each page costs a
+ * process a page fault, dear on a virtual machine, and a build starts
  * thousands of processes. libkeke.so puts it in a segment apart from the
  * hooks (preload/layout.ld): a function that every process runs must be
  * KEKE_ONCE, or the process maps the hooks' pages too.
