@@ -25,14 +25,16 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cli.h"
 #include "cmd.h"
-#include "record/duration.h"
-#include "record/families.h"
+#include "common/tty.h"
 #include "find_preload.h"
 #include "merge/merge.h"
+#include "outputs.h"
+#include "record/duration.h"
+#include "record/families.h"
 #include "record/trace_dir.h"
-#include "common/output.h"
-#include "common/tty.h"
+#include "signals.h"
 
 /* What execvp searches when PATH is unset (glibc's confstr(_CS_PATH)). */
 #define DEFAULT_PATH "/bin:/usr/bin"
@@ -117,9 +119,66 @@ struct run_result {
 	uint64_t orphans;	/* processes it orphaned that keke reaped */
 };
 
-static int usage_error(const char *fmt, const char *arg)
+/*
+ * The value @arg of the option @opt: a list of families of calls
+ * (families.h). Returns 0, or the usage exit status after printing why
+ * it is not one.
+ */
+static int check_families(const char *opt, const char *arg)
 {
-	return keke_usage_error("run", fmt, arg);
+	char why[256];
+	uint32_t families;
+
+	if (keke_parse_families(arg, &families, why, sizeof(why)) != 0)
+		return keke_usage_error("run", "%s: %s", opt, why);
+	return 0;
+}
+
+/*
+ * Takes the option @c with its value @arg into @o when it is one of
+ * `keke run`'s own (not an output's, not --help). Returns 0 when taken,
+ * the usage exit status after printing why @arg is refused, or -1 when
+ * @c is no such option.
+ */
+static int take_option(int c, char *arg, struct run_opts *o)
+{
+	uint64_t ns;
+	char *end;
+
+	switch (c) {
+	case 'k':
+		o->keep = true;
+		return 0;
+	case 'r':
+		o->parent = arg;
+		return 0;
+	case 'w':
+		o->wait_s = strtod(arg, &end);
+		if (end == arg || *end || isnan(o->wait_s) || o->wait_s < 0)
+			return keke_usage_error("run", "--wait needs a number "
+						"of seconds, not '%s'", arg);
+		return 0;
+	case 't':
+		o->trace = arg;
+		return check_families("--trace", arg);
+	case 'm':
+		if (keke_parse_duration(arg, KEKE_NS_PER_US, &ns) != 0)
+			return keke_usage_error("run", "--min-dur needs a "
+						"duration such as 10us or 1ms, "
+						"not '%s'", arg);
+		o->min_dur = arg;
+		return 0;
+	case 'e':
+		o->env = true;
+		return 0;
+	case 's':
+		o->stacks = arg;
+		return check_families("--stacks", arg);
+	case 'q':
+		o->quiet = true;
+		return 0;
+	}
+	return -1;
 }
 
 /*
@@ -131,10 +190,7 @@ static int usage_error(const char *fmt, const char *arg)
 static int parse_args(int argc, char **argv, struct run_opts *o)
 {
 	static const struct option longopts[] = {
-		{ "output", required_argument, NULL, 'o' },
-		{ "db", required_argument, NULL, 'd' },
-		{ "no-json", no_argument, NULL, 'J' },
-		{ "no-db", no_argument, NULL, 'D' },
+		KEKE_OUTPUT_LONGOPTS,
 		{ "keep", no_argument, NULL, 'k' },
 		{ "dir", required_argument, NULL, 'r' },
 		{ "wait", required_argument, NULL, 'w' },
@@ -146,104 +202,37 @@ static int parse_args(int argc, char **argv, struct run_opts *o)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	bool no_json = false, no_db = false, set_json = false, set_db = false;
-	char opt[3], *end;
-	int c;
+	struct keke_output_opts out = KEKE_OUTPUT_OPTS_DEFAULT;
+	int c, status;
 
-	o->json = "keke.json";
-	o->db = "keke.db";
 	o->wait_s = DEFAULT_WAIT_S;
 	optind = 1;
 	opterr = 0;
 	/* '+': stop at the command, whose own options are not ours. */
 	while ((c = getopt_long(argc, argv, "+:o:qh", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'o':
-			o->json = optarg;
-			set_json = true;
-			break;
-		case 'd':
-			o->db = optarg;
-			set_db = true;
-			break;
-		case 'J':
-			no_json = true;
-			break;
-		case 'D':
-			no_db = true;
-			break;
-		case 'k':
-			o->keep = true;
-			break;
-		case 'r':
-			o->parent = optarg;
-			break;
-		case 'w':
-			o->wait_s = strtod(optarg, &end);
-			if (end == optarg || *end || isnan(o->wait_s) ||
-			    o->wait_s < 0)
-				return usage_error("--wait needs a number of "
-						   "seconds, not '%s'", optarg);
-			break;
-		case 't': {
-			char why[256];
-			uint32_t families;
-
-			if (keke_parse_families(optarg, &families, why,
-						sizeof(why)) != 0)
-				return usage_error("--trace: %s", why);
-			o->trace = optarg;
-			break;
-		}
-		case 'm': {
-			uint64_t ns;
-
-			if (keke_parse_duration(optarg, KEKE_NS_PER_US, &ns) != 0)
-				return usage_error("--min-dur needs a duration "
-						   "such as 10us or 1ms, not "
-						   "'%s'", optarg);
-			o->min_dur = optarg;
-			break;
-		}
-		case 'e':
-			o->env = true;
-			break;
-		case 's': {
-			char why[256];
-			uint32_t families;
-
-			if (keke_parse_families(optarg, &families, why,
-						sizeof(why)) != 0)
-				return usage_error("--stacks: %s", why);
-			o->stacks = optarg;
-			break;
-		}
-		case 'q':
-			o->quiet = true;
-			break;
-		case 'h':
+		if (c == 'h') {
 			fputs(run_usage, stdout);
 			return KEKE_EXIT_OK;
-		case ':':
-			return usage_error("option %s needs a value",
-					   keke_bad_option(argv, opt));
-		default:
-			return usage_error("unknown option %s",
-					   keke_bad_option(argv, opt));
 		}
+		if (keke_output_opts_take(&out, c, optarg))
+			continue;
+		status = take_option(c, optarg, o);
+		if (status < 0)
+			return keke_option_error("run", c, argv);
+		if (status > 0)
+			return status;
 	}
 	if (optind >= argc)
-		return usage_error("%s", "no command given");
-	if ((set_json && no_json) || (set_db && no_db))
-		return usage_error("%s", "an output is both named and refused");
-	if (no_json && no_db && !o->keep)
-		return usage_error("%s", "--no-json and --no-db leave nothing "
-				   "to write (add --keep to keep the record "
-				   "files only)");
-	if (no_json)
-		o->json = NULL;
-	if (no_db)
-		o->db = NULL;
+		return keke_usage_error("run", "no command given");
+	status = keke_output_opts_settle(&out, "run");
+	if (status)
+		return status;
+	if (!out.json && !out.db && !o->keep)
+		return keke_usage_error("run", "--no-json and --no-db leave "
+					"nothing to write (add --keep to keep "
+					"the record files only)");
+	o->json = out.json;
+	o->db = out.db;
 	o->cmd = argv + optind;
 	return -1;
 }
@@ -710,7 +699,7 @@ exec_traced(const struct run_opts *o, const char *dir, const char *trace_id,
 		err = errno ? errno : ENOMEM;
 		goto fail;
 	}
-	sigaction(SIGXFSZ, &keke_original_sigxfsz, NULL);
+	keke_restore_sigxfsz();
 	execvp(o->cmd[0], o->cmd);
 	err = errno;
 fail:
@@ -1123,44 +1112,96 @@ static enum keke_merge_result merge_trace(const struct run_opts *o,
 	return res;
 }
 
+/*
+ * Finds what `keke run` needs before it makes its trace dir: libkeke.so
+ * into @preload (PATH_MAX), the outputs of @o writable, and the command
+ * of @o (into @cmd_path, PATH_MAX), warning when it will run untraced.
+ * Returns -1 when all is there, else the exit status to return after
+ * printing why: 1, or as a shell's for a command it cannot run (127 not
+ * found, 126 not runnable).
+ */
+static int prepare_run(const struct run_opts *o, char *preload,
+		       char *cmd_path)
+{
+	char perr[KEKE_FIND_PRELOAD_ERROR_MAX];
+	int e;
+
+	if (keke_find_preload(preload, PATH_MAX, perr) != 0) {
+		fprintf(stderr, "keke: %s\n", perr);
+		return KEKE_EXIT_FAILURE;
+	}
+	if (keke_check_merge_outputs(o->json, o->db) != 0)
+		return KEKE_EXIT_FAILURE;
+	e = resolve_command(o->cmd[0], cmd_path);
+	if (e == ENOENT && !strchr(o->cmd[0], '/')) {
+		fprintf(stderr, "keke: %s: command not found\n", o->cmd[0]);
+		return 127;
+	}
+	if (e) {
+		fprintf(stderr, "keke: %s: %s\n", o->cmd[0], strerror(e));
+		return e == ENOENT ? 127 : 126;
+	}
+	warn_untraceable(o->cmd[0], cmd_path, 0);
+	return -1;
+}
+
+/*
+ * After the merge ended with @merged: keeps the trace dir @td when @keep
+ * asks for it, or when the merge could not write all the outputs (`keke
+ * merge` can retry from it), saying where; else removes it. Closes its
+ * fds either way.
+ */
+static void keep_or_remove_trace_dir(struct trace_dir *td, bool keep,
+				     enum keke_merge_result merged)
+{
+	if (keep) {
+		fprintf(stderr, "keke: trace dir kept: %s\n", td->path);
+		close_trace_dir(td);
+	} else if (merged == KEKE_MERGE_FAILED ||
+		   merged == KEKE_MERGE_INCOMPLETE) {
+		fprintf(stderr, "keke: the record files are kept in %s; "
+			"retry with: keke merge %s\n", td->path, td->path);
+		close_trace_dir(td);
+	} else {
+		remove_trace_dir(td);
+	}
+}
+
+/* Says on stderr how many processes of the merge (@stats) could not write
+ * their record file, and why the first could not. */
+static void warn_unrecorded(const struct keke_merge_stats *stats)
+{
+	uint64_t n = stats->unrecorded;
+	int e = stats->unrecorded_errno;
+
+	if (!n)
+		return;
+	fprintf(stderr, "keke: %" PRIu64 " %s could not write %s record "
+		"file%s%s%s: the trace shows %s without %s calls\n", n,
+		keke_plural(n, "process", "processes"),
+		n == 1 ? "its" : "their",
+		!e ? "" : n > 1 ? " (the first: " : " (",
+		e ? strerror(e) : "", e ? ")" : "",
+		n == 1 ? "it" : "them", n == 1 ? "its" : "their");
+}
+
 int keke_cmd_run(int argc, char **argv)
 {
 	struct run_opts o = { 0 };
 	struct run_result res = { 0 };
 	struct keke_merge_stats stats = { 0 };
 	enum keke_merge_result merged = KEKE_MERGE_OK;
-	char preload[PATH_MAX], cmd_path[PATH_MAX];
+	char preload[PATH_MAX], cmd_path[PATH_MAX], trace_id[33];
 	struct trace_dir dir;
-	char perr[KEKE_FIND_PRELOAD_ERROR_MAX], trace_id[33];
 	bool do_merge;
-	int status, e;
+	int status;
 
 	status = parse_args(argc, argv, &o);
 	if (status >= 0)
 		return status;
-	if (keke_find_preload(preload, sizeof(preload), perr) != 0) {
-		fprintf(stderr, "keke: %s\n", perr);
-		return KEKE_EXIT_FAILURE;
-	}
-	if ((o.json && keke_check_output("JSON output", o.json, 0) != 0) ||
-	    (o.db && keke_check_output("database", o.db,
-					KEKE_OUTPUT_REGULAR) != 0))
-		return KEKE_EXIT_FAILURE;
-	e = resolve_command(o.cmd[0], cmd_path);
-	if (e == ENOENT) {
-		if (strchr(o.cmd[0], '/'))
-			fprintf(stderr, "keke: %s: %s\n", o.cmd[0],
-				strerror(e));
-		else
-			fprintf(stderr, "keke: %s: command not found\n",
-				o.cmd[0]);
-		return 127;
-	}
-	if (e) {
-		fprintf(stderr, "keke: %s: %s\n", o.cmd[0], strerror(e));
-		return 126;
-	}
-	warn_untraceable(o.cmd[0], cmd_path, 0);
+	status = prepare_run(&o, preload, cmd_path);
+	if (status >= 0)
+		return status;
 	if (make_trace_id(trace_id) != 0 ||
 	    make_trace_dir(o.parent, &dir) != 0)
 		return KEKE_EXIT_FAILURE;
@@ -1182,40 +1223,16 @@ int keke_cmd_run(int argc, char **argv)
 	if (do_merge)
 		merged = merge_trace(&o, &dir, trace_id, cmd_path, &res,
 				     &stats);
-	if (o.keep) {
-		fprintf(stderr, "keke: trace dir kept: %s\n", dir.path);
-		close_trace_dir(&dir);
-	} else if (merged == KEKE_MERGE_FAILED ||
-		   merged == KEKE_MERGE_INCOMPLETE) {
-		fprintf(stderr, "keke: the record files are kept in %s; "
-			"retry with: keke merge %s\n", dir.path, dir.path);
-		close_trace_dir(&dir);
-	} else {
-		remove_trace_dir(&dir);
-	}
+	keep_or_remove_trace_dir(&dir, o.keep, merged);
 	if (!o.quiet)
 		print_summary(&o, &res, &stats,
 			      do_merge && merged != KEKE_MERGE_FAILED);
 	if (stats.db.written && stats.untraced > stats.unrecorded)
 		warn_untraced_children(o.db, cmd_path);
-	if (merged != KEKE_MERGE_FAILED && stats.unrecorded)
-		fprintf(stderr, "keke: %" PRIu64 " %s could not write %s record "
-			"file%s%s%s: the trace shows %s without %s calls\n",
-			stats.unrecorded,
-			plural(stats.unrecorded, "process", "processes"),
-			stats.unrecorded == 1 ? "its" : "their",
-			!stats.unrecorded_errno ? "" :
-			stats.unrecorded > 1 ? " (the first: " : " (",
-			stats.unrecorded_errno ?
-			strerror(stats.unrecorded_errno) : "",
-			stats.unrecorded_errno ? ")" : "",
-			stats.unrecorded == 1 ? "it" : "them",
-			stats.unrecorded == 1 ? "its" : "their");
-	if (merged != KEKE_MERGE_FAILED && stats.damaged)
-		fprintf(stderr, "keke: merge is partial: %" PRIu64 " %s, see "
-			"above\n", stats.damaged,
-			plural(stats.damaged, "damaged place",
-			       "damaged places"));
+	if (merged != KEKE_MERGE_FAILED) {
+		warn_unrecorded(&stats);
+		keke_print_partial(&stats);
+	}
 	/* The command's status wins; a lost output must not look like
 	 * success either. */
 	if ((merged == KEKE_MERGE_FAILED ||
