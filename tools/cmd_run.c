@@ -485,19 +485,41 @@ fail:
 }
 
 /*
+ * Makes a directory of a name not taken yet, "keke-" and six random
+ * letters or digits, mode 0700, in the directory @parent_fd; writes its
+ * name to @name (16 bytes). Returns 0, or -1 with errno set.
+ */
+static int mkdir_random(int parent_fd, char *name)
+{
+	static const char chars[] = "abcdefghijklmnopqrstuvwxyz"
+				    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+	unsigned char rnd[6];
+
+	for (int tries = 0; tries < 100; tries++) {
+		if (getrandom(rnd, sizeof(rnd), 0) != (ssize_t)sizeof(rnd))
+			return -1;
+		strcpy(name, "keke-");
+		for (int i = 0; i < 6; i++)
+			name[5 + i] = chars[rnd[i] % (sizeof(chars) - 1)];
+		name[11] = '\0';
+		if (mkdirat(parent_fd, name, 0700) == 0)
+			return 0;
+		if (errno != EEXIST)
+			return -1;
+	}
+	return -1;
+}
+
+/*
  * Makes the trace dir, mode 0700, in @parent (or $TMPDIR, or the default
  * above), and opens it and its parent into @td. Returns 0, or -1 after
  * printing why.
  */
 static int make_trace_dir(const char *parent, struct trace_dir *td)
 {
-	static const char chars[] = "abcdefghijklmnopqrstuvwxyz"
-				    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
 	char real[PATH_MAX];
-	unsigned char rnd[6];
 	struct stat st, via;
 	bool made = false;
-	int tries = 0;
 
 	if (!parent || !*parent)
 		parent = getenv("TMPDIR");
@@ -507,19 +529,9 @@ static int make_trace_dir(const char *parent, struct trace_dir *td)
 	td->parent_fd = open_trusted_parent(parent, real);
 	if (td->parent_fd < 0)
 		return -1;
-	for (;;) {
-		if (getrandom(rnd, sizeof(rnd), 0) != (ssize_t)sizeof(rnd))
-			goto fail;
-		strcpy(td->name, "keke-");
-		for (int i = 0; i < 6; i++)
-			td->name[5 + i] = chars[rnd[i] % (sizeof(chars) - 1)];
-		td->name[11] = '\0';
-		made = mkdirat(td->parent_fd, td->name, 0700) == 0;
-		if (made)
-			break;
-		if (errno != EEXIST || ++tries == 100)
-			goto fail;
-	}
+	made = mkdir_random(td->parent_fd, td->name) == 0;
+	if (!made)
+		goto fail;
 	td->fd = openat(td->parent_fd, td->name, O_RDONLY | O_DIRECTORY |
 			O_NOFOLLOW | O_CLOEXEC);
 	if (td->fd < 0 || fstat(td->fd, &st) != 0)
@@ -709,6 +721,83 @@ fail:
 }
 
 /*
+ * Reads from the pipe @fd the errno the child writes when it cannot exec
+ * the command, and closes @fd. Returns that errno, or 0 when the exec
+ * closed the pipe without a word.
+ */
+static int read_exec_errno(int fd)
+{
+	int err = 0;
+	ssize_t n;
+
+	do
+		n = read(fd, &err, sizeof(err));
+	while (n < 0 && errno == EINTR);
+	close(fd);
+	return n == (ssize_t)sizeof(err) ? err : 0;
+}
+
+/*
+ * Waits for the command @pid to end, into @res->status. Orphans of the
+ * run that exit meanwhile are reaped at once and counted in
+ * @res->orphans: left as keke's zombies, a run that makes many would fill
+ * the process table before its command ends.
+ */
+static void wait_for_command(pid_t pid, struct run_result *res)
+{
+	int status;
+	pid_t r;
+
+	for (;;) {
+		r = waitpid(-1, &status, 0);
+		if (r == pid) {
+			res->status = status;
+			return;
+		}
+		if (r > 0) {
+			res->orphans++;
+			continue;
+		}
+		if (errno != EINTR) {
+			fprintf(stderr, "keke: waitpid: %s\n", strerror(errno));
+			res->status = 1 << 8;
+			return;
+		}
+	}
+}
+
+/* The signals sent to keke that go on to the command. */
+static const int forwarded[] = { SIGTERM, SIGHUP };
+#define NFORWARDED (sizeof(forwarded) / sizeof(forwarded[0]))
+
+/*
+ * From now on the forwarded signals sent to keke go on to the command
+ * @pid, but for those the user set to be ignored, which stay ignored.
+ * Saves what they did in @old, for stop_forwarding().
+ */
+static void start_forwarding(pid_t pid, struct sigaction old[NFORWARDED])
+{
+	struct sigaction fwd = { .sa_handler = forward_signal,
+				 .sa_flags = SA_RESTART };
+
+	child_pid = pid;
+	for (size_t i = 0; i < NFORWARDED; i++) {
+		sigaction(forwarded[i], NULL, &old[i]);
+		if (old[i].sa_handler != SIG_IGN)
+			sigaction(forwarded[i], &fwd, NULL);
+	}
+}
+
+/* Gives the forwarded signals back what they did before
+ * start_forwarding(), which saved it in @old. */
+static void stop_forwarding(const struct sigaction old[NFORWARDED])
+{
+	child_pid = 0;
+	for (size_t i = 0; i < NFORWARDED; i++)
+		sigaction(forwarded[i], &old[i], NULL);
+}
+
+/*
  * Runs the command traced into @dir and waits for it, ignoring SIGINT and
  * SIGQUIT meanwhile (as system() does) and passing SIGTERM and SIGHUP on.
  * Fills @res. Returns 0, or -1 after printing why when it could not fork.
@@ -719,11 +808,8 @@ static int run_command(const struct run_opts *o, const char *dir,
 {
 	struct sigaction ign = { .sa_handler = SIG_IGN };
 	struct sigaction dfl = { .sa_handler = SIG_DFL };
-	struct sigaction fwd = { .sa_handler = forward_signal,
-				 .sa_flags = SA_RESTART };
-	struct sigaction old_int, old_quit, old_chld, old_term, old_hup;
+	struct sigaction old_int, old_quit, old_chld, old_fwd[NFORWARDED];
 	int fds[2], ret = -1;
-	ssize_t n;
 	pid_t pid;
 
 	if (pipe2(fds, O_CLOEXEC) != 0) {
@@ -739,7 +825,6 @@ static int run_command(const struct run_opts *o, const char *dir,
 	 * in the trace; it reaps the others as they exit. */
 	prctl(PR_SET_CHILD_SUBREAPER, 1);
 	res->start_ns = now_ns();
-	res->elapsed_ns = res->start_ns;
 	pid = fork();
 	if (pid < 0) {
 		fprintf(stderr, "keke: fork: %s\n", strerror(errno));
@@ -754,49 +839,13 @@ static int run_command(const struct run_opts *o, const char *dir,
 		sigaction(SIGCHLD, &old_chld, NULL);
 		exec_traced(o, dir, trace_id, preload, fds[1]);
 	}
-	child_pid = pid;
 	res->pid = pid;
 	close(fds[1]);
-	/* Keep what the user set to be ignored ignored. */
-	sigaction(SIGTERM, NULL, &old_term);
-	sigaction(SIGHUP, NULL, &old_hup);
-	if (old_term.sa_handler != SIG_IGN)
-		sigaction(SIGTERM, &fwd, NULL);
-	if (old_hup.sa_handler != SIG_IGN)
-		sigaction(SIGHUP, &fwd, NULL);
-
-	res->exec_errno = 0;
-	do
-		n = read(fds[0], &res->exec_errno, sizeof(res->exec_errno));
-	while (n < 0 && errno == EINTR);
-	if (n != (ssize_t)sizeof(res->exec_errno))
-		res->exec_errno = 0;
-	close(fds[0]);
-	/* Orphans of the run that exit meanwhile are reaped at once: left
-	 * as keke's zombies, a run that makes many would fill the process
-	 * table before its command ends. */
-	for (;;) {
-		int status;
-		pid_t r = waitpid(-1, &status, 0);
-
-		if (r == pid) {
-			res->status = status;
-			break;
-		}
-		if (r > 0) {
-			res->orphans++;
-			continue;
-		}
-		if (errno != EINTR) {
-			fprintf(stderr, "keke: waitpid: %s\n", strerror(errno));
-			res->status = 1 << 8;
-			break;
-		}
-	}
-	res->elapsed_ns = now_ns() - res->elapsed_ns;
-	child_pid = 0;
-	sigaction(SIGTERM, &old_term, NULL);
-	sigaction(SIGHUP, &old_hup, NULL);
+	start_forwarding(pid, old_fwd);
+	res->exec_errno = read_exec_errno(fds[0]);
+	wait_for_command(pid, res);
+	res->elapsed_ns = now_ns() - res->start_ns;
+	stop_forwarding(old_fwd);
 	ret = 0;
 out:
 	sigaction(SIGINT, &old_int, NULL);
