@@ -16,8 +16,8 @@
 
 struct keke_command {
 	const char *name;
-	int (*fn)(int argc, char **argv);
-	const char *summary;
+	int (*fn)(int argc, char **argv);	/* runs it (cmd.h) */
+	const char *summary;			/* its line in the help */
 };
 
 static const struct keke_command commands[] = {
@@ -31,6 +31,7 @@ static const struct keke_command commands[] = {
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
 
+/* The general help, with a line per command, to @f. */
 static void print_usage(FILE *f)
 {
 	fputs("Usage: keke COMMAND [ARGS...]\n"
@@ -53,6 +54,7 @@ static void print_usage(FILE *f)
 	      "'keke COMMAND --help' describes each command.\n", f);
 }
 
+/* The command called @name, or NULL. */
 static const struct keke_command *find_command(const char *name)
 {
 	for (size_t i = 0; i < NCOMMANDS; i++)
@@ -61,6 +63,7 @@ static const struct keke_command *find_command(const char *name)
 	return NULL;
 }
 
+/* Says on stderr that @name is no command; returns the usage status. */
 static int unknown_command(const char *name)
 {
 	fprintf(stderr, "keke: '%s' is not a keke command; see 'keke --help'\n",
