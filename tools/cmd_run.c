@@ -4,7 +4,6 @@
  * every process it starts, merges the trace dir they wrote into keke.json
  * and keke.db, prints a short summary, and exits as the command did.
  */
-#include <dirent.h>
 #include <elf.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -33,8 +32,8 @@
 #include "outputs.h"
 #include "record/duration.h"
 #include "record/families.h"
-#include "record/trace_dir.h"
 #include "signals.h"
+#include "trace_dir.h"
 
 /* What execvp searches when PATH is unset (glibc's confstr(_CS_PATH)). */
 #define DEFAULT_PATH "/bin:/usr/bin"
@@ -404,165 +403,6 @@ out:
 	return said;
 }
 
-/*
- * The trace dir of a run, held open from its making to its removal: keke
- * run uses it only through these fds, never by its path, which a process
- * of the run (or whoever may write in its parent) could replace by a
- * symbolic link or by a directory of their own.
- */
-struct trace_dir {
-	int parent_fd;		/* O_PATH fd of the directory it is in */
-	int fd;			/* the trace dir itself, O_NOFOLLOW */
-	char name[16];		/* its name in the parent: keke-XXXXXX */
-	char path[PATH_MAX];	/* absolute: for KEKE_DIR and messages */
-	char fd_path[32];	/* /proc/self/fd/N: what the merge reads */
-};
-
-/*
- * Opens the directory @parent to make the trace dir in, after checking
- * that nobody but us and root can replace it or anything above it. A
- * symbolic link in @parent (also "link/" and "link/.") is resolved once:
- * the real path is what is checked, walked from / without following any
- * link (one put there since is refused) and handed to the children, so
- * repointing the link later changes nothing. Writes the real path to
- * @real (PATH_MAX). Returns an O_PATH fd, or -1 after printing why.
- */
-static int open_trusted_parent(const char *parent, char *real)
-{
-	const char *why;
-	char name[NAME_MAX + 1];
-	size_t at = 0, len;	/* real[0, at) is opened, "" standing for / */
-	struct stat st;
-	int fd, next;
-
-	if (!realpath(parent, real)) {
-		fprintf(stderr, "keke: cannot make a trace dir in %s: %s\n",
-			parent, strerror(errno));
-		return -1;
-	}
-	fd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0)
-		goto fail;
-	/* real is absolute, without ".", ".." or doubled '/'. */
-	for (;;) {
-		if (fstat(fd, &st) != 0)
-			goto fail;
-		why = keke_dir_untrusted(&st, geteuid());
-		if (why) {
-			fprintf(stderr, "keke: will not make the trace dir "
-				"in %s: %.*s %s, so others could swap the "
-				"trace dir for their own (use --dir or TMPDIR "
-				"to name a directory only you or root can "
-				"write to)\n", parent, (int)(at ? at : 1),
-				real, why);
-			close(fd);
-			return -1;
-		}
-		if (!real[at] || !real[at + 1])
-			break;
-		len = strcspn(real + at + 1, "/");
-		if (len > NAME_MAX) {
-			errno = ENAMETOOLONG;
-			goto fail;
-		}
-		memcpy(name, real + at + 1, len);
-		name[len] = '\0';
-		next = openat(fd, name, O_PATH | O_DIRECTORY | O_NOFOLLOW |
-			      O_CLOEXEC);
-		if (next < 0)
-			goto fail;
-		close(fd);
-		fd = next;
-		at += 1 + len;
-	}
-	return fd;
-fail:
-	fprintf(stderr, "keke: cannot make a trace dir in %s: %s\n", parent,
-		strerror(errno));
-	if (fd >= 0)
-		close(fd);
-	return -1;
-}
-
-/*
- * Makes a directory of a name not taken yet, "keke-" and six random
- * letters or digits, mode 0700, in the directory @parent_fd; writes its
- * name to @name (16 bytes). Returns 0, or -1 with errno set.
- */
-static int mkdir_random(int parent_fd, char *name)
-{
-	static const char chars[] = "abcdefghijklmnopqrstuvwxyz"
-				    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
-	unsigned char rnd[6];
-
-	for (int tries = 0; tries < 100; tries++) {
-		if (getrandom(rnd, sizeof(rnd), 0) != (ssize_t)sizeof(rnd))
-			return -1;
-		strcpy(name, "keke-");
-		for (int i = 0; i < 6; i++)
-			name[5 + i] = chars[rnd[i] % (sizeof(chars) - 1)];
-		name[11] = '\0';
-		if (mkdirat(parent_fd, name, 0700) == 0)
-			return 0;
-		if (errno != EEXIST)
-			return -1;
-	}
-	return -1;
-}
-
-/*
- * Makes the trace dir, mode 0700, in @parent (or $TMPDIR, or the default
- * above), and opens it and its parent into @td. Returns 0, or -1 after
- * printing why.
- */
-static int make_trace_dir(const char *parent, struct trace_dir *td)
-{
-	char real[PATH_MAX];
-	struct stat st, via;
-	bool made = false;
-
-	if (!parent || !*parent)
-		parent = getenv("TMPDIR");
-	if (!parent || !*parent)
-		parent = keke_default_trace_parent();
-	td->fd = -1;
-	td->parent_fd = open_trusted_parent(parent, real);
-	if (td->parent_fd < 0)
-		return -1;
-	made = mkdir_random(td->parent_fd, td->name) == 0;
-	if (!made)
-		goto fail;
-	td->fd = openat(td->parent_fd, td->name, O_RDONLY | O_DIRECTORY |
-			O_NOFOLLOW | O_CLOEXEC);
-	if (td->fd < 0 || fstat(td->fd, &st) != 0)
-		goto fail;
-	/* Absolute: the traced processes may change directory. */
-	if (snprintf(td->path, sizeof(td->path), "%s/%s",
-		     strcmp(real, "/") ? real : "", td->name) >=
-	    (int)sizeof(td->path)) {
-		errno = ENAMETOOLONG;
-		goto fail;
-	}
-	/* The merge reads the dir through the fd keke holds, so it reads
-	 * this one even if its name is taken over; without /proc, by its
-	 * path. */
-	snprintf(td->fd_path, sizeof(td->fd_path), "/proc/self/fd/%d",
-		 td->fd);
-	if (stat(td->fd_path, &via) != 0 || via.st_dev != st.st_dev ||
-	    via.st_ino != st.st_ino)
-		snprintf(td->fd_path, sizeof(td->fd_path), "%s", "");
-	return 0;
-fail:
-	fprintf(stderr, "keke: cannot make a trace dir in %s: %s\n", parent,
-		strerror(errno));
-	if (td->fd >= 0)
-		close(td->fd);
-	if (made)
-		unlinkat(td->parent_fd, td->name, AT_REMOVEDIR);
-	close(td->parent_fd);
-	return -1;
-}
-
 /* 16 random bytes as 32 hex digits into @hex. Returns 0, or -1 after
  * printing why. */
 static int make_trace_id(char hex[33])
@@ -581,84 +421,6 @@ static int make_trace_id(char hex[33])
 	}
 	hex[32] = '\0';
 	return 0;
-}
-
-/* Closes the fds of @td, leaving the trace dir where it is. */
-static void close_trace_dir(struct trace_dir *td)
-{
-	close(td->fd);
-	close(td->parent_fd);
-	td->fd = td->parent_fd = -1;
-}
-
-/*
- * Removes everything in the directory @fd (@path in messages), going at
- * most @depth directories down, never following a symbolic link: names
- * are removed relative to @fd, so whatever has been put at @path since
- * is never touched.
- */
-static void empty_dir(int fd, const char *path, int depth)
-{
-	struct dirent *e;
-	int copy = dup(fd);
-	DIR *d = copy >= 0 ? fdopendir(copy) : NULL;
-
-	if (!d) {
-		fprintf(stderr, "keke: cannot read %s: %s\n", path,
-			strerror(errno));
-		if (copy >= 0)
-			close(copy);
-		return;
-	}
-	rewinddir(d);
-	while ((e = readdir(d))) {
-		int sub;
-
-		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
-			continue;
-		if (unlinkat(fd, e->d_name, 0) == 0 || errno == ENOENT)
-			continue;
-		if (errno == EISDIR && depth > 0) {
-			sub = openat(fd, e->d_name, O_RDONLY | O_DIRECTORY |
-				     O_NOFOLLOW | O_CLOEXEC);
-			if (sub >= 0) {
-				empty_dir(sub, e->d_name, depth - 1);
-				close(sub);
-				if (unlinkat(fd, e->d_name, AT_REMOVEDIR) == 0)
-					continue;
-			}
-		}
-		fprintf(stderr, "keke: cannot remove %s/%s: %s\n", path,
-			e->d_name, strerror(errno));
-	}
-	closedir(d);
-}
-
-/*
- * Removes the trace dir @td and everything in it, through its fds only;
- * the dir itself only while its name in the parent still is that dir
- * (else it is left, emptied, and said so). Closes its fds.
- */
-static void remove_trace_dir(struct trace_dir *td)
-{
-	struct stat held, named;
-
-	empty_dir(td->fd, td->path, 8);
-	if (fstat(td->fd, &held) == 0 &&
-	    fstatat(td->parent_fd, td->name, &named,
-		    AT_SYMLINK_NOFOLLOW) == 0) {
-		/* AT_REMOVEDIR removes neither a symbolic link nor a
-		 * directory that is not empty, should the name be taken
-		 * over in between. */
-		if (named.st_dev != held.st_dev ||
-		    named.st_ino != held.st_ino)
-			fprintf(stderr, "keke: %s was replaced while the "
-				"command ran; left as it is\n", td->path);
-		else if (unlinkat(td->parent_fd, td->name, AT_REMOVEDIR) != 0)
-			fprintf(stderr, "keke: cannot remove %s: %s\n",
-				td->path, strerror(errno));
-	}
-	close_trace_dir(td);
 }
 
 static int64_t now_ns(void)
@@ -1094,7 +856,7 @@ static volatile sig_atomic_t interrupted;
  */
 static void report_damage(void *ctx, const char *msg)
 {
-	const struct trace_dir *td = ctx;
+	const struct keke_trace_dir *td = ctx;
 	size_t n = strlen(td->fd_path);
 	const char *hit;
 
@@ -1117,7 +879,7 @@ static void report_damage(void *ctx, const char *msg)
  * damage has been printed, and a failure too.
  */
 static enum keke_merge_result merge_trace(const struct run_opts *o,
-					  const struct trace_dir *td,
+					  const struct keke_trace_dir *td,
 					  const char *trace_id,
 					  const char *cmd_path,
 					  const struct run_result *run,
@@ -1200,19 +962,19 @@ static int prepare_run(const struct run_opts *o, char *preload,
  * merge` can retry from it), saying where; else removes it. Closes its
  * fds either way.
  */
-static void keep_or_remove_trace_dir(struct trace_dir *td, bool keep,
+static void keep_or_remove_trace_dir(struct keke_trace_dir *td, bool keep,
 				     enum keke_merge_result merged)
 {
 	if (keep) {
 		fprintf(stderr, "keke: trace dir kept: %s\n", td->path);
-		close_trace_dir(td);
+		keke_trace_dir_close(td);
 	} else if (merged == KEKE_MERGE_FAILED ||
 		   merged == KEKE_MERGE_INCOMPLETE) {
 		fprintf(stderr, "keke: the record files are kept in %s; "
 			"retry with: keke merge %s\n", td->path, td->path);
-		close_trace_dir(td);
+		keke_trace_dir_close(td);
 	} else {
-		remove_trace_dir(td);
+		keke_trace_dir_remove(td);
 	}
 }
 
@@ -1241,7 +1003,7 @@ int keke_cmd_run(int argc, char **argv)
 	struct keke_merge_stats stats = { 0 };
 	enum keke_merge_result merged = KEKE_MERGE_OK;
 	char preload[PATH_MAX], cmd_path[PATH_MAX], trace_id[33];
-	struct trace_dir dir;
+	struct keke_trace_dir dir;
 	bool do_merge;
 	int status;
 
@@ -1252,17 +1014,17 @@ int keke_cmd_run(int argc, char **argv)
 	if (status >= 0)
 		return status;
 	if (make_trace_id(trace_id) != 0 ||
-	    make_trace_dir(o.parent, &dir) != 0)
+	    keke_trace_dir_make(o.parent, &dir) != 0)
 		return KEKE_EXIT_FAILURE;
 
 	if (run_command(&o, dir.path, trace_id, preload, &res) != 0) {
-		remove_trace_dir(&dir);
+		keke_trace_dir_remove(&dir);
 		return KEKE_EXIT_FAILURE;
 	}
 	if (res.exec_errno) {
 		fprintf(stderr, "keke: %s: %s\n", o.cmd[0],
 			strerror(res.exec_errno));
-		remove_trace_dir(&dir);
+		keke_trace_dir_remove(&dir);
 		return res.exec_errno == ENOENT ? 127 : 126;
 	}
 	status = exit_status_of(res.status);
