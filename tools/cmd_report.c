@@ -13,8 +13,10 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cli.h"
 #include "cmd.h"
 #include "common/output.h"
+#include "outputs.h"
 #include "report/report.h"
 
 static const char report_usage[] =
@@ -106,12 +108,18 @@ enum format {
 	FORMAT_TEXT,
 	FORMAT_JSON,
 	FORMAT_CSV,
+	FORMAT_HTML,
 };
 
-static int usage_error(const char *fmt, const char *arg)
-{
-	return keke_usage_error("report", fmt, arg);
-}
+/* What the command line of `keke report` asks for. */
+struct report_args {
+	struct keke_report_options o;
+	enum format format;	/* of stdout or --output */
+	bool set_format;	/* --format was given */
+	const char *table;	/* --table, or NULL */
+	const char *output;	/* --output, or NULL: stdout */
+	const char *html;	/* --html, or NULL */
+};
 
 /* A number in [@min, @max] from @s into *@v. Returns 0 or -1. */
 static int parse_uint(const char *s, long min, long max, long *v)
@@ -122,6 +130,22 @@ static int parse_uint(const char *s, long min, long max, long *v)
 	*v = strtol(s, &end, 10);
 	if (errno || end == s || *end || *v < min || *v > max)
 		return -1;
+	return 0;
+}
+
+/*
+ * The value @arg of the option @opt: a number from 1 to @max into *@v.
+ * Returns 0, or the usage exit status after printing why not.
+ */
+static int parse_count(const char *opt, const char *arg, long max,
+		       unsigned *v)
+{
+	long n;
+
+	if (parse_uint(arg, 1, max, &n))
+		return keke_usage_error("report", "%s %s: not a number from 1 "
+					"to %ld", opt, arg, max);
+	*v = (unsigned)n;
 	return 0;
 }
 
@@ -153,52 +177,108 @@ static int parse_filter(char *arg, struct keke_report_options *o)
 	return 0;
 }
 
-/* Writes the report in @format (or HTML when @html) into the output
- * @path (output.h: a temporary renamed into place when complete, or a
- * device or FIFO in place). */
-static int write_file(const char *path, const struct keke_report *r,
-		      enum format format, const char *table, bool html)
+/* --format @arg into *@format. Returns 0, or -1 for no format of ours. */
+static int parse_format(const char *arg, enum format *format)
 {
-	struct keke_output out;
-	char err[PATH_MAX + 256];
-	FILE *f;
-	int ret = -1;
-
-	if (keke_output_open(&out, path, 0, err, sizeof(err)) < 0) {
-		fprintf(stderr, "keke: %s\n", err);
-		return -1;
-	}
-	f = fdopen(out.fd, "w");
-	if (!f) {
-		fprintf(stderr, "keke: %s: %s\n", path, strerror(errno));
-		keke_output_discard(&out);
-		return -1;
-	}
-	if (html)
-		ret = keke_report_html(f, r);
-	else if (format == FORMAT_JSON)
-		ret = keke_report_json(f, r);
-	else if (format == FORMAT_CSV)
-		ret = keke_report_csv(f, r, table);
+	if (!strcmp(arg, "text"))
+		*format = FORMAT_TEXT;
+	else if (!strcmp(arg, "json"))
+		*format = FORMAT_JSON;
+	else if (!strcmp(arg, "csv"))
+		*format = FORMAT_CSV;
 	else
-		ret = keke_report_text(f, r);
-	out.fd = -1;		/* fclose closes it */
-	if (fclose(f) != 0)
-		ret = -1;
-	if (ret != 0) {
-		fprintf(stderr, "keke: cannot write %s: %s\n", path,
-			strerror(errno));
-		keke_output_discard(&out);
 		return -1;
-	}
-	if (keke_output_close(&out, err, sizeof(err)) < 0) {
-		fprintf(stderr, "keke: %s\n", err);
-		return -1;
-	}
 	return 0;
 }
 
-int keke_cmd_report(int argc, char **argv)
+/*
+ * Takes the option @c with its value @arg into @o when it chooses the
+ * window or the processes and calls counted. Returns 0 when taken, the
+ * usage exit status after printing why @arg is refused, or -1 when @c is
+ * not one of these options.
+ */
+static int take_selection(int c, char *arg, struct keke_report_options *o)
+{
+	long v;
+
+	switch (c) {
+	case OPT_SINCE:
+		o->since = arg;
+		return 0;
+	case OPT_UNTIL:
+		o->until = arg;
+		return 0;
+	case OPT_NOW:
+		o->now = arg;
+		return 0;
+	case OPT_PROCESS:
+		o->process = arg;
+		return 0;
+	case OPT_PID:
+		if (parse_uint(arg, 0, INT_MAX, &v))
+			return keke_usage_error("report", "--pid %s: not a "
+						"pid", arg);
+		o->have_pid = true;
+		o->pid = (int)v;
+		return 0;
+	case OPT_CALL:
+		o->call = arg;
+		return 0;
+	case OPT_PATH:
+		o->path = arg;
+		return 0;
+	case OPT_FILTER:
+		if (parse_filter(arg, o))
+			return keke_usage_error("report", "--filter %s: not "
+						"process=, pid=, call= or "
+						"path=GLOB", arg);
+		return 0;
+	}
+	return -1;
+}
+
+/*
+ * Takes the option @c with its value @arg into @a when it chooses what
+ * the report shows, how and where. Returns as take_selection() does.
+ */
+static int take_form(int c, char *arg, struct report_args *a)
+{
+	switch (c) {
+	case 'f':
+		if (parse_format(arg, &a->format))
+			return keke_usage_error("report", "--format %s: not "
+						"text, json or csv", arg);
+		a->set_format = true;
+		return 0;
+	case OPT_TABLE:
+		if (!keke_report_csv_table(arg))
+			return keke_usage_error("report", "--table %s: no such "
+						"table", arg);
+		a->table = arg;
+		return 0;
+	case 'o':
+		a->output = arg;
+		return 0;
+	case OPT_HTML:
+		a->html = arg;
+		return 0;
+	case OPT_TOP:
+		return parse_count("--top", arg, 1000000, &a->o.top);
+	case OPT_STEPS:
+		return parse_count("--steps", arg, 100, &a->o.steps);
+	case OPT_NO_FOLD:
+		a->o.no_fold = true;
+		return 0;
+	}
+	return -1;
+}
+
+/*
+ * Parses the options of `keke report` into @a. Returns -1 when they are
+ * good, else the exit status to return (0 after --help, 2 after printing
+ * a usage error).
+ */
+static int parse_args(int argc, char **argv, struct report_args *a)
 {
 	static const struct option longopts[] = {
 		{ "since", required_argument, NULL, OPT_SINCE },
@@ -219,134 +299,136 @@ int keke_cmd_report(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct keke_report_options o = { .db = "keke.db" };
-	struct keke_report r;
-	enum format format = FORMAT_TEXT;
-	bool set_format = false;
-	const char *output = NULL, *html = NULL, *table = NULL;
-	char err[KEKE_REPORT_ERROR_MAX], opt[3];
-	long v;
-	int c, ret = KEKE_EXIT_OK;
+	int c, taken;
 
 	optind = 1;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":f:o:h", longopts, NULL)) != -1) {
-		switch (c) {
-		case OPT_SINCE:
-			o.since = optarg;
-			break;
-		case OPT_UNTIL:
-			o.until = optarg;
-			break;
-		case OPT_NOW:
-			o.now = optarg;
-			break;
-		case OPT_PROCESS:
-			o.process = optarg;
-			break;
-		case OPT_PID:
-			if (parse_uint(optarg, 0, INT_MAX, &v))
-				return usage_error("--pid %s: not a pid",
-						   optarg);
-			o.have_pid = true;
-			o.pid = (int)v;
-			break;
-		case OPT_CALL:
-			o.call = optarg;
-			break;
-		case OPT_PATH:
-			o.path = optarg;
-			break;
-		case OPT_FILTER:
-			if (parse_filter(optarg, &o))
-				return usage_error("--filter %s: not process=,"
-						   " pid=, call= or path=GLOB",
-						   optarg);
-			break;
-		case 'f':
-			if (!strcmp(optarg, "text"))
-				format = FORMAT_TEXT;
-			else if (!strcmp(optarg, "json"))
-				format = FORMAT_JSON;
-			else if (!strcmp(optarg, "csv"))
-				format = FORMAT_CSV;
-			else
-				return usage_error("--format %s: not text, json"
-						   " or csv", optarg);
-			set_format = true;
-			break;
-		case OPT_TABLE:
-			if (!keke_report_csv_table(optarg))
-				return usage_error("--table %s: no such table",
-						   optarg);
-			table = optarg;
-			break;
-		case 'o':
-			output = optarg;
-			break;
-		case OPT_HTML:
-			html = optarg;
-			break;
-		case OPT_TOP:
-			if (parse_uint(optarg, 1, 1000000, &v))
-				return usage_error("--top %s: not a number from"
-						   " 1 to 1000000", optarg);
-			o.top = (unsigned)v;
-			break;
-		case OPT_STEPS:
-			if (parse_uint(optarg, 1, 100, &v))
-				return usage_error("--steps %s: not a number"
-						   " from 1 to 100", optarg);
-			o.steps = (unsigned)v;
-			break;
-		case OPT_NO_FOLD:
-			o.no_fold = true;
-			break;
-		case 'h':
+		if (c == 'h') {
 			fputs(report_usage, stdout);
 			return KEKE_EXIT_OK;
-		case ':':
-			return usage_error("option %s needs a value",
-					   keke_bad_option(argv, opt));
-		default:
-			return usage_error("unknown option %s",
-					   keke_bad_option(argv, opt));
 		}
+		taken = take_selection(c, optarg, &a->o);
+		if (taken < 0)
+			taken = take_form(c, optarg, a);
+		if (taken < 0)
+			return keke_option_error("report", c, argv);
+		if (taken > 0)
+			return taken;
 	}
 	if (optind < argc)
-		o.db = argv[optind++];
+		a->o.db = argv[optind++];
 	if (optind < argc)
-		return usage_error("unexpected argument %s", argv[optind]);
-	if (table && (format != FORMAT_CSV))
-		return usage_error("%s", "--table goes with --format csv");
-	if ((output && keke_check_output("report", output, 0) != 0) ||
-	    (html && keke_check_output("HTML report", html, 0) != 0))
+		return keke_usage_error("report", "unexpected argument %s",
+					argv[optind]);
+	if (a->table && a->format != FORMAT_CSV)
+		return keke_usage_error("report", "--table goes with --format "
+					"csv");
+	return -1;
+}
+
+/* Writes the report @r to @f in @format (@table: the only CSV table, or
+ * NULL). Returns 0, or -1 when writing failed (errno set). */
+static int write_report(FILE *f, const struct keke_report *r,
+			enum format format, const char *table)
+{
+	switch (format) {
+	case FORMAT_JSON:
+		return keke_report_json(f, r);
+	case FORMAT_CSV:
+		return keke_report_csv(f, r, table);
+	case FORMAT_HTML:
+		return keke_report_html(f, r);
+	case FORMAT_TEXT:
+		break;
+	}
+	return keke_report_text(f, r);
+}
+
+/* Writes the report in @format into the output @path (output.h: a
+ * temporary renamed into place when complete, or a device or FIFO in
+ * place). Returns 0, or -1 after printing why. */
+static int write_file(const char *path, const struct keke_report *r,
+		      enum format format, const char *table)
+{
+	struct keke_output out;
+	char err[PATH_MAX + 256];
+	FILE *f;
+	int ret;
+
+	if (keke_output_open(&out, path, 0, err, sizeof(err)) < 0) {
+		fprintf(stderr, "keke: %s\n", err);
+		return -1;
+	}
+	f = fdopen(out.fd, "w");
+	if (!f) {
+		fprintf(stderr, "keke: %s: %s\n", path, strerror(errno));
+		keke_output_discard(&out);
+		return -1;
+	}
+	ret = write_report(f, r, format, table);
+	out.fd = -1;		/* fclose closes it */
+	if (fclose(f) != 0)
+		ret = -1;
+	if (ret != 0) {
+		fprintf(stderr, "keke: cannot write %s: %s\n", path,
+			strerror(errno));
+		keke_output_discard(&out);
+		return -1;
+	}
+	if (keke_output_close(&out, err, sizeof(err)) < 0) {
+		fprintf(stderr, "keke: %s\n", err);
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * Writes the report @r where @a asks: the HTML page first, then the
+ * report into --output, or onto stdout unless only the page was asked
+ * for. Stops at the first that fails. Returns the exit status.
+ */
+static int write_outputs(const struct report_args *a,
+			 const struct keke_report *r)
+{
+	if (a->html && write_file(a->html, r, FORMAT_HTML, NULL) != 0)
+		return KEKE_EXIT_FAILURE;
+	if (a->output) {
+		if (write_file(a->output, r, a->format, a->table) != 0)
+			return KEKE_EXIT_FAILURE;
+	} else if (!a->html || a->set_format) {
+		if (write_report(stdout, r, a->format, a->table) != 0) {
+			fprintf(stderr, "keke: writing the report: %s\n",
+				strerror(errno));
+			return KEKE_EXIT_FAILURE;
+		}
+	}
+	if (a->html && !getenv("KEKE_QUIET"))
+		fprintf(stderr, "keke: wrote the HTML report to %s\n",
+			a->html);
+	return KEKE_EXIT_OK;
+}
+
+int keke_cmd_report(int argc, char **argv)
+{
+	struct report_args a = { .o.db = "keke.db" };
+	struct keke_report r;
+	char err[KEKE_REPORT_ERROR_MAX];
+	int status;
+
+	status = parse_args(argc, argv, &a);
+	if (status >= 0)
+		return status;
+	if ((a.output && keke_check_output("report", a.output, 0) != 0) ||
+	    (a.html && keke_check_output("HTML report", a.html, 0) != 0))
 		return KEKE_EXIT_FAILURE;
 
-	o.progress = isatty(STDERR_FILENO);
-	if (keke_report_load(&o, &r, err) != 0) {
+	a.o.progress = isatty(STDERR_FILENO);
+	if (keke_report_load(&a.o, &r, err) != 0) {
 		fprintf(stderr, "keke: report failed: %s\n", err);
 		return KEKE_EXIT_FAILURE;
 	}
-	if (html && write_file(html, &r, format, table, true) != 0)
-		ret = KEKE_EXIT_FAILURE;
-	if (ret == KEKE_EXIT_OK && output) {
-		if (write_file(output, &r, format, table, false) != 0)
-			ret = KEKE_EXIT_FAILURE;
-	} else if (ret == KEKE_EXIT_OK && (!html || set_format)) {
-		int rc = format == FORMAT_JSON ? keke_report_json(stdout, &r) :
-			 format == FORMAT_CSV ? keke_report_csv(stdout, &r,
-								table) :
-			 keke_report_text(stdout, &r);
-
-		if (rc != 0) {
-			fprintf(stderr, "keke: writing the report: %s\n",
-				strerror(errno));
-			ret = KEKE_EXIT_FAILURE;
-		}
-	}
-	if (ret == KEKE_EXIT_OK && html && !getenv("KEKE_QUIET"))
-		fprintf(stderr, "keke: wrote the HTML report to %s\n", html);
+	status = write_outputs(&a, &r);
 	keke_report_free(&r);
-	return ret;
+	return status;
 }

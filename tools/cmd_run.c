@@ -4,7 +4,6 @@
  * every process it starts, merges the trace dir they wrote into keke.json
  * and keke.db, prints a short summary, and exits as the command did.
  */
-#include <dirent.h>
 #include <elf.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -25,14 +24,16 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cli.h"
 #include "cmd.h"
-#include "record/duration.h"
-#include "record/families.h"
+#include "common/tty.h"
 #include "find_preload.h"
 #include "merge/merge.h"
-#include "record/trace_dir.h"
-#include "common/output.h"
-#include "common/tty.h"
+#include "outputs.h"
+#include "record/duration.h"
+#include "record/families.h"
+#include "signals.h"
+#include "trace_dir.h"
 
 /* What execvp searches when PATH is unset (glibc's confstr(_CS_PATH)). */
 #define DEFAULT_PATH "/bin:/usr/bin"
@@ -117,9 +118,66 @@ struct run_result {
 	uint64_t orphans;	/* processes it orphaned that keke reaped */
 };
 
-static int usage_error(const char *fmt, const char *arg)
+/*
+ * The value @arg of the option @opt: a list of families of calls
+ * (families.h). Returns 0, or the usage exit status after printing why
+ * it is not one.
+ */
+static int check_families(const char *opt, const char *arg)
 {
-	return keke_usage_error("run", fmt, arg);
+	char why[256];
+	uint32_t families;
+
+	if (keke_parse_families(arg, &families, why, sizeof(why)) != 0)
+		return keke_usage_error("run", "%s: %s", opt, why);
+	return 0;
+}
+
+/*
+ * Takes the option @c with its value @arg into @o when it is one of
+ * `keke run`'s own (not an output's, not --help). Returns 0 when taken,
+ * the usage exit status after printing why @arg is refused, or -1 when
+ * @c is no such option.
+ */
+static int take_option(int c, char *arg, struct run_opts *o)
+{
+	uint64_t ns;
+	char *end;
+
+	switch (c) {
+	case 'k':
+		o->keep = true;
+		return 0;
+	case 'r':
+		o->parent = arg;
+		return 0;
+	case 'w':
+		o->wait_s = strtod(arg, &end);
+		if (end == arg || *end || isnan(o->wait_s) || o->wait_s < 0)
+			return keke_usage_error("run", "--wait needs a number "
+						"of seconds, not '%s'", arg);
+		return 0;
+	case 't':
+		o->trace = arg;
+		return check_families("--trace", arg);
+	case 'm':
+		if (keke_parse_duration(arg, KEKE_NS_PER_US, &ns) != 0)
+			return keke_usage_error("run", "--min-dur needs a "
+						"duration such as 10us or 1ms, "
+						"not '%s'", arg);
+		o->min_dur = arg;
+		return 0;
+	case 'e':
+		o->env = true;
+		return 0;
+	case 's':
+		o->stacks = arg;
+		return check_families("--stacks", arg);
+	case 'q':
+		o->quiet = true;
+		return 0;
+	}
+	return -1;
 }
 
 /*
@@ -131,10 +189,7 @@ static int usage_error(const char *fmt, const char *arg)
 static int parse_args(int argc, char **argv, struct run_opts *o)
 {
 	static const struct option longopts[] = {
-		{ "output", required_argument, NULL, 'o' },
-		{ "db", required_argument, NULL, 'd' },
-		{ "no-json", no_argument, NULL, 'J' },
-		{ "no-db", no_argument, NULL, 'D' },
+		KEKE_OUTPUT_LONGOPTS,
 		{ "keep", no_argument, NULL, 'k' },
 		{ "dir", required_argument, NULL, 'r' },
 		{ "wait", required_argument, NULL, 'w' },
@@ -146,104 +201,37 @@ static int parse_args(int argc, char **argv, struct run_opts *o)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	bool no_json = false, no_db = false, set_json = false, set_db = false;
-	char opt[3], *end;
-	int c;
+	struct keke_output_opts out = KEKE_OUTPUT_OPTS_DEFAULT;
+	int c, status;
 
-	o->json = "keke.json";
-	o->db = "keke.db";
 	o->wait_s = DEFAULT_WAIT_S;
 	optind = 1;
 	opterr = 0;
 	/* '+': stop at the command, whose own options are not ours. */
 	while ((c = getopt_long(argc, argv, "+:o:qh", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'o':
-			o->json = optarg;
-			set_json = true;
-			break;
-		case 'd':
-			o->db = optarg;
-			set_db = true;
-			break;
-		case 'J':
-			no_json = true;
-			break;
-		case 'D':
-			no_db = true;
-			break;
-		case 'k':
-			o->keep = true;
-			break;
-		case 'r':
-			o->parent = optarg;
-			break;
-		case 'w':
-			o->wait_s = strtod(optarg, &end);
-			if (end == optarg || *end || isnan(o->wait_s) ||
-			    o->wait_s < 0)
-				return usage_error("--wait needs a number of "
-						   "seconds, not '%s'", optarg);
-			break;
-		case 't': {
-			char why[256];
-			uint32_t families;
-
-			if (keke_parse_families(optarg, &families, why,
-						sizeof(why)) != 0)
-				return usage_error("--trace: %s", why);
-			o->trace = optarg;
-			break;
-		}
-		case 'm': {
-			uint64_t ns;
-
-			if (keke_parse_duration(optarg, KEKE_NS_PER_US, &ns) != 0)
-				return usage_error("--min-dur needs a duration "
-						   "such as 10us or 1ms, not "
-						   "'%s'", optarg);
-			o->min_dur = optarg;
-			break;
-		}
-		case 'e':
-			o->env = true;
-			break;
-		case 's': {
-			char why[256];
-			uint32_t families;
-
-			if (keke_parse_families(optarg, &families, why,
-						sizeof(why)) != 0)
-				return usage_error("--stacks: %s", why);
-			o->stacks = optarg;
-			break;
-		}
-		case 'q':
-			o->quiet = true;
-			break;
-		case 'h':
+		if (c == 'h') {
 			fputs(run_usage, stdout);
 			return KEKE_EXIT_OK;
-		case ':':
-			return usage_error("option %s needs a value",
-					   keke_bad_option(argv, opt));
-		default:
-			return usage_error("unknown option %s",
-					   keke_bad_option(argv, opt));
 		}
+		if (keke_output_opts_take(&out, c, optarg))
+			continue;
+		status = take_option(c, optarg, o);
+		if (status < 0)
+			return keke_option_error("run", c, argv);
+		if (status > 0)
+			return status;
 	}
 	if (optind >= argc)
-		return usage_error("%s", "no command given");
-	if ((set_json && no_json) || (set_db && no_db))
-		return usage_error("%s", "an output is both named and refused");
-	if (no_json && no_db && !o->keep)
-		return usage_error("%s", "--no-json and --no-db leave nothing "
-				   "to write (add --keep to keep the record "
-				   "files only)");
-	if (no_json)
-		o->json = NULL;
-	if (no_db)
-		o->db = NULL;
+		return keke_usage_error("run", "no command given");
+	status = keke_output_opts_settle(&out, "run");
+	if (status)
+		return status;
+	if (!out.json && !out.db && !o->keep)
+		return keke_usage_error("run", "--no-json and --no-db leave "
+					"nothing to write (add --keep to keep "
+					"the record files only)");
+	o->json = out.json;
+	o->db = out.db;
 	o->cmd = argv + optind;
 	return -1;
 }
@@ -415,153 +403,6 @@ out:
 	return said;
 }
 
-/*
- * The trace dir of a run, held open from its making to its removal: keke
- * run uses it only through these fds, never by its path, which a process
- * of the run (or whoever may write in its parent) could replace by a
- * symbolic link or by a directory of their own.
- */
-struct trace_dir {
-	int parent_fd;		/* O_PATH fd of the directory it is in */
-	int fd;			/* the trace dir itself, O_NOFOLLOW */
-	char name[16];		/* its name in the parent: keke-XXXXXX */
-	char path[PATH_MAX];	/* absolute: for KEKE_DIR and messages */
-	char fd_path[32];	/* /proc/self/fd/N: what the merge reads */
-};
-
-/*
- * Opens the directory @parent to make the trace dir in, after checking
- * that nobody but us and root can replace it or anything above it. A
- * symbolic link in @parent (also "link/" and "link/.") is resolved once:
- * the real path is what is checked, walked from / without following any
- * link (one put there since is refused) and handed to the children, so
- * repointing the link later changes nothing. Writes the real path to
- * @real (PATH_MAX). Returns an O_PATH fd, or -1 after printing why.
- */
-static int open_trusted_parent(const char *parent, char *real)
-{
-	const char *why;
-	char name[NAME_MAX + 1];
-	size_t at = 0, len;	/* real[0, at) is opened, "" standing for / */
-	struct stat st;
-	int fd, next;
-
-	if (!realpath(parent, real)) {
-		fprintf(stderr, "keke: cannot make a trace dir in %s: %s\n",
-			parent, strerror(errno));
-		return -1;
-	}
-	fd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0)
-		goto fail;
-	/* real is absolute, without ".", ".." or doubled '/'. */
-	for (;;) {
-		if (fstat(fd, &st) != 0)
-			goto fail;
-		why = keke_dir_untrusted(&st, geteuid());
-		if (why) {
-			fprintf(stderr, "keke: will not make the trace dir "
-				"in %s: %.*s %s, so others could swap the "
-				"trace dir for their own (use --dir or TMPDIR "
-				"to name a directory only you or root can "
-				"write to)\n", parent, (int)(at ? at : 1),
-				real, why);
-			close(fd);
-			return -1;
-		}
-		if (!real[at] || !real[at + 1])
-			break;
-		len = strcspn(real + at + 1, "/");
-		if (len > NAME_MAX) {
-			errno = ENAMETOOLONG;
-			goto fail;
-		}
-		memcpy(name, real + at + 1, len);
-		name[len] = '\0';
-		next = openat(fd, name, O_PATH | O_DIRECTORY | O_NOFOLLOW |
-			      O_CLOEXEC);
-		if (next < 0)
-			goto fail;
-		close(fd);
-		fd = next;
-		at += 1 + len;
-	}
-	return fd;
-fail:
-	fprintf(stderr, "keke: cannot make a trace dir in %s: %s\n", parent,
-		strerror(errno));
-	if (fd >= 0)
-		close(fd);
-	return -1;
-}
-
-/*
- * Makes the trace dir, mode 0700, in @parent (or $TMPDIR, or the default
- * above), and opens it and its parent into @td. Returns 0, or -1 after
- * printing why.
- */
-static int make_trace_dir(const char *parent, struct trace_dir *td)
-{
-	static const char chars[] = "abcdefghijklmnopqrstuvwxyz"
-				    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
-	char real[PATH_MAX];
-	unsigned char rnd[6];
-	struct stat st, via;
-	bool made = false;
-	int tries = 0;
-
-	if (!parent || !*parent)
-		parent = getenv("TMPDIR");
-	if (!parent || !*parent)
-		parent = keke_default_trace_parent();
-	td->fd = -1;
-	td->parent_fd = open_trusted_parent(parent, real);
-	if (td->parent_fd < 0)
-		return -1;
-	for (;;) {
-		if (getrandom(rnd, sizeof(rnd), 0) != (ssize_t)sizeof(rnd))
-			goto fail;
-		strcpy(td->name, "keke-");
-		for (int i = 0; i < 6; i++)
-			td->name[5 + i] = chars[rnd[i] % (sizeof(chars) - 1)];
-		td->name[11] = '\0';
-		made = mkdirat(td->parent_fd, td->name, 0700) == 0;
-		if (made)
-			break;
-		if (errno != EEXIST || ++tries == 100)
-			goto fail;
-	}
-	td->fd = openat(td->parent_fd, td->name, O_RDONLY | O_DIRECTORY |
-			O_NOFOLLOW | O_CLOEXEC);
-	if (td->fd < 0 || fstat(td->fd, &st) != 0)
-		goto fail;
-	/* Absolute: the traced processes may change directory. */
-	if (snprintf(td->path, sizeof(td->path), "%s/%s",
-		     strcmp(real, "/") ? real : "", td->name) >=
-	    (int)sizeof(td->path)) {
-		errno = ENAMETOOLONG;
-		goto fail;
-	}
-	/* The merge reads the dir through the fd keke holds, so it reads
-	 * this one even if its name is taken over; without /proc, by its
-	 * path. */
-	snprintf(td->fd_path, sizeof(td->fd_path), "/proc/self/fd/%d",
-		 td->fd);
-	if (stat(td->fd_path, &via) != 0 || via.st_dev != st.st_dev ||
-	    via.st_ino != st.st_ino)
-		snprintf(td->fd_path, sizeof(td->fd_path), "%s", "");
-	return 0;
-fail:
-	fprintf(stderr, "keke: cannot make a trace dir in %s: %s\n", parent,
-		strerror(errno));
-	if (td->fd >= 0)
-		close(td->fd);
-	if (made)
-		unlinkat(td->parent_fd, td->name, AT_REMOVEDIR);
-	close(td->parent_fd);
-	return -1;
-}
-
 /* 16 random bytes as 32 hex digits into @hex. Returns 0, or -1 after
  * printing why. */
 static int make_trace_id(char hex[33])
@@ -580,84 +421,6 @@ static int make_trace_id(char hex[33])
 	}
 	hex[32] = '\0';
 	return 0;
-}
-
-/* Closes the fds of @td, leaving the trace dir where it is. */
-static void close_trace_dir(struct trace_dir *td)
-{
-	close(td->fd);
-	close(td->parent_fd);
-	td->fd = td->parent_fd = -1;
-}
-
-/*
- * Removes everything in the directory @fd (@path in messages), going at
- * most @depth directories down, never following a symbolic link: names
- * are removed relative to @fd, so whatever has been put at @path since
- * is never touched.
- */
-static void empty_dir(int fd, const char *path, int depth)
-{
-	struct dirent *e;
-	int copy = dup(fd);
-	DIR *d = copy >= 0 ? fdopendir(copy) : NULL;
-
-	if (!d) {
-		fprintf(stderr, "keke: cannot read %s: %s\n", path,
-			strerror(errno));
-		if (copy >= 0)
-			close(copy);
-		return;
-	}
-	rewinddir(d);
-	while ((e = readdir(d))) {
-		int sub;
-
-		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
-			continue;
-		if (unlinkat(fd, e->d_name, 0) == 0 || errno == ENOENT)
-			continue;
-		if (errno == EISDIR && depth > 0) {
-			sub = openat(fd, e->d_name, O_RDONLY | O_DIRECTORY |
-				     O_NOFOLLOW | O_CLOEXEC);
-			if (sub >= 0) {
-				empty_dir(sub, e->d_name, depth - 1);
-				close(sub);
-				if (unlinkat(fd, e->d_name, AT_REMOVEDIR) == 0)
-					continue;
-			}
-		}
-		fprintf(stderr, "keke: cannot remove %s/%s: %s\n", path,
-			e->d_name, strerror(errno));
-	}
-	closedir(d);
-}
-
-/*
- * Removes the trace dir @td and everything in it, through its fds only;
- * the dir itself only while its name in the parent still is that dir
- * (else it is left, emptied, and said so). Closes its fds.
- */
-static void remove_trace_dir(struct trace_dir *td)
-{
-	struct stat held, named;
-
-	empty_dir(td->fd, td->path, 8);
-	if (fstat(td->fd, &held) == 0 &&
-	    fstatat(td->parent_fd, td->name, &named,
-		    AT_SYMLINK_NOFOLLOW) == 0) {
-		/* AT_REMOVEDIR removes neither a symbolic link nor a
-		 * directory that is not empty, should the name be taken
-		 * over in between. */
-		if (named.st_dev != held.st_dev ||
-		    named.st_ino != held.st_ino)
-			fprintf(stderr, "keke: %s was replaced while the "
-				"command ran; left as it is\n", td->path);
-		else if (unlinkat(td->parent_fd, td->name, AT_REMOVEDIR) != 0)
-			fprintf(stderr, "keke: cannot remove %s: %s\n",
-				td->path, strerror(errno));
-	}
-	close_trace_dir(td);
 }
 
 static int64_t now_ns(void)
@@ -710,13 +473,90 @@ exec_traced(const struct run_opts *o, const char *dir, const char *trace_id,
 		err = errno ? errno : ENOMEM;
 		goto fail;
 	}
-	sigaction(SIGXFSZ, &keke_original_sigxfsz, NULL);
+	keke_restore_sigxfsz();
 	execvp(o->cmd[0], o->cmd);
 	err = errno;
 fail:
 	while (write(report_fd, &err, sizeof(err)) < 0 && errno == EINTR)
 		;
 	_exit(err == ENOENT ? 127 : 126);
+}
+
+/*
+ * Reads from the pipe @fd the errno the child writes when it cannot exec
+ * the command, and closes @fd. Returns that errno, or 0 when the exec
+ * closed the pipe without a word.
+ */
+static int read_exec_errno(int fd)
+{
+	int err = 0;
+	ssize_t n;
+
+	do
+		n = read(fd, &err, sizeof(err));
+	while (n < 0 && errno == EINTR);
+	close(fd);
+	return n == (ssize_t)sizeof(err) ? err : 0;
+}
+
+/*
+ * Waits for the command @pid to end, into @res->status. Orphans of the
+ * run that exit meanwhile are reaped at once and counted in
+ * @res->orphans: left as keke's zombies, a run that makes many would fill
+ * the process table before its command ends.
+ */
+static void wait_for_command(pid_t pid, struct run_result *res)
+{
+	int status;
+	pid_t r;
+
+	for (;;) {
+		r = waitpid(-1, &status, 0);
+		if (r == pid) {
+			res->status = status;
+			return;
+		}
+		if (r > 0) {
+			res->orphans++;
+			continue;
+		}
+		if (errno != EINTR) {
+			fprintf(stderr, "keke: waitpid: %s\n", strerror(errno));
+			res->status = 1 << 8;
+			return;
+		}
+	}
+}
+
+/* The signals sent to keke that go on to the command. */
+static const int forwarded[] = { SIGTERM, SIGHUP };
+#define NFORWARDED (sizeof(forwarded) / sizeof(forwarded[0]))
+
+/*
+ * From now on the forwarded signals sent to keke go on to the command
+ * @pid, but for those the user set to be ignored, which stay ignored.
+ * Saves what they did in @old, for stop_forwarding().
+ */
+static void start_forwarding(pid_t pid, struct sigaction old[NFORWARDED])
+{
+	struct sigaction fwd = { .sa_handler = forward_signal,
+				 .sa_flags = SA_RESTART };
+
+	child_pid = pid;
+	for (size_t i = 0; i < NFORWARDED; i++) {
+		sigaction(forwarded[i], NULL, &old[i]);
+		if (old[i].sa_handler != SIG_IGN)
+			sigaction(forwarded[i], &fwd, NULL);
+	}
+}
+
+/* Gives the forwarded signals back what they did before
+ * start_forwarding(), which saved it in @old. */
+static void stop_forwarding(const struct sigaction old[NFORWARDED])
+{
+	child_pid = 0;
+	for (size_t i = 0; i < NFORWARDED; i++)
+		sigaction(forwarded[i], &old[i], NULL);
 }
 
 /*
@@ -730,11 +570,8 @@ static int run_command(const struct run_opts *o, const char *dir,
 {
 	struct sigaction ign = { .sa_handler = SIG_IGN };
 	struct sigaction dfl = { .sa_handler = SIG_DFL };
-	struct sigaction fwd = { .sa_handler = forward_signal,
-				 .sa_flags = SA_RESTART };
-	struct sigaction old_int, old_quit, old_chld, old_term, old_hup;
+	struct sigaction old_int, old_quit, old_chld, old_fwd[NFORWARDED];
 	int fds[2], ret = -1;
-	ssize_t n;
 	pid_t pid;
 
 	if (pipe2(fds, O_CLOEXEC) != 0) {
@@ -750,7 +587,6 @@ static int run_command(const struct run_opts *o, const char *dir,
 	 * in the trace; it reaps the others as they exit. */
 	prctl(PR_SET_CHILD_SUBREAPER, 1);
 	res->start_ns = now_ns();
-	res->elapsed_ns = res->start_ns;
 	pid = fork();
 	if (pid < 0) {
 		fprintf(stderr, "keke: fork: %s\n", strerror(errno));
@@ -765,49 +601,13 @@ static int run_command(const struct run_opts *o, const char *dir,
 		sigaction(SIGCHLD, &old_chld, NULL);
 		exec_traced(o, dir, trace_id, preload, fds[1]);
 	}
-	child_pid = pid;
 	res->pid = pid;
 	close(fds[1]);
-	/* Keep what the user set to be ignored ignored. */
-	sigaction(SIGTERM, NULL, &old_term);
-	sigaction(SIGHUP, NULL, &old_hup);
-	if (old_term.sa_handler != SIG_IGN)
-		sigaction(SIGTERM, &fwd, NULL);
-	if (old_hup.sa_handler != SIG_IGN)
-		sigaction(SIGHUP, &fwd, NULL);
-
-	res->exec_errno = 0;
-	do
-		n = read(fds[0], &res->exec_errno, sizeof(res->exec_errno));
-	while (n < 0 && errno == EINTR);
-	if (n != (ssize_t)sizeof(res->exec_errno))
-		res->exec_errno = 0;
-	close(fds[0]);
-	/* Orphans of the run that exit meanwhile are reaped at once: left
-	 * as keke's zombies, a run that makes many would fill the process
-	 * table before its command ends. */
-	for (;;) {
-		int status;
-		pid_t r = waitpid(-1, &status, 0);
-
-		if (r == pid) {
-			res->status = status;
-			break;
-		}
-		if (r > 0) {
-			res->orphans++;
-			continue;
-		}
-		if (errno != EINTR) {
-			fprintf(stderr, "keke: waitpid: %s\n", strerror(errno));
-			res->status = 1 << 8;
-			break;
-		}
-	}
-	res->elapsed_ns = now_ns() - res->elapsed_ns;
-	child_pid = 0;
-	sigaction(SIGTERM, &old_term, NULL);
-	sigaction(SIGHUP, &old_hup, NULL);
+	start_forwarding(pid, old_fwd);
+	res->exec_errno = read_exec_errno(fds[0]);
+	wait_for_command(pid, res);
+	res->elapsed_ns = now_ns() - res->start_ns;
+	stop_forwarding(old_fwd);
 	ret = 0;
 out:
 	sigaction(SIGINT, &old_int, NULL);
@@ -1056,7 +856,7 @@ static volatile sig_atomic_t interrupted;
  */
 static void report_damage(void *ctx, const char *msg)
 {
-	const struct trace_dir *td = ctx;
+	const struct keke_trace_dir *td = ctx;
 	size_t n = strlen(td->fd_path);
 	const char *hit;
 
@@ -1079,7 +879,7 @@ static void report_damage(void *ctx, const char *msg)
  * damage has been printed, and a failure too.
  */
 static enum keke_merge_result merge_trace(const struct run_opts *o,
-					  const struct trace_dir *td,
+					  const struct keke_trace_dir *td,
 					  const char *trace_id,
 					  const char *cmd_path,
 					  const struct run_result *run,
@@ -1123,56 +923,108 @@ static enum keke_merge_result merge_trace(const struct run_opts *o,
 	return res;
 }
 
+/*
+ * Finds what `keke run` needs before it makes its trace dir: libkeke.so
+ * into @preload (PATH_MAX), the outputs of @o writable, and the command
+ * of @o (into @cmd_path, PATH_MAX), warning when it will run untraced.
+ * Returns -1 when all is there, else the exit status to return after
+ * printing why: 1, or as a shell's for a command it cannot run (127 not
+ * found, 126 not runnable).
+ */
+static int prepare_run(const struct run_opts *o, char *preload,
+		       char *cmd_path)
+{
+	char perr[KEKE_FIND_PRELOAD_ERROR_MAX];
+	int e;
+
+	if (keke_find_preload(preload, PATH_MAX, perr) != 0) {
+		fprintf(stderr, "keke: %s\n", perr);
+		return KEKE_EXIT_FAILURE;
+	}
+	if (keke_check_merge_outputs(o->json, o->db) != 0)
+		return KEKE_EXIT_FAILURE;
+	e = resolve_command(o->cmd[0], cmd_path);
+	if (e == ENOENT && !strchr(o->cmd[0], '/')) {
+		fprintf(stderr, "keke: %s: command not found\n", o->cmd[0]);
+		return 127;
+	}
+	if (e) {
+		fprintf(stderr, "keke: %s: %s\n", o->cmd[0], strerror(e));
+		return e == ENOENT ? 127 : 126;
+	}
+	warn_untraceable(o->cmd[0], cmd_path, 0);
+	return -1;
+}
+
+/*
+ * After the merge ended with @merged: keeps the trace dir @td when @keep
+ * asks for it, or when the merge could not write all the outputs (`keke
+ * merge` can retry from it), saying where; else removes it. Closes its
+ * fds either way.
+ */
+static void keep_or_remove_trace_dir(struct keke_trace_dir *td, bool keep,
+				     enum keke_merge_result merged)
+{
+	if (keep) {
+		fprintf(stderr, "keke: trace dir kept: %s\n", td->path);
+		keke_trace_dir_close(td);
+	} else if (merged == KEKE_MERGE_FAILED ||
+		   merged == KEKE_MERGE_INCOMPLETE) {
+		fprintf(stderr, "keke: the record files are kept in %s; "
+			"retry with: keke merge %s\n", td->path, td->path);
+		keke_trace_dir_close(td);
+	} else {
+		keke_trace_dir_remove(td);
+	}
+}
+
+/* Says on stderr how many processes of the merge (@stats) could not write
+ * their record file, and why the first could not. */
+static void warn_unrecorded(const struct keke_merge_stats *stats)
+{
+	uint64_t n = stats->unrecorded;
+	int e = stats->unrecorded_errno;
+
+	if (!n)
+		return;
+	fprintf(stderr, "keke: %" PRIu64 " %s could not write %s record "
+		"file%s%s%s: the trace shows %s without %s calls\n", n,
+		keke_plural(n, "process", "processes"),
+		n == 1 ? "its" : "their",
+		!e ? "" : n > 1 ? " (the first: " : " (",
+		e ? strerror(e) : "", e ? ")" : "",
+		n == 1 ? "it" : "them", n == 1 ? "its" : "their");
+}
+
 int keke_cmd_run(int argc, char **argv)
 {
 	struct run_opts o = { 0 };
 	struct run_result res = { 0 };
 	struct keke_merge_stats stats = { 0 };
 	enum keke_merge_result merged = KEKE_MERGE_OK;
-	char preload[PATH_MAX], cmd_path[PATH_MAX];
-	struct trace_dir dir;
-	char perr[KEKE_FIND_PRELOAD_ERROR_MAX], trace_id[33];
+	char preload[PATH_MAX], cmd_path[PATH_MAX], trace_id[33];
+	struct keke_trace_dir dir;
 	bool do_merge;
-	int status, e;
+	int status;
 
 	status = parse_args(argc, argv, &o);
 	if (status >= 0)
 		return status;
-	if (keke_find_preload(preload, sizeof(preload), perr) != 0) {
-		fprintf(stderr, "keke: %s\n", perr);
-		return KEKE_EXIT_FAILURE;
-	}
-	if ((o.json && keke_check_output("JSON output", o.json, 0) != 0) ||
-	    (o.db && keke_check_output("database", o.db,
-					KEKE_OUTPUT_REGULAR) != 0))
-		return KEKE_EXIT_FAILURE;
-	e = resolve_command(o.cmd[0], cmd_path);
-	if (e == ENOENT) {
-		if (strchr(o.cmd[0], '/'))
-			fprintf(stderr, "keke: %s: %s\n", o.cmd[0],
-				strerror(e));
-		else
-			fprintf(stderr, "keke: %s: command not found\n",
-				o.cmd[0]);
-		return 127;
-	}
-	if (e) {
-		fprintf(stderr, "keke: %s: %s\n", o.cmd[0], strerror(e));
-		return 126;
-	}
-	warn_untraceable(o.cmd[0], cmd_path, 0);
+	status = prepare_run(&o, preload, cmd_path);
+	if (status >= 0)
+		return status;
 	if (make_trace_id(trace_id) != 0 ||
-	    make_trace_dir(o.parent, &dir) != 0)
+	    keke_trace_dir_make(o.parent, &dir) != 0)
 		return KEKE_EXIT_FAILURE;
 
 	if (run_command(&o, dir.path, trace_id, preload, &res) != 0) {
-		remove_trace_dir(&dir);
+		keke_trace_dir_remove(&dir);
 		return KEKE_EXIT_FAILURE;
 	}
 	if (res.exec_errno) {
 		fprintf(stderr, "keke: %s: %s\n", o.cmd[0],
 			strerror(res.exec_errno));
-		remove_trace_dir(&dir);
+		keke_trace_dir_remove(&dir);
 		return res.exec_errno == ENOENT ? 127 : 126;
 	}
 	status = exit_status_of(res.status);
@@ -1182,40 +1034,16 @@ int keke_cmd_run(int argc, char **argv)
 	if (do_merge)
 		merged = merge_trace(&o, &dir, trace_id, cmd_path, &res,
 				     &stats);
-	if (o.keep) {
-		fprintf(stderr, "keke: trace dir kept: %s\n", dir.path);
-		close_trace_dir(&dir);
-	} else if (merged == KEKE_MERGE_FAILED ||
-		   merged == KEKE_MERGE_INCOMPLETE) {
-		fprintf(stderr, "keke: the record files are kept in %s; "
-			"retry with: keke merge %s\n", dir.path, dir.path);
-		close_trace_dir(&dir);
-	} else {
-		remove_trace_dir(&dir);
-	}
+	keep_or_remove_trace_dir(&dir, o.keep, merged);
 	if (!o.quiet)
 		print_summary(&o, &res, &stats,
 			      do_merge && merged != KEKE_MERGE_FAILED);
 	if (stats.db.written && stats.untraced > stats.unrecorded)
 		warn_untraced_children(o.db, cmd_path);
-	if (merged != KEKE_MERGE_FAILED && stats.unrecorded)
-		fprintf(stderr, "keke: %" PRIu64 " %s could not write %s record "
-			"file%s%s%s: the trace shows %s without %s calls\n",
-			stats.unrecorded,
-			plural(stats.unrecorded, "process", "processes"),
-			stats.unrecorded == 1 ? "its" : "their",
-			!stats.unrecorded_errno ? "" :
-			stats.unrecorded > 1 ? " (the first: " : " (",
-			stats.unrecorded_errno ?
-			strerror(stats.unrecorded_errno) : "",
-			stats.unrecorded_errno ? ")" : "",
-			stats.unrecorded == 1 ? "it" : "them",
-			stats.unrecorded == 1 ? "its" : "their");
-	if (merged != KEKE_MERGE_FAILED && stats.damaged)
-		fprintf(stderr, "keke: merge is partial: %" PRIu64 " %s, see "
-			"above\n", stats.damaged,
-			plural(stats.damaged, "damaged place",
-			       "damaged places"));
+	if (merged != KEKE_MERGE_FAILED) {
+		warn_unrecorded(&stats);
+		keke_print_partial(&stats);
+	}
 	/* The command's status wins; a lost output must not look like
 	 * success either. */
 	if ((merged == KEKE_MERGE_FAILED ||

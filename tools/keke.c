@@ -3,12 +3,12 @@
  * The `keke` command: finds the subcommand in one table and runs it. The
  * same table prints the help.
  */
-#include <getopt.h>
-#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "cli.h"
 #include "cmd.h"
+#include "signals.h"
 
 #ifndef KEKE_VERSION
 #define KEKE_VERSION "0.1.0"
@@ -16,8 +16,8 @@
 
 struct keke_command {
 	const char *name;
-	int (*fn)(int argc, char **argv);
-	const char *summary;
+	int (*fn)(int argc, char **argv);	/* runs it (cmd.h) */
+	const char *summary;			/* its line in the help */
 };
 
 static const struct keke_command commands[] = {
@@ -31,6 +31,7 @@ static const struct keke_command commands[] = {
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
 
+/* The general help, with a line per command, to @f. */
 static void print_usage(FILE *f)
 {
 	fputs("Usage: keke COMMAND [ARGS...]\n"
@@ -53,6 +54,7 @@ static void print_usage(FILE *f)
 	      "'keke COMMAND --help' describes each command.\n", f);
 }
 
+/* The command called @name, or NULL. */
 static const struct keke_command *find_command(const char *name)
 {
 	for (size_t i = 0; i < NCOMMANDS; i++)
@@ -61,6 +63,7 @@ static const struct keke_command *find_command(const char *name)
 	return NULL;
 }
 
+/* Says on stderr that @name is no command; returns the usage status. */
 static int unknown_command(const char *name)
 {
 	fprintf(stderr, "keke: '%s' is not a keke command; see 'keke --help'\n",
@@ -88,36 +91,11 @@ static int help(int argc, char **argv)
 	return cmd->fn(2, args);
 }
 
-struct sigaction keke_original_sigxfsz;
-
-const char *keke_bad_option(char **argv, char *buf)
-{
-	if (optopt > 0 && optopt < 128 && strncmp(argv[optind - 1], "--", 2)) {
-		snprintf(buf, 3, "-%c", optopt);
-		return buf;
-	}
-	return argv[optind - 1];
-}
-
-int keke_usage_error(const char *cmd, const char *fmt, const char *arg)
-{
-	fprintf(stderr, "keke %s: ", cmd);
-	fprintf(stderr, fmt, arg);
-	fprintf(stderr, "\nTry 'keke %s --help'.\n", cmd);
-	return KEKE_EXIT_USAGE;
-}
-
 int main(int argc, char **argv)
 {
 	const struct keke_command *cmd;
 
-	struct sigaction ignore = { .sa_handler = SIG_IGN };
-
-	/* Past RLIMIT_FSIZE, writing an output must fail with EFBIG, which
-	 * keke reports, rather than kill keke. (keke run gives the command
-	 * what keke was given.) */
-	sigaction(SIGXFSZ, &ignore, &keke_original_sigxfsz);
-
+	keke_ignore_sigxfsz();
 	if (argc < 2) {
 		print_usage(stderr);
 		return KEKE_EXIT_USAGE;

@@ -1,0 +1,102 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The files keke writes, as its subcommands name them, check them before
+ * any work and tell what became of them.
+ */
+#include <inttypes.h>
+#include <limits.h>
+#include <stdio.h>
+
+#include "cli.h"
+#include "common/output.h"
+#include "merge/merge.h"
+#include "outputs.h"
+
+bool keke_output_opts_take(struct keke_output_opts *o, int c,
+			   const char *arg)
+{
+	switch (c) {
+	case 'o':
+		o->json = arg;
+		o->named_json = true;
+		return true;
+	case 'd':
+		o->db = arg;
+		o->named_db = true;
+		return true;
+	case 'J':
+		o->no_json = true;
+		return true;
+	case 'D':
+		o->no_db = true;
+		return true;
+	}
+	return false;
+}
+
+int keke_output_opts_settle(struct keke_output_opts *o, const char *cmd)
+{
+	if ((o->named_json && o->no_json) || (o->named_db && o->no_db))
+		return keke_usage_error(cmd, "an output is both named and "
+					"refused");
+	if (o->no_json)
+		o->json = NULL;
+	if (o->no_db)
+		o->db = NULL;
+	return 0;
+}
+
+int keke_check_output(const char *what, const char *path, unsigned flags)
+{
+	char err[PATH_MAX + 256];
+
+	if (keke_output_check(path, flags, err, sizeof(err)) == 0)
+		return 0;
+	fprintf(stderr, "keke: %s %s\n", what, err);
+	return -1;
+}
+
+int keke_check_merge_outputs(const char *json, const char *db)
+{
+	if (json && keke_check_output("JSON output", json, 0) != 0)
+		return -1;
+	if (db && keke_check_output("database", db, KEKE_OUTPUT_REGULAR) != 0)
+		return -1;
+	return 0;
+}
+
+void keke_describe_outputs(char *buf, unsigned size, const char *json,
+			   const char *db)
+{
+	if (json && db)
+		snprintf(buf, size, "%s and %s", json, db);
+	else
+		snprintf(buf, size, "%s", json ? json : db ? db : "nothing");
+}
+
+unsigned keke_print_lost_outputs(const char *json, const char *db,
+				 const struct keke_merge_stats *stats)
+{
+	unsigned lost = 0;
+
+	if (json && !stats->json.written && stats->json.err[0]) {
+		fprintf(stderr, "keke: JSON output %s NOT written: %s\n", json,
+			stats->json.err);
+		lost++;
+	}
+	if (db && !stats->db.written && stats->db.err[0]) {
+		fprintf(stderr, "keke: database %s NOT written: %s\n", db,
+			stats->db.err);
+		lost++;
+	}
+	return lost;
+}
+
+void keke_print_partial(const struct keke_merge_stats *stats)
+{
+	if (stats->damaged)
+		fprintf(stderr, "keke: merge is partial: %" PRIu64 " %s, see "
+			"above\n", stats->damaged,
+			keke_plural(stats->damaged, "damaged place",
+				    "damaged places"));
+}
