@@ -17,7 +17,7 @@
  * Memory is bounded by the batches and SQLite's cache, never by the number
  * of slices.
  *
- * The inserts run on a thread of their own (a handoff, handoff.h), so the
+ * The inserts run on a thread of their own (common/work_queue.h), so the
  * merge reads and decodes the next records while SQLite stores the last
  * ones: a full batch is sent to that thread and the merge goes on filling
  * a spare one. Only that thread touches the database until finish has
@@ -224,7 +224,7 @@ struct sqlite_sink {
 	struct arg_set *arg_sets;	/* ARG_SETS of them */
 	struct table t[B_COUNT];
 	struct batch batches[B_COUNT + SPARE_BATCHES];
-	struct handoff *inserts;	/* running: only it uses db */
+	struct work_queue *inserts;	/* running: only it uses db */
 	int64_t slice_max;	/* the largest slice id queued */
 	volatile sig_atomic_t *cancel;	/* set: finish gives up */
 	pthread_mutex_t err_lock;	/* the first failure writes err */
@@ -506,8 +506,8 @@ static void send_batch(struct sqlite_sink *q, enum batch_id id)
 {
 	struct table *t = &q->t[id];
 
-	handoff_send(q->inserts, t->filling);
-	t->filling = handoff_take(q->inserts);
+	work_queue_send(q->inserts, t->filling);
+	t->filling = work_queue_take(q->inserts);
 	t->filling->table = id;
 }
 
@@ -605,7 +605,7 @@ static int start_inserts(struct sqlite_sink *q)
 		if (!q->batches[i].cells)
 			goto oom;
 	}
-	q->inserts = handoff_start(nbatches, insert_batch, q);
+	q->inserts = work_queue_start(nbatches, insert_batch, q);
 	if (!q->inserts)
 		goto oom;
 	for (size_t i = 0; i < nbatches; i++) {
@@ -613,7 +613,7 @@ static int start_inserts(struct sqlite_sink *q)
 			q->batches[i].table = (enum batch_id)i;
 			q->t[i].filling = &q->batches[i];
 		} else {
-			handoff_give(q->inserts, &q->batches[i]);
+			work_queue_give(q->inserts, &q->batches[i]);
 		}
 	}
 	return 0;
@@ -631,7 +631,7 @@ static int finish_inserts(struct sqlite_sink *q)
 	for (int i = 0; i < B_COUNT; i++)
 		if (q->t[i].filling->nrows)
 			send_batch(q, (enum batch_id)i);
-	handoff_stop(q->inserts);
+	work_queue_stop(q->inserts);
 	q->inserts = NULL;
 	return q->failed ? -1 : 0;
 }
@@ -673,7 +673,7 @@ static void destroy(struct sqlite_sink *q)
 {
 	if (q->inserts) {
 		q->failed = true;
-		handoff_stop(q->inserts);
+		work_queue_stop(q->inserts);
 	}
 	free(q->arg_sets);
 	finalize_inserts(q);
