@@ -1,14 +1,16 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * What the parts of the report share. report_load.c opens the database,
- * resolves the window and drives the others: report_procs.c loads the
- * processes and threads and makes the per-executable table and the tree;
- * report_scan.c streams every slice with its args; report_paths.c names
- * the file or peer a call worked on; report_calls.c, report_paths.c and
- * report_steps.c gather their statistics from the selected calls.
+ * What the parts of the report share. load.c opens the database, resolves
+ * the window and drives the others, which it calls and which never call
+ * it: procs.c loads the processes and threads and makes the
+ * per-executable table and the tree; scan.c streams every slice with its
+ * args (args.c reads them ahead); paths.c names the file or peer a call
+ * worked on; calls.c, paths.c and steps.c gather their statistics from
+ * the selected calls. Below them all, context.c says why something failed
+ * and strtab.c interns strings.
  */
-#ifndef KEKE_REPORT_INTERNAL_H
-#define KEKE_REPORT_INTERNAL_H
+#ifndef KEKE_REPORT_CONTEXT_H
+#define KEKE_REPORT_CONTEXT_H
 
 #include <sqlite3.h>
 #include <stdbool.h>
@@ -16,6 +18,7 @@
 #include <stdint.h>
 
 #include "common/idmap.h"
+#include "common/progress.h"
 #include "report/report.h"
 #include "report/stats.h"
 
@@ -118,13 +121,10 @@ struct rp_ctx {
 	struct rp_paths *paths;
 	struct rp_steps *steps_st;
 
-	/* Progress on stderr (o->progress). */
-	double t0;			/* when the load started */
-	double last_progress;
-	bool progress_shown;
+	struct keke_progress progress;	/* on stderr, if o->progress */
 };
 
-/* Formats an error into c->err. Returns -1. */
+/* context.c: formats an error into c->err. Returns -1. */
 int rp_fail(struct rp_ctx *c, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 /* "out of memory" into c->err. Returns -1. */
@@ -132,28 +132,23 @@ int rp_oom(struct rp_ctx *c);
 /* SQLite's message about @what into c->err. Returns -1. */
 int rp_sql_fail(struct rp_ctx *c, const char *what);
 
-/* Shows "keke report: @what N%" on stderr when the load has taken over a
- * second, at most every 0.2 s; @total 0 shows no percentage. */
-void rp_progress(struct rp_ctx *c, const char *what, uint64_t done,
-		 uint64_t total);
-
 /* True when the slice's process is selected (or filters allow none). */
 bool rp_proc_selected(const struct rp_ctx *c, size_t proc);
 
-/* report_procs.c */
+/* procs.c */
 int rp_procs_load(struct rp_ctx *c);
 int rp_exes_finish(struct rp_ctx *c);
 int rp_tree_finish(struct rp_ctx *c);
 void rp_procs_free(struct rp_ctx *c);
 
-/* report_scan.c: calls @fn for every slice that starts in the window and
+/* scan.c: calls @fn for every slice that starts in the window and
  * belongs to a selected process (or to no known one when nothing filters
  * processes), in an order in which each thread's calls come in time
  * order. */
 int rp_scan(struct rp_ctx *c,
 	    int (*fn)(struct rp_ctx *c, const struct rp_slice *s));
 
-/* report_args.c: the args of a full scan, read ahead by threads. */
+/* args.c: the args of a full scan, read ahead by threads. */
 struct rp_args;
 /* Starts reading (*@a NULL: no thread to spare, or no args). Returns 0,
  * or -1 (c->err set; *@a, if set, must still be stopped). */
@@ -165,7 +160,7 @@ int rp_args_get(struct rp_ctx *c, struct rp_args *a, int64_t set,
 /* Stops the threads and frees @a (NULL is fine). */
 void rp_args_stop(struct rp_args *a);
 
-/* report_calls.c */
+/* calls.c */
 int rp_calls_init(struct rp_ctx *c);
 /* Takes one call (selected). */
 int rp_calls_add(struct rp_ctx *c, const struct rp_slice *s);
@@ -174,7 +169,7 @@ int rp_calls_nested(struct rp_ctx *c, const struct rp_slice *s);
 int rp_calls_finish(struct rp_ctx *c);
 void rp_calls_free(struct rp_ctx *c);
 
-/* report_paths.c */
+/* paths.c */
 int rp_paths_init(struct rp_ctx *c);
 /*
  * The id of the file path or peer address of @s, -1 when it has none, or
@@ -189,7 +184,7 @@ int rp_paths_add(struct rp_ctx *c, const struct rp_slice *s, int64_t id);
 int rp_paths_finish(struct rp_ctx *c);
 void rp_paths_free(struct rp_ctx *c);
 
-/* report_steps.c */
+/* steps.c */
 int rp_steps_init(struct rp_ctx *c);
 int rp_steps_add(struct rp_ctx *c, const struct rp_slice *s);
 int rp_steps_finish(struct rp_ctx *c);

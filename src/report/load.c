@@ -9,73 +9,15 @@
 #include "report/context.h"
 
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #define DEFAULT_TOP 20
 #define DEFAULT_STEPS 3
 #define MAX_STEPS_PER_CALL 100
 #define CACHE_KIB 65536		/* SQLite page cache */
-
-int rp_fail(struct rp_ctx *c, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(c->err, KEKE_REPORT_ERROR_MAX, fmt, ap);
-	va_end(ap);
-	return -1;
-}
-
-int rp_oom(struct rp_ctx *c)
-{
-	return rp_fail(c, "%s: out of memory", c->o->db);
-}
-
-int rp_sql_fail(struct rp_ctx *c, const char *what)
-{
-	return rp_fail(c, "%s: %s: %s", c->o->db, what,
-		       c->db ? sqlite3_errmsg(c->db) : "out of memory");
-}
-
-static double seconds(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-void rp_progress(struct rp_ctx *c, const char *what, uint64_t done,
-		 uint64_t total)
-{
-	double now;
-
-	if (!c->o->progress)
-		return;
-	now = seconds();
-	if (now - c->t0 < 1.0 || now - c->last_progress < 0.2)
-		return;
-	c->last_progress = now;
-	c->progress_shown = true;
-	if (total)
-		fprintf(stderr, "\rkeke report: %s %3u%%\033[K", what,
-			(unsigned)(done >= total ? 100 : done * 100 / total));
-	else
-		fprintf(stderr, "\rkeke report: %s\033[K", what);
-}
-
-/* Clears the progress line, if one was shown. */
-static void progress_done(struct rp_ctx *c)
-{
-	if (c->progress_shown)
-		fputs("\r\033[K", stderr);
-	c->progress_shown = false;
-}
 
 /* Whether the database has the tables of keke's sink. */
 static bool is_keke_db(sqlite3 *db)
@@ -256,7 +198,7 @@ int keke_report_load(const struct keke_report_options *o,
 
 	memset(r, 0, sizeof(*r));
 	err[0] = '\0';
-	c.t0 = seconds();
+	keke_progress_start(&c.progress, "keke report", o->progress);
 	if (c.steps > MAX_STEPS_PER_CALL)
 		c.steps = MAX_STEPS_PER_CALL;
 	r->db = strdup(o->db);
@@ -287,13 +229,13 @@ int keke_report_load(const struct keke_report_options *o,
 		goto out;
 	if (rp_scan(&c, take_slice))
 		goto out;
-	rp_progress(&c, "computing", 0, 0);
+	keke_progress_update(&c.progress, "computing", 0, 0);
 	if (rp_calls_finish(&c) || rp_paths_finish(&c) ||
 	    rp_exes_finish(&c) || rp_tree_finish(&c) || rp_steps_finish(&c))
 		goto out;
 	ret = 0;
 out:
-	progress_done(&c);
+	keke_progress_clear(&c.progress);
 	free_ctx(&c);
 	if (ret)
 		keke_report_free(r);

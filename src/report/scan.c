@@ -8,7 +8,7 @@
  *     args table in arg_set_id order (its index) are read side by side
  *     and joined as they go, which costs one sequential read of each;
  *     the args are read ahead by other threads when there are CPUs to
- *     spare (report_args.c), else here, where a jump over many
+ *     spare (args.c), else here, where a jump over many
  *     unselected slices re-seeks them;
  *
  *   - a seek, when the window or the selected processes hold a small part
@@ -312,7 +312,8 @@ static int run(struct scan *sc, sqlite3_stmt *st, sqlite3_stmt *lookup,
 
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		if ((++sc->rows & 0xffff) == 0)
-			rp_progress(c, "reading slices", sc->rows, sc->total);
+			keke_progress_update(&c->progress, "reading slices",
+					     sc->rows, sc->total);
 		rc = read_slice(sc, st, &s);
 		if (rc < 0)
 			return -1;

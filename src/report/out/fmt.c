@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * Numbers as the report's writers show them to people (report_fmt.h).
+ * Numbers as the report's writers show them to people (fmt.h).
  */
 #include "report/out/fmt.h"
 
