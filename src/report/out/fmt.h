@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * How the report's writers show numbers to people: durations, byte counts,
- * times of day, exit statuses and histogram buckets. Each writes into a
+ * How the report's writers show numbers to people: byte counts, times of
+ * day, exit statuses and histogram buckets. Each writes into a
  * caller's buffer (RP_FMT_MAX bytes is always enough) and returns it.
  */
 #ifndef KEKE_REPORT_FMT_H
@@ -10,12 +10,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "common/fmt_dur.h"	/* durations: keke_fmt_dur() */
 #include "report/report.h"
 
 #define RP_FMT_MAX 64
-
-/* "0", "812 ns", "1.23 us", "12.3 ms", "2.10 s", "3m12s", "1h02m". */
-char *rp_fmt_dur(char *buf, int64_t ns);
 
 /* "0 B", "512 B", "1.50 KiB", "12.0 MiB" ... */
 char *rp_fmt_bytes(char *buf, int64_t bytes);

@@ -119,7 +119,7 @@ static void td_dur(FILE *f, int64_t ns)
 	char b[RP_FMT_MAX];
 
 	fprintf(f, "<td class=\"n\" data-v=\"%" PRId64 "\">%s</td>", ns,
-		rp_fmt_dur(b, ns));
+		keke_fmt_dur(b, ns));
 }
 
 static void td_bytes(FILE *f, int64_t n)
@@ -178,7 +178,7 @@ static void heading(FILE *f, const struct keke_report *r)
 	fprintf(f, "</dd><dt>time</dt><dd>%s to ",
 		rp_fmt_time(a, r, r->start_ns));
 	fprintf(f, "%s (%s)</dd>", rp_fmt_time(a, r, r->end_ns),
-		rp_fmt_dur(b, r->end_ns - r->start_ns));
+		keke_fmt_dur(b, r->end_ns - r->start_ns));
 	if (r->since_ns != INT64_MIN || r->until_ns != INT64_MAX) {
 		fprintf(f, "<dt>window</dt><dd>%s to ",
 			r->since_ns == INT64_MIN ? "start" :
@@ -390,7 +390,7 @@ static void node_text(FILE *f, const struct keke_report_node *l)
 	esc(f, l->name);
 	if (l->count == 1) {
 		fprintf(f, "</span> <span class=\"mute\">[%d]</span> %s",
-			l->pid, rp_fmt_dur(a, l->total_ns));
+			l->pid, keke_fmt_dur(a, l->total_ns));
 		if (l->signal)
 			fprintf(f, " <span class=\"bad\">killed by %s</span>",
 				rp_fmt_signal(b, l->signal));
@@ -400,8 +400,8 @@ static void node_text(FILE *f, const struct keke_report_node *l)
 		return;
 	}
 	fprintf(f, " \u00d7%" PRIu64 "</span> total %s, p50 %s, max %s",
-		l->count, rp_fmt_dur(a, l->total_ns), rp_fmt_dur(b, l->p50_ns),
-		rp_fmt_dur(c, l->max_ns));
+		l->count, keke_fmt_dur(a, l->total_ns), keke_fmt_dur(b, l->p50_ns),
+		keke_fmt_dur(c, l->max_ns));
 	if (l->failed)
 		fprintf(f, ", <span class=\"bad\">%" PRIu64 " failed</span>",
 			l->failed);

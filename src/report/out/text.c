@@ -63,7 +63,7 @@ static void heading(FILE *f, const struct keke_report *r)
 	put(f, *r->host ? r->host : "-");
 	fprintf(f, ": %s to %s (%s)\n", rp_fmt_time(a, r, r->start_ns),
 		rp_fmt_time(b, r, r->end_ns),
-		rp_fmt_dur(d, r->end_ns - r->start_ns));
+		keke_fmt_dur(d, r->end_ns - r->start_ns));
 	if (r->since_ns != INT64_MIN || r->until_ns != INT64_MAX)
 		fprintf(f, "window: %s to %s\n",
 			r->since_ns == INT64_MIN ? "start" :
@@ -143,10 +143,10 @@ static void calls_table(FILE *f, const struct keke_report *r)
 		put_pad(f, k->category, 8);
 		fprintf(f, " %11s", rp_fmt_count(a, k->count));
 		fprintf(f, " %7" PRIu64, k->errors);
-		fprintf(f, " %9s", rp_fmt_dur(a, k->total_ns));
-		fprintf(f, " %9s", rp_fmt_dur(a, k->self_ns));
+		fprintf(f, " %9s", keke_fmt_dur(a, k->total_ns));
+		fprintf(f, " %9s", keke_fmt_dur(a, k->self_ns));
 		for (unsigned p = 0; p < KEKE_NPCT; p++)
-			fprintf(f, " %9s", rp_fmt_dur(a, k->dur[p]));
+			fprintf(f, " %9s", keke_fmt_dur(a, k->dur[p]));
 		fputc('\n', f);
 	}
 }
@@ -274,10 +274,10 @@ static void exes_table(FILE *f, const struct keke_report *r)
 		statuses(st, sizeof(st), e);
 		put_pad(f, e->name, w);
 		fprintf(f, " %9s", rp_fmt_count(a, e->processes));
-		fprintf(f, " %9s", rp_fmt_dur(a, e->total_ns));
-		fprintf(f, " %9s", rp_fmt_dur(a, e->wall[KEKE_P50]));
-		fprintf(f, " %9s", rp_fmt_dur(a, e->wall[KEKE_P95]));
-		fprintf(f, " %9s  %s\n", rp_fmt_dur(a, e->wall[KEKE_P100]), st);
+		fprintf(f, " %9s", keke_fmt_dur(a, e->total_ns));
+		fprintf(f, " %9s", keke_fmt_dur(a, e->wall[KEKE_P50]));
+		fprintf(f, " %9s", keke_fmt_dur(a, e->wall[KEKE_P95]));
+		fprintf(f, " %9s  %s\n", keke_fmt_dur(a, e->wall[KEKE_P100]), st);
 	}
 }
 
@@ -302,7 +302,7 @@ static void paths_table(FILE *f, const struct keke_report *r,
 		put_tail(f, p[i].path, w);
 		fprintf(f, " %11s", rp_fmt_count(a, p[i].calls));
 		fprintf(f, " %7" PRIu64, p[i].errors);
-		fprintf(f, " %9s", rp_fmt_dur(a, p[i].time_ns));
+		fprintf(f, " %9s", keke_fmt_dur(a, p[i].time_ns));
 		fprintf(f, " %10s", rp_fmt_bytes(a, p[i].bytes_in));
 		fprintf(f, " %10s\n", rp_fmt_bytes(a, p[i].bytes_out));
 	}
@@ -322,7 +322,7 @@ static void tree(FILE *f, const struct keke_report *r)
 		put(f, l->name);
 		if (l->count == 1) {
 			fprintf(f, " [%d] %s", l->pid,
-				rp_fmt_dur(a, l->total_ns));
+				keke_fmt_dur(a, l->total_ns));
 			if (l->signal)
 				fprintf(f, " killed by %s",
 					rp_fmt_signal(b, l->signal));
@@ -332,8 +332,8 @@ static void tree(FILE *f, const struct keke_report *r)
 			continue;
 		}
 		fprintf(f, " \u00d7%" PRIu64 " total %s, p50 %s, max %s",
-			l->count, rp_fmt_dur(a, l->total_ns),
-			rp_fmt_dur(b, l->p50_ns), rp_fmt_dur(c, l->max_ns));
+			l->count, keke_fmt_dur(a, l->total_ns),
+			keke_fmt_dur(b, l->p50_ns), keke_fmt_dur(c, l->max_ns));
 		if (l->failed)
 			fprintf(f, ", %" PRIu64 " failed", l->failed);
 		fputc('\n', f);
@@ -367,11 +367,11 @@ static void traces(FILE *f, const struct keke_report *r)
 			put_pad(f, s->name, w);
 			fprintf(f, " %4u %6s", s->nth,
 				rp_fmt_share(a, s->processes, tr->processes));
-			fprintf(f, " %9s", rp_fmt_dur(a, s->offset[KEKE_P25]));
-			fprintf(f, " %9s", rp_fmt_dur(a, s->offset[KEKE_P50]));
-			fprintf(f, " %9s", rp_fmt_dur(a, s->offset[KEKE_P75]));
-			fprintf(f, " %9s", rp_fmt_dur(a, s->offset[KEKE_P99]));
-			fprintf(f, " %9s\n", rp_fmt_dur(a, s->dur_p50));
+			fprintf(f, " %9s", keke_fmt_dur(a, s->offset[KEKE_P25]));
+			fprintf(f, " %9s", keke_fmt_dur(a, s->offset[KEKE_P50]));
+			fprintf(f, " %9s", keke_fmt_dur(a, s->offset[KEKE_P75]));
+			fprintf(f, " %9s", keke_fmt_dur(a, s->offset[KEKE_P99]));
+			fprintf(f, " %9s\n", keke_fmt_dur(a, s->dur_p50));
 		}
 		if (tr->more)
 			fprintf(f, "... and %zu rarer steps\n", tr->more);
