@@ -194,7 +194,7 @@ static void *work(void *arg)
 		goto out;
 	}
 	if (sqlite3_prepare_v2(w->db, "SELECT arg_set_id, key, int_value,"
-			       " string_value FROM args WHERE arg_set_id >= ?1"
+			       " string_value FROM " KEKE_DB_ARGS " WHERE arg_set_id >= ?1"
 			       " AND arg_set_id < ?2 ORDER BY arg_set_id", -1,
 			       &st, NULL) != SQLITE_OK) {
 		snprintf(w->err, sizeof(w->err), "reading args: %s",
@@ -286,7 +286,7 @@ int rp_args_start(struct rp_ctx *c, struct rp_args **out)
 	if (!n)
 		return 0;
 	if (sqlite3_prepare_v2(c->db, "SELECT min(arg_set_id),"
-			       " max(arg_set_id) FROM args", -1, &st,
+			       " max(arg_set_id) FROM " KEKE_DB_ARGS, -1, &st,
 			       NULL) != SQLITE_OK)
 		return rp_sql_fail(c, "reading args");
 	if (sqlite3_step(st) == SQLITE_ROW) {

@@ -220,7 +220,7 @@ static int settle_nested(struct rp_ctx *c)
 	if (!cs->nested.len)
 		return 0;
 	if (sqlite3_prepare_v2(c->db, "SELECT ts, track_id, name, category,"
-			       " depth FROM slice WHERE id = ?1", -1, &q,
+			       " depth FROM " KEKE_DB_SLICE " WHERE id = ?1", -1, &q,
 			       NULL) != SQLITE_OK)
 		return rp_sql_fail(c, "reading slices");
 	for (size_t i = 0; i < cs->nested.cap && !ret; i++) {

@@ -21,6 +21,7 @@
 #include "common/progress.h"
 #include "report/report.h"
 #include "report/stats.h"
+#include "sinks/schema.h"
 
 #define RP_NONE SIZE_MAX		/* no index */
 

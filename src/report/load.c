@@ -26,8 +26,10 @@ static bool is_keke_db(sqlite3 *db)
 	int n = 0;
 
 	if (sqlite3_prepare_v2(db, "SELECT count(*) FROM sqlite_master"
-			       " WHERE type = 'table' AND name IN ('process',"
-			       " 'thread', 'slice', 'args', 'metadata')",
+			       " WHERE type = 'table' AND name IN ('"
+			       KEKE_DB_PROCESS "', '" KEKE_DB_THREAD "', '"
+			       KEKE_DB_SLICE "', '" KEKE_DB_ARGS "', '"
+			       KEKE_DB_METADATA "')",
 			       -1, &st, NULL) != SQLITE_OK)
 		return false;
 	if (sqlite3_step(st) == SQLITE_ROW)
@@ -51,7 +53,7 @@ static int read_trace(struct rp_ctx *c)
 	int rc;
 
 	if (sqlite3_prepare_v2(c->db, "SELECT name, int_value, str_value"
-			       " FROM metadata", -1, &st, NULL) != SQLITE_OK)
+			       " FROM " KEKE_DB_METADATA, -1, &st, NULL) != SQLITE_OK)
 		return rp_sql_fail(c, "reading metadata");
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		const char *name = (const char *)sqlite3_column_text(st, 0);
@@ -80,9 +82,10 @@ static int read_trace(struct rp_ctx *c)
 
 	/* Threads end at their last slice, processes at their last thread. */
 	if (sqlite3_prepare_v2(c->db,
-			       "SELECT (SELECT min(start_ts) FROM process),"
-			       " max((SELECT max(end_ts) FROM process),"
-			       " (SELECT max(end_ts) FROM thread))",
+			       "SELECT (SELECT min(start_ts) FROM "
+			       KEKE_DB_PROCESS "), max((SELECT max(end_ts) FROM "
+			       KEKE_DB_PROCESS "), (SELECT max(end_ts) FROM "
+			       KEKE_DB_THREAD "))",
 			       -1, &st, NULL) != SQLITE_OK)
 		return rp_sql_fail(c, "reading the trace's bounds");
 	if (sqlite3_step(st) == SQLITE_ROW) {

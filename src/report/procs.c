@@ -46,7 +46,7 @@ int rp_procs_load(struct rp_ctx *c)
 	if (sqlite3_prepare_v2(c->db,
 			       "SELECT upid, pid, name, start_ts, end_ts,"
 			       " parent_upid, exit_code, signal, untraced"
-			       " FROM process ORDER BY upid",
+			       " FROM " KEKE_DB_PROCESS " ORDER BY upid",
 			       -1, &st, NULL) != SQLITE_OK)
 		return rp_sql_fail(c, "reading processes");
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -91,7 +91,8 @@ int rp_procs_load(struct rp_ctx *c)
 	}
 	sqlite3_finalize(st);
 	if (sqlite3_prepare_v2(c->db,
-			       "SELECT utid, upid, is_main_thread FROM thread",
+			       "SELECT utid, upid, is_main_thread FROM "
+			       KEKE_DB_THREAD,
 			       -1, &st, NULL) != SQLITE_OK) {
 		st = NULL;
 		rp_sql_fail(c, "reading threads");

@@ -33,7 +33,7 @@
 
 static const char slice_cols[] =
 	"SELECT id, ts, dur, track_id, category, name, depth, parent_id,"
-	" arg_set_id FROM slice";
+	" arg_set_id FROM " KEKE_DB_SLICE;
 
 /*
  * What an arg set said, remembered: the sink shares one set between
@@ -363,7 +363,7 @@ static int64_t *selected_threads(struct rp_ctx *c, size_t *n)
 	size_t cap = 0;
 
 	*n = 0;
-	if (sqlite3_prepare_v2(c->db, "SELECT utid FROM thread"
+	if (sqlite3_prepare_v2(c->db, "SELECT utid FROM " KEKE_DB_THREAD
 			       " ORDER BY upid, utid", -1, &st,
 			       NULL) != SQLITE_OK)
 		return NULL;
@@ -419,9 +419,10 @@ int rp_scan(struct rp_ctx *c,
 	sc->cache = calloc(SET_CACHE, sizeof(*sc->cache));
 	sc->last_set = INT64_MIN;
 	sc->total = (uint64_t)query_int(c->db, "SELECT ifnull(max(id), 0)"
-					" FROM slice", 0, 0);
+					" FROM " KEKE_DB_SLICE, 0, 0);
 	by_window = windowed ? (uint64_t)query_int(c->db,
-			"SELECT count(*) FROM slice WHERE ts >= ?1 AND ts < ?2",
+			"SELECT count(*) FROM " KEKE_DB_SLICE
+			" WHERE ts >= ?1 AND ts < ?2",
 			c->r->since_ns, c->r->until_ns) : sc->total;
 	if (c->o->process || c->o->have_pid) {
 		threads = selected_threads(c, &nthreads);
@@ -429,12 +430,12 @@ int rp_scan(struct rp_ctx *c,
 			by_threads = 0;
 			for (size_t i = 0; i < nthreads; i++)
 				by_threads += (uint64_t)query_int(c->db,
-					"SELECT count(*) FROM slice"
+					"SELECT count(*) FROM " KEKE_DB_SLICE
 					" WHERE track_id = ?1", threads[i], 0);
 		}
 	}
 	if (sqlite3_prepare_v2(c->db, "SELECT key, int_value, string_value"
-			       " FROM args WHERE arg_set_id = ?1", -1,
+			       " FROM " KEKE_DB_ARGS " WHERE arg_set_id = ?1", -1,
 			       &lookup, NULL) != SQLITE_OK) {
 		rp_sql_fail(c, "reading args");
 		goto out;
@@ -472,7 +473,7 @@ int rp_scan(struct rp_ctx *c,
 		if (sqlite3_prepare_v2(c->db, sql, -1, &st, NULL) != SQLITE_OK)
 			goto sql_fail;
 		if (sqlite3_prepare_v2(c->db, "SELECT arg_set_id, key,"
-				       " int_value, string_value FROM args"
+				       " int_value, string_value FROM " KEKE_DB_ARGS
 				       " WHERE arg_set_id >= ?1"
 				       " ORDER BY arg_set_id", -1, &sc->args,
 				       NULL) != SQLITE_OK)

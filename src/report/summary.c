@@ -12,6 +12,7 @@
 
 #include "common/fmt_dur.h"
 #include "common/tty.h"
+#include "sinks/schema.h"
 
 #define NAME_MAX_SHOWN 60	/* bytes of a name shown, escaped */
 
@@ -40,8 +41,8 @@ static void close_query(sqlite3 *db, sqlite3_stmt *st)
 void keke_report_top_processes(FILE *f, const char *db_path)
 {
 	static const char query[] =
-		"SELECT name, COUNT(*), SUM(end_ts - start_ts) FROM process "
-		"GROUP BY name ORDER BY 3 DESC LIMIT 5";
+		"SELECT name, COUNT(*), SUM(end_ts - start_ts) FROM "
+		KEKE_DB_PROCESS " GROUP BY name ORDER BY 3 DESC LIMIT 5";
 	sqlite3 *db;
 	sqlite3_stmt *st;
 	bool header = false;
@@ -75,14 +76,16 @@ void keke_report_untraced(const char *db_path, const char *skip_exe,
 	/* Not those that could not write their record file: they were
 	 * traced, and are counted apart. */
 	static const char query[] =
-		"SELECT DISTINCT p.exe, (SELECT a.string_value FROM thread t "
-		"JOIN slice s ON s.track_id = t.utid JOIN args a ON "
-		"a.arg_set_id = s.arg_set_id WHERE t.upid = p.upid AND "
-		"a.key = 'untraced' LIMIT 1) FROM process p WHERE "
-		"p.untraced = 1 AND p.exe IS NOT NULL AND p.exe != ? AND "
-		"NOT EXISTS (SELECT 1 FROM thread t JOIN slice s ON "
-		"s.track_id = t.utid JOIN args a ON a.arg_set_id = "
-		"s.arg_set_id WHERE t.upid = p.upid AND a.key = 'unrecorded')";
+		"SELECT DISTINCT p.exe, (SELECT a.string_value FROM "
+		KEKE_DB_THREAD " t JOIN " KEKE_DB_SLICE " s ON s.track_id ="
+		" t.utid JOIN " KEKE_DB_ARGS " a ON a.arg_set_id ="
+		" s.arg_set_id WHERE t.upid = p.upid AND a.key = 'untraced'"
+		" LIMIT 1) FROM " KEKE_DB_PROCESS " p WHERE p.untraced = 1"
+		" AND p.exe IS NOT NULL AND p.exe != ? AND NOT EXISTS"
+		" (SELECT 1 FROM " KEKE_DB_THREAD " t JOIN " KEKE_DB_SLICE
+		" s ON s.track_id = t.utid JOIN " KEKE_DB_ARGS " a ON"
+		" a.arg_set_id = s.arg_set_id WHERE t.upid = p.upid AND"
+		" a.key = 'unrecorded')";
 	sqlite3 *db;
 	sqlite3_stmt *st;
 
