@@ -17,27 +17,25 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "common/json_escape.h"
+
 #define BATCH_RECS 4096		/* records per batch */
 #define BATCH_TEXT 65536	/* path and addr bytes per batch, about */
 #define QUEUE_MAX 4		/* batches ready per worker */
 #define WORKERS_MAX 4
-#define STR_MAX 4096		/* path and addr bytes kept */
 
 /* What one arg set says. */
 struct arec {
 	int64_t set;
-	int64_t fd, result;
+	struct rp_argset a;
 	uint32_t path_off, addr_off;	/* in the batch's text */
-	uint16_t path_len, addr_len;
-	uint8_t has_fd, has_result, failed, has_path, has_addr;
 };
 
 struct batch {
 	struct batch *next;
 	size_t n;
 	struct arec rec[BATCH_RECS];
-	char *text;
-	size_t text_len, text_cap;
+	struct keke_jbuf text;		/* the records' paths and addrs */
 };
 
 /* One worker: a range of arg sets and the queue of its batches. */
@@ -62,67 +60,42 @@ struct rp_args {
 	unsigned cur;			/* the worker being read */
 	struct batch *batch;		/* the batch being read */
 	size_t pos;
-	char path[STR_MAX + 1], addr[STR_MAX + 1];
+	struct rp_arg_text text;	/* of the set asked for */
 };
-
-/* Appends @n bytes of @s to @b's text; their offset, or -1 (ENOMEM). */
-static int64_t put_text(struct batch *b, const unsigned char *s, size_t n)
-{
-	size_t off = b->text_len;
-
-	if (n > STR_MAX)
-		n = STR_MAX;
-	if (b->text_cap - b->text_len < n) {
-		size_t cap = b->text_cap ? b->text_cap * 2 : BATCH_TEXT;
-		char *t;
-
-		while (cap - b->text_len < n)
-			cap *= 2;
-		t = realloc(b->text, cap);
-		if (!t)
-			return -1;
-		b->text = t;
-		b->text_cap = cap;
-	}
-	memcpy(b->text + off, s, n);
-	b->text_len += n;
-	return (int64_t)off;
-}
 
 /* Takes the arg of @st's row into @r. Returns 0, or -1 (ENOMEM). */
 static int take(struct batch *b, struct arec *r, sqlite3_stmt *st)
 {
 	const char *key = (const char *)sqlite3_column_text(st, 1);
-	int64_t off;
-	size_t n;
+	struct rp_argset *a = &r->a;
+	size_t off = b->text.len, n;
 
 	if (!key)
 		return 0;
 	if (!strcmp(key, "fd")) {
-		r->has_fd = 1;
-		r->fd = sqlite3_column_int64(st, 2);
+		a->has_fd = true;
+		a->fd = sqlite3_column_int64(st, 2);
 	} else if (!strcmp(key, "result")) {
 		if (sqlite3_column_type(st, 2) == SQLITE_INTEGER) {
-			r->has_result = 1;
-			r->result = sqlite3_column_int64(st, 2);
+			a->has_result = true;
+			a->result = sqlite3_column_int64(st, 2);
 		}
 	} else if (!strcmp(key, "errno")) {
-		r->failed = 1;
+		a->failed = true;
 	} else if ((!strcmp(key, "path") || !strcmp(key, "addr")) &&
 		   sqlite3_column_type(st, 3) == SQLITE_TEXT) {
 		n = (size_t)sqlite3_column_bytes(st, 3);
-		off = put_text(b, sqlite3_column_text(st, 3), n);
-		if (off < 0)
+		n = n > RP_STR_MAX ? RP_STR_MAX : n;
+		if (keke_jbuf_put(&b->text, sqlite3_column_text(st, 3), n))
 			return -1;
-		n = n > STR_MAX ? STR_MAX : n;
 		if (key[0] == 'p') {
-			r->has_path = 1;
+			a->has_path = true;
 			r->path_off = (uint32_t)off;
-			r->path_len = (uint16_t)n;
+			a->path_len = (uint16_t)n;
 		} else {
-			r->has_addr = 1;
+			a->has_addr = true;
 			r->addr_off = (uint32_t)off;
-			r->addr_len = (uint16_t)n;
+			a->addr_len = (uint16_t)n;
 		}
 	}
 	return 0;
@@ -135,8 +108,7 @@ static struct batch *new_batch(void)
 	if (b) {
 		b->next = NULL;
 		b->n = 0;
-		b->text = NULL;
-		b->text_len = b->text_cap = 0;
+		b->text = (struct keke_jbuf){ 0 };
 	}
 	return b;
 }
@@ -144,7 +116,7 @@ static struct batch *new_batch(void)
 static void free_batch(struct batch *b)
 {
 	if (b)
-		free(b->text);
+		keke_jbuf_free(&b->text);
 	free(b);
 }
 
@@ -176,8 +148,8 @@ static bool push(struct worker *w, struct batch *b)
 /* Whether record @r says anything the report uses. */
 static bool useful(const struct arec *r)
 {
-	return r->has_fd || r->has_result || r->failed || r->has_path ||
-	       r->has_addr;
+	return r->a.has_fd || r->a.has_result || r->a.failed ||
+	       r->a.has_path || r->a.has_addr;
 }
 
 /* A worker: reads its range of args into batches. */
@@ -209,7 +181,7 @@ static void *work(void *arg)
 		if (!r || r->set != set) {
 			if (r && useful(r))
 				b->n++;
-			if (b->n == BATCH_RECS || b->text_len >= BATCH_TEXT) {
+			if (b->n == BATCH_RECS || b->text.len >= BATCH_TEXT) {
 				if (!push(w, b)) {
 					b = NULL;
 					goto out;
@@ -383,23 +355,8 @@ int rp_args_get(struct rp_ctx *c, struct rp_args *a, int64_t set,
 	}
 	if (r->set != set)
 		return 0;
-	s->has_fd = r->has_fd;
-	s->fd = r->fd;
-	s->has_result = r->has_result;
-	s->result = r->result;
-	s->failed = r->failed;
-	if (r->has_path) {
-		memcpy(a->path, a->batch->text + r->path_off, r->path_len);
-		a->path[r->path_len] = '\0';
-		s->path = a->path;
-		s->path_len = r->path_len;
-	}
-	if (r->has_addr) {
-		memcpy(a->addr, a->batch->text + r->addr_off, r->addr_len);
-		a->addr[r->addr_len] = '\0';
-		s->addr = a->addr;
-		s->addr_len = r->addr_len;
-	}
+	rp_argset_apply(&r->a, a->batch->text.p + r->path_off,
+			a->batch->text.p + r->addr_off, &a->text, s);
 	a->pos++;
 	return 0;
 }

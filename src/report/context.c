@@ -1,12 +1,14 @@
 // SPDX-License-Identifier: MIT
 /*
- * How the parts of the report say why they failed (context.h): into the
- * context's error buffer, prefixed with the database's name.
+ * What the parts of the report share (context.h): how they say why they
+ * failed, into the context's error buffer with the database's name, and
+ * how a remembered arg set becomes a slice's args.
  */
 #include "report/context.h"
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <string.h>
 
 int rp_fail(struct rp_ctx *c, const char *fmt, ...)
 {
@@ -27,4 +29,29 @@ int rp_sql_fail(struct rp_ctx *c, const char *what)
 {
 	return rp_fail(c, "%s: %s: %s", c->o->db, what,
 		       c->db ? sqlite3_errmsg(c->db) : "out of memory");
+}
+
+/* Copies the @len bytes at @src into @buf as a string, the slice's @str. */
+static void put_text(char *buf, const char *src, size_t len,
+		     const char **str, size_t *str_len)
+{
+	memcpy(buf, src, len);
+	buf[len] = '\0';
+	*str = buf;
+	*str_len = len;
+}
+
+void rp_argset_apply(const struct rp_argset *a, const char *path,
+		     const char *addr, struct rp_arg_text *buf,
+		     struct rp_slice *s)
+{
+	s->has_fd = a->has_fd;
+	s->fd = a->fd;
+	s->has_result = a->has_result;
+	s->result = a->result;
+	s->failed = a->failed;
+	if (a->has_path)
+		put_text(buf->path, path, a->path_len, &s->path, &s->path_len);
+	if (a->has_addr)
+		put_text(buf->addr, addr, a->addr_len, &s->addr, &s->addr_len);
 }

@@ -24,6 +24,7 @@
 #include "sinks/schema.h"
 
 #define RP_NONE SIZE_MAX		/* no index */
+#define RP_STR_MAX 4096			/* path and addr bytes kept */
 
 /*
  * A bijective mix of @x (splitmix64's finalizer), for idmap keys made of
@@ -98,6 +99,20 @@ struct rp_slice {
 	size_t addr_len;
 };
 
+/* What an arg set says that the report uses, as the scan's cache and the
+ * readers ahead keep it; its path and addr text are kept beside it. */
+struct rp_argset {
+	int64_t fd, result;
+	uint16_t path_len, addr_len;
+	bool has_fd, has_result, failed, has_path, has_addr;
+};
+
+/* Room for the path and addr of the slice being read. */
+struct rp_arg_text {
+	char path[RP_STR_MAX + 1];
+	char addr[RP_STR_MAX + 1];
+};
+
 struct rp_calls;
 struct rp_paths;
 struct rp_steps;
@@ -132,6 +147,12 @@ int rp_fail(struct rp_ctx *c, const char *fmt, ...)
 int rp_oom(struct rp_ctx *c);
 /* SQLite's message about @what into c->err. Returns -1. */
 int rp_sql_fail(struct rp_ctx *c, const char *what);
+
+/* context.c: what @a says into @s, its path (a->path_len bytes at @path)
+ * and addr (a->addr_len bytes at @addr) copied into @buf. */
+void rp_argset_apply(const struct rp_argset *a, const char *path,
+		     const char *addr, struct rp_arg_text *buf,
+		     struct rp_slice *s);
 
 /* True when the slice's process is selected (or filters allow none). */
 bool rp_proc_selected(const struct rp_ctx *c, size_t proc);

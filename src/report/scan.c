@@ -26,7 +26,6 @@
 
 #define SEEK_COST 4		/* a seek costs this many rows of a scan */
 #define ARGS_JUMP 4096		/* re-seek the args past this many ids */
-#define STR_MAX 4096		/* path and addr bytes kept */
 #define MAX_SEEK_THREADS 10000	/* more selected threads: scan */
 #define SET_CACHE 16384		/* arg sets remembered (a power of two) */
 #define SET_TEXT 232		/* path and addr bytes a cached set holds */
@@ -43,9 +42,7 @@ static const char slice_cols[] =
  */
 struct cached_set {
 	int64_t set;			/* 0: empty */
-	int64_t fd, result;
-	uint16_t path_len, addr_len;
-	bool has_fd, has_result, failed, has_path, has_addr;
+	struct rp_argset a;
 	char text[SET_TEXT];		/* the path, then the addr */
 };
 
@@ -59,23 +56,29 @@ struct scan {
 	bool args_done;			/* full: args has no more rows */
 	int64_t args_id;		/* full: that row's arg_set_id */
 	int64_t last_set;		/* the last arg set read */
-	char path[STR_MAX + 1];
-	char addr[STR_MAX + 1];
+	struct rp_arg_text text;	/* of the slice being read */
 	uint64_t rows, total;
 };
 
-/* Copies at most STR_MAX bytes of a text column into @buf. */
-static size_t copy_text(char *buf, sqlite3_stmt *st, int col)
+/* At most RP_STR_MAX bytes of column @col, if it is text, into @buf as
+ * the string *@str of *@len bytes. */
+static void take_text(char *buf, sqlite3_stmt *st, int col,
+		      const char **str, size_t *len)
 {
-	const unsigned char *s = sqlite3_column_text(st, col);
-	size_t n = s ? (size_t)sqlite3_column_bytes(st, col) : 0;
+	const unsigned char *s;
+	size_t n;
 
-	if (n > STR_MAX)
-		n = STR_MAX;
+	if (sqlite3_column_type(st, col) != SQLITE_TEXT)
+		return;
+	s = sqlite3_column_text(st, col);
+	n = s ? (size_t)sqlite3_column_bytes(st, col) : 0;
+	if (n > RP_STR_MAX)
+		n = RP_STR_MAX;
 	if (n)
 		memcpy(buf, s, n);
 	buf[n] = '\0';
-	return n;
+	*str = buf;
+	*len = n;
 }
 
 /* Takes the arg of @st's row, whose key, int and string values are the
@@ -106,18 +109,14 @@ static void take_arg(struct scan *sc, struct rp_slice *s, sqlite3_stmt *st,
 			s->failed = true;
 		break;
 	case 'p':
-		if (!strcmp(key, "path") &&
-		    sqlite3_column_type(st, col + 2) == SQLITE_TEXT) {
-			s->path_len = copy_text(sc->path, st, col + 2);
-			s->path = sc->path;
-		}
+		if (!strcmp(key, "path"))
+			take_text(sc->text.path, st, col + 2, &s->path,
+				  &s->path_len);
 		break;
 	case 'a':
-		if (!strcmp(key, "addr") &&
-		    sqlite3_column_type(st, col + 2) == SQLITE_TEXT) {
-			s->addr_len = copy_text(sc->addr, st, col + 2);
-			s->addr = sc->addr;
-		}
+		if (!strcmp(key, "addr"))
+			take_text(sc->text.addr, st, col + 2, &s->addr,
+				  &s->addr_len);
 		break;
 	}
 }
@@ -136,15 +135,17 @@ static void cache_put(struct scan *sc, int64_t set, const struct rp_slice *s)
 		return;
 	e = cache_slot(sc, set);
 	e->set = set;
-	e->has_fd = s->has_fd;
-	e->fd = s->fd;
-	e->has_result = s->has_result;
-	e->result = s->result;
-	e->failed = s->failed;
-	e->has_path = s->path != NULL;
-	e->path_len = (uint16_t)s->path_len;
-	e->has_addr = s->addr != NULL;
-	e->addr_len = (uint16_t)s->addr_len;
+	e->a = (struct rp_argset){
+		.fd = s->fd,
+		.result = s->result,
+		.path_len = (uint16_t)s->path_len,
+		.addr_len = (uint16_t)s->addr_len,
+		.has_fd = s->has_fd,
+		.has_result = s->has_result,
+		.failed = s->failed,
+		.has_path = s->path != NULL,
+		.has_addr = s->addr != NULL,
+	};
 	if (s->path)
 		memcpy(e->text, s->path, s->path_len);
 	if (s->addr)
@@ -161,23 +162,8 @@ static bool cache_get(struct scan *sc, int64_t set, struct rp_slice *s)
 	e = cache_slot(sc, set);
 	if (e->set != set)
 		return false;
-	s->has_fd = e->has_fd;
-	s->fd = e->fd;
-	s->has_result = e->has_result;
-	s->result = e->result;
-	s->failed = e->failed;
-	if (e->has_path) {
-		memcpy(sc->path, e->text, e->path_len);
-		sc->path[e->path_len] = '\0';
-		s->path = sc->path;
-		s->path_len = e->path_len;
-	}
-	if (e->has_addr) {
-		memcpy(sc->addr, e->text + e->path_len, e->addr_len);
-		sc->addr[e->addr_len] = '\0';
-		s->addr = sc->addr;
-		s->addr_len = e->addr_len;
-	}
+	rp_argset_apply(&e->a, e->text, e->text + e->a.path_len, &sc->text,
+			s);
 	return true;
 }
 
