@@ -384,17 +384,122 @@ static int64_t *selected_threads(struct rp_ctx *c, size_t *n)
 	return v;
 }
 
+/* How many slices each way would read. */
+struct plan {
+	uint64_t by_window;		/* the slices in the window */
+	uint64_t by_threads;		/* those of the selected threads, or
+					 * UINT64_MAX: no seek by thread */
+	int64_t *threads;		/* the selected threads' utids */
+	size_t nthreads;
+};
+
+/* Counts what each way would read into @pl, and the slices into
+ * sc->total. */
+static void plan_scan(struct scan *sc, struct plan *pl)
+{
+	struct rp_ctx *c = sc->c;
+	bool windowed = c->r->since_ns != INT64_MIN ||
+			c->r->until_ns != INT64_MAX;
+
+	sc->total = (uint64_t)query_int(c->db, "SELECT ifnull(max(id), 0)"
+					" FROM " KEKE_DB_SLICE, 0, 0);
+	pl->by_window = windowed ? (uint64_t)query_int(c->db,
+			"SELECT count(*) FROM " KEKE_DB_SLICE
+			" WHERE ts >= ?1 AND ts < ?2",
+			c->r->since_ns, c->r->until_ns) : sc->total;
+	pl->by_threads = UINT64_MAX;
+	if (!c->o->process && !c->o->have_pid)
+		return;
+	pl->threads = selected_threads(c, &pl->nthreads);
+	if (!pl->threads)
+		return;
+	pl->by_threads = 0;
+	for (size_t i = 0; i < pl->nthreads; i++)
+		pl->by_threads += (uint64_t)query_int(c->db,
+			"SELECT count(*) FROM " KEKE_DB_SLICE
+			" WHERE track_id = ?1", pl->threads[i], 0);
+}
+
+/* Prepares the slice query: slice_cols, then @tail. */
+static int prepare_slices(struct scan *sc, const char *tail,
+			  sqlite3_stmt **st)
+{
+	char sql[512];
+
+	snprintf(sql, sizeof(sql), "%s%s", slice_cols, tail);
+	if (sqlite3_prepare_v2(sc->c->db, sql, -1, st, NULL) != SQLITE_OK)
+		return rp_sql_fail(sc->c, "reading slices");
+	return 0;
+}
+
+/* Seeks each selected thread's slices in the window. */
+static int seek_threads(struct scan *sc, const struct plan *pl,
+			sqlite3_stmt *lookup)
+{
+	const struct keke_report *r = sc->c->r;
+	sqlite3_stmt *st;
+	int ret = 0;
+
+	sc->total = pl->by_threads;
+	if (prepare_slices(sc, " WHERE track_id = ?3 AND ts >= ?1 AND"
+			   " ts < ?2 ORDER BY ts", &st))
+		return -1;
+	for (size_t i = 0; i < pl->nthreads && !ret; i++) {
+		sqlite3_reset(st);
+		sqlite3_bind_int64(st, 1, r->since_ns);
+		sqlite3_bind_int64(st, 2, r->until_ns);
+		sqlite3_bind_int64(st, 3, pl->threads[i]);
+		ret = run(sc, st, lookup, false);
+	}
+	sqlite3_finalize(st);
+	return ret;
+}
+
+/* Seeks the slices of the window. */
+static int seek_window(struct scan *sc, const struct plan *pl,
+		       sqlite3_stmt *lookup)
+{
+	sqlite3_stmt *st;
+	int ret;
+
+	sc->total = pl->by_window;
+	if (prepare_slices(sc, " WHERE ts >= ?1 AND ts < ?2 ORDER BY ts",
+			   &st))
+		return -1;
+	sqlite3_bind_int64(st, 1, sc->c->r->since_ns);
+	sqlite3_bind_int64(st, 2, sc->c->r->until_ns);
+	ret = run(sc, st, lookup, false);
+	sqlite3_finalize(st);
+	return ret;
+}
+
+/* Scans every slice, joining the args as they come. */
+static int scan_all(struct scan *sc, sqlite3_stmt *lookup)
+{
+	struct rp_ctx *c = sc->c;
+	sqlite3_stmt *st;
+	int ret = -1;
+
+	if (prepare_slices(sc, " ORDER BY id", &st))
+		return -1;
+	if (sqlite3_prepare_v2(c->db, "SELECT arg_set_id, key,"
+			       " int_value, string_value FROM " KEKE_DB_ARGS
+			       " WHERE arg_set_id >= ?1"
+			       " ORDER BY arg_set_id", -1, &sc->args,
+			       NULL) != SQLITE_OK)
+		rp_sql_fail(c, "reading slices");
+	else if (!rp_args_start(c, &sc->ahead))
+		ret = run(sc, st, lookup, true);
+	sqlite3_finalize(st);
+	return ret;
+}
+
 int rp_scan(struct rp_ctx *c,
 	    int (*fn)(struct rp_ctx *c, const struct rp_slice *s))
 {
 	struct scan *sc = calloc(1, sizeof(*sc));
-	sqlite3_stmt *st = NULL, *lookup = NULL;
-	int64_t *threads = NULL;
-	size_t nthreads = 0;
-	uint64_t by_window, by_threads = UINT64_MAX;
-	char sql[512];
-	bool windowed = c->r->since_ns != INT64_MIN ||
-			c->r->until_ns != INT64_MAX;
+	sqlite3_stmt *lookup = NULL;
+	struct plan pl = { 0 };
 	int ret = -1;
 
 	if (!sc)
@@ -404,82 +509,26 @@ int rp_scan(struct rp_ctx *c,
 	/* Without it, shared sets are looked up each time: still right. */
 	sc->cache = calloc(SET_CACHE, sizeof(*sc->cache));
 	sc->last_set = INT64_MIN;
-	sc->total = (uint64_t)query_int(c->db, "SELECT ifnull(max(id), 0)"
-					" FROM " KEKE_DB_SLICE, 0, 0);
-	by_window = windowed ? (uint64_t)query_int(c->db,
-			"SELECT count(*) FROM " KEKE_DB_SLICE
-			" WHERE ts >= ?1 AND ts < ?2",
-			c->r->since_ns, c->r->until_ns) : sc->total;
-	if (c->o->process || c->o->have_pid) {
-		threads = selected_threads(c, &nthreads);
-		if (threads) {
-			by_threads = 0;
-			for (size_t i = 0; i < nthreads; i++)
-				by_threads += (uint64_t)query_int(c->db,
-					"SELECT count(*) FROM " KEKE_DB_SLICE
-					" WHERE track_id = ?1", threads[i], 0);
-		}
-	}
+	plan_scan(sc, &pl);
 	if (sqlite3_prepare_v2(c->db, "SELECT key, int_value, string_value"
-			       " FROM " KEKE_DB_ARGS " WHERE arg_set_id = ?1", -1,
-			       &lookup, NULL) != SQLITE_OK) {
+			       " FROM " KEKE_DB_ARGS " WHERE arg_set_id = ?1",
+			       -1, &lookup, NULL) != SQLITE_OK) {
 		rp_sql_fail(c, "reading args");
 		goto out;
 	}
-
-	if (by_threads * SEEK_COST < sc->total && by_threads <= by_window) {
-		/* Seek each selected thread's slices. */
-		sc->total = by_threads;
-		snprintf(sql, sizeof(sql), "%s WHERE track_id = ?3 AND"
-			 " ts >= ?1 AND ts < ?2 ORDER BY ts", slice_cols);
-		if (sqlite3_prepare_v2(c->db, sql, -1, &st, NULL) != SQLITE_OK)
-			goto sql_fail;
-		for (size_t i = 0; i < nthreads; i++) {
-			sqlite3_reset(st);
-			sqlite3_bind_int64(st, 1, c->r->since_ns);
-			sqlite3_bind_int64(st, 2, c->r->until_ns);
-			sqlite3_bind_int64(st, 3, threads[i]);
-			if (run(sc, st, lookup, false))
-				goto out;
-		}
-	} else if (by_window * SEEK_COST < sc->total) {
-		/* Seek the window. */
-		sc->total = by_window;
-		snprintf(sql, sizeof(sql), "%s WHERE ts >= ?1 AND ts < ?2"
-			 " ORDER BY ts", slice_cols);
-		if (sqlite3_prepare_v2(c->db, sql, -1, &st, NULL) != SQLITE_OK)
-			goto sql_fail;
-		sqlite3_bind_int64(st, 1, c->r->since_ns);
-		sqlite3_bind_int64(st, 2, c->r->until_ns);
-		if (run(sc, st, lookup, false))
-			goto out;
-	} else {
-		/* Scan everything, joining the args as they come. */
-		snprintf(sql, sizeof(sql), "%s ORDER BY id", slice_cols);
-		if (sqlite3_prepare_v2(c->db, sql, -1, &st, NULL) != SQLITE_OK)
-			goto sql_fail;
-		if (sqlite3_prepare_v2(c->db, "SELECT arg_set_id, key,"
-				       " int_value, string_value FROM " KEKE_DB_ARGS
-				       " WHERE arg_set_id >= ?1"
-				       " ORDER BY arg_set_id", -1, &sc->args,
-				       NULL) != SQLITE_OK)
-			goto sql_fail;
-		if (rp_args_start(c, &sc->ahead))
-			goto out;
-		if (run(sc, st, lookup, true))
-			goto out;
-	}
-	ret = 0;
-	goto out;
-sql_fail:
-	rp_sql_fail(c, "reading slices");
+	if (pl.by_threads * SEEK_COST < sc->total &&
+	    pl.by_threads <= pl.by_window)
+		ret = seek_threads(sc, &pl, lookup);
+	else if (pl.by_window * SEEK_COST < sc->total)
+		ret = seek_window(sc, &pl, lookup);
+	else
+		ret = scan_all(sc, lookup);
 out:
-	sqlite3_finalize(st);
 	sqlite3_finalize(lookup);
 	sqlite3_finalize(sc->args);
 	rp_args_stop(sc->ahead);
 	free(sc->cache);
-	free(threads);
+	free(pl.threads);
 	free(sc);
 	return ret;
 }
