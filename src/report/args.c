@@ -23,6 +23,7 @@
 #define BATCH_TEXT 65536	/* path and addr bytes per batch, about */
 #define QUEUE_MAX 4		/* batches ready per worker */
 #define WORKERS_MAX 4
+#define WORKER_CACHE_KIB 16384	/* each worker's SQLite page cache */
 
 /* What one arg set says. */
 struct arec {
@@ -152,70 +153,90 @@ static bool useful(const struct arec *r)
 	       r->a.has_path || r->a.has_addr;
 }
 
-/* A worker: reads its range of args into batches. */
-static void *work(void *arg)
+/*
+ * Starts the record of set @set in *@b, after counting the one before
+ * (*@r) if it says anything, and handing the batch to the scan once it is
+ * full. Returns 0, 1 when the scan wants no more, or -1 when out of
+ * memory.
+ */
+static int start_rec(struct worker *w, struct batch **b, struct arec **r,
+		     int64_t set)
 {
-	struct worker *w = arg;
+	if (*r && useful(*r))
+		(*b)->n++;
+	if ((*b)->n == BATCH_RECS || (*b)->text.len >= BATCH_TEXT) {
+		if (!push(w, *b)) {
+			*b = NULL;
+			return 1;
+		}
+		*b = new_batch();
+		if (!*b)
+			return -1;
+	}
+	*r = &(*b)->rec[(*b)->n];
+	memset(*r, 0, sizeof(**r));
+	(*r)->set = set;
+	return 0;
+}
+
+/* Reads the worker's range of args into batches for the scan; why it
+ * failed, if it did, into w->err. */
+static void read_range(struct worker *w)
+{
 	sqlite3_stmt *st = NULL;
 	struct batch *b = new_batch();
 	struct arec *r = NULL;
-	int rc = SQLITE_OK;
+	int rc = SQLITE_OK, started;
 
-	if (!b) {
-		snprintf(w->err, sizeof(w->err), "out of memory");
-		goto out;
-	}
+	if (!b)
+		goto oom;
 	if (sqlite3_prepare_v2(w->db, "SELECT arg_set_id, key, int_value,"
-			       " string_value FROM " KEKE_DB_ARGS " WHERE arg_set_id >= ?1"
-			       " AND arg_set_id < ?2 ORDER BY arg_set_id", -1,
-			       &st, NULL) != SQLITE_OK) {
-		snprintf(w->err, sizeof(w->err), "reading args: %s",
-			 sqlite3_errmsg(w->db));
-		goto out;
-	}
+			       " string_value FROM " KEKE_DB_ARGS
+			       " WHERE arg_set_id >= ?1 AND arg_set_id < ?2"
+			       " ORDER BY arg_set_id", -1, &st,
+			       NULL) != SQLITE_OK)
+		goto sql_fail;
 	sqlite3_bind_int64(st, 1, w->lo);
 	sqlite3_bind_int64(st, 2, w->hi);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		int64_t set = sqlite3_column_int64(st, 0);
 
 		if (!r || r->set != set) {
-			if (r && useful(r))
-				b->n++;
-			if (b->n == BATCH_RECS || b->text.len >= BATCH_TEXT) {
-				if (!push(w, b)) {
-					b = NULL;
-					goto out;
-				}
-				b = new_batch();
-				if (!b) {
-					snprintf(w->err, sizeof(w->err),
-						 "out of memory");
-					goto out;
-				}
-			}
-			r = &b->rec[b->n];
-			memset(r, 0, sizeof(*r));
-			r->set = set;
+			started = start_rec(w, &b, &r, set);
+			if (started > 0)
+				goto out;
+			if (started < 0)
+				goto oom;
 		}
-		if (take(b, r, st) < 0) {
-			snprintf(w->err, sizeof(w->err), "out of memory");
-			goto out;
-		}
+		if (take(b, r, st) < 0)
+			goto oom;
 	}
-	if (rc != SQLITE_DONE) {
-		snprintf(w->err, sizeof(w->err), "reading args: %s",
-			 sqlite3_errmsg(w->db));
-		goto out;
-	}
+	if (rc != SQLITE_DONE)
+		goto sql_fail;
 	if (r && useful(r))
 		b->n++;
 	if (b->n) {
 		push(w, b);
 		b = NULL;
 	}
+	goto out;
+oom:
+	snprintf(w->err, sizeof(w->err), "out of memory");
+	goto out;
+sql_fail:
+	snprintf(w->err, sizeof(w->err), "reading args: %s",
+		 sqlite3_errmsg(w->db));
 out:
 	free_batch(b);
 	sqlite3_finalize(st);
+}
+
+/* A worker: reads its range of args, then says it is done. */
+static void *work(void *arg)
+{
+	struct worker *w = arg;
+
+	read_range(w);
 	pthread_mutex_lock(&w->lock);
 	w->done = true;
 	pthread_cond_broadcast(&w->cond);
@@ -245,6 +266,26 @@ static unsigned worker_count(void)
 	if (n > WORKERS_MAX)
 		n = WORKERS_MAX;
 	return (unsigned)n;
+}
+
+/* Opens worker @w's own connection to the database and starts its
+ * thread. Returns 0, or -1 (c->err set). */
+static int start_worker(struct rp_ctx *c, struct worker *w)
+{
+	char pragmas[64];
+
+	if (sqlite3_open_v2(c->o->db, &w->db, SQLITE_OPEN_READONLY |
+			    SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK)
+		return rp_fail(c, "%s: opening: %s", c->o->db,
+			       w->db ? sqlite3_errmsg(w->db) :
+			       "out of memory");
+	snprintf(pragmas, sizeof(pragmas), "PRAGMA cache_size=-%d;",
+		 WORKER_CACHE_KIB);
+	sqlite3_exec(w->db, pragmas, NULL, NULL, NULL);
+	if (pthread_create(&w->thread, NULL, work, w) != 0)
+		return rp_fail(c, "cannot start a thread");
+	w->started = true;
+	return 0;
 }
 
 int rp_args_start(struct rp_ctx *c, struct rp_args **out)
@@ -285,22 +326,9 @@ int rp_args_start(struct rp_ctx *c, struct rp_args **out)
 		pthread_cond_init(&w->cond, NULL);
 	}
 	*out = a;
-	for (unsigned i = 0; i < n; i++) {
-		struct worker *w = &a->w[i];
-		char pragmas[64];
-
-		if (sqlite3_open_v2(c->o->db, &w->db, SQLITE_OPEN_READONLY |
-				    SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK)
-			return rp_fail(c, "%s: opening: %s", c->o->db,
-				       w->db ? sqlite3_errmsg(w->db) :
-				       "out of memory");
-		snprintf(pragmas, sizeof(pragmas), "PRAGMA cache_size=-%d;",
-			 16384);
-		sqlite3_exec(w->db, pragmas, NULL, NULL, NULL);
-		if (pthread_create(&w->thread, NULL, work, w) != 0)
-			return rp_fail(c, "cannot start a thread");
-		w->started = true;
-	}
+	for (unsigned i = 0; i < n; i++)
+		if (start_worker(c, &a->w[i]))
+			return -1;
 	return 0;
 }
 
