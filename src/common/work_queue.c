@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 /*
  * The work queue's two rings: items sent and not yet handled, and items
- * ready to be taken. Neither can overflow, since each holds at most the items in
- * circulation.
+ * ready to be taken. Neither can overflow, since each holds at most the
+ * items in circulation.
  */
 #include "common/work_queue.h"
 

@@ -220,8 +220,8 @@ static int settle_nested(struct rp_ctx *c)
 	if (!cs->nested.len)
 		return 0;
 	if (sqlite3_prepare_v2(c->db, "SELECT ts, track_id, name, category,"
-			       " depth FROM " KEKE_DB_SLICE " WHERE id = ?1", -1, &q,
-			       NULL) != SQLITE_OK)
+			       " depth FROM " KEKE_DB_SLICE " WHERE id = ?1",
+			       -1, &q, NULL) != SQLITE_OK)
 		return rp_sql_fail(c, "reading slices");
 	for (size_t i = 0; i < cs->nested.cap && !ret; i++) {
 		struct call_stat *st;

@@ -53,7 +53,8 @@ static int read_trace(struct rp_ctx *c)
 	int rc;
 
 	if (sqlite3_prepare_v2(c->db, "SELECT name, int_value, str_value"
-			       " FROM " KEKE_DB_METADATA, -1, &st, NULL) != SQLITE_OK)
+			       " FROM " KEKE_DB_METADATA, -1, &st,
+			       NULL) != SQLITE_OK)
 		return rp_sql_fail(c, "reading metadata");
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		const char *name = (const char *)sqlite3_column_text(st, 0);
@@ -83,9 +84,9 @@ static int read_trace(struct rp_ctx *c)
 	/* Threads end at their last slice, processes at their last thread. */
 	if (sqlite3_prepare_v2(c->db,
 			       "SELECT (SELECT min(start_ts) FROM "
-			       KEKE_DB_PROCESS "), max((SELECT max(end_ts) FROM "
-			       KEKE_DB_PROCESS "), (SELECT max(end_ts) FROM "
-			       KEKE_DB_THREAD "))",
+			       KEKE_DB_PROCESS "), max((SELECT max(end_ts)"
+			       " FROM " KEKE_DB_PROCESS "), (SELECT"
+			       " max(end_ts) FROM " KEKE_DB_THREAD "))",
 			       -1, &st, NULL) != SQLITE_OK)
 		return rp_sql_fail(c, "reading the trace's bounds");
 	if (sqlite3_step(st) == SQLITE_ROW) {

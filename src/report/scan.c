@@ -27,7 +27,7 @@
 #define SEEK_COST 4		/* a seek costs this many rows of a scan */
 #define ARGS_JUMP 4096		/* re-seek the args past this many ids */
 #define MAX_SEEK_THREADS 10000	/* more selected threads: scan */
-#define SET_CACHE 16384		/* arg sets remembered (a power of two) */
+#define SET_CACHE 16384		/* arg sets remembered (a power of 2) */
 #define SET_TEXT 232		/* path and addr bytes a cached set holds */
 
 static const char slice_cols[] =

@@ -36,11 +36,11 @@
 	" is_main_thread INT);"						\
 	"CREATE TABLE " KEKE_DB_THREAD_TRACK "(id INTEGER PRIMARY KEY,"	\
 	" utid INT);"							\
-	"CREATE TABLE " KEKE_DB_SLICE "(id INTEGER PRIMARY KEY, ts INT,"	\
+	"CREATE TABLE " KEKE_DB_SLICE "(id INTEGER PRIMARY KEY, ts INT," \
 	" dur INT, track_id INT, category TEXT, name TEXT, depth INT,"	\
 	" parent_id INT, arg_set_id INT, stack_id INT);"		\
 	"CREATE TABLE " KEKE_DB_MAPPING "(id INTEGER PRIMARY KEY,"	\
-	" build_id TEXT, start INT, end INT, load_bias INT, name TEXT);"	\
+	" build_id TEXT, start INT, end INT, load_bias INT, name TEXT);" \
 	"CREATE TABLE " KEKE_DB_FRAME "(id INTEGER PRIMARY KEY, name TEXT,"\
 	" mapping INT, rel_pc INT, source_file TEXT, line_number INT);"	\
 	"CREATE TABLE " KEKE_DB_CALLSITE "(id INTEGER PRIMARY KEY,"	\
@@ -52,7 +52,7 @@
 	" slice_out INT, slice_in INT);"				\
 	"CREATE TABLE " KEKE_DB_METADATA "(name TEXT PRIMARY KEY,"	\
 	" int_value INT, str_value TEXT);"				\
-	"CREATE TABLE " KEKE_DB_COUNTER_TRACK "(id INTEGER PRIMARY KEY,"	\
+	"CREATE TABLE " KEKE_DB_COUNTER_TRACK "(id INTEGER PRIMARY KEY," \
 	" name TEXT, upid INT);"					\
 	"CREATE TABLE " KEKE_DB_COUNTER "(id INTEGER PRIMARY KEY, ts INT,"\
 	" track_id INT, value REAL);"

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: MIT
 /*
  * The work queue (common/work_queue.h): items are handled in the order
- * they were sent, on another thread, never more at once than were given, and stop
- * handles everything sent before it; when no thread can be started, send
- * handles each item before it returns.
+ * they were sent, on another thread, never more at once than were given,
+ * and stop handles everything sent before it; when no thread can be
+ * started, send handles each item before it returns.
  */
 #include "helpers.h"
 

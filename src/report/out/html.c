@@ -400,8 +400,8 @@ static void node_text(FILE *f, const struct keke_report_node *l)
 		return;
 	}
 	fprintf(f, " \u00d7%" PRIu64 "</span> total %s, p50 %s, max %s",
-		l->count, keke_fmt_dur(a, l->total_ns), keke_fmt_dur(b, l->p50_ns),
-		keke_fmt_dur(c, l->max_ns));
+		l->count, keke_fmt_dur(a, l->total_ns),
+		keke_fmt_dur(b, l->p50_ns), keke_fmt_dur(c, l->max_ns));
 	if (l->failed)
 		fprintf(f, ", <span class=\"bad\">%" PRIu64 " failed</span>",
 			l->failed);

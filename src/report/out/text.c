@@ -277,7 +277,8 @@ static void exes_table(FILE *f, const struct keke_report *r)
 		fprintf(f, " %9s", keke_fmt_dur(a, e->total_ns));
 		fprintf(f, " %9s", keke_fmt_dur(a, e->wall[KEKE_P50]));
 		fprintf(f, " %9s", keke_fmt_dur(a, e->wall[KEKE_P95]));
-		fprintf(f, " %9s  %s\n", keke_fmt_dur(a, e->wall[KEKE_P100]), st);
+		fprintf(f, " %9s  %s\n", keke_fmt_dur(a, e->wall[KEKE_P100]),
+			st);
 	}
 }
 
@@ -344,6 +345,8 @@ static void tree(FILE *f, const struct keke_report *r)
 
 static void traces(FILE *f, const struct keke_report *r)
 {
+	static const unsigned shown[] = { KEKE_P25, KEKE_P50, KEKE_P75,
+					  KEKE_P99 };
 	char a[RP_FMT_MAX], t[256];
 
 	for (size_t i = 0; i < r->ntraces; i++) {
@@ -367,10 +370,9 @@ static void traces(FILE *f, const struct keke_report *r)
 			put_pad(f, s->name, w);
 			fprintf(f, " %4u %6s", s->nth,
 				rp_fmt_share(a, s->processes, tr->processes));
-			fprintf(f, " %9s", keke_fmt_dur(a, s->offset[KEKE_P25]));
-			fprintf(f, " %9s", keke_fmt_dur(a, s->offset[KEKE_P50]));
-			fprintf(f, " %9s", keke_fmt_dur(a, s->offset[KEKE_P75]));
-			fprintf(f, " %9s", keke_fmt_dur(a, s->offset[KEKE_P99]));
+			for (size_t p = 0; p < 4; p++)
+				fprintf(f, " %9s",
+					keke_fmt_dur(a, s->offset[shown[p]]));
 			fprintf(f, " %9s\n", keke_fmt_dur(a, s->dur_p50));
 		}
 		if (tr->more)
