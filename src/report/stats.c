@@ -55,6 +55,25 @@ void keke_log2_range(unsigned k, uint64_t *lo, uint64_t *hi)
 	*hi = k == 64 ? 0 : (uint64_t)1 << k;
 }
 
+bool keke_log2_span(const struct keke_log2_hist *h, unsigned *lo,
+		    unsigned *hi, uint64_t *max)
+{
+	bool any = false;
+
+	*max = 0;
+	for (unsigned k = 0; k < KEKE_LOG2_BUCKETS; k++) {
+		if (!h->count[k])
+			continue;
+		if (!any)
+			*lo = k;
+		*hi = k;
+		any = true;
+		if (h->count[k] > *max)
+			*max = h->count[k];
+	}
+	return any;
+}
+
 int keke_values_add(struct keke_values *vals, int64_t x)
 {
 	if (vals->n == vals->cap) {

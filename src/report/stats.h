@@ -83,6 +83,11 @@ static inline void keke_log2_add(struct keke_log2_hist *h, int64_t v)
 	h->count[keke_log2_bucket(v)]++;
 }
 
+/* The first (*@lo) and last (*@hi) non-empty buckets of @h and the
+ * largest count (*@max); false if all are empty. */
+bool keke_log2_span(const struct keke_log2_hist *h, unsigned *lo,
+		    unsigned *hi, uint64_t *max);
+
 /* The range of bucket @k: values in [*lo, *hi) ("below 2^k"), as
  * unsigned numbers; bucket 64 has *hi = 0, meaning 2^64. */
 void keke_log2_range(unsigned k, uint64_t *lo, uint64_t *hi);

@@ -236,10 +236,38 @@ static double pos(int64_t v, int64_t scale)
 	return 100.0 * (double)v / (double)scale;
 }
 
+/* The histogram of the sizes of call @k's results. */
+static void size_hist(FILE *f, const struct keke_report_call *k)
+{
+	char a[RP_FMT_MAX], b[RP_FMT_MAX];
+	unsigned lo = 0, hi = 0;
+	uint64_t max;
+
+	keke_log2_span(&k->hist, &lo, &hi, &max);
+	fputs("<div><h3>", f);
+	esc(f, k->name);
+	fprintf(f, " <span class=\"mute\">sizes, %s calls</span></h3>"
+		"<table class=\"hist\"><thead><tr><th>below</th>"
+		"<th class=\"n\">calls</th><th></th></tr></thead>"
+		"<tbody>\n", rp_fmt_count(a, k->sized));
+	for (unsigned j = lo; j <= hi; j++) {
+		uint64_t n = k->hist.count[j];
+
+		fprintf(f, "<tr><td>%s</td><td class=\"n\">%s</td>"
+			"<td class=\"barcell\">", rp_fmt_bucket(a, j),
+			rp_fmt_count(b, n));
+		if (n)
+			fprintf(f, "<div class=\"bar\" style=\"width:"
+				"%.2f%%\"></div>", pos((int64_t)n,
+						      (int64_t)max));
+		fputs("</td></tr>\n", f);
+	}
+	fputs("</tbody></table></div>\n", f);
+}
+
 static void bytes(FILE *f, const struct keke_report *r)
 {
 	static const char *const cols[] = { "call", "#sized", "#bytes" };
-	char a[RP_FMT_MAX], b[RP_FMT_MAX];
 	bool any = false;
 
 	fputs("<h2 id=\"bytes\">Bytes moved</h2>\n", f);
@@ -267,42 +295,9 @@ static void bytes(FILE *f, const struct keke_report *r)
 		fputs("</tr>\n", f);
 	}
 	fputs("</tbody></table>\n<div class=\"hists\">\n", f);
-	for (size_t i = 0; i < r->ncalls; i++) {
-		const struct keke_report_call *k = &r->calls[i];
-		unsigned lo = 0, hi = 0;
-		uint64_t max = 0;
-
-		if (!k->moves_bytes || !k->sized)
-			continue;
-		for (unsigned j = 0; j < KEKE_LOG2_BUCKETS; j++) {
-			if (!k->hist.count[j])
-				continue;
-			if (!max)
-				lo = j;
-			hi = j;
-			if (k->hist.count[j] > max)
-				max = k->hist.count[j];
-		}
-		fputs("<div><h3>", f);
-		esc(f, k->name);
-		fprintf(f, " <span class=\"mute\">sizes, %s calls</span></h3>"
-			"<table class=\"hist\"><thead><tr><th>below</th>"
-			"<th class=\"n\">calls</th><th></th></tr></thead>"
-			"<tbody>\n", rp_fmt_count(a, k->sized));
-		for (unsigned j = lo; j <= hi; j++) {
-			uint64_t n = k->hist.count[j];
-
-			fprintf(f, "<tr><td>%s</td><td class=\"n\">%s</td>"
-				"<td class=\"barcell\">", rp_fmt_bucket(a, j),
-				rp_fmt_count(b, n));
-			if (n)
-				fprintf(f, "<div class=\"bar\" style=\"width:"
-					"%.2f%%\"></div>", pos((int64_t)n,
-							      (int64_t)max));
-			fputs("</td></tr>\n", f);
-		}
-		fputs("</tbody></table></div>\n", f);
-	}
+	for (size_t i = 0; i < r->ncalls; i++)
+		if (r->calls[i].moves_bytes && r->calls[i].sized)
+			size_hist(f, &r->calls[i]);
 	fputs("</div>\n", f);
 }
 

@@ -180,26 +180,6 @@ static void bytes_table(FILE *f, const struct keke_report *r)
 	}
 }
 
-/* The first and last non-empty buckets of @h; false if all are empty. */
-static bool hist_span(const struct keke_log2_hist *h, unsigned *lo,
-		      unsigned *hi, uint64_t *max)
-{
-	bool any = false;
-
-	*max = 0;
-	for (unsigned k = 0; k < KEKE_LOG2_BUCKETS; k++) {
-		if (!h->count[k])
-			continue;
-		if (!any)
-			*lo = k;
-		*hi = k;
-		any = true;
-		if (h->count[k] > *max)
-			*max = h->count[k];
-	}
-	return any;
-}
-
 static void histograms(FILE *f, const struct keke_report *r)
 {
 	char a[RP_FMT_MAX], b[RP_FMT_MAX];
@@ -210,7 +190,7 @@ static void histograms(FILE *f, const struct keke_report *r)
 		unsigned lo, hi;
 		uint64_t max;
 
-		if (!k->moves_bytes || !hist_span(&k->hist, &lo, &hi, &max))
+		if (!k->moves_bytes || !keke_log2_span(&k->hist, &lo, &hi, &max))
 			continue;
 		if (!titled)
 			title(f, "Sizes (log2 histograms of results)");
