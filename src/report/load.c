@@ -38,6 +38,27 @@ static bool is_keke_db(sqlite3 *db)
 	return n == 5;
 }
 
+/* Opens o->db read-only into c->db, if it is a keke database. */
+static int open_db(struct rp_ctx *c)
+{
+	const char *db = c->o->db;
+	char pragmas[128];
+
+	if (access(db, R_OK) != 0)
+		return rp_fail(c, "%s: %s", db, strerror(errno));
+	if (sqlite3_open_v2(db, &c->db, SQLITE_OPEN_READONLY |
+			    SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK)
+		return rp_sql_fail(c, "opening");
+	snprintf(pragmas, sizeof(pragmas),
+		 "PRAGMA cache_size=-%d; PRAGMA query_only=1;", CACHE_KIB);
+	sqlite3_exec(c->db, pragmas, NULL, NULL, NULL);
+	if (!is_keke_db(c->db))
+		return rp_fail(c, "%s: not a keke database (no process,"
+			       " thread, slice, args and metadata tables)",
+			       db);
+	return 0;
+}
+
 static char *dup_col(sqlite3_stmt *st, int i)
 {
 	const unsigned char *s = sqlite3_column_text(st, i);
@@ -197,7 +218,6 @@ int keke_report_load(const struct keke_report_options *o,
 		.top = o->top ? o->top : DEFAULT_TOP,
 		.steps = o->steps ? o->steps : DEFAULT_STEPS,
 	};
-	char pragmas[128];
 	int ret = -1;
 
 	memset(r, 0, sizeof(*r));
@@ -210,24 +230,7 @@ int keke_report_load(const struct keke_report_options *o,
 		rp_oom(&c);
 		goto out;
 	}
-	if (access(o->db, R_OK) != 0) {
-		rp_fail(&c, "%s: %s", o->db, strerror(errno));
-		goto out;
-	}
-	if (sqlite3_open_v2(o->db, &c.db, SQLITE_OPEN_READONLY |
-			    SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
-		rp_sql_fail(&c, "opening");
-		goto out;
-	}
-	snprintf(pragmas, sizeof(pragmas),
-		 "PRAGMA cache_size=-%d; PRAGMA query_only=1;", CACHE_KIB);
-	sqlite3_exec(c.db, pragmas, NULL, NULL, NULL);
-	if (!is_keke_db(c.db)) {
-		rp_fail(&c, "%s: not a keke database (no process, thread,"
-			" slice, args and metadata tables)", o->db);
-		goto out;
-	}
-	if (read_trace(&c) || resolve_window(&c) || describe_filters(&c) ||
+	if (open_db(&c) || read_trace(&c) || resolve_window(&c) || describe_filters(&c) ||
 	    rp_procs_load(&c) || rp_calls_init(&c) || rp_paths_init(&c) ||
 	    rp_steps_init(&c))
 		goto out;
