@@ -100,17 +100,12 @@ int rp_calls_init(struct rp_ctx *c)
 static struct call_stat *stat_of(struct rp_calls *cs, uint32_t id)
 {
 	if (id >= cs->cap) {
-		size_t cap = cs->cap ? cs->cap * 2 : 64;
-		struct call_stat *v;
+		struct call_stat *v = rp_grow_zeroed(cs->stat, &cs->cap, id,
+						     sizeof(*v), 64);
 
-		while (cap <= id)
-			cap *= 2;
-		v = realloc(cs->stat, cap * sizeof(*v));
 		if (!v)
 			return NULL;
-		memset(v + cs->cap, 0, (cap - cs->cap) * sizeof(*v));
 		cs->stat = v;
-		cs->cap = cap;
 	}
 	return &cs->stat[id];
 }

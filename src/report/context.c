@@ -8,6 +8,7 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 int rp_fail(struct rp_ctx *c, const char *fmt, ...)
@@ -54,4 +55,20 @@ void rp_argset_apply(const struct rp_argset *a, const char *path,
 		put_text(buf->path, path, a->path_len, &s->path, &s->path_len);
 	if (a->has_addr)
 		put_text(buf->addr, addr, a->addr_len, &s->addr, &s->addr_len);
+}
+
+void *rp_grow_zeroed(void *v, size_t *cap, size_t id, size_t size,
+		     size_t first)
+{
+	size_t n = *cap ? *cap * 2 : first;
+	char *w;
+
+	while (n <= id)
+		n *= 2;
+	w = realloc(v, n * size);
+	if (!w)
+		return NULL;
+	memset(w + *cap * size, 0, (n - *cap) * size);
+	*cap = n;
+	return w;
 }

@@ -148,6 +148,14 @@ int rp_oom(struct rp_ctx *c);
 /* SQLite's message about @what into c->err. Returns -1. */
 int rp_sql_fail(struct rp_ctx *c, const char *what);
 
+/*
+ * context.c: the array @v of *@cap items of @size bytes, grown (doubling
+ * from @first items) so that index @id fits, the new items zeroed; *@cap
+ * updated. Returns it, or NULL when out of memory (@v unchanged).
+ */
+void *rp_grow_zeroed(void *v, size_t *cap, size_t id, size_t size,
+		     size_t first);
+
 /* context.c: what @a says into @s, its path (a->path_len bytes at @path)
  * and addr (a->addr_len bytes at @addr) copied into @buf. */
 void rp_argset_apply(const struct rp_argset *a, const char *path,

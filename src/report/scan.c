@@ -187,12 +187,26 @@ static int lookup_args(struct scan *sc, sqlite3_stmt *st, int64_t set,
 	return 0;
 }
 
+/* Full mode: moves the args cursor one row on. Returns 0, or -1 when
+ * reading failed (c->err set). */
+static int args_step(struct scan *sc)
+{
+	int rc = sqlite3_step(sc->args);
+
+	if (rc == SQLITE_DONE) {
+		sc->args_done = true;
+		return 0;
+	}
+	if (rc != SQLITE_ROW)
+		return rp_sql_fail(sc->c, "reading args");
+	sc->args_id = sqlite3_column_int64(sc->args, 0);
+	return 0;
+}
+
 /* Full mode: moves the args cursor to the first row of set @set or
  * beyond, re-seeking when that is far. */
 static int args_advance(struct scan *sc, int64_t set)
 {
-	int rc;
-
 	if (!sc->args_done &&
 	    (!sc->args_row || sc->args_id < set - ARGS_JUMP)) {
 		sqlite3_reset(sc->args);
@@ -200,16 +214,9 @@ static int args_advance(struct scan *sc, int64_t set)
 		sc->args_row = true;
 		sc->args_id = INT64_MIN;
 	}
-	while (!sc->args_done && sc->args_id < set) {
-		rc = sqlite3_step(sc->args);
-		if (rc == SQLITE_DONE) {
-			sc->args_done = true;
-			break;
-		}
-		if (rc != SQLITE_ROW)
-			return rp_sql_fail(sc->c, "reading args");
-		sc->args_id = sqlite3_column_int64(sc->args, 0);
-	}
+	while (!sc->args_done && sc->args_id < set)
+		if (args_step(sc))
+			return -1;
 	return 0;
 }
 
@@ -217,8 +224,6 @@ static int args_advance(struct scan *sc, int64_t set)
 static int join_args(struct scan *sc, int64_t set, struct rp_slice *s,
 		     sqlite3_stmt *lookup)
 {
-	int rc;
-
 	/* New sets come in order from keke's sink; a shared one comes again
 	 * later, from the cache or looked up. */
 	if (set <= sc->last_set)
@@ -234,14 +239,8 @@ static int join_args(struct scan *sc, int64_t set, struct rp_slice *s,
 		return -1;
 	while (!sc->args_done && sc->args_id == set) {
 		take_arg(sc, s, sc->args, 1);
-		rc = sqlite3_step(sc->args);
-		if (rc == SQLITE_DONE) {
-			sc->args_done = true;
-			break;
-		}
-		if (rc != SQLITE_ROW)
-			return rp_sql_fail(sc->c, "reading args");
-		sc->args_id = sqlite3_column_int64(sc->args, 0);
+		if (args_step(sc))
+			return -1;
 	}
 	cache_put(sc, set, s);
 	return 0;
