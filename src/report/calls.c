@@ -38,7 +38,9 @@ struct rp_calls {
 	struct idmap nested;		/* parent id -> nested time */
 };
 
-unsigned rp_call_kind(const char *name)
+/* What a call named @name does: RP_IN (read, recv...), RP_OUT (write,
+ * send...), RP_OPEN, RP_CONNECT, RP_ACCEPT, RP_CLOSE, or 0. */
+static unsigned call_kind(const char *name)
 {
 	static const struct {
 		unsigned kind;
@@ -83,7 +85,7 @@ int rp_name(struct rp_ctx *c, const char *name, size_t len, uint32_t *id)
 		c->kinds = k;
 		c->kinds_cap = cap;
 	}
-	c->kinds[*id] = (uint8_t)rp_call_kind(c->names.str[*id]);
+	c->kinds[*id] = (uint8_t)call_kind(c->names.str[*id]);
 	return 0;
 }
 

@@ -70,7 +70,7 @@ struct rp_proc {
 	bool selected;
 };
 
-/* What a call name says about the call (rp_call_kind). */
+/* What a call name says about the call (rp_name). */
 enum {
 	RP_IN = 1,			/* its result counts bytes read */
 	RP_OUT = 2,			/* its result counts bytes written */
@@ -219,10 +219,6 @@ int rp_steps_init(struct rp_ctx *c);
 int rp_steps_add(struct rp_ctx *c, const struct rp_slice *s);
 int rp_steps_finish(struct rp_ctx *c);
 void rp_steps_free(struct rp_ctx *c);
-
-/* What a call named @name does: RP_IN (read, recv...), RP_OUT (write,
- * send...), RP_OPEN, RP_CONNECT, RP_ACCEPT, RP_CLOSE, or 0. */
-unsigned rp_call_kind(const char *name);
 
 /* The id of slice name @name (@len bytes) in c->names, with its kind in
  * c->kinds. Returns 0, or -1 when out of memory (c->err set). */
