@@ -41,7 +41,7 @@ static inline uint64_t rp_mix(uint64_t x)
 	return x;
 }
 
-/* Interned strings with dense ids from 0. */
+/* strtab.c: interned strings with dense ids from 0. */
 struct rp_strtab {
 	char **str;
 	size_t n, cap;
@@ -162,11 +162,10 @@ void rp_argset_apply(const struct rp_argset *a, const char *path,
 		     const char *addr, struct rp_arg_text *buf,
 		     struct rp_slice *s);
 
-/* True when the slice's process is selected (or filters allow none). */
-bool rp_proc_selected(const struct rp_ctx *c, size_t proc);
-
 /* procs.c */
 int rp_procs_load(struct rp_ctx *c);
+/* True when the slice's process is selected (or filters allow none). */
+bool rp_proc_selected(const struct rp_ctx *c, size_t proc);
 int rp_exes_finish(struct rp_ctx *c);
 int rp_tree_finish(struct rp_ctx *c);
 void rp_procs_free(struct rp_ctx *c);
@@ -191,6 +190,9 @@ int rp_args_get(struct rp_ctx *c, struct rp_args *a, int64_t set,
 void rp_args_stop(struct rp_args *a);
 
 /* calls.c */
+/* The id of slice name @name (@len bytes) in c->names, with its kind in
+ * c->kinds. Returns 0, or -1 when out of memory (c->err set). */
+int rp_name(struct rp_ctx *c, const char *name, size_t len, uint32_t *id);
 int rp_calls_init(struct rp_ctx *c);
 /* Takes one call (selected). */
 int rp_calls_add(struct rp_ctx *c, const struct rp_slice *s);
@@ -219,9 +221,5 @@ int rp_steps_init(struct rp_ctx *c);
 int rp_steps_add(struct rp_ctx *c, const struct rp_slice *s);
 int rp_steps_finish(struct rp_ctx *c);
 void rp_steps_free(struct rp_ctx *c);
-
-/* The id of slice name @name (@len bytes) in c->names, with its kind in
- * c->kinds. Returns 0, or -1 when out of memory (c->err set). */
-int rp_name(struct rp_ctx *c, const char *name, size_t len, uint32_t *id);
 
 #endif
