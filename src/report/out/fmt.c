@@ -73,6 +73,16 @@ char *rp_fmt_time(char *buf, const struct keke_report *r, int64_t mono_ns)
 	return buf;
 }
 
+char *rp_fmt_bound(char *buf, const struct keke_report *r, int64_t mono_ns)
+{
+	if (mono_ns == INT64_MIN || mono_ns == INT64_MAX) {
+		snprintf(buf, RP_FMT_MAX, "%s",
+			 mono_ns == INT64_MIN ? "start" : "end");
+		return buf;
+	}
+	return rp_fmt_time(buf, r, mono_ns);
+}
+
 char *rp_fmt_signal(char *buf, int sig)
 {
 	const char *name = sigabbrev_np(sig);

@@ -26,6 +26,10 @@ char *rp_fmt_count(char *buf, uint64_t n);
  * trace's start. */
 char *rp_fmt_time(char *buf, const struct keke_report *r, int64_t mono_ns);
 
+/* A bound of the window as rp_fmt_time shows it, or "start" (INT64_MIN)
+ * or "end" (INT64_MAX) when it is open. */
+char *rp_fmt_bound(char *buf, const struct keke_report *r, int64_t mono_ns);
+
 /* "SIGKILL" (or "signal 77"). */
 char *rp_fmt_signal(char *buf, int sig);
 

@@ -181,10 +181,8 @@ static void heading(FILE *f, const struct keke_report *r)
 		keke_fmt_dur(b, r->end_ns - r->start_ns));
 	if (r->since_ns != INT64_MIN || r->until_ns != INT64_MAX) {
 		fprintf(f, "<dt>window</dt><dd>%s to ",
-			r->since_ns == INT64_MIN ? "start" :
-			rp_fmt_time(a, r, r->since_ns));
-		fprintf(f, "%s</dd>", r->until_ns == INT64_MAX ? "end" :
-				      rp_fmt_time(a, r, r->until_ns));
+			rp_fmt_bound(a, r, r->since_ns));
+		fprintf(f, "%s</dd>", rp_fmt_bound(a, r, r->until_ns));
 	}
 	if (*r->filters) {
 		fputs("<dt>filters</dt><dd>", f);

@@ -66,10 +66,8 @@ static void heading(FILE *f, const struct keke_report *r)
 		keke_fmt_dur(d, r->end_ns - r->start_ns));
 	if (r->since_ns != INT64_MIN || r->until_ns != INT64_MAX)
 		fprintf(f, "window: %s to %s\n",
-			r->since_ns == INT64_MIN ? "start" :
-			rp_fmt_time(a, r, r->since_ns),
-			r->until_ns == INT64_MAX ? "end" :
-			rp_fmt_time(b, r, r->until_ns));
+			rp_fmt_bound(a, r, r->since_ns),
+			rp_fmt_bound(b, r, r->until_ns));
 	if (*r->filters) {
 		fputs("filters: ", f);
 		put(f, r->filters);
