@@ -16,7 +16,7 @@
 
 #define NAME_MAX_SHOWN 60	/* bytes of a name shown, escaped */
 
-/* Opens @db read-only and prepares @sql on it. Returns 0, or -1 with
+/* Opens @db_path read-only into *@db and prepares @sql on it into *@st. Returns 0, or -1 with
  * nothing left open. */
 static int open_query(const char *db_path, const char *sql, sqlite3 **db,
 		      sqlite3_stmt **st)
@@ -32,6 +32,7 @@ static int open_query(const char *db_path, const char *sql, sqlite3 **db,
 	return -1;
 }
 
+/* Frees what open_query made. */
 static void close_query(sqlite3 *db, sqlite3_stmt *st)
 {
 	sqlite3_finalize(st);
