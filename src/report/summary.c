@@ -16,8 +16,8 @@
 
 #define NAME_MAX_SHOWN 60	/* bytes of a name shown, escaped */
 
-/* Opens @db_path read-only into *@db and prepares @sql on it into *@st. Returns 0, or -1 with
- * nothing left open. */
+/* Opens @db_path read-only into *@db and prepares @sql on it into *@st.
+ * Returns 0, or -1 with nothing left open. */
 static int open_query(const char *db_path, const char *sql, sqlite3 **db,
 		      sqlite3_stmt **st)
 {
