@@ -12,7 +12,6 @@
 #include <limits.h>
 #include <math.h>
 #include <signal.h>
-#include <sqlite3.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,9 +28,11 @@
 #include "common/tty.h"
 #include "find_preload.h"
 #include "merge/merge.h"
+#include "common/fmt_dur.h"
 #include "outputs.h"
 #include "record/duration.h"
 #include "record/families.h"
+#include "report/report.h"
 #include "signals.h"
 #include "trace_dir.h"
 
@@ -689,64 +690,6 @@ static int exit_status_of(int status)
 	return 1;
 }
 
-/* @ns as "12.3 ms" into @buf (32 bytes). */
-static void format_duration(int64_t ns, char *buf)
-{
-	if (ns < 1000)
-		snprintf(buf, 32, "%" PRId64 " ns", ns);
-	else if (ns < 1000000)
-		snprintf(buf, 32, "%.1f us", ns / 1e3);
-	else if (ns < 1000000000)
-		snprintf(buf, 32, "%.1f ms", ns / 1e6);
-	else if (ns < INT64_C(600) * 1000000000)
-		snprintf(buf, 32, "%.2f s", ns / 1e9);
-	else
-		snprintf(buf, 32, "%" PRId64 "m%02" PRId64 "s",
-			 ns / INT64_C(60000000000),
-			 ns / 1000000000 % 60);
-}
-
-static const char *plural(uint64_t n, const char *one, const char *many)
-{
-	return n == 1 ? one : many;
-}
-
-/* The top processes of @db_path by total time, a few lines on stderr.
- * Prints nothing when the database cannot be read. */
-static void print_top_processes(const char *db_path)
-{
-	static const char query[] =
-		"SELECT name, COUNT(*), SUM(end_ts - start_ts) FROM process "
-		"GROUP BY name ORDER BY 3 DESC LIMIT 5";
-	sqlite3 *db = NULL;
-	sqlite3_stmt *st = NULL;
-	bool header = false;
-	char dur[32];
-
-	if (sqlite3_open_v2(db_path, &db, SQLITE_OPEN_READONLY, NULL) !=
-	    SQLITE_OK)
-		goto out;
-	if (sqlite3_prepare_v2(db, query, -1, &st, NULL) != SQLITE_OK)
-		goto out;
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		const unsigned char *name = sqlite3_column_text(st, 0);
-
-		if (!header) {
-			fputs("keke: top processes by total time:\n", stderr);
-			header = true;
-		}
-		format_duration(sqlite3_column_int64(st, 2), dur);
-		fprintf(stderr, "  %10s %6" PRId64 "x  ", dur,
-			(int64_t)sqlite3_column_int64(st, 1));
-		/* A name from the trace: escaped for the terminal. */
-		keke_tty_put(stderr, name ? (const char *)name : "?", 60);
-		fputc('\n', stderr);
-	}
-out:
-	sqlite3_finalize(st);
-	sqlite3_close(db);
-}
-
 /* The command's name as the summary shows it: its base name. */
 static const char *command_name(const struct run_opts *o)
 {
@@ -761,10 +704,10 @@ static void print_summary(const struct run_opts *o,
 			  const struct keke_merge_stats *stats, bool merged)
 {
 	const char *name = command_name(o);
-	char dur[32], outputs[2 * PATH_MAX];
+	char dur[KEKE_FMT_DUR_MAX], outputs[2 * PATH_MAX];
 	int sig;
 
-	format_duration(res->elapsed_ns, dur);
+	keke_fmt_dur(dur, res->elapsed_ns);
 	fputs("keke: ", stderr);
 	keke_tty_put(stderr, name, SIZE_MAX);
 	if (WIFSIGNALED(res->status)) {
@@ -783,67 +726,41 @@ static void print_summary(const struct run_opts *o,
 			      stats->db.written ? o->db : NULL);
 	fprintf(stderr, "keke: wrote %s: %" PRIu64 " %s, %" PRIu64 " %s, %"
 		PRIu64 " %s\n", outputs,
-		stats->processes, plural(stats->processes, "process",
+		stats->processes, keke_plural(stats->processes, "process",
 					 "processes"),
-		stats->threads, plural(stats->threads, "thread", "threads"),
-		stats->slices, plural(stats->slices, "event", "events"));
+		stats->threads, keke_plural(stats->threads, "thread", "threads"),
+		stats->slices, keke_plural(stats->slices, "event", "events"));
 	if (stats->dropped)
 		fprintf(stderr, "keke: %" PRIu64 " %s dropped (no space in "
 			"the trace dir)\n", stats->dropped,
-			plural(stats->dropped, "event was", "events were"));
+			keke_plural(stats->dropped, "event was", "events were"));
 	if (stats->killed)
 		fprintf(stderr, "keke: %" PRIu64 " %s without an exit record "
 			"(killed or crashed)\n", stats->killed,
-			plural(stats->killed, "process ended",
+			keke_plural(stats->killed, "process ended",
 			       "processes ended"));
 	if (stats->db.written)
-		print_top_processes(o->db);
+		keke_report_top_processes(stderr, o->db);
 }
 
 /*
- * Warns about each program that ran untraced inside the run (a static,
+ * Warns about program @exe, which ran untraced inside the run (a static,
  * setuid or 32-bit program that a traced process started, or one that
- * keke's variables left no room for), other than the command itself,
- * which was looked at before it ran: one line per reason, the merge's
- * when it gave one (the "untraced" arg), else what the program's file
- * tells, else that it ran untraced.
+ * keke's variables left no room for): one line per reason, the merge's
+ * @why when it gave one, else what the program's file tells, else that
+ * it ran untraced. Called by keke_report_untraced for each such program
+ * but the command itself, which was looked at before it ran.
  */
-static void warn_untraced_children(const char *db_path, const char *cmd_path)
+static void warn_untraced_child(void *arg, const char *exe, const char *why)
 {
-	/* Not those that could not write their record file: they were
-	 * traced, and are counted apart. */
-	static const char query[] =
-		"SELECT DISTINCT p.exe, (SELECT a.string_value FROM thread t "
-		"JOIN slice s ON s.track_id = t.utid JOIN args a ON "
-		"a.arg_set_id = s.arg_set_id WHERE t.upid = p.upid AND "
-		"a.key = 'untraced' LIMIT 1) FROM process p WHERE "
-		"p.untraced = 1 AND p.exe IS NOT NULL AND p.exe != ? AND "
-		"NOT EXISTS (SELECT 1 FROM thread t JOIN slice s ON "
-		"s.track_id = t.utid JOIN args a ON a.arg_set_id = "
-		"s.arg_set_id WHERE t.upid = p.upid AND a.key = 'unrecorded')";
-	sqlite3 *db = NULL;
-	sqlite3_stmt *st = NULL;
-
-	if (sqlite3_open_v2(db_path, &db, SQLITE_OPEN_READONLY, NULL) !=
-	    SQLITE_OK ||
-	    sqlite3_prepare_v2(db, query, -1, &st, NULL) != SQLITE_OK)
-		goto out;
-	sqlite3_bind_text(st, 1, cmd_path, -1, SQLITE_STATIC);
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		const char *exe = (const char *)sqlite3_column_text(st, 0);
-		const char *why = (const char *)sqlite3_column_text(st, 1);
-
-		if (why && strcmp(why, KEKE_UNTRACED_NOTE) != 0)
-			fprintf(stderr, "keke: %s ran untraced (%s): only its "
-				"lifetime is in the trace\n", exe, why);
-		else if (warn_untraceable(exe, exe, 0) == 0)
-			fprintf(stderr, "keke: %s ran untraced: ld.so did not "
-				"preload libkeke.so into it, so only its "
-				"lifetime is in the trace\n", exe);
-	}
-out:
-	sqlite3_finalize(st);
-	sqlite3_close(db);
+	(void)arg;
+	if (why && strcmp(why, KEKE_UNTRACED_NOTE) != 0)
+		fprintf(stderr, "keke: %s ran untraced (%s): only its "
+			"lifetime is in the trace\n", exe, why);
+	else if (warn_untraceable(exe, exe, 0) == 0)
+		fprintf(stderr, "keke: %s ran untraced: ld.so did not "
+			"preload libkeke.so into it, so only its "
+			"lifetime is in the trace\n", exe);
 }
 
 /* Set by SIGINT, SIGTERM or SIGHUP during the merge. */
@@ -1039,7 +956,7 @@ int keke_cmd_run(int argc, char **argv)
 		print_summary(&o, &res, &stats,
 			      do_merge && merged != KEKE_MERGE_FAILED);
 	if (stats.db.written && stats.untraced > stats.unrecorded)
-		warn_untraced_children(o.db, cmd_path);
+		keke_report_untraced(o.db, cmd_path, warn_untraced_child, NULL);
 	if (merged != KEKE_MERGE_FAILED) {
 		warn_unrecorded(&stats);
 		keke_print_partial(&stats);

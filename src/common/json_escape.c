@@ -133,6 +133,62 @@ static inline size_t escape_ascii(char *o, unsigned c)
 	return 6;
 }
 
+/*
+ * Escapes the bytes from *@pp to @stop into @o, the room for them
+ * reserved; a UTF-8 sequence that starts before @stop may end after it,
+ * up to @end. Advances *@pp past what it took; returns the end of what it
+ * wrote.
+ */
+static char *escape_chunk(const unsigned char **pp, const unsigned char *stop,
+			  const unsigned char *end, char *o)
+{
+	const unsigned char *p = *pp;
+
+	while (p < stop) {
+		unsigned c;
+		size_t len;
+
+		/* Plain ASCII, eight bytes at a time. */
+		while (stop - p >= 8) {
+			uint64_t x;
+
+			memcpy(&x, p, 8);
+			if (word_is_special(x))
+				break;
+			memcpy(o, p, 8);
+			o += 8;
+			p += 8;
+		}
+		if (p >= stop)
+			break;
+		c = *p;
+		switch (byte_class[c]) {
+		case BYTE_PLAIN:
+			*o++ = (char)c;
+			p++;
+			break;
+		case BYTE_ESCAPE:
+			o += escape_ascii(o, c);
+			p++;
+			break;
+		default:
+			len = utf8_seq_len(p, (size_t)(end - p));
+			if (len) {
+				memcpy(o, p, len);
+				o += len;
+				p += len;
+			} else {
+				memcpy(o, "\\ufffd", 6);
+				o += 6;
+				p++;
+			}
+			break;
+		}
+	}
+	*pp = p;
+	return o;
+}
+
 int keke_json_escape(struct keke_jbuf *b, const void *s, size_t n)
 {
 	const unsigned char *p = s;
@@ -140,7 +196,6 @@ int keke_json_escape(struct keke_jbuf *b, const void *s, size_t n)
 
 	while (p < end) {
 		size_t chunk = (size_t)(end - p);
-		const unsigned char *stop;
 		char *o;
 
 		if (chunk > ESCAPE_CHUNK)
@@ -148,48 +203,7 @@ int keke_json_escape(struct keke_jbuf *b, const void *s, size_t n)
 		/* A sequence may run up to 3 bytes past stop: slack of 8. */
 		if (keke_jbuf_reserve(b, chunk * ESCAPE_MAX_PER_BYTE + 8))
 			return -1;
-		o = b->p + b->len;
-		stop = p + chunk;
-		while (p < stop) {
-			unsigned c;
-			size_t len;
-
-			while (stop - p >= 8) {
-				uint64_t x;
-
-				memcpy(&x, p, 8);
-				if (word_is_special(x))
-					break;
-				memcpy(o, p, 8);
-				o += 8;
-				p += 8;
-			}
-			if (p >= stop)
-				break;
-			c = *p;
-			switch (byte_class[c]) {
-			case BYTE_PLAIN:
-				*o++ = (char)c;
-				p++;
-				break;
-			case BYTE_ESCAPE:
-				o += escape_ascii(o, c);
-				p++;
-				break;
-			default:
-				len = utf8_seq_len(p, (size_t)(end - p));
-				if (len) {
-					memcpy(o, p, len);
-					o += len;
-					p += len;
-				} else {
-					memcpy(o, "\\ufffd", 6);
-					o += 6;
-					p++;
-				}
-				break;
-			}
-		}
+		o = escape_chunk(&p, p + chunk, end, b->p + b->len);
 		b->len = (size_t)(o - b->p);
 	}
 	return 0;

@@ -97,54 +97,63 @@ static char *link_dest(const char *link, const char *target)
  * (*@in_place), else the regular file, existing or not, that @path leads
  * to through symlinks. Returns 0, or -1 with @err set.
  */
-static int resolve(const char *path, unsigned flags, char **file,
-		   bool *in_place, char *err, size_t size)
+/*
+ * What @path is now, if anything: a directory or socket is refused; any
+ * other node but a regular file (a device, a FIFO, /proc/self/fd/N) is
+ * written in place when @flags allow, *@file being a copy of @path.
+ * Returns 1 then, 0 when @path is a regular file or none, or -1 (@err
+ * set).
+ */
+static int check_node(const char *path, unsigned flags, char **file,
+		      char *err, size_t size)
 {
 	struct stat st;
-	char *cur;
 
-	*file = NULL;
-	*in_place = false;
-	if (!*path)
-		return fail(err, size, "\"\": empty file name");
 	/* Through every symlink, even /proc/self/fd/N, which names a pipe
 	 * or socket by no path: such a node is opened by @path. */
-	if (stat(path, &st) == 0) {
-		if (S_ISDIR(st.st_mode) || S_ISSOCK(st.st_mode))
-			return fail(err, size, "%s: is %s", path,
-				    what_is(st.st_mode));
-		if (!S_ISREG(st.st_mode)) {
-			if (flags & KEKE_OUTPUT_REGULAR)
-				return fail(err, size, "%s: is %s, and this "
-					    "output can only be a regular "
-					    "file", path, what_is(st.st_mode));
-			*file = strdup(path);
-			if (!*file)
-				return fail(err, size, "%s: out of memory",
-					    path);
-			*in_place = true;
-			return 0;
-		}
-	} else if (errno != ENOENT) {
-		return fail(err, size, "%s: %s", path, strerror(errno));
+	if (stat(path, &st) != 0) {
+		if (errno != ENOENT)
+			return fail(err, size, "%s: %s", path,
+				    strerror(errno));
+		return 0;
 	}
-	/* A regular file or none: the file the last symlinks lead to is
-	 * the one replaced (or, from a dangling symlink, created). */
-	cur = strdup(path);
+	if (S_ISDIR(st.st_mode) || S_ISSOCK(st.st_mode))
+		return fail(err, size, "%s: is %s", path, what_is(st.st_mode));
+	if (S_ISREG(st.st_mode))
+		return 0;
+	if (flags & KEKE_OUTPUT_REGULAR)
+		return fail(err, size, "%s: is %s, and this output can only "
+			    "be a regular file", path, what_is(st.st_mode));
+	*file = strdup(path);
+	if (!*file)
+		return fail(err, size, "%s: out of memory", path);
+	return 1;
+}
+
+/*
+ * The file the symlinks from @path lead to (@path itself when it is no
+ * symlink): the one replaced or, from a dangling symlink, created.
+ * Returns it (malloc'd), or NULL (@err set).
+ */
+static char *follow_links(const char *path, char *err, size_t size)
+{
+	struct stat st;
+	char *cur = strdup(path);
+
 	for (int links = 0; cur; links++) {
 		char *target, *next;
 
 		if (lstat(cur, &st) != 0) {
 			if (errno == ENOENT)
-				break;
+				return cur;
 			fail(err, size, "%s: %s: %s", path, cur,
 			     strerror(errno));
 			goto fail;
 		}
 		if (!S_ISLNK(st.st_mode)) {
 			if (S_ISREG(st.st_mode))
-				break;
-			/* Changed since the stat above. */
+				return cur;
+			/* Changed since resolve's first look. */
 			fail(err, size, "%s: %s is %s", path, cur,
 			     what_is(st.st_mode));
 			goto fail;
@@ -164,13 +173,30 @@ static int resolve(const char *path, unsigned flags, char **file,
 		free(cur);
 		cur = next;
 	}
-	if (!cur)
-		return fail(err, size, "%s: out of memory", path);
-	*file = cur;
-	return 0;
+	fail(err, size, "%s: out of memory", path);
 fail:
 	free(cur);
-	return -1;
+	return NULL;
+}
+
+static int resolve(const char *path, unsigned flags, char **file,
+		   bool *in_place, char *err, size_t size)
+{
+	int node;
+
+	*file = NULL;
+	*in_place = false;
+	if (!*path)
+		return fail(err, size, "\"\": empty file name");
+	node = check_node(path, flags, file, err, size);
+	if (node < 0)
+		return -1;
+	if (node > 0) {
+		*in_place = true;
+		return 0;
+	}
+	*file = follow_links(path, err, size);
+	return *file ? 0 : -1;
 }
 
 /* The directory part of @file into @dir (PATH_MAX bytes): "." when it has

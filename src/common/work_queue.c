@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 /*
- * The handoff's two rings: items sent and not yet handled, and items ready
- * to be taken. Neither can overflow, since each holds at most the items in
- * circulation.
+ * The work queue's two rings: items sent and not yet handled, and items
+ * ready to be taken. Neither can overflow, since each holds at most the
+ * items in circulation.
  */
 #include "common/work_queue.h"
 
@@ -16,7 +16,7 @@ struct ring {
 	size_t head, len;	/* the oldest, and how many */
 };
 
-struct handoff {
+struct work_queue {
 	void (*handle)(void *arg, void *item);
 	void *arg;
 	size_t cap;		/* items in circulation, at most */
@@ -29,123 +29,123 @@ struct handoff {
 	pthread_t thread;
 };
 
-static void ring_push(struct handoff *h, struct ring *r, void *item)
+static void ring_push(struct work_queue *q, struct ring *r, void *item)
 {
-	r->slot[(r->head + r->len++) % h->cap] = item;
+	r->slot[(r->head + r->len++) % q->cap] = item;
 }
 
-static void *ring_pop(struct handoff *h, struct ring *r)
+static void *ring_pop(struct work_queue *q, struct ring *r)
 {
 	void *item = r->slot[r->head];
 
-	r->head = (r->head + 1) % h->cap;
+	r->head = (r->head + 1) % q->cap;
 	r->len--;
 	return item;
 }
 
 static void *handler_main(void *p)
 {
-	struct handoff *h = p;
+	struct work_queue *q = p;
 
-	pthread_mutex_lock(&h->lock);
+	pthread_mutex_lock(&q->lock);
 	for (;;) {
-		while (!h->sent.len && !h->stop)
-			pthread_cond_wait(&h->work, &h->lock);
-		if (!h->sent.len)
+		while (!q->sent.len && !q->stop)
+			pthread_cond_wait(&q->work, &q->lock);
+		if (!q->sent.len)
 			break;
-		void *item = ring_pop(h, &h->sent);
+		void *item = ring_pop(q, &q->sent);
 
-		pthread_mutex_unlock(&h->lock);
-		h->handle(h->arg, item);
-		pthread_mutex_lock(&h->lock);
-		ring_push(h, &h->ready, item);
+		pthread_mutex_unlock(&q->lock);
+		q->handle(q->arg, item);
+		pthread_mutex_lock(&q->lock);
+		ring_push(q, &q->ready, item);
 		/* A producer waiting for an item is woken when half of those
 		 * in flight are back, not for each one: a wake-up costs more
 		 * than handling a small item. */
-		if (h->ready.len >= h->sent.len)
-			pthread_cond_broadcast(&h->back);
+		if (q->ready.len >= q->sent.len)
+			pthread_cond_broadcast(&q->back);
 	}
-	pthread_mutex_unlock(&h->lock);
+	pthread_mutex_unlock(&q->lock);
 	return NULL;
 }
 
-struct handoff *handoff_start(size_t nitems,
-			      void (*handle)(void *arg, void *item),
-			      void *arg)
+struct work_queue *work_queue_start(size_t nitems,
+				    void (*handle)(void *arg, void *item),
+				    void *arg)
 {
-	struct handoff *h = calloc(1, sizeof(*h));
+	struct work_queue *q = calloc(1, sizeof(*q));
 
-	if (!h)
+	if (!q)
 		return NULL;
-	h->handle = handle;
-	h->arg = arg;
-	h->cap = nitems ? nitems : 1;
-	h->sent.slot = calloc(h->cap, sizeof(void *));
-	h->ready.slot = calloc(h->cap, sizeof(void *));
-	if (!h->sent.slot || !h->ready.slot) {
-		free(h->sent.slot);
-		free(h->ready.slot);
-		free(h);
+	q->handle = handle;
+	q->arg = arg;
+	q->cap = nitems ? nitems : 1;
+	q->sent.slot = calloc(q->cap, sizeof(void *));
+	q->ready.slot = calloc(q->cap, sizeof(void *));
+	if (!q->sent.slot || !q->ready.slot) {
+		free(q->sent.slot);
+		free(q->ready.slot);
+		free(q);
 		return NULL;
 	}
-	pthread_mutex_init(&h->lock, NULL);
-	pthread_cond_init(&h->work, NULL);
-	pthread_cond_init(&h->back, NULL);
+	pthread_mutex_init(&q->lock, NULL);
+	pthread_cond_init(&q->work, NULL);
+	pthread_cond_init(&q->back, NULL);
 	/* Signals stay with the threads that expect them. */
 	sigset_t all, old;
 
 	sigfillset(&all);
 	pthread_sigmask(SIG_SETMASK, &all, &old);
-	h->threaded = pthread_create(&h->thread, NULL, handler_main, h) == 0;
+	q->threaded = pthread_create(&q->thread, NULL, handler_main, q) == 0;
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
-	return h;
+	return q;
 }
 
-void handoff_give(struct handoff *h, void *item)
+void work_queue_give(struct work_queue *q, void *item)
 {
-	pthread_mutex_lock(&h->lock);
-	ring_push(h, &h->ready, item);
-	pthread_mutex_unlock(&h->lock);
+	pthread_mutex_lock(&q->lock);
+	ring_push(q, &q->ready, item);
+	pthread_mutex_unlock(&q->lock);
 }
 
-void handoff_send(struct handoff *h, void *item)
+void work_queue_send(struct work_queue *q, void *item)
 {
-	if (!h->threaded) {
-		h->handle(h->arg, item);
-		handoff_give(h, item);
+	if (!q->threaded) {
+		q->handle(q->arg, item);
+		work_queue_give(q, item);
 		return;
 	}
-	pthread_mutex_lock(&h->lock);
-	ring_push(h, &h->sent, item);
-	pthread_cond_signal(&h->work);
-	pthread_mutex_unlock(&h->lock);
+	pthread_mutex_lock(&q->lock);
+	ring_push(q, &q->sent, item);
+	pthread_cond_signal(&q->work);
+	pthread_mutex_unlock(&q->lock);
 }
 
-void *handoff_take(struct handoff *h)
+void *work_queue_take(struct work_queue *q)
 {
 	void *item;
 
-	pthread_mutex_lock(&h->lock);
-	while (!h->ready.len)
-		pthread_cond_wait(&h->back, &h->lock);
-	item = ring_pop(h, &h->ready);
-	pthread_mutex_unlock(&h->lock);
+	pthread_mutex_lock(&q->lock);
+	while (!q->ready.len)
+		pthread_cond_wait(&q->back, &q->lock);
+	item = ring_pop(q, &q->ready);
+	pthread_mutex_unlock(&q->lock);
 	return item;
 }
 
-void handoff_stop(struct handoff *h)
+void work_queue_stop(struct work_queue *q)
 {
-	if (h->threaded) {
-		pthread_mutex_lock(&h->lock);
-		h->stop = true;
-		pthread_cond_signal(&h->work);
-		pthread_mutex_unlock(&h->lock);
-		pthread_join(h->thread, NULL);
+	if (q->threaded) {
+		pthread_mutex_lock(&q->lock);
+		q->stop = true;
+		pthread_cond_signal(&q->work);
+		pthread_mutex_unlock(&q->lock);
+		pthread_join(q->thread, NULL);
 	}
-	pthread_cond_destroy(&h->back);
-	pthread_cond_destroy(&h->work);
-	pthread_mutex_destroy(&h->lock);
-	free(h->sent.slot);
-	free(h->ready.slot);
-	free(h);
+	pthread_cond_destroy(&q->back);
+	pthread_cond_destroy(&q->work);
+	pthread_mutex_destroy(&q->lock);
+	free(q->sent.slot);
+	free(q->ready.slot);
+	free(q);
 }

@@ -17,27 +17,26 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "common/json_escape.h"
+
 #define BATCH_RECS 4096		/* records per batch */
 #define BATCH_TEXT 65536	/* path and addr bytes per batch, about */
 #define QUEUE_MAX 4		/* batches ready per worker */
 #define WORKERS_MAX 4
-#define STR_MAX 4096		/* path and addr bytes kept */
+#define WORKER_CACHE_KIB 16384	/* each worker's SQLite page cache */
 
 /* What one arg set says. */
 struct arec {
 	int64_t set;
-	int64_t fd, result;
+	struct rp_argset a;
 	uint32_t path_off, addr_off;	/* in the batch's text */
-	uint16_t path_len, addr_len;
-	uint8_t has_fd, has_result, failed, has_path, has_addr;
 };
 
 struct batch {
 	struct batch *next;
 	size_t n;
 	struct arec rec[BATCH_RECS];
-	char *text;
-	size_t text_len, text_cap;
+	struct keke_jbuf text;		/* the records' paths and addrs */
 };
 
 /* One worker: a range of arg sets and the queue of its batches. */
@@ -62,67 +61,42 @@ struct rp_args {
 	unsigned cur;			/* the worker being read */
 	struct batch *batch;		/* the batch being read */
 	size_t pos;
-	char path[STR_MAX + 1], addr[STR_MAX + 1];
+	struct rp_arg_text text;	/* of the set asked for */
 };
-
-/* Appends @n bytes of @s to @b's text; their offset, or -1 (ENOMEM). */
-static int64_t put_text(struct batch *b, const unsigned char *s, size_t n)
-{
-	size_t off = b->text_len;
-
-	if (n > STR_MAX)
-		n = STR_MAX;
-	if (b->text_cap - b->text_len < n) {
-		size_t cap = b->text_cap ? b->text_cap * 2 : BATCH_TEXT;
-		char *t;
-
-		while (cap - b->text_len < n)
-			cap *= 2;
-		t = realloc(b->text, cap);
-		if (!t)
-			return -1;
-		b->text = t;
-		b->text_cap = cap;
-	}
-	memcpy(b->text + off, s, n);
-	b->text_len += n;
-	return (int64_t)off;
-}
 
 /* Takes the arg of @st's row into @r. Returns 0, or -1 (ENOMEM). */
 static int take(struct batch *b, struct arec *r, sqlite3_stmt *st)
 {
 	const char *key = (const char *)sqlite3_column_text(st, 1);
-	int64_t off;
-	size_t n;
+	struct rp_argset *a = &r->a;
+	size_t off = b->text.len, n;
 
 	if (!key)
 		return 0;
 	if (!strcmp(key, "fd")) {
-		r->has_fd = 1;
-		r->fd = sqlite3_column_int64(st, 2);
+		a->has_fd = true;
+		a->fd = sqlite3_column_int64(st, 2);
 	} else if (!strcmp(key, "result")) {
 		if (sqlite3_column_type(st, 2) == SQLITE_INTEGER) {
-			r->has_result = 1;
-			r->result = sqlite3_column_int64(st, 2);
+			a->has_result = true;
+			a->result = sqlite3_column_int64(st, 2);
 		}
 	} else if (!strcmp(key, "errno")) {
-		r->failed = 1;
+		a->failed = true;
 	} else if ((!strcmp(key, "path") || !strcmp(key, "addr")) &&
 		   sqlite3_column_type(st, 3) == SQLITE_TEXT) {
 		n = (size_t)sqlite3_column_bytes(st, 3);
-		off = put_text(b, sqlite3_column_text(st, 3), n);
-		if (off < 0)
+		n = n > RP_STR_MAX ? RP_STR_MAX : n;
+		if (keke_jbuf_put(&b->text, sqlite3_column_text(st, 3), n))
 			return -1;
-		n = n > STR_MAX ? STR_MAX : n;
 		if (key[0] == 'p') {
-			r->has_path = 1;
+			a->has_path = true;
 			r->path_off = (uint32_t)off;
-			r->path_len = (uint16_t)n;
+			a->path_len = (uint16_t)n;
 		} else {
-			r->has_addr = 1;
+			a->has_addr = true;
 			r->addr_off = (uint32_t)off;
-			r->addr_len = (uint16_t)n;
+			a->addr_len = (uint16_t)n;
 		}
 	}
 	return 0;
@@ -135,8 +109,7 @@ static struct batch *new_batch(void)
 	if (b) {
 		b->next = NULL;
 		b->n = 0;
-		b->text = NULL;
-		b->text_len = b->text_cap = 0;
+		b->text = (struct keke_jbuf){ 0 };
 	}
 	return b;
 }
@@ -144,7 +117,7 @@ static struct batch *new_batch(void)
 static void free_batch(struct batch *b)
 {
 	if (b)
-		free(b->text);
+		keke_jbuf_free(&b->text);
 	free(b);
 }
 
@@ -176,74 +149,94 @@ static bool push(struct worker *w, struct batch *b)
 /* Whether record @r says anything the report uses. */
 static bool useful(const struct arec *r)
 {
-	return r->has_fd || r->has_result || r->failed || r->has_path ||
-	       r->has_addr;
+	return r->a.has_fd || r->a.has_result || r->a.failed ||
+	       r->a.has_path || r->a.has_addr;
 }
 
-/* A worker: reads its range of args into batches. */
-static void *work(void *arg)
+/*
+ * Starts the record of set @set in *@b, after counting the one before
+ * (*@r) if it says anything, and handing the batch to the scan once it is
+ * full. Returns 0, 1 when the scan wants no more, or -1 when out of
+ * memory.
+ */
+static int start_rec(struct worker *w, struct batch **b, struct arec **r,
+		     int64_t set)
 {
-	struct worker *w = arg;
+	if (*r && useful(*r))
+		(*b)->n++;
+	if ((*b)->n == BATCH_RECS || (*b)->text.len >= BATCH_TEXT) {
+		if (!push(w, *b)) {
+			*b = NULL;
+			return 1;
+		}
+		*b = new_batch();
+		if (!*b)
+			return -1;
+	}
+	*r = &(*b)->rec[(*b)->n];
+	memset(*r, 0, sizeof(**r));
+	(*r)->set = set;
+	return 0;
+}
+
+/* Reads the worker's range of args into batches for the scan; why it
+ * failed, if it did, into w->err. */
+static void read_range(struct worker *w)
+{
 	sqlite3_stmt *st = NULL;
 	struct batch *b = new_batch();
 	struct arec *r = NULL;
-	int rc = SQLITE_OK;
+	int rc = SQLITE_OK, started;
 
-	if (!b) {
-		snprintf(w->err, sizeof(w->err), "out of memory");
-		goto out;
-	}
+	if (!b)
+		goto oom;
 	if (sqlite3_prepare_v2(w->db, "SELECT arg_set_id, key, int_value,"
-			       " string_value FROM args WHERE arg_set_id >= ?1"
-			       " AND arg_set_id < ?2 ORDER BY arg_set_id", -1,
-			       &st, NULL) != SQLITE_OK) {
-		snprintf(w->err, sizeof(w->err), "reading args: %s",
-			 sqlite3_errmsg(w->db));
-		goto out;
-	}
+			       " string_value FROM " KEKE_DB_ARGS
+			       " WHERE arg_set_id >= ?1 AND arg_set_id < ?2"
+			       " ORDER BY arg_set_id", -1, &st,
+			       NULL) != SQLITE_OK)
+		goto sql_fail;
 	sqlite3_bind_int64(st, 1, w->lo);
 	sqlite3_bind_int64(st, 2, w->hi);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		int64_t set = sqlite3_column_int64(st, 0);
 
 		if (!r || r->set != set) {
-			if (r && useful(r))
-				b->n++;
-			if (b->n == BATCH_RECS || b->text_len >= BATCH_TEXT) {
-				if (!push(w, b)) {
-					b = NULL;
-					goto out;
-				}
-				b = new_batch();
-				if (!b) {
-					snprintf(w->err, sizeof(w->err),
-						 "out of memory");
-					goto out;
-				}
-			}
-			r = &b->rec[b->n];
-			memset(r, 0, sizeof(*r));
-			r->set = set;
+			started = start_rec(w, &b, &r, set);
+			if (started > 0)
+				goto out;
+			if (started < 0)
+				goto oom;
 		}
-		if (take(b, r, st) < 0) {
-			snprintf(w->err, sizeof(w->err), "out of memory");
-			goto out;
-		}
+		if (take(b, r, st) < 0)
+			goto oom;
 	}
-	if (rc != SQLITE_DONE) {
-		snprintf(w->err, sizeof(w->err), "reading args: %s",
-			 sqlite3_errmsg(w->db));
-		goto out;
-	}
+	if (rc != SQLITE_DONE)
+		goto sql_fail;
 	if (r && useful(r))
 		b->n++;
 	if (b->n) {
 		push(w, b);
 		b = NULL;
 	}
+	goto out;
+oom:
+	snprintf(w->err, sizeof(w->err), "out of memory");
+	goto out;
+sql_fail:
+	snprintf(w->err, sizeof(w->err), "reading args: %s",
+		 sqlite3_errmsg(w->db));
 out:
 	free_batch(b);
 	sqlite3_finalize(st);
+}
+
+/* A worker: reads its range of args, then says it is done. */
+static void *work(void *arg)
+{
+	struct worker *w = arg;
+
+	read_range(w);
 	pthread_mutex_lock(&w->lock);
 	w->done = true;
 	pthread_cond_broadcast(&w->cond);
@@ -275,6 +268,26 @@ static unsigned worker_count(void)
 	return (unsigned)n;
 }
 
+/* Opens worker @w's own connection to the database and starts its
+ * thread. Returns 0, or -1 (c->err set). */
+static int start_worker(struct rp_ctx *c, struct worker *w)
+{
+	char pragmas[64];
+
+	if (sqlite3_open_v2(c->o->db, &w->db, SQLITE_OPEN_READONLY |
+			    SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK)
+		return rp_fail(c, "%s: opening: %s", c->o->db,
+			       w->db ? sqlite3_errmsg(w->db) :
+			       "out of memory");
+	snprintf(pragmas, sizeof(pragmas), "PRAGMA cache_size=-%d;",
+		 WORKER_CACHE_KIB);
+	sqlite3_exec(w->db, pragmas, NULL, NULL, NULL);
+	if (pthread_create(&w->thread, NULL, work, w) != 0)
+		return rp_fail(c, "cannot start a thread");
+	w->started = true;
+	return 0;
+}
+
 int rp_args_start(struct rp_ctx *c, struct rp_args **out)
 {
 	unsigned n = worker_count();
@@ -286,7 +299,7 @@ int rp_args_start(struct rp_ctx *c, struct rp_args **out)
 	if (!n)
 		return 0;
 	if (sqlite3_prepare_v2(c->db, "SELECT min(arg_set_id),"
-			       " max(arg_set_id) FROM args", -1, &st,
+			       " max(arg_set_id) FROM " KEKE_DB_ARGS, -1, &st,
 			       NULL) != SQLITE_OK)
 		return rp_sql_fail(c, "reading args");
 	if (sqlite3_step(st) == SQLITE_ROW) {
@@ -313,22 +326,9 @@ int rp_args_start(struct rp_ctx *c, struct rp_args **out)
 		pthread_cond_init(&w->cond, NULL);
 	}
 	*out = a;
-	for (unsigned i = 0; i < n; i++) {
-		struct worker *w = &a->w[i];
-		char pragmas[64];
-
-		if (sqlite3_open_v2(c->o->db, &w->db, SQLITE_OPEN_READONLY |
-				    SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK)
-			return rp_fail(c, "%s: opening: %s", c->o->db,
-				       w->db ? sqlite3_errmsg(w->db) :
-				       "out of memory");
-		snprintf(pragmas, sizeof(pragmas), "PRAGMA cache_size=-%d;",
-			 16384);
-		sqlite3_exec(w->db, pragmas, NULL, NULL, NULL);
-		if (pthread_create(&w->thread, NULL, work, w) != 0)
-			return rp_fail(c, "cannot start a thread");
-		w->started = true;
-	}
+	for (unsigned i = 0; i < n; i++)
+		if (start_worker(c, &a->w[i]))
+			return -1;
 	return 0;
 }
 
@@ -383,23 +383,8 @@ int rp_args_get(struct rp_ctx *c, struct rp_args *a, int64_t set,
 	}
 	if (r->set != set)
 		return 0;
-	s->has_fd = r->has_fd;
-	s->fd = r->fd;
-	s->has_result = r->has_result;
-	s->result = r->result;
-	s->failed = r->failed;
-	if (r->has_path) {
-		memcpy(a->path, a->batch->text + r->path_off, r->path_len);
-		a->path[r->path_len] = '\0';
-		s->path = a->path;
-		s->path_len = r->path_len;
-	}
-	if (r->has_addr) {
-		memcpy(a->addr, a->batch->text + r->addr_off, r->addr_len);
-		a->addr[r->addr_len] = '\0';
-		s->addr = a->addr;
-		s->addr_len = r->addr_len;
-	}
+	rp_argset_apply(&r->a, a->batch->text.p + r->path_off,
+			a->batch->text.p + r->addr_off, &a->text, s);
 	a->pos++;
 	return 0;
 }

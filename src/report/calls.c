@@ -38,7 +38,9 @@ struct rp_calls {
 	struct idmap nested;		/* parent id -> nested time */
 };
 
-unsigned rp_call_kind(const char *name)
+/* What a call named @name does: RP_IN (read, recv...), RP_OUT (write,
+ * send...), RP_OPEN, RP_CONNECT, RP_ACCEPT, RP_CLOSE, or 0. */
+static unsigned call_kind(const char *name)
 {
 	static const struct {
 		unsigned kind;
@@ -83,7 +85,7 @@ int rp_name(struct rp_ctx *c, const char *name, size_t len, uint32_t *id)
 		c->kinds = k;
 		c->kinds_cap = cap;
 	}
-	c->kinds[*id] = (uint8_t)rp_call_kind(c->names.str[*id]);
+	c->kinds[*id] = (uint8_t)call_kind(c->names.str[*id]);
 	return 0;
 }
 
@@ -100,17 +102,12 @@ int rp_calls_init(struct rp_ctx *c)
 static struct call_stat *stat_of(struct rp_calls *cs, uint32_t id)
 {
 	if (id >= cs->cap) {
-		size_t cap = cs->cap ? cs->cap * 2 : 64;
-		struct call_stat *v;
+		struct call_stat *v = rp_grow_zeroed(cs->stat, &cs->cap, id,
+						     sizeof(*v), 64);
 
-		while (cap <= id)
-			cap *= 2;
-		v = realloc(cs->stat, cap * sizeof(*v));
 		if (!v)
 			return NULL;
-		memset(v + cs->cap, 0, (cap - cs->cap) * sizeof(*v));
 		cs->stat = v;
-		cs->cap = cap;
 	}
 	return &cs->stat[id];
 }
@@ -220,8 +217,8 @@ static int settle_nested(struct rp_ctx *c)
 	if (!cs->nested.len)
 		return 0;
 	if (sqlite3_prepare_v2(c->db, "SELECT ts, track_id, name, category,"
-			       " depth FROM slice WHERE id = ?1", -1, &q,
-			       NULL) != SQLITE_OK)
+			       " depth FROM " KEKE_DB_SLICE " WHERE id = ?1",
+			       -1, &q, NULL) != SQLITE_OK)
 		return rp_sql_fail(c, "reading slices");
 	for (size_t i = 0; i < cs->nested.cap && !ret; i++) {
 		struct call_stat *st;

@@ -1,14 +1,16 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * What the parts of the report share. report_load.c opens the database,
- * resolves the window and drives the others: report_procs.c loads the
- * processes and threads and makes the per-executable table and the tree;
- * report_scan.c streams every slice with its args; report_paths.c names
- * the file or peer a call worked on; report_calls.c, report_paths.c and
- * report_steps.c gather their statistics from the selected calls.
+ * What the parts of the report share. load.c opens the database, resolves
+ * the window and drives the others, which it calls and which never call
+ * it: procs.c loads the processes and threads and makes the
+ * per-executable table and the tree; scan.c streams every slice with its
+ * args (args.c reads them ahead); paths.c names the file or peer a call
+ * worked on; calls.c, paths.c and steps.c gather their statistics from
+ * the selected calls. Below them all, context.c says why something failed
+ * and strtab.c interns strings.
  */
-#ifndef KEKE_REPORT_INTERNAL_H
-#define KEKE_REPORT_INTERNAL_H
+#ifndef KEKE_REPORT_CONTEXT_H
+#define KEKE_REPORT_CONTEXT_H
 
 #include <sqlite3.h>
 #include <stdbool.h>
@@ -16,10 +18,13 @@
 #include <stdint.h>
 
 #include "common/idmap.h"
+#include "common/progress.h"
 #include "report/report.h"
 #include "report/stats.h"
+#include "sinks/schema.h"
 
 #define RP_NONE SIZE_MAX		/* no index */
+#define RP_STR_MAX 4096			/* path and addr bytes kept */
 
 /*
  * A bijective mix of @x (splitmix64's finalizer), for idmap keys made of
@@ -36,7 +41,7 @@ static inline uint64_t rp_mix(uint64_t x)
 	return x;
 }
 
-/* Interned strings with dense ids from 0. */
+/* strtab.c: interned strings with dense ids from 0. */
 struct rp_strtab {
 	char **str;
 	size_t n, cap;
@@ -65,7 +70,7 @@ struct rp_proc {
 	bool selected;
 };
 
-/* What a call name says about the call (rp_call_kind). */
+/* What a call name says about the call (rp_name). */
 enum {
 	RP_IN = 1,			/* its result counts bytes read */
 	RP_OUT = 2,			/* its result counts bytes written */
@@ -94,6 +99,20 @@ struct rp_slice {
 	size_t addr_len;
 };
 
+/* What an arg set says that the report uses, as the scan's cache and the
+ * readers ahead keep it; its path and addr text are kept beside it. */
+struct rp_argset {
+	int64_t fd, result;
+	uint16_t path_len, addr_len;
+	bool has_fd, has_result, failed, has_path, has_addr;
+};
+
+/* Room for the path and addr of the slice being read. */
+struct rp_arg_text {
+	char path[RP_STR_MAX + 1];
+	char addr[RP_STR_MAX + 1];
+};
+
 struct rp_calls;
 struct rp_paths;
 struct rp_steps;
@@ -118,13 +137,10 @@ struct rp_ctx {
 	struct rp_paths *paths;
 	struct rp_steps *steps_st;
 
-	/* Progress on stderr (o->progress). */
-	double t0;			/* when the load started */
-	double last_progress;
-	bool progress_shown;
+	struct keke_progress progress;	/* on stderr, if o->progress */
 };
 
-/* Formats an error into c->err. Returns -1. */
+/* context.c: formats an error into c->err. Returns -1. */
 int rp_fail(struct rp_ctx *c, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 /* "out of memory" into c->err. Returns -1. */
@@ -132,28 +148,36 @@ int rp_oom(struct rp_ctx *c);
 /* SQLite's message about @what into c->err. Returns -1. */
 int rp_sql_fail(struct rp_ctx *c, const char *what);
 
-/* Shows "keke report: @what N%" on stderr when the load has taken over a
- * second, at most every 0.2 s; @total 0 shows no percentage. */
-void rp_progress(struct rp_ctx *c, const char *what, uint64_t done,
-		 uint64_t total);
+/*
+ * context.c: the array @v of *@cap items of @size bytes, grown (doubling
+ * from @first items) so that index @id fits, the new items zeroed; *@cap
+ * updated. Returns it, or NULL when out of memory (@v unchanged).
+ */
+void *rp_grow_zeroed(void *v, size_t *cap, size_t id, size_t size,
+		     size_t first);
 
+/* context.c: what @a says into @s, its path (a->path_len bytes at @path)
+ * and addr (a->addr_len bytes at @addr) copied into @buf. */
+void rp_argset_apply(const struct rp_argset *a, const char *path,
+		     const char *addr, struct rp_arg_text *buf,
+		     struct rp_slice *s);
+
+/* procs.c */
+int rp_procs_load(struct rp_ctx *c);
 /* True when the slice's process is selected (or filters allow none). */
 bool rp_proc_selected(const struct rp_ctx *c, size_t proc);
-
-/* report_procs.c */
-int rp_procs_load(struct rp_ctx *c);
 int rp_exes_finish(struct rp_ctx *c);
 int rp_tree_finish(struct rp_ctx *c);
 void rp_procs_free(struct rp_ctx *c);
 
-/* report_scan.c: calls @fn for every slice that starts in the window and
+/* scan.c: calls @fn for every slice that starts in the window and
  * belongs to a selected process (or to no known one when nothing filters
  * processes), in an order in which each thread's calls come in time
  * order. */
 int rp_scan(struct rp_ctx *c,
 	    int (*fn)(struct rp_ctx *c, const struct rp_slice *s));
 
-/* report_args.c: the args of a full scan, read ahead by threads. */
+/* args.c: the args of a full scan, read ahead by threads. */
 struct rp_args;
 /* Starts reading (*@a NULL: no thread to spare, or no args). Returns 0,
  * or -1 (c->err set; *@a, if set, must still be stopped). */
@@ -165,7 +189,10 @@ int rp_args_get(struct rp_ctx *c, struct rp_args *a, int64_t set,
 /* Stops the threads and frees @a (NULL is fine). */
 void rp_args_stop(struct rp_args *a);
 
-/* report_calls.c */
+/* calls.c */
+/* The id of slice name @name (@len bytes) in c->names, with its kind in
+ * c->kinds. Returns 0, or -1 when out of memory (c->err set). */
+int rp_name(struct rp_ctx *c, const char *name, size_t len, uint32_t *id);
 int rp_calls_init(struct rp_ctx *c);
 /* Takes one call (selected). */
 int rp_calls_add(struct rp_ctx *c, const struct rp_slice *s);
@@ -174,7 +201,7 @@ int rp_calls_nested(struct rp_ctx *c, const struct rp_slice *s);
 int rp_calls_finish(struct rp_ctx *c);
 void rp_calls_free(struct rp_ctx *c);
 
-/* report_paths.c */
+/* paths.c */
 int rp_paths_init(struct rp_ctx *c);
 /*
  * The id of the file path or peer address of @s, -1 when it has none, or
@@ -189,18 +216,10 @@ int rp_paths_add(struct rp_ctx *c, const struct rp_slice *s, int64_t id);
 int rp_paths_finish(struct rp_ctx *c);
 void rp_paths_free(struct rp_ctx *c);
 
-/* report_steps.c */
+/* steps.c */
 int rp_steps_init(struct rp_ctx *c);
 int rp_steps_add(struct rp_ctx *c, const struct rp_slice *s);
 int rp_steps_finish(struct rp_ctx *c);
 void rp_steps_free(struct rp_ctx *c);
-
-/* What a call named @name does: RP_IN (read, recv...), RP_OUT (write,
- * send...), RP_OPEN, RP_CONNECT, RP_ACCEPT, RP_CLOSE, or 0. */
-unsigned rp_call_kind(const char *name);
-
-/* The id of slice name @name (@len bytes) in c->names, with its kind in
- * c->kinds. Returns 0, or -1 when out of memory (c->err set). */
-int rp_name(struct rp_ctx *c, const char *name, size_t len, uint32_t *id);
 
 #endif

@@ -9,73 +9,15 @@
 #include "report/context.h"
 
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #define DEFAULT_TOP 20
 #define DEFAULT_STEPS 3
 #define MAX_STEPS_PER_CALL 100
 #define CACHE_KIB 65536		/* SQLite page cache */
-
-int rp_fail(struct rp_ctx *c, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(c->err, KEKE_REPORT_ERROR_MAX, fmt, ap);
-	va_end(ap);
-	return -1;
-}
-
-int rp_oom(struct rp_ctx *c)
-{
-	return rp_fail(c, "%s: out of memory", c->o->db);
-}
-
-int rp_sql_fail(struct rp_ctx *c, const char *what)
-{
-	return rp_fail(c, "%s: %s: %s", c->o->db, what,
-		       c->db ? sqlite3_errmsg(c->db) : "out of memory");
-}
-
-static double seconds(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-void rp_progress(struct rp_ctx *c, const char *what, uint64_t done,
-		 uint64_t total)
-{
-	double now;
-
-	if (!c->o->progress)
-		return;
-	now = seconds();
-	if (now - c->t0 < 1.0 || now - c->last_progress < 0.2)
-		return;
-	c->last_progress = now;
-	c->progress_shown = true;
-	if (total)
-		fprintf(stderr, "\rkeke report: %s %3u%%\033[K", what,
-			(unsigned)(done >= total ? 100 : done * 100 / total));
-	else
-		fprintf(stderr, "\rkeke report: %s\033[K", what);
-}
-
-/* Clears the progress line, if one was shown. */
-static void progress_done(struct rp_ctx *c)
-{
-	if (c->progress_shown)
-		fputs("\r\033[K", stderr);
-	c->progress_shown = false;
-}
 
 /* Whether the database has the tables of keke's sink. */
 static bool is_keke_db(sqlite3 *db)
@@ -84,14 +26,37 @@ static bool is_keke_db(sqlite3 *db)
 	int n = 0;
 
 	if (sqlite3_prepare_v2(db, "SELECT count(*) FROM sqlite_master"
-			       " WHERE type = 'table' AND name IN ('process',"
-			       " 'thread', 'slice', 'args', 'metadata')",
+			       " WHERE type = 'table' AND name IN ('"
+			       KEKE_DB_PROCESS "', '" KEKE_DB_THREAD "', '"
+			       KEKE_DB_SLICE "', '" KEKE_DB_ARGS "', '"
+			       KEKE_DB_METADATA "')",
 			       -1, &st, NULL) != SQLITE_OK)
 		return false;
 	if (sqlite3_step(st) == SQLITE_ROW)
 		n = sqlite3_column_int(st, 0);
 	sqlite3_finalize(st);
 	return n == 5;
+}
+
+/* Opens o->db read-only into c->db, if it is a keke database. */
+static int open_db(struct rp_ctx *c)
+{
+	const char *db = c->o->db;
+	char pragmas[128];
+
+	if (access(db, R_OK) != 0)
+		return rp_fail(c, "%s: %s", db, strerror(errno));
+	if (sqlite3_open_v2(db, &c->db, SQLITE_OPEN_READONLY |
+			    SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK)
+		return rp_sql_fail(c, "opening");
+	snprintf(pragmas, sizeof(pragmas),
+		 "PRAGMA cache_size=-%d; PRAGMA query_only=1;", CACHE_KIB);
+	sqlite3_exec(c->db, pragmas, NULL, NULL, NULL);
+	if (!is_keke_db(c->db))
+		return rp_fail(c, "%s: not a keke database (no process,"
+			       " thread, slice, args and metadata tables)",
+			       db);
+	return 0;
 }
 
 static char *dup_col(sqlite3_stmt *st, int i)
@@ -109,7 +74,8 @@ static int read_trace(struct rp_ctx *c)
 	int rc;
 
 	if (sqlite3_prepare_v2(c->db, "SELECT name, int_value, str_value"
-			       " FROM metadata", -1, &st, NULL) != SQLITE_OK)
+			       " FROM " KEKE_DB_METADATA, -1, &st,
+			       NULL) != SQLITE_OK)
 		return rp_sql_fail(c, "reading metadata");
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		const char *name = (const char *)sqlite3_column_text(st, 0);
@@ -138,9 +104,10 @@ static int read_trace(struct rp_ctx *c)
 
 	/* Threads end at their last slice, processes at their last thread. */
 	if (sqlite3_prepare_v2(c->db,
-			       "SELECT (SELECT min(start_ts) FROM process),"
-			       " max((SELECT max(end_ts) FROM process),"
-			       " (SELECT max(end_ts) FROM thread))",
+			       "SELECT (SELECT min(start_ts) FROM "
+			       KEKE_DB_PROCESS "), max((SELECT max(end_ts)"
+			       " FROM " KEKE_DB_PROCESS "), (SELECT"
+			       " max(end_ts) FROM " KEKE_DB_THREAD "))",
 			       -1, &st, NULL) != SQLITE_OK)
 		return rp_sql_fail(c, "reading the trace's bounds");
 	if (sqlite3_step(st) == SQLITE_ROW) {
@@ -251,12 +218,11 @@ int keke_report_load(const struct keke_report_options *o,
 		.top = o->top ? o->top : DEFAULT_TOP,
 		.steps = o->steps ? o->steps : DEFAULT_STEPS,
 	};
-	char pragmas[128];
 	int ret = -1;
 
 	memset(r, 0, sizeof(*r));
 	err[0] = '\0';
-	c.t0 = seconds();
+	keke_progress_start(&c.progress, "keke report", o->progress);
 	if (c.steps > MAX_STEPS_PER_CALL)
 		c.steps = MAX_STEPS_PER_CALL;
 	r->db = strdup(o->db);
@@ -264,36 +230,19 @@ int keke_report_load(const struct keke_report_options *o,
 		rp_oom(&c);
 		goto out;
 	}
-	if (access(o->db, R_OK) != 0) {
-		rp_fail(&c, "%s: %s", o->db, strerror(errno));
-		goto out;
-	}
-	if (sqlite3_open_v2(o->db, &c.db, SQLITE_OPEN_READONLY |
-			    SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
-		rp_sql_fail(&c, "opening");
-		goto out;
-	}
-	snprintf(pragmas, sizeof(pragmas),
-		 "PRAGMA cache_size=-%d; PRAGMA query_only=1;", CACHE_KIB);
-	sqlite3_exec(c.db, pragmas, NULL, NULL, NULL);
-	if (!is_keke_db(c.db)) {
-		rp_fail(&c, "%s: not a keke database (no process, thread,"
-			" slice, args and metadata tables)", o->db);
-		goto out;
-	}
-	if (read_trace(&c) || resolve_window(&c) || describe_filters(&c) ||
+	if (open_db(&c) || read_trace(&c) || resolve_window(&c) || describe_filters(&c) ||
 	    rp_procs_load(&c) || rp_calls_init(&c) || rp_paths_init(&c) ||
 	    rp_steps_init(&c))
 		goto out;
 	if (rp_scan(&c, take_slice))
 		goto out;
-	rp_progress(&c, "computing", 0, 0);
+	keke_progress_update(&c.progress, "computing", 0, 0);
 	if (rp_calls_finish(&c) || rp_paths_finish(&c) ||
 	    rp_exes_finish(&c) || rp_tree_finish(&c) || rp_steps_finish(&c))
 		goto out;
 	ret = 0;
 out:
-	progress_done(&c);
+	keke_progress_clear(&c.progress);
 	free_ctx(&c);
 	if (ret)
 		keke_report_free(r);

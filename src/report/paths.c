@@ -111,17 +111,13 @@ int rp_paths_add(struct rp_ctx *c, const struct rp_slice *s, int64_t id)
 	struct path_stat *st;
 
 	if ((size_t)id >= ps->cap) {
-		size_t cap = ps->cap ? ps->cap * 2 : 256;
-		struct path_stat *v;
+		struct path_stat *v = rp_grow_zeroed(ps->stat, &ps->cap,
+						     (size_t)id, sizeof(*v),
+						     256);
 
-		while (cap <= (size_t)id)
-			cap *= 2;
-		v = realloc(ps->stat, cap * sizeof(*v));
 		if (!v)
 			return rp_oom(c);
-		memset(v + ps->cap, 0, (cap - ps->cap) * sizeof(*v));
 		ps->stat = v;
-		ps->cap = cap;
 	}
 	st = &ps->stat[id];
 	st->calls++;

@@ -35,68 +35,87 @@ static bool proc_matches(const struct rp_ctx *c, const struct rp_proc *p,
 	return p->start_ns < c->r->until_ns && end >= c->r->since_ns;
 }
 
-int rp_procs_load(struct rp_ctx *c)
+/* Room for one more process in c->procs. Returns 0, or -1 (ENOMEM). */
+static int grow_procs(struct rp_ctx *c, size_t *cap)
 {
-	sqlite3_stmt *st = NULL;
-	size_t cap = 0;
-	int rc, ret = -1;
+	size_t ncap = *cap ? *cap * 2 : 256;
+	struct rp_proc *n;
 
-	idmap_init(&c->upid_ix);
-	idmap_init(&c->utid_ix);
+	if (c->nprocs < *cap)
+		return 0;
+	n = realloc(c->procs, ncap * sizeof(*n));
+	if (!n)
+		return -1;
+	c->procs = n;
+	*cap = ncap;
+	return 0;
+}
+
+/* The process of @st's row into @p, its name interned. Returns 0, or -1
+ * when out of memory. */
+static int read_proc(struct rp_ctx *c, sqlite3_stmt *st, struct rp_proc *p)
+{
+	const char *name = col_text(st, 2);
+
+	memset(p, 0, sizeof(*p));
+	p->upid = sqlite3_column_int64(st, 0);
+	p->pid = sqlite3_column_int(st, 1);
+	if (rp_intern(&c->exe_names, name, strlen(name), &p->name))
+		return -1;
+	p->start_ns = sqlite3_column_int64(st, 3);
+	p->end_ns = sqlite3_column_int64(st, 4);
+	p->parent_upid = sqlite3_column_int64(st, 5);
+	p->has_exit = sqlite3_column_type(st, 6) != SQLITE_NULL;
+	p->exit_code = sqlite3_column_int(st, 6);
+	p->signal = sqlite3_column_int(st, 7);
+	p->untraced = sqlite3_column_int(st, 8) != 0;
+	p->selected = proc_matches(c, p, name);
+	return 0;
+}
+
+/* The process table into c->procs and c->upid_ix. */
+static int load_processes(struct rp_ctx *c)
+{
+	sqlite3_stmt *st;
+	size_t cap = 0;
+	int rc;
+
 	if (sqlite3_prepare_v2(c->db,
 			       "SELECT upid, pid, name, start_ts, end_ts,"
 			       " parent_upid, exit_code, signal, untraced"
-			       " FROM process ORDER BY upid",
+			       " FROM " KEKE_DB_PROCESS " ORDER BY upid",
 			       -1, &st, NULL) != SQLITE_OK)
 		return rp_sql_fail(c, "reading processes");
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		struct rp_proc *p;
-		const char *name = col_text(st, 2);
 
-		if (c->nprocs == cap) {
-			size_t ncap = cap ? cap * 2 : 256;
-			struct rp_proc *n = realloc(c->procs,
-						    ncap * sizeof(*n));
-
-			if (!n) {
-				rp_oom(c);
-				goto out;
-			}
-			c->procs = n;
-			cap = ncap;
+		if (grow_procs(c, &cap) ||
+		    read_proc(c, st, &c->procs[c->nprocs])) {
+			sqlite3_finalize(st);
+			return rp_oom(c);
 		}
 		p = &c->procs[c->nprocs];
-		memset(p, 0, sizeof(*p));
-		p->upid = sqlite3_column_int64(st, 0);
-		p->pid = sqlite3_column_int(st, 1);
-		if (rp_intern(&c->exe_names, name, strlen(name), &p->name)) {
-			rp_oom(c);
-			goto out;
-		}
-		p->start_ns = sqlite3_column_int64(st, 3);
-		p->end_ns = sqlite3_column_int64(st, 4);
-		p->parent_upid = sqlite3_column_int64(st, 5);
-		p->has_exit = sqlite3_column_type(st, 6) != SQLITE_NULL;
-		p->exit_code = sqlite3_column_int(st, 6);
-		p->signal = sqlite3_column_int(st, 7);
-		p->untraced = sqlite3_column_int(st, 8) != 0;
-		p->selected = proc_matches(c, p, name);
 		c->r->nprocesses += p->selected;
 		idmap_put(&c->upid_ix, (uint64_t)p->upid, (int64_t)c->nprocs);
 		c->nprocs++;
 	}
-	if (rc != SQLITE_DONE) {
+	if (rc != SQLITE_DONE)
 		rp_sql_fail(c, "reading processes");
-		goto out;
-	}
 	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+/* The thread table into c->utid_ix. */
+static int load_threads(struct rp_ctx *c)
+{
+	sqlite3_stmt *st;
+	int rc;
+
 	if (sqlite3_prepare_v2(c->db,
-			       "SELECT utid, upid, is_main_thread FROM thread",
-			       -1, &st, NULL) != SQLITE_OK) {
-		st = NULL;
-		rp_sql_fail(c, "reading threads");
-		goto out;
-	}
+			       "SELECT utid, upid, is_main_thread FROM "
+			       KEKE_DB_THREAD,
+			       -1, &st, NULL) != SQLITE_OK)
+		return rp_sql_fail(c, "reading threads");
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		int64_t ix;
 
@@ -106,14 +125,19 @@ int rp_procs_load(struct rp_ctx *c)
 		idmap_put(&c->utid_ix, (uint64_t)sqlite3_column_int64(st, 0),
 			  ix << 1 | (sqlite3_column_int(st, 2) != 0));
 	}
-	if (rc != SQLITE_DONE) {
+	if (rc != SQLITE_DONE)
 		rp_sql_fail(c, "reading threads");
-		goto out;
-	}
-	ret = 0;
-out:
 	sqlite3_finalize(st);
-	return ret;
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+int rp_procs_load(struct rp_ctx *c)
+{
+	idmap_init(&c->upid_ix);
+	idmap_init(&c->utid_ix);
+	if (load_processes(c))
+		return -1;
+	return load_threads(c);
 }
 
 bool rp_proc_selected(const struct rp_ctx *c, size_t proc)
@@ -166,6 +190,45 @@ static int64_t wall_of(const struct rp_proc *p)
 	return p->end_ns > p->start_ns ? p->end_ns - p->start_ns : 0;
 }
 
+/* Counts process @p, of wall time also added to @walls, in @e. Returns 0,
+ * or -1 when out of memory. */
+static int count_proc(struct keke_report_exe *e, const struct rp_proc *p,
+		      struct keke_values *walls)
+{
+	e->processes++;
+	e->total_ns += wall_of(p);
+	if (keke_values_add(walls, wall_of(p)))
+		return -1;
+	if (p->untraced)
+		e->untraced++;
+	if (p->signal)
+		return count_code(&e->signals, &e->nsignals, p->signal);
+	if (p->has_exit)
+		return count_code(&e->exits, &e->nexits, p->exit_code);
+	e->no_status++;
+	return 0;
+}
+
+/* The wall time percentiles of each executable from @walls, and their
+ * exit codes and signals most frequent first. */
+static int sort_exes(struct keke_report *r, struct keke_values *walls)
+{
+	for (size_t i = 0; i < r->nexes; i++) {
+		struct keke_report_exe *e = &r->exes[i];
+
+		if (keke_values_pct(&walls[i], e->wall))
+			return -1;
+		if (e->nexits)
+			qsort(e->exits, e->nexits, sizeof(*e->exits),
+			      cmp_code);
+		if (e->nsignals)
+			qsort(e->signals, e->nsignals, sizeof(*e->signals),
+			      cmp_code);
+	}
+	qsort(r->exes, r->nexes, sizeof(*r->exes), cmp_exe);
+	return 0;
+}
+
 int rp_exes_finish(struct rp_ctx *c)
 {
 	size_t nnames = c->exe_names.n;
@@ -176,66 +239,36 @@ int rp_exes_finish(struct rp_ctx *c)
 	int ret = -1;
 
 	if (!walls || !slot)
-		goto oom;
+		goto out;
 	r->exes = calloc(nnames ? nnames : 1, sizeof(*r->exes));
 	if (!r->exes)
-		goto oom;
+		goto out;
 	for (size_t i = 0; i < nnames; i++)
 		slot[i] = RP_NONE;
 	for (size_t i = 0; i < c->nprocs; i++) {
 		const struct rp_proc *p = &c->procs[i];
-		struct keke_report_exe *e;
 
 		if (!p->selected)
 			continue;
 		if (slot[p->name] == RP_NONE) {
 			slot[p->name] = r->nexes++;
-			e = &r->exes[slot[p->name]];
-			e->name = strdup(c->exe_names.str[p->name]);
-			if (!e->name)
-				goto oom;
+			r->exes[slot[p->name]].name =
+				strdup(c->exe_names.str[p->name]);
+			if (!r->exes[slot[p->name]].name)
+				goto out;
 		}
-		e = &r->exes[slot[p->name]];
-		e->processes++;
-		e->total_ns += wall_of(p);
-		if (keke_values_add(&walls[slot[p->name]], wall_of(p)))
-			goto oom;
-		if (p->untraced)
-			e->untraced++;
-		if (p->signal) {
-			if (count_code(&e->signals, &e->nsignals, p->signal))
-				goto oom;
-		} else if (p->has_exit) {
-			if (count_code(&e->exits, &e->nexits, p->exit_code))
-				goto oom;
-		} else {
-			e->no_status++;
-		}
+		if (count_proc(&r->exes[slot[p->name]], p,
+			       &walls[slot[p->name]]))
+			goto out;
 	}
-	for (size_t i = 0; i < r->nexes; i++) {
-		struct keke_report_exe *e = &r->exes[i];
-
-		if (keke_values_pct(&walls[i], e->wall))
-			goto oom;
-		if (e->nexits)
-			qsort(e->exits, e->nexits, sizeof(*e->exits),
-			      cmp_code);
-		if (e->nsignals)
-			qsort(e->signals, e->nsignals, sizeof(*e->signals),
-			      cmp_code);
-	}
-	qsort(r->exes, r->nexes, sizeof(*r->exes), cmp_exe);
-	ret = 0;
-	goto out;
-oom:
-	rp_oom(c);
+	ret = sort_exes(r, walls);
 out:
 	if (walls)
 		for (size_t i = 0; i < nnames; i++)
 			keke_values_free(&walls[i]);
 	free(walls);
 	free(slot);
-	return ret;
+	return ret ? rp_oom(c) : 0;
 }
 
 /* The tree being built: children of each process, selected ones only. */

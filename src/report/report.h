@@ -192,4 +192,23 @@ int keke_report_csv(FILE *f, const struct keke_report *r, const char *table);
 bool keke_report_csv_table(const char *table);
 int keke_report_html(FILE *f, const struct keke_report *r);
 
+/*
+ * For `keke run`'s summary (summary.c). Both read the database at
+ * @db_path and do nothing when it cannot be read.
+ */
+
+/* Writes to @f the five executables of longest total wall time, one line
+ * each ("      2.92 s     34x  bash", the name escaped for a terminal),
+ * after a header line; nothing when there are none. */
+void keke_report_top_processes(FILE *f, const char *db_path);
+
+/* Calls @fn once for each distinct program that ran untraced inside the
+ * run, other than @skip_exe and those that were traced but could not
+ * write their record file: @exe its path, @why the merge's note on it
+ * (the "untraced" arg) or NULL. */
+void keke_report_untraced(const char *db_path, const char *skip_exe,
+			  void (*fn)(void *arg, const char *exe,
+				     const char *why),
+			  void *arg);
+
 #endif

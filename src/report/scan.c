@@ -8,7 +8,7 @@
  *     args table in arg_set_id order (its index) are read side by side
  *     and joined as they go, which costs one sequential read of each;
  *     the args are read ahead by other threads when there are CPUs to
- *     spare (report_args.c), else here, where a jump over many
+ *     spare (args.c), else here, where a jump over many
  *     unselected slices re-seeks them;
  *
  *   - a seek, when the window or the selected processes hold a small part
@@ -26,14 +26,13 @@
 
 #define SEEK_COST 4		/* a seek costs this many rows of a scan */
 #define ARGS_JUMP 4096		/* re-seek the args past this many ids */
-#define STR_MAX 4096		/* path and addr bytes kept */
 #define MAX_SEEK_THREADS 10000	/* more selected threads: scan */
-#define SET_CACHE 16384		/* arg sets remembered (a power of two) */
+#define SET_CACHE 16384		/* arg sets remembered (a power of 2) */
 #define SET_TEXT 232		/* path and addr bytes a cached set holds */
 
 static const char slice_cols[] =
 	"SELECT id, ts, dur, track_id, category, name, depth, parent_id,"
-	" arg_set_id FROM slice";
+	" arg_set_id FROM " KEKE_DB_SLICE;
 
 /*
  * What an arg set said, remembered: the sink shares one set between
@@ -43,9 +42,7 @@ static const char slice_cols[] =
  */
 struct cached_set {
 	int64_t set;			/* 0: empty */
-	int64_t fd, result;
-	uint16_t path_len, addr_len;
-	bool has_fd, has_result, failed, has_path, has_addr;
+	struct rp_argset a;
 	char text[SET_TEXT];		/* the path, then the addr */
 };
 
@@ -59,23 +56,29 @@ struct scan {
 	bool args_done;			/* full: args has no more rows */
 	int64_t args_id;		/* full: that row's arg_set_id */
 	int64_t last_set;		/* the last arg set read */
-	char path[STR_MAX + 1];
-	char addr[STR_MAX + 1];
+	struct rp_arg_text text;	/* of the slice being read */
 	uint64_t rows, total;
 };
 
-/* Copies at most STR_MAX bytes of a text column into @buf. */
-static size_t copy_text(char *buf, sqlite3_stmt *st, int col)
+/* At most RP_STR_MAX bytes of column @col, if it is text, into @buf as
+ * the string *@str of *@len bytes. */
+static void take_text(char *buf, sqlite3_stmt *st, int col,
+		      const char **str, size_t *len)
 {
-	const unsigned char *s = sqlite3_column_text(st, col);
-	size_t n = s ? (size_t)sqlite3_column_bytes(st, col) : 0;
+	const unsigned char *s;
+	size_t n;
 
-	if (n > STR_MAX)
-		n = STR_MAX;
+	if (sqlite3_column_type(st, col) != SQLITE_TEXT)
+		return;
+	s = sqlite3_column_text(st, col);
+	n = s ? (size_t)sqlite3_column_bytes(st, col) : 0;
+	if (n > RP_STR_MAX)
+		n = RP_STR_MAX;
 	if (n)
 		memcpy(buf, s, n);
 	buf[n] = '\0';
-	return n;
+	*str = buf;
+	*len = n;
 }
 
 /* Takes the arg of @st's row, whose key, int and string values are the
@@ -106,18 +109,14 @@ static void take_arg(struct scan *sc, struct rp_slice *s, sqlite3_stmt *st,
 			s->failed = true;
 		break;
 	case 'p':
-		if (!strcmp(key, "path") &&
-		    sqlite3_column_type(st, col + 2) == SQLITE_TEXT) {
-			s->path_len = copy_text(sc->path, st, col + 2);
-			s->path = sc->path;
-		}
+		if (!strcmp(key, "path"))
+			take_text(sc->text.path, st, col + 2, &s->path,
+				  &s->path_len);
 		break;
 	case 'a':
-		if (!strcmp(key, "addr") &&
-		    sqlite3_column_type(st, col + 2) == SQLITE_TEXT) {
-			s->addr_len = copy_text(sc->addr, st, col + 2);
-			s->addr = sc->addr;
-		}
+		if (!strcmp(key, "addr"))
+			take_text(sc->text.addr, st, col + 2, &s->addr,
+				  &s->addr_len);
 		break;
 	}
 }
@@ -136,15 +135,17 @@ static void cache_put(struct scan *sc, int64_t set, const struct rp_slice *s)
 		return;
 	e = cache_slot(sc, set);
 	e->set = set;
-	e->has_fd = s->has_fd;
-	e->fd = s->fd;
-	e->has_result = s->has_result;
-	e->result = s->result;
-	e->failed = s->failed;
-	e->has_path = s->path != NULL;
-	e->path_len = (uint16_t)s->path_len;
-	e->has_addr = s->addr != NULL;
-	e->addr_len = (uint16_t)s->addr_len;
+	e->a = (struct rp_argset){
+		.fd = s->fd,
+		.result = s->result,
+		.path_len = (uint16_t)s->path_len,
+		.addr_len = (uint16_t)s->addr_len,
+		.has_fd = s->has_fd,
+		.has_result = s->has_result,
+		.failed = s->failed,
+		.has_path = s->path != NULL,
+		.has_addr = s->addr != NULL,
+	};
 	if (s->path)
 		memcpy(e->text, s->path, s->path_len);
 	if (s->addr)
@@ -161,23 +162,8 @@ static bool cache_get(struct scan *sc, int64_t set, struct rp_slice *s)
 	e = cache_slot(sc, set);
 	if (e->set != set)
 		return false;
-	s->has_fd = e->has_fd;
-	s->fd = e->fd;
-	s->has_result = e->has_result;
-	s->result = e->result;
-	s->failed = e->failed;
-	if (e->has_path) {
-		memcpy(sc->path, e->text, e->path_len);
-		sc->path[e->path_len] = '\0';
-		s->path = sc->path;
-		s->path_len = e->path_len;
-	}
-	if (e->has_addr) {
-		memcpy(sc->addr, e->text + e->path_len, e->addr_len);
-		sc->addr[e->addr_len] = '\0';
-		s->addr = sc->addr;
-		s->addr_len = e->addr_len;
-	}
+	rp_argset_apply(&e->a, e->text, e->text + e->a.path_len, &sc->text,
+			s);
 	return true;
 }
 
@@ -201,12 +187,26 @@ static int lookup_args(struct scan *sc, sqlite3_stmt *st, int64_t set,
 	return 0;
 }
 
+/* Full mode: moves the args cursor one row on. Returns 0, or -1 when
+ * reading failed (c->err set). */
+static int args_step(struct scan *sc)
+{
+	int rc = sqlite3_step(sc->args);
+
+	if (rc == SQLITE_DONE) {
+		sc->args_done = true;
+		return 0;
+	}
+	if (rc != SQLITE_ROW)
+		return rp_sql_fail(sc->c, "reading args");
+	sc->args_id = sqlite3_column_int64(sc->args, 0);
+	return 0;
+}
+
 /* Full mode: moves the args cursor to the first row of set @set or
  * beyond, re-seeking when that is far. */
 static int args_advance(struct scan *sc, int64_t set)
 {
-	int rc;
-
 	if (!sc->args_done &&
 	    (!sc->args_row || sc->args_id < set - ARGS_JUMP)) {
 		sqlite3_reset(sc->args);
@@ -214,16 +214,9 @@ static int args_advance(struct scan *sc, int64_t set)
 		sc->args_row = true;
 		sc->args_id = INT64_MIN;
 	}
-	while (!sc->args_done && sc->args_id < set) {
-		rc = sqlite3_step(sc->args);
-		if (rc == SQLITE_DONE) {
-			sc->args_done = true;
-			break;
-		}
-		if (rc != SQLITE_ROW)
-			return rp_sql_fail(sc->c, "reading args");
-		sc->args_id = sqlite3_column_int64(sc->args, 0);
-	}
+	while (!sc->args_done && sc->args_id < set)
+		if (args_step(sc))
+			return -1;
 	return 0;
 }
 
@@ -231,8 +224,6 @@ static int args_advance(struct scan *sc, int64_t set)
 static int join_args(struct scan *sc, int64_t set, struct rp_slice *s,
 		     sqlite3_stmt *lookup)
 {
-	int rc;
-
 	/* New sets come in order from keke's sink; a shared one comes again
 	 * later, from the cache or looked up. */
 	if (set <= sc->last_set)
@@ -248,14 +239,8 @@ static int join_args(struct scan *sc, int64_t set, struct rp_slice *s,
 		return -1;
 	while (!sc->args_done && sc->args_id == set) {
 		take_arg(sc, s, sc->args, 1);
-		rc = sqlite3_step(sc->args);
-		if (rc == SQLITE_DONE) {
-			sc->args_done = true;
-			break;
-		}
-		if (rc != SQLITE_ROW)
-			return rp_sql_fail(sc->c, "reading args");
-		sc->args_id = sqlite3_column_int64(sc->args, 0);
+		if (args_step(sc))
+			return -1;
 	}
 	cache_put(sc, set, s);
 	return 0;
@@ -312,7 +297,8 @@ static int run(struct scan *sc, sqlite3_stmt *st, sqlite3_stmt *lookup,
 
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		if ((++sc->rows & 0xffff) == 0)
-			rp_progress(c, "reading slices", sc->rows, sc->total);
+			keke_progress_update(&c->progress, "reading slices",
+					     sc->rows, sc->total);
 		rc = read_slice(sc, st, &s);
 		if (rc < 0)
 			return -1;
@@ -362,7 +348,7 @@ static int64_t *selected_threads(struct rp_ctx *c, size_t *n)
 	size_t cap = 0;
 
 	*n = 0;
-	if (sqlite3_prepare_v2(c->db, "SELECT utid FROM thread"
+	if (sqlite3_prepare_v2(c->db, "SELECT utid FROM " KEKE_DB_THREAD
 			       " ORDER BY upid, utid", -1, &st,
 			       NULL) != SQLITE_OK)
 		return NULL;
@@ -397,17 +383,122 @@ static int64_t *selected_threads(struct rp_ctx *c, size_t *n)
 	return v;
 }
 
+/* How many slices each way would read. */
+struct plan {
+	uint64_t by_window;		/* the slices in the window */
+	uint64_t by_threads;		/* those of the selected threads, or
+					 * UINT64_MAX: no seek by thread */
+	int64_t *threads;		/* the selected threads' utids */
+	size_t nthreads;
+};
+
+/* Counts what each way would read into @pl, and the slices into
+ * sc->total. */
+static void plan_scan(struct scan *sc, struct plan *pl)
+{
+	struct rp_ctx *c = sc->c;
+	bool windowed = c->r->since_ns != INT64_MIN ||
+			c->r->until_ns != INT64_MAX;
+
+	sc->total = (uint64_t)query_int(c->db, "SELECT ifnull(max(id), 0)"
+					" FROM " KEKE_DB_SLICE, 0, 0);
+	pl->by_window = windowed ? (uint64_t)query_int(c->db,
+			"SELECT count(*) FROM " KEKE_DB_SLICE
+			" WHERE ts >= ?1 AND ts < ?2",
+			c->r->since_ns, c->r->until_ns) : sc->total;
+	pl->by_threads = UINT64_MAX;
+	if (!c->o->process && !c->o->have_pid)
+		return;
+	pl->threads = selected_threads(c, &pl->nthreads);
+	if (!pl->threads)
+		return;
+	pl->by_threads = 0;
+	for (size_t i = 0; i < pl->nthreads; i++)
+		pl->by_threads += (uint64_t)query_int(c->db,
+			"SELECT count(*) FROM " KEKE_DB_SLICE
+			" WHERE track_id = ?1", pl->threads[i], 0);
+}
+
+/* Prepares the slice query: slice_cols, then @tail. */
+static int prepare_slices(struct scan *sc, const char *tail,
+			  sqlite3_stmt **st)
+{
+	char sql[512];
+
+	snprintf(sql, sizeof(sql), "%s%s", slice_cols, tail);
+	if (sqlite3_prepare_v2(sc->c->db, sql, -1, st, NULL) != SQLITE_OK)
+		return rp_sql_fail(sc->c, "reading slices");
+	return 0;
+}
+
+/* Seeks each selected thread's slices in the window. */
+static int seek_threads(struct scan *sc, const struct plan *pl,
+			sqlite3_stmt *lookup)
+{
+	const struct keke_report *r = sc->c->r;
+	sqlite3_stmt *st;
+	int ret = 0;
+
+	sc->total = pl->by_threads;
+	if (prepare_slices(sc, " WHERE track_id = ?3 AND ts >= ?1 AND"
+			   " ts < ?2 ORDER BY ts", &st))
+		return -1;
+	for (size_t i = 0; i < pl->nthreads && !ret; i++) {
+		sqlite3_reset(st);
+		sqlite3_bind_int64(st, 1, r->since_ns);
+		sqlite3_bind_int64(st, 2, r->until_ns);
+		sqlite3_bind_int64(st, 3, pl->threads[i]);
+		ret = run(sc, st, lookup, false);
+	}
+	sqlite3_finalize(st);
+	return ret;
+}
+
+/* Seeks the slices of the window. */
+static int seek_window(struct scan *sc, const struct plan *pl,
+		       sqlite3_stmt *lookup)
+{
+	sqlite3_stmt *st;
+	int ret;
+
+	sc->total = pl->by_window;
+	if (prepare_slices(sc, " WHERE ts >= ?1 AND ts < ?2 ORDER BY ts",
+			   &st))
+		return -1;
+	sqlite3_bind_int64(st, 1, sc->c->r->since_ns);
+	sqlite3_bind_int64(st, 2, sc->c->r->until_ns);
+	ret = run(sc, st, lookup, false);
+	sqlite3_finalize(st);
+	return ret;
+}
+
+/* Scans every slice, joining the args as they come. */
+static int scan_all(struct scan *sc, sqlite3_stmt *lookup)
+{
+	struct rp_ctx *c = sc->c;
+	sqlite3_stmt *st;
+	int ret = -1;
+
+	if (prepare_slices(sc, " ORDER BY id", &st))
+		return -1;
+	if (sqlite3_prepare_v2(c->db, "SELECT arg_set_id, key,"
+			       " int_value, string_value FROM " KEKE_DB_ARGS
+			       " WHERE arg_set_id >= ?1"
+			       " ORDER BY arg_set_id", -1, &sc->args,
+			       NULL) != SQLITE_OK)
+		rp_sql_fail(c, "reading slices");
+	else if (!rp_args_start(c, &sc->ahead))
+		ret = run(sc, st, lookup, true);
+	sqlite3_finalize(st);
+	return ret;
+}
+
 int rp_scan(struct rp_ctx *c,
 	    int (*fn)(struct rp_ctx *c, const struct rp_slice *s))
 {
 	struct scan *sc = calloc(1, sizeof(*sc));
-	sqlite3_stmt *st = NULL, *lookup = NULL;
-	int64_t *threads = NULL;
-	size_t nthreads = 0;
-	uint64_t by_window, by_threads = UINT64_MAX;
-	char sql[512];
-	bool windowed = c->r->since_ns != INT64_MIN ||
-			c->r->until_ns != INT64_MAX;
+	sqlite3_stmt *lookup = NULL;
+	struct plan pl = { 0 };
 	int ret = -1;
 
 	if (!sc)
@@ -417,81 +508,26 @@ int rp_scan(struct rp_ctx *c,
 	/* Without it, shared sets are looked up each time: still right. */
 	sc->cache = calloc(SET_CACHE, sizeof(*sc->cache));
 	sc->last_set = INT64_MIN;
-	sc->total = (uint64_t)query_int(c->db, "SELECT ifnull(max(id), 0)"
-					" FROM slice", 0, 0);
-	by_window = windowed ? (uint64_t)query_int(c->db,
-			"SELECT count(*) FROM slice WHERE ts >= ?1 AND ts < ?2",
-			c->r->since_ns, c->r->until_ns) : sc->total;
-	if (c->o->process || c->o->have_pid) {
-		threads = selected_threads(c, &nthreads);
-		if (threads) {
-			by_threads = 0;
-			for (size_t i = 0; i < nthreads; i++)
-				by_threads += (uint64_t)query_int(c->db,
-					"SELECT count(*) FROM slice"
-					" WHERE track_id = ?1", threads[i], 0);
-		}
-	}
+	plan_scan(sc, &pl);
 	if (sqlite3_prepare_v2(c->db, "SELECT key, int_value, string_value"
-			       " FROM args WHERE arg_set_id = ?1", -1,
-			       &lookup, NULL) != SQLITE_OK) {
+			       " FROM " KEKE_DB_ARGS " WHERE arg_set_id = ?1",
+			       -1, &lookup, NULL) != SQLITE_OK) {
 		rp_sql_fail(c, "reading args");
 		goto out;
 	}
-
-	if (by_threads * SEEK_COST < sc->total && by_threads <= by_window) {
-		/* Seek each selected thread's slices. */
-		sc->total = by_threads;
-		snprintf(sql, sizeof(sql), "%s WHERE track_id = ?3 AND"
-			 " ts >= ?1 AND ts < ?2 ORDER BY ts", slice_cols);
-		if (sqlite3_prepare_v2(c->db, sql, -1, &st, NULL) != SQLITE_OK)
-			goto sql_fail;
-		for (size_t i = 0; i < nthreads; i++) {
-			sqlite3_reset(st);
-			sqlite3_bind_int64(st, 1, c->r->since_ns);
-			sqlite3_bind_int64(st, 2, c->r->until_ns);
-			sqlite3_bind_int64(st, 3, threads[i]);
-			if (run(sc, st, lookup, false))
-				goto out;
-		}
-	} else if (by_window * SEEK_COST < sc->total) {
-		/* Seek the window. */
-		sc->total = by_window;
-		snprintf(sql, sizeof(sql), "%s WHERE ts >= ?1 AND ts < ?2"
-			 " ORDER BY ts", slice_cols);
-		if (sqlite3_prepare_v2(c->db, sql, -1, &st, NULL) != SQLITE_OK)
-			goto sql_fail;
-		sqlite3_bind_int64(st, 1, c->r->since_ns);
-		sqlite3_bind_int64(st, 2, c->r->until_ns);
-		if (run(sc, st, lookup, false))
-			goto out;
-	} else {
-		/* Scan everything, joining the args as they come. */
-		snprintf(sql, sizeof(sql), "%s ORDER BY id", slice_cols);
-		if (sqlite3_prepare_v2(c->db, sql, -1, &st, NULL) != SQLITE_OK)
-			goto sql_fail;
-		if (sqlite3_prepare_v2(c->db, "SELECT arg_set_id, key,"
-				       " int_value, string_value FROM args"
-				       " WHERE arg_set_id >= ?1"
-				       " ORDER BY arg_set_id", -1, &sc->args,
-				       NULL) != SQLITE_OK)
-			goto sql_fail;
-		if (rp_args_start(c, &sc->ahead))
-			goto out;
-		if (run(sc, st, lookup, true))
-			goto out;
-	}
-	ret = 0;
-	goto out;
-sql_fail:
-	rp_sql_fail(c, "reading slices");
+	if (pl.by_threads * SEEK_COST < sc->total &&
+	    pl.by_threads <= pl.by_window)
+		ret = seek_threads(sc, &pl, lookup);
+	else if (pl.by_window * SEEK_COST < sc->total)
+		ret = seek_window(sc, &pl, lookup);
+	else
+		ret = scan_all(sc, lookup);
 out:
-	sqlite3_finalize(st);
 	sqlite3_finalize(lookup);
 	sqlite3_finalize(sc->args);
 	rp_args_stop(sc->ahead);
 	free(sc->cache);
-	free(threads);
+	free(pl.threads);
 	free(sc);
 	return ret;
 }

@@ -29,42 +29,11 @@ uint64_t keke_pct_rank(unsigned tenths, uint64_t n)
 	return (uint64_t)r;
 }
 
-void keke_pct_start(struct keke_pct_picker *pk, uint64_t n)
-{
-	pk->n = n;
-	pk->seen = 0;
-	pk->next = 0;
-	for (unsigned i = 0; i < KEKE_NPCT; i++) {
-		pk->rank[i] = n ? keke_pct_rank(keke_pct_tenths[i], n) : 0;
-		pk->value[i] = 0;
-	}
-	if (!n)
-		pk->next = KEKE_NPCT;
-}
-
-void keke_pct_add(struct keke_pct_picker *pk, int64_t v)
-{
-	if (pk->seen >= pk->n)
-		return;
-	pk->seen++;
-	/* Ranks never decrease, and several may share this one. */
-	while (pk->next < KEKE_NPCT && pk->rank[pk->next] == pk->seen)
-		pk->value[pk->next++] = v;
-}
-
 static int cmp_i64(const void *a, const void *b)
 {
 	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
 
 	return (x > y) - (x < y);
-}
-
-void keke_pct_of(int64_t *v, size_t n, int64_t out[KEKE_NPCT])
-{
-	assert(n >= 1);
-	qsort(v, n, sizeof(*v), cmp_i64);
-	for (unsigned i = 0; i < KEKE_NPCT; i++)
-		out[i] = v[keke_pct_rank(keke_pct_tenths[i], n) - 1];
 }
 
 unsigned keke_log2_bucket(int64_t v)
@@ -84,6 +53,25 @@ void keke_log2_range(unsigned k, uint64_t *lo, uint64_t *hi)
 	}
 	*lo = (uint64_t)1 << (k - 1);
 	*hi = k == 64 ? 0 : (uint64_t)1 << k;
+}
+
+bool keke_log2_span(const struct keke_log2_hist *h, unsigned *lo,
+		    unsigned *hi, uint64_t *max)
+{
+	bool any = false;
+
+	*max = 0;
+	for (unsigned k = 0; k < KEKE_LOG2_BUCKETS; k++) {
+		if (!h->count[k])
+			continue;
+		if (!any)
+			*lo = k;
+		*hi = k;
+		any = true;
+		if (h->count[k] > *max)
+			*max = h->count[k];
+	}
+	return any;
 }
 
 int keke_values_add(struct keke_values *vals, int64_t x)

@@ -5,9 +5,7 @@
  *
  * Percentiles are exact: the p-th percentile of n sorted values is the
  * value at rank ceil(p / 100 * n), the first rank being 1 (so p0 is the
- * smallest value and p100 the largest). A picker takes the values of one
- * group in ascending order and keeps only the ones at those ranks, so the
- * values can come sorted from SQLite and memory does not grow with them.
+ * smallest value and p100 the largest).
  */
 #ifndef KEKE_STATS_H
 #define KEKE_STATS_H
@@ -25,7 +23,7 @@ extern const unsigned keke_pct_tenths[KEKE_NPCT];
 /* Its label: "p0", "p25", ... "p99.9", "p100". */
 extern const char *const keke_pct_label[KEKE_NPCT];
 
-/* Index into keke_pct_tenths of p25, p50, ... for callers that pick. */
+/* Index of p0, p25, ... in keke_pct_tenths and in every percentile array. */
 enum {
 	KEKE_P0,
 	KEKE_P25,
@@ -43,36 +41,6 @@ enum {
  * @n must be at least 1; @tenths at most 1000.
  */
 uint64_t keke_pct_rank(unsigned tenths, uint64_t n);
-
-/* Picks the KEKE_NPCT percentiles of n values fed in ascending order. */
-struct keke_pct_picker {
-	uint64_t n;			/* values in the group */
-	uint64_t seen;			/* values fed so far */
-	uint64_t rank[KEKE_NPCT];
-	int64_t value[KEKE_NPCT];	/* valid once seen == n */
-	unsigned next;			/* first percentile not picked */
-};
-
-/* Starts picking from @n values (@n >= 1). */
-void keke_pct_start(struct keke_pct_picker *pk, uint64_t n);
-
-/*
- * Feeds the next value, which must not be below the previous one.
- * Extra values beyond n are ignored.
- */
-void keke_pct_add(struct keke_pct_picker *pk, int64_t v);
-
-/* True once every percentile has been picked. */
-static inline bool keke_pct_done(const struct keke_pct_picker *pk)
-{
-	return pk->next == KEKE_NPCT;
-}
-
-/*
- * Sorts the @n values at @v (n >= 1) and writes their KEKE_NPCT
- * percentiles into @out.
- */
-void keke_pct_of(int64_t *v, size_t n, int64_t out[KEKE_NPCT]);
 
 /* A growable array of values whose percentiles are wanted. */
 struct keke_values {
@@ -114,6 +82,11 @@ static inline void keke_log2_add(struct keke_log2_hist *h, int64_t v)
 {
 	h->count[keke_log2_bucket(v)]++;
 }
+
+/* The first (*@lo) and last (*@hi) non-empty buckets of @h and the
+ * largest count (*@max); false if all are empty. */
+bool keke_log2_span(const struct keke_log2_hist *h, unsigned *lo,
+		    unsigned *hi, uint64_t *max);
 
 /* The range of bucket @k: values in [*lo, *hi) ("below 2^k"), as
  * unsigned numbers; bucket 64 has *hi = 0, meaning 2^64. */

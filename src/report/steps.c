@@ -232,70 +232,82 @@ static int make_steps(struct rp_ctx *c, struct keke_report_trace *t,
 	return 0;
 }
 
-int rp_steps_finish(struct rp_ctx *c)
+/* The groups of the steps: one per (executable, name, nth). */
+struct groups {
+	struct group *v;
+	size_t n, cap;
+	struct idmap ix;		/* key -> index in v */
+};
+
+/* The group of @exe, @name and @nth, added when new; NULL when out of
+ * memory. */
+static struct group *group_of(struct rp_ctx *c, struct groups *gs,
+			      uint32_t exe, uint32_t name, uint32_t nth)
+{
+	uint64_t key = ((uint64_t)exe * c->names.n + name) * c->steps + nth;
+	int64_t gi;
+
+	key = rp_mix(key);
+	if (idmap_get(&gs->ix, key, &gi))
+		return &gs->v[gi];
+	if (gs->n == gs->cap) {
+		size_t cap = gs->cap ? gs->cap * 2 : 64;
+		struct group *v = realloc(gs->v, cap * sizeof(*v));
+
+		if (!v)
+			return NULL;
+		gs->v = v;
+		gs->cap = cap;
+	}
+	gs->v[gs->n] = (struct group){ .exe = exe, .name = name, .nth = nth };
+	idmap_put(&gs->ix, key, (int64_t)gs->n);
+	return &gs->v[gs->n++];
+}
+
+/* Puts the offset and duration of each kept call into its group. */
+static int group_steps(struct rp_ctx *c, struct groups *gs)
 {
 	struct rp_steps *ss = c->steps_st;
-	struct keke_report *r = c->r;
-	size_t k = c->steps, ngroups = 0, gcap = 0;
-	struct group *groups = NULL;
-	struct idmap group_ix;
-	int ret = -1;
+	size_t k = c->steps;
 
-	idmap_init(&group_ix);
-	/* One group per (executable, name, nth). */
 	for (size_t i = 0; i < ss->n; i++) {
 		const struct entry *e = &ss->entries[i];
 		uint32_t exe = c->procs[e->proc].name;
 
 		for (uint32_t j = 0; j < e->n; j++) {
-			uint64_t key = ((uint64_t)exe * c->names.n + e->name) *
-				       k + j;
-			int64_t gi;
+			struct group *g = group_of(c, gs, exe, e->name, j);
+			size_t at = i * k + j;
 
-			key = rp_mix(key);
-			if (!idmap_get(&group_ix, key, &gi)) {
-				if (ngroups == gcap) {
-					size_t cap = gcap ? gcap * 2 : 64;
-					struct group *v = realloc(groups,
-							cap * sizeof(*v));
-
-					if (!v)
-						goto oom;
-					groups = v;
-					gcap = cap;
-				}
-				groups[ngroups] = (struct group){
-					.exe = exe, .name = e->name, .nth = j };
-				gi = (int64_t)ngroups++;
-				idmap_put(&group_ix, key, gi);
-			}
-			if (keke_values_add(&groups[gi].offs,
-					    ss->off[i * k + j]) ||
-			    keke_values_add(&groups[gi].durs,
-					    ss->dur[i * k + j]))
-				goto oom;
+			if (!g || keke_values_add(&g->offs, ss->off[at]) ||
+			    keke_values_add(&g->durs, ss->dur[at]))
+				return -1;
 		}
 	}
-	for (size_t i = 0; i < r->ntraces; i++) {
+	return 0;
+}
+
+int rp_steps_finish(struct rp_ctx *c)
+{
+	struct keke_report *r = c->r;
+	struct groups gs = { 0 };
+	int ret = 0;
+
+	idmap_init(&gs.ix);
+	ret = group_steps(c, &gs);
+	for (size_t i = 0; i < r->ntraces && !ret; i++) {
 		uint32_t id;
 
-		if (rp_intern(&c->exe_names, r->traces[i].exe,
-			      strlen(r->traces[i].exe), &id) ||
-		    make_steps(c, &r->traces[i], groups, ngroups, id))
-			goto oom;
+		ret = rp_intern(&c->exe_names, r->traces[i].exe,
+				strlen(r->traces[i].exe), &id) ||
+		      make_steps(c, &r->traces[i], gs.v, gs.n, id);
 	}
-	ret = 0;
-	goto out;
-oom:
-	rp_oom(c);
-out:
-	for (size_t i = 0; i < ngroups; i++) {
-		keke_values_free(&groups[i].offs);
-		keke_values_free(&groups[i].durs);
+	for (size_t i = 0; i < gs.n; i++) {
+		keke_values_free(&gs.v[i].offs);
+		keke_values_free(&gs.v[i].durs);
 	}
-	free(groups);
-	idmap_free(&group_ix);
-	return ret;
+	free(gs.v);
+	idmap_free(&gs.ix);
+	return ret ? rp_oom(c) : 0;
 }
 
 void rp_steps_free(struct rp_ctx *c)

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 /*
- * The SQLite sink: writes a run into a database whose tables read like
- * those of Perfetto's trace processor (process, thread, thread_track,
- * slice, args, flow, metadata), times in nanoseconds.
+ * The SQLite sink: writes a run into a database whose tables (schema.h)
+ * read like those of Perfetto's trace processor (process, thread,
+ * thread_track, slice, args, flow, metadata), times in nanoseconds.
  *
  * The database is built in "<file>.tmp-XXXXXX" next to its output (the
  * file a symlink leads to; output.h), with no journal and no syncing,
@@ -17,7 +17,7 @@
  * Memory is bounded by the batches and SQLite's cache, never by the number
  * of slices.
  *
- * The inserts run on a thread of their own (a handoff, handoff.h), so the
+ * The inserts run on a thread of their own (common/work_queue.h), so the
  * merge reads and decodes the next records while SQLite stores the last
  * ones: a full batch is sent to that thread and the merge goes on filling
  * a spare one. Only that thread touches the database until finish has
@@ -47,8 +47,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "common/work_queue.h"
 #include "common/output.h"
+#include "common/work_queue.h"
+#include "sinks/schema.h"
 
 #define BATCH_ROWS 64		/* rows per multi-row INSERT */
 #define SPARE_BATCHES 16	/* batches that may wait for the inserts */
@@ -65,51 +66,16 @@ static const char pragmas[] =
 	"PRAGMA locking_mode=EXCLUSIVE;"
 	"PRAGMA cache_size=-8192;";
 
-static const char schema[] =
-	"CREATE TABLE process(upid INTEGER PRIMARY KEY, pid INT, name TEXT,"
-	" cmdline TEXT, start_ts INT, end_ts INT, parent_upid INT,"
-	" exit_code INT, signal INT, exe TEXT, cwd TEXT, killed INT,"
-	" untraced INT, dropped INT);"
-	"CREATE TABLE thread(utid INTEGER PRIMARY KEY, tid INT, name TEXT,"
-	" upid INT, start_ts INT, end_ts INT, is_main_thread INT);"
-	"CREATE TABLE thread_track(id INTEGER PRIMARY KEY, utid INT);"
-	"CREATE TABLE slice(id INTEGER PRIMARY KEY, ts INT, dur INT,"
-	" track_id INT, category TEXT, name TEXT, depth INT, parent_id INT,"
-	" arg_set_id INT, stack_id INT);"
-	"CREATE TABLE stack_profile_mapping(id INTEGER PRIMARY KEY,"
-	" build_id TEXT, start INT, end INT, load_bias INT, name TEXT);"
-	"CREATE TABLE stack_profile_frame(id INTEGER PRIMARY KEY, name TEXT,"
-	" mapping INT, rel_pc INT, source_file TEXT, line_number INT);"
-	"CREATE TABLE stack_profile_callsite(id INTEGER PRIMARY KEY,"
-	" depth INT, parent_id INT, frame_id INT);"
-	"CREATE TABLE args(arg_set_id INT, flat_key TEXT, key TEXT,"
-	" int_value INT, string_value TEXT, real_value REAL,"
-	" value_type TEXT);"
-	"CREATE TABLE flow(id INTEGER PRIMARY KEY, slice_out INT,"
-	" slice_in INT);"
-	"CREATE TABLE metadata(name TEXT PRIMARY KEY, int_value INT,"
-	" str_value TEXT);"
-	"CREATE TABLE process_counter_track(id INTEGER PRIMARY KEY,"
-	" name TEXT, upid INT);"
-	"CREATE TABLE counter(id INTEGER PRIMARY KEY, ts INT, track_id INT,"
-	" value REAL);";
+static const char schema[] = KEKE_DB_SCHEMA;
 
 /*
  * Run by finish: one track per thread, with the thread's id; then the
  * indexes, created after the bulk insert, which is faster than maintaining
- * them row by row (10 million slices on two CPUs, interleaved: 8.7 to
- * 9.3 s against 11.1 to 12.2 s), though row by row would keep the peak RSS
- * at 14 MiB instead of 63.
+ * them row by row, though row by row would keep the peak memory lower.
  */
 static const char finish_sql[] =
-	"INSERT INTO thread_track(id, utid) SELECT utid, utid FROM thread;"
-	"CREATE INDEX slice_ts ON slice(ts);"
-	"CREATE INDEX slice_name ON slice(name);"
-	"CREATE INDEX slice_track_id ON slice(track_id);"
-	"CREATE INDEX args_arg_set_id ON args(arg_set_id);"
-	"CREATE INDEX thread_upid ON thread(upid);"
-	"CREATE INDEX process_pid ON process(pid);"
-	"CREATE INDEX counter_track_id ON counter(track_id);";
+	"INSERT INTO " KEKE_DB_THREAD_TRACK "(id, utid) SELECT utid, utid FROM "
+	KEKE_DB_THREAD ";" KEKE_DB_INDEXES;
 
 enum cell_type {
 	CELL_NULL,
@@ -173,32 +139,33 @@ static const struct {
 	const char *insert;
 	const char *row;
 } batch_sql[B_COUNT] = {
-	[B_PROCESS] = { "process", "INSERT INTO process VALUES",
-			"(?,?,?,?,?,?,?,?,?,?,?,?,?,?)" },
-	[B_THREAD] = { "thread", "INSERT INTO thread VALUES",
+	[B_PROCESS] = { KEKE_DB_PROCESS, "INSERT INTO " KEKE_DB_PROCESS
+			" VALUES", "(?,?,?,?,?,?,?,?,?,?,?,?,?,?)" },
+	[B_THREAD] = { KEKE_DB_THREAD, "INSERT INTO " KEKE_DB_THREAD " VALUES",
 		       "(?,?,?,?,?,?,?)" },
-	[B_SLICE] = { "slice", "INSERT INTO slice VALUES",
+	[B_SLICE] = { KEKE_DB_SLICE, "INSERT INTO " KEKE_DB_SLICE " VALUES",
 		      "(?,?,?,?,?,?,?,?,?,?)" },
-	[B_ARGS] = { "args", "INSERT INTO args VALUES",
+	[B_ARGS] = { KEKE_DB_ARGS, "INSERT INTO " KEKE_DB_ARGS " VALUES",
 		     "(?,?,@,?,?,NULL,iif(@ IS NULL,'int','string'))" },
-	[B_FLOW] = { "flow", "INSERT INTO flow VALUES", "(?,?,?)" },
-	[B_COUNTER_TRACK] = { "process_counter_track",
-			      "INSERT INTO process_counter_track VALUES",
+	[B_FLOW] = { KEKE_DB_FLOW, "INSERT INTO " KEKE_DB_FLOW " VALUES",
+		     "(?,?,?)" },
+	[B_COUNTER_TRACK] = { KEKE_DB_COUNTER_TRACK,
+			      "INSERT INTO " KEKE_DB_COUNTER_TRACK " VALUES",
 			      "(?,?,?)" },
-	[B_MAPPING] = { "stack_profile_mapping",
-			"INSERT INTO stack_profile_mapping VALUES",
+	[B_MAPPING] = { KEKE_DB_MAPPING,
+			"INSERT INTO " KEKE_DB_MAPPING " VALUES",
 			"(?,?,?,?,?,?)" },
-	[B_FRAME] = { "stack_profile_frame",
-		      "INSERT INTO stack_profile_frame VALUES",
+	[B_FRAME] = { KEKE_DB_FRAME, "INSERT INTO " KEKE_DB_FRAME " VALUES",
 		      "(?,?,?,?,?,?)" },
-	[B_CALLSITE] = { "stack_profile_callsite",
-			 "INSERT INTO stack_profile_callsite VALUES",
+	[B_CALLSITE] = { KEKE_DB_CALLSITE,
+			 "INSERT INTO " KEKE_DB_CALLSITE " VALUES",
 			 "(?,?,?,?)" },
-	[B_COUNTER] = { "counter",
-			"INSERT INTO counter(ts, track_id, value) VALUES",
-			"(?,?,?)" },
-	[B_METADATA] = { "metadata",
-			 "INSERT OR REPLACE INTO metadata VALUES", "(?,?,?)" },
+	[B_COUNTER] = { KEKE_DB_COUNTER,
+			"INSERT INTO " KEKE_DB_COUNTER "(ts, track_id, value)"
+			" VALUES", "(?,?,?)" },
+	[B_METADATA] = { KEKE_DB_METADATA,
+			 "INSERT OR REPLACE INTO " KEKE_DB_METADATA " VALUES",
+			 "(?,?,?)" },
 };
 
 /*
@@ -224,7 +191,7 @@ struct sqlite_sink {
 	struct arg_set *arg_sets;	/* ARG_SETS of them */
 	struct table t[B_COUNT];
 	struct batch batches[B_COUNT + SPARE_BATCHES];
-	struct handoff *inserts;	/* running: only it uses db */
+	struct work_queue *inserts;	/* running: only it uses db */
 	int64_t slice_max;	/* the largest slice id queued */
 	volatile sig_atomic_t *cancel;	/* set: finish gives up */
 	pthread_mutex_t err_lock;	/* the first failure writes err */
@@ -506,8 +473,8 @@ static void send_batch(struct sqlite_sink *q, enum batch_id id)
 {
 	struct table *t = &q->t[id];
 
-	handoff_send(q->inserts, t->filling);
-	t->filling = handoff_take(q->inserts);
+	work_queue_send(q->inserts, t->filling);
+	t->filling = work_queue_take(q->inserts);
 	t->filling->table = id;
 }
 
@@ -605,7 +572,7 @@ static int start_inserts(struct sqlite_sink *q)
 		if (!q->batches[i].cells)
 			goto oom;
 	}
-	q->inserts = handoff_start(nbatches, insert_batch, q);
+	q->inserts = work_queue_start(nbatches, insert_batch, q);
 	if (!q->inserts)
 		goto oom;
 	for (size_t i = 0; i < nbatches; i++) {
@@ -613,7 +580,7 @@ static int start_inserts(struct sqlite_sink *q)
 			q->batches[i].table = (enum batch_id)i;
 			q->t[i].filling = &q->batches[i];
 		} else {
-			handoff_give(q->inserts, &q->batches[i]);
+			work_queue_give(q->inserts, &q->batches[i]);
 		}
 	}
 	return 0;
@@ -631,7 +598,7 @@ static int finish_inserts(struct sqlite_sink *q)
 	for (int i = 0; i < B_COUNT; i++)
 		if (q->t[i].filling->nrows)
 			send_batch(q, (enum batch_id)i);
-	handoff_stop(q->inserts);
+	work_queue_stop(q->inserts);
 	q->inserts = NULL;
 	return q->failed ? -1 : 0;
 }
@@ -673,7 +640,7 @@ static void destroy(struct sqlite_sink *q)
 {
 	if (q->inserts) {
 		q->failed = true;
-		handoff_stop(q->inserts);
+		work_queue_stop(q->inserts);
 	}
 	free(q->arg_sets);
 	finalize_inserts(q);
@@ -1073,11 +1040,10 @@ static void sqlite_sink_cancel_on(void *sink, volatile sig_atomic_t *flag)
 
 /*
  * Lets SQLite sort each index with two helper threads, when this process
- * may run on two CPUs or more: the sorts are two thirds of the time a big
- * trace takes to store (10 million slices on two CPUs, interleaved: 9.5 to
- * 9.7 s with helpers, 10.2 to 10.4 without, 11.6 to 11.8 with one). Each
- * helper sorts in buffers sized by cache_size: the peak RSS grows by a
- * fixed amount (31 to 63 MiB), not with the trace. Returns 0 or -1.
+ * may run on two CPUs or more: the sorts are most of the time a big trace
+ * takes to store (docs/performance.md). Each helper sorts in buffers
+ * sized by cache_size, so the peak memory grows by a fixed amount, not
+ * with the trace. Returns 0 or -1.
  */
 static int sort_threads(struct sqlite_sink *q)
 {

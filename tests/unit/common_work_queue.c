@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: MIT
 /*
- * The handoff (src/handoff.h): items are handled in the order they were
- * sent, on another thread, never more at once than were given, and stop
- * handles everything sent before it; when no thread can be started, send
- * handles each item before it returns.
+ * The work queue (common/work_queue.h): items are handled in the order
+ * they were sent, on another thread, never more at once than were given,
+ * and stop handles everything sent before it; when no thread can be
+ * started, send handles each item before it returns.
  */
 #include "helpers.h"
 
@@ -40,69 +40,69 @@ static void handle(void *arg, void *p)
 	it->handled_seq = it->seq;
 }
 
-Test(handoff, handles_every_item_in_order_on_its_thread)
+Test(work_queue, handles_every_item_in_order_on_its_thread)
 {
 	struct item items[ITEMS];
 	struct log l = { .producer = pthread_self() };
-	struct handoff *h = handoff_start(ITEMS, handle, &l);
+	struct work_queue *q = work_queue_start(ITEMS, handle, &l);
 
-	cr_assert(h);
+	cr_assert(q);
 	for (int i = 0; i < ITEMS; i++)
-		handoff_give(h, &items[i]);
+		work_queue_give(q, &items[i]);
 	for (int i = 0; i < SENDS; i++) {
-		struct item *it = handoff_take(h);
+		struct item *it = work_queue_take(q);
 
 		cr_assert(it >= items && it < items + ITEMS);
 		it->seq = i;
-		handoff_send(h, it);
+		work_queue_send(q, it);
 	}
-	handoff_stop(h);
+	work_queue_stop(q);
 	cr_assert_eq(l.next, SENDS, "%d of %d items handled", l.next, SENDS);
 	cr_assert(!l.out_of_order, "items were handled out of order");
 	cr_assert(!l.on_producer, "items were handled on the producer");
 }
 
-Test(handoff, take_waits_for_an_item_to_come_back_handled)
+Test(work_queue, take_waits_for_an_item_to_come_back_handled)
 {
 	struct item only = { .seq = -1, .handled_seq = -1 };
 	struct log l = { .producer = pthread_self() };
-	struct handoff *h = handoff_start(1, handle, &l);
+	struct work_queue *q = work_queue_start(1, handle, &l);
 
-	handoff_give(h, &only);
+	work_queue_give(q, &only);
 	for (int i = 0; i < 100; i++) {
-		struct item *it = handoff_take(h);
+		struct item *it = work_queue_take(q);
 
 		cr_assert_eq(it, &only);
 		cr_assert_eq(it->handled_seq, i - 1, "item %d came back "
 			     "before it was handled", i - 1);
 		it->seq = i;
-		handoff_send(h, it);
+		work_queue_send(q, it);
 	}
-	handoff_stop(h);
+	work_queue_stop(q);
 	cr_assert_eq(only.handled_seq, 99);
 }
 
-Test(handoff, without_a_thread_send_handles_each_item_itself)
+Test(work_queue, without_a_thread_send_handles_each_item_itself)
 {
 	struct item items[ITEMS];
 	struct log l = { .producer = pthread_self() };
-	struct handoff *h;
+	struct work_queue *q;
 
 	test_threads_fail = true;
-	h = handoff_start(ITEMS, handle, &l);
+	q = work_queue_start(ITEMS, handle, &l);
 	test_threads_fail = false;
-	cr_assert(h);
+	cr_assert(q);
 	for (int i = 0; i < ITEMS; i++)
-		handoff_give(h, &items[i]);
+		work_queue_give(q, &items[i]);
 	for (int i = 0; i < SENDS; i++) {
-		struct item *it = handoff_take(h);
+		struct item *it = work_queue_take(q);
 
 		it->seq = i;
-		handoff_send(h, it);
+		work_queue_send(q, it);
 		cr_assert_eq(it->handled_seq, i, "send returned before item "
 			     "%d was handled", i);
 	}
-	handoff_stop(h);
+	work_queue_stop(q);
 	cr_assert_eq(l.next, SENDS, "%d of %d items handled", l.next, SENDS);
 	cr_assert(!l.out_of_order, "items were handled out of order");
 	cr_assert(l.on_producer, "items were not handled on the producer");

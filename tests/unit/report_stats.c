@@ -1,10 +1,9 @@
 // SPDX-License-Identifier: MIT
 /*
  * The report's statistics: nearest-rank percentiles at their boundaries
- * (one value, two, ties, p99.9 of a thousand), the streaming picker, the
- * radix sort, log2 buckets, durations, points in time and the window
- * presets at fixed "now" values in UTC and in a zone with summer time,
- * and globs.
+ * (one value, two, ties, p99.9 of a thousand), the radix sort, log2
+ * buckets, durations, points in time and the window presets at fixed
+ * "now" values in UTC and in a zone with summer time, and globs.
  */
 #include <criterion/criterion.h>
 #include <criterion/parameterized.h>
@@ -22,12 +21,12 @@
 /* The value at each percentile of @v (@n values, any order). */
 static void pct_of(const int64_t *v, size_t n, int64_t out[KEKE_NPCT])
 {
-	int64_t *copy = malloc(n * sizeof(*copy));
+	struct keke_values vals = { 0 };
 
-	cr_assert(copy);
-	memcpy(copy, v, n * sizeof(*copy));
-	keke_pct_of(copy, n, out);
-	free(copy);
+	for (size_t i = 0; i < n; i++)
+		cr_assert_eq(keke_values_add(&vals, v[i]), 0);
+	cr_assert_eq(keke_values_pct(&vals, out), 0);
+	keke_values_free(&vals);
 }
 
 static void pct_is(const int64_t got[KEKE_NPCT], const int64_t want[KEKE_NPCT])
@@ -108,30 +107,6 @@ Test(pct, negative_values_sort_first)
 
 	pct_of(v, 5, got);
 	pct_is(got, want);
-}
-
-Test(pct, picker_matches_sorting)
-{
-	static const size_t sizes[] = { 1, 2, 3, 4, 7, 100, 1000, 1001 };
-
-	for (size_t s = 0; s < sizeof(sizes) / sizeof(sizes[0]); s++) {
-		size_t n = sizes[s];
-		int64_t *v = malloc(n * sizeof(*v)), want[KEKE_NPCT];
-		struct keke_pct_picker pk;
-
-		cr_assert(v);
-		for (size_t i = 0; i < n; i++)
-			v[i] = (int64_t)(i / 3);	/* with ties */
-		pct_of(v, n, want);
-		keke_pct_start(&pk, n);
-		for (size_t i = 0; i < n; i++) {
-			cr_assert(!keke_pct_done(&pk) || i > 0);
-			keke_pct_add(&pk, v[i]);
-		}
-		cr_assert(keke_pct_done(&pk), "n=%zu: not done", n);
-		pct_is(pk.value, want);
-		free(v);
-	}
 }
 
 Test(pct, values_of_an_empty_group_are_zero)

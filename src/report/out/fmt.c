@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * Numbers as the report's writers show them to people (report_fmt.h).
+ * Numbers as the report's writers show them to people (fmt.h).
  */
 #include "report/out/fmt.h"
 
@@ -9,40 +9,11 @@
 #include <string.h>
 #include <time.h>
 
-#define S_NS INT64_C(1000000000)
-#define MIN_NS (60 * S_NS)
-#define HOUR_NS (60 * MIN_NS)
-
 /* @v in units of @unit with three significant digits, no exponent. */
 static void three_digits(char *buf, double v, const char *unit)
 {
 	snprintf(buf, RP_FMT_MAX, v < 9.995 ? "%.2f %s" : v < 99.95 ?
 		 "%.1f %s" : "%.0f %s", v, unit);
-}
-
-char *rp_fmt_dur(char *buf, int64_t ns)
-{
-	double v = (double)ns;
-
-	if (ns < 0)
-		ns = 0;
-	if (ns == 0)
-		snprintf(buf, RP_FMT_MAX, "0");
-	else if (ns < 1000)
-		snprintf(buf, RP_FMT_MAX, "%" PRId64 " ns", ns);
-	else if (v < 999.5e3)
-		three_digits(buf, v / 1e3, "us");
-	else if (v < 999.5e6)
-		three_digits(buf, v / 1e6, "ms");
-	else if (ns < MIN_NS)
-		snprintf(buf, RP_FMT_MAX, "%.2f s", v / 1e9);
-	else if (ns < HOUR_NS)
-		snprintf(buf, RP_FMT_MAX, "%" PRId64 "m%02" PRId64 "s",
-			 ns / MIN_NS, ns / S_NS % 60);
-	else
-		snprintf(buf, RP_FMT_MAX, "%" PRId64 "h%02" PRId64 "m",
-			 ns / HOUR_NS, ns / MIN_NS % 60);
-	return buf;
 }
 
 char *rp_fmt_bytes(char *buf, int64_t bytes)
@@ -100,6 +71,16 @@ char *rp_fmt_time(char *buf, const struct keke_report *r, int64_t mono_ns)
 	snprintf(buf + n, RP_FMT_MAX - n, ".%03d",
 		 (int)((wall - (int64_t)t * 1000000000) / 1000000));
 	return buf;
+}
+
+char *rp_fmt_bound(char *buf, const struct keke_report *r, int64_t mono_ns)
+{
+	if (mono_ns == INT64_MIN || mono_ns == INT64_MAX) {
+		snprintf(buf, RP_FMT_MAX, "%s",
+			 mono_ns == INT64_MIN ? "start" : "end");
+		return buf;
+	}
+	return rp_fmt_time(buf, r, mono_ns);
 }
 
 char *rp_fmt_signal(char *buf, int sig)

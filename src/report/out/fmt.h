@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * How the report's writers show numbers to people: durations, byte counts,
- * times of day, exit statuses and histogram buckets. Each writes into a
+ * How the report's writers show numbers to people: byte counts, times of
+ * day, exit statuses and histogram buckets. Each writes into a
  * caller's buffer (RP_FMT_MAX bytes is always enough) and returns it.
  */
 #ifndef KEKE_REPORT_FMT_H
@@ -10,12 +10,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "common/fmt_dur.h"	/* durations: keke_fmt_dur() */
 #include "report/report.h"
 
 #define RP_FMT_MAX 64
-
-/* "0", "812 ns", "1.23 us", "12.3 ms", "2.10 s", "3m12s", "1h02m". */
-char *rp_fmt_dur(char *buf, int64_t ns);
 
 /* "0 B", "512 B", "1.50 KiB", "12.0 MiB" ... */
 char *rp_fmt_bytes(char *buf, int64_t bytes);
@@ -27,6 +25,10 @@ char *rp_fmt_count(char *buf, uint64_t n);
  * when the trace has a realtime offset, else as "+12.345 s" from the
  * trace's start. */
 char *rp_fmt_time(char *buf, const struct keke_report *r, int64_t mono_ns);
+
+/* A bound of the window as rp_fmt_time shows it, or "start" (INT64_MIN)
+ * or "end" (INT64_MAX) when it is open. */
+char *rp_fmt_bound(char *buf, const struct keke_report *r, int64_t mono_ns);
 
 /* "SIGKILL" (or "signal 77"). */
 char *rp_fmt_signal(char *buf, int sig);

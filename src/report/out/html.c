@@ -119,7 +119,7 @@ static void td_dur(FILE *f, int64_t ns)
 	char b[RP_FMT_MAX];
 
 	fprintf(f, "<td class=\"n\" data-v=\"%" PRId64 "\">%s</td>", ns,
-		rp_fmt_dur(b, ns));
+		keke_fmt_dur(b, ns));
 }
 
 static void td_bytes(FILE *f, int64_t n)
@@ -178,13 +178,11 @@ static void heading(FILE *f, const struct keke_report *r)
 	fprintf(f, "</dd><dt>time</dt><dd>%s to ",
 		rp_fmt_time(a, r, r->start_ns));
 	fprintf(f, "%s (%s)</dd>", rp_fmt_time(a, r, r->end_ns),
-		rp_fmt_dur(b, r->end_ns - r->start_ns));
+		keke_fmt_dur(b, r->end_ns - r->start_ns));
 	if (r->since_ns != INT64_MIN || r->until_ns != INT64_MAX) {
 		fprintf(f, "<dt>window</dt><dd>%s to ",
-			r->since_ns == INT64_MIN ? "start" :
-			rp_fmt_time(a, r, r->since_ns));
-		fprintf(f, "%s</dd>", r->until_ns == INT64_MAX ? "end" :
-				      rp_fmt_time(a, r, r->until_ns));
+			rp_fmt_bound(a, r, r->since_ns));
+		fprintf(f, "%s</dd>", rp_fmt_bound(a, r, r->until_ns));
 	}
 	if (*r->filters) {
 		fputs("<dt>filters</dt><dd>", f);
@@ -236,10 +234,38 @@ static double pos(int64_t v, int64_t scale)
 	return 100.0 * (double)v / (double)scale;
 }
 
+/* The histogram of the sizes of call @k's results. */
+static void size_hist(FILE *f, const struct keke_report_call *k)
+{
+	char a[RP_FMT_MAX], b[RP_FMT_MAX];
+	unsigned lo = 0, hi = 0;
+	uint64_t max;
+
+	keke_log2_span(&k->hist, &lo, &hi, &max);
+	fputs("<div><h3>", f);
+	esc(f, k->name);
+	fprintf(f, " <span class=\"mute\">sizes, %s calls</span></h3>"
+		"<table class=\"hist\"><thead><tr><th>below</th>"
+		"<th class=\"n\">calls</th><th></th></tr></thead>"
+		"<tbody>\n", rp_fmt_count(a, k->sized));
+	for (unsigned j = lo; j <= hi; j++) {
+		uint64_t n = k->hist.count[j];
+
+		fprintf(f, "<tr><td>%s</td><td class=\"n\">%s</td>"
+			"<td class=\"barcell\">", rp_fmt_bucket(a, j),
+			rp_fmt_count(b, n));
+		if (n)
+			fprintf(f, "<div class=\"bar\" style=\"width:"
+				"%.2f%%\"></div>", pos((int64_t)n,
+						      (int64_t)max));
+		fputs("</td></tr>\n", f);
+	}
+	fputs("</tbody></table></div>\n", f);
+}
+
 static void bytes(FILE *f, const struct keke_report *r)
 {
 	static const char *const cols[] = { "call", "#sized", "#bytes" };
-	char a[RP_FMT_MAX], b[RP_FMT_MAX];
 	bool any = false;
 
 	fputs("<h2 id=\"bytes\">Bytes moved</h2>\n", f);
@@ -267,42 +293,9 @@ static void bytes(FILE *f, const struct keke_report *r)
 		fputs("</tr>\n", f);
 	}
 	fputs("</tbody></table>\n<div class=\"hists\">\n", f);
-	for (size_t i = 0; i < r->ncalls; i++) {
-		const struct keke_report_call *k = &r->calls[i];
-		unsigned lo = 0, hi = 0;
-		uint64_t max = 0;
-
-		if (!k->moves_bytes || !k->sized)
-			continue;
-		for (unsigned j = 0; j < KEKE_LOG2_BUCKETS; j++) {
-			if (!k->hist.count[j])
-				continue;
-			if (!max)
-				lo = j;
-			hi = j;
-			if (k->hist.count[j] > max)
-				max = k->hist.count[j];
-		}
-		fputs("<div><h3>", f);
-		esc(f, k->name);
-		fprintf(f, " <span class=\"mute\">sizes, %s calls</span></h3>"
-			"<table class=\"hist\"><thead><tr><th>below</th>"
-			"<th class=\"n\">calls</th><th></th></tr></thead>"
-			"<tbody>\n", rp_fmt_count(a, k->sized));
-		for (unsigned j = lo; j <= hi; j++) {
-			uint64_t n = k->hist.count[j];
-
-			fprintf(f, "<tr><td>%s</td><td class=\"n\">%s</td>"
-				"<td class=\"barcell\">", rp_fmt_bucket(a, j),
-				rp_fmt_count(b, n));
-			if (n)
-				fprintf(f, "<div class=\"bar\" style=\"width:"
-					"%.2f%%\"></div>", pos((int64_t)n,
-							      (int64_t)max));
-			fputs("</td></tr>\n", f);
-		}
-		fputs("</tbody></table></div>\n", f);
-	}
+	for (size_t i = 0; i < r->ncalls; i++)
+		if (r->calls[i].moves_bytes && r->calls[i].sized)
+			size_hist(f, &r->calls[i]);
 	fputs("</div>\n", f);
 }
 
@@ -390,7 +383,7 @@ static void node_text(FILE *f, const struct keke_report_node *l)
 	esc(f, l->name);
 	if (l->count == 1) {
 		fprintf(f, "</span> <span class=\"mute\">[%d]</span> %s",
-			l->pid, rp_fmt_dur(a, l->total_ns));
+			l->pid, keke_fmt_dur(a, l->total_ns));
 		if (l->signal)
 			fprintf(f, " <span class=\"bad\">killed by %s</span>",
 				rp_fmt_signal(b, l->signal));
@@ -400,8 +393,8 @@ static void node_text(FILE *f, const struct keke_report_node *l)
 		return;
 	}
 	fprintf(f, " \u00d7%" PRIu64 "</span> total %s, p50 %s, max %s",
-		l->count, rp_fmt_dur(a, l->total_ns), rp_fmt_dur(b, l->p50_ns),
-		rp_fmt_dur(c, l->max_ns));
+		l->count, keke_fmt_dur(a, l->total_ns),
+		keke_fmt_dur(b, l->p50_ns), keke_fmt_dur(c, l->max_ns));
 	if (l->failed)
 		fprintf(f, ", <span class=\"bad\">%" PRIu64 " failed</span>",
 			l->failed);

@@ -82,14 +82,22 @@ static void hist(FILE *f, const struct keke_log2_hist *h)
 	}
 }
 
+/* Starts the @i-th object of an array on a line of its own: @head (its
+ * first member's key) and the string @value. */
+static void item(FILE *f, size_t i, const char *head, const char *value)
+{
+	fputs(i ? ",\n" : "\n", f);
+	fputs(head, f);
+	str(f, value);
+}
+
 static void calls(FILE *f, const struct keke_report *r)
 {
 	fputs(",\n\"calls\":[", f);
 	for (size_t i = 0; i < r->ncalls; i++) {
 		const struct keke_report_call *k = &r->calls[i];
 
-		fputs(i ? ",\n{\"name\":" : "\n{\"name\":", f);
-		str(f, k->name);
+		item(f, i, "{\"name\":", k->name);
 		fputs(",\"category\":", f);
 		str(f, k->category);
 		fprintf(f, ",\"count\":%" PRIu64 ",\"errors\":%" PRIu64
@@ -126,8 +134,7 @@ static void exes(FILE *f, const struct keke_report *r)
 	for (size_t i = 0; i < r->nexes; i++) {
 		const struct keke_report_exe *e = &r->exes[i];
 
-		fputs(i ? ",\n{\"name\":" : "\n{\"name\":", f);
-		str(f, e->name);
+		item(f, i, "{\"name\":", e->name);
 		fprintf(f, ",\"processes\":%" PRIu64 ",\"total_ns\":%" PRId64,
 			e->processes, e->total_ns);
 		pcts(f, "wall_ns", e->wall);
@@ -144,8 +151,7 @@ static void paths(FILE *f, const char *key, const struct keke_report_path *p,
 {
 	fprintf(f, ",\n\"%s\":[", key);
 	for (size_t i = 0; i < n; i++) {
-		fputs(i ? ",\n{\"path\":" : "\n{\"path\":", f);
-		str(f, p[i].path);
+		item(f, i, "{\"path\":", p[i].path);
 		fprintf(f, ",\"calls\":%" PRIu64 ",\"errors\":%" PRIu64
 			",\"time_ns\":%" PRId64 ",\"bytes_in\":%" PRId64
 			",\"bytes_out\":%" PRId64 "}", p[i].calls, p[i].errors,
@@ -161,8 +167,7 @@ static void tree(FILE *f, const struct keke_report *r)
 	for (size_t i = 0; i < r->ntree; i++) {
 		const struct keke_report_node *l = &r->tree[i];
 
-		fputs(i ? ",\n{\"name\":" : "\n{\"name\":", f);
-		str(f, l->name);
+		item(f, i, "{\"name\":", l->name);
 		fprintf(f, ",\"depth\":%u,\"count\":%" PRIu64 ",\"pid\":%d"
 			",\"start_ns\":%" PRId64 ",\"total_ns\":%" PRId64
 			",\"p50_ns\":%" PRId64 ",\"max_ns\":%" PRId64
@@ -184,15 +189,13 @@ static void traces(FILE *f, const struct keke_report *r)
 	for (size_t i = 0; i < r->ntraces; i++) {
 		const struct keke_report_trace *t = &r->traces[i];
 
-		fputs(i ? ",\n{\"executable\":" : "\n{\"executable\":", f);
-		str(f, t->exe);
+		item(f, i, "{\"executable\":", t->exe);
 		fprintf(f, ",\"processes\":%" PRIu64 ",\"more_steps\":%zu"
 			",\"steps\":[", t->processes, t->more);
 		for (size_t j = 0; j < t->nsteps; j++) {
 			const struct keke_report_step *s = &t->steps[j];
 
-			fputs(j ? ",\n {\"name\":" : "\n {\"name\":", f);
-			str(f, s->name);
+			item(f, j, " {\"name\":", s->name);
 			fprintf(f, ",\"nth\":%u,\"processes\":%" PRIu64,
 				s->nth, s->processes);
 			pcts(f, "offset_ns", s->offset);

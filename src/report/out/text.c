@@ -63,13 +63,11 @@ static void heading(FILE *f, const struct keke_report *r)
 	put(f, *r->host ? r->host : "-");
 	fprintf(f, ": %s to %s (%s)\n", rp_fmt_time(a, r, r->start_ns),
 		rp_fmt_time(b, r, r->end_ns),
-		rp_fmt_dur(d, r->end_ns - r->start_ns));
+		keke_fmt_dur(d, r->end_ns - r->start_ns));
 	if (r->since_ns != INT64_MIN || r->until_ns != INT64_MAX)
 		fprintf(f, "window: %s to %s\n",
-			r->since_ns == INT64_MIN ? "start" :
-			rp_fmt_time(a, r, r->since_ns),
-			r->until_ns == INT64_MAX ? "end" :
-			rp_fmt_time(b, r, r->until_ns));
+			rp_fmt_bound(a, r, r->since_ns),
+			rp_fmt_bound(b, r, r->until_ns));
 	if (*r->filters) {
 		fputs("filters: ", f);
 		put(f, r->filters);
@@ -143,10 +141,10 @@ static void calls_table(FILE *f, const struct keke_report *r)
 		put_pad(f, k->category, 8);
 		fprintf(f, " %11s", rp_fmt_count(a, k->count));
 		fprintf(f, " %7" PRIu64, k->errors);
-		fprintf(f, " %9s", rp_fmt_dur(a, k->total_ns));
-		fprintf(f, " %9s", rp_fmt_dur(a, k->self_ns));
+		fprintf(f, " %9s", keke_fmt_dur(a, k->total_ns));
+		fprintf(f, " %9s", keke_fmt_dur(a, k->self_ns));
 		for (unsigned p = 0; p < KEKE_NPCT; p++)
-			fprintf(f, " %9s", rp_fmt_dur(a, k->dur[p]));
+			fprintf(f, " %9s", keke_fmt_dur(a, k->dur[p]));
 		fputc('\n', f);
 	}
 }
@@ -180,26 +178,6 @@ static void bytes_table(FILE *f, const struct keke_report *r)
 	}
 }
 
-/* The first and last non-empty buckets of @h; false if all are empty. */
-static bool hist_span(const struct keke_log2_hist *h, unsigned *lo,
-		      unsigned *hi, uint64_t *max)
-{
-	bool any = false;
-
-	*max = 0;
-	for (unsigned k = 0; k < KEKE_LOG2_BUCKETS; k++) {
-		if (!h->count[k])
-			continue;
-		if (!any)
-			*lo = k;
-		*hi = k;
-		any = true;
-		if (h->count[k] > *max)
-			*max = h->count[k];
-	}
-	return any;
-}
-
 static void histograms(FILE *f, const struct keke_report *r)
 {
 	char a[RP_FMT_MAX], b[RP_FMT_MAX];
@@ -210,7 +188,7 @@ static void histograms(FILE *f, const struct keke_report *r)
 		unsigned lo, hi;
 		uint64_t max;
 
-		if (!k->moves_bytes || !hist_span(&k->hist, &lo, &hi, &max))
+		if (!k->moves_bytes || !keke_log2_span(&k->hist, &lo, &hi, &max))
 			continue;
 		if (!titled)
 			title(f, "Sizes (log2 histograms of results)");
@@ -274,10 +252,11 @@ static void exes_table(FILE *f, const struct keke_report *r)
 		statuses(st, sizeof(st), e);
 		put_pad(f, e->name, w);
 		fprintf(f, " %9s", rp_fmt_count(a, e->processes));
-		fprintf(f, " %9s", rp_fmt_dur(a, e->total_ns));
-		fprintf(f, " %9s", rp_fmt_dur(a, e->wall[KEKE_P50]));
-		fprintf(f, " %9s", rp_fmt_dur(a, e->wall[KEKE_P95]));
-		fprintf(f, " %9s  %s\n", rp_fmt_dur(a, e->wall[KEKE_P100]), st);
+		fprintf(f, " %9s", keke_fmt_dur(a, e->total_ns));
+		fprintf(f, " %9s", keke_fmt_dur(a, e->wall[KEKE_P50]));
+		fprintf(f, " %9s", keke_fmt_dur(a, e->wall[KEKE_P95]));
+		fprintf(f, " %9s  %s\n", keke_fmt_dur(a, e->wall[KEKE_P100]),
+			st);
 	}
 }
 
@@ -302,7 +281,7 @@ static void paths_table(FILE *f, const struct keke_report *r,
 		put_tail(f, p[i].path, w);
 		fprintf(f, " %11s", rp_fmt_count(a, p[i].calls));
 		fprintf(f, " %7" PRIu64, p[i].errors);
-		fprintf(f, " %9s", rp_fmt_dur(a, p[i].time_ns));
+		fprintf(f, " %9s", keke_fmt_dur(a, p[i].time_ns));
 		fprintf(f, " %10s", rp_fmt_bytes(a, p[i].bytes_in));
 		fprintf(f, " %10s\n", rp_fmt_bytes(a, p[i].bytes_out));
 	}
@@ -322,7 +301,7 @@ static void tree(FILE *f, const struct keke_report *r)
 		put(f, l->name);
 		if (l->count == 1) {
 			fprintf(f, " [%d] %s", l->pid,
-				rp_fmt_dur(a, l->total_ns));
+				keke_fmt_dur(a, l->total_ns));
 			if (l->signal)
 				fprintf(f, " killed by %s",
 					rp_fmt_signal(b, l->signal));
@@ -332,8 +311,8 @@ static void tree(FILE *f, const struct keke_report *r)
 			continue;
 		}
 		fprintf(f, " \u00d7%" PRIu64 " total %s, p50 %s, max %s",
-			l->count, rp_fmt_dur(a, l->total_ns),
-			rp_fmt_dur(b, l->p50_ns), rp_fmt_dur(c, l->max_ns));
+			l->count, keke_fmt_dur(a, l->total_ns),
+			keke_fmt_dur(b, l->p50_ns), keke_fmt_dur(c, l->max_ns));
 		if (l->failed)
 			fprintf(f, ", %" PRIu64 " failed", l->failed);
 		fputc('\n', f);
@@ -344,6 +323,8 @@ static void tree(FILE *f, const struct keke_report *r)
 
 static void traces(FILE *f, const struct keke_report *r)
 {
+	static const unsigned shown[] = { KEKE_P25, KEKE_P50, KEKE_P75,
+					  KEKE_P99 };
 	char a[RP_FMT_MAX], t[256];
 
 	for (size_t i = 0; i < r->ntraces; i++) {
@@ -367,11 +348,10 @@ static void traces(FILE *f, const struct keke_report *r)
 			put_pad(f, s->name, w);
 			fprintf(f, " %4u %6s", s->nth,
 				rp_fmt_share(a, s->processes, tr->processes));
-			fprintf(f, " %9s", rp_fmt_dur(a, s->offset[KEKE_P25]));
-			fprintf(f, " %9s", rp_fmt_dur(a, s->offset[KEKE_P50]));
-			fprintf(f, " %9s", rp_fmt_dur(a, s->offset[KEKE_P75]));
-			fprintf(f, " %9s", rp_fmt_dur(a, s->offset[KEKE_P99]));
-			fprintf(f, " %9s\n", rp_fmt_dur(a, s->dur_p50));
+			for (size_t p = 0; p < 4; p++)
+				fprintf(f, " %9s",
+					keke_fmt_dur(a, s->offset[shown[p]]));
+			fprintf(f, " %9s\n", keke_fmt_dur(a, s->dur_p50));
 		}
 		if (tr->more)
 			fprintf(f, "... and %zu rarer steps\n", tr->more);
