@@ -15,7 +15,7 @@
  * left (the cache, the default dirs, $LIB, $PLATFORM) does not depend on
  * the caller.
  */
-#define KEKE_WRAP_dl KEKE_WRAP_ON
+#define KEKE_WRAP_DL KEKE_WRAP_ON
 #include <elf.h>
 #include <limits.h>
 #include <link.h>
@@ -281,7 +281,7 @@ KEKE_EXPORT __attribute__((noinline)) void *dlopen(const char *path,
 	void *h;
 	int err;
 
-	if (!keke_hook_on(keke_fam_dl))
+	if (!keke_hook_on(KEKE_FAMILY_BIT_DL))
 		return open_as(caller, path, flags);
 	t0 = keke_now();
 	h = open_as(caller, path, flags);
@@ -307,7 +307,7 @@ KEKE_EXPORT int dlclose(void *handle)
 	uint64_t t0, dur;
 	int rc, err;
 
-	if (!keke_hook_on(keke_fam_dl))
+	if (!keke_hook_on(KEKE_FAMILY_BIT_DL))
 		return real(handle);
 	/* The link map may be gone after the call. (A NULL or bad handle
 	 * crashes here as it would in glibc's dlclose.) */

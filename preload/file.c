@@ -13,7 +13,7 @@
  * interpose, so fopen records one fopen and never also an open: what is
  * recorded is what the program called.
  */
-#define KEKE_WRAP_file KEKE_WRAP_ON
+#define KEKE_WRAP_FILE KEKE_WRAP_ON
 #include <limits.h>
 #include <stdarg.h>
 #include <sys/syscall.h>
@@ -371,7 +371,7 @@ KEKE_EXPORT int open(const char *path, int flags, ...)
 	mode_t mode = 0;
 
 	OPEN_MODE(flags, mode);
-	if (!keke_hook_on(keke_fam_file))
+	if (!keke_hook_on(KEKE_FAMILY_BIT_FILE))
 		return KEKE_HOOK_REAL(open)(path, flags, mode);
 	return traced_open(KEKE_CALL_OPEN, KEKE_HOOK_REAL(open), false,
 			   AT_FDCWD, path, flags, mode);
@@ -382,7 +382,7 @@ KEKE_EXPORT int open64(const char *path, int flags, ...)
 	mode_t mode = 0;
 
 	OPEN_MODE(flags, mode);
-	if (!keke_hook_on(keke_fam_file))
+	if (!keke_hook_on(KEKE_FAMILY_BIT_FILE))
 		return KEKE_HOOK_REAL(open64)(path, flags, mode);
 	return traced_open(KEKE_CALL_OPEN, KEKE_HOOK_REAL(open64), false,
 			   AT_FDCWD, path, flags, mode);
@@ -393,7 +393,7 @@ KEKE_EXPORT int openat(int dirfd, const char *path, int flags, ...)
 	mode_t mode = 0;
 
 	OPEN_MODE(flags, mode);
-	if (!keke_hook_on(keke_fam_file))
+	if (!keke_hook_on(KEKE_FAMILY_BIT_FILE))
 		return KEKE_HOOK_REAL(openat)(dirfd, path, flags, mode);
 	return traced_open(KEKE_CALL_OPENAT, KEKE_HOOK_REAL(openat), true,
 			   dirfd, path, flags, mode);
@@ -404,7 +404,7 @@ KEKE_EXPORT int openat64(int dirfd, const char *path, int flags, ...)
 	mode_t mode = 0;
 
 	OPEN_MODE(flags, mode);
-	if (!keke_hook_on(keke_fam_file))
+	if (!keke_hook_on(KEKE_FAMILY_BIT_FILE))
 		return KEKE_HOOK_REAL(openat64)(dirfd, path, flags, mode);
 	return traced_open(KEKE_CALL_OPENAT, KEKE_HOOK_REAL(openat64), true,
 			   dirfd, path, flags, mode);

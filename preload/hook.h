@@ -16,7 +16,7 @@
  * allocated, no lock is taken (signal handlers are safe), and a hook that
  * runs while its thread is recording (busy) only forwards.
  *
- * A family file (file.c, net.c, ...) defines KEKE_WRAP_<family> as
+ * A family file (file.c, net.c, ...) defines KEKE_WRAP_<FAMILY> as
  * KEKE_WRAP_ON before including this header, defines the record_<how>()
  * (and before_<how>()) functions its lines name, and ends by including
  * hooks.def with KEKE_HOOK_EMIT (see below).
@@ -35,13 +35,16 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <spawn.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/resource.h>
 #include <sys/select.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/types.h>
 #include <sys/uio.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -58,22 +61,7 @@
 #error "libkeke.so is built without _FORTIFY_SOURCE (see meson.build)"
 #endif
 
-/* Lower-case family names, as hooks.def spells them. */
-enum {
-	keke_fam_proc = KEKE_FAMILY_PROC,
-	keke_fam_file = KEKE_FAMILY_FILE,
-	keke_fam_net = KEKE_FAMILY_NET,
-	keke_fam_sync = KEKE_FAMILY_SYNC,
-	keke_fam_thread = KEKE_FAMILY_THREAD,
-	keke_fam_dl = KEKE_FAMILY_DL,
-	keke_fam_user = KEKE_FAMILY_USER,
-};
-
 /* keke_<name>_fn: the type of each hooked function. */
-#define KEKE_HOOK(fam, call, ret, name, params, args, how, rargs) \
-	typedef ret keke_##name##_fn params;
-#define KEKE_HOOK_PRE(fam, call, ret, name, params, args, how, pargs, rargs) \
-	typedef ret keke_##name##_fn params;
 #define KEKE_HOOK_HAND(fam, ret, name, params) \
 	typedef ret keke_##name##_fn params;
 #define KEKE_HOOKED(name, fam)
@@ -82,10 +70,6 @@ enum {
 
 /* KEKE_HOOK_ID_<name>: the slot of each hook in the table. */
 enum keke_hook_id {
-#define KEKE_HOOK(fam, call, ret, name, params, args, how, rargs) \
-	KEKE_HOOK_ID_##name,
-#define KEKE_HOOK_PRE(fam, call, ret, name, params, args, how, pargs, rargs) \
-	KEKE_HOOK_ID_##name,
 #define KEKE_HOOK_HAND(fam, ret, name, params) KEKE_HOOK_ID_##name,
 #define KEKE_HOOKED(name, fam)
 #include "hooks.def"
@@ -104,6 +88,11 @@ extern void *keke_hook_real[KEKE_HOOK_COUNT];
  * (the program could not have been linked to it).
  */
 void *keke_hook_resolve(unsigned id);
+
+/* Resolves the real function of hook @id ahead of its first call, as
+ * keke_hook_resolve does, but leaves its slot empty rather than abort when
+ * the C library lacks it. */
+void keke_hook_resolve_early(unsigned id);
 
 static inline void *keke_hook_fn(unsigned id)
 {
@@ -141,16 +130,16 @@ static inline bool keke_hook_keep(uint64_t dur)
 
 /* Whether a hook of @family records: the family is traced (start-up is
  * over) and the thread is not inside keke's own recording. */
-static inline bool keke_hook_on(unsigned family)
+static inline bool keke_hook_on(enum keke_family_bit family)
 {
 	if (__builtin_expect(keke_thread.busy, 0)) {
 		/* A handler's call while its thread records: lost, counted. */
 		if (keke_busy_drops() &&
-		    keke_traced((enum keke_family)family))
+		    keke_traced(family))
 			keke_writer_drop(1);
 		return false;
 	}
-	return keke_traced((enum keke_family)family);
+	return keke_traced(family);
 }
 
 /*
@@ -209,8 +198,17 @@ static inline void keke_rec_timeout(struct keke_rec *r, int64_t ns)
 /* ", a, b" from "(a, b)", and nothing from "()". */
 #define KEKE_HOOK_ARGS_(...) , ##__VA_ARGS__
 
-/* The generated wrapper of one hooks.def line (see the top of this file). */
-#define KEKE_HOOK_WRAPPER(fam, call, ret, name, params, args, how, rargs) \
+/* The arguments of a parenthesized list, without the parentheses. */
+#define KEKE_HOOK_UNPAREN_(...) __VA_ARGS__
+
+/*
+ * The wrapper every generated hook shares (see the top of this file):
+ * @before is a statement run before the call when the call is traced
+ * (or nothing), @fields what record_<how> gets after the errno, as
+ * "(, a, b)".
+ */
+#define KEKE_HOOK_BODY_(fam, call, ret, name, params, args, how, before,  \
+			fields)						  \
 	KEKE_EXPORT ret name params;					  \
 	KEKE_EXPORT ret name params					  \
 	{								  \
@@ -219,18 +217,24 @@ static inline void keke_rec_timeout(struct keke_rec *r, int64_t ns)
 		ret rv_;						  \
 		int err_;						  \
 									  \
-		if (!keke_hook_on(keke_fam_##fam))			  \
+		if (!keke_hook_on(KEKE_FAMILY_BIT_##fam))		  \
 			return real_ args;				  \
+		before							  \
 		t0_ = keke_now();					  \
 		rv_ = real_ args;					  \
 		err_ = errno;						  \
 		dur_ = keke_now() - t0_;				  \
 		if (keke_hook_keep(dur_))				  \
 			record_##how(KEKE_CALL_##call, t0_, dur_, rv_,	  \
-				     err_ KEKE_HOOK_ARGS_ rargs);	  \
+				     err_ KEKE_HOOK_UNPAREN_ fields);	  \
 		errno = err_;						  \
 		return rv_;						  \
 	}
+
+/* The wrapper of a KEKE_HOOK line. */
+#define KEKE_HOOK_WRAPPER(fam, call, ret, name, params, args, how, rargs) \
+	KEKE_HOOK_BODY_(fam, call, ret, name, params, args, how, ,	  \
+			(KEKE_HOOK_ARGS_ rargs))
 
 /*
  * The wrapper of a KEKE_HOOK_PRE line: the same, but before the call
@@ -239,52 +243,35 @@ static inline void keke_rec_timeout(struct keke_rec *r, int64_t ns)
  */
 #define KEKE_HOOK_WRAPPER_PRE(fam, call, ret, name, params, args, how,	  \
 			      pargs, rargs)				  \
-	KEKE_EXPORT ret name params;					  \
-	KEKE_EXPORT ret name params					  \
-	{								  \
-		keke_##name##_fn *real_ = KEKE_HOOK_REAL(name);		  \
-		uint64_t t0_, dur_;					  \
-		ret rv_;						  \
-		int err_;						  \
-									  \
-		if (!keke_hook_on(keke_fam_##fam))			  \
-			return real_ args;				  \
-		__auto_type pre_ = before_##how pargs;			  \
-		t0_ = keke_now();					  \
-		rv_ = real_ args;					  \
-		err_ = errno;						  \
-		dur_ = keke_now() - t0_;				  \
-		if (keke_hook_keep(dur_))				  \
-			record_##how(KEKE_CALL_##call, t0_, dur_, rv_,	  \
-				     err_, pre_ KEKE_HOOK_ARGS_ rargs);	  \
-		errno = err_;						  \
-		return rv_;						  \
-	}
+	KEKE_HOOK_BODY_(fam, call, ret, name, params, args, how,	  \
+			__auto_type pre_ = before_##how pargs;,		  \
+			(, pre_ KEKE_HOOK_ARGS_ rargs))
 
-/* A family file defines KEKE_WRAP_<family> as KEKE_WRAP_ON before it
- * includes this header; the other families are KEKE_WRAP_OFF. */
+/* A family file defines KEKE_WRAP_<FAMILY> as KEKE_WRAP_ON before it
+ * includes this header; the other families are KEKE_WRAP_OFF (a macro
+ * cannot define macros: these follow KEKE_FAMILY_LIST by hand). */
 #define KEKE_WRAP_ON(...) __VA_ARGS__
 #define KEKE_WRAP_OFF(...)
-#ifndef KEKE_WRAP_proc
-#define KEKE_WRAP_proc KEKE_WRAP_OFF
+#ifndef KEKE_WRAP_PROC
+#define KEKE_WRAP_PROC KEKE_WRAP_OFF
 #endif
-#ifndef KEKE_WRAP_file
-#define KEKE_WRAP_file KEKE_WRAP_OFF
+#ifndef KEKE_WRAP_FILE
+#define KEKE_WRAP_FILE KEKE_WRAP_OFF
 #endif
-#ifndef KEKE_WRAP_net
-#define KEKE_WRAP_net KEKE_WRAP_OFF
+#ifndef KEKE_WRAP_NET
+#define KEKE_WRAP_NET KEKE_WRAP_OFF
 #endif
-#ifndef KEKE_WRAP_sync
-#define KEKE_WRAP_sync KEKE_WRAP_OFF
+#ifndef KEKE_WRAP_SYNC
+#define KEKE_WRAP_SYNC KEKE_WRAP_OFF
 #endif
-#ifndef KEKE_WRAP_thread
-#define KEKE_WRAP_thread KEKE_WRAP_OFF
+#ifndef KEKE_WRAP_THREAD
+#define KEKE_WRAP_THREAD KEKE_WRAP_OFF
 #endif
-#ifndef KEKE_WRAP_dl
-#define KEKE_WRAP_dl KEKE_WRAP_OFF
+#ifndef KEKE_WRAP_DL
+#define KEKE_WRAP_DL KEKE_WRAP_OFF
 #endif
-#ifndef KEKE_WRAP_user
-#define KEKE_WRAP_user KEKE_WRAP_OFF
+#ifndef KEKE_WRAP_USER
+#define KEKE_WRAP_USER KEKE_WRAP_OFF
 #endif
 
 /*

@@ -13,24 +13,10 @@
 #include "record/duration.h"
 #include "runtime/next_symbol.h"
 
-/* enum keke_family (preload.h) and KEKE_FAMILY_LIST (families.h) must
- * agree: the tool parses KEKE_TRACE with the second. */
-#define KEKE_CHECK_FAMILY_(sym, name)					\
-	_Static_assert((int)KEKE_FAMILY_##sym ==			\
-		       (int)KEKE_FAMILY_BIT_##sym,			\
-		       "enum keke_family follows KEKE_FAMILY_LIST");
-KEKE_FAMILY_LIST(KEKE_CHECK_FAMILY_)
-#undef KEKE_CHECK_FAMILY_
-_Static_assert((int)KEKE_FAMILY_COUNT == (int)KEKE_FAMILY_BITS,
-	       "enum keke_family has every family of KEKE_FAMILY_LIST");
-
 void *keke_hook_real[KEKE_HOOK_COUNT];
 uint64_t keke_min_ticks;
 
 static const char *const hook_names[KEKE_HOOK_COUNT] = {
-#define KEKE_HOOK(fam, call, ret, name, params, args, how, rargs) #name,
-#define KEKE_HOOK_PRE(fam, call, ret, name, params, args, how, pargs, rargs) \
-	#name,
 #define KEKE_HOOK_HAND(fam, ret, name, params) #name,
 #define KEKE_HOOKED(name, fam)
 #include "hooks.def"
@@ -100,6 +86,14 @@ static KEKE_ONCE void *lookup(unsigned id)
 	if (!fn)
 		dlerror();	/* the program's dlerror() must not see it */
 	return fn;
+}
+
+KEKE_ONCE void keke_hook_resolve_early(unsigned id)
+{
+	void *fn = lookup(id);
+
+	if (fn)
+		__atomic_store_n(&keke_hook_real[id], fn, __ATOMIC_RELAXED);
 }
 
 KEKE_ONCE void *keke_hook_resolve(unsigned id)

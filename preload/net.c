@@ -5,7 +5,7 @@
  * and epoll_wait/epoll_pwait/epoll_pwait2. Addresses are recorded as text:
  * "127.0.0.1:8080", "[::1]:80", "unix:/path", "unix:@abstract".
  */
-#define KEKE_WRAP_net KEKE_WRAP_ON
+#define KEKE_WRAP_NET KEKE_WRAP_ON
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <stddef.h>
@@ -399,7 +399,7 @@ KEKE_EXPORT int getaddrinfo(const char *node, const char *service,
 	uint64_t t0, dur;
 	int rc, err;
 
-	if (!keke_hook_on(keke_fam_net))
+	if (!keke_hook_on(KEKE_FAMILY_BIT_NET))
 		return real(node, service, hints, res);
 	t0 = keke_now();
 	keke_busy_set(KEKE_BUSY_INTERNAL);

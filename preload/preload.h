@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #include "record/clock.h"
+#include "record/families.h"
 #include "record/once.h"
 #include "runtime/writer.h"
 
@@ -28,39 +29,11 @@ const char *keke_loaded_as(void);
  * (next_symbol.h), else from dlsym. */
 void *keke_real_symbol(const char *name);
 
-/*
- * The real function behind a hook, resolved once with keke_real_symbol.
- * A racing first call in two threads resolves twice to the same pointer.
- */
-#define KEKE_REAL(name)                                                      \
-	({                                                                   \
-		static __typeof__(name) *real_;                              \
-		__typeof__(name) *fn_ =                                      \
-			__atomic_load_n(&real_, __ATOMIC_RELAXED);          \
-		if (!fn_) {                                                  \
-			fn_ = (__typeof__(name) *)keke_real_symbol(#name);   \
-			__atomic_store_n(&real_, fn_, __ATOMIC_RELAXED);     \
-		}                                                            \
-		fn_;                                                         \
-	})
-
-/* The families of hooks KEKE_TRACE can choose. */
-enum keke_family {
-	KEKE_FAMILY_PROC,
-	KEKE_FAMILY_FILE,
-	KEKE_FAMILY_NET,
-	KEKE_FAMILY_SYNC,
-	KEKE_FAMILY_THREAD,
-	KEKE_FAMILY_DL,
-	KEKE_FAMILY_USER,
-	KEKE_FAMILY_COUNT
-};
-
 /* A bit per traced family; 0 until start-up has opened the record file,
  * so hooks that run earlier only forward to the real function. */
 extern uint32_t keke_families;
 
-static inline bool keke_traced(enum keke_family family)
+static inline bool keke_traced(enum keke_family_bit family)
 {
 	return __builtin_expect(keke_families >> family & 1, 1);
 }

@@ -24,7 +24,7 @@ static void record_named(unsigned type, const char *name,
 	size_t n = length(name), c = length(category);
 	struct keke_rec r;
 
-	if (!keke_traced(KEKE_FAMILY_USER) ||
+	if (!keke_traced(KEKE_FAMILY_BIT_USER) ||
 	    !keke_rec_begin(&r, type, 0, 0, keke_now(),
 			    KEKE_REC_MAX_LEN(0, KEKE_STR_MAX_LEN(n) +
 						 KEKE_STR_MAX_LEN(c))))
@@ -42,7 +42,7 @@ static void record_value(unsigned type, unsigned key, const char *name,
 	size_t n = length(name);
 	struct keke_rec r;
 
-	if (!keke_traced(KEKE_FAMILY_USER) ||
+	if (!keke_traced(KEKE_FAMILY_BIT_USER) ||
 	    !keke_rec_begin(&r, type, 0, 0, keke_now(),
 			    KEKE_REC_MAX_LEN(1, KEKE_STR_MAX_LEN(n))))
 		return;
@@ -61,7 +61,7 @@ KEKE_EXPORT void keke__end(void)
 {
 	struct keke_rec r;
 
-	if (keke_traced(KEKE_FAMILY_USER) &&
+	if (keke_traced(KEKE_FAMILY_BIT_USER) &&
 	    keke_rec_begin(&r, KEKE_REC_SPAN_END, 0, 0, keke_now(),
 			   KEKE_REC_MAX_LEN(0, 0)))
 		keke_rec_commit(&r);
@@ -77,7 +77,7 @@ KEKE_EXPORT void keke__arg_str(const char *key, const char *value)
 	size_t k = length(key), v = value ? strlen(value) : 0;
 	struct keke_rec r;
 
-	if (!keke_traced(KEKE_FAMILY_USER) ||
+	if (!keke_traced(KEKE_FAMILY_BIT_USER) ||
 	    !keke_rec_begin(&r, KEKE_REC_ARG, 0, 0, keke_now(),
 			    KEKE_REC_MAX_LEN(0, KEKE_STR_MAX_LEN(k) +
 						 KEKE_STR_MAX_LEN(v))))
@@ -106,7 +106,7 @@ KEKE_EXPORT uint64_t keke__flow_out(void)
 {
 	uint64_t id;
 
-	if (!keke_traced(KEKE_FAMILY_USER))
+	if (!keke_traced(KEKE_FAMILY_BIT_USER))
 		return 0;
 	id = keke_new_flow();
 	record_value(KEKE_REC_FLOW, KEKE_KEY_FLOW_OUT, NULL, (long long)id);

@@ -34,7 +34,7 @@
 #include <unistd.h>
 
 #include "proc/env.h"
-#include "preload.h"
+#include "hook.h"
 #include "raw_syscall.h"
 #include "runtime/text.h"
 
@@ -220,36 +220,29 @@ static KEKE_ONCE void mark_untraced(uint8_t *rec, bool on)
 		__atomic_and_fetch((uint32_t *)rec, ~flag, __ATOMIC_RELEASE);
 }
 
-/* The real exec calls, found at start-up: a fork child that execs at once
- * then runs no dlsym, whose code and tables would cost it page faults. */
-static struct {
-	__typeof__(execve) *execve;
-	__typeof__(execvpe) *execvpe;
-	__typeof__(execveat) *execveat;
-	__typeof__(fexecve) *fexecve;
-} real;
-
+/* The real exec calls are found at start-up: a fork child that execs at
+ * once then runs no dlsym, whose code and tables would cost it page
+ * faults. */
 KEKE_ONCE void keke_exec_init(void)
 {
-	real.execve = KEKE_REAL(execve);
-	real.execvpe = KEKE_REAL(execvpe);
-	real.execveat = KEKE_REAL(execveat);
-	real.fexecve = KEKE_REAL(fexecve);
+	keke_hook_resolve_early(KEKE_HOOK_ID_execve);
+	keke_hook_resolve_early(KEKE_HOOK_ID_execvpe);
+	keke_hook_resolve_early(KEKE_HOOK_ID_execveat);
+	keke_hook_resolve_early(KEKE_HOOK_ID_fexecve);
 }
 
 static KEKE_ONCE int real_exec(const struct exec_call *c, char *const envp[])
 {
-	if (!real.execve)	/* an exec before start-up */
-		keke_exec_init();
 	switch (c->kind) {
 	case EXECVE:
-		return real.execve(c->path, c->argv, envp);
+		return KEKE_HOOK_REAL(execve)(c->path, c->argv, envp);
 	case EXECVPE:
-		return real.execvpe(c->path, c->argv, envp);
+		return KEKE_HOOK_REAL(execvpe)(c->path, c->argv, envp);
 	case EXECVEAT:
-		return real.execveat(c->fd, c->path, c->argv, envp, c->flags);
+		return KEKE_HOOK_REAL(execveat)(c->fd, c->path, c->argv, envp,
+						c->flags);
 	case FEXECVE:
-		return real.fexecve(c->fd, c->argv, envp);
+		return KEKE_HOOK_REAL(fexecve)(c->fd, c->argv, envp);
 	}
 	errno = EINVAL;
 	return -1;
@@ -278,7 +271,7 @@ static KEKE_ONCE int do_exec(const struct exec_call *c)
 	 * cannot record at all: it hands itself over to any image that may
 	 * be traced (a script's interpreter is). */
 	vforked = keke_vfork_child(&h.fork);
-	unstarted = keke_traced(KEKE_FAMILY_PROC) &&
+	unstarted = keke_traced(KEKE_FAMILY_BIT_PROC) &&
 		    (vforked || keke_writer_unstarted(&h.fork));
 	kind = classify(target, unstarted, &missing);
 	if (unstarted && (kind == TARGET_LOADS ||
@@ -295,7 +288,7 @@ static KEKE_ONCE int do_exec(const struct exec_call *c)
 	if (vforked) {
 		keke_vfork_exec(target, c->argv);
 	} else {
-		if (keke_traced(KEKE_FAMILY_PROC) && !handoff)
+		if (keke_traced(KEKE_FAMILY_BIT_PROC) && !handoff)
 			rec = record_exec(target, c->argv, flow, keke_now());
 		/* For the image's end, if the exec works. A program that
 		 * searches its PATH by exec'ing each place in turn (dash,

@@ -24,7 +24,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include "preload.h"
+#include "hook.h"
 
 pid_t _Fork(void);
 
@@ -72,7 +72,7 @@ static KEKE_ONCE pid_t traced_fork(pid_t (*real_fork)(void))
 		return 0;
 	}
 	forking_flow = 0;
-	if (keke_traced(KEKE_FAMILY_PROC))
+	if (keke_traced(KEKE_FAMILY_BIT_PROC))
 		record_fork(t0, pid, err, flow);
 	errno = err;
 	return pid;
@@ -86,12 +86,12 @@ KEKE_ONCE uint64_t keke_forking_flow(void)
 
 KEKE_EXPORT KEKE_ONCE pid_t fork(void)
 {
-	return traced_fork(KEKE_REAL(fork));
+	return traced_fork(KEKE_HOOK_REAL(fork));
 }
 
 KEKE_EXPORT KEKE_ONCE pid_t _Fork(void)
 {
-	return traced_fork(KEKE_REAL(_Fork));
+	return traced_fork(KEKE_HOOK_REAL(_Fork));
 }
 
 #if defined(__x86_64__)
@@ -118,7 +118,7 @@ __attribute__((used, noinline)) static KEKE_ONCE void vfork_enter(void)
 		return;
 	vforking.flow = keke_new_flow();
 	vforking.t0 = keke_now();
-	vforking.has_rec = keke_traced(KEKE_FAMILY_PROC) &&
+	vforking.has_rec = keke_traced(KEKE_FAMILY_BIT_PROC) &&
 			   keke_rec_begin(&vforking.rec, KEKE_REC_SLICE,
 					  KEKE_CALL_FORK, 0, vforking.t0,
 					  KEKE_REC_MAX_LEN(5, 0) +
@@ -222,7 +222,7 @@ __asm__(".pushsection .text.startup, \"ax\", @progbits\n"
 #else
 KEKE_EXPORT KEKE_ONCE pid_t vfork(void)
 {
-	return traced_fork(KEKE_REAL(fork));
+	return traced_fork(KEKE_HOOK_REAL(fork));
 }
 
 KEKE_ONCE bool keke_vfork_child(struct keke_fork_prelude *p)
