@@ -132,7 +132,7 @@ static bool expand_origin(const char *s, size_t n, const char *origin,
 /* Whether @path is an ELF object of this process's class and machine
  * (glibc skips others while it searches). Raw syscalls: no hook sees them.
  * Only a regular file is opened: a FIFO would wait for a writer, a device
- * may act on being opened (see classify in proc_exec.c). */
+ * may act on being opened (see classify in proc/exec.c). */
 static bool loadable(const char *path)
 {
 	ElfW(Ehdr) eh;

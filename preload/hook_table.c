@@ -14,6 +14,7 @@
 #include "runtime/next_symbol.h"
 
 void *keke_hook_real[KEKE_HOOK_COUNT];
+uint32_t keke_families;
 uint64_t keke_min_ticks;
 
 static const char *const hook_names[KEKE_HOOK_COUNT] = {

@@ -75,41 +75,11 @@ int keke_flow_env(char *buf, size_t size, int ppid, uint64_t flow,
 const char *keke_self_path(void);
 const char *const *keke_run_vars(void);
 
-/* Start-up: reads the environment, opens the record file, records the
- * process start. Idempotent; called by the constructor and by any hook
- * that runs before it. */
-void keke_init(void);
-
 /* Records that this process image ends (once). @has_status: @status is
  * the value given to exit/_exit or returned by main. */
 void keke_record_exit(enum keke_exit_how how, bool has_status, int status);
 
-/* In a fork child: the child's own record file, made at its first record
- * (keke_writer_defer). */
-void keke_after_fork_child(uint64_t flow_in);
-
 /* The flow of the fork the calling thread is making, or 0. */
 uint64_t keke_forking_flow(void);
-
-/* In a vfork child: true, and @p tells of the vfork (its flow and time)
- * for the image the child execs into. */
-bool keke_vfork_child(struct keke_fork_prelude *p);
-
-/* In a vfork child about to exec: the parent's fork record is to tell
- * @path and @argv, so that a child whose new image cannot be traced still
- * shows what it ran; NULL when the exec came back: it tells nothing. */
-void keke_vfork_exec(const char *path, char *const argv[]);
-
-/* In a vfork child about to exec again without keke's variables (E2BIG):
- * the parent's fork record is to say that its child runs untraced, until
- * keke_vfork_exec tells of another exec. */
-void keke_vfork_untraced(void);
-
-/* Room an exec's path and argv take in a record, at most. */
-#define KEKE_EXEC_FIELDS_MAX (2 * KEKE_STR_MAX_LEN(KEKE_STRING_CAP))
-
-/* Adds an exec's @path and @argv to @r. */
-void keke_exec_fields(struct keke_rec *r, const char *path,
-		      char *const argv[]);
 
 #endif

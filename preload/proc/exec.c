@@ -14,7 +14,7 @@
  *    spares the child a file of its own. An exec that comes back is
  *    recorded then, making the file;
  *  - in a vfork child, which cannot record, hands over likewise and
- *    leaves the program it runs in its parent's fork record (proc_fork.c);
+ *    leaves the program it runs in its parent's fork record (vfork.c);
  *  - when keke's variables take arguments and environment over the
  *    kernel's limit (E2BIG), execs again with the environment the program
  *    would have without keke, untraced, and marks the record so.
@@ -34,6 +34,8 @@
 #include <unistd.h>
 
 #include "proc/env.h"
+#include "proc/exec_fields.h"
+#include "proc/vfork.h"
 #include "hook.h"
 #include "raw_syscall.h"
 #include "runtime/text.h"
@@ -157,27 +159,6 @@ static KEKE_ONCE const char *target_of(const struct exec_call *c, char *buf,
 		return buf;
 	}
 	return c->path;
-}
-
-/* Adds an exec's path and argv to @r (room: KEKE_EXEC_FIELDS_MAX). */
-KEKE_ONCE void keke_exec_fields(struct keke_rec *r, const char *path,
-				char *const argv[])
-{
-	char *p;
-	long n;
-
-	/* Written in place, not staged on the stack: this may run in a
-	 * signal handler on a small stack. /proc/self/fd/N is shown as
-	 * what it stands for. */
-	p = keke_rec_str_begin(r, KEKE_KEY_PATH);
-	n = strncmp(path, "/proc/self/fd/", 14) ? -1 :
-		syscall(SYS_readlink, path, p, KEKE_STRING_CAP);
-	if (n <= 0) {
-		n = (long)strnlen(path, KEKE_STRING_CAP);
-		memcpy(p, path, (size_t)n);
-	}
-	keke_rec_str_end(r, (size_t)n);
-	keke_rec_strv(r, KEKE_KEY_ARGV, argv);
 }
 
 /* Writes the exec slice of a call made at @ts; returns the record, to

@@ -22,7 +22,9 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "record/clock.h"
 #include "record/families.h"
+#include "record/once.h"
 #include "runtime/stacks.h"
 
 #define DEPTH_DEFAULT 32
@@ -95,7 +97,8 @@ static void warm_up(void)
 		syscall(SYS_close, held[--n]);
 }
 
-KEKE_ONCE void keke_stacks_init(void)
+KEKE_ONCE void keke_stacks_init(void *(*open_lib)(const char *path,
+						  int flags))
 {
 	const char *spec = getenv("KEKE_STACKS");
 	const char *max = getenv("KEKE_STACK_DEPTH");
@@ -109,7 +112,7 @@ KEKE_ONCE void keke_stacks_init(void)
 		return;
 	if (max && atoi(max) > 0)
 		depth = atoi(max) < KEKE_STACK_MAX ? atoi(max) : KEKE_STACK_MAX;
-	lib = dlopen("libunwind.so.8", RTLD_NOW | RTLD_LOCAL);
+	lib = open_lib("libunwind.so.8", RTLD_NOW | RTLD_LOCAL);
 	if (!lib)
 		return;
 	backtrace_fn = (int (*)(void **, int))dlsym(lib, "unw_backtrace");
