@@ -29,8 +29,8 @@ __libc_start_main(main_fn *main, int argc, char **argv, void (*init)(void),
 		  void (*fini)(void), void (*rtld_fini)(void), void *stack_end)
 {
 	real_main = main;
-	return KEKE_HOOK_REAL(__libc_start_main)(traced_main, argc, argv, init, fini, rtld_fini,
-		    stack_end);
+	return KEKE_HOOK_REAL(__libc_start_main)(traced_main, argc, argv, init,
+						 fini, rtld_fini, stack_end);
 }
 
 KEKE_EXPORT KEKE_ONCE void exit(int status)

@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The hook template. Every hook of the file, net, sync, thread and dl
- * families is one line of hooks.def; from that line come the type of its
- * real function, its slot in one table of real functions (resolved on
- * first use, keke_hook_resolve), its place in the export list a test
- * checks and, unless it is written by hand, its wrapper
- * (KEKE_HOOK_WRAPPER below), which every generated hook shares:
+ * The hook template. Every hook is one line of hooks.def; from that line
+ * come the type of its real function, its slot in the hook table
+ * (hook_table.c: the real functions, resolved on first use by
+ * keke_hook_resolve), its place in the export list a test checks and,
+ * unless it is written by hand, its wrapper (KEKE_HOOK_WRAPPER below),
+ * which every generated hook shares:
  *
  *	not traced, or inside keke already?  -> tail call the real function
  *	t0 = clock; rv = real(args); err = errno; dur = clock - t0

@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: MIT
 /*
- * What hooks.def generates outside the family files: the table of real
- * functions and how they are resolved, and the start-up choice of what is
- * recorded (KEKE_TRACE, KEKE_MIN_DUR).
+ * The hook table: the real function of each hooks.def line, resolved on
+ * first use (hook.h, keke_hook_resolve) from the symbol tables of the
+ * objects after libkeke.so; and what the hooks filter on, chosen at
+ * start-up: the traced families (KEKE_TRACE) and the min-duration filter
+ * (KEKE_MIN_DUR).
  */
 #include <limits.h>
 #include <stdlib.h>

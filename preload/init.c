@@ -211,6 +211,7 @@ static KEKE_ONCE void record_process_start(void)
 	size_t exe_len = exe ? strlen(exe) : PATH_MAX;
 	size_t exec_path_len = exec_path ? strlen(exec_path) : 0;
 	size_t env_len = keke_image.record_env ? strv_len(environ) : 0;
+	size_t argv_len = strv_len(keke_image.argv);
 	struct keke_rec r;
 	long n;
 	char *p;
@@ -219,7 +220,7 @@ static KEKE_ONCE void record_process_start(void)
 			    keke_writer_image_start(),
 			    KEKE_REC_MAX_LEN(2, KEKE_STR_MAX_LEN(exe_len) +
 						KEKE_STR_MAX_LEN(PATH_MAX) +
-						KEKE_STR_MAX_LEN(strv_len(keke_image.argv)) +
+						KEKE_STR_MAX_LEN(argv_len) +
 						KEKE_STR_MAX_LEN(env_len) +
 						KEKE_STR_MAX_LEN(exec_path_len))))
 		return;
@@ -261,7 +262,8 @@ static KEKE_ONCE void keke_init(void)
 	if (__atomic_exchange_n(&keke_image.started, 1, __ATOMIC_ACQ_REL))
 		return;
 	keke_hooks_locate();
-	keke_image.quiet = getenv("KEKE_QUIET") && !strcmp(getenv("KEKE_QUIET"), "1");
+	keke_image.quiet = getenv("KEKE_QUIET") &&
+			   !strcmp(getenv("KEKE_QUIET"), "1");
 	dir = getenv("KEKE_DIR");
 	root = getenv("KEKE_ROOT_PID");
 	/* The root: the process that finds no trace dir (bare mode), and
@@ -274,7 +276,8 @@ static KEKE_ONCE void keke_init(void)
 		keke_image.pid = (int)getpid();
 	if (dir) {
 		keke_image.why_not = take_trace_dir(dir);
-		parse_trace_id(getenv("KEKE_TRACE_ID"), keke_image.config.trace_id);
+		parse_trace_id(getenv("KEKE_TRACE_ID"),
+			       keke_image.config.trace_id);
 	} else if (keke_image.root) {
 		keke_image.why_not = create_bare_dir();
 	} else {
@@ -288,7 +291,7 @@ static KEKE_ONCE void keke_init(void)
 	keke_clock_init(getenv("KEKE_CLOCK"));
 	keke_image.config.dir = trace_dir;
 	keke_image.config.flow_in = keke_incoming_flow(&keke_image.handoff);
-	keke_image.config.prelude = keke_image.handoff.fork;
+	keke_image.config.prelude = keke_image.handoff.prelude;
 	keke_image.config.begin = record_process_start;
 	err = keke_writer_start(&keke_image.config);
 	if (err) {
@@ -322,7 +325,8 @@ keke_constructor(int argc, char **argv)
  */
 static KEKE_ONCE void announce(void)
 {
-	if (!keke_image.root || keke_image.quiet || keke_image.pid != (int)getpid() ||
+	if (!keke_image.root || keke_image.quiet ||
+	    keke_image.pid != (int)getpid() ||
 	    __atomic_exchange_n(&keke_image.announced, 1, __ATOMIC_ACQ_REL))
 		return;
 	if (keke_image.why_not) {

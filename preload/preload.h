@@ -46,11 +46,12 @@ uint64_t keke_new_flow(void);
  * knows this process's pid. */
 void keke_seed_flows(uint64_t inherited);
 
-/* What a fork child that recorded nothing hands to the image it execs (in
- * KEKE_FLOW_IN), which then tells of it: the child needs no file. */
+/* What a fork child that recorded nothing (the prelude of the image it
+ * execs) hands to that image in KEKE_FLOW_IN, which then tells of it: the
+ * child needs no file. */
 struct keke_handoff {
 	int pid;		/* of the fork child, the new image's too */
-	struct keke_fork_prelude fork;
+	struct keke_fork_prelude prelude;
 	const char *path;	/* the program exec'd */
 };
 

@@ -251,15 +251,15 @@ static KEKE_ONCE int do_exec(const struct exec_call *c)
 	 * image surely traced, which then records its exec. A vfork child
 	 * cannot record at all: it hands itself over to any image that may
 	 * be traced (a script's interpreter is). */
-	vforked = keke_vfork_child(&h.fork);
+	vforked = keke_vfork_child(&h.prelude);
 	unstarted = keke_traced(KEKE_FAMILY_BIT_PROC) &&
-		    (vforked || keke_writer_unstarted(&h.fork));
+		    (vforked || keke_writer_unstarted(&h.prelude));
 	kind = classify(target, unstarted, &missing);
 	if (unstarted && (kind == TARGET_LOADS ||
 			  (vforked && kind == TARGET_MAYBE))) {
 		h.pid = vforked ? (int)keke_raw_syscall(SYS_getpid, 0, 0, 0, 0)
 				: keke_writer_pid();
-		h.fork.exec = keke_now();
+		h.prelude.exec = keke_now();
 		h.path = target;
 		handoff = &h;
 	}
@@ -282,7 +282,7 @@ static KEKE_ONCE int do_exec(const struct exec_call *c)
 	rc = real_exec(c, env);
 	err = errno;
 	if (handoff)	/* it came back: record it after all */
-		rec = record_exec(target, c->argv, flow, handoff->fork.exec);
+		rec = record_exec(target, c->argv, flow, handoff->prelude.exec);
 	if (err == E2BIG) {
 		/* keke's variables, those it adds and those this process
 		 * holds, tipped arguments and environment over the limit:

@@ -44,11 +44,11 @@ KEKE_ONCE int keke_flow_env(char *buf, size_t size, int ppid, uint64_t flow,
 		keke_text_add(&t, ":");
 		keke_text_add_int(&t, h->pid);
 		keke_text_add(&t, ":");
-		keke_text_add_u64(&t, h->fork.flow_in);
+		keke_text_add_u64(&t, h->prelude.flow_in);
 		keke_text_add(&t, ":");
-		keke_text_add_u64(&t, h->fork.start);
+		keke_text_add_u64(&t, h->prelude.start);
 		keke_text_add(&t, ":");
-		keke_text_add_u64(&t, h->fork.exec);
+		keke_text_add_u64(&t, h->prelude.exec);
 		keke_text_add(&t, ":");
 		keke_text_add(&t, h->path);
 	}
@@ -76,9 +76,9 @@ KEKE_ONCE uint64_t keke_incoming_flow(struct keke_handoff *h)
 		return ppid == (uint64_t)getppid() ? flow : 0;
 	if (*v++ != ':' || !parse_part(&v, &pid) ||
 	    pid != (uint64_t)getpid() ||
-	    !parse_part(&v, &got.fork.flow_in) ||
-	    !parse_part(&v, &got.fork.start) ||
-	    !parse_part(&v, &got.fork.exec))
+	    !parse_part(&v, &got.prelude.flow_in) ||
+	    !parse_part(&v, &got.prelude.start) ||
+	    !parse_part(&v, &got.prelude.exec))
 		return 0;
 	got.pid = (int)pid;
 	got.path = v;

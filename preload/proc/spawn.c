@@ -97,8 +97,8 @@ KEKE_EXPORT int posix_spawn(pid_t *pid, const char *path,
 			    const posix_spawnattr_t *attr, char *const argv[],
 			    char *const envp[])
 {
-	return traced_spawn(KEKE_HOOK_REAL(posix_spawn), false, pid, path, actions,
-			    attr, argv, envp);
+	return traced_spawn(KEKE_HOOK_REAL(posix_spawn), false, pid, path,
+			    actions, attr, argv, envp);
 }
 
 KEKE_EXPORT int posix_spawnp(pid_t *pid, const char *file,
@@ -106,8 +106,8 @@ KEKE_EXPORT int posix_spawnp(pid_t *pid, const char *file,
 			     const posix_spawnattr_t *attr, char *const argv[],
 			     char *const envp[])
 {
-	return traced_spawn(KEKE_HOOK_REAL(posix_spawnp), true, pid, file, actions,
-			    attr, argv, envp);
+	return traced_spawn(KEKE_HOOK_REAL(posix_spawnp), true, pid, file,
+			    actions, attr, argv, envp);
 }
 
 /* A slice for system/popen/pclose: the command, the result. */
