@@ -15,7 +15,6 @@
  * left (the cache, the default dirs, $LIB, $PLATFORM) does not depend on
  * the caller.
  */
-#define KEKE_WRAP_DL KEKE_WRAP_ON
 #include <elf.h>
 #include <limits.h>
 #include <link.h>

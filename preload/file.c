@@ -122,14 +122,8 @@ static void add_at_path(struct keke_rec *r, unsigned key,
 static void record_fd(unsigned call, uint64_t t0, uint64_t dur, int rv,
 		      int err, int fd)
 {
-	struct keke_rec r;
-
-	if (!keke_slice_begin(&r, call, rv < 0 ? (unsigned)err : 0, t0, dur,
-			      KEKE_REC_MAX_LEN(3, 0)))
-		return;
-	keke_rec_int(&r, KEKE_KEY_FD, fd);
-	keke_rec_int(&r, KEKE_KEY_RESULT, rv);
-	keke_rec_commit(&r);
+	keke_record_ints(call, t0, dur, rv, err, 1,
+			 (struct keke_int_field[]){ { KEKE_KEY_FD, fd } });
 }
 
 /* fclose: the stream's fd, read before the stream is gone (errno kept:
@@ -149,31 +143,21 @@ static __always_inline void record_io(unsigned call, uint64_t t0,
 				      uint64_t dur, ssize_t rv, int err,
 				      int fd, size_t n)
 {
-	struct keke_rec r;
-
-	if (!keke_slice_begin(&r, call, rv < 0 ? (unsigned)err : 0, t0, dur,
-			      KEKE_REC_MAX_LEN(4, 0)))
-		return;
-	keke_rec_int(&r, KEKE_KEY_FD, fd);
-	keke_rec_int(&r, KEKE_KEY_COUNT, (int64_t)n);
-	keke_rec_int(&r, KEKE_KEY_RESULT, rv);
-	keke_rec_commit(&r);
+	keke_record_ints(call, t0, dur, rv, err, 2,
+			 (struct keke_int_field[]){
+				 { KEKE_KEY_FD, fd },
+				 { KEKE_KEY_COUNT, (int64_t)n } });
 }
 
 /* pread, pwrite: also the offset. */
 static void record_io_at(unsigned call, uint64_t t0, uint64_t dur,
 			 ssize_t rv, int err, int fd, size_t n, off64_t off)
 {
-	struct keke_rec r;
-
-	if (!keke_slice_begin(&r, call, rv < 0 ? (unsigned)err : 0, t0, dur,
-			      KEKE_REC_MAX_LEN(5, 0)))
-		return;
-	keke_rec_int(&r, KEKE_KEY_FD, fd);
-	keke_rec_int(&r, KEKE_KEY_COUNT, (int64_t)n);
-	keke_rec_int(&r, KEKE_KEY_OFFSET, off);
-	keke_rec_int(&r, KEKE_KEY_RESULT, rv);
-	keke_rec_commit(&r);
+	keke_record_ints(call, t0, dur, rv, err, 3,
+			 (struct keke_int_field[]){
+				 { KEKE_KEY_FD, fd },
+				 { KEKE_KEY_COUNT, (int64_t)n },
+				 { KEKE_KEY_OFFSET, off } });
 }
 
 /* readv, writev, preadv...: the bytes of all buffers, the offset unless
@@ -204,16 +188,11 @@ static void record_iov(unsigned call, uint64_t t0, uint64_t dur, ssize_t rv,
 static void record_seek(unsigned call, uint64_t t0, uint64_t dur,
 			off64_t rv, int err, int fd, off64_t off, int whence)
 {
-	struct keke_rec r;
-
-	if (!keke_slice_begin(&r, call, rv < 0 ? (unsigned)err : 0, t0, dur,
-			      KEKE_REC_MAX_LEN(5, 0)))
-		return;
-	keke_rec_int(&r, KEKE_KEY_FD, fd);
-	keke_rec_int(&r, KEKE_KEY_OFFSET, off);
-	keke_rec_int(&r, KEKE_KEY_WHENCE, whence);
-	keke_rec_int(&r, KEKE_KEY_RESULT, rv);
-	keke_rec_commit(&r);
+	keke_record_ints(call, t0, dur, rv, err, 3,
+			 (struct keke_int_field[]){
+				 { KEKE_KEY_FD, fd },
+				 { KEKE_KEY_OFFSET, off },
+				 { KEKE_KEY_WHENCE, whence } });
 }
 
 /* Whether open needs a mode argument (as glibc decides). */
@@ -410,10 +389,4 @@ KEKE_EXPORT int openat64(int dirfd, const char *path, int flags, ...)
 			   dirfd, path, flags, mode);
 }
 
-/* The generated wrappers of this family (hooks.def). */
-#define KEKE_HOOK KEKE_HOOK_EMIT
-#define KEKE_HOOK_PRE KEKE_HOOK_PRE_EMIT
-#define KEKE_HOOK_HAND(...)
-#define KEKE_HOOKED(...)
-#include "hooks.def"
-#undef KEKE_HOOKED
+#include "hook_wrappers.h"

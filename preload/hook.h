@@ -19,7 +19,7 @@
  * A family file (file.c, net.c, ...) defines KEKE_WRAP_<FAMILY> as
  * KEKE_WRAP_ON before including this header, defines the record_<how>()
  * (and before_<how>()) functions its lines name, and ends by including
- * hooks.def with KEKE_HOOK_EMIT (see below).
+ * hook_wrappers.h.
  */
 #ifndef KEKE_HOOK_H
 #define KEKE_HOOK_H
@@ -164,6 +164,34 @@ static inline bool keke_slice_begin(struct keke_rec *r, unsigned call,
 	return true;
 }
 
+/* An integer field of a slice: see keke_record_ints. */
+struct keke_int_field {
+	unsigned key;
+	int64_t value;
+};
+
+/*
+ * Records a slice of @call with the integer fields @f (@n of them) and
+ * the result @rv, failed with errno @err when @rv < 0. Always inlined: @n
+ * and the keys are constants in every caller, so the loop unrolls into
+ * the stores a hand-written recorder would make.
+ */
+static __always_inline void keke_record_ints(unsigned call, uint64_t t0,
+					     uint64_t dur, int64_t rv,
+					     int err, unsigned n,
+					     const struct keke_int_field *f)
+{
+	struct keke_rec r;
+
+	if (!keke_slice_begin(&r, call, rv < 0 ? (unsigned)err : 0, t0, dur,
+			      KEKE_REC_MAX_LEN(n + 2, 0)))
+		return;
+	for (unsigned i = 0; i < n; i++)
+		keke_rec_int(&r, f[i].key, f[i].value);
+	keke_rec_int(&r, KEKE_KEY_RESULT, rv);
+	keke_rec_commit(&r);
+}
+
 /* Adds a NUL-terminated string field (nothing for NULL). */
 static inline void keke_rec_cstr(struct keke_rec *r, unsigned key,
 				 const char *s, size_t len)
@@ -274,15 +302,8 @@ static inline void keke_rec_timeout(struct keke_rec *r, int64_t ns)
 #define KEKE_WRAP_USER KEKE_WRAP_OFF
 #endif
 
-/*
- * A family file ends with
- *	#define KEKE_HOOK KEKE_HOOK_EMIT
- *	#define KEKE_HOOK_PRE KEKE_HOOK_PRE_EMIT
- *	#define KEKE_HOOK_HAND(...)
- *	#define KEKE_HOOKED(...)
- *	#include "hooks.def"
- * and so holds the generated wrappers of its family, and no others.
- */
+/* What hook_wrappers.h, included last by a family file, makes of the
+ * KEKE_HOOK and KEKE_HOOK_PRE lines: the wrappers of its family alone. */
 #define KEKE_HOOK_EMIT(fam, ...) \
 	KEKE_WRAP_##fam(KEKE_HOOK_WRAPPER(fam, __VA_ARGS__))
 #define KEKE_HOOK_PRE_EMIT(fam, ...) \

@@ -90,10 +90,4 @@ KEKE_EXPORT int pthread_mutex_lock(pthread_mutex_t *mutex)
 	return rc;
 }
 
-/* The generated wrappers of this family (hooks.def). */
-#define KEKE_HOOK KEKE_HOOK_EMIT
-#define KEKE_HOOK_PRE KEKE_HOOK_PRE_EMIT
-#define KEKE_HOOK_HAND(...)
-#define KEKE_HOOKED(...)
-#include "hooks.def"
-#undef KEKE_HOOKED
+#include "hook_wrappers.h"

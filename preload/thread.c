@@ -10,7 +10,6 @@
  * Neither end of a flow is left out by KEKE_MIN_DUR: they are structure,
  * like the process records, not calls to measure.
  */
-#define KEKE_WRAP_THREAD KEKE_WRAP_ON
 #include <stdarg.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
