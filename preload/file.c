@@ -19,26 +19,12 @@
 #include <sys/syscall.h>
 
 #include "hook.h"
+#include "runtime/text.h"
 
 /* The recorders that hold path buffers are not inlined: the buffers are
  * then on the stack only while such a record is made, never in the frame
  * of every wrapper (a signal handler may run on a small stack). */
 #define noinline __attribute__((noinline))
-
-/* Writes the decimal digits of @v at @p; returns the byte after them. */
-static char *put_uint(char *p, unsigned v)
-{
-	char tmp[12];
-	int n = 0;
-
-	do {
-		tmp[n++] = (char)('0' + v % 10);
-		v /= 10;
-	} while (v);
-	while (n)
-		*p++ = tmp[--n];
-	return p;
-}
 
 /*
  * Joins @path to the path of directory @dirfd into @buf (@size bytes), as
@@ -49,10 +35,12 @@ static char *put_uint(char *p, unsigned v)
 static noinline size_t join_dirfd(int dirfd, const char *path, size_t len,
 				  char *buf, size_t size)
 {
-	char link[32] = "/proc/self/fd/";
+	char link[32];
+	struct keke_text t = keke_text_start(link, sizeof(link));
 	long n;
 
-	*put_uint(link + 14, (unsigned)dirfd) = '\0';
+	keke_text_add(&t, "/proc/self/fd/");
+	keke_text_add_u64(&t, (unsigned)dirfd);
 	n = syscall(SYS_readlinkat, AT_FDCWD, link, buf, size);
 	if (n <= 0 || buf[0] != '/' || (size_t)n + 1 + len > size)
 		return 0;

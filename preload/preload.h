@@ -80,6 +80,26 @@ const char *const *keke_run_vars(void);
  * the value given to exit/_exit or returned by main. */
 void keke_record_exit(enum keke_exit_how how, bool has_status, int status);
 
+/*
+ * Starts the slice of a call of the process family that made or reaped a
+ * child (fork, wait): begun at @t0 and over now, with its result @pid and
+ * the child's pid when @pid > 0; failed with errno @err when @pid < 0.
+ * Room for @max_len bytes (keke_rec_begin). Returns false when dropped.
+ */
+static inline bool keke_child_slice_begin(struct keke_rec *r, unsigned call,
+					  int pid, int err, uint64_t t0,
+					  size_t max_len)
+{
+	if (!keke_rec_begin(r, KEKE_REC_SLICE, call,
+			    pid < 0 ? (unsigned)err : 0, t0, max_len))
+		return false;
+	keke_rec_int(r, KEKE_KEY_DUR, (int64_t)(keke_now() - t0));
+	keke_rec_int(r, KEKE_KEY_RESULT, pid);
+	if (pid > 0)
+		keke_rec_int(r, KEKE_KEY_CHILD_PID, pid);
+	return true;
+}
+
 /* The flow of the fork the calling thread is making, or 0. */
 uint64_t keke_forking_flow(void);
 

@@ -358,66 +358,67 @@ KEKE_EXPORT KEKE_ONCE int fexecve(int fd, char *const argv[],
 	return do_exec(&c);
 }
 
-/* Counts the arguments after @arg0 up to the NULL. */
-#define COUNT_ARGS(n, arg0)                                                  \
-	do {                                                                 \
-		va_list ap_;                                                 \
-		va_start(ap_, arg0);                                         \
-		for (n = 1; va_arg(ap_, char *); n++)                        \
-			;                                                    \
-		va_end(ap_);                                                 \
-	} while (0)
+/* How many arguments an exec's list holds before its NULL, @arg0 in. */
+static KEKE_ONCE size_t count_args(va_list ap)
+{
+	size_t n = 1;
 
-/* Fills argv[0..n-1] from @arg0 and the varargs, and argv[n] = NULL. */
-#define COLLECT_ARGS(argv, n, arg0)                                          \
-	do {                                                                 \
-		va_list ap_;                                                 \
-		va_start(ap_, arg0);                                         \
-		argv[0] = (char *)arg0;                                      \
-		for (size_t i_ = 1; i_ < n; i_++)                            \
-			argv[i_] = va_arg(ap_, char *);                      \
-		argv[n] = NULL;                                              \
-		va_end(ap_);                                                 \
-	} while (0)
+	while (va_arg(ap, char *))
+		n++;
+	return n;
+}
+
+/*
+ * execl, execlp, execle: exec's @kind with argv built on the stack from
+ * @arg0 and @ap (@n arguments, then their NULL, then for execle
+ * (@has_envp) the environment).
+ */
+static KEKE_ONCE int exec_list(enum exec_kind kind, const char *path,
+			       const char *arg0, size_t n, va_list ap,
+			       bool has_envp)
+{
+	char *argv[n + 1];
+	char *const *envp = environ;
+
+	argv[0] = (char *)arg0;
+	for (size_t i = 1; i <= n; i++)
+		argv[i] = va_arg(ap, char *);
+	if (has_envp)
+		envp = va_arg(ap, char *const *);
+
+	struct exec_call c = { kind, -1, path, 0, argv, envp };
+
+	return do_exec(&c);
+}
+
+/* The body of a variadic exec export: counts its arguments, then reads
+ * them again for exec_list. */
+#define EXEC_LIST(kind, path, arg0, has_envp)				     \
+	({								     \
+		va_list ap_;						     \
+		size_t n_;						     \
+		int rc_;						     \
+									     \
+		va_start(ap_, arg0);					     \
+		n_ = count_args(ap_);					     \
+		va_end(ap_);						     \
+		va_start(ap_, arg0);					     \
+		rc_ = exec_list(kind, path, arg0, n_, ap_, has_envp);	     \
+		va_end(ap_);						     \
+		rc_;							     \
+	})
 
 KEKE_EXPORT KEKE_ONCE int execl(const char *path, const char *arg, ...)
 {
-	size_t n;
-
-	COUNT_ARGS(n, arg);
-	char *argv[n + 1];
-	COLLECT_ARGS(argv, n, arg);
-	struct exec_call c = { EXECVE, -1, path, 0, argv, environ };
-	return do_exec(&c);
+	return EXEC_LIST(EXECVE, path, arg, false);
 }
 
 KEKE_EXPORT KEKE_ONCE int execlp(const char *file, const char *arg, ...)
 {
-	size_t n;
-
-	COUNT_ARGS(n, arg);
-	char *argv[n + 1];
-	COLLECT_ARGS(argv, n, arg);
-	struct exec_call c = { EXECVPE, -1, file, 0, argv, environ };
-	return do_exec(&c);
+	return EXEC_LIST(EXECVPE, file, arg, false);
 }
 
 KEKE_EXPORT KEKE_ONCE int execle(const char *path, const char *arg, ...)
 {
-	char *const *envp = NULL;
-	size_t n;
-
-	COUNT_ARGS(n, arg);
-	char *argv[n + 1];
-	va_list ap;
-
-	/* The arguments, their NULL, then envp. */
-	va_start(ap, arg);
-	argv[0] = (char *)arg;
-	for (size_t i = 1; i <= n; i++)
-		argv[i] = va_arg(ap, char *);
-	envp = va_arg(ap, char *const *);
-	va_end(ap);
-	struct exec_call c = { EXECVE, -1, path, 0, argv, envp };
-	return do_exec(&c);
+	return EXEC_LIST(EXECVE, path, arg, true);
 }

@@ -22,16 +22,11 @@ static KEKE_ONCE void record_fork(uint64_t t0, pid_t pid, int err,
 {
 	struct keke_rec r;
 
-	if (!keke_rec_begin(&r, KEKE_REC_SLICE, KEKE_CALL_FORK,
-			    pid < 0 ? (unsigned)err : 0, t0,
-			    KEKE_REC_MAX_LEN(3, 0)))
+	if (!keke_child_slice_begin(&r, KEKE_CALL_FORK, pid, err, t0,
+				    KEKE_REC_MAX_LEN(3, 0)))
 		return;
-	keke_rec_int(&r, KEKE_KEY_DUR, (int64_t)(keke_now() - t0));
-	keke_rec_int(&r, KEKE_KEY_RESULT, pid);
-	if (pid > 0) {
-		keke_rec_int(&r, KEKE_KEY_CHILD_PID, pid);
+	if (pid > 0)
 		keke_rec_int(&r, KEKE_KEY_FLOW_OUT, (int64_t)flow);
-	}
 	keke_rec_commit(&r);
 }
 

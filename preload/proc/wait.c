@@ -19,16 +19,11 @@ static void record_wait(uint64_t t0, pid_t pid, int status, int options,
 
 	if (pid == 0)
 		return;
-	if (!keke_rec_begin(&r, KEKE_REC_SLICE, KEKE_CALL_WAIT,
-			    pid < 0 ? (unsigned)err : 0, t0,
-			    KEKE_REC_MAX_LEN(5, 0)))
+	if (!keke_child_slice_begin(&r, KEKE_CALL_WAIT, pid, err, t0,
+				    KEKE_REC_MAX_LEN(5, 0)))
 		return;
-	keke_rec_int(&r, KEKE_KEY_DUR, (int64_t)(keke_now() - t0));
-	keke_rec_int(&r, KEKE_KEY_RESULT, pid);
-	if (pid > 0) {
-		keke_rec_int(&r, KEKE_KEY_CHILD_PID, pid);
+	if (pid > 0)
 		keke_rec_int(&r, KEKE_KEY_STATUS, status);
-	}
 	if (options)
 		keke_rec_int(&r, KEKE_KEY_OPTIONS, options);
 	keke_rec_commit(&r);
