@@ -253,19 +253,16 @@ static KEKE_ONCE void fork_child(void)
 		keke_after_fork_child(keke_forking_flow());
 }
 
-static KEKE_ONCE void keke_init(void)
+/*
+ * Finds this process's trace dir into trace_dir: KEKE_DIR, or the one the
+ * bare-mode root makes. Returns false when the process does not trace;
+ * keke_image.why_not then says why, which the root alone tells.
+ */
+static KEKE_ONCE bool find_trace_dir(void)
 {
-	const char *dir, *root;
+	const char *dir = getenv("KEKE_DIR"), *root = getenv("KEKE_ROOT_PID");
 	uint64_t root_pid;
-	int err;
 
-	if (__atomic_exchange_n(&keke_image.started, 1, __ATOMIC_ACQ_REL))
-		return;
-	keke_hooks_locate();
-	keke_image.quiet = getenv("KEKE_QUIET") &&
-			   !strcmp(getenv("KEKE_QUIET"), "1");
-	dir = getenv("KEKE_DIR");
-	root = getenv("KEKE_ROOT_PID");
 	/* The root: the process that finds no trace dir (bare mode), and
 	 * the images it execs into. */
 	if (dir && !*dir)
@@ -281,11 +278,32 @@ static KEKE_ONCE void keke_init(void)
 	} else if (keke_image.root) {
 		keke_image.why_not = create_bare_dir();
 	} else {
-		return;		/* the root could not make one, and says so */
+		return false;	/* the root could not make one, and says so */
 	}
 	/* Said by the bare-mode root only: anything else libkeke.so
 	 * printed would land on a program's stderr. */
-	if (keke_image.why_not)
+	return !keke_image.why_not;
+}
+
+/* libunwind's loader (keke_stacks_init): the real dlopen, looked up only
+ * when stacks are asked for. */
+static KEKE_ONCE void *open_unwinder(const char *path, int flags)
+{
+	return KEKE_HOOK_REAL(dlopen)(path, flags);
+}
+
+/* Start-up: reads the environment, opens the record file, records the
+ * process start, then turns the hooks on. Runs once. */
+static KEKE_ONCE void keke_init(void)
+{
+	int err;
+
+	if (__atomic_exchange_n(&keke_image.started, 1, __ATOMIC_ACQ_REL))
+		return;
+	keke_hooks_locate();
+	keke_image.quiet = getenv("KEKE_QUIET") &&
+			   !strcmp(getenv("KEKE_QUIET"), "1");
+	if (!find_trace_dir())
 		return;
 	keke_image.record_env = record_environment();
 	keke_clock_init(getenv("KEKE_CLOCK"));
@@ -303,7 +321,7 @@ static KEKE_ONCE void keke_init(void)
 	keke_exec_init();
 	pthread_atfork(NULL, NULL, fork_child);
 	record_process_start();
-	keke_stacks_init(KEKE_HOOK_REAL(dlopen));
+	keke_stacks_init(open_unwinder);
 	/* KEKE_TRACE and KEKE_MIN_DUR; the first process says what is wrong. */
 	keke_families = keke_hooks_setup(keke_image.quiet || !keke_image.root);
 }

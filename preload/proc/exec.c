@@ -229,17 +229,104 @@ static KEKE_ONCE int real_exec(const struct exec_call *c, char *const envp[])
 	return -1;
 }
 
+/*
+ * Whether the calling process hands itself over to the image it execs
+ * (see the top of this file): then fills and returns @h, else NULL.
+ * Sets *@vforked (it is a vfork child), *@kind (what ld.so will do with
+ * libkeke.so in the program at @target) and *@missing (classify).
+ */
+static KEKE_ONCE const struct keke_handoff *
+plan_handoff(const char *target, struct keke_handoff *h, bool *vforked,
+	     enum target *kind, bool *missing)
+{
+	bool unstarted;
+
+	/* A fork child that has recorded nothing hands itself over to an
+	 * image surely traced, which then records its exec. A vfork child
+	 * cannot record at all: it hands itself over to any image that may
+	 * be traced (a script's interpreter is). */
+	*vforked = keke_vfork_child(&h->prelude);
+	unstarted = keke_traced(KEKE_FAMILY_BIT_PROC) &&
+		    (*vforked || keke_writer_unstarted(&h->prelude));
+	*kind = classify(target, unstarted, missing);
+	if (!unstarted || !(*kind == TARGET_LOADS ||
+			    (*vforked && *kind == TARGET_MAYBE)))
+		return NULL;
+	h->pid = *vforked ? (int)keke_raw_syscall(SYS_getpid, 0, 0, 0, 0) :
+			    keke_writer_pid();
+	h->prelude.exec = keke_now();
+	h->path = target;
+	return h;
+}
+
+/*
+ * Tells of the exec before it is made, since a successful one never
+ * returns: a vfork child in its parent's fork record, any other process
+ * in an exec slice of its own unless it hands itself over (@handoff).
+ * Returns that slice, to mark later, or NULL.
+ */
+static KEKE_ONCE uint8_t *record_before(const struct exec_call *c,
+					const char *target, uint64_t flow,
+					bool vforked,
+					const struct keke_handoff *handoff,
+					bool missing)
+{
+	uint8_t *rec = NULL;
+
+	if (vforked) {
+		keke_vfork_exec(target, c->argv);
+		return NULL;
+	}
+	if (keke_traced(KEKE_FAMILY_BIT_PROC) && !handoff)
+		rec = record_exec(target, c->argv, flow, keke_now());
+	/* For the image's end, if the exec works. A program that searches
+	 * its PATH by exec'ing each place in turn (dash, Python's
+	 * subprocess) tries many that do not exist, and is spared the clock
+	 * reads for those (docs/performance.md). */
+	if (!missing)
+		keke_writer_refresh_anchor();
+	return rec;
+}
+
+/*
+ * The exec failed with E2BIG: keke's variables, those it adds and those
+ * this process holds, tipped arguments and environment over the limit.
+ * Runs the program as it would run without keke, untraced, rather than
+ * not at all, and marks its slice @rec (unless NULL) so meanwhile.
+ * Returns what that exec returns, its errno in *@err; @saved is the
+ * program's errno to make it with.
+ */
+static KEKE_ONCE int exec_untraced(const struct exec_call *c, uint8_t *rec,
+				   int saved, int *err)
+{
+	size_t size;
+	char **plain = keke_env_untraced(c->envp, &size);
+	int rc;
+
+	if (rec)
+		mark_untraced(rec, true);
+	keke_vfork_untraced();
+	errno = saved;
+	rc = real_exec(c, plain ? plain : c->envp);
+	*err = errno;
+	if (size)
+		keke_raw_syscall(SYS_munmap, (long)plain, (long)size, 0, 0);
+	if (rec)
+		mark_untraced(rec, false);
+	return rc;
+}
+
 static KEKE_ONCE int do_exec(const struct exec_call *c)
 {
-	/* Only for a path target_of builds: 4 KiB more of stack would cost
+	/* Only for a path target_of builds: a page more of stack would cost
 	 * a fork child another page fault. */
 	char buf[c->kind == EXECVE ? 1 : PATH_MAX];
 	const char *target;
-	const struct keke_handoff *handoff = NULL;
+	const struct keke_handoff *handoff;
 	struct keke_handoff h;
-	bool unstarted, vforked, missing;
+	bool vforked, missing;
 	enum target kind;
-	uint8_t *rec = NULL;
+	uint8_t *rec;
 	uint64_t flow;
 	int saved = errno, rc, err;
 
@@ -247,62 +334,18 @@ static KEKE_ONCE int do_exec(const struct exec_call *c)
 		return real_exec(c, c->envp);
 	target = target_of(c, buf, sizeof(buf));
 	flow = keke_new_flow();
-	/* A fork child that has recorded nothing hands itself over to an
-	 * image surely traced, which then records its exec. A vfork child
-	 * cannot record at all: it hands itself over to any image that may
-	 * be traced (a script's interpreter is). */
-	vforked = keke_vfork_child(&h.prelude);
-	unstarted = keke_traced(KEKE_FAMILY_BIT_PROC) &&
-		    (vforked || keke_writer_unstarted(&h.prelude));
-	kind = classify(target, unstarted, &missing);
-	if (unstarted && (kind == TARGET_LOADS ||
-			  (vforked && kind == TARGET_MAYBE))) {
-		h.pid = vforked ? (int)keke_raw_syscall(SYS_getpid, 0, 0, 0, 0)
-				: keke_writer_pid();
-		h.prelude.exec = keke_now();
-		h.path = target;
-		handoff = &h;
-	}
+	handoff = plan_handoff(target, &h, &vforked, &kind, &missing);
 	int ppid = (int)keke_raw_syscall(SYS_getppid, 0, 0, 0, 0);
 	KEKE_CHILD_ENV(env, c->envp, ppid, flow, handoff,
 		       kind != TARGET_FOREIGN);
-	if (vforked) {
-		keke_vfork_exec(target, c->argv);
-	} else {
-		if (keke_traced(KEKE_FAMILY_BIT_PROC) && !handoff)
-			rec = record_exec(target, c->argv, flow, keke_now());
-		/* For the image's end, if the exec works. A program that
-		 * searches its PATH by exec'ing each place in turn (dash,
-		 * Python's subprocess) tries many that do not exist; three
-		 * clock reads by system call each would double their cost. */
-		if (!missing)
-			keke_writer_refresh_anchor();
-	}
+	rec = record_before(c, target, flow, vforked, handoff, missing);
 	errno = saved;
 	rc = real_exec(c, env);
 	err = errno;
 	if (handoff)	/* it came back: record it after all */
 		rec = record_exec(target, c->argv, flow, handoff->prelude.exec);
-	if (err == E2BIG) {
-		/* keke's variables, those it adds and those this process
-		 * holds, tipped arguments and environment over the limit:
-		 * run the program as it would run without keke, untraced,
-		 * rather than not at all. */
-		size_t size;
-		char **plain = keke_env_untraced(c->envp, &size);
-
-		if (rec)
-			mark_untraced(rec, true);
-		keke_vfork_untraced();
-		errno = saved;
-		rc = real_exec(c, plain ? plain : c->envp);
-		err = errno;
-		if (size)
-			keke_raw_syscall(SYS_munmap, (long)plain, (long)size,
-					 0, 0);
-		if (rec)
-			mark_untraced(rec, false);
-	}
+	if (err == E2BIG)
+		rc = exec_untraced(c, rec, saved, &err);
 	if (rec)
 		mark_failed(rec, err);
 	if (vforked)	/* it came back */

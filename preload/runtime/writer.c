@@ -503,6 +503,40 @@ static KEKE_ONCE void reset_thread(void)
 	keke_thread.retry_after = 0;
 }
 
+/* Forgets the previous file (of this process, or of the parent after
+ * fork): it is never written again. Other threads' chunks of it,
+ * inherited as mappings only, stay mapped but unused. */
+static KEKE_ONCE void forget_file(void)
+{
+	reset_thread();
+	if (writer.hdr)
+		keke_writer_sys.munmap(writer.hdr, KEKE_HEADER_SIZE);
+	writer.active = false;
+	writer.hdr = NULL;
+	writer.next_chunk = 0;
+}
+
+/* Maps the header and the calling thread's first chunk of the new file
+ * @fd (one mapping) and notes which file it is. Returns the mapping, or
+ * NULL with errno set. */
+static KEKE_ONCE uint8_t *map_file(int fd)
+{
+	uint8_t *p = NULL;
+	struct stat st;
+
+	if (keke_writer_sys.fstat(fd, &st) == 0 &&
+	    reserve(fd, 0, KEKE_HEADER_SIZE + FIRST_RESERVE) == 0) {
+		p = keke_writer_sys.mmap(NULL, KEKE_HEADER_SIZE +
+					 KEKE_CHUNK_SIZE, PROT_READ |
+					 PROT_WRITE, MAP_SHARED, fd, 0);
+	}
+	if (!p || p == MAP_FAILED)
+		return NULL;
+	writer.dev = (uint64_t)st.st_dev;
+	writer.ino = (uint64_t)st.st_ino;
+	return p;
+}
+
 /* Starts a file for an image that started at @image_start ticks (0:
  * now). */
 static KEKE_ONCE int start_file(const struct keke_writer_config *cfg,
@@ -511,15 +545,7 @@ static KEKE_ONCE int start_file(const struct keke_writer_config *cfg,
 	struct errno_guard e = errno_save();
 	int ret;
 
-	/* A previous file (of this process, or of the parent after fork) is
-	 * never written again. Other threads' chunks of it, inherited as
-	 * mappings only, stay mapped but unused. */
-	reset_thread();
-	if (writer.hdr)
-		keke_writer_sys.munmap(writer.hdr, KEKE_HEADER_SIZE);
-	writer.active = false;
-	writer.hdr = NULL;
-	writer.next_chunk = 0;
+	forget_file();
 	writer.pid = (int)getpid();
 	if (cfg != &current_config)
 		current_config = *cfg;
@@ -535,20 +561,9 @@ static KEKE_ONCE int start_file(const struct keke_writer_config *cfg,
 		leave_reason(-ret);
 		goto out;
 	}
-	/* The header and the calling thread's chunk: one mapping. */
-	uint8_t *p = NULL;
-	struct stat st;
-	if (keke_writer_sys.fstat(fd, &st) == 0 &&
-	    reserve(fd, 0, KEKE_HEADER_SIZE + FIRST_RESERVE) == 0) {
-		p = keke_writer_sys.mmap(NULL, KEKE_HEADER_SIZE +
-					 KEKE_CHUNK_SIZE, PROT_READ |
-					 PROT_WRITE, MAP_SHARED, fd, 0);
-	}
-	ret = p && p != MAP_FAILED ? 0 : -errno;
-	if (!ret) {
-		writer.dev = (uint64_t)st.st_dev;
-		writer.ino = (uint64_t)st.st_ino;
-	}
+	uint8_t *p = map_file(fd);
+
+	ret = p ? 0 : -errno;
 	keke_writer_sys.close(fd);
 	if (ret) {
 		/* A file without its header would only be noise. */
