@@ -183,8 +183,8 @@ static KEKE_ONCE size_t strv_len(char *const *list)
 
 /* The program file of this image as exec named it, when that is an
  * absolute path that stays true (not /dev/fd/N); else NULL. It costs
- * nothing, where reading /proc/self/exe costs a new process tens of
- * microseconds. */
+ * nothing, where reading /proc/self/exe is dear for a new process
+ * (docs/performance.md). */
 static KEKE_ONCE const char *exec_file_name(void)
 {
 	const char *name = (const char *)getauxval(AT_EXECFN);
