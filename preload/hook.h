@@ -82,8 +82,8 @@ extern void *keke_hook_real[KEKE_HOOK_COUNT];
 
 /*
  * Resolves the real function of hook @id (what dlsym(RTLD_NEXT) would
- * give, keke_real_symbol, or the old versions of symbols glibc keeps only
- * for old binaries, such as __xstat) and stores it.
+ * give, or the old versions of symbols glibc keeps only for old binaries,
+ * such as __xstat) and stores it.
  * Returns it; a libc without the symbol is reported on stderr and aborts
  * (the program could not have been linked to it).
  */

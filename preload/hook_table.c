@@ -52,7 +52,8 @@ static KEKE_ONCE void say(const char *const *parts)
  * is looked up on its first call, which may come in a signal handler or a
  * vfork child: their symbol tables answer without a lock or an allocation
  * (next_symbol.h), and dlsym is left for what they cannot answer for sure,
- * none of glibc's hooked names (test_next_symbol checks every one).
+ * none of glibc's hooked names (tests/unit/runtime_next_symbol.c checks
+ * every one).
  * A process pays for the names it calls, not for every hook.
  */
 static struct keke_next_symbols next;
@@ -70,7 +71,9 @@ KEKE_ONCE const char *keke_loaded_as(void)
 		next.caller_name : NULL;
 }
 
-KEKE_ONCE void *keke_real_symbol(const char *name)
+/* What dlsym(RTLD_NEXT, @name) gives, from those tables when they can say
+ * (next_symbol.h), else from dlsym. */
+static KEKE_ONCE void *real_symbol(const char *name)
 {
 	void *fn = NULL;
 
@@ -82,7 +85,7 @@ KEKE_ONCE void *keke_real_symbol(const char *name)
 /* The real function of hook @id, or NULL when no later object has it. */
 static KEKE_ONCE void *lookup(unsigned id)
 {
-	void *fn = keke_real_symbol(hook_names[id]);
+	void *fn = real_symbol(hook_names[id]);
 
 	for (const char *const *v = old_versions; !fn && *v; v++)
 		fn = dlvsym(RTLD_NEXT, hook_names[id], *v);

@@ -17,17 +17,13 @@
 
 /*
  * Reads the symbol tables of the objects after libkeke.so, once, first
- * thing at start-up: from then on keke_real_symbol takes no lock.
+ * thing at start-up: from then on resolving a hook (hook.h) takes no lock.
  */
 void keke_hooks_locate(void);
 
 /* libkeke.so's path as ld.so loaded it, found by keke_hooks_locate; NULL
  * when it did not look. */
 const char *keke_loaded_as(void);
-
-/* What dlsym(RTLD_NEXT, @name) gives, from those tables when they can say
- * (next_symbol.h), else from dlsym. */
-void *keke_real_symbol(const char *name);
 
 /* A bit per traced family; 0 until start-up has opened the record file,
  * so hooks that run earlier only forward to the real function. */

@@ -519,7 +519,7 @@ static KEKE_ONCE void forget_file(void)
 /* Maps the header and the calling thread's first chunk of the new file
  * @fd (one mapping) and notes which file it is. Returns the mapping, or
  * NULL with errno set. */
-static KEKE_ONCE uint8_t *map_file(int fd)
+static KEKE_ONCE uint8_t *map_header(int fd)
 {
 	uint8_t *p = NULL;
 	struct stat st;
@@ -561,7 +561,7 @@ static KEKE_ONCE int start_file(const struct keke_writer_config *cfg,
 		leave_reason(-ret);
 		goto out;
 	}
-	uint8_t *p = map_file(fd);
+	uint8_t *p = map_header(fd);
 
 	ret = p ? 0 : -errno;
 	keke_writer_sys.close(fd);
