@@ -134,8 +134,7 @@ static inline bool keke_hook_on(enum keke_family_bit family)
 {
 	if (__builtin_expect(keke_thread.busy, 0)) {
 		/* A handler's call while its thread records: lost, counted. */
-		if (keke_busy_drops() &&
-		    keke_traced(family))
+		if (keke_busy_drops() && keke_traced(family))
 			keke_writer_drop(1);
 		return false;
 	}
