@@ -15,7 +15,6 @@
  * left (the cache, the default dirs, $LIB, $PLATFORM) does not depend on
  * the caller.
  */
-#define KEKE_WRAP_dl KEKE_WRAP_ON
 #include <elf.h>
 #include <limits.h>
 #include <link.h>
@@ -132,7 +131,7 @@ static bool expand_origin(const char *s, size_t n, const char *origin,
 /* Whether @path is an ELF object of this process's class and machine
  * (glibc skips others while it searches). Raw syscalls: no hook sees them.
  * Only a regular file is opened: a FIFO would wait for a writer, a device
- * may act on being opened (see classify in proc_exec.c). */
+ * may act on being opened (see classify in proc/exec.c). */
 static bool loadable(const char *path)
 {
 	ElfW(Ehdr) eh;
@@ -281,7 +280,7 @@ KEKE_EXPORT __attribute__((noinline)) void *dlopen(const char *path,
 	void *h;
 	int err;
 
-	if (!keke_hook_on(keke_fam_dl))
+	if (!keke_hook_on(KEKE_FAMILY_BIT_DL))
 		return open_as(caller, path, flags);
 	t0 = keke_now();
 	h = open_as(caller, path, flags);
@@ -307,7 +306,7 @@ KEKE_EXPORT int dlclose(void *handle)
 	uint64_t t0, dur;
 	int rc, err;
 
-	if (!keke_hook_on(keke_fam_dl))
+	if (!keke_hook_on(KEKE_FAMILY_BIT_DL))
 		return real(handle);
 	/* The link map may be gone after the call. (A NULL or bad handle
 	 * crashes here as it would in glibc's dlclose.) */

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-#include "preload.h"
+#include "hook.h"
 
 typedef int main_fn(int, char **, char **);
 
@@ -21,38 +21,35 @@ static KEKE_ONCE int traced_main(int argc, char **argv, char **envp)
 	return status;
 }
 
-int __libc_start_main(main_fn *main, int argc, char **argv,
-		      void (*init)(void), void (*fini)(void),
-		      void (*rtld_fini)(void), void *stack_end);
+/* Not declared by the C library's headers. */
+keke___libc_start_main_fn __libc_start_main;
 
 KEKE_EXPORT KEKE_ONCE int
 __libc_start_main(main_fn *main, int argc, char **argv, void (*init)(void),
 		  void (*fini)(void), void (*rtld_fini)(void), void *stack_end)
 {
-	typeof(__libc_start_main) *real = KEKE_REAL(__libc_start_main);
-
 	real_main = main;
-	return real(traced_main, argc, argv, init, fini, rtld_fini,
-		    stack_end);
+	return KEKE_HOOK_REAL(__libc_start_main)(traced_main, argc, argv, init,
+						 fini, rtld_fini, stack_end);
 }
 
 KEKE_EXPORT KEKE_ONCE void exit(int status)
 {
 	keke_record_exit(KEKE_EXIT_EXIT, true, status);
-	KEKE_REAL(exit)(status);
+	KEKE_HOOK_REAL(exit)(status);
 	__builtin_unreachable();
 }
 
 KEKE_EXPORT KEKE_ONCE void _exit(int status)
 {
 	keke_record_exit(KEKE_EXIT_UNDERSCORE, true, status);
-	KEKE_REAL(_exit)(status);
+	KEKE_HOOK_REAL(_exit)(status);
 	__builtin_unreachable();
 }
 
 KEKE_EXPORT KEKE_ONCE void _Exit(int status)
 {
 	keke_record_exit(KEKE_EXIT_UNDERSCORE, true, status);
-	KEKE_REAL(_Exit)(status);
+	KEKE_HOOK_REAL(_Exit)(status);
 	__builtin_unreachable();
 }

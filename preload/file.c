@@ -13,32 +13,18 @@
  * interpose, so fopen records one fopen and never also an open: what is
  * recorded is what the program called.
  */
-#define KEKE_WRAP_file KEKE_WRAP_ON
+#define KEKE_WRAP_FILE KEKE_WRAP_ON
 #include <limits.h>
 #include <stdarg.h>
 #include <sys/syscall.h>
 
 #include "hook.h"
+#include "runtime/text.h"
 
 /* The recorders that hold path buffers are not inlined: the buffers are
  * then on the stack only while such a record is made, never in the frame
  * of every wrapper (a signal handler may run on a small stack). */
 #define noinline __attribute__((noinline))
-
-/* Writes the decimal digits of @v at @p; returns the byte after them. */
-static char *put_uint(char *p, unsigned v)
-{
-	char tmp[12];
-	int n = 0;
-
-	do {
-		tmp[n++] = (char)('0' + v % 10);
-		v /= 10;
-	} while (v);
-	while (n)
-		*p++ = tmp[--n];
-	return p;
-}
 
 /*
  * Joins @path to the path of directory @dirfd into @buf (@size bytes), as
@@ -49,10 +35,12 @@ static char *put_uint(char *p, unsigned v)
 static noinline size_t join_dirfd(int dirfd, const char *path, size_t len,
 				  char *buf, size_t size)
 {
-	char link[32] = "/proc/self/fd/";
+	char link[32];
+	struct keke_text t = keke_text_start(link, sizeof(link));
 	long n;
 
-	*put_uint(link + 14, (unsigned)dirfd) = '\0';
+	keke_text_add(&t, "/proc/self/fd/");
+	keke_text_add_u64(&t, (unsigned)dirfd);
 	n = syscall(SYS_readlinkat, AT_FDCWD, link, buf, size);
 	if (n <= 0 || buf[0] != '/' || (size_t)n + 1 + len > size)
 		return 0;
@@ -122,14 +110,8 @@ static void add_at_path(struct keke_rec *r, unsigned key,
 static void record_fd(unsigned call, uint64_t t0, uint64_t dur, int rv,
 		      int err, int fd)
 {
-	struct keke_rec r;
-
-	if (!keke_slice_begin(&r, call, rv < 0 ? (unsigned)err : 0, t0, dur,
-			      KEKE_REC_MAX_LEN(3, 0)))
-		return;
-	keke_rec_int(&r, KEKE_KEY_FD, fd);
-	keke_rec_int(&r, KEKE_KEY_RESULT, rv);
-	keke_rec_commit(&r);
+	keke_record_ints(call, t0, dur, rv, err, 1,
+			 (struct keke_int_field[]){ { KEKE_KEY_FD, fd } });
 }
 
 /* fclose: the stream's fd, read before the stream is gone (errno kept:
@@ -149,31 +131,21 @@ static __always_inline void record_io(unsigned call, uint64_t t0,
 				      uint64_t dur, ssize_t rv, int err,
 				      int fd, size_t n)
 {
-	struct keke_rec r;
-
-	if (!keke_slice_begin(&r, call, rv < 0 ? (unsigned)err : 0, t0, dur,
-			      KEKE_REC_MAX_LEN(4, 0)))
-		return;
-	keke_rec_int(&r, KEKE_KEY_FD, fd);
-	keke_rec_int(&r, KEKE_KEY_COUNT, (int64_t)n);
-	keke_rec_int(&r, KEKE_KEY_RESULT, rv);
-	keke_rec_commit(&r);
+	keke_record_ints(call, t0, dur, rv, err, 2,
+			 (struct keke_int_field[]){
+				 { KEKE_KEY_FD, fd },
+				 { KEKE_KEY_COUNT, (int64_t)n } });
 }
 
 /* pread, pwrite: also the offset. */
 static void record_io_at(unsigned call, uint64_t t0, uint64_t dur,
 			 ssize_t rv, int err, int fd, size_t n, off64_t off)
 {
-	struct keke_rec r;
-
-	if (!keke_slice_begin(&r, call, rv < 0 ? (unsigned)err : 0, t0, dur,
-			      KEKE_REC_MAX_LEN(5, 0)))
-		return;
-	keke_rec_int(&r, KEKE_KEY_FD, fd);
-	keke_rec_int(&r, KEKE_KEY_COUNT, (int64_t)n);
-	keke_rec_int(&r, KEKE_KEY_OFFSET, off);
-	keke_rec_int(&r, KEKE_KEY_RESULT, rv);
-	keke_rec_commit(&r);
+	keke_record_ints(call, t0, dur, rv, err, 3,
+			 (struct keke_int_field[]){
+				 { KEKE_KEY_FD, fd },
+				 { KEKE_KEY_COUNT, (int64_t)n },
+				 { KEKE_KEY_OFFSET, off } });
 }
 
 /* readv, writev, preadv...: the bytes of all buffers, the offset unless
@@ -204,16 +176,11 @@ static void record_iov(unsigned call, uint64_t t0, uint64_t dur, ssize_t rv,
 static void record_seek(unsigned call, uint64_t t0, uint64_t dur,
 			off64_t rv, int err, int fd, off64_t off, int whence)
 {
-	struct keke_rec r;
-
-	if (!keke_slice_begin(&r, call, rv < 0 ? (unsigned)err : 0, t0, dur,
-			      KEKE_REC_MAX_LEN(5, 0)))
-		return;
-	keke_rec_int(&r, KEKE_KEY_FD, fd);
-	keke_rec_int(&r, KEKE_KEY_OFFSET, off);
-	keke_rec_int(&r, KEKE_KEY_WHENCE, whence);
-	keke_rec_int(&r, KEKE_KEY_RESULT, rv);
-	keke_rec_commit(&r);
+	keke_record_ints(call, t0, dur, rv, err, 3,
+			 (struct keke_int_field[]){
+				 { KEKE_KEY_FD, fd },
+				 { KEKE_KEY_OFFSET, off },
+				 { KEKE_KEY_WHENCE, whence } });
 }
 
 /* Whether open needs a mode argument (as glibc decides). */
@@ -371,7 +338,7 @@ KEKE_EXPORT int open(const char *path, int flags, ...)
 	mode_t mode = 0;
 
 	OPEN_MODE(flags, mode);
-	if (!keke_hook_on(keke_fam_file))
+	if (!keke_hook_on(KEKE_FAMILY_BIT_FILE))
 		return KEKE_HOOK_REAL(open)(path, flags, mode);
 	return traced_open(KEKE_CALL_OPEN, KEKE_HOOK_REAL(open), false,
 			   AT_FDCWD, path, flags, mode);
@@ -382,7 +349,7 @@ KEKE_EXPORT int open64(const char *path, int flags, ...)
 	mode_t mode = 0;
 
 	OPEN_MODE(flags, mode);
-	if (!keke_hook_on(keke_fam_file))
+	if (!keke_hook_on(KEKE_FAMILY_BIT_FILE))
 		return KEKE_HOOK_REAL(open64)(path, flags, mode);
 	return traced_open(KEKE_CALL_OPEN, KEKE_HOOK_REAL(open64), false,
 			   AT_FDCWD, path, flags, mode);
@@ -393,7 +360,7 @@ KEKE_EXPORT int openat(int dirfd, const char *path, int flags, ...)
 	mode_t mode = 0;
 
 	OPEN_MODE(flags, mode);
-	if (!keke_hook_on(keke_fam_file))
+	if (!keke_hook_on(KEKE_FAMILY_BIT_FILE))
 		return KEKE_HOOK_REAL(openat)(dirfd, path, flags, mode);
 	return traced_open(KEKE_CALL_OPENAT, KEKE_HOOK_REAL(openat), true,
 			   dirfd, path, flags, mode);
@@ -404,16 +371,10 @@ KEKE_EXPORT int openat64(int dirfd, const char *path, int flags, ...)
 	mode_t mode = 0;
 
 	OPEN_MODE(flags, mode);
-	if (!keke_hook_on(keke_fam_file))
+	if (!keke_hook_on(KEKE_FAMILY_BIT_FILE))
 		return KEKE_HOOK_REAL(openat64)(dirfd, path, flags, mode);
 	return traced_open(KEKE_CALL_OPENAT, KEKE_HOOK_REAL(openat64), true,
 			   dirfd, path, flags, mode);
 }
 
-/* The generated wrappers of this family (hooks.def). */
-#define KEKE_HOOK KEKE_HOOK_EMIT
-#define KEKE_HOOK_PRE KEKE_HOOK_PRE_EMIT
-#define KEKE_HOOK_HAND(...)
-#define KEKE_HOOKED(...)
-#include "hooks.def"
-#undef KEKE_HOOKED
+#include "hook_wrappers.h"

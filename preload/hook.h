@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The hook template. Every hook of the file, net, sync, thread and dl
- * families is one line of hooks.def; from that line come the type of its
- * real function, its slot in one table of real functions (resolved on
- * first use, keke_hook_resolve), its place in the export list a test
- * checks and, unless it is written by hand, its wrapper
- * (KEKE_HOOK_WRAPPER below), which every generated hook shares:
+ * The hook template. Every hook is one line of hooks.def; from that line
+ * come the type of its real function, its slot in the hook table
+ * (hook_table.c: the real functions, resolved on first use by
+ * keke_hook_resolve), its place in the export list a test checks and,
+ * unless it is written by hand, its wrapper (KEKE_HOOK_WRAPPER below),
+ * which every generated hook shares:
  *
  *	not traced, or inside keke already?  -> tail call the real function
  *	t0 = clock; rv = real(args); err = errno; dur = clock - t0
@@ -16,10 +16,10 @@
  * allocated, no lock is taken (signal handlers are safe), and a hook that
  * runs while its thread is recording (busy) only forwards.
  *
- * A family file (file.c, net.c, ...) defines KEKE_WRAP_<family> as
+ * A family file (file.c, net.c, ...) defines KEKE_WRAP_<FAMILY> as
  * KEKE_WRAP_ON before including this header, defines the record_<how>()
  * (and before_<how>()) functions its lines name, and ends by including
- * hooks.def with KEKE_HOOK_EMIT (see below).
+ * hook_wrappers.h.
  */
 #ifndef KEKE_HOOK_H
 #define KEKE_HOOK_H
@@ -35,13 +35,16 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <spawn.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/resource.h>
 #include <sys/select.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/types.h>
 #include <sys/uio.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -58,22 +61,7 @@
 #error "libkeke.so is built without _FORTIFY_SOURCE (see meson.build)"
 #endif
 
-/* Lower-case family names, as hooks.def spells them. */
-enum {
-	keke_fam_proc = KEKE_FAMILY_PROC,
-	keke_fam_file = KEKE_FAMILY_FILE,
-	keke_fam_net = KEKE_FAMILY_NET,
-	keke_fam_sync = KEKE_FAMILY_SYNC,
-	keke_fam_thread = KEKE_FAMILY_THREAD,
-	keke_fam_dl = KEKE_FAMILY_DL,
-	keke_fam_user = KEKE_FAMILY_USER,
-};
-
 /* keke_<name>_fn: the type of each hooked function. */
-#define KEKE_HOOK(fam, call, ret, name, params, args, how, rargs) \
-	typedef ret keke_##name##_fn params;
-#define KEKE_HOOK_PRE(fam, call, ret, name, params, args, how, pargs, rargs) \
-	typedef ret keke_##name##_fn params;
 #define KEKE_HOOK_HAND(fam, ret, name, params) \
 	typedef ret keke_##name##_fn params;
 #define KEKE_HOOKED(name, fam)
@@ -82,10 +70,6 @@ enum {
 
 /* KEKE_HOOK_ID_<name>: the slot of each hook in the table. */
 enum keke_hook_id {
-#define KEKE_HOOK(fam, call, ret, name, params, args, how, rargs) \
-	KEKE_HOOK_ID_##name,
-#define KEKE_HOOK_PRE(fam, call, ret, name, params, args, how, pargs, rargs) \
-	KEKE_HOOK_ID_##name,
 #define KEKE_HOOK_HAND(fam, ret, name, params) KEKE_HOOK_ID_##name,
 #define KEKE_HOOKED(name, fam)
 #include "hooks.def"
@@ -98,12 +82,17 @@ extern void *keke_hook_real[KEKE_HOOK_COUNT];
 
 /*
  * Resolves the real function of hook @id (what dlsym(RTLD_NEXT) would
- * give, keke_real_symbol, or the old versions of symbols glibc keeps only
- * for old binaries, such as __xstat) and stores it.
+ * give, or the old versions of symbols glibc keeps only for old binaries,
+ * such as __xstat) and stores it.
  * Returns it; a libc without the symbol is reported on stderr and aborts
  * (the program could not have been linked to it).
  */
 void *keke_hook_resolve(unsigned id);
+
+/* Resolves the real function of hook @id ahead of its first call, as
+ * keke_hook_resolve does, but leaves its slot empty rather than abort when
+ * the C library lacks it. */
+void keke_hook_resolve_early(unsigned id);
 
 static inline void *keke_hook_fn(unsigned id)
 {
@@ -141,16 +130,15 @@ static inline bool keke_hook_keep(uint64_t dur)
 
 /* Whether a hook of @family records: the family is traced (start-up is
  * over) and the thread is not inside keke's own recording. */
-static inline bool keke_hook_on(unsigned family)
+static inline bool keke_hook_on(enum keke_family_bit family)
 {
 	if (__builtin_expect(keke_thread.busy, 0)) {
 		/* A handler's call while its thread records: lost, counted. */
-		if (keke_busy_drops() &&
-		    keke_traced((enum keke_family)family))
+		if (keke_busy_drops() && keke_traced(family))
 			keke_writer_drop(1);
 		return false;
 	}
-	return keke_traced((enum keke_family)family);
+	return keke_traced(family);
 }
 
 /*
@@ -173,6 +161,34 @@ static inline bool keke_slice_begin(struct keke_rec *r, unsigned call,
 	if (stack)
 		keke_rec_int(r, KEKE_KEY_STACK_ID, (int64_t)stack);
 	return true;
+}
+
+/* An integer field of a slice: see keke_record_ints. */
+struct keke_int_field {
+	unsigned key;
+	int64_t value;
+};
+
+/*
+ * Records a slice of @call with the integer fields @f (@n of them) and
+ * the result @rv, failed with errno @err when @rv < 0. Always inlined: @n
+ * and the keys are constants in every caller, so the loop unrolls into
+ * the stores a hand-written recorder would make.
+ */
+static __always_inline void keke_record_ints(unsigned call, uint64_t t0,
+					     uint64_t dur, int64_t rv,
+					     int err, unsigned n,
+					     const struct keke_int_field *f)
+{
+	struct keke_rec r;
+
+	if (!keke_slice_begin(&r, call, rv < 0 ? (unsigned)err : 0, t0, dur,
+			      KEKE_REC_MAX_LEN(n + 2, 0)))
+		return;
+	for (unsigned i = 0; i < n; i++)
+		keke_rec_int(&r, f[i].key, f[i].value);
+	keke_rec_int(&r, KEKE_KEY_RESULT, rv);
+	keke_rec_commit(&r);
 }
 
 /* Adds a NUL-terminated string field (nothing for NULL). */
@@ -209,8 +225,17 @@ static inline void keke_rec_timeout(struct keke_rec *r, int64_t ns)
 /* ", a, b" from "(a, b)", and nothing from "()". */
 #define KEKE_HOOK_ARGS_(...) , ##__VA_ARGS__
 
-/* The generated wrapper of one hooks.def line (see the top of this file). */
-#define KEKE_HOOK_WRAPPER(fam, call, ret, name, params, args, how, rargs) \
+/* The arguments of a parenthesized list, without the parentheses. */
+#define KEKE_HOOK_UNPAREN_(...) __VA_ARGS__
+
+/*
+ * The wrapper every generated hook shares (see the top of this file):
+ * @before is a statement run before the call when the call is traced
+ * (or nothing), @fields what record_<how> gets after the errno, as
+ * "(, a, b)".
+ */
+#define KEKE_HOOK_BODY_(fam, call, ret, name, params, args, how, before,  \
+			fields)						  \
 	KEKE_EXPORT ret name params;					  \
 	KEKE_EXPORT ret name params					  \
 	{								  \
@@ -219,18 +244,24 @@ static inline void keke_rec_timeout(struct keke_rec *r, int64_t ns)
 		ret rv_;						  \
 		int err_;						  \
 									  \
-		if (!keke_hook_on(keke_fam_##fam))			  \
+		if (!keke_hook_on(KEKE_FAMILY_BIT_##fam))		  \
 			return real_ args;				  \
+		before							  \
 		t0_ = keke_now();					  \
 		rv_ = real_ args;					  \
 		err_ = errno;						  \
 		dur_ = keke_now() - t0_;				  \
 		if (keke_hook_keep(dur_))				  \
 			record_##how(KEKE_CALL_##call, t0_, dur_, rv_,	  \
-				     err_ KEKE_HOOK_ARGS_ rargs);	  \
+				     err_ KEKE_HOOK_UNPAREN_ fields);	  \
 		errno = err_;						  \
 		return rv_;						  \
 	}
+
+/* The wrapper of a KEKE_HOOK line. */
+#define KEKE_HOOK_WRAPPER(fam, call, ret, name, params, args, how, rargs) \
+	KEKE_HOOK_BODY_(fam, call, ret, name, params, args, how, ,	  \
+			(KEKE_HOOK_ARGS_ rargs))
 
 /*
  * The wrapper of a KEKE_HOOK_PRE line: the same, but before the call
@@ -239,63 +270,39 @@ static inline void keke_rec_timeout(struct keke_rec *r, int64_t ns)
  */
 #define KEKE_HOOK_WRAPPER_PRE(fam, call, ret, name, params, args, how,	  \
 			      pargs, rargs)				  \
-	KEKE_EXPORT ret name params;					  \
-	KEKE_EXPORT ret name params					  \
-	{								  \
-		keke_##name##_fn *real_ = KEKE_HOOK_REAL(name);		  \
-		uint64_t t0_, dur_;					  \
-		ret rv_;						  \
-		int err_;						  \
-									  \
-		if (!keke_hook_on(keke_fam_##fam))			  \
-			return real_ args;				  \
-		__auto_type pre_ = before_##how pargs;			  \
-		t0_ = keke_now();					  \
-		rv_ = real_ args;					  \
-		err_ = errno;						  \
-		dur_ = keke_now() - t0_;				  \
-		if (keke_hook_keep(dur_))				  \
-			record_##how(KEKE_CALL_##call, t0_, dur_, rv_,	  \
-				     err_, pre_ KEKE_HOOK_ARGS_ rargs);	  \
-		errno = err_;						  \
-		return rv_;						  \
-	}
+	KEKE_HOOK_BODY_(fam, call, ret, name, params, args, how,	  \
+			__auto_type pre_ = before_##how pargs;,		  \
+			(, pre_ KEKE_HOOK_ARGS_ rargs))
 
-/* A family file defines KEKE_WRAP_<family> as KEKE_WRAP_ON before it
- * includes this header; the other families are KEKE_WRAP_OFF. */
+/* A family file defines KEKE_WRAP_<FAMILY> as KEKE_WRAP_ON before it
+ * includes this header; the other families are KEKE_WRAP_OFF (a macro
+ * cannot define macros: these follow KEKE_FAMILY_LIST by hand). */
 #define KEKE_WRAP_ON(...) __VA_ARGS__
 #define KEKE_WRAP_OFF(...)
-#ifndef KEKE_WRAP_proc
-#define KEKE_WRAP_proc KEKE_WRAP_OFF
+#ifndef KEKE_WRAP_PROC
+#define KEKE_WRAP_PROC KEKE_WRAP_OFF
 #endif
-#ifndef KEKE_WRAP_file
-#define KEKE_WRAP_file KEKE_WRAP_OFF
+#ifndef KEKE_WRAP_FILE
+#define KEKE_WRAP_FILE KEKE_WRAP_OFF
 #endif
-#ifndef KEKE_WRAP_net
-#define KEKE_WRAP_net KEKE_WRAP_OFF
+#ifndef KEKE_WRAP_NET
+#define KEKE_WRAP_NET KEKE_WRAP_OFF
 #endif
-#ifndef KEKE_WRAP_sync
-#define KEKE_WRAP_sync KEKE_WRAP_OFF
+#ifndef KEKE_WRAP_SYNC
+#define KEKE_WRAP_SYNC KEKE_WRAP_OFF
 #endif
-#ifndef KEKE_WRAP_thread
-#define KEKE_WRAP_thread KEKE_WRAP_OFF
+#ifndef KEKE_WRAP_THREAD
+#define KEKE_WRAP_THREAD KEKE_WRAP_OFF
 #endif
-#ifndef KEKE_WRAP_dl
-#define KEKE_WRAP_dl KEKE_WRAP_OFF
+#ifndef KEKE_WRAP_DL
+#define KEKE_WRAP_DL KEKE_WRAP_OFF
 #endif
-#ifndef KEKE_WRAP_user
-#define KEKE_WRAP_user KEKE_WRAP_OFF
+#ifndef KEKE_WRAP_USER
+#define KEKE_WRAP_USER KEKE_WRAP_OFF
 #endif
 
-/*
- * A family file ends with
- *	#define KEKE_HOOK KEKE_HOOK_EMIT
- *	#define KEKE_HOOK_PRE KEKE_HOOK_PRE_EMIT
- *	#define KEKE_HOOK_HAND(...)
- *	#define KEKE_HOOKED(...)
- *	#include "hooks.def"
- * and so holds the generated wrappers of its family, and no others.
- */
+/* What hook_wrappers.h, included last by a family file, makes of the
+ * KEKE_HOOK and KEKE_HOOK_PRE lines: the wrappers of its family alone. */
 #define KEKE_HOOK_EMIT(fam, ...) \
 	KEKE_WRAP_##fam(KEKE_HOOK_WRAPPER(fam, __VA_ARGS__))
 #define KEKE_HOOK_PRE_EMIT(fam, ...) \

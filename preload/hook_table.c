@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: MIT
 /*
- * What hooks.def generates outside the family files: the table of real
- * functions and how they are resolved, and the start-up choice of what is
- * recorded (KEKE_TRACE, KEKE_MIN_DUR).
+ * The hook table: the real function of each hooks.def line, resolved on
+ * first use (hook.h, keke_hook_resolve) from the symbol tables of the
+ * objects after libkeke.so; and what the hooks filter on, chosen at
+ * start-up: the traced families (KEKE_TRACE) and the min-duration filter
+ * (KEKE_MIN_DUR).
  */
 #include <limits.h>
 #include <stdlib.h>
@@ -13,24 +15,11 @@
 #include "record/duration.h"
 #include "runtime/next_symbol.h"
 
-/* enum keke_family (preload.h) and KEKE_FAMILY_LIST (families.h) must
- * agree: the tool parses KEKE_TRACE with the second. */
-#define KEKE_CHECK_FAMILY_(sym, name)					\
-	_Static_assert((int)KEKE_FAMILY_##sym ==			\
-		       (int)KEKE_FAMILY_BIT_##sym,			\
-		       "enum keke_family follows KEKE_FAMILY_LIST");
-KEKE_FAMILY_LIST(KEKE_CHECK_FAMILY_)
-#undef KEKE_CHECK_FAMILY_
-_Static_assert((int)KEKE_FAMILY_COUNT == (int)KEKE_FAMILY_BITS,
-	       "enum keke_family has every family of KEKE_FAMILY_LIST");
-
 void *keke_hook_real[KEKE_HOOK_COUNT];
+uint32_t keke_families;
 uint64_t keke_min_ticks;
 
 static const char *const hook_names[KEKE_HOOK_COUNT] = {
-#define KEKE_HOOK(fam, call, ret, name, params, args, how, rargs) #name,
-#define KEKE_HOOK_PRE(fam, call, ret, name, params, args, how, pargs, rargs) \
-	#name,
 #define KEKE_HOOK_HAND(fam, ret, name, params) #name,
 #define KEKE_HOOKED(name, fam)
 #include "hooks.def"
@@ -63,7 +52,8 @@ static KEKE_ONCE void say(const char *const *parts)
  * is looked up on its first call, which may come in a signal handler or a
  * vfork child: their symbol tables answer without a lock or an allocation
  * (next_symbol.h), and dlsym is left for what they cannot answer for sure,
- * none of glibc's hooked names (test_next_symbol checks every one).
+ * none of glibc's hooked names (tests/unit/runtime_next_symbol.c checks
+ * every one).
  * A process pays for the names it calls, not for every hook.
  */
 static struct keke_next_symbols next;
@@ -81,7 +71,9 @@ KEKE_ONCE const char *keke_loaded_as(void)
 		next.caller_name : NULL;
 }
 
-KEKE_ONCE void *keke_real_symbol(const char *name)
+/* What dlsym(RTLD_NEXT, @name) gives, from those tables when they can say
+ * (next_symbol.h), else from dlsym. */
+static KEKE_ONCE void *real_symbol(const char *name)
 {
 	void *fn = NULL;
 
@@ -93,13 +85,21 @@ KEKE_ONCE void *keke_real_symbol(const char *name)
 /* The real function of hook @id, or NULL when no later object has it. */
 static KEKE_ONCE void *lookup(unsigned id)
 {
-	void *fn = keke_real_symbol(hook_names[id]);
+	void *fn = real_symbol(hook_names[id]);
 
 	for (const char *const *v = old_versions; !fn && *v; v++)
 		fn = dlvsym(RTLD_NEXT, hook_names[id], *v);
 	if (!fn)
 		dlerror();	/* the program's dlerror() must not see it */
 	return fn;
+}
+
+KEKE_ONCE void keke_hook_resolve_early(unsigned id)
+{
+	void *fn = lookup(id);
+
+	if (fn)
+		__atomic_store_n(&keke_hook_real[id], fn, __ATOMIC_RELAXED);
 }
 
 KEKE_ONCE void *keke_hook_resolve(unsigned id)

@@ -18,30 +18,10 @@
 
 #include "hook.h"
 #include "preload.h"
+#include "state.h"
 #include "runtime/stacks.h"
 #include "runtime/text.h"
 #include "record/trace_dir.h"
-
-uint32_t keke_families;
-
-static struct {
-	int started;		/* atomic: keke_init ran */
-	int ended;		/* atomic: an exit was recorded */
-	int announced;		/* atomic: the bare-mode message was printed */
-	bool root;		/* this pid created the trace dir (bare mode):
-				 * it alone may say something, once, at its
-				 * end (its last image does) */
-	int pid;		/* the pid that keke_init ran in (a fork
-				 * child that no hook saw keeps root) */
-	const char *why_not;	/* why it does not trace, for that */
-	bool quiet;
-	bool record_env;	/* KEKE_RECORD_ENV=1 */
-	int argc;
-	char **argv;
-	struct keke_writer_config config;
-	struct keke_handoff handoff;	/* from the fork child exec'd into
-					 * this image, if it made no file */
-} state;
 
 /* KEKE_DIR, or the one made: in the short buffer unless long (once.h). */
 static char trace_dir_short[128];
@@ -137,9 +117,9 @@ static KEKE_ONCE const char *create_bare_dir(void)
 		trace_dir[len] = '\0';
 		return strerror(errno);
 	}
-	if (syscall(SYS_getrandom, state.config.trace_id, 16, 0) != 16)
-		memset(state.config.trace_id, 0, 16);
-	format_trace_id(state.config.trace_id, hex);
+	if (syscall(SYS_getrandom, keke_image.config.trace_id, 16, 0) != 16)
+		memset(keke_image.config.trace_id, 0, 16);
+	format_trace_id(keke_image.config.trace_id, hex);
 	setenv("KEKE_DIR", trace_dir, 1);
 	setenv("KEKE_TRACE_ID", hex, 1);
 	return NULL;
@@ -178,8 +158,8 @@ static KEKE_ONCE const char *take_trace_dir(const char *dir)
 
 static KEKE_ONCE const char *program_name(void)
 {
-	return state.argc > 0 && state.argv && state.argv[0] ?
-		state.argv[0] : "?";
+	return keke_image.argc > 0 && keke_image.argv && keke_image.argv[0] ?
+		keke_image.argv[0] : "?";
 }
 
 /* The environment is recorded only with KEKE_RECORD_ENV=1 (keke run
@@ -203,8 +183,8 @@ static KEKE_ONCE size_t strv_len(char *const *list)
 
 /* The program file of this image as exec named it, when that is an
  * absolute path that stays true (not /dev/fd/N); else NULL. It costs
- * nothing, where reading /proc/self/exe costs a new process tens of
- * microseconds. */
+ * nothing, where reading /proc/self/exe is dear for a new process
+ * (docs/performance.md). */
 static KEKE_ONCE const char *exec_file_name(void)
 {
 	const char *name = (const char *)getauxval(AT_EXECFN);
@@ -227,10 +207,11 @@ static KEKE_ONCE void record_process_start(void)
 {
 	extern char **environ;
 	const char *exe = exec_file_name();
-	const char *exec_path = state.handoff.path;
+	const char *exec_path = keke_image.handoff.path;
 	size_t exe_len = exe ? strlen(exe) : PATH_MAX;
 	size_t exec_path_len = exec_path ? strlen(exec_path) : 0;
-	size_t env_len = state.record_env ? strv_len(environ) : 0;
+	size_t env_len = keke_image.record_env ? strv_len(environ) : 0;
+	size_t argv_len = strv_len(keke_image.argv);
 	struct keke_rec r;
 	long n;
 	char *p;
@@ -239,7 +220,7 @@ static KEKE_ONCE void record_process_start(void)
 			    keke_writer_image_start(),
 			    KEKE_REC_MAX_LEN(2, KEKE_STR_MAX_LEN(exe_len) +
 						KEKE_STR_MAX_LEN(PATH_MAX) +
-						KEKE_STR_MAX_LEN(strv_len(state.argv)) +
+						KEKE_STR_MAX_LEN(argv_len) +
 						KEKE_STR_MAX_LEN(env_len) +
 						KEKE_STR_MAX_LEN(exec_path_len))))
 		return;
@@ -256,8 +237,8 @@ static KEKE_ONCE void record_process_start(void)
 	/* getcwd returns the length including the NUL. */
 	n = syscall(SYS_getcwd, p, PATH_MAX);
 	keke_rec_str_end(&r, n > 0 ? (size_t)n - 1 : 0);
-	keke_rec_strv(&r, KEKE_KEY_ARGV, state.argv);
-	if (state.record_env)
+	keke_rec_strv(&r, KEKE_KEY_ARGV, keke_image.argv);
+	if (keke_image.record_env)
 		keke_rec_strv(&r, KEKE_KEY_ENV, environ);
 	if (exec_path)
 		keke_rec_str(&r, KEKE_KEY_PATH, exec_path, exec_path_len);
@@ -272,74 +253,77 @@ static KEKE_ONCE void fork_child(void)
 		keke_after_fork_child(keke_forking_flow());
 }
 
-KEKE_ONCE void keke_after_fork_child(uint64_t flow_in)
+/*
+ * Finds this process's trace dir into trace_dir: KEKE_DIR, or the one the
+ * bare-mode root makes. Returns false when the process does not trace;
+ * keke_image.why_not then says why, which the root alone tells.
+ */
+static KEKE_ONCE bool find_trace_dir(void)
 {
-	state.root = false;
-	state.ended = 0;
-	state.announced = 1;
-	/* A parent that does not trace (its trace dir refused) has no
-	 * child that does. */
-	if (!__atomic_load_n(&state.started, __ATOMIC_ACQUIRE) ||
-	    !keke_writer_active())
-		return;
-	keke_writer_defer(flow_in);
-	keke_seed_flows(0);	/* with the pid the writer now has */
-	keke_stacks_after_fork();
-	state.handoff = (struct keke_handoff){ 0 };
-}
-
-KEKE_ONCE void keke_init(void)
-{
-	const char *dir, *root;
+	const char *dir = getenv("KEKE_DIR"), *root = getenv("KEKE_ROOT_PID");
 	uint64_t root_pid;
-	int err;
 
-	if (__atomic_exchange_n(&state.started, 1, __ATOMIC_ACQ_REL))
-		return;
-	keke_hooks_locate();
-	state.quiet = getenv("KEKE_QUIET") && !strcmp(getenv("KEKE_QUIET"), "1");
-	dir = getenv("KEKE_DIR");
-	root = getenv("KEKE_ROOT_PID");
 	/* The root: the process that finds no trace dir (bare mode), and
 	 * the images it execs into. */
 	if (dir && !*dir)
 		dir = NULL;
-	state.root = root ? keke_parse_u64(&root, &root_pid) &&
+	keke_image.root = root ? keke_parse_u64(&root, &root_pid) &&
 			    root_pid == (uint64_t)getpid() : !dir;
-	if (state.root)
-		state.pid = (int)getpid();
+	if (keke_image.root)
+		keke_image.pid = (int)getpid();
 	if (dir) {
-		state.why_not = take_trace_dir(dir);
-		parse_trace_id(getenv("KEKE_TRACE_ID"), state.config.trace_id);
-	} else if (state.root) {
-		state.why_not = create_bare_dir();
+		keke_image.why_not = take_trace_dir(dir);
+		parse_trace_id(getenv("KEKE_TRACE_ID"),
+			       keke_image.config.trace_id);
+	} else if (keke_image.root) {
+		keke_image.why_not = create_bare_dir();
 	} else {
-		return;		/* the root could not make one, and says so */
+		return false;	/* the root could not make one, and says so */
 	}
 	/* Said by the bare-mode root only: anything else libkeke.so
 	 * printed would land on a program's stderr. */
-	if (state.why_not)
+	return !keke_image.why_not;
+}
+
+/* libunwind's loader (keke_stacks_init): the real dlopen, looked up only
+ * when stacks are asked for. */
+static KEKE_ONCE void *open_unwinder(const char *path, int flags)
+{
+	return KEKE_HOOK_REAL(dlopen)(path, flags);
+}
+
+/* Start-up: reads the environment, opens the record file, records the
+ * process start, then turns the hooks on. Runs once. */
+static KEKE_ONCE void keke_init(void)
+{
+	int err;
+
+	if (__atomic_exchange_n(&keke_image.started, 1, __ATOMIC_ACQ_REL))
 		return;
-	state.record_env = record_environment();
+	keke_hooks_locate();
+	keke_image.quiet = getenv("KEKE_QUIET") &&
+			   !strcmp(getenv("KEKE_QUIET"), "1");
+	if (!find_trace_dir())
+		return;
+	keke_image.record_env = record_environment();
 	keke_clock_init(getenv("KEKE_CLOCK"));
-	state.config.dir = trace_dir;
-	state.config.flow_in = keke_incoming_flow(&state.handoff);
-	state.config.prelude = state.handoff.fork;
-	state.config.begin = record_process_start;
-	err = keke_writer_start(&state.config);
+	keke_image.config.dir = trace_dir;
+	keke_image.config.flow_in = keke_incoming_flow(&keke_image.handoff);
+	keke_image.config.prelude = keke_image.handoff.prelude;
+	keke_image.config.begin = record_process_start;
+	err = keke_writer_start(&keke_image.config);
 	if (err) {
-		state.why_not = strerror(-err);
+		keke_image.why_not = strerror(-err);
 		return;
 	}
-	keke_seed_flows(state.config.flow_in);
+	keke_seed_flows(keke_image.config.flow_in);
 	keke_remember_run();
 	keke_exec_init();
 	pthread_atfork(NULL, NULL, fork_child);
 	record_process_start();
-	/* Before the hooks are on: its dlopen of libunwind only forwards. */
-	keke_stacks_init();
+	keke_stacks_init(open_unwinder);
 	/* KEKE_TRACE and KEKE_MIN_DUR; the first process says what is wrong. */
-	keke_families = keke_hooks_setup(state.quiet || !state.root);
+	keke_families = keke_hooks_setup(keke_image.quiet || !keke_image.root);
 }
 
 /* Runs before main; glibc passes a preloaded library's constructors the
@@ -347,8 +331,8 @@ KEKE_ONCE void keke_init(void)
 __attribute__((constructor)) static KEKE_ONCE void
 keke_constructor(int argc, char **argv)
 {
-	state.argc = argc;
-	state.argv = argv;
+	keke_image.argc = argc;
+	keke_image.argv = argv;
 	keke_init();
 }
 
@@ -359,12 +343,13 @@ keke_constructor(int argc, char **argv)
  */
 static KEKE_ONCE void announce(void)
 {
-	if (!state.root || state.quiet || state.pid != (int)getpid() ||
-	    __atomic_exchange_n(&state.announced, 1, __ATOMIC_ACQ_REL))
+	if (!keke_image.root || keke_image.quiet ||
+	    keke_image.pid != (int)getpid() ||
+	    __atomic_exchange_n(&keke_image.announced, 1, __ATOMIC_ACQ_REL))
 		return;
-	if (state.why_not) {
+	if (keke_image.why_not) {
 		say("not tracing ", program_name(), ": trace dir ", trace_dir,
-		    ": ", state.why_not, "\n");
+		    ": ", keke_image.why_not, "\n");
 		return;
 	}
 	say("trace of ", program_name(), " in ", trace_dir, "\n");
@@ -379,7 +364,7 @@ KEKE_ONCE void keke_record_exit(enum keke_exit_how how, bool has_status,
 
 	if (keke_in_vfork_child())	/* the parent's state, not ours */
 		return;
-	__atomic_store_n(&state.ended, 1, __ATOMIC_RELEASE);
+	__atomic_store_n(&keke_image.ended, 1, __ATOMIC_RELEASE);
 	if (keke_writer_active() &&
 	    keke_rec_begin(&r, KEKE_REC_PROCESS_END, 0, 0, keke_now(),
 			   KEKE_REC_MAX_LEN(2, 0))) {
@@ -395,7 +380,7 @@ KEKE_ONCE void keke_record_exit(enum keke_exit_how how, bool has_status,
 /* Last resort for exits no hook saw (exit called from inside libc). */
 KEKE_ONCE __attribute__((destructor)) static void keke_destructor(void)
 {
-	if (!__atomic_load_n(&state.ended, __ATOMIC_ACQUIRE))
+	if (!__atomic_load_n(&keke_image.ended, __ATOMIC_ACQUIRE))
 		keke_record_exit(KEKE_EXIT_DESTRUCTOR, false, 0);
 	else
 		announce();

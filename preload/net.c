@@ -5,7 +5,7 @@
  * and epoll_wait/epoll_pwait/epoll_pwait2. Addresses are recorded as text:
  * "127.0.0.1:8080", "[::1]:80", "unix:/path", "unix:@abstract".
  */
-#define KEKE_WRAP_net KEKE_WRAP_ON
+#define KEKE_WRAP_NET KEKE_WRAP_ON
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <stddef.h>
@@ -181,16 +181,11 @@ static void add_addr(struct keke_rec *r, const char *text, size_t len)
 static void record_socket(unsigned call, uint64_t t0, uint64_t dur, int rv,
 			  int err, int domain, int type, int protocol)
 {
-	struct keke_rec r;
-
-	if (!keke_slice_begin(&r, call, rv < 0 ? (unsigned)err : 0, t0, dur,
-			      KEKE_REC_MAX_LEN(5, 0)))
-		return;
-	keke_rec_int(&r, KEKE_KEY_DOMAIN, domain);
-	keke_rec_int(&r, KEKE_KEY_TYPE, type);
-	keke_rec_int(&r, KEKE_KEY_PROTOCOL, protocol);
-	keke_rec_int(&r, KEKE_KEY_RESULT, rv);
-	keke_rec_commit(&r);
+	keke_record_ints(call, t0, dur, rv, err, 3,
+			 (struct keke_int_field[]){
+				 { KEKE_KEY_DOMAIN, domain },
+				 { KEKE_KEY_TYPE, type },
+				 { KEKE_KEY_PROTOCOL, protocol } });
 }
 
 /* connect, bind: the fd, the address, the result. */
@@ -253,15 +248,10 @@ static void record_accept(unsigned call, uint64_t t0, uint64_t dur, int rv,
 static void record_listen(unsigned call, uint64_t t0, uint64_t dur, int rv,
 			  int err, int fd, int backlog)
 {
-	struct keke_rec r;
-
-	if (!keke_slice_begin(&r, call, rv < 0 ? (unsigned)err : 0, t0, dur,
-			      KEKE_REC_MAX_LEN(4, 0)))
-		return;
-	keke_rec_int(&r, KEKE_KEY_FD, fd);
-	keke_rec_int(&r, KEKE_KEY_BACKLOG, backlog);
-	keke_rec_int(&r, KEKE_KEY_RESULT, rv);
-	keke_rec_commit(&r);
+	keke_record_ints(call, t0, dur, rv, err, 2,
+			 (struct keke_int_field[]){
+				 { KEKE_KEY_FD, fd },
+				 { KEKE_KEY_BACKLOG, backlog } });
 }
 
 /* One of send/recv and their to/from forms. */
@@ -399,7 +389,7 @@ KEKE_EXPORT int getaddrinfo(const char *node, const char *service,
 	uint64_t t0, dur;
 	int rc, err;
 
-	if (!keke_hook_on(keke_fam_net))
+	if (!keke_hook_on(KEKE_FAMILY_BIT_NET))
 		return real(node, service, hints, res);
 	t0 = keke_now();
 	keke_busy_set(KEKE_BUSY_INTERNAL);
@@ -414,10 +404,4 @@ KEKE_EXPORT int getaddrinfo(const char *node, const char *service,
 	return rc;
 }
 
-/* The generated wrappers of this family (hooks.def). */
-#define KEKE_HOOK KEKE_HOOK_EMIT
-#define KEKE_HOOK_PRE KEKE_HOOK_PRE_EMIT
-#define KEKE_HOOK_HAND(...)
-#define KEKE_HOOKED(...)
-#include "hooks.def"
-#undef KEKE_HOOKED
+#include "hook_wrappers.h"

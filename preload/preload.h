@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #include "record/clock.h"
+#include "record/families.h"
 #include "record/once.h"
 #include "runtime/writer.h"
 
@@ -16,7 +17,7 @@
 
 /*
  * Reads the symbol tables of the objects after libkeke.so, once, first
- * thing at start-up: from then on keke_real_symbol takes no lock.
+ * thing at start-up: from then on resolving a hook (hook.h) takes no lock.
  */
 void keke_hooks_locate(void);
 
@@ -24,43 +25,11 @@ void keke_hooks_locate(void);
  * when it did not look. */
 const char *keke_loaded_as(void);
 
-/* What dlsym(RTLD_NEXT, @name) gives, from those tables when they can say
- * (next_symbol.h), else from dlsym. */
-void *keke_real_symbol(const char *name);
-
-/*
- * The real function behind a hook, resolved once with keke_real_symbol.
- * A racing first call in two threads resolves twice to the same pointer.
- */
-#define KEKE_REAL(name)                                                      \
-	({                                                                   \
-		static __typeof__(name) *real_;                              \
-		__typeof__(name) *fn_ =                                      \
-			__atomic_load_n(&real_, __ATOMIC_RELAXED);          \
-		if (!fn_) {                                                  \
-			fn_ = (__typeof__(name) *)keke_real_symbol(#name);   \
-			__atomic_store_n(&real_, fn_, __ATOMIC_RELAXED);     \
-		}                                                            \
-		fn_;                                                         \
-	})
-
-/* The families of hooks KEKE_TRACE can choose. */
-enum keke_family {
-	KEKE_FAMILY_PROC,
-	KEKE_FAMILY_FILE,
-	KEKE_FAMILY_NET,
-	KEKE_FAMILY_SYNC,
-	KEKE_FAMILY_THREAD,
-	KEKE_FAMILY_DL,
-	KEKE_FAMILY_USER,
-	KEKE_FAMILY_COUNT
-};
-
 /* A bit per traced family; 0 until start-up has opened the record file,
  * so hooks that run earlier only forward to the real function. */
 extern uint32_t keke_families;
 
-static inline bool keke_traced(enum keke_family family)
+static inline bool keke_traced(enum keke_family_bit family)
 {
 	return __builtin_expect(keke_families >> family & 1, 1);
 }
@@ -73,11 +42,12 @@ uint64_t keke_new_flow(void);
  * knows this process's pid. */
 void keke_seed_flows(uint64_t inherited);
 
-/* What a fork child that recorded nothing hands to the image it execs (in
- * KEKE_FLOW_IN), which then tells of it: the child needs no file. */
+/* What a fork child that recorded nothing (the prelude of the image it
+ * execs) hands to that image in KEKE_FLOW_IN, which then tells of it: the
+ * child needs no file. */
 struct keke_handoff {
 	int pid;		/* of the fork child, the new image's too */
-	struct keke_fork_prelude fork;
+	struct keke_fork_prelude prelude;
 	const char *path;	/* the program exec'd */
 };
 
@@ -102,41 +72,31 @@ int keke_flow_env(char *buf, size_t size, int ppid, uint64_t flow,
 const char *keke_self_path(void);
 const char *const *keke_run_vars(void);
 
-/* Start-up: reads the environment, opens the record file, records the
- * process start. Idempotent; called by the constructor and by any hook
- * that runs before it. */
-void keke_init(void);
-
 /* Records that this process image ends (once). @has_status: @status is
  * the value given to exit/_exit or returned by main. */
 void keke_record_exit(enum keke_exit_how how, bool has_status, int status);
 
-/* In a fork child: the child's own record file, made at its first record
- * (keke_writer_defer). */
-void keke_after_fork_child(uint64_t flow_in);
+/*
+ * Starts the slice of a call of the process family that made or reaped a
+ * child (fork, wait): begun at @t0 and over now, with its result @pid and
+ * the child's pid when @pid > 0; failed with errno @err when @pid < 0.
+ * Room for @max_len bytes (keke_rec_begin). Returns false when dropped.
+ */
+static inline bool keke_child_slice_begin(struct keke_rec *r, unsigned call,
+					  int pid, int err, uint64_t t0,
+					  size_t max_len)
+{
+	if (!keke_rec_begin(r, KEKE_REC_SLICE, call,
+			    pid < 0 ? (unsigned)err : 0, t0, max_len))
+		return false;
+	keke_rec_int(r, KEKE_KEY_DUR, (int64_t)(keke_now() - t0));
+	keke_rec_int(r, KEKE_KEY_RESULT, pid);
+	if (pid > 0)
+		keke_rec_int(r, KEKE_KEY_CHILD_PID, pid);
+	return true;
+}
 
 /* The flow of the fork the calling thread is making, or 0. */
 uint64_t keke_forking_flow(void);
-
-/* In a vfork child: true, and @p tells of the vfork (its flow and time)
- * for the image the child execs into. */
-bool keke_vfork_child(struct keke_fork_prelude *p);
-
-/* In a vfork child about to exec: the parent's fork record is to tell
- * @path and @argv, so that a child whose new image cannot be traced still
- * shows what it ran; NULL when the exec came back: it tells nothing. */
-void keke_vfork_exec(const char *path, char *const argv[]);
-
-/* In a vfork child about to exec again without keke's variables (E2BIG):
- * the parent's fork record is to say that its child runs untraced, until
- * keke_vfork_exec tells of another exec. */
-void keke_vfork_untraced(void);
-
-/* Room an exec's path and argv take in a record, at most. */
-#define KEKE_EXEC_FIELDS_MAX (2 * KEKE_STR_MAX_LEN(KEKE_STRING_CAP))
-
-/* Adds an exec's @path and @argv to @r. */
-void keke_exec_fields(struct keke_rec *r, const char *path,
-		      char *const argv[]);
 
 #endif

@@ -5,7 +5,7 @@
  * the condition waits, and pthread_mutex_lock only when the mutex was
  * taken (an uncontended lock records nothing and costs one trylock).
  */
-#define KEKE_WRAP_sync KEKE_WRAP_ON
+#define KEKE_WRAP_SYNC KEKE_WRAP_ON
 #include "hook.h"
 
 /* A call that reports failure as -1 and errno. */
@@ -75,7 +75,7 @@ KEKE_EXPORT int pthread_mutex_lock(pthread_mutex_t *mutex)
 	uint64_t t0, dur;
 	int rc, err;
 
-	if (!keke_hook_on(keke_fam_sync))
+	if (!keke_hook_on(KEKE_FAMILY_BIT_SYNC))
 		return real(mutex);
 	rc = pthread_mutex_trylock(mutex);
 	if (rc != EBUSY)
@@ -90,10 +90,4 @@ KEKE_EXPORT int pthread_mutex_lock(pthread_mutex_t *mutex)
 	return rc;
 }
 
-/* The generated wrappers of this family (hooks.def). */
-#define KEKE_HOOK KEKE_HOOK_EMIT
-#define KEKE_HOOK_PRE KEKE_HOOK_PRE_EMIT
-#define KEKE_HOOK_HAND(...)
-#define KEKE_HOOKED(...)
-#include "hooks.def"
-#undef KEKE_HOOKED
+#include "hook_wrappers.h"

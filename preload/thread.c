@@ -10,7 +10,6 @@
  * Neither end of a flow is left out by KEKE_MIN_DUR: they are structure,
  * like the process records, not calls to measure.
  */
-#define KEKE_WRAP_thread KEKE_WRAP_ON
 #include <stdarg.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
@@ -95,7 +94,7 @@ static void *thread_start(void *p)
 	void *ret;
 
 	release_start(p);
-	if (s.flow && keke_hook_on(keke_fam_thread))
+	if (s.flow && keke_hook_on(KEKE_FAMILY_BIT_THREAD))
 		record_thread_start(t0, s.flow);
 	errno = err;
 	pthread_cleanup_push(thread_end, NULL);
@@ -123,7 +122,7 @@ KEKE_EXPORT int pthread_create(pthread_t *thread, const pthread_attr_t *attr,
 	keke_pthread_create_fn *real = KEKE_HOOK_REAL(pthread_create);
 	struct start *s;
 	uint64_t t0, dur, flow = 0;
-	bool traced = keke_hook_on(keke_fam_thread);
+	bool traced = keke_hook_on(KEKE_FAMILY_BIT_THREAD);
 	int rc, err = errno;
 
 	/* Released by the new thread. Threads start in thread_start even
@@ -175,7 +174,7 @@ KEKE_EXPORT int pthread_setname_np(pthread_t thread, const char *name)
 	keke_pthread_setname_np_fn *real = KEKE_HOOK_REAL(pthread_setname_np);
 	int rc, err;
 
-	if (!keke_hook_on(keke_fam_thread))
+	if (!keke_hook_on(KEKE_FAMILY_BIT_THREAD))
 		return real(thread, name);
 	rc = real(thread, name);
 	err = errno;
@@ -199,7 +198,7 @@ KEKE_EXPORT int prctl(int option, ...)
 	a4 = va_arg(ap, unsigned long);
 	a5 = va_arg(ap, unsigned long);
 	va_end(ap);
-	if (option != PR_SET_NAME || !keke_hook_on(keke_fam_thread))
+	if (option != PR_SET_NAME || !keke_hook_on(KEKE_FAMILY_BIT_THREAD))
 		return real(option, a2, a3, a4, a5);
 	rc = real(option, a2, a3, a4, a5);
 	err = errno;

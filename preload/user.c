@@ -17,22 +17,32 @@ static size_t length(const char *s)
 	return s ? strnlen(s, NAME_MAX_LEN) : 0;
 }
 
+/* A record of @type with a name (@n bytes of @name, "" for NULL) and
+ * string field @key (@len bytes of @s; "" for NULL when @always, else
+ * left out). */
+static void record_strings(unsigned type, const char *name, size_t n,
+			   unsigned key, const char *s, size_t len,
+			   bool always)
+{
+	struct keke_rec r;
+
+	if (!keke_traced(KEKE_FAMILY_BIT_USER) ||
+	    !keke_rec_begin(&r, type, 0, 0, keke_now(),
+			    KEKE_REC_MAX_LEN(0, KEKE_STR_MAX_LEN(n) +
+						 KEKE_STR_MAX_LEN(len))))
+		return;
+	keke_rec_str(&r, KEKE_KEY_NAME, name ? name : "", n);
+	if (s || always)
+		keke_rec_str(&r, key, s ? s : "", len);
+	keke_rec_commit(&r);
+}
+
 /* A record of @type with a name (and category) string. */
 static void record_named(unsigned type, const char *name,
 			 const char *category)
 {
-	size_t n = length(name), c = length(category);
-	struct keke_rec r;
-
-	if (!keke_traced(KEKE_FAMILY_USER) ||
-	    !keke_rec_begin(&r, type, 0, 0, keke_now(),
-			    KEKE_REC_MAX_LEN(0, KEKE_STR_MAX_LEN(n) +
-						 KEKE_STR_MAX_LEN(c))))
-		return;
-	keke_rec_str(&r, KEKE_KEY_NAME, name ? name : "", n);
-	if (category)
-		keke_rec_str(&r, KEKE_KEY_CAT, category, c);
-	keke_rec_commit(&r);
+	record_strings(type, name, length(name), KEKE_KEY_CAT, category,
+		       length(category), false);
 }
 
 /* A record of @type with a name and an integer value. */
@@ -42,7 +52,7 @@ static void record_value(unsigned type, unsigned key, const char *name,
 	size_t n = length(name);
 	struct keke_rec r;
 
-	if (!keke_traced(KEKE_FAMILY_USER) ||
+	if (!keke_traced(KEKE_FAMILY_BIT_USER) ||
 	    !keke_rec_begin(&r, type, 0, 0, keke_now(),
 			    KEKE_REC_MAX_LEN(1, KEKE_STR_MAX_LEN(n))))
 		return;
@@ -61,7 +71,7 @@ KEKE_EXPORT void keke__end(void)
 {
 	struct keke_rec r;
 
-	if (keke_traced(KEKE_FAMILY_USER) &&
+	if (keke_traced(KEKE_FAMILY_BIT_USER) &&
 	    keke_rec_begin(&r, KEKE_REC_SPAN_END, 0, 0, keke_now(),
 			   KEKE_REC_MAX_LEN(0, 0)))
 		keke_rec_commit(&r);
@@ -74,17 +84,8 @@ KEKE_EXPORT void keke__arg_int(const char *key, long long value)
 
 KEKE_EXPORT void keke__arg_str(const char *key, const char *value)
 {
-	size_t k = length(key), v = value ? strlen(value) : 0;
-	struct keke_rec r;
-
-	if (!keke_traced(KEKE_FAMILY_USER) ||
-	    !keke_rec_begin(&r, KEKE_REC_ARG, 0, 0, keke_now(),
-			    KEKE_REC_MAX_LEN(0, KEKE_STR_MAX_LEN(k) +
-						 KEKE_STR_MAX_LEN(v))))
-		return;
-	keke_rec_str(&r, KEKE_KEY_NAME, key ? key : "", k);
-	keke_rec_str(&r, KEKE_KEY_VALUE, value ? value : "", v);
-	keke_rec_commit(&r);
+	record_strings(KEKE_REC_ARG, key, length(key), KEKE_KEY_VALUE, value,
+		       value ? strlen(value) : 0, true);
 }
 
 KEKE_EXPORT void keke__instant(const char *name, const char *category)
@@ -106,7 +107,7 @@ KEKE_EXPORT uint64_t keke__flow_out(void)
 {
 	uint64_t id;
 
-	if (!keke_traced(KEKE_FAMILY_USER))
+	if (!keke_traced(KEKE_FAMILY_BIT_USER))
 		return 0;
 	id = keke_new_flow();
 	record_value(KEKE_REC_FLOW, KEKE_KEY_FLOW_OUT, NULL, (long long)id);

@@ -14,7 +14,7 @@
  *    spares the child a file of its own. An exec that comes back is
  *    recorded then, making the file;
  *  - in a vfork child, which cannot record, hands over likewise and
- *    leaves the program it runs in its parent's fork record (proc_fork.c);
+ *    leaves the program it runs in its parent's fork record (vfork.c);
  *  - when keke's variables take arguments and environment over the
  *    kernel's limit (E2BIG), execs again with the environment the program
  *    would have without keke, untraced, and marks the record so.
@@ -34,7 +34,9 @@
 #include <unistd.h>
 
 #include "proc/env.h"
-#include "preload.h"
+#include "proc/exec_fields.h"
+#include "proc/vfork.h"
+#include "hook.h"
 #include "raw_syscall.h"
 #include "runtime/text.h"
 
@@ -159,27 +161,6 @@ static KEKE_ONCE const char *target_of(const struct exec_call *c, char *buf,
 	return c->path;
 }
 
-/* Adds an exec's path and argv to @r (room: KEKE_EXEC_FIELDS_MAX). */
-KEKE_ONCE void keke_exec_fields(struct keke_rec *r, const char *path,
-				char *const argv[])
-{
-	char *p;
-	long n;
-
-	/* Written in place, not staged on the stack: this may run in a
-	 * signal handler on a small stack. /proc/self/fd/N is shown as
-	 * what it stands for. */
-	p = keke_rec_str_begin(r, KEKE_KEY_PATH);
-	n = strncmp(path, "/proc/self/fd/", 14) ? -1 :
-		syscall(SYS_readlink, path, p, KEKE_STRING_CAP);
-	if (n <= 0) {
-		n = (long)strnlen(path, KEKE_STRING_CAP);
-		memcpy(p, path, (size_t)n);
-	}
-	keke_rec_str_end(r, (size_t)n);
-	keke_rec_strv(r, KEKE_KEY_ARGV, argv);
-}
-
 /* Writes the exec slice of a call made at @ts; returns the record, to
  * mark it failed later. */
 static KEKE_ONCE uint8_t *record_exec(const char *path, char *const argv[],
@@ -220,52 +201,132 @@ static KEKE_ONCE void mark_untraced(uint8_t *rec, bool on)
 		__atomic_and_fetch((uint32_t *)rec, ~flag, __ATOMIC_RELEASE);
 }
 
-/* The real exec calls, found at start-up: a fork child that execs at once
- * then runs no dlsym, whose code and tables would cost it page faults. */
-static struct {
-	__typeof__(execve) *execve;
-	__typeof__(execvpe) *execvpe;
-	__typeof__(execveat) *execveat;
-	__typeof__(fexecve) *fexecve;
-} real;
-
+/* The real exec calls are found at start-up: a fork child that execs at
+ * once then runs no dlsym, whose code and tables would cost it page
+ * faults. */
 KEKE_ONCE void keke_exec_init(void)
 {
-	real.execve = KEKE_REAL(execve);
-	real.execvpe = KEKE_REAL(execvpe);
-	real.execveat = KEKE_REAL(execveat);
-	real.fexecve = KEKE_REAL(fexecve);
+	keke_hook_resolve_early(KEKE_HOOK_ID_execve);
+	keke_hook_resolve_early(KEKE_HOOK_ID_execvpe);
+	keke_hook_resolve_early(KEKE_HOOK_ID_execveat);
+	keke_hook_resolve_early(KEKE_HOOK_ID_fexecve);
 }
 
 static KEKE_ONCE int real_exec(const struct exec_call *c, char *const envp[])
 {
-	if (!real.execve)	/* an exec before start-up */
-		keke_exec_init();
 	switch (c->kind) {
 	case EXECVE:
-		return real.execve(c->path, c->argv, envp);
+		return KEKE_HOOK_REAL(execve)(c->path, c->argv, envp);
 	case EXECVPE:
-		return real.execvpe(c->path, c->argv, envp);
+		return KEKE_HOOK_REAL(execvpe)(c->path, c->argv, envp);
 	case EXECVEAT:
-		return real.execveat(c->fd, c->path, c->argv, envp, c->flags);
+		return KEKE_HOOK_REAL(execveat)(c->fd, c->path, c->argv, envp,
+						c->flags);
 	case FEXECVE:
-		return real.fexecve(c->fd, c->argv, envp);
+		return KEKE_HOOK_REAL(fexecve)(c->fd, c->argv, envp);
 	}
 	errno = EINVAL;
 	return -1;
 }
 
+/*
+ * Whether the calling process hands itself over to the image it execs
+ * (see the top of this file): then fills and returns @h, else NULL.
+ * Sets *@vforked (it is a vfork child), *@kind (what ld.so will do with
+ * libkeke.so in the program at @target) and *@missing (classify).
+ */
+static KEKE_ONCE const struct keke_handoff *
+plan_handoff(const char *target, struct keke_handoff *h, bool *vforked,
+	     enum target *kind, bool *missing)
+{
+	bool unstarted;
+
+	/* A fork child that has recorded nothing hands itself over to an
+	 * image surely traced, which then records its exec. A vfork child
+	 * cannot record at all: it hands itself over to any image that may
+	 * be traced (a script's interpreter is). */
+	*vforked = keke_vfork_child(&h->prelude);
+	unstarted = keke_traced(KEKE_FAMILY_BIT_PROC) &&
+		    (*vforked || keke_writer_unstarted(&h->prelude));
+	*kind = classify(target, unstarted, missing);
+	if (!unstarted || !(*kind == TARGET_LOADS ||
+			    (*vforked && *kind == TARGET_MAYBE)))
+		return NULL;
+	h->pid = *vforked ? (int)keke_raw_syscall(SYS_getpid, 0, 0, 0, 0) :
+			    keke_writer_pid();
+	h->prelude.exec = keke_now();
+	h->path = target;
+	return h;
+}
+
+/*
+ * Tells of the exec before it is made, since a successful one never
+ * returns: a vfork child in its parent's fork record, any other process
+ * in an exec slice of its own unless it hands itself over (@handoff).
+ * Returns that slice, to mark later, or NULL.
+ */
+static KEKE_ONCE uint8_t *record_before(const struct exec_call *c,
+					const char *target, uint64_t flow,
+					bool vforked,
+					const struct keke_handoff *handoff,
+					bool missing)
+{
+	uint8_t *rec = NULL;
+
+	if (vforked) {
+		keke_vfork_exec(target, c->argv);
+		return NULL;
+	}
+	if (keke_traced(KEKE_FAMILY_BIT_PROC) && !handoff)
+		rec = record_exec(target, c->argv, flow, keke_now());
+	/* For the image's end, if the exec works. A program that searches
+	 * its PATH by exec'ing each place in turn (dash, Python's
+	 * subprocess) tries many that do not exist, and is spared the clock
+	 * reads for those (docs/performance.md). */
+	if (!missing)
+		keke_writer_refresh_anchor();
+	return rec;
+}
+
+/*
+ * The exec failed with E2BIG: keke's variables, those it adds and those
+ * this process holds, tipped arguments and environment over the limit.
+ * Runs the program as it would run without keke, untraced, rather than
+ * not at all, and marks its slice @rec (unless NULL) so meanwhile.
+ * Returns what that exec returns, its errno in *@err; @saved is the
+ * program's errno to make it with.
+ */
+static KEKE_ONCE int exec_untraced(const struct exec_call *c, uint8_t *rec,
+				   int saved, int *err)
+{
+	size_t size;
+	char **plain = keke_env_untraced(c->envp, &size);
+	int rc;
+
+	if (rec)
+		mark_untraced(rec, true);
+	keke_vfork_untraced();
+	errno = saved;
+	rc = real_exec(c, plain ? plain : c->envp);
+	*err = errno;
+	if (size)
+		keke_raw_syscall(SYS_munmap, (long)plain, (long)size, 0, 0);
+	if (rec)
+		mark_untraced(rec, false);
+	return rc;
+}
+
 static KEKE_ONCE int do_exec(const struct exec_call *c)
 {
-	/* Only for a path target_of builds: 4 KiB more of stack would cost
+	/* Only for a path target_of builds: a page more of stack would cost
 	 * a fork child another page fault. */
 	char buf[c->kind == EXECVE ? 1 : PATH_MAX];
 	const char *target;
-	const struct keke_handoff *handoff = NULL;
+	const struct keke_handoff *handoff;
 	struct keke_handoff h;
-	bool unstarted, vforked, missing;
+	bool vforked, missing;
 	enum target kind;
-	uint8_t *rec = NULL;
+	uint8_t *rec;
 	uint64_t flow;
 	int saved = errno, rc, err;
 
@@ -273,62 +334,18 @@ static KEKE_ONCE int do_exec(const struct exec_call *c)
 		return real_exec(c, c->envp);
 	target = target_of(c, buf, sizeof(buf));
 	flow = keke_new_flow();
-	/* A fork child that has recorded nothing hands itself over to an
-	 * image surely traced, which then records its exec. A vfork child
-	 * cannot record at all: it hands itself over to any image that may
-	 * be traced (a script's interpreter is). */
-	vforked = keke_vfork_child(&h.fork);
-	unstarted = keke_traced(KEKE_FAMILY_PROC) &&
-		    (vforked || keke_writer_unstarted(&h.fork));
-	kind = classify(target, unstarted, &missing);
-	if (unstarted && (kind == TARGET_LOADS ||
-			  (vforked && kind == TARGET_MAYBE))) {
-		h.pid = vforked ? (int)keke_raw_syscall(SYS_getpid, 0, 0, 0, 0)
-				: keke_writer_pid();
-		h.fork.exec = keke_now();
-		h.path = target;
-		handoff = &h;
-	}
+	handoff = plan_handoff(target, &h, &vforked, &kind, &missing);
 	int ppid = (int)keke_raw_syscall(SYS_getppid, 0, 0, 0, 0);
 	KEKE_CHILD_ENV(env, c->envp, ppid, flow, handoff,
 		       kind != TARGET_FOREIGN);
-	if (vforked) {
-		keke_vfork_exec(target, c->argv);
-	} else {
-		if (keke_traced(KEKE_FAMILY_PROC) && !handoff)
-			rec = record_exec(target, c->argv, flow, keke_now());
-		/* For the image's end, if the exec works. A program that
-		 * searches its PATH by exec'ing each place in turn (dash,
-		 * Python's subprocess) tries many that do not exist; three
-		 * clock reads by system call each would double their cost. */
-		if (!missing)
-			keke_writer_refresh_anchor();
-	}
+	rec = record_before(c, target, flow, vforked, handoff, missing);
 	errno = saved;
 	rc = real_exec(c, env);
 	err = errno;
 	if (handoff)	/* it came back: record it after all */
-		rec = record_exec(target, c->argv, flow, handoff->fork.exec);
-	if (err == E2BIG) {
-		/* keke's variables, those it adds and those this process
-		 * holds, tipped arguments and environment over the limit:
-		 * run the program as it would run without keke, untraced,
-		 * rather than not at all. */
-		size_t size;
-		char **plain = keke_env_untraced(c->envp, &size);
-
-		if (rec)
-			mark_untraced(rec, true);
-		keke_vfork_untraced();
-		errno = saved;
-		rc = real_exec(c, plain ? plain : c->envp);
-		err = errno;
-		if (size)
-			keke_raw_syscall(SYS_munmap, (long)plain, (long)size,
-					 0, 0);
-		if (rec)
-			mark_untraced(rec, false);
-	}
+		rec = record_exec(target, c->argv, flow, handoff->prelude.exec);
+	if (err == E2BIG)
+		rc = exec_untraced(c, rec, saved, &err);
 	if (rec)
 		mark_failed(rec, err);
 	if (vforked)	/* it came back */
@@ -384,66 +401,67 @@ KEKE_EXPORT KEKE_ONCE int fexecve(int fd, char *const argv[],
 	return do_exec(&c);
 }
 
-/* Counts the arguments after @arg0 up to the NULL. */
-#define COUNT_ARGS(n, arg0)                                                  \
-	do {                                                                 \
-		va_list ap_;                                                 \
-		va_start(ap_, arg0);                                         \
-		for (n = 1; va_arg(ap_, char *); n++)                        \
-			;                                                    \
-		va_end(ap_);                                                 \
-	} while (0)
+/* How many arguments an exec's list holds before its NULL, @arg0 in. */
+static KEKE_ONCE size_t count_args(va_list ap)
+{
+	size_t n = 1;
 
-/* Fills argv[0..n-1] from @arg0 and the varargs, and argv[n] = NULL. */
-#define COLLECT_ARGS(argv, n, arg0)                                          \
-	do {                                                                 \
-		va_list ap_;                                                 \
-		va_start(ap_, arg0);                                         \
-		argv[0] = (char *)arg0;                                      \
-		for (size_t i_ = 1; i_ < n; i_++)                            \
-			argv[i_] = va_arg(ap_, char *);                      \
-		argv[n] = NULL;                                              \
-		va_end(ap_);                                                 \
-	} while (0)
+	while (va_arg(ap, char *))
+		n++;
+	return n;
+}
+
+/*
+ * execl, execlp, execle: exec's @kind with argv built on the stack from
+ * @arg0 and @ap (@n arguments, then their NULL, then for execle
+ * (@has_envp) the environment).
+ */
+static KEKE_ONCE int exec_list(enum exec_kind kind, const char *path,
+			       const char *arg0, size_t n, va_list ap,
+			       bool has_envp)
+{
+	char *argv[n + 1];
+	char *const *envp = environ;
+
+	argv[0] = (char *)arg0;
+	for (size_t i = 1; i <= n; i++)
+		argv[i] = va_arg(ap, char *);
+	if (has_envp)
+		envp = va_arg(ap, char *const *);
+
+	struct exec_call c = { kind, -1, path, 0, argv, envp };
+
+	return do_exec(&c);
+}
+
+/* The body of a variadic exec export: counts its arguments, then reads
+ * them again for exec_list. */
+#define EXEC_LIST(kind, path, arg0, has_envp)				     \
+	({								     \
+		va_list ap_;						     \
+		size_t n_;						     \
+		int rc_;						     \
+									     \
+		va_start(ap_, arg0);					     \
+		n_ = count_args(ap_);					     \
+		va_end(ap_);						     \
+		va_start(ap_, arg0);					     \
+		rc_ = exec_list(kind, path, arg0, n_, ap_, has_envp);	     \
+		va_end(ap_);						     \
+		rc_;							     \
+	})
 
 KEKE_EXPORT KEKE_ONCE int execl(const char *path, const char *arg, ...)
 {
-	size_t n;
-
-	COUNT_ARGS(n, arg);
-	char *argv[n + 1];
-	COLLECT_ARGS(argv, n, arg);
-	struct exec_call c = { EXECVE, -1, path, 0, argv, environ };
-	return do_exec(&c);
+	return EXEC_LIST(EXECVE, path, arg, false);
 }
 
 KEKE_EXPORT KEKE_ONCE int execlp(const char *file, const char *arg, ...)
 {
-	size_t n;
-
-	COUNT_ARGS(n, arg);
-	char *argv[n + 1];
-	COLLECT_ARGS(argv, n, arg);
-	struct exec_call c = { EXECVPE, -1, file, 0, argv, environ };
-	return do_exec(&c);
+	return EXEC_LIST(EXECVPE, file, arg, false);
 }
 
 KEKE_EXPORT KEKE_ONCE int execle(const char *path, const char *arg, ...)
 {
-	char *const *envp = NULL;
-	size_t n;
-
-	COUNT_ARGS(n, arg);
-	char *argv[n + 1];
-	va_list ap;
-
-	/* The arguments, their NULL, then envp. */
-	va_start(ap, arg);
-	argv[0] = (char *)arg;
-	for (size_t i = 1; i <= n; i++)
-		argv[i] = va_arg(ap, char *);
-	envp = va_arg(ap, char *const *);
-	va_end(ap);
-	struct exec_call c = { EXECVE, -1, path, 0, argv, envp };
-	return do_exec(&c);
+	return EXEC_LIST(EXECVE, path, arg, true);
 }

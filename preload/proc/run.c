@@ -1,13 +1,11 @@
 // SPDX-License-Identifier: MIT
 /*
- * What the processes of one run share and hand down: flow ids unique in
- * the run, the KEKE_* variables and the LD_PRELOAD entry that keep a child
- * traced (env.c puts them in its environment), and the incoming flow a
- * process finds in its own.
+ * What the processes of one run share and hand down: the KEKE_* variables
+ * and the LD_PRELOAD entry that keep a child traced (env.c puts them in
+ * its environment), and the incoming flow a process finds in its own.
  */
 #include <stdlib.h>
 #include <string.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "preload.h"
@@ -16,70 +14,14 @@
 #define RUN_VARS_MAX 16
 
 static struct {
-	uint64_t flow_base;	/* random: each thread's flows start from it */
-	uint64_t threads;	/* atomic: threads that made a flow so far */
 	const char *self;	/* libkeke.so as ld.so loaded it */
 	const char *var_list[RUN_VARS_MAX + 1];
 } run;
-
-/* The calling thread's flows: base + made. */
-static __thread struct {
-	uint64_t from;	/* the run.flow_base that base was drawn from */
-	uint64_t base;
-	uint64_t made;	/* atomic */
-} thread_flows KEKE_TLS;
 
 /* KEKE_* of this run, NUL separated: in the short buffer as far as they
  * fit, then in the long one (once.h). */
 static char vars_short[512];
 static char vars_long[4096] KEKE_BULK;
-
-/* splitmix64's finalizer: every bit of @x moves every bit of the result. */
-static KEKE_ONCE uint64_t mix64(uint64_t x)
-{
-	x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ull;
-	x = (x ^ (x >> 27)) * 0x94d049bb133111ebull;
-	return x ^ (x >> 31);
-}
-
-/*
- * Flow ids of a process and of its fork children must differ. getrandom
- * costs a new process tens of microseconds, so only a process with
- * nothing to start from calls it; the others mix what they inherited
- * (the parent's base in a fork child, else @inherited: the flow that led
- * to them) with their pid, the clock and their stack's random address.
- */
-KEKE_ONCE void keke_seed_flows(uint64_t inherited)
-{
-	uint64_t seed = run.flow_base ^ inherited;
-
-	if (!seed && syscall(SYS_getrandom, &seed, sizeof(seed), 0) !=
-		     sizeof(seed))
-		seed = keke_mono_ns();
-	run.flow_base = mix64(seed ^ mix64((uint64_t)keke_writer_pid() << 32 ^
-					   keke_now() ^ (uintptr_t)&seed));
-}
-
-/* Each thread counts its flows from a base of its own, drawn from the
- * process's (again once that is seeded anew, as in a fork child): one
- * counter for the process would be one more page that a parent writes
- * after each fork, each time a copy-on-write fault. The base is set
- * before it is marked drawn, and the count is one instruction, so that a
- * signal handler of the thread may make flows too. */
-KEKE_ONCE uint64_t keke_new_flow(void)
-{
-	if (thread_flows.from != run.flow_base || !thread_flows.base) {
-		thread_flows.base = mix64(run.flow_base ^
-			__atomic_add_fetch(&run.threads, 1, __ATOMIC_RELAXED));
-		__atomic_signal_fence(__ATOMIC_SEQ_CST);
-		thread_flows.from = run.flow_base;
-	}
-	uint64_t id = thread_flows.base +
-		      __atomic_add_fetch(&thread_flows.made, 1,
-					 __ATOMIC_RELAXED);
-
-	return id ? id : keke_new_flow();
-}
 
 /*
  * KEKE_FLOW_IN is "<parent pid>:<flow id>": a child whose parent is not
@@ -102,11 +44,11 @@ KEKE_ONCE int keke_flow_env(char *buf, size_t size, int ppid, uint64_t flow,
 		keke_text_add(&t, ":");
 		keke_text_add_int(&t, h->pid);
 		keke_text_add(&t, ":");
-		keke_text_add_u64(&t, h->fork.flow_in);
+		keke_text_add_u64(&t, h->prelude.flow_in);
 		keke_text_add(&t, ":");
-		keke_text_add_u64(&t, h->fork.start);
+		keke_text_add_u64(&t, h->prelude.start);
 		keke_text_add(&t, ":");
-		keke_text_add_u64(&t, h->fork.exec);
+		keke_text_add_u64(&t, h->prelude.exec);
 		keke_text_add(&t, ":");
 		keke_text_add(&t, h->path);
 	}
@@ -134,9 +76,9 @@ KEKE_ONCE uint64_t keke_incoming_flow(struct keke_handoff *h)
 		return ppid == (uint64_t)getppid() ? flow : 0;
 	if (*v++ != ':' || !parse_part(&v, &pid) ||
 	    pid != (uint64_t)getpid() ||
-	    !parse_part(&v, &got.fork.flow_in) ||
-	    !parse_part(&v, &got.fork.start) ||
-	    !parse_part(&v, &got.fork.exec))
+	    !parse_part(&v, &got.prelude.flow_in) ||
+	    !parse_part(&v, &got.prelude.start) ||
+	    !parse_part(&v, &got.prelude.exec))
 		return 0;
 	got.pid = (int)pid;
 	got.path = v;
@@ -200,7 +142,7 @@ KEKE_ONCE void keke_remember_run(void)
 	/* ld.so keeps that name while the library is loaded: for good. */
 	run.self = keke_loaded_as();
 	if (!run.self)
-		run.self = dladdr((void *)keke_init, &info) &&
+		run.self = dladdr((void *)keke_remember_run, &info) &&
 			   info.dli_fname ? info.dli_fname : "";
 	for (char **e = environ; e && *e; e++) {
 		/* The first byte first: most variables are not keke's. */

@@ -18,7 +18,7 @@
 #include <unistd.h>
 
 #include "proc/env.h"
-#include "preload.h"
+#include "hook.h"
 
 extern char **environ;
 
@@ -84,7 +84,7 @@ static int traced_spawn(spawn_fn *real, bool search, pid_t *pid,
 	saved = errno;
 	if (pid && !rc)
 		*pid = child;
-	if (keke_traced(KEKE_FAMILY_PROC))
+	if (keke_traced(KEKE_FAMILY_BIT_PROC))
 		record_spawn(t0, search ? keke_search_path(path, found,
 							   sizeof(found)) :
 				 path, argv, rc, child, flow, untraced);
@@ -97,8 +97,8 @@ KEKE_EXPORT int posix_spawn(pid_t *pid, const char *path,
 			    const posix_spawnattr_t *attr, char *const argv[],
 			    char *const envp[])
 {
-	return traced_spawn(KEKE_REAL(posix_spawn), false, pid, path, actions,
-			    attr, argv, envp);
+	return traced_spawn(KEKE_HOOK_REAL(posix_spawn), false, pid, path,
+			    actions, attr, argv, envp);
 }
 
 KEKE_EXPORT int posix_spawnp(pid_t *pid, const char *file,
@@ -106,8 +106,8 @@ KEKE_EXPORT int posix_spawnp(pid_t *pid, const char *file,
 			     const posix_spawnattr_t *attr, char *const argv[],
 			     char *const envp[])
 {
-	return traced_spawn(KEKE_REAL(posix_spawnp), true, pid, file, actions,
-			    attr, argv, envp);
+	return traced_spawn(KEKE_HOOK_REAL(posix_spawnp), true, pid, file,
+			    actions, attr, argv, envp);
 }
 
 /* A slice for system/popen/pclose: the command, the result. */
@@ -132,10 +132,10 @@ KEKE_EXPORT int system(const char *command)
 	uint64_t t0;
 	int rc, err;
 
-	if (!command || !keke_traced(KEKE_FAMILY_PROC))
-		return KEKE_REAL(system)(command);
+	if (!command || !keke_traced(KEKE_FAMILY_BIT_PROC))
+		return KEKE_HOOK_REAL(system)(command);
 	t0 = keke_now();
-	rc = KEKE_REAL(system)(command);
+	rc = KEKE_HOOK_REAL(system)(command);
 	err = errno;
 	record_shell(KEKE_CALL_SYSTEM, t0, command, rc, rc == -1 ? err : 0);
 	errno = err;
@@ -148,10 +148,10 @@ KEKE_EXPORT FILE *popen(const char *command, const char *mode)
 	FILE *f;
 	int err;
 
-	if (!keke_traced(KEKE_FAMILY_PROC))
-		return KEKE_REAL(popen)(command, mode);
+	if (!keke_traced(KEKE_FAMILY_BIT_PROC))
+		return KEKE_HOOK_REAL(popen)(command, mode);
 	t0 = keke_now();
-	f = KEKE_REAL(popen)(command, mode);
+	f = KEKE_HOOK_REAL(popen)(command, mode);
 	err = errno;
 	record_shell(KEKE_CALL_POPEN, t0, command, f ? 0 : -1, f ? 0 : err);
 	errno = err;
@@ -163,10 +163,10 @@ KEKE_EXPORT int pclose(FILE *stream)
 	uint64_t t0;
 	int rc, err;
 
-	if (!keke_traced(KEKE_FAMILY_PROC))
-		return KEKE_REAL(pclose)(stream);
+	if (!keke_traced(KEKE_FAMILY_BIT_PROC))
+		return KEKE_HOOK_REAL(pclose)(stream);
 	t0 = keke_now();
-	rc = KEKE_REAL(pclose)(stream);
+	rc = KEKE_HOOK_REAL(pclose)(stream);
 	err = errno;
 	record_shell(KEKE_CALL_PCLOSE, t0, NULL, rc, rc == -1 ? err : 0);
 	errno = err;

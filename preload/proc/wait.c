@@ -10,7 +10,7 @@
 #include <sys/resource.h>
 #include <sys/wait.h>
 
-#include "preload.h"
+#include "hook.h"
 
 static void record_wait(uint64_t t0, pid_t pid, int status, int options,
 			int err)
@@ -19,16 +19,11 @@ static void record_wait(uint64_t t0, pid_t pid, int status, int options,
 
 	if (pid == 0)
 		return;
-	if (!keke_rec_begin(&r, KEKE_REC_SLICE, KEKE_CALL_WAIT,
-			    pid < 0 ? (unsigned)err : 0, t0,
-			    KEKE_REC_MAX_LEN(5, 0)))
+	if (!keke_child_slice_begin(&r, KEKE_CALL_WAIT, pid, err, t0,
+				    KEKE_REC_MAX_LEN(5, 0)))
 		return;
-	keke_rec_int(&r, KEKE_KEY_DUR, (int64_t)(keke_now() - t0));
-	keke_rec_int(&r, KEKE_KEY_RESULT, pid);
-	if (pid > 0) {
-		keke_rec_int(&r, KEKE_KEY_CHILD_PID, pid);
+	if (pid > 0)
 		keke_rec_int(&r, KEKE_KEY_STATUS, status);
-	}
 	if (options)
 		keke_rec_int(&r, KEKE_KEY_OPTIONS, options);
 	keke_rec_commit(&r);
@@ -41,10 +36,10 @@ KEKE_EXPORT pid_t wait4(pid_t pid, int *wstatus, int options,
 	uint64_t t0;
 	pid_t got;
 
-	if (!keke_traced(KEKE_FAMILY_PROC))
-		return KEKE_REAL(wait4)(pid, wstatus, options, usage);
+	if (!keke_traced(KEKE_FAMILY_BIT_PROC))
+		return KEKE_HOOK_REAL(wait4)(pid, wstatus, options, usage);
 	t0 = keke_now();
-	got = KEKE_REAL(wait4)(pid, &status, options, usage);
+	got = KEKE_HOOK_REAL(wait4)(pid, &status, options, usage);
 	err = errno;
 	if (wstatus && got > 0)
 		*wstatus = status;
@@ -90,11 +85,11 @@ KEKE_EXPORT int waitid(idtype_t idtype, id_t id, siginfo_t *infop,
 	uint64_t t0;
 	int rc, err;
 
-	if (!keke_traced(KEKE_FAMILY_PROC) || !infop)
-		return KEKE_REAL(waitid)(idtype, id, infop, options);
+	if (!keke_traced(KEKE_FAMILY_BIT_PROC) || !infop)
+		return KEKE_HOOK_REAL(waitid)(idtype, id, infop, options);
 	infop->si_pid = 0;
 	t0 = keke_now();
-	rc = KEKE_REAL(waitid)(idtype, id, infop, options);
+	rc = KEKE_HOOK_REAL(waitid)(idtype, id, infop, options);
 	err = errno;
 	if (rc < 0)
 		record_wait(t0, -1, 0, options, err);

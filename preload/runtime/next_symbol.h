@@ -3,11 +3,11 @@
  * What dlsym(RTLD_NEXT, name) finds, found without dlsym: the first
  * definition of a name in the objects loaded after a given one, read from
  * their GNU hash tables. libkeke.so resolves its hooks so, each on its
- * first call: a lookup is about 300 instructions where dlsym's is 900
- * (most of them its locking and error handling), and it takes no lock and
- * allocates nothing, so a first call may come in a signal handler. Looking
- * up all 140 at start-up, as keke once did, cost a process that calls
- * few of them 34,000 instructions (89,000 with dlsym).
+ * first call: a lookup is a fraction of dlsym's, most of which is its
+ * locking and error handling (docs/performance.md), and it takes no lock
+ * and allocates nothing, so a first call may come in a signal handler.
+ * Resolving each hook on its first call rather than all at start-up, a
+ * process pays for the names it calls, not for every hook.
  *
  * It answers only where its answer is dlsym's: a plain function or object
  * of a global or weak binding, unversioned or of the one default version

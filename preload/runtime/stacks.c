@@ -22,7 +22,9 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "record/clock.h"
 #include "record/families.h"
+#include "record/once.h"
 #include "runtime/stacks.h"
 
 #define DEPTH_DEFAULT 32
@@ -42,22 +44,32 @@ struct stack_cache {
 
 static __thread struct stack_cache *cache KEKE_TLS;
 
-/* The range of addresses of the object that holds @addr. */
-static int find_self(struct dl_phdr_info *info, size_t size, void *addr)
+/* The addresses [*@lo, *@hi) the loaded segments of an object span;
+ * *@hi is 0 when it has none. */
+static void load_range(const struct dl_phdr_info *info, uintptr_t *lo,
+		       uintptr_t *hi)
 {
-	uintptr_t lo = UINTPTR_MAX, hi = 0;
-
-	(void)size;
+	*lo = UINTPTR_MAX;
+	*hi = 0;
 	for (int i = 0; i < info->dlpi_phnum; i++) {
 		const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
 
 		if (ph->p_type != PT_LOAD)
 			continue;
-		if (info->dlpi_addr + ph->p_vaddr < lo)
-			lo = info->dlpi_addr + ph->p_vaddr;
-		if (info->dlpi_addr + ph->p_vaddr + ph->p_memsz > hi)
-			hi = info->dlpi_addr + ph->p_vaddr + ph->p_memsz;
+		if (info->dlpi_addr + ph->p_vaddr < *lo)
+			*lo = info->dlpi_addr + ph->p_vaddr;
+		if (info->dlpi_addr + ph->p_vaddr + ph->p_memsz > *hi)
+			*hi = info->dlpi_addr + ph->p_vaddr + ph->p_memsz;
 	}
+}
+
+/* The range of addresses of the object that holds @addr. */
+static int find_self(struct dl_phdr_info *info, size_t size, void *addr)
+{
+	uintptr_t lo, hi;
+
+	(void)size;
+	load_range(info, &lo, &hi);
 	if ((uintptr_t)addr < lo || (uintptr_t)addr >= hi)
 		return 0;
 	self_start = lo;
@@ -95,7 +107,8 @@ static void warm_up(void)
 		syscall(SYS_close, held[--n]);
 }
 
-KEKE_ONCE void keke_stacks_init(void)
+KEKE_ONCE void keke_stacks_init(void *(*open_lib)(const char *path,
+						  int flags))
 {
 	const char *spec = getenv("KEKE_STACKS");
 	const char *max = getenv("KEKE_STACK_DEPTH");
@@ -109,7 +122,7 @@ KEKE_ONCE void keke_stacks_init(void)
 		return;
 	if (max && atoi(max) > 0)
 		depth = atoi(max) < KEKE_STACK_MAX ? atoi(max) : KEKE_STACK_MAX;
-	lib = dlopen("libunwind.so.8", RTLD_NOW | RTLD_LOCAL);
+	lib = open_lib("libunwind.so.8", RTLD_NOW | RTLD_LOCAL);
 	if (!lib)
 		return;
 	backtrace_fn = (int (*)(void **, int))dlsym(lib, "unw_backtrace");
@@ -163,21 +176,12 @@ static int record_module(struct dl_phdr_info *info, size_t size, void *unused)
 	const char *path = info->dlpi_name;
 	const uint8_t *id = NULL;
 	size_t id_len = build_id(info, &id);
-	uintptr_t lo = UINTPTR_MAX, hi = 0;
+	uintptr_t lo, hi;
 	struct keke_rec r;
 
 	(void)size;
 	(void)unused;
-	for (int i = 0; i < info->dlpi_phnum; i++) {
-		const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
-
-		if (ph->p_type != PT_LOAD)
-			continue;
-		if (info->dlpi_addr + ph->p_vaddr < lo)
-			lo = info->dlpi_addr + ph->p_vaddr;
-		if (info->dlpi_addr + ph->p_vaddr + ph->p_memsz > hi)
-			hi = info->dlpi_addr + ph->p_vaddr + ph->p_memsz;
-	}
+	load_range(info, &lo, &hi);
 	if (!hi)
 		return 0;
 	if (!path || !*path) {	/* the program itself */

@@ -6,7 +6,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "preload.h"
+#include "runtime/writer.h"
 
 #define KEKE_STACK_MAX 64	/* frames kept at most (KEKE_STACK_DEPTH) */
 
@@ -19,9 +19,10 @@ static inline bool keke_stack_wanted(unsigned call)
 				0);
 }
 
-/* Reads KEKE_STACKS; when it names families, loads libunwind and records
- * the modules. */
-void keke_stacks_init(void);
+/* Reads KEKE_STACKS; when it names families, loads libunwind with
+ * @open_lib (the real dlopen: keke's own dlopen hook would record it) and
+ * records the modules. */
+void keke_stacks_init(void *(*open_lib)(const char *path, int flags));
 
 /* Records the loaded modules again (after dlopen, dlclose). */
 void keke_modules_record(void);

@@ -3,8 +3,9 @@
  * Building and reading short strings without stdio, nor even libc's string
  * functions. Every traced process image runs this at start-up, and every
  * fork child too: snprintf and sscanf would pull in pages of libc code and
- * locale tables that the program itself may never touch, and on a virtual
- * machine each such page costs a fault of 10 µs or more, in each process.
+ * locale tables that the program itself may never touch, and each such
+ * page costs a fault in each process, dear on a virtual machine
+ * (docs/performance.md).
  * A fork child pays that even for strlen and memcpy, which its parent had
  * mapped: fork copies no page table entries of file mappings, so the
  * child faults libc's code in again, 64 KiB at a time, wherever it calls.

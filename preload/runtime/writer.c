@@ -211,11 +211,10 @@ static KEKE_ONCE void *map_file_range(off_t off, size_t len, size_t reserved)
 }
 
 /*
- * The calling thread's state is used by name (keke_thread.x), never
+ * Below, the calling thread's state is used by name (keke_thread.x), never
  * through a pointer: GCC 12's UBSan miscompiles its null check of a TLS
  * variable's address.
  */
-#define T keke_thread
 
 /*
  * Gives the calling thread's mapping back. The thread's state forgets the
@@ -224,9 +223,9 @@ static KEKE_ONCE void *map_file_range(off_t off, size_t len, size_t reserved)
  */
 static KEKE_ONCE void release_chunk(void)
 {
-	uint8_t *chunk = T.chunk;
+	uint8_t *chunk = keke_thread.chunk;
 
-	T.chunk = T.cur = T.chunk_end = NULL;
+	keke_thread.chunk = keke_thread.cur = keke_thread.chunk_end = NULL;
 	__atomic_signal_fence(__ATOMIC_SEQ_CST);
 	if (chunk)
 		keke_writer_sys.munmap(chunk, KEKE_CHUNK_SIZE);
@@ -241,12 +240,13 @@ KEKE_ONCE void keke_writer_thread_end(void)
 /* Starts the thread's chunk (again): header, magic last. */
 static KEKE_ONCE void start_chunk(void)
 {
-	struct keke_chunk_header *h = (struct keke_chunk_header *)T.chunk;
+	struct keke_chunk_header *h =
+		(struct keke_chunk_header *)keke_thread.chunk;
 
-	h->tid = T.tid;
-	h->seq = T.seq++;
+	h->tid = keke_thread.tid;
+	h->seq = keke_thread.seq++;
 	__atomic_store_n(&h->magic, KEKE_CHUNK_MAGIC, __ATOMIC_RELEASE);
-	T.cur = T.chunk + sizeof(*h);
+	keke_thread.cur = keke_thread.chunk + sizeof(*h);
 }
 
 /* How much of a chunk of which @used bytes are used must be reserved for
@@ -266,8 +266,8 @@ static KEKE_ONCE size_t room_for(size_t used, size_t len, size_t at_least)
  */
 static KEKE_ONCE bool grow_chunk(size_t len)
 {
-	size_t have = (size_t)(T.chunk_end - T.chunk);
-	size_t used = (size_t)(T.cur - T.chunk);
+	size_t have = (size_t)(keke_thread.chunk_end - keke_thread.chunk);
+	size_t used = (size_t)(keke_thread.cur - keke_thread.chunk);
 	size_t want = room_for(used, len, 2 * have);
 	int fd;
 
@@ -275,12 +275,12 @@ static KEKE_ONCE bool grow_chunk(size_t len)
 		want = KEKE_CHUNK_SIZE;
 	if (used + len > want)
 		return false;
-	fd = reserve_in_file(T.chunk_off + (off_t)have, want - have);
+	fd = reserve_in_file(keke_thread.chunk_off + (off_t)have, want - have);
 	if (fd < 0)
 		return false;
 	keke_writer_sys.close(fd);
-	populate(T.chunk_end, want - have);
-	T.chunk_end = T.chunk + want;
+	populate(keke_thread.chunk_end, want - have);
+	keke_thread.chunk_end = keke_thread.chunk + want;
 	return true;
 }
 
@@ -289,11 +289,11 @@ static KEKE_ONCE bool grow_chunk(size_t len)
 static KEKE_ONCE void take_chunk(uint8_t *p, off_t off, size_t reserved)
 {
 	release_chunk();
-	if (!T.tid)
-		T.tid = (int32_t)syscall(SYS_gettid);
-	T.chunk = p;
-	T.chunk_off = off;
-	T.chunk_end = p + reserved;
+	if (!keke_thread.tid)
+		keke_thread.tid = (int32_t)syscall(SYS_gettid);
+	keke_thread.chunk = p;
+	keke_thread.chunk_off = off;
+	keke_thread.chunk_end = p + reserved;
 	start_chunk();
 }
 
@@ -326,8 +326,9 @@ static KEKE_ONCE bool claim_chunk(size_t len)
  */
 static KEKE_ONCE bool flush_chunk(void)
 {
-	struct keke_chunk_header *h = (struct keke_chunk_header *)T.chunk;
-	size_t used = (size_t)(T.cur - T.chunk);
+	struct keke_chunk_header *h =
+		(struct keke_chunk_header *)keke_thread.chunk;
+	size_t used = (size_t)(keke_thread.cur - keke_thread.chunk);
 	uint32_t index = __atomic_fetch_add(&writer.next_chunk, 1,
 					    __ATOMIC_RELAXED);
 	off_t off = KEKE_HEADER_SIZE + (off_t)index * KEKE_CHUNK_SIZE;
@@ -336,13 +337,13 @@ static KEKE_ONCE bool flush_chunk(void)
 
 	if (fd < 0)
 		return false;
-	n = keke_writer_sys.pwrite(fd, T.chunk, used, off);
+	n = keke_writer_sys.pwrite(fd, keke_thread.chunk, used, off);
 	keke_writer_sys.close(fd);
 	if (n != (ssize_t)used)
 		return false;
 	__atomic_store_n(&h->magic, KEKE_CHUNK_COPIED, __ATOMIC_RELAXED);
 	__atomic_thread_fence(__ATOMIC_RELEASE);
-	memset(T.chunk + sizeof(*h), 0, used - sizeof(*h));
+	memset(keke_thread.chunk + sizeof(*h), 0, used - sizeof(*h));
 	start_chunk();
 	keke_writer_refresh_anchor();
 	return true;
@@ -359,26 +360,29 @@ KEKE_ONCE bool keke_writer_make_room(size_t len)
 		if (!make_deferred_file())
 			goto drop;
 		/* The first records may have left room enough. */
-		if ((size_t)(T.chunk_end - T.cur) >= len) {
+		if ((size_t)(keke_thread.chunk_end - keke_thread.cur) >= len) {
 			ok = true;
 			goto out;
 		}
 	}
 	if (!writer.active || len > KEKE_RECORD_MAX)
 		goto drop;
-	if (T.chunk && T.chunk_end < T.chunk + KEKE_CHUNK_SIZE &&
-	    !T.retry_after && grow_chunk(len)) {
+	if (keke_thread.chunk &&
+	    keke_thread.chunk_end < keke_thread.chunk + KEKE_CHUNK_SIZE &&
+	    !keke_thread.retry_after && grow_chunk(len)) {
 		ok = true;
 		goto out;
 	}
-	if (T.retry_after) {
-		T.retry_after--;
+	if (keke_thread.retry_after) {
+		keke_thread.retry_after--;
 		goto drop;
 	}
-	ok = T.chunk ? flush_chunk() && (size_t)(T.chunk_end - T.cur) >= len
-		     : claim_chunk(len);
+	ok = keke_thread.chunk ?
+		flush_chunk() &&
+		(size_t)(keke_thread.chunk_end - keke_thread.cur) >= len :
+		claim_chunk(len);
 	if (!ok) {
-		T.retry_after = RETRY_AFTER_DROPS;
+		keke_thread.retry_after = RETRY_AFTER_DROPS;
 		goto drop;
 	}
 	goto out;
@@ -494,9 +498,43 @@ static KEKE_ONCE void leave_reason(int err)
 static KEKE_ONCE void reset_thread(void)
 {
 	release_chunk();
-	T.tid = 0;
-	T.seq = 0;
-	T.retry_after = 0;
+	keke_thread.tid = 0;
+	keke_thread.seq = 0;
+	keke_thread.retry_after = 0;
+}
+
+/* Forgets the previous file (of this process, or of the parent after
+ * fork): it is never written again. Other threads' chunks of it,
+ * inherited as mappings only, stay mapped but unused. */
+static KEKE_ONCE void forget_file(void)
+{
+	reset_thread();
+	if (writer.hdr)
+		keke_writer_sys.munmap(writer.hdr, KEKE_HEADER_SIZE);
+	writer.active = false;
+	writer.hdr = NULL;
+	writer.next_chunk = 0;
+}
+
+/* Maps the header and the calling thread's first chunk of the new file
+ * @fd (one mapping) and notes which file it is. Returns the mapping, or
+ * NULL with errno set. */
+static KEKE_ONCE uint8_t *map_header(int fd)
+{
+	uint8_t *p = NULL;
+	struct stat st;
+
+	if (keke_writer_sys.fstat(fd, &st) == 0 &&
+	    reserve(fd, 0, KEKE_HEADER_SIZE + FIRST_RESERVE) == 0) {
+		p = keke_writer_sys.mmap(NULL, KEKE_HEADER_SIZE +
+					 KEKE_CHUNK_SIZE, PROT_READ |
+					 PROT_WRITE, MAP_SHARED, fd, 0);
+	}
+	if (!p || p == MAP_FAILED)
+		return NULL;
+	writer.dev = (uint64_t)st.st_dev;
+	writer.ino = (uint64_t)st.st_ino;
+	return p;
 }
 
 /* Starts a file for an image that started at @image_start ticks (0:
@@ -507,15 +545,7 @@ static KEKE_ONCE int start_file(const struct keke_writer_config *cfg,
 	struct errno_guard e = errno_save();
 	int ret;
 
-	/* A previous file (of this process, or of the parent after fork) is
-	 * never written again. Other threads' chunks of it, inherited as
-	 * mappings only, stay mapped but unused. */
-	reset_thread();
-	if (writer.hdr)
-		keke_writer_sys.munmap(writer.hdr, KEKE_HEADER_SIZE);
-	writer.active = false;
-	writer.hdr = NULL;
-	writer.next_chunk = 0;
+	forget_file();
 	writer.pid = (int)getpid();
 	if (cfg != &current_config)
 		current_config = *cfg;
@@ -531,20 +561,9 @@ static KEKE_ONCE int start_file(const struct keke_writer_config *cfg,
 		leave_reason(-ret);
 		goto out;
 	}
-	/* The header and the calling thread's chunk: one mapping. */
-	uint8_t *p = NULL;
-	struct stat st;
-	if (keke_writer_sys.fstat(fd, &st) == 0 &&
-	    reserve(fd, 0, KEKE_HEADER_SIZE + FIRST_RESERVE) == 0) {
-		p = keke_writer_sys.mmap(NULL, KEKE_HEADER_SIZE +
-					 KEKE_CHUNK_SIZE, PROT_READ |
-					 PROT_WRITE, MAP_SHARED, fd, 0);
-	}
-	ret = p && p != MAP_FAILED ? 0 : -errno;
-	if (!ret) {
-		writer.dev = (uint64_t)st.st_dev;
-		writer.ino = (uint64_t)st.st_ino;
-	}
+	uint8_t *p = map_header(fd);
+
+	ret = p ? 0 : -errno;
 	keke_writer_sys.close(fd);
 	if (ret) {
 		/* A file without its header would only be noise. */
@@ -570,13 +589,13 @@ KEKE_ONCE int keke_writer_start(const struct keke_writer_config *cfg)
 
 KEKE_ONCE void keke_writer_defer(uint64_t flow_in)
 {
-	if (T.busy == KEKE_BUSY_WRITING) {
+	if (keke_thread.busy == KEKE_BUSY_WRITING) {
 		/* A signal handler forked in the middle of a record: the code
 		 * it interrupted goes on writing into the parent's chunk. It
 		 * gets private memory there instead, and this child records
 		 * nothing (it is seen from its parent's side). */
-		if (T.chunk)
-			keke_writer_sys.mmap(T.chunk, KEKE_CHUNK_SIZE,
+		if (keke_thread.chunk)
+			keke_writer_sys.mmap(keke_thread.chunk, KEKE_CHUNK_SIZE,
 					     PROT_READ | PROT_WRITE,
 					     MAP_FIXED | MAP_PRIVATE |
 					     MAP_ANONYMOUS, -1, 0);
@@ -592,8 +611,9 @@ KEKE_ONCE void keke_writer_defer(uint64_t flow_in)
 	 * that execs at once never makes. */
 	if (writer.hdr)		/* else still the grandparent's, if any */
 		writer.stale_hdr = writer.hdr;
-	writer.stale_chunk = T.chunk;
-	T.chunk = NULL;		/* so that reset_thread leaves it mapped */
+	writer.stale_chunk = keke_thread.chunk;
+	/* So that reset_thread leaves it mapped. */
+	keke_thread.chunk = NULL;
 	reset_thread();
 	writer.hdr = NULL;
 	writer.pid = (int)getpid();

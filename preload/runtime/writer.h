@@ -59,7 +59,7 @@ enum {
 	KEKE_BUSY_VFORK = 3,	/* a vfork child runs on this thread's
 				 * memory until it execs or exits: it
 				 * records nothing and leaves keke's state
-				 * as it is (preload/proc_fork.c) */
+				 * as it is (preload/proc/vfork.c) */
 	KEKE_BUSY_ENDED = 4,	/* the thread's routine has returned and its
 				 * chunk is given back: what its last
 				 * destructors call is lost (counted) */

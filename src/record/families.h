@@ -23,8 +23,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* The families, in the order of their bits: X(SYMBOL, "name"). The
- * preload's enum keke_family follows this order (checked at build time). */
+/* The families, in the order of their bits: X(SYMBOL, "name"), the one
+ * list of them. libkeke.so names a family KEKE_FAMILY_BIT_<SYMBOL>, and
+ * its hooks.def by SYMBOL. */
 #define KEKE_FAMILY_LIST(X)	\
 	X(PROC, "proc")		\
 	X(FILE, "file")		\
