@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * A system call without libc's syscall(), for the code between fork and
- * exec: like libc's string functions (src/text.h says why), syscall()
+ * exec: like libc's string functions (preload/runtime/text.h says why), syscall()
  * would cost a fork child a page fault of libc's code to reach.
  */
 #ifndef KEKE_RAW_SYSCALL_H

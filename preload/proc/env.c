@@ -67,7 +67,7 @@ static KEKE_ONCE void add_entry(char **p, const char *list_start, const char *s,
 }
 
 /* Here and in keke_search_path, loops rather than strcspn or strchr
- * (src/text.h says why). */
+ * (preload/runtime/text.h says why). */
 static KEKE_ONCE bool is_preload_separator(char c)
 {
 	return c == ':' || c == ' ';

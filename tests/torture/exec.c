@@ -2,7 +2,7 @@
 /*
  * The torture suite for the exec family and posix_spawn: programs
  * (tests/progs/t_exec_*.c) that exec what the kernel refuses, or come
- * within a byte of its limits. As in test_torture.c, each runs bare and
+ * within a byte of its limits. As in signals_threads_forks.c, each runs bare and
  * under keke and must print the same and exit the same way; then the
  * trace must show what happened, and both outputs must be valid.
  */

@@ -902,7 +902,7 @@ static void only_keke_says_more(const char *err, const char *bare_err);
 
 /*
  * Six such execs in a row inside a traced shell. After E2BIG, do_exec
- * (preload/proc_exec.c) runs the program untraced, with its environment
+ * (preload/proc/exec.c) runs the program untraced, with its environment
  * as it would be without keke (no KEKE_*, no libkeke.so in LD_PRELOAD):
  * the new image must not claim the flow of the old one (two processes of
  * one pid, overlapping slices), and keke run says it ran untraced. (An

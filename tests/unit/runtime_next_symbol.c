@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * The lookup libkeke.so resolves its hooks with (src/next_symbol.h), run
+ * The lookup libkeke.so resolves its hooks with (preload/runtime/next_symbol.h), run
  * here from the test program itself, after which come the libraries it
  * links (two of its own, next_sym_a and next_sym_b, then criterion,
  * sqlite, libdw, a sanitizer's runtime in such a build, libc): for every
