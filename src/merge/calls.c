@@ -117,7 +117,6 @@ static void note_reaped(struct merge *m, const struct image *im,
 	m->reaped = merge_grow(m->reaped, m->nreaped + 1, sizeof(*m->reaped));
 	m->reaped[m->nreaped++] = (struct reaped){
 		.dir = im->file->dir,
-		.parent_pid = s->pid,
 		.pid = (int)keke_record_int(rec, KEKE_KEY_CHILD_PID, 0),
 		.status = (int)keke_record_int(rec, KEKE_KEY_STATUS, 0),
 		.ts_ns = s->ts_ns + s->dur_ns,
@@ -132,7 +131,6 @@ static void note_shell(struct merge *m, const struct image *im,
 	m->shells[m->nshells++] = (struct shell_call){
 		.proc = im->proc,
 		.at = { s->id, s->pid, s->tid, s->ts_ns },
-		.end_ns = s->ts_ns + s->dur_ns,
 	};
 }
 

@@ -130,6 +130,7 @@ static int emit_image_slice(struct merge *m, struct image *im)
 	const char *name = merge_basename(im->argv_len ? im->argv : im->exe);
 	struct thr *main_thread = merge_thread(m, im->proc, p->pid,
 					       im->start_ns);
+	unsigned nargs = image_args(im, p, cmdline, args);
 	int rc;
 
 	if (!*name)
@@ -146,7 +147,7 @@ static int emit_image_slice(struct merge *m, struct image *im)
 		.dur_ns = im->end_ns + 1 - im->start_ns,
 		.category = "process",
 		.name = name,
-		.nargs = image_args(im, p, cmdline, args),
+		.nargs = nargs,
 		.args = args,
 	};
 	if (im->file->hdr.flow_in)

@@ -87,7 +87,6 @@ struct flow {
 /* A child reaped by a wait call. */
 struct reaped {
 	size_t dir;
-	int parent_pid;
 	int pid;
 	int status;
 	int64_t ts_ns;		/* when the wait returned */
@@ -122,7 +121,6 @@ struct note {
 struct shell_call {
 	size_t proc;
 	struct flow_end at;
-	int64_t end_ns;
 };
 
 struct merge {
