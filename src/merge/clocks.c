@@ -94,5 +94,6 @@ int64_t merge_to_ns(const struct file_info *f, uint64_t ticks)
 		delta = (int64_t)d;
 	else	/* also NaN */
 		delta = d > 0 ? TIME_LIMIT_NS : -TIME_LIMIT_NS;
-	return merge_clamp_time(merge_clamp_time((int64_t)f->hdr.start.mono_ns) + delta);
+	return merge_clamp_time(merge_clamp_time((int64_t)f->hdr.start.mono_ns) +
+				delta);
 }

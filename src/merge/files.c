@@ -82,8 +82,8 @@ static void add_note(struct merge *m, size_t dir, const char *name)
 	m->notes[m->nnotes++] = note;
 	return;
 bad:
-	merge_damage(m, "%s/%s: not a note of keke's; left out", m->o->dirs[dir],
-	       name);
+	merge_damage(m, "%s/%s: not a note of keke's; left out",
+		     m->o->dirs[dir], name);
 }
 
 /* Opens the dir @dir_index, holding its fd until the merge ends, and
@@ -119,8 +119,8 @@ static int list_dir(struct merge *m, size_t dir_index)
 			continue;
 		}
 		if (!has_suffix(e->d_name, KEKE_FILE_SUFFIX)) {
-			merge_damage(m, "%s/%s: not a record file; left out", dir,
-			       e->d_name);
+			merge_damage(m, "%s/%s: not a record file; left out",
+				     dir, e->d_name);
 			continue;
 		}
 		add_file(m, dir_index, e->d_name);
@@ -245,10 +245,11 @@ static void check_trace_ids(struct merge *m)
 				continue;
 			}
 			merge_trace_id_hex(f->hdr.trace_id, hex);
-			merge_damage(m, "%s: offset %zu: belongs to another trace "
-			       "(id %s, the run's is %s); left out", f->path,
-			       offsetof(struct keke_file_header, trace_id),
-			       hex, run_hex);
+			merge_damage(m, "%s: offset %zu: belongs to another "
+				     "trace (id %s, the run's is %s); left out",
+				     f->path,
+				     offsetof(struct keke_file_header, trace_id),
+				     hex, run_hex);
 			free(f->path);
 		}
 	}

@@ -34,6 +34,8 @@ static struct thr *image_thread(struct merge *m, struct image *im, int tid,
 	return t;
 }
 
+/* What a PROCESS_START record tells of the image: what it runs, where,
+ * and the program its prelude exec'd (record.h). */
 static void on_process_start(struct image *im, const struct keke_record *rec)
 {
 	free(im->exe);
@@ -48,6 +50,7 @@ static void on_process_start(struct image *im, const struct keke_record *rec)
 	im->exec_path = merge_field_dup(rec, KEKE_KEY_PATH, NULL);
 }
 
+/* A PROCESS_END record: the image exited, with the status it tells. */
 static void on_process_end(struct image *im, const struct keke_record *rec,
 			   int64_t ts)
 {
@@ -305,6 +308,7 @@ static void hand_to_prelude(struct merge *m, struct image *im)
 	im->exec_path = NULL;
 }
 
+/* Frees what @im holds. */
 static void free_image(struct image *im)
 {
 	idmap_free(&im->threads);
