@@ -138,21 +138,17 @@ static int emit_image_slice(struct merge *m, struct image *im)
 
 	if (!*name)
 		name = "process";
-	struct keke_slice s = {
-		.id = im->slice_id,
-		.utid = main_thread->utid,
-		.pid = p->pid,
-		.tid = p->pid,
-		.ts_ns = im->start_ns,
-		/* A nanosecond past its last event: viewers that add ts and
-		 * dur in floating point take equal ends, or an end equal to
-		 * the next image's start, for overlaps. */
-		.dur_ns = im->end_ns + 1 - im->start_ns,
-		.category = "process",
-		.name = name,
-		.nargs = nargs,
-		.args = args,
-	};
+	/* It ends a nanosecond past its last event: viewers that add ts and
+	 * dur in floating point take equal ends, or an end equal to the
+	 * next image's start, for overlaps. */
+	struct keke_slice s = merge_main_slice(main_thread, im->slice_id,
+					       im->start_ns,
+					       im->end_ns + 1 - im->start_ns);
+
+	s.category = "process";
+	s.name = name;
+	s.nargs = nargs;
+	s.args = args;
 	if (im->file->hdr.flow_in)
 		merge_flow(m, im->file->hdr.flow_in)->in =
 			(struct flow_end){ s.id, p->pid, p->pid, s.ts_ns };

@@ -87,6 +87,19 @@ int merge_drop_sink(struct merge *m, size_t i)
 	return merge_fail(m, "no output could be written");
 }
 
+struct keke_slice merge_main_slice(const struct thr *t, int64_t id,
+				   int64_t ts_ns, int64_t dur_ns)
+{
+	return (struct keke_slice){
+		.id = id,
+		.utid = t->utid,
+		.pid = t->tid,
+		.tid = t->tid,
+		.ts_ns = ts_ns,
+		.dur_ns = dur_ns,
+	};
+}
+
 int merge_send_slice(struct merge *m, const struct keke_slice *s)
 {
 	m->stats->slices++;

@@ -215,6 +215,11 @@ int merge_drop_sink(struct merge *m, size_t i);
 		rc_;                                                        \
 	})
 
+/* A slice @id of the main thread @t (whose tid is its pid), from @ts_ns
+ * for @dur_ns; the caller names it and gives its args. */
+struct keke_slice merge_main_slice(const struct thr *t, int64_t id,
+				   int64_t ts_ns, int64_t dur_ns);
+
 /* Counts slice @s and sends it to every sink (EACH_SINK). */
 int merge_send_slice(struct merge *m, const struct keke_slice *s);
 

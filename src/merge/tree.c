@@ -156,19 +156,13 @@ static int add_untraced_image(struct merge *m, size_t proc, struct flow *f,
 		{ .key = key, .is_str = true, .s = note,
 		  .len = strlen(note) },
 	};
-	struct keke_slice s = {
-		.id = m->next_slice_id++,
-		.utid = t->utid,
-		.pid = p->pid,
-		.tid = p->pid,
-		.ts_ns = start,
-		.dur_ns = end > start ? end - start : 0,
-		.category = "process",
-		.name = p->name,
-		.nargs = 2,
-		.args = args,
-	};
+	struct keke_slice s = merge_main_slice(t, m->next_slice_id++, start,
+					       end > start ? end - start : 0);
 
+	s.category = "process";
+	s.name = p->name;
+	s.nargs = 2;
+	s.args = args;
 	p->untraced = !vfork_only;
 	if (end > p->end_ns)
 		p->end_ns = end;
@@ -300,32 +294,23 @@ static int add_prelude(struct merge *m, const struct prelude *pl)
 					  .len = strlen(argv_line) };
 	/* Ends as an image that exec'd does (see image.c): the
 	 * exec just before the new image, the image a nanosecond later. */
-	struct keke_slice image = {
-		.id = pl->image_slice,
-		.utid = t->utid,
-		.pid = p->pid,
-		.tid = p->pid,
-		.ts_ns = pl->start_ns,
-		.dur_ns = pl->end_ns - 1 - pl->start_ns,
-		.category = "process",
-		.name = name,
-		.nargs = n,
-		.args = image_args,
-	};
-	struct keke_slice exec = {
-		.id = pl->exec_slice,
-		.utid = t->utid,
-		.pid = p->pid,
-		.tid = p->pid,
-		.ts_ns = pl->exec_ns,
-		.dur_ns = pl->end_ns - 2 - pl->exec_ns,
-		.category = keke_call_category(KEKE_CALL_EXEC),
-		.name = keke_call_name(KEKE_CALL_EXEC),
-		.depth = 1,
-		.parent_id = pl->image_slice,
-		.nargs = 2,
-		.args = exec_args,
-	};
+	struct keke_slice image = merge_main_slice(t, pl->image_slice,
+						   pl->start_ns,
+						   pl->end_ns - 1 - pl->start_ns);
+	struct keke_slice exec = merge_main_slice(t, pl->exec_slice,
+						  pl->exec_ns,
+						  pl->end_ns - 2 - pl->exec_ns);
+
+	image.category = "process";
+	image.name = name;
+	image.nargs = n;
+	image.args = image_args;
+	exec.category = keke_call_category(KEKE_CALL_EXEC);
+	exec.name = keke_call_name(KEKE_CALL_EXEC);
+	exec.depth = 1;
+	exec.parent_id = pl->image_slice;
+	exec.nargs = 2;
+	exec.args = exec_args;
 
 	in->in = (struct flow_end){ image.id, p->pid, p->pid, image.ts_ns };
 	start_exec_flow(m, pl, &exec);
