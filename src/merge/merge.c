@@ -28,6 +28,9 @@
 #include "merge/tree.h"
 #include "merge/user.h"
 
+/* Shows on stderr, when asked to and once the merge has taken a second,
+ * how far it is: at most ten times a second, and a last time at the end
+ * (@last) when it was shown at all. */
 static void show_progress(struct merge *m, size_t file, bool last)
 {
 	uint64_t now;
@@ -57,13 +60,17 @@ static int merge_files(struct merge *m)
 		if (i + 1 == m->nfiles || next->dir != f->dir ||
 		    next->hdr.pid != f->hdr.pid)
 			next = NULL;
-		if (merge_file(m, f, next))
-			return -1;
+		int rc = merge_file(m, f, next);
+
 		show_progress(m, i + 1, false);
+		if (rc)
+			return -1;
 	}
 	return 0;
 }
 
+/* Sends what describes the run, from its earliest file: its trace id,
+ * host and clocks. Returns 0 or -1 (m->err set). */
 static int emit_metadata(struct merge *m)
 {
 	char hex[33];
@@ -89,6 +96,8 @@ static int emit_metadata(struct merge *m)
 	return 0;
 }
 
+/* Opens a sink for each output asked for. Returns 0, or -1 (m->err set)
+ * when one cannot be created. */
 static int open_sinks(struct merge *m)
 {
 	const struct keke_sink_ops *ops[] = { &keke_sink_json,
@@ -114,6 +123,7 @@ static int open_sinks(struct merge *m)
 	return 0;
 }
 
+/* Frees what the merge holds and closes its dirs. */
 static void free_merge(struct merge *m)
 {
 	for (size_t i = 0; i < m->nfiles; i++)
