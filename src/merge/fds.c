@@ -10,11 +10,11 @@
  * the fds a process holds at once, not with its calls. Fds inherited from
  * a parent stay unnamed.
  */
+#include "merge/fds.h"
+
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-
-#include "merge/model.h"
 
 struct fd_table {
 	struct idmap fds;	/* fd -> index in names, or -1 when closed */
@@ -23,27 +23,31 @@ struct fd_table {
 	char *closed;		/* the name of the fd closed last */
 };
 
-static const struct keke_field *str_field(const struct keke_record *rec,
-					  unsigned key)
+/* The name the string field @key of @rec gives, or NULL when it has none
+ * or an empty one. */
+static const struct keke_field *name_in(const struct keke_record *rec,
+					unsigned key)
 {
-	const struct keke_field *f = keke_record_field(rec, key);
+	const struct keke_field *f = keke_record_str(rec, key);
 
-	return f && f->is_str && f->len ? f : NULL;
+	return f && f->len ? f : NULL;
 }
 
-static const struct keke_field *int_field(const struct keke_record *rec,
-					  unsigned key)
+/* The index in t->names of @fd's name, or -1 when it has none. */
+static int64_t slot_of(const struct fd_table *t, int64_t fd)
 {
-	const struct keke_field *f = keke_record_field(rec, key);
+	int64_t idx;
 
-	return f && !f->is_str ? f : NULL;
+	if (fd < 0 || !idmap_get(&t->fds, (uint64_t)fd, &idx))
+		return -1;
+	return idx;
 }
 
 static void forget(struct fd_table *t, int64_t fd)
 {
-	int64_t idx;
+	int64_t idx = slot_of(t, fd);
 
-	if (!idmap_get(&t->fds, (uint64_t)fd, &idx) || idx < 0)
+	if (idx < 0)
 		return;
 	free(t->names[idx]);
 	t->names[idx] = NULL;
@@ -69,10 +73,26 @@ static void name_fd(struct fd_table *t, int64_t fd,
 	idmap_put(&t->fds, (uint64_t)fd, idx);
 }
 
+/* Forgets @fd, which a close ended; returns its name (kept until the next
+ * close), or NULL. */
+static const char *close_fd(struct fd_table *t, int64_t fd)
+{
+	int64_t idx = slot_of(t, fd);
+
+	if (idx < 0)
+		return NULL;
+	free(t->closed);
+	t->closed = t->names[idx];
+	t->names[idx] = NULL;
+	idmap_put(&t->fds, (uint64_t)fd, -1);
+	return t->closed;
+}
+
 const char *merge_fd_note(struct proc *p, const struct keke_record *rec)
 {
-	const struct keke_field *fd = int_field(rec, KEKE_KEY_FD);
-	const struct keke_field *result = int_field(rec, KEKE_KEY_RESULT);
+	int64_t fd = keke_record_int(rec, KEKE_KEY_FD, -1);
+	int64_t result = rec->err ? -1 :
+			 keke_record_int(rec, KEKE_KEY_RESULT, -1);
 	struct fd_table *t = p->fds;
 	int64_t idx;
 
@@ -87,42 +107,30 @@ const char *merge_fd_note(struct proc *p, const struct keke_record *rec)
 	case KEKE_CALL_OPENAT:
 	case KEKE_CALL_CREAT:
 	case KEKE_CALL_FOPEN:
-		if (!rec->err && result)
-			name_fd(t, result->i, str_field(rec, KEKE_KEY_PATH));
+		name_fd(t, result, name_in(rec, KEKE_KEY_PATH));
 		return NULL;
 	case KEKE_CALL_ACCEPT:
 	case KEKE_CALL_ACCEPT4:
-		if (!rec->err && result)
-			name_fd(t, result->i, str_field(rec, KEKE_KEY_ADDR));
+		name_fd(t, result, name_in(rec, KEKE_KEY_ADDR));
 		return NULL;
 	case KEKE_CALL_SOCKET:
-		if (!rec->err && result)
-			forget(t, result->i);
+		forget(t, result);
 		return NULL;
 	case KEKE_CALL_CONNECT:
 	case KEKE_CALL_BIND:
-		if (fd && (!rec->err || rec->err == EINPROGRESS))
-			name_fd(t, fd->i, str_field(rec, KEKE_KEY_ADDR));
+		if (!rec->err || rec->err == EINPROGRESS)
+			name_fd(t, fd, name_in(rec, KEKE_KEY_ADDR));
 		return NULL;
 	case KEKE_CALL_CLOSE:
 	case KEKE_CALL_FCLOSE:
 		/* The fd is gone even when close reports an error; the close
 		 * still shows what it closed. */
-		if (!fd || !idmap_get(&t->fds, (uint64_t)fd->i, &idx) ||
-		    idx < 0)
-			return NULL;
-		free(t->closed);
-		t->closed = t->names[idx];
-		t->names[idx] = NULL;
-		idmap_put(&t->fds, (uint64_t)fd->i, -1);
-		return t->closed;
+		return close_fd(t, fd);
 	}
-	if (!fd || str_field(rec, KEKE_KEY_PATH) ||
-	    str_field(rec, KEKE_KEY_ADDR))
+	if (name_in(rec, KEKE_KEY_PATH) || name_in(rec, KEKE_KEY_ADDR))
 		return NULL;
-	if (!idmap_get(&t->fds, (uint64_t)fd->i, &idx) || idx < 0)
-		return NULL;
-	return t->names[idx];
+	idx = slot_of(t, fd);
+	return idx < 0 ? NULL : t->names[idx];
 }
 
 void merge_fd_drop(struct proc *p)

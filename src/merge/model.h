@@ -1,12 +1,13 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * What the parts of the merge share: merge.c reads the files and streams
- * their slices; merge_tree.c works out the process tree (parents, flows,
- * exit statuses, processes seen only from their parent) once every file
- * has been read, and sends processes, threads and flows.
+ * The merge's model of a run, which all its parts share: the record files,
+ * the processes, threads and flows found in them so far, the outputs being
+ * written, and the helpers that grow and look them up (model.c). The parts
+ * (files.c, clocks.c, image.c, calls.c, fds.c, stacks.c, user.c, tree.c)
+ * work on it; merge.c drives them.
  */
-#ifndef KEKE_MERGE_INTERNAL_H
-#define KEKE_MERGE_INTERNAL_H
+#ifndef KEKE_MERGE_MODEL_H
+#define KEKE_MERGE_MODEL_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -44,7 +45,7 @@ struct proc {
 	int64_t first_slice;	/* its first image's slice */
 	int64_t parent_upid;	/* known from a flow, else 0 */
 	uint64_t dropped;
-	struct fd_table *fds;	/* while its files are read: merge_fds.c */
+	struct fd_table *fds;	/* while its files are read: fds.c */
 };
 
 struct span;
@@ -86,7 +87,6 @@ struct flow {
 /* A child reaped by a wait call. */
 struct reaped {
 	size_t dir;
-	int parent_pid;
 	int pid;
 	int status;
 	int64_t ts_ns;		/* when the wait returned */
@@ -121,7 +121,6 @@ struct note {
 struct shell_call {
 	size_t proc;
 	struct flow_end at;
-	int64_t end_ns;
 };
 
 struct merge {
@@ -156,7 +155,7 @@ struct merge {
 	size_t npreludes;
 	struct idmap counter_tracks;	/* hash of upid, name -> track id */
 	int64_t ncounter_tracks;
-	struct stack_tables *stacks;	/* merge_stacks.c; NULL until used */
+	struct stack_tables *stacks;	/* stacks.c; NULL until used */
 	int64_t next_slice_id;
 	/* progress */
 	uint64_t started_ns, last_progress_ns;
@@ -176,13 +175,28 @@ struct image {
 	char *exec_path;	/* of the fork child that handed over */
 	size_t argv_len, env_len;
 	struct idmap threads;	/* tid -> thr index */
-	struct image_stacks *stacks;	/* merge_stacks.c; NULL until used */
+	struct image_stacks *stacks;	/* stacks.c; NULL until used */
 };
 
+/* @array resized to @n elements of @size bytes; out of memory aborts. */
 void *merge_grow(void *array, size_t n, size_t size);
+
+/* Copies @n bytes (which may hold NULs) and adds a NUL. */
 char *merge_memdup(const char *s, size_t n);
+
+/* A copy of the string field @key of @rec (merge_memdup), its length in
+ * *len when @len is not NULL; NULL (length 0) when it has none. */
+char *merge_field_dup(const struct keke_record *rec, unsigned key,
+		      size_t *len);
+
+/* Fails the merge: says why in m->err. Returns -1. */
 int merge_fail(struct merge *m, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+
+/* Reports one damaged place (options.on_damage) and counts it. */
+void merge_damage(struct merge *m, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
 /* Gives up sink @i, which failed: its output is not written, for the
  * reason its last_error gives, and the other outputs go on. Returns 0, or
  * -1 (merge_fail) when no sink is left. */
@@ -201,6 +215,14 @@ int merge_drop_sink(struct merge *m, size_t i);
 		rc_;                                                        \
 	})
 
+/* A slice @id of the main thread @t (whose tid is its pid), from @ts_ns
+ * for @dur_ns; the caller names it and gives its args. */
+struct keke_slice merge_main_slice(const struct thr *t, int64_t id,
+				   int64_t ts_ns, int64_t dur_ns);
+
+/* Counts slice @s and sends it to every sink (EACH_SINK). */
+int merge_send_slice(struct merge *m, const struct keke_slice *s);
+
 /* The flow with @id, made when new. */
 struct flow *merge_flow(struct merge *m, uint64_t id);
 
@@ -211,7 +233,7 @@ struct thr *merge_thread(struct merge *m, size_t proc, int tid, int64_t ts);
 size_t merge_new_proc(struct merge *m, size_t dir, int pid, int ppid,
 		      int64_t start_ns);
 
-/* The last path component. */
+/* The last path component of @path; "" for NULL. */
 const char *merge_basename(const char *path);
 
 /* Fills @args (3 at most) with what names a process image: its cmdline,
@@ -221,50 +243,5 @@ unsigned merge_process_args(struct keke_arg *args, const char *cmdline,
 
 /* argv's NUL-separated arguments joined by spaces (malloc'd). */
 char *merge_argv_line(const char *argv, size_t len);
-
-/* Sets the depth and parent of @s, a slice of thread @t: inside the
- * thread's innermost open user span, else the image's slice on the main
- * thread. */
-void merge_place(struct merge *m, const struct image *im,
-		 const struct thr *t, struct keke_slice *s);
-
-/* MODULE and STACK records of @im; 0 or -1 (m->err set). */
-int merge_module_record(struct merge *m, struct image *im,
-			const struct keke_record *rec);
-int merge_stack_record(struct merge *m, struct image *im,
-		       const struct keke_record *rec);
-
-/* Gives @slice the callsite and text of @im's stack @stack_id. */
-void merge_slice_stack(const struct image *im, int64_t stack_id,
-		       struct keke_slice *slice);
-
-void merge_image_stacks_free(struct image *im);
-void merge_stacks_free(struct merge *m);
-
-/* Notes what a call does to the fds of @p; returns the name of the fd
- * the call used when the record does not name it itself, else NULL. */
-const char *merge_fd_note(struct proc *p, const struct keke_record *rec);
-
-/* Forgets @p's fds (the merge is done with its files). */
-void merge_fd_drop(struct proc *p);
-
-/* A record of the annotation API (span, arg, instant, counter, flow).
- * Returns 0 or -1 (m->err set). */
-int merge_user_record(struct merge *m, struct image *im, struct thr *t,
-		      const struct keke_record *rec, int64_t ts);
-
-/* Ends the spans the image left open, at its end. */
-int merge_close_spans(struct merge *m, struct image *im);
-
-/* Frees @t's spans, open ones too (a merge that stopped midway). */
-void merge_free_spans(struct thr *t);
-
-/*
- * Once every file is read: gives processes seen only from their parent a
- * row and a slice, links shells to the system()/popen() that started them,
- * fills exit statuses from wait results, and sends processes, threads and
- * flows to the sinks. Returns 0 or -1 (m->err set).
- */
-int merge_tree(struct merge *m);
 
 #endif

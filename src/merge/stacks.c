@@ -8,11 +8,12 @@
  * stack_profile tables. Slices carry their innermost callsite, and the
  * stack as text for the JSON.
  */
+#include "merge/stacks.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "merge/model.h"
 #include "merge/symbolize.h"
 
 #define STACK_TEXT_MAX 8192
@@ -121,36 +122,28 @@ static struct image_stacks *image_stacks(struct image *im)
 	return im->stacks;
 }
 
-static int64_t int_of(const struct keke_record *rec, unsigned key)
-{
-	const struct keke_field *f = keke_record_field(rec, key);
-
-	return f && !f->is_str ? f->i : 0;
-}
-
 int merge_module_record(struct merge *m, struct image *im,
 			const struct keke_record *rec)
 {
-	const struct keke_field *path = keke_record_field(rec, KEKE_KEY_PATH);
-	const struct keke_field *id = keke_record_field(rec,
-							KEKE_KEY_BUILD_ID);
+	const struct keke_field *path = keke_record_str(rec, KEKE_KEY_PATH);
+	const struct keke_field *id = keke_record_str(rec, KEKE_KEY_BUILD_ID);
 	struct image_stacks *s = image_stacks(im);
 	struct stack_tables *t = tables(m);
 	struct module mod = {
-		.base = (uint64_t)int_of(rec, KEKE_KEY_BASE),
-		.start = (uint64_t)int_of(rec, KEKE_KEY_START),
-		.end = (uint64_t)int_of(rec, KEKE_KEY_END),
+		.base = (uint64_t)keke_record_int(rec, KEKE_KEY_BASE, 0),
+		.start = (uint64_t)keke_record_int(rec, KEKE_KEY_START, 0),
+		.end = (uint64_t)keke_record_int(rec, KEKE_KEY_END, 0),
 	};
 	char hex[2 * 64 + 1] = "";
 	int64_t mapping;
 
-	if (!s || !t || !path || !path->is_str)
+	if (!s || !t || !path)
 		return 0;
 	for (size_t i = 0; i < s->nmodules; i++)
 		if (s->modules[i].start == mod.start)
 			return 0;	/* recorded again after a dlopen */
 	mod.path = merge_memdup(path->s, path->len);
-	for (uint32_t i = 0; id && id->is_str && i < id->len && i < 64; i++)
+	for (uint32_t i = 0; id && i < id->len && i < 64; i++)
 		snprintf(hex + 2 * i, 3, "%02x", (uint8_t)id->s[i]);
 	uint64_t key = mix(hash_str(mod.path), hash_str(hex));
 	if (!idmap_get(&t->mappings, key, &mapping)) {
@@ -250,14 +243,14 @@ static int64_t callsite_of(struct merge *m, struct stack_tables *t,
 int merge_stack_record(struct merge *m, struct image *im,
 		       const struct keke_record *rec)
 {
-	const struct keke_field *pcs = keke_record_field(rec, KEKE_KEY_STACK);
+	const struct keke_field *pcs = keke_record_str(rec, KEKE_KEY_STACK);
 	struct image_stacks *s = image_stacks(im);
 	struct stack_tables *t = tables(m);
-	int64_t id = int_of(rec, KEKE_KEY_STACK_ID), parent = 0;
+	int64_t id = keke_record_int(rec, KEKE_KEY_STACK_ID, 0), parent = 0;
 	size_t n, used = 0;
 	char *text;
 
-	if (!s || !t || !pcs || !pcs->is_str || !id)
+	if (!s || !t || !pcs || !id)
 		return 0;
 	n = pcs->len / sizeof(uint64_t);
 	text = malloc(STACK_TEXT_MAX);

@@ -14,12 +14,12 @@
  *   else the one that had its ppid when it started.
  * Then processes, threads and flows go to the sinks.
  */
+#include "merge/tree.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
-
-#include "merge/model.h"
 
 /* The reaped child with @pid in @dir whose wait returned first at or
  * after @since, or NULL. m->reaped is sorted by (dir, pid, ts). */
@@ -94,6 +94,33 @@ enum unseen {
 };
 
 /*
+ * Why a process, or image, ran without writing a file, into @note (@size
+ * bytes): @why is the note it left, or NULL. Returns the key of that arg.
+ */
+static const char *untraced_note(enum unseen what, const struct note *why,
+				 const struct flow *f, char *note, size_t size)
+{
+	if (what == UNSEEN_VFORK) {
+		snprintf(note, size, "a vfork child: it ran in its parent's "
+			 "memory, recording nothing, until it exited");
+		return "vfork";
+	}
+	if (!why && what == UNSEEN_FORK)
+		snprintf(note, size, "it left no record file: it could not "
+			 "make one, or ended before its first call");
+	else if (why)
+		snprintf(note, size, "it could not write its record file: %s",
+			 strerror(why->err));
+	else if (f->no_room)
+		snprintf(note, size, "keke's variables did not fit in the "
+			 "kernel's limit on its arguments and environment, so "
+			 "it ran without them");
+	else
+		snprintf(note, size, "%s", KEKE_UNTRACED_NOTE);
+	return why || what == UNSEEN_FORK ? "unrecorded" : "untraced";
+}
+
+/*
  * A process, or the last image of one, that ran without writing a file:
  * its slice runs from the call that started it to the wait that reaped
  * it (or to the end of that call, when nobody waited). A vfork child
@@ -109,27 +136,9 @@ static int add_untraced_image(struct merge *m, size_t proc, struct flow *f,
 	bool vfork_only = what == UNSEEN_VFORK;
 	const struct note *why = vfork_only ? NULL :
 				 take_note(m, p->dir, p->pid);
-	const char *key = vfork_only ? "vfork" :
-			  why || what == UNSEEN_FORK ? "unrecorded" :
-			  "untraced";
 	char note[160];
+	const char *key = untraced_note(what, why, f, note, sizeof(note));
 
-	if (vfork_only)
-		snprintf(note, sizeof(note), "a vfork child: it ran in its "
-			 "parent's memory, recording nothing, until it "
-			 "exited");
-	else if (!why && what == UNSEEN_FORK)
-		snprintf(note, sizeof(note), "it left no record file: it "
-			 "could not make one, or ended before its first call");
-	else if (why)
-		snprintf(note, sizeof(note), "it could not write its record "
-			 "file: %s", strerror(why->err));
-	else if (f->no_room)
-		snprintf(note, sizeof(note), "keke's variables did not fit in "
-			 "the kernel's limit on its arguments and environment, "
-			 "so it ran without them");
-	else
-		snprintf(note, sizeof(note), "%s", KEKE_UNTRACED_NOTE);
 	if (why || what == UNSEEN_FORK)
 		m->stats->unrecorded++;
 	if (why && !m->stats->unrecorded_errno)
@@ -147,29 +156,61 @@ static int add_untraced_image(struct merge *m, size_t proc, struct flow *f,
 		{ .key = key, .is_str = true, .s = note,
 		  .len = strlen(note) },
 	};
-	struct keke_slice s = {
-		.id = m->next_slice_id++,
-		.utid = t->utid,
-		.pid = p->pid,
-		.tid = p->pid,
-		.ts_ns = start,
-		.dur_ns = end > start ? end - start : 0,
-		.category = "process",
-		.name = p->name,
-		.nargs = 2,
-		.args = args,
-	};
+	struct keke_slice s = merge_main_slice(t, m->next_slice_id++, start,
+					       end > start ? end - start : 0);
 
+	s.category = "process";
+	s.name = p->name;
+	s.nargs = 2;
+	s.args = args;
 	p->untraced = !vfork_only;
 	if (end > p->end_ns)
 		p->end_ns = end;
 	if (end > t->end_ns)
 		t->end_ns = end;
 	f->in = (struct flow_end){ s.id, p->pid, p->pid, s.ts_ns };
-	m->stats->slices++;
-	return EACH_SINK(m, slice, &s);
+	return merge_send_slice(m, &s);
 }
 
+/*
+ * The process of the child of fork or spawn @f, which wrote no file.
+ * Returns its index; *parents_program says whether it ran its parent's
+ * program (a fork that did not exec), whose path @f then takes.
+ */
+static size_t unseen_child(struct merge *m, struct flow *f,
+			   bool *parents_program)
+{
+	size_t proc = merge_new_proc(m, m->procs[f->out_proc].dir,
+				     f->child_pid, m->procs[f->out_proc].pid,
+				     f->out.ts_ns);
+	const struct proc *parent = &m->procs[f->out_proc];
+
+	m->procs[proc].parent_upid = parent->upid;
+	m->procs[proc].first_flow_in = f->id;
+	*parents_program = f->call == KEKE_CALL_FORK && !f->path;
+	if (*parents_program)
+		f->path = merge_memdup(parent->exe ? parent->exe : "",
+				       parent->exe ? strlen(parent->exe) : 0);
+	return proc;
+}
+
+/* Names @proc, which ran the program of @f: with its parent's arguments
+ * too when that was its parent's program. */
+static void name_unseen(struct merge *m, size_t proc, const struct flow *f,
+			bool parents_program)
+{
+	const char *line;
+
+	set_names(&m->procs[proc], f);
+	line = m->procs[f->out_proc].cmdline;
+	if (parents_program && line) {
+		free(m->procs[proc].cmdline);
+		m->procs[proc].cmdline = merge_memdup(line, strlen(line));
+	}
+}
+
+/* The children and exec'd images that the flows of fork, spawn and exec
+ * lead to and that wrote no file. */
 static int add_untraced(struct merge *m)
 {
 	size_t n = m->nflows;	/* flows added below need no child */
@@ -192,37 +233,12 @@ static int add_untraced(struct merge *m)
 		case KEKE_CALL_SPAWN:
 			if (f->child_pid <= 0)
 				continue;
-			proc = merge_new_proc(m, m->procs[f->out_proc].dir,
-					      f->child_pid,
-					      m->procs[f->out_proc].pid,
-					      f->out.ts_ns);
-			m->procs[proc].parent_upid =
-				m->procs[f->out_proc].upid;
-			m->procs[proc].first_flow_in = f->id;
-			if (f->call == KEKE_CALL_FORK && !f->path) {
-				/* A fork runs its parent's program. */
-				const struct proc *parent =
-					&m->procs[f->out_proc];
-
-				parents_program = true;
-				f->path = merge_memdup(parent->exe ?
-						       parent->exe : "",
-						       parent->exe ?
-						       strlen(parent->exe) : 0);
-			}
+			proc = unseen_child(m, f, &parents_program);
 			break;
 		default:
 			continue;
 		}
-		set_names(&m->procs[proc], f);
-		if (parents_program && m->procs[f->out_proc].cmdline) {
-			/* With its parent's arguments too. */
-			const char *line = m->procs[f->out_proc].cmdline;
-
-			free(m->procs[proc].cmdline);
-			m->procs[proc].cmdline = merge_memdup(line,
-							      strlen(line));
-		}
+		name_unseen(m, proc, f, parents_program);
 		/* A vfork child that never exec'd could not record. */
 		what = !parents_program ? UNSEEN_PROGRAM :
 		       f->vfork ? UNSEEN_VFORK : UNSEEN_FORK;
@@ -231,6 +247,22 @@ static int add_untraced(struct merge *m)
 		m->stats->untraced += what != UNSEEN_VFORK;
 	}
 	return 0;
+}
+
+/* Prelude @pl's exec slice @exec as the source of the flow to the image
+ * that told of it. */
+static void start_exec_flow(struct merge *m, const struct prelude *pl,
+			    const struct keke_slice *exec)
+{
+	struct flow *out = merge_flow(m, pl->exec_flow);
+
+	out->out = (struct flow_end){ exec->id, exec->pid, exec->pid,
+				      exec->ts_ns };
+	out->category = exec->category;
+	out->call = KEKE_CALL_EXEC;
+	out->out_proc = pl->proc;
+	out->child_pid = exec->pid;
+	out->out_end_ns = exec->ts_ns + exec->dur_ns;
 }
 
 /*
@@ -260,47 +292,31 @@ static int add_prelude(struct merge *m, const struct prelude *pl)
 	exec_args[1] = (struct keke_arg){ .key = "argv", .is_str = true,
 					  .s = argv_line,
 					  .len = strlen(argv_line) };
-	/* Ends as an image that exec'd does (see emit_image_slice): the
+	/* Ends as an image that exec'd does (see image.c): the
 	 * exec just before the new image, the image a nanosecond later. */
-	struct keke_slice image = {
-		.id = pl->image_slice,
-		.utid = t->utid,
-		.pid = p->pid,
-		.tid = p->pid,
-		.ts_ns = pl->start_ns,
-		.dur_ns = pl->end_ns - 1 - pl->start_ns,
-		.category = "process",
-		.name = name,
-		.nargs = n,
-		.args = image_args,
-	};
-	struct keke_slice exec = {
-		.id = pl->exec_slice,
-		.utid = t->utid,
-		.pid = p->pid,
-		.tid = p->pid,
-		.ts_ns = pl->exec_ns,
-		.dur_ns = pl->end_ns - 2 - pl->exec_ns,
-		.category = keke_call_category(KEKE_CALL_EXEC),
-		.name = keke_call_name(KEKE_CALL_EXEC),
-		.depth = 1,
-		.parent_id = pl->image_slice,
-		.nargs = 2,
-		.args = exec_args,
-	};
+	struct keke_slice image = merge_main_slice(t, pl->image_slice,
+						   pl->start_ns,
+						   pl->end_ns - 1 - pl->start_ns);
+	struct keke_slice exec = merge_main_slice(t, pl->exec_slice,
+						  pl->exec_ns,
+						  pl->end_ns - 2 - pl->exec_ns);
+
+	image.category = "process";
+	image.name = name;
+	image.nargs = n;
+	image.args = image_args;
+	exec.category = keke_call_category(KEKE_CALL_EXEC);
+	exec.name = keke_call_name(KEKE_CALL_EXEC);
+	exec.depth = 1;
+	exec.parent_id = pl->image_slice;
+	exec.nargs = 2;
+	exec.args = exec_args;
 
 	in->in = (struct flow_end){ image.id, p->pid, p->pid, image.ts_ns };
-	struct flow *out = merge_flow(m, pl->exec_flow);
-	out->out = (struct flow_end){ exec.id, p->pid, p->pid, exec.ts_ns };
-	out->category = exec.category;
-	out->call = KEKE_CALL_EXEC;
-	out->out_proc = pl->proc;
-	out->child_pid = p->pid;
-	out->out_end_ns = exec.ts_ns + exec.dur_ns;
-	m->stats->slices += 2;
-	rc = EACH_SINK(m, slice, &image);
+	start_exec_flow(m, pl, &exec);
+	rc = merge_send_slice(m, &image);
 	if (!rc)
-		rc = EACH_SINK(m, slice, &exec);
+		rc = merge_send_slice(m, &exec);
 	free(argv_line);
 	return rc;
 }

@@ -7,10 +7,10 @@
  * thread at that moment. Memory grows with the nesting depth, never with
  * the number of events.
  */
+#include "merge/user.h"
+
 #include <stdlib.h>
 #include <string.h>
-
-#include "merge/model.h"
 
 #define SPAN_DEPTH_MAX 256	/* deeper begins are ignored, with their ends */
 
@@ -23,16 +23,13 @@ struct span {
 	unsigned nargs;
 };
 
-static const struct keke_field *string_field(const struct keke_record *rec,
-					     unsigned key)
+/* A copy of the string field @key of @rec, or of @fallback when it has
+ * none or an empty one. */
+static char *copy_name(const struct keke_record *rec, unsigned key,
+		       const char *fallback)
 {
-	const struct keke_field *f = keke_record_field(rec, key);
+	const struct keke_field *f = keke_record_str(rec, key);
 
-	return f && f->is_str ? f : NULL;
-}
-
-static char *copy_string(const struct keke_field *f, const char *fallback)
-{
 	if (f && f->len)
 		return merge_memdup(f->s, f->len);
 	return merge_memdup(fallback, strlen(fallback));
@@ -78,9 +75,8 @@ static void begin_span(struct merge *m, struct thr *t,
 	*sp = (struct span){
 		.id = m->next_slice_id++,
 		.ts_ns = ts,
-		.name = copy_string(string_field(rec, KEKE_KEY_NAME), "span"),
-		.category = copy_string(string_field(rec, KEKE_KEY_CAT),
-					"user"),
+		.name = copy_name(rec, KEKE_KEY_NAME, "span"),
+		.category = copy_name(rec, KEKE_KEY_CAT, "user"),
 	};
 }
 
@@ -111,15 +107,14 @@ static int end_span(struct merge *m, const struct image *im, struct thr *t,
 		.args = sp.args,
 	};
 	merge_place(m, im, t, &s);
-	m->stats->slices++;
-	rc = EACH_SINK(m, slice, &s);
+	rc = merge_send_slice(m, &s);
 	free_span(&sp);
 	return rc;
 }
 
 static void add_arg(struct thr *t, const struct keke_record *rec)
 {
-	const struct keke_field *key = string_field(rec, KEKE_KEY_NAME);
+	const struct keke_field *key = keke_record_str(rec, KEKE_KEY_NAME);
 	const struct keke_field *value = keke_record_field(rec,
 							   KEKE_KEY_VALUE);
 	struct span *sp;
@@ -130,7 +125,7 @@ static void add_arg(struct thr *t, const struct keke_record *rec)
 	if (sp->nargs == KEKE_MAX_FIELDS)
 		return;
 	sp->args[sp->nargs++] = (struct keke_arg){
-		.key = copy_string(key, "arg"),
+		.key = copy_name(rec, KEKE_KEY_NAME, "arg"),
 		.is_str = value->is_str,
 		.i = value->i,
 		.s = value->is_str ? merge_memdup(value->s, value->len) : NULL,
@@ -157,16 +152,15 @@ static int instant(struct merge *m, const struct image *im, struct thr *t,
 	merge_place(m, im, t, &s);
 	if (id)
 		*id = s.id;
-	m->stats->slices++;
-	return EACH_SINK(m, slice, &s);
+	return merge_send_slice(m, &s);
 }
 
 static int named_instant(struct merge *m, const struct image *im,
 			 struct thr *t, const struct keke_record *rec,
 			 int64_t ts)
 {
-	char *name = copy_string(string_field(rec, KEKE_KEY_NAME), "instant");
-	char *cat = copy_string(string_field(rec, KEKE_KEY_CAT), "user");
+	char *name = copy_name(rec, KEKE_KEY_NAME, "instant");
+	char *cat = copy_name(rec, KEKE_KEY_CAT, "user");
 	int rc = instant(m, im, t, ts, name, cat, NULL);
 
 	free(name);
@@ -187,7 +181,7 @@ static uint64_t counter_key(int64_t upid, const char *name, size_t len)
 static int counter(struct merge *m, const struct image *im, struct thr *t,
 		   const struct keke_record *rec, int64_t ts)
 {
-	const struct keke_field *name = string_field(rec, KEKE_KEY_NAME);
+	const struct keke_field *name = keke_record_str(rec, KEKE_KEY_NAME);
 	const struct keke_field *value = keke_record_field(rec,
 							   KEKE_KEY_VALUE);
 	const struct proc *p = &m->procs[im->proc];
@@ -204,7 +198,7 @@ static int counter(struct merge *m, const struct image *im, struct thr *t,
 		idmap_put(&m->counter_tracks, key, track);
 		new_track = true;
 	}
-	text = copy_string(name, "counter");
+	text = copy_name(rec, KEKE_KEY_NAME, "counter");
 	struct keke_counter c = {
 		.track_id = track,
 		.new_track = new_track,

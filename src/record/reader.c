@@ -113,30 +113,15 @@ static int by_thread_then_seq(const void *a, const void *b)
 }
 
 /*
- * Decides the order chunks are read in (r->order). A thread writes its
- * records into one chunk and copies it further into the file when it is
- * full (writer.c), so its chunks stand in the file in any order: each
- * thread's take the places its chunks have, in the order of their
- * numbers. A chunk and its copy (the writer was killed before it marked
- * the copy done) are read once: the earlier is the thread's own, which is
- * whole. Every other chunk (unused, copied, damaged) keeps its place, for
- * enter_chunk to judge.
+ * Reads the headers of the file's @n chunks: each keeps its place in
+ * r->order for now, and each that a thread started gets a slot in
+ * @slots. Returns how many did.
  */
-static int order_chunks(struct keke_reader *r)
+static size_t live_chunks(struct keke_reader *r, size_t n, struct slot *slots)
 {
 	size_t first = r->hdr.header_size, full = r->hdr.chunk_size;
-	size_t n = r->size > first ? (r->size - first + full - 1) / full : 0;
-	struct slot *by_off = NULL, *by_seq = NULL;
 	size_t live = 0;
 
-	r->order = malloc((n ? n : 1) * sizeof(*r->order));
-	by_off = malloc((n ? n : 1) * sizeof(*by_off));
-	by_seq = malloc((n ? n : 1) * sizeof(*by_seq));
-	if (!r->order || !by_off || !by_seq) {
-		free(by_off);
-		free(by_seq);
-		return -1;
-	}
 	for (size_t i = 0; i < n; i++) {
 		struct keke_chunk_header h;
 		size_t off = first + i * full;
@@ -145,14 +130,22 @@ static int order_chunks(struct keke_reader *r)
 		if (pread(r->fd, &h, sizeof(h), (off_t)off) != sizeof(h) ||
 		    h.magic != KEKE_CHUNK_MAGIC || h.tid <= 0)
 			continue;
-		by_off[live] = (struct slot){ off, h.tid, h.seq };
-		live++;
+		slots[live++] = (struct slot){ off, h.tid, h.seq };
 	}
-	memcpy(by_seq, by_off, live * sizeof(*by_seq));
-	qsort(by_off, live, sizeof(*by_off), by_thread_then_offset);
-	qsort(by_seq, live, sizeof(*by_seq), by_thread_then_seq);
-	/* The k-th place of a thread gets its k-th chunk by number; a copy
-	 * gives up its thread's last place. */
+	return live;
+}
+
+/*
+ * Gives the k-th place of a thread (in @by_off, the @live slots sorted
+ * by thread then offset) its k-th chunk by number (in @by_seq, the same
+ * sorted by thread then seq), in r->order. A copy gives up its thread's
+ * last place, which becomes SIZE_MAX there.
+ */
+static void number_places(struct keke_reader *r, struct slot *by_off,
+			  const struct slot *by_seq, size_t live)
+{
+	size_t first = r->hdr.header_size, full = r->hdr.chunk_size;
+
 	for (size_t i = 0, k = 0; i < live; i++) {
 		bool copy = i > 0 && by_seq[i].tid == by_seq[i - 1].tid &&
 			    by_seq[i].seq == by_seq[i - 1].seq;
@@ -172,6 +165,38 @@ static int order_chunks(struct keke_reader *r)
 		r->order[(by_off[k].off - first) / full] = by_seq[i].off;
 		k++;
 	}
+}
+
+/*
+ * Decides the order chunks are read in (r->order). A thread writes its
+ * records into one chunk and copies it further into the file when it is
+ * full (writer.c), so its chunks stand in the file in any order: each
+ * thread's take the places its chunks have, in the order of their
+ * numbers. A chunk and its copy (the writer was killed before it marked
+ * the copy done) are read once: the earlier is the thread's own, which is
+ * whole. Every other chunk (unused, copied, damaged) keeps its place, for
+ * enter_chunk to judge.
+ */
+static int order_chunks(struct keke_reader *r)
+{
+	size_t first = r->hdr.header_size, full = r->hdr.chunk_size;
+	size_t n = r->size > first ? (r->size - first + full - 1) / full : 0;
+	struct slot *by_off = NULL, *by_seq = NULL;
+	size_t live;
+
+	r->order = malloc((n ? n : 1) * sizeof(*r->order));
+	by_off = malloc((n ? n : 1) * sizeof(*by_off));
+	by_seq = malloc((n ? n : 1) * sizeof(*by_seq));
+	if (!r->order || !by_off || !by_seq) {
+		free(by_off);
+		free(by_seq);
+		return -1;
+	}
+	live = live_chunks(r, n, by_off);
+	memcpy(by_seq, by_off, live * sizeof(*by_seq));
+	qsort(by_off, live, sizeof(*by_off), by_thread_then_offset);
+	qsort(by_seq, live, sizeof(*by_seq), by_thread_then_seq);
+	number_places(r, by_off, by_seq, live);
 	free(by_off);
 	free(by_seq);
 	/* The places of copies read nothing. */
@@ -221,27 +246,26 @@ int keke_reader_open(struct keke_reader *r, const char *path, char *err)
 	return keke_reader_openat(r, AT_FDCWD, path, path, err);
 }
 
-int keke_reader_openat(struct keke_reader *r, int dirfd, const char *name,
-		       const char *path, char *err)
+/*
+ * Opens the regular file @name of the directory open at @dirfd, called
+ * @path in messages, neither following a link nor waiting. Returns its fd
+ * with its size in *size, or -1 with a message in @err.
+ */
+static int open_regular(int dirfd, const char *name, const char *path,
+			size_t *size, char *err)
 {
 	struct stat st;
-	int fd = -1;
+	int fd;
 
-	memset(r, 0, sizeof(*r));
-	r->path = strdup(path);
-	if (!r->path) {
-		snprintf(err, KEKE_ERROR_MAX, "%s: out of memory", path);
-		return -1;
-	}
 	/* Looked at before it is opened: opening a FIFO waits for a
 	 * writer, and opening a device may act on the device. */
 	if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) != 0) {
 		snprintf(err, KEKE_ERROR_MAX, "%s: %s", path, strerror(errno));
-		goto fail;
+		return -1;
 	}
 	if (!S_ISREG(st.st_mode)) {
 		not_regular(err, path, st.st_mode);
-		goto fail;
+		return -1;
 	}
 	/* It may have been replaced since: the open neither follows a link
 	 * nor waits, and what it opened is looked at again. */
@@ -249,7 +273,7 @@ int keke_reader_openat(struct keke_reader *r, int dirfd, const char *name,
 				 O_NONBLOCK | O_NOCTTY);
 	if (fd < 0 && errno == ELOOP) {
 		not_regular(err, path, S_IFLNK);
-		goto fail;
+		return -1;
 	}
 	if (fd < 0 || fstat(fd, &st) != 0) {
 		snprintf(err, KEKE_ERROR_MAX, "%s: %s", path, strerror(errno));
@@ -259,7 +283,28 @@ int keke_reader_openat(struct keke_reader *r, int dirfd, const char *name,
 		not_regular(err, path, st.st_mode);
 		goto fail;
 	}
-	r->size = (size_t)st.st_size;
+	*size = (size_t)st.st_size;
+	return fd;
+fail:
+	if (fd >= 0)
+		close(fd);
+	return -1;
+}
+
+int keke_reader_openat(struct keke_reader *r, int dirfd, const char *name,
+		       const char *path, char *err)
+{
+	int fd;
+
+	memset(r, 0, sizeof(*r));
+	r->path = strdup(path);
+	if (!r->path) {
+		snprintf(err, KEKE_ERROR_MAX, "%s: out of memory", path);
+		return -1;
+	}
+	fd = open_regular(dirfd, name, path, &r->size, err);
+	if (fd < 0)
+		goto fail;
 	if (r->size == 0) {
 		say(err, path, 0, "empty file");
 		goto fail;
@@ -268,11 +313,7 @@ int keke_reader_openat(struct keke_reader *r, int dirfd, const char *name,
 	if (check_header(r, err) != 0)
 		goto fail;
 	r->buf = malloc(r->hdr.chunk_size);
-	if (!r->buf) {
-		snprintf(err, KEKE_ERROR_MAX, "%s: out of memory", path);
-		goto fail;
-	}
-	if (order_chunks(r) != 0) {
+	if (!r->buf || order_chunks(r) != 0) {
 		snprintf(err, KEKE_ERROR_MAX, "%s: out of memory", path);
 		goto fail;
 	}
@@ -414,93 +455,124 @@ static int enter_chunk(struct keke_reader *r, char *err)
 	return 1;
 }
 
+/*
+ * Leaves the current chunk, which holds no more records; its bytes in the
+ * file end at @end, and would end at @full_end were the file whole.
+ * Returns 0 when it ended as the writer leaves chunks, or -1 with a
+ * message in @err when the file was cut inside it.
+ */
+static int leave_chunk(struct keke_reader *r, size_t end, size_t full_end,
+		       char *err)
+{
+	bool cut = file_cut(r, end, full_end);
+
+	next_chunk(r);
+	if (!cut)
+		return 0;
+	say(err, r->path, end, "the file ends %zu bytes into a chunk",
+	    end - (full_end - r->hdr.chunk_size));
+	return -1;
+}
+
+/*
+ * Leaves the current chunk at the zero word at r->pos. A thread that died
+ * in the middle of a record (killed, or ended by another thread's exec)
+ * leaves at most one record's body after it: a torn tail, by design. More
+ * data than that is damage. Returns 0, or -1 with a message in @err.
+ */
+static int leave_at_zero_word(struct keke_reader *r, size_t end,
+			      size_t full_end, char *err)
+{
+	size_t at = r->pos;
+	bool rest_empty = end - at <= KEKE_RECORD_MAX ||
+			  all_zero(at_offset(r, at) + KEKE_RECORD_MAX,
+				   end - at - KEKE_RECORD_MAX);
+
+	if (rest_empty)
+		return leave_chunk(r, end, full_end, err);
+	next_chunk(r);
+	say(err, r->path, at, "zeroed record followed by data");
+	return -1;
+}
+
+/*
+ * Decodes into @rec the record at r->pos, whose word is @word, and moves
+ * r->pos past it. Returns 1, or -1 with a message in @err for a record
+ * that does not fit its chunk (the rest of the chunk is skipped) or that
+ * is corrupt itself (only it is skipped).
+ */
+static int decode_record(struct keke_reader *r, uint32_t word, size_t end,
+			 size_t full_end, struct keke_record *rec, char *err)
+{
+	uint32_t len = keke_rec_len(word);
+	unsigned type = keke_rec_type(word);
+	size_t at = r->pos;
+	const uint8_t *p = at_offset(r, at);
+
+	if (len < KEKE_REC_HEAD_SIZE || len > end - at) {
+		next_chunk(r);
+		say(err, r->path, at,
+		    len > end - at && end < full_end ?
+		    "record of %u bytes runs past the end of the file" :
+		    "record of %u bytes does not fit its chunk", len);
+		return -1;
+	}
+	r->pos = at + ((len + 7u) & ~7u);
+	if (r->pos > end)
+		r->pos = end;
+	if (type == 0 || type >= KEKE_REC_TYPE_MAX) {
+		say(err, r->path, at, "unknown record type %u", type);
+		return -1;
+	}
+	rec->type = (uint8_t)type;
+	rec->flags = (uint8_t)keke_rec_flags(word);
+	memcpy(&rec->name, p + 4, 2);
+	memcpy(&rec->err, p + 6, 2);
+	memcpy(&rec->ts, p + 8, 8);
+	rec->tid = r->tid;
+	rec->offset = at;
+	if (keke_decode_fields(rec, p + KEKE_REC_HEAD_SIZE, p + len) != 0) {
+		say(err, r->path, at, "corrupt fields in a record");
+		return -1;
+	}
+	return 1;
+}
+
+/* The record at r->pos of the current chunk, into @rec. Returns 1, 0 when
+ * the chunk holds no more, or -1 with a message in @err for damage. */
+static int record_in_chunk(struct keke_reader *r, struct keke_record *rec,
+			   char *err)
+{
+	size_t full_end = r->chunk + r->hdr.chunk_size;
+	size_t end = full_end < r->size ? full_end : r->size;
+	uint32_t word;
+
+	if (end - r->pos < sizeof(word))
+		return leave_chunk(r, end, full_end, err);
+	memcpy(&word, at_offset(r, r->pos), sizeof(word));
+	if (word == 0)
+		return leave_at_zero_word(r, end, full_end, err);
+	return decode_record(r, word, end, full_end, rec, err);
+}
+
 int keke_reader_next(struct keke_reader *r, struct keke_record *rec,
 		     char *err)
 {
 	for (;;) {
+		int got;
+
 		if (r->pos == 0) {
 			if (r->chunk >= r->size)
 				return 0;
-			int entered = enter_chunk(r, err);
-			if (entered < 0)
+			got = enter_chunk(r, err);
+			if (got < 0)
 				return -1;
-			if (entered == 0)
+			if (got == 0)
 				continue;
 		}
-		size_t full_end = r->chunk + r->hdr.chunk_size;
-		size_t end = full_end < r->size ? full_end : r->size;
-		uint32_t word;
-
-		size_t into = end - (full_end - r->hdr.chunk_size);
-
-		if (end - r->pos < sizeof(word)) {
-			bool cut = file_cut(r, end, full_end);
-
-			next_chunk(r);
-			if (!cut)
-				continue;
-			say(err, r->path, end,
-			    "the file ends %zu bytes into a chunk", into);
-			return -1;
-		}
-		memcpy(&word, at_offset(r, r->pos), sizeof(word));
-		if (word == 0) {
-			size_t at = r->pos;
-			/* A thread that died in the middle of a record (killed,
-			 * or ended by another thread's exec) leaves at most one
-			 * record's body after a zero word: a torn tail, by
-			 * design. More data than that is damage. */
-			bool rest_empty = end - at <= KEKE_RECORD_MAX ||
-					  all_zero(at_offset(r, at) +
-						   KEKE_RECORD_MAX,
-						   end - at - KEKE_RECORD_MAX);
-			bool cut = file_cut(r, end, full_end);
-
-			next_chunk(r);
-			if (rest_empty && !cut)
-				continue;
-			if (rest_empty)
-				say(err, r->path, end,
-				    "the file ends %zu bytes into a chunk",
-				    into);
-			else
-				say(err, r->path, at,
-				    "zeroed record followed by data");
-			return -1;
-		}
-		uint32_t len = keke_rec_len(word);
-		unsigned type = keke_rec_type(word);
-		size_t at = r->pos;
-
-		if (len < KEKE_REC_HEAD_SIZE || len > end - at) {
-			next_chunk(r);
-			say(err, r->path, at,
-			    len > end - at && end < full_end ?
-			    "record of %u bytes runs past the end of the file" :
-			    "record of %u bytes does not fit its chunk", len);
-			return -1;
-		}
-		r->pos = at + ((len + 7u) & ~7u);
-		if (r->pos > end)
-			r->pos = end;
-		if (type == 0 || type >= KEKE_REC_TYPE_MAX) {
-			say(err, r->path, at, "unknown record type %u", type);
-			return -1;
-		}
-		const uint8_t *p = at_offset(r, at);
-		rec->type = (uint8_t)type;
-		rec->flags = (uint8_t)keke_rec_flags(word);
-		memcpy(&rec->name, p + 4, 2);
-		memcpy(&rec->err, p + 6, 2);
-		memcpy(&rec->ts, p + 8, 8);
-		rec->tid = r->tid;
-		rec->offset = at;
-		if (keke_decode_fields(rec, p + KEKE_REC_HEAD_SIZE,
-				       p + len) != 0) {
-			say(err, r->path, at, "corrupt fields in a record");
-			return -1;
-		}
-		return 1;
+		got = record_in_chunk(r, rec, err);
+		if (got != 0)
+			return got;
 	}
 }
 
@@ -511,4 +583,20 @@ const struct keke_field *keke_record_field(const struct keke_record *rec,
 		if (rec->fields[i].key == key)
 			return &rec->fields[i];
 	return NULL;
+}
+
+const struct keke_field *keke_record_str(const struct keke_record *rec,
+					  unsigned key)
+{
+	const struct keke_field *f = keke_record_field(rec, key);
+
+	return f && f->is_str ? f : NULL;
+}
+
+int64_t keke_record_int(const struct keke_record *rec, unsigned key,
+			int64_t fallback)
+{
+	const struct keke_field *f = keke_record_field(rec, key);
+
+	return f && !f->is_str ? f->i : fallback;
 }

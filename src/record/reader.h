@@ -83,9 +83,19 @@ int keke_reader_next(struct keke_reader *r, struct keke_record *rec,
 
 void keke_reader_close(struct keke_reader *r);
 
-/* The first field of @rec with @key, or NULL. */
+/* The first field of @rec with @key, whatever its type, or NULL. */
 const struct keke_field *keke_record_field(const struct keke_record *rec,
 					    unsigned key);
+
+/* The first field of @rec with @key when it is a string (empty or not),
+ * else NULL. */
+const struct keke_field *keke_record_str(const struct keke_record *rec,
+					  unsigned key);
+
+/* The integer of the first field of @rec with @key, or @fallback when
+ * there is none or it is a string. */
+int64_t keke_record_int(const struct keke_record *rec, unsigned key,
+			int64_t fallback);
 
 /* Decodes the fields of a record body [p, end) into @rec.
  * Returns 0, or -1 when they do not fit exactly. Exposed for fuzzing. */

@@ -16,26 +16,29 @@ const char *keke_key_name(unsigned key)
 	return NULL;
 }
 
-const char *keke_call_name(unsigned call)
+/* A call's name and category, as calls.def gives them. */
+struct call_names {
+	const char *name, *category;
+};
+
+static struct call_names call_names(unsigned call)
 {
 	switch (call) {
 #define KEKE_CALL(id, sym, text, cat) \
 	case id:                      \
-		return text;
+		return (struct call_names){ text, cat };
 #include "record/calls.def"
 #undef KEKE_CALL
 	}
-	return NULL;
+	return (struct call_names){ NULL, NULL };
+}
+
+const char *keke_call_name(unsigned call)
+{
+	return call_names(call).name;
 }
 
 const char *keke_call_category(unsigned call)
 {
-	switch (call) {
-#define KEKE_CALL(id, sym, text, cat) \
-	case id:                      \
-		return cat;
-#include "record/calls.def"
-#undef KEKE_CALL
-	}
-	return NULL;
+	return call_names(call).category;
 }

@@ -112,7 +112,7 @@ struct keke_file_header {
 	 * the image it exec'd into tells of it (prelude_flow_in 0: none). Its
 	 * exec call's path is then the PROCESS_START record's path field,
 	 * and its exec's flow is flow_in. */
-	uint64_t prelude_flow_in;		/* flow that led to that fork child */
+	uint64_t prelude_flow_in;	/* flow that led to that fork child */
 	uint64_t prelude_start;		/* ticks: when it started */
 	uint64_t prelude_exec;		/* ticks: when it called exec */
 };
