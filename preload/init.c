@@ -207,7 +207,7 @@ static KEKE_ONCE void record_process_start(void)
 {
 	extern char **environ;
 	const char *exe = exec_file_name();
-	const char *exec_path = keke_image.handoff.path;
+	const char *exec_path = keke_image.prelude.path;
 	size_t exe_len = exe ? strlen(exe) : PATH_MAX;
 	size_t exec_path_len = exec_path ? strlen(exec_path) : 0;
 	size_t env_len = keke_image.record_env ? strv_len(environ) : 0;
@@ -308,8 +308,8 @@ static KEKE_ONCE void keke_init(void)
 	keke_image.record_env = record_environment();
 	keke_clock_init(getenv("KEKE_CLOCK"));
 	keke_image.config.dir = trace_dir;
-	keke_image.config.flow_in = keke_incoming_flow(&keke_image.handoff);
-	keke_image.config.prelude = keke_image.handoff.prelude;
+	keke_image.config.flow_in = keke_incoming_flow(&keke_image.prelude);
+	keke_image.config.prelude = keke_image.prelude.fork;
 	keke_image.config.begin = record_process_start;
 	err = keke_writer_start(&keke_image.config);
 	if (err) {

@@ -45,15 +45,15 @@ void keke_seed_flows(uint64_t inherited);
 /* What a fork child that recorded nothing (the prelude of the image it
  * execs) hands to that image in KEKE_FLOW_IN, which then tells of it: the
  * child needs no file. */
-struct keke_handoff {
+struct keke_prelude_env {
 	int pid;		/* of the fork child, the new image's too */
-	struct keke_fork_prelude prelude;
+	struct keke_fork_prelude fork;
 	const char *path;	/* the program exec'd */
 };
 
 /* The flow KEKE_FLOW_IN gives this process, or 0 (not meant for it);
- * fills @h with a handoff (zeros when none). */
-uint64_t keke_incoming_flow(struct keke_handoff *h);
+ * fills @h with a prelude (zeros when none). */
+uint64_t keke_incoming_flow(struct keke_prelude_env *h);
 
 /* Remembers this run's KEKE_* variables and libkeke.so's path (start-up,
  * before the program can change its environment). */
@@ -62,10 +62,10 @@ void keke_remember_run(void);
 /* Finds the real exec functions (start-up, so fork children need not). */
 void keke_exec_init(void);
 
-/* Writes KEKE_FLOW_IN, giving @flow (and handoff @h, unless NULL) to a
+/* Writes KEKE_FLOW_IN, giving @flow (and prelude @h, unless NULL) to a
  * process whose parent will be @ppid, into @buf; returns its length. */
 int keke_flow_env(char *buf, size_t size, int ppid, uint64_t flow,
-		  const struct keke_handoff *h);
+		  const struct keke_prelude_env *h);
 
 /* What libkeke.so is called in LD_PRELOAD, and the KEKE_* variables of
  * this run ("NAME=value" each), for the environment of children. */

@@ -21,5 +21,5 @@ KEKE_ONCE void keke_after_fork_child(uint64_t flow_in)
 	keke_writer_defer(flow_in);
 	keke_seed_flows(0);	/* with the pid the writer now has */
 	keke_stacks_after_fork();
-	keke_image.handoff = (struct keke_handoff){ 0 };
+	keke_image.prelude = (struct keke_prelude_env){ 0 };
 }

@@ -26,8 +26,8 @@ struct keke_image_state {
 	int argc;
 	char **argv;
 	struct keke_writer_config config;
-	struct keke_handoff handoff;	/* from the fork child exec'd into
-					 * this image, if it made no file */
+	/* From the fork child exec'd into this image, if it made no file. */
+	struct keke_prelude_env prelude;
 };
 
 extern struct keke_image_state keke_image;

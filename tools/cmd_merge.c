@@ -17,6 +17,7 @@
 #include "cmd.h"
 #include "merge/merge.h"
 #include "outputs.h"
+#include "sinks/sink.h"
 #include "signals.h"
 
 static const char merge_usage[] =
@@ -172,7 +173,9 @@ int keke_cmd_merge(int argc, char **argv)
 
 	mo.dirs = (const char *const *)o.dirs;
 	mo.ndirs = o.ndirs;
+	mo.json_sink = &keke_sink_json;
 	mo.json_path = o.json;
+	mo.db_sink = &keke_sink_sqlite;
 	mo.db_path = o.db;
 	mo.trace_id = o.have_trace_id ? o.trace_id : NULL;
 	mo.progress = isatty(STDERR_FILENO);

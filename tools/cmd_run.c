@@ -34,6 +34,7 @@
 #include "record/families.h"
 #include "report/report.h"
 #include "signals.h"
+#include "sinks/sink.h"
 #include "trace_dir.h"
 
 /* What execvp searches when PATH is unset (glibc's confstr(_CS_PATH)). */
@@ -809,7 +810,9 @@ static enum keke_merge_result merge_trace(const struct run_opts *o,
 	struct keke_merge_options mo = {
 		.dirs = dirs,
 		.ndirs = 1,
+		.json_sink = &keke_sink_json,
 		.json_path = o->json,
+		.db_sink = &keke_sink_sqlite,
 		.db_path = o->db,
 		.on_damage = report_damage,
 		.ctx = (void *)td,

@@ -41,15 +41,15 @@ KEKE_ONCE size_t keke_env_slots(char *const envp[])
 	return n + 3;	/* KEKE_FLOW_IN, LD_PRELOAD, NULL */
 }
 
-/* Room for KEKE_FLOW_IN: 64 bytes, and a handoff's four numbers (21
+/* Room for KEKE_FLOW_IN: 64 bytes, and a prelude's four numbers (21
  * bytes each with its colon), a colon and its path. */
-static KEKE_ONCE size_t flow_env_bytes(const struct keke_handoff *h)
+static KEKE_ONCE size_t flow_env_bytes(const struct keke_prelude_env *h)
 {
 	return 64 + (h ? 4 * 21 + 1 + keke_cstr_len(h->path) : 0);
 }
 
 KEKE_ONCE size_t keke_env_bytes(char *const envp[],
-				const struct keke_handoff *h)
+				const struct keke_prelude_env *h)
 {
 	return flow_env_bytes(h) +
 	       sizeof(LD_PRELOAD_EQ) + keke_cstr_len(keke_self_path()) + 1 +
@@ -105,7 +105,7 @@ static KEKE_ONCE bool build_preload(char *buf, const char *theirs, bool ours)
 
 KEKE_ONCE void keke_env_build(char **out, char *buf, char *const envp[],
 			      int ppid, uint64_t flow,
-			      const struct keke_handoff *h, bool preload)
+			      const struct keke_prelude_env *h, bool preload)
 {
 	const char *theirs = their_preload(envp);
 	size_t n = 0;

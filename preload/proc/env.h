@@ -11,18 +11,19 @@
 
 /* Pointer slots, and bytes of strings, that keke_env_build needs. */
 size_t keke_env_slots(char *const envp[]);
-size_t keke_env_bytes(char *const envp[], const struct keke_handoff *h);
+size_t keke_env_bytes(char *const envp[], const struct keke_prelude_env *h);
 
 /*
  * Fills @out (keke_env_slots(envp) slots) with @envp's variables plus this
- * run's, KEKE_FLOW_IN for @flow (when not 0, with handoff @h unless NULL)
+ * run's, KEKE_FLOW_IN for @flow (when not 0, with prelude @h unless NULL)
  * expecting @ppid as the child's parent, and LD_PRELOAD with libkeke.so
  * first, or without it when !@preload (a program ld.so could not preload
  * it into). Strings it makes go into @buf (keke_env_bytes(envp, h)
  * bytes). Allocates nothing.
  */
 void keke_env_build(char **out, char *buf, char *const envp[], int ppid,
-		    uint64_t flow, const struct keke_handoff *h, bool preload);
+		    uint64_t flow, const struct keke_prelude_env *h,
+		    bool preload);
 
 /* Finds @file the way execvp does, into @buf (@size bytes); returns @file
  * itself when it has a slash or is not found. */
@@ -39,10 +40,10 @@ char **keke_env_untraced(char *const envp[], size_t *size);
 
 /* Declares the storage for the child environment of @envp on the stack
  * and builds it into @name. */
-#define KEKE_CHILD_ENV(name, envp, ppid, flow, handoff, preload)           \
+#define KEKE_CHILD_ENV(name, envp, ppid, flow, prelude, preload)           \
 	char *name[keke_env_slots(envp)];                                   \
-	char name##_buf[keke_env_bytes(envp, handoff)];                     \
-	keke_env_build(name, name##_buf, (envp), (ppid), (flow), (handoff), \
+	char name##_buf[keke_env_bytes(envp, prelude)];                     \
+	keke_env_build(name, name##_buf, (envp), (ppid), (flow), (prelude), \
 		       (preload))
 
 #endif

@@ -235,8 +235,8 @@ static KEKE_ONCE int real_exec(const struct exec_call *c, char *const envp[])
  * Sets *@vforked (it is a vfork child), *@kind (what ld.so will do with
  * libkeke.so in the program at @target) and *@missing (classify).
  */
-static KEKE_ONCE const struct keke_handoff *
-plan_handoff(const char *target, struct keke_handoff *h, bool *vforked,
+static KEKE_ONCE const struct keke_prelude_env *
+plan_prelude(const char *target, struct keke_prelude_env *h, bool *vforked,
 	     enum target *kind, bool *missing)
 {
 	bool unstarted;
@@ -245,16 +245,16 @@ plan_handoff(const char *target, struct keke_handoff *h, bool *vforked,
 	 * image surely traced, which then records its exec. A vfork child
 	 * cannot record at all: it hands itself over to any image that may
 	 * be traced (a script's interpreter is). */
-	*vforked = keke_vfork_child(&h->prelude);
+	*vforked = keke_vfork_child(&h->fork);
 	unstarted = keke_traced(KEKE_FAMILY_BIT_PROC) &&
-		    (*vforked || keke_writer_unstarted(&h->prelude));
+		    (*vforked || keke_writer_unstarted(&h->fork));
 	*kind = classify(target, unstarted, missing);
 	if (!unstarted || !(*kind == TARGET_LOADS ||
 			    (*vforked && *kind == TARGET_MAYBE)))
 		return NULL;
 	h->pid = *vforked ? (int)keke_raw_syscall(SYS_getpid, 0, 0, 0, 0) :
 			    keke_writer_pid();
-	h->prelude.exec = keke_now();
+	h->fork.exec = keke_now();
 	h->path = target;
 	return h;
 }
@@ -262,13 +262,13 @@ plan_handoff(const char *target, struct keke_handoff *h, bool *vforked,
 /*
  * Tells of the exec before it is made, since a successful one never
  * returns: a vfork child in its parent's fork record, any other process
- * in an exec slice of its own unless it hands itself over (@handoff).
+ * in an exec slice of its own unless it hands itself over (@prelude).
  * Returns that slice, to mark later, or NULL.
  */
 static KEKE_ONCE uint8_t *record_before(const struct exec_call *c,
 					const char *target, uint64_t flow,
 					bool vforked,
-					const struct keke_handoff *handoff,
+					const struct keke_prelude_env *prelude,
 					bool missing)
 {
 	uint8_t *rec = NULL;
@@ -277,7 +277,7 @@ static KEKE_ONCE uint8_t *record_before(const struct exec_call *c,
 		keke_vfork_exec(target, c->argv);
 		return NULL;
 	}
-	if (keke_traced(KEKE_FAMILY_BIT_PROC) && !handoff)
+	if (keke_traced(KEKE_FAMILY_BIT_PROC) && !prelude)
 		rec = record_exec(target, c->argv, flow, keke_now());
 	/* For the image's end, if the exec works. A program that searches
 	 * its PATH by exec'ing each place in turn (dash, Python's
@@ -322,8 +322,8 @@ static KEKE_ONCE int do_exec(const struct exec_call *c)
 	 * a fork child another page fault. */
 	char buf[c->kind == EXECVE ? 1 : PATH_MAX];
 	const char *target;
-	const struct keke_handoff *handoff;
-	struct keke_handoff h;
+	const struct keke_prelude_env *prelude;
+	struct keke_prelude_env h;
 	bool vforked, missing;
 	enum target kind;
 	uint8_t *rec;
@@ -334,16 +334,16 @@ static KEKE_ONCE int do_exec(const struct exec_call *c)
 		return real_exec(c, c->envp);
 	target = target_of(c, buf, sizeof(buf));
 	flow = keke_new_flow();
-	handoff = plan_handoff(target, &h, &vforked, &kind, &missing);
+	prelude = plan_prelude(target, &h, &vforked, &kind, &missing);
 	int ppid = (int)keke_raw_syscall(SYS_getppid, 0, 0, 0, 0);
-	KEKE_CHILD_ENV(env, c->envp, ppid, flow, handoff,
+	KEKE_CHILD_ENV(env, c->envp, ppid, flow, prelude,
 		       kind != TARGET_FOREIGN);
-	rec = record_before(c, target, flow, vforked, handoff, missing);
+	rec = record_before(c, target, flow, vforked, prelude, missing);
 	errno = saved;
 	rc = real_exec(c, env);
 	err = errno;
-	if (handoff)	/* it came back: record it after all */
-		rec = record_exec(target, c->argv, flow, handoff->prelude.exec);
+	if (prelude)	/* it came back: record it after all */
+		rec = record_exec(target, c->argv, flow, prelude->fork.exec);
 	if (err == E2BIG)
 		rc = exec_untraced(c, rec, saved, &err);
 	if (rec)

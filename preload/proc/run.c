@@ -26,13 +26,13 @@ static char vars_long[4096] KEKE_BULK;
 /*
  * KEKE_FLOW_IN is "<parent pid>:<flow id>": a child whose parent is not
  * that pid inherited it by accident (system(), popen() and other children
- * of the environment's owner) and has no incoming flow. A handoff from a
+ * of the environment's owner) and has no incoming flow. A prelude from a
  * fork child adds ":<its pid>:<its flow>:<its start>:<its exec>:<path>",
  * and is for the image of that pid, whatever its parent is by then (it
  * may have been orphaned).
  */
 KEKE_ONCE int keke_flow_env(char *buf, size_t size, int ppid, uint64_t flow,
-			    const struct keke_handoff *h)
+			    const struct keke_prelude_env *h)
 {
 	struct keke_text t = keke_text_start(buf, size);
 
@@ -44,11 +44,11 @@ KEKE_ONCE int keke_flow_env(char *buf, size_t size, int ppid, uint64_t flow,
 		keke_text_add(&t, ":");
 		keke_text_add_int(&t, h->pid);
 		keke_text_add(&t, ":");
-		keke_text_add_u64(&t, h->prelude.flow_in);
+		keke_text_add_u64(&t, h->fork.flow_in);
 		keke_text_add(&t, ":");
-		keke_text_add_u64(&t, h->prelude.start);
+		keke_text_add_u64(&t, h->fork.start);
 		keke_text_add(&t, ":");
-		keke_text_add_u64(&t, h->prelude.exec);
+		keke_text_add_u64(&t, h->fork.exec);
 		keke_text_add(&t, ":");
 		keke_text_add(&t, h->path);
 	}
@@ -61,11 +61,11 @@ static KEKE_ONCE bool parse_part(const char **v, uint64_t *n)
 	return keke_parse_u64(v, n) && *(*v)++ == ':';
 }
 
-KEKE_ONCE uint64_t keke_incoming_flow(struct keke_handoff *h)
+KEKE_ONCE uint64_t keke_incoming_flow(struct keke_prelude_env *h)
 {
 	const char *v = getenv("KEKE_FLOW_IN");
 	uint64_t ppid, flow, pid;
-	struct keke_handoff got = { 0 };
+	struct keke_prelude_env got = { 0 };
 
 	*h = got;
 	if (!v || !parse_part(&v, &ppid))
@@ -76,9 +76,9 @@ KEKE_ONCE uint64_t keke_incoming_flow(struct keke_handoff *h)
 		return ppid == (uint64_t)getppid() ? flow : 0;
 	if (*v++ != ':' || !parse_part(&v, &pid) ||
 	    pid != (uint64_t)getpid() ||
-	    !parse_part(&v, &got.prelude.flow_in) ||
-	    !parse_part(&v, &got.prelude.start) ||
-	    !parse_part(&v, &got.prelude.exec))
+	    !parse_part(&v, &got.fork.flow_in) ||
+	    !parse_part(&v, &got.fork.start) ||
+	    !parse_part(&v, &got.fork.exec))
 		return 0;
 	got.pid = (int)pid;
 	got.path = v;

@@ -100,8 +100,8 @@ static int emit_metadata(struct merge *m)
  * when one cannot be created. */
 static int open_sinks(struct merge *m)
 {
-	const struct keke_sink_ops *ops[] = { &keke_sink_json,
-					      &keke_sink_sqlite };
+	const struct keke_sink_ops *ops[] = { m->o->json_sink,
+					      m->o->db_sink };
 	const char *paths[] = { m->o->json_path, m->o->db_path };
 	struct keke_merge_output *outs[] = { &m->stats->json,
 					     &m->stats->db };

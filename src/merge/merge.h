@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The merge: reads every record file of one or more trace dirs and sends
- * the run's processes, threads, slices and flows to the sinks (sink.h).
+ * the run's processes, threads, slices and flows to the sinks its caller
+ * gives it (sinks/sink.h).
  *
  * Files are read one at a time in (pid, start) order, so memory grows with
  * the number of processes and threads, never with the number of events.
@@ -16,11 +17,17 @@
 #include <signal.h>
 #include <stdint.h>
 
+struct keke_sink_ops;
+
 struct keke_merge_options {
 	const char *const *dirs;
 	size_t ndirs;
-	const char *json_path;		/* NULL: no JSON output */
-	const char *db_path;		/* NULL: no SQLite output */
+	/* The trace (keke_sink_json) and the database (keke_sink_sqlite),
+	 * each written by its sink to its path; a NULL path: not written. */
+	const struct keke_sink_ops *json_sink;
+	const char *json_path;
+	const struct keke_sink_ops *db_sink;
+	const char *db_path;
 	/* Called once per damaged place; NULL prints to stderr. */
 	void (*on_damage)(void *ctx, const char *message);
 	void *ctx;

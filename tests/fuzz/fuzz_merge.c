@@ -15,6 +15,7 @@
 
 #include "merge/merge.h"
 #include "record/record.h"
+#include "sinks/sink.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -81,6 +82,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct keke_merge_options o = {
 		.dirs = dirs,
 		.ndirs = 1,
+		.json_sink = &keke_sink_json,
 		.json_path = json,
 		.on_damage = quiet,
 	};

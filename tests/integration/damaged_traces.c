@@ -19,6 +19,7 @@
 #include "helpers.h"
 #include "merge/merge.h"
 #include "record/record.h"
+#include "sinks/sink.h"
 
 TEST_SCRATCH_DIR
 
@@ -304,6 +305,7 @@ Test(merge_damage, trace_dir_is_read_through_its_fd, .init = setup,
 	struct keke_merge_options o = {
 		.dirs = dirs,
 		.ndirs = 1,
+		.db_sink = &keke_sink_sqlite,
 		.db_path = strcpy(db, test_path(out, "fd.db")),
 		.on_damage = replace_dir,
 	};

@@ -15,6 +15,7 @@
 #include "helpers.h"
 #include "merge/merge.h"
 #include "runtime/writer.h"
+#include "sinks/sink.h"
 
 static char *dir;
 static char *out;
@@ -114,7 +115,9 @@ static enum keke_merge_result merge(void)
 	struct keke_merge_options o = {
 		.dirs = dirs,
 		.ndirs = 1,
+		.json_sink = &keke_sink_json,
 		.json_path = strcpy(json, test_path(out, "t.json")),
+		.db_sink = &keke_sink_sqlite,
 		.db_path = strcpy(db, test_path(out, "t.db")),
 		.on_damage = collect,
 	};
@@ -299,7 +302,9 @@ Test(merge, unwritable_output_fails_cleanly, .init = setup, .fini = teardown)
 	struct keke_merge_options o = {
 		.dirs = dirs,
 		.ndirs = 1,
+		.json_sink = &keke_sink_json,
 		.json_path = "/nonexistent/dir/t.json",
+		.db_sink = &keke_sink_sqlite,
 		.db_path = test_path(out, "t.db"),
 	};
 
