@@ -185,6 +185,7 @@ static __always_inline void keke_record_ints(unsigned call, uint64_t t0,
 	if (!keke_slice_begin(&r, call, rv < 0 ? (unsigned)err : 0, t0, dur,
 			      KEKE_REC_MAX_LEN(n + 2, 0)))
 		return;
+#pragma GCC unroll 8
 	for (unsigned i = 0; i < n; i++)
 		keke_rec_int(&r, f[i].key, f[i].value);
 	keke_rec_int(&r, KEKE_KEY_RESULT, rv);

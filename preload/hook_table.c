@@ -7,6 +7,7 @@
  * (KEKE_MIN_DUR).
  */
 #include <limits.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
@@ -19,12 +20,34 @@ void *keke_hook_real[KEKE_HOOK_COUNT];
 uint32_t keke_families;
 uint64_t keke_min_ticks;
 
-static const char *const hook_names[KEKE_HOOK_COUNT] = {
+/* The hooks' names, as one block of text and each one's offset in it:
+ * unlike a table of pointers, nothing the loader has to relocate, so no
+ * page of it written in every process. */
+static const struct hook_names {
+#define KEKE_HOOK_HAND(fam, ret, name, params) char name[sizeof(#name)];
+#define KEKE_HOOKED(name, fam)
+#include "hooks.def"
+#undef KEKE_HOOKED
+} hook_text = {
 #define KEKE_HOOK_HAND(fam, ret, name, params) #name,
 #define KEKE_HOOKED(name, fam)
 #include "hooks.def"
 #undef KEKE_HOOKED
 };
+
+static const uint16_t hook_name_at[KEKE_HOOK_COUNT] = {
+#define KEKE_HOOK_HAND(fam, ret, name, params) \
+	offsetof(struct hook_names, name),
+#define KEKE_HOOKED(name, fam)
+#include "hooks.def"
+#undef KEKE_HOOKED
+};
+
+/* The name of hook @id. */
+static KEKE_ONCE const char *hook_name(unsigned id)
+{
+	return (const char *)&hook_text + hook_name_at[id];
+}
 
 /* The versions of the symbols glibc keeps only for old binaries (the
  * __xstat family since 2.33), which dlsym without a version may not find. */
@@ -85,10 +108,10 @@ static KEKE_ONCE void *real_symbol(const char *name)
 /* The real function of hook @id, or NULL when no later object has it. */
 static KEKE_ONCE void *lookup(unsigned id)
 {
-	void *fn = real_symbol(hook_names[id]);
+	void *fn = real_symbol(hook_name(id));
 
 	for (const char *const *v = old_versions; !fn && *v; v++)
-		fn = dlvsym(RTLD_NEXT, hook_names[id], *v);
+		fn = dlvsym(RTLD_NEXT, hook_name(id), *v);
 	if (!fn)
 		dlerror();	/* the program's dlerror() must not see it */
 	return fn;
@@ -108,7 +131,7 @@ KEKE_ONCE void *keke_hook_resolve(unsigned id)
 
 	if (!fn) {
 		say((const char *const[]){ "keke: the C library has no ",
-			hook_names[id], "\n", NULL });
+			hook_name(id), "\n", NULL });
 		abort();
 	}
 	__atomic_store_n(&keke_hook_real[id], fn, __ATOMIC_RELAXED);

@@ -23,7 +23,7 @@ static KEKE_ONCE void record_fork(uint64_t t0, pid_t pid, int err,
 	struct keke_rec r;
 
 	if (!keke_child_slice_begin(&r, KEKE_CALL_FORK, pid, err, t0,
-				    KEKE_REC_MAX_LEN(3, 0)))
+				    KEKE_REC_MAX_LEN(4, 0)))
 		return;
 	if (pid > 0)
 		keke_rec_int(&r, KEKE_KEY_FLOW_OUT, (int64_t)flow);

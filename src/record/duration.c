@@ -6,8 +6,9 @@
 
 #include "record/once.h"
 
+/* The names inline, not pointers: nothing the preload's loader relocates. */
 static const struct {
-	const char *name;
+	char name[4];
 	uint64_t ns;
 } units[] = {
 	/* Longest first, so "ms" is not read as "m". */
