@@ -301,6 +301,9 @@ static inline void keke_rec_timeout(struct keke_rec *r, int64_t ns)
 #ifndef KEKE_WRAP_USER
 #define KEKE_WRAP_USER KEKE_WRAP_OFF
 #endif
+#ifndef KEKE_WRAP_STDIO
+#define KEKE_WRAP_STDIO KEKE_WRAP_OFF
+#endif
 
 /* What hook_wrappers.h, included last by a family file, makes of the
  * KEKE_HOOK and KEKE_HOOK_PRE lines: the wrappers of its family alone. */

@@ -6,7 +6,8 @@
  * keke tool, which checks them before it starts anything.
  *
  * KEKE_TRACE is a comma-separated list of items:
- *	NAME	add a family (proc, file, net, sync, thread, dl, user)
+ *	NAME	add a family (proc, file, net, sync, thread, dl, user,
+ *		stdio)
  *	all	every family
  *	none	no family
  *	default	the families traced when KEKE_TRACE is unset (all of them)
@@ -33,7 +34,8 @@
 	X(SYNC, "sync")		\
 	X(THREAD, "thread")	\
 	X(DL, "dl")		\
-	X(USER, "user")
+	X(USER, "user")		\
+	X(STDIO, "stdio")
 
 enum keke_family_bit {
 #define KEKE_FAMILY_BIT_(sym, name) KEKE_FAMILY_BIT_##sym,

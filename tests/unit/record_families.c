@@ -42,7 +42,8 @@ Test(families, trace_lists_families)
 	cr_assert_eq(families("all,-sync,!net"),
 		     KEKE_FAMILIES_ALL & ~bit("sync") & ~bit("net"));
 	cr_assert_eq(families("file,-file,proc"), bit("proc"));
-	cr_assert_eq(KEKE_FAMILY_BITS, 7);
+	cr_assert_eq(KEKE_FAMILY_BITS, 8);
+	cr_assert_eq(families("stdio"), bit("stdio"));
 }
 
 Test(families, unknown_family_is_named)
@@ -54,7 +55,7 @@ Test(families, unknown_family_is_named)
 					 sizeof(err)), -1);
 	cr_assert_eq(mask, 0xdead);
 	cr_assert_str_eq(err, "unknown trace family 'fiel' (known: proc, "
-			 "file, net, sync, thread, dl, user, all, none, "
+			 "file, net, sync, thread, dl, user, stdio, all, none, "
 			 "default)");
 	cr_assert_eq(keke_parse_families("file,,net", &mask, err,
 					 sizeof(err)), -1);
