@@ -305,6 +305,22 @@ static inline void keke_rec_timeout(struct keke_rec *r, int64_t ns)
 #define KEKE_WRAP_STDIO KEKE_WRAP_OFF
 #endif
 
+/* A family whose generated hooks are in more than one file names each
+ * further file in hooks.def by a name of its own, which has the family's
+ * bit: its wrappers are emitted in that file alone. */
+#define KEKE_FAMILY_BIT_FDS KEKE_FAMILY_BIT_FILE	/* preload/fds.c */
+#define KEKE_FAMILY_BIT_FDS_NET KEKE_FAMILY_BIT_NET	/* preload/fds.c */
+#define KEKE_FAMILY_BIT_COPY KEKE_FAMILY_BIT_FILE	/* preload/copy.c */
+#ifndef KEKE_WRAP_FDS
+#define KEKE_WRAP_FDS KEKE_WRAP_OFF
+#endif
+#ifndef KEKE_WRAP_FDS_NET
+#define KEKE_WRAP_FDS_NET KEKE_WRAP_OFF
+#endif
+#ifndef KEKE_WRAP_COPY
+#define KEKE_WRAP_COPY KEKE_WRAP_OFF
+#endif
+
 /* What hook_wrappers.h, included last by a family file, makes of the
  * KEKE_HOOK and KEKE_HOOK_PRE lines: the wrappers of its family alone. */
 #define KEKE_HOOK_EMIT(fam, ...) \

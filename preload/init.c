@@ -16,6 +16,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "fd_name.h"
 #include "hook.h"
 #include "preload.h"
 #include "state.h"
@@ -113,7 +114,8 @@ static KEKE_ONCE const char *create_bare_dir(void)
 		return why;
 	len = strlen(trace_dir);
 	memcpy(trace_dir + len, name, sizeof(name));
-	if (!mkdtemp(trace_dir)) {
+	/* The C library's: keke's own call is not the program's. */
+	if (!KEKE_HOOK_REAL(mkdtemp)(trace_dir)) {
 		trace_dir[len] = '\0';
 		return strerror(errno);
 	}
@@ -195,15 +197,25 @@ static KEKE_ONCE const char *exec_file_name(void)
 	return name;
 }
 
+/* What fds 0, 1 and 2 name when a root image starts (fd_name.h). */
+struct std_fds {
+	size_t len[3];		/* 0: closed, or no name */
+	char name[3][PATH_MAX];
+};
+
+static const uint8_t std_keys[3] = {
+	KEKE_KEY_STDIN, KEKE_KEY_STDOUT, KEKE_KEY_STDERR,
+};
+
 /*
  * Records pid, ppid, executable, cwd and argv of this image (and its
- * environment when asked; and the path a fork child exec'd, when it
- * handed itself over). The strings are written straight into the
- * record: this runs in fork children, maybe on a small signal stack.
- * The record's room is worked out closely: a process whose records fit
- * in a page or two then reserves no more.
+ * environment when asked; the path a fork child exec'd, when it handed
+ * itself over; and what its fds 0-2 are, @std, unless NULL). The strings
+ * are written straight into the record: this runs in fork children, maybe
+ * on a small signal stack. The record's room is worked out closely: a
+ * process whose records fit in a page or two then reserves no more.
  */
-static KEKE_ONCE void record_process_start(void)
+static KEKE_ONCE void record_process_start(const struct std_fds *std)
 {
 	extern char **environ;
 	const char *exe = exec_file_name();
@@ -212,17 +224,21 @@ static KEKE_ONCE void record_process_start(void)
 	size_t exec_path_len = exec_path ? strlen(exec_path) : 0;
 	size_t env_len = keke_image.record_env ? strv_len(environ) : 0;
 	size_t argv_len = strv_len(keke_image.argv);
+	size_t std_len = 0;
 	struct keke_rec r;
 	long n;
 	char *p;
 
+	for (int fd = 0; std && fd < 3; fd++)
+		std_len += std->len[fd] ? KEKE_STR_MAX_LEN(std->len[fd]) : 0;
 	if (!keke_rec_begin(&r, KEKE_REC_PROCESS_START, 0, 0,
 			    keke_writer_image_start(),
 			    KEKE_REC_MAX_LEN(2, KEKE_STR_MAX_LEN(exe_len) +
 						KEKE_STR_MAX_LEN(PATH_MAX) +
 						KEKE_STR_MAX_LEN(argv_len) +
 						KEKE_STR_MAX_LEN(env_len) +
-						KEKE_STR_MAX_LEN(exec_path_len))))
+						KEKE_STR_MAX_LEN(exec_path_len) +
+						std_len)))
 		return;
 	keke_rec_int(&r, KEKE_KEY_PID, keke_writer_pid());
 	keke_rec_int(&r, KEKE_KEY_PPID, getppid());
@@ -242,7 +258,34 @@ static KEKE_ONCE void record_process_start(void)
 		keke_rec_strv(&r, KEKE_KEY_ENV, environ);
 	if (exec_path)
 		keke_rec_str(&r, KEKE_KEY_PATH, exec_path, exec_path_len);
+	for (int fd = 0; std && fd < 3; fd++)
+		if (std->len[fd])
+			keke_rec_str(&r, std_keys[fd], std->name[fd],
+				     std->len[fd]);
 	keke_rec_commit(&r);
+}
+
+/* The process start of a fork child's own file (keke_writer_defer): its
+ * fds are its parent's, which the parent's records tell. */
+static KEKE_ONCE void record_child_start(void)
+{
+	record_process_start(NULL);
+}
+
+/*
+ * The process start of an image that no traced process leads to (no
+ * incoming flow): nothing keke recorded tells what its fds 0-2 are, so
+ * their names are added. Their buffers stay out of the frame of fork
+ * children, which may run on a small stack.
+ */
+static KEKE_ONCE __attribute__((noinline)) void record_root_start(void)
+{
+	struct std_fds std;
+
+	for (int fd = 0; fd < 3; fd++)
+		std.len[fd] = keke_fd_name(fd, std.name[fd],
+					   sizeof(std.name[fd]));
+	record_process_start(&std);
 }
 
 /* For forks no hook saw (a fork called from inside libc): the child must
@@ -310,7 +353,7 @@ static KEKE_ONCE void keke_init(void)
 	keke_image.config.dir = trace_dir;
 	keke_image.config.flow_in = keke_incoming_flow(&keke_image.prelude);
 	keke_image.config.prelude = keke_image.prelude.fork;
-	keke_image.config.begin = record_process_start;
+	keke_image.config.begin = record_child_start;
 	err = keke_writer_start(&keke_image.config);
 	if (err) {
 		keke_image.why_not = strerror(-err);
@@ -320,7 +363,10 @@ static KEKE_ONCE void keke_init(void)
 	keke_remember_run();
 	keke_exec_init();
 	pthread_atfork(NULL, NULL, fork_child);
-	record_process_start();
+	if (keke_image.config.flow_in)
+		record_process_start(NULL);
+	else
+		record_root_start();
 	keke_stacks_init(open_unwinder);
 	/* KEKE_TRACE and KEKE_MIN_DUR; the first process says what is wrong. */
 	keke_families = keke_hooks_setup(keke_image.quiet || !keke_image.root);

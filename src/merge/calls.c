@@ -88,15 +88,16 @@ static unsigned add_error_args(struct keke_arg *args, unsigned n, int err)
 	return n;
 }
 
-/* The name of @rec's slice: the one the record gives, else its call's
- * (written into @buf, of @size bytes, when it is made). */
+/* The name of @rec's slice: its call's, else the one the record gives
+ * (a known call's name field is an argument: memfd_create's), written
+ * into @buf, of @size bytes, when it is made. */
 static const char *call_name(const struct keke_record *rec, char *buf,
 			     size_t size)
 {
 	const struct keke_field *given = keke_record_str(rec, KEKE_KEY_NAME);
 	const char *name = keke_call_name(rec->name);
 
-	if (given && given->len) {
+	if (!name && given && given->len) {
 		snprintf(buf, size, "%.*s", (int)given->len, given->s);
 		return buf;
 	}

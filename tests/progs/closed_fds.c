@@ -4,8 +4,8 @@
  * close_range(3, ~0U, 0), makes every fd from 3 up to the limit (at most
  * 4096) a copy of /dev/null with dup2, closes them all again, and then
  * goes on making calls, in this thread and in a new one. keke keeps no fd,
- * so all of them are recorded. Prints the main thread's calls as
- * file_calls does.
+ * so all of them are recorded, the closing and copying calls too. Prints
+ * the main thread's calls as file_calls does.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -30,7 +30,11 @@ int main(void)
 	int fd, rc, err, limit, ok = 0, thread_ok = 0;
 
 	closefrom(3);
-	close_range(3, ~0U, 0);
+	printf("closefrom fd=3 result=0 errno=0\n");
+	rc = close_range(3, ~0U, 0);
+	err = errno;
+	printf("close_range fd=3 arg=%u flags=0 result=%d errno=%d\n", ~0U,
+	       rc, rc < 0 ? err : 0);
 	if (getrlimit(RLIMIT_NOFILE, &rl) != 0)
 		return 1;
 	limit = rl.rlim_cur > 4096 ? 4096 : (int)rl.rlim_cur;
@@ -38,10 +42,20 @@ int main(void)
 	err = errno;
 	printf("open path=/dev/null flags=%d result=%d errno=%d\n", O_RDWR,
 	       fd, fd < 0 ? err : 0);
-	for (int i = 3; i < limit; i++)
-		ok += i == fd || dup2(fd, i) == i;
+	for (int i = 3; i < limit; i++) {
+		if (i == fd) {
+			ok++;
+			continue;
+		}
+		rc = dup2(fd, i);
+		err = errno;
+		ok += rc == i;
+		printf("dup2 fd=%d arg=%d result=%d errno=%d\n", fd, i, rc,
+		       rc < 0 ? err : 0);
+	}
 	printf("# dup2_ok=%d\n", ok == limit - 3);
 	closefrom(3);
+	printf("closefrom fd=3 result=0 errno=0\n");
 
 	fd = open("/dev/null", O_WRONLY);
 	err = errno;

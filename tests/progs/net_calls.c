@@ -120,7 +120,9 @@ static void tcp(void)
 	RUN(n, sendmsg(c, &msg, 0));
 	printf("sendmsg fd=%d count=5", c);
 	end(n, err);
-	ep = epoll_create1(0);
+	RUN(ep, epoll_create1(0));
+	printf("epoll_create1 flags=0");
+	end(ep, err);
 	ev.data.fd = acc;
 	epoll_ctl(ep, EPOLL_CTL_ADD, acc, &ev);
 	RUN(rc, epoll_wait(ep, &got, 1, -1));

@@ -46,6 +46,7 @@ int main(void)
 	       devnull, devnull < 0 ? err : 0);
 	if (pipe(p) != 0)
 		return 1;
+	printf("pipe fd=%d fd2=%d result=0 errno=0\n", p[0], p[1]);
 
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_alarm;
