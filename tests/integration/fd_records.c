@@ -10,6 +10,7 @@
  */
 #include <criterion/criterion.h>
 #include <dirent.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
@@ -148,8 +149,8 @@ static bool is_fd_family(const struct keke_record *rec)
 
 /*
  * Checks the calls @printed says were made (one line each, '#' lines
- * skipped) against the file and net slices of record file @path, in
- * order, and that nothing was dropped.
+ * skipped) against the file and net slices of the main thread in record
+ * file @path, in order, and that nothing was dropped.
  */
 static void expect_records(const char *printed, const char *path)
 {
@@ -162,7 +163,7 @@ static void expect_records(const char *printed, const char *path)
 	cr_assert_eq(keke_reader_open(&r, path, err), 0, "%s", err);
 	while ((got = keke_reader_next(&r, &rec, err)) != 0) {
 		cr_assert_eq(got, 1, "%s", err);
-		if (!is_fd_family(&rec))
+		if (!is_fd_family(&rec) || rec.tid != (int32_t)r.hdr.pid)
 			continue;
 		while (line && line[0] == '#')
 			line = strtok_r(NULL, "\n", &save);
@@ -211,8 +212,8 @@ static char *run_fd_calls(const char *prog)
 	return o;
 }
 
-/* @printed with the made-up names (mkstemp, mkdtemp, tmpfile) and the
- * dir written "*", so that two runs compare. */
+/* @printed with the made-up names (mkstemp, mkdtemp, tmpfile), the dir
+ * and the time a lock waited written "*", so that two runs compare. */
 static char *normalized(const char *printed, const char *dir)
 {
 	size_t dlen = strlen(dir);
@@ -223,6 +224,12 @@ static char *normalized(const char *printed, const char *dir)
 		bool made = !strncmp(p, "mk", 2) || !strncmp(p, "tmpfile", 7);
 		const char *eol = strchrnul(p, '\n');
 		const char *v = made ? strstr(p, " path=") : NULL;
+
+		if (!strncmp(p, "# lock_wait_ns=", 15)) {
+			w = stpcpy(w, "# lock_wait_ns=*");
+			p = eol;
+			continue;
+		}
 
 		if (v && v < eol) {
 			const char *rest = strstr(v, " result=");
@@ -291,6 +298,27 @@ static int64_t lines_named(const char *printed, const char *name)
 	return n;
 }
 
+/* The slice of fd_calls's F_OFD_SETLKW, which waited for a lock
+ * (printed in @printed as "# lock_wait_ns=N"), lasts that wait. */
+static void expect_lock_wait(const char *db, const char *printed)
+{
+	const char *at = strstr(printed, "# lock_wait_ns=");
+	char *sql = fmt("SELECT s.dur FROM slice s JOIN args a ON "
+			"a.arg_set_id = s.arg_set_id WHERE s.name = 'fcntl' "
+			"AND a.key = 'cmd' AND a.int_value = %d", F_OFD_SETLKW);
+	long long waited, dur;
+
+	cr_assert(at, "fd_calls did not say how long its lock waited");
+	waited = atoll(at + strlen("# lock_wait_ns="));
+	cr_assert_geq(waited, 100000000, "the lock was held %lld ns, not "
+		      "200 ms", waited);
+	dur = test_db_int(db, sql);
+	cr_expect(dur >= waited * 9 / 10 && dur <= waited, "the lock's "
+		  "fcntl took %lld ns, the program waited %lld ns", dur,
+		  waited);
+	free(sql);
+}
+
 /* Under keke run the program prints what it prints bare, exits as it
  * does bare, and each of its calls is a slice of the database. */
 Test(fds, the_program_sees_what_it_sees_bare)
@@ -322,13 +350,16 @@ Test(fds, the_program_sees_what_it_sees_bare)
 			continue;
 		*strchrnul(name, ' ') = '\0';
 		calls = lines_named(bare, name);
-		sql = fmt("SELECT count(*) FROM slice WHERE name = '%s'",
-			  name);
+		sql = fmt("SELECT count(*) FROM slice s JOIN thread_track tt "
+			  "ON tt.id = s.track_id JOIN thread t ON t.utid = "
+			  "tt.utid JOIN process p ON p.upid = t.upid WHERE "
+			  "t.tid = p.pid AND s.name = '%s'", name);
 		cr_expect_eq(test_db_int(db, sql), calls, "%s: %lld slices "
-			     "for %lld calls", name,
+			     "on the main thread for %lld calls", name,
 			     (long long)test_db_int(db, sql), (long long)calls);
 		free(sql);
 	}
+	expect_lock_wait(db, traced);
 	free(cmd);
 	free(a);
 	free(b);

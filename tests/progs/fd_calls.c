@@ -15,6 +15,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,6 +30,7 @@
 #include <sys/syscall.h>
 #include <sys/timerfd.h>
 #include <sys/uio.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "call_lines.h"
@@ -147,6 +149,52 @@ static void fcntls(int a)
 	lock(a, F_OFD_SETLK, F_RDLCK, SEEK_SET, 0, 10);
 	lock(a, F_OFD_GETLK, F_WRLCK, SEEK_END, -3, 3);
 	lock(a, F_SETLK, 99, SEEK_SET, 0, 1);
+}
+
+/* The fd whose lock release_later lets go. */
+static int held_fd;
+
+/* Lets go of held_fd's lock after 200 ms (its call is not printed: the
+ * test checks the main thread's calls). */
+static void *release_later(void *arg)
+{
+	struct flock lk = { .l_type = F_UNLCK, .l_whence = SEEK_SET };
+
+	(void)arg;
+	usleep(200000);
+	fcntl(held_fd, F_OFD_SETLK, &lk);
+	return NULL;
+}
+
+static long long now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+/* F_OFD_SETLKW on a second open of a file whose lock another thread holds
+ * for 200 ms: the call waits, and prints how long. */
+static void lock_wait(void)
+{
+	int fd = make_file("lock"), fd2;
+	long long t0;
+	pthread_t t;
+
+	lock(fd, F_OFD_SETLK, F_WRLCK, SEEK_SET, 0, 0);
+	RUN(fd2, open(at("lock"), O_RDWR));
+	printf("open path=%s flags=%d", at("lock"), O_RDWR);
+	end(fd2, err);
+	held_fd = fd;
+	if (pthread_create(&t, NULL, release_later, NULL) != 0)
+		exit(1);
+	t0 = now_ns();
+	lock(fd2, F_OFD_SETLKW, F_WRLCK, SEEK_SET, 0, 0);
+	printf("# lock_wait_ns=%lld\n", now_ns() - t0);
+	pthread_join(t, NULL);
+	do_close(fd2);
+	do_close(fd);
 }
 
 static void pipes(void)
@@ -423,6 +471,7 @@ int main(int argc, char **argv)
 	do_write(a, "0123456789");
 	dups(a);
 	fcntls(a);
+	lock_wait();
 	pipes();
 	anonymous();
 	temps();
