@@ -4,7 +4,7 @@
  * seeing them: copy_file_range (how cp and cat copy a file), sendfile,
  * splice, tee, and vmsplice (from memory into a pipe). Each records the
  * fds, the offsets it was given (as they were before the call, which
- * moves them on), the bytes asked for and the bytes moved.
+ * moves them on; not when it failed), the bytes asked for and the bytes moved.
  */
 #define KEKE_WRAP_COPY KEKE_WRAP_ON
 #include "hook.h"
@@ -15,13 +15,17 @@ struct offsets {
 	int64_t in, out;
 };
 
-/* Reads the offsets before the call. A macro: sendfile's is an off_t,
- * the others' an off64_t, which differ on 32-bit systems. */
-#define before_copy(in, out)						\
-	((struct offsets){ (in) != NULL, (out) != NULL,		\
-			   (in) ? (int64_t)*(in) : 0,			\
-			   (out) ? (int64_t)*(out) : 0 })
-#define before_sendfile(in) before_copy(in, (off64_t *)NULL)
+/*
+ * The offsets a call that returned @rv was given, as they were before it:
+ * read after it succeeded (the kernel moved each on by the bytes copied),
+ * never after a failure, whose pointer may be bad. A macro: sendfile's is
+ * an off_t, the others' an off64_t, which differ on 32-bit systems.
+ */
+#define offsets_of(rv, in, out)						\
+	((rv) < 0 ? (struct offsets){ false, false, 0, 0 } :		\
+	 (struct offsets){ (in) != NULL, (out) != NULL,			\
+			   (in) ? (int64_t)*(in) - (rv) : 0,		\
+			   (out) ? (int64_t)*(out) - (rv) : 0 })
 
 /*
  * A copy from @fd_in to @fd_out: both fds, the offsets given, the bytes

@@ -244,8 +244,8 @@ static enum fcntl_arg fcntl_arg_of(int cmd, bool is64)
 	return FCNTL_NONE;
 }
 
-/* The lock a lock command asks for, read before the call: F_GETLK
- * overwrites it with what it found. */
+/* The lock of a lock command, read after the call succeeded (so F_GETLK
+ * records the lock it found). */
 struct fcntl_lock {
 	bool given;
 	int type, whence;
@@ -301,7 +301,7 @@ static int traced_fcntl(keke_fcntl_fn *real, bool is64, int fd, int cmd,
 			void *arg)
 {
 	enum fcntl_arg kind = fcntl_arg_of(cmd, is64);
-	struct fcntl_lock lock = fcntl_lock_of(kind, arg);
+	struct fcntl_lock lock = { .given = false };
 	uint64_t t0, dur;
 	int rv, err;
 
@@ -309,8 +309,13 @@ static int traced_fcntl(keke_fcntl_fn *real, bool is64, int fd, int cmd,
 	rv = real(fd, cmd, arg);
 	err = errno;
 	dur = keke_now() - t0;
-	if (keke_hook_keep(dur))
+	/* The lock is read once the kernel has read it: a bad pointer must
+	 * fail with EFAULT in the program, not fault in keke. */
+	if (keke_hook_keep(dur)) {
+		if (rv != -1)
+			lock = fcntl_lock_of(kind, arg);
 		record_fcntl(t0, dur, rv, err, fd, cmd, kind, arg, &lock);
+	}
 	errno = err;
 	return rv;
 }

@@ -108,8 +108,13 @@ static void lock(int fd, int cmd, short type, short whence, off_t start,
 	int rc;
 
 	RUN(rc, fcntl(fd, cmd, &lk));
-	printf("fcntl fd=%d cmd=%d arg=%d offset=%lld len=%lld whence=%d", fd,
-	       cmd, type, (long long)start, (long long)len, whence);
+	/* The lock as the call left it (F_GETLK: the one it found); none
+	 * when it failed. */
+	printf("fcntl fd=%d cmd=%d", fd, cmd);
+	if (rc != -1)
+		printf(" arg=%d offset=%lld len=%lld whence=%d", lk.l_type,
+		       (long long)lk.l_start, (long long)lk.l_len,
+		       lk.l_whence);
 	end(rc, err);
 }
 
