@@ -47,6 +47,7 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+#include <utime.h>
 
 #include "record/families.h"
 #include "preload.h"
@@ -303,6 +304,15 @@ static inline void keke_rec_timeout(struct keke_rec *r, int64_t ns)
 #endif
 #ifndef KEKE_WRAP_STDIO
 #define KEKE_WRAP_STDIO KEKE_WRAP_OFF
+#endif
+
+/* A family whose hooks are written in more than one file names the lines
+ * of each further file with a token of its own, which stands for the
+ * family's bit and selects that file's wrappers: FILE_META, the file
+ * family's calls on paths and metadata (file_meta.c). */
+#define KEKE_FAMILY_BIT_FILE_META KEKE_FAMILY_BIT_FILE
+#ifndef KEKE_WRAP_FILE_META
+#define KEKE_WRAP_FILE_META KEKE_WRAP_OFF
 #endif
 
 /* What hook_wrappers.h, included last by a family file, makes of the
