@@ -14,8 +14,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "call_lines.h"
 #include "helpers.h"
+#include "traced_calls.h"
 #include "record/reader.h"
 
 TEST_SCRATCH_DIR
@@ -34,17 +34,7 @@ static const char *db(void)
  * exit code, with its stdout in *o when not NULL. */
 static int keke_run_env(const char *env, const char *cmd, char **o)
 {
-	char *full, *e = NULL;
-	int code;
-
-	cr_assert(asprintf(&full, "%s '%s' run -q -o '%s' --db '%s' -- %s",
-			   env, test_keke_bin(), json(), db(), cmd) > 0);
-	code = test_exit_code(test_sh(full, o, &e));
-	if (code)
-		cr_log_warn("%s: exit %d: %s", full, code, e ? e : "");
-	free(full);
-	free(e);
-	return code;
+	return test_keke_run(out, env, cmd, o);
 }
 
 static int keke_run(const char *cmd, char **o)
@@ -54,13 +44,7 @@ static int keke_run(const char *cmd, char **o)
 
 static void check_json(void)
 {
-	char cmd[8192], *o = NULL;
-
-	snprintf(cmd, sizeof(cmd), "python3 '%s/check_trace.py' '%s'",
-		 getenv("KEKE_TESTS_SRC"), json());
-	cr_assert_eq(test_exit_code(test_sh(cmd, &o, NULL)), 0,
-		     "check_trace: %s", o);
-	free(o);
+	test_check_json(json());
 }
 
 /* The calls these tests compare with what their programs printed. */
@@ -110,11 +94,7 @@ static char *replace_all(const char *s, const char *from, const char *to)
 /* Whether dynamic program @prog imports @symbol. */
 static bool imports(const char *prog, const char *symbol)
 {
-	char cmd[4096];
-
-	snprintf(cmd, sizeof(cmd), "nm -D --undefined-only '%s' | "
-		 "grep -qw '%s'", test_prog(prog), symbol);
-	return test_exit_code(test_sh(cmd, NULL, NULL)) == 0;
+	return test_imports(prog, symbol);
 }
 
 /* Runs file_calls build @prog in a fresh dir; returns its output with

@@ -15,8 +15,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "call_lines.h"
 #include "helpers.h"
+#include "traced_calls.h"
 
 TEST_SCRATCH_DIR
 
@@ -40,41 +40,6 @@ static const char *db(void)
 	"'recvmmsg', 'kill', 'tgkill', 'raise', 'sigqueue', "		\
 	"'pthread_kill')"
 
-/* Runs `keke run -q -o OUT/t.json --db OUT/t.db -- CMD`; returns its exit
- * code, with its stdout in *o when not NULL. */
-static int keke_run(const char *cmd, char **o)
-{
-	char *full = fmt("'%s' run -q -o '%s' --db '%s' -- %s",
-			 test_keke_bin(), test_path(out, "t.json"), db(), cmd);
-	int code = test_exit_code(test_sh(full, o, NULL));
-
-	free(full);
-	return code;
-}
-
-static void check_json(void)
-{
-	char *cmd = fmt("python3 '%s/check_trace.py' '%s'",
-			getenv("KEKE_TESTS_SRC"), test_path(out, "t.json"));
-	char *o = NULL;
-
-	cr_assert_eq(test_exit_code(test_sh(cmd, &o, NULL)), 0,
-		     "check_trace: %s", o);
-	free(o);
-	free(cmd);
-}
-
-/* Whether dynamic program @prog imports @symbol. */
-static bool imports(const char *prog, const char *symbol)
-{
-	char *cmd = fmt("nm -D --undefined-only '%s' | grep -qw '%s'",
-			test_prog(prog), symbol);
-	bool yes = test_exit_code(test_sh(cmd, NULL, NULL)) == 0;
-
-	free(cmd);
-	return yes;
-}
-
 /* Runs meta_calls build @prog in a fresh dir and checks its records. */
 static void run_meta_calls(const char *prog)
 {
@@ -82,12 +47,12 @@ static void run_meta_calls(const char *prog)
 
 	cr_assert_eq(mkdir(dir, 0700), 0);
 	cmd = fmt("'%s' '%s'", test_prog(prog), dir);
-	cr_assert_eq(keke_run(cmd, &o), 0, "%s failed", prog);
+	cr_assert_eq(test_keke_run(out, "", cmd, &o), 0, "%s failed", prog);
 	test_expect_calls(db(), o, test_pid_of(db(), prog), META_CALLS);
 	/* kill, raise, gsignal, sigqueue, tgkill, pthread_kill */
 	cr_assert(strstr(o, "# caught=6\n"), "the handler ran otherwise "
 		  "than without keke:\n%s", o);
-	check_json();
+	test_check_json(test_path(out, "t.json"));
 	free(o);
 	free(cmd);
 	free(dir);
@@ -112,14 +77,14 @@ Test(meta, calls_are_recorded_as_made)
 Test(meta, every_spelling_records_what_it_made)
 {
 	/* The builds really call the other spellings. */
-	cr_assert(imports("meta_calls_lfs", "truncate64"));
-	cr_assert(imports("meta_calls_lfs", "ftruncate64"));
-	cr_assert(imports("meta_calls_lfs", "mmap64"));
-	cr_assert(imports("meta_calls_lfs", "lockf64"));
-	cr_assert(imports("meta_calls_lfs", "readdir64"));
-	cr_assert(imports("meta_calls_fortify", "__readlink_chk"));
-	cr_assert(imports("meta_calls_fortify", "__readlinkat_chk"));
-	cr_assert(imports("meta_calls_fortify", "__realpath_chk"));
+	cr_assert(test_imports("meta_calls_lfs", "truncate64"));
+	cr_assert(test_imports("meta_calls_lfs", "ftruncate64"));
+	cr_assert(test_imports("meta_calls_lfs", "mmap64"));
+	cr_assert(test_imports("meta_calls_lfs", "lockf64"));
+	cr_assert(test_imports("meta_calls_lfs", "readdir64"));
+	cr_assert(test_imports("meta_calls_fortify", "__readlink_chk"));
+	cr_assert(test_imports("meta_calls_fortify", "__readlinkat_chk"));
+	cr_assert(test_imports("meta_calls_fortify", "__realpath_chk"));
 	run_meta_calls("meta_calls_lfs");
 	test_rm_rf(db());
 	run_meta_calls("meta_calls_fortify");
@@ -135,7 +100,7 @@ Test(meta, a_listing_is_one_slice)
 	cr_assert_eq(test_exit_code(test_sh(cmd, NULL, NULL)), 0);
 	free(cmd);
 	cmd = fmt("ls -f '%s'", dir);
-	cr_assert_eq(keke_run(cmd, NULL), 0);
+	cr_assert_eq(test_keke_run(out, "", cmd, NULL), 0);
 	ls = test_pid_of(db(), "ls");
 	free(cmd);
 	cmd = fmt("SELECT count(*) FROM slice s JOIN thread_track tt ON "
@@ -153,7 +118,7 @@ Test(meta, a_listing_is_one_slice)
 	cr_assert_eq(test_db_int(db(), cmd), 302);
 	free(cmd);
 	free(dir);
-	check_json();
+	test_check_json(test_path(out, "t.json"));
 }
 
 Test(meta, a_signal_that_ends_its_sender_is_recorded)
@@ -162,7 +127,10 @@ Test(meta, a_signal_that_ends_its_sender_is_recorded)
 	char *sql;
 
 	/* self_kill sends itself SIGKILL: the call never returns. */
-	keke_run(test_prog("self_kill"), NULL);
+	sql = fmt("'%s' run -q -o '%s' --db '%s' -- '%s'", test_keke_bin(),
+		  test_path(out, "t.json"), db(), test_prog("self_kill"));
+	cr_assert_eq(test_exit_code(test_sh(sql, NULL, NULL)), 128 + 9);
+	free(sql);
 	pid = test_pid_of(db(), "self_kill");
 	sql = fmt("SELECT count(*) FROM slice s JOIN args p ON "
 		  "p.arg_set_id = s.arg_set_id AND p.key = 'pid' JOIN args g "

@@ -20,32 +20,7 @@
 #include <sys/uio.h>
 #include <unistd.h>
 
-static const char *dir;
-static int err;		/* errno right after the last call */
-
-/* Makes @call, keeping the errno it left before anything else runs. */
-#define RUN(var, call)			\
-	do {				\
-		var = (call);		\
-		err = errno;		\
-	} while (0)
-
-/* DIR/name in a rotating static buffer. */
-static const char *at(const char *name)
-{
-	static char bufs[4][4096];
-	static int next;
-	char *b = bufs[next++ % 4];
-
-	snprintf(b, sizeof(bufs[0]), "%s/%s", dir, name);
-	return b;
-}
-
-/* Ends a line with the result and the errno seen (0 on success). */
-static void end(long long result, int e)
-{
-	printf(" result=%lld errno=%d\n", result, result < 0 ? e : 0);
-}
+#include "printed_calls.h"
 
 static volatile int rdonly = O_RDONLY;
 static volatile size_t five = 5, four = 4;

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
-/* Recorded calls against a program's own account of them: call_lines.h. */
-#include "call_lines.h"
+/* Test programs under keke, and their calls: traced_calls.h. */
+#include "traced_calls.h"
 
 #include <criterion/criterion.h>
 #include <stdint.h>
@@ -14,6 +14,45 @@
 #define CALLS_WHERE							\
 	"(%s) AND track_id IN (SELECT tt.id FROM thread_track tt "	\
 	"JOIN thread t ON t.utid = tt.utid WHERE t.tid = %d)"
+
+int test_keke_run(const char *dir, const char *env, const char *cmd,
+		  char **o)
+{
+	char *full, *e = NULL;
+	int code;
+
+	full = fmt("%s '%s' run -q -o '%s' --db '%s' -- %s", env,
+		   test_keke_bin(), test_path(dir, "t.json"),
+		   test_path(dir, "t.db"), cmd);
+	code = test_exit_code(test_sh(full, o, &e));
+	if (code)
+		cr_log_warn("%s: exit %d: %s", full, code, e ? e : "");
+	free(full);
+	free(e);
+	return code;
+}
+
+void test_check_json(const char *json)
+{
+	char *cmd = fmt("python3 '%s/check_trace.py' '%s'",
+			getenv("KEKE_TESTS_SRC"), json);
+	char *o = NULL;
+
+	cr_assert_eq(test_exit_code(test_sh(cmd, &o, NULL)), 0,
+		     "check_trace: %s", o);
+	free(o);
+	free(cmd);
+}
+
+bool test_imports(const char *prog, const char *symbol)
+{
+	char *cmd = fmt("nm -D --undefined-only '%s' | grep -qw '%s'",
+			test_prog(prog), symbol);
+	bool yes = test_exit_code(test_sh(cmd, NULL, NULL)) == 0;
+
+	free(cmd);
+	return yes;
+}
 
 int test_pid_of(const char *db, const char *name)
 {
