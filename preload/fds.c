@@ -24,6 +24,7 @@
 #include <sys/signalfd.h>
 #include <sys/timerfd.h>
 
+#include "dir_listing.h"
 #include "fd_name.h"
 #include "hook.h"
 
@@ -166,11 +167,12 @@ static void record_fdopendir(unsigned call, uint64_t t0, uint64_t dur,
 }
 
 /* closedir: the stream's fd, read before the stream is gone (errno
- * kept). */
+ * kept); a listing the program left unfinished is recorded first. */
 static inline int before_closedir(DIR *dir)
 {
 	int err = errno, fd = dir ? dirfd(dir) : -1;
 
+	keke_dir_listing_end(dir);
 	errno = err;
 	return fd;
 }

@@ -14,97 +14,15 @@
  * recorded is what the program called.
  */
 #define KEKE_WRAP_FILE KEKE_WRAP_ON
-#include <limits.h>
 #include <stdarg.h>
-#include <sys/syscall.h>
 
+#include "at_path.h"
 #include "hook.h"
-#include "runtime/text.h"
 
 /* The recorders that hold path buffers are not inlined: the buffers are
  * then on the stack only while such a record is made, never in the frame
  * of every wrapper (a signal handler may run on a small stack). */
 #define noinline __attribute__((noinline))
-
-/*
- * Joins @path to the path of directory @dirfd into @buf (@size bytes), as
- * the kernel's /proc/self/fd/<dirfd> names it (one readlink, no lock, no
- * allocation). Returns the length, or 0 when the directory has no path
- * (a deleted dir, an fd that is not one) or the result does not fit.
- */
-static noinline size_t join_dirfd(int dirfd, const char *path, size_t len,
-				  char *buf, size_t size)
-{
-	char link[32];
-	struct keke_text t = keke_text_start(link, sizeof(link));
-	long n;
-
-	keke_text_add(&t, "/proc/self/fd/");
-	keke_text_add_u64(&t, (unsigned)dirfd);
-	n = syscall(SYS_readlinkat, AT_FDCWD, link, buf, size);
-	if (n <= 0 || buf[0] != '/' || (size_t)n + 1 + len > size)
-		return 0;
-	if (buf[n - 1] != '/')
-		buf[n++] = '/';
-	memcpy(buf + n, path, len);
-	return (size_t)n + len;
-}
-
-/* Most paths fit here; a longer one is recorded as given, with its dirfd. */
-#define JOINED_MAX 1024
-
-/* The path an *at call acted on, measured (and joined) once. */
-struct at_path {
-	int dirfd;
-	const char *path;	/* as given, or NULL */
-	size_t len;		/* of @path */
-	size_t joined_len;	/* of @joined, 0 when not joined */
-	char joined[JOINED_MAX];
-};
-
-/* Fills @ap: a relative @path under a @dirfd other than AT_FDCWD is
- * joined to the dirfd's own path when that can be read. */
-static void at_path_init(struct at_path *ap, int dirfd, const char *path)
-{
-	ap->dirfd = dirfd;
-	ap->path = path;
-	ap->len = keke_strlen(path);
-	ap->joined_len = ap->len && dirfd != AT_FDCWD && path[0] != '/' ?
-		join_dirfd(dirfd, path, ap->len, ap->joined,
-			   sizeof(ap->joined)) : 0;
-}
-
-/* Upper bound of what add_at_path adds. */
-static size_t at_path_max(const struct at_path *ap)
-{
-	size_t n = ap->joined_len > ap->len ? ap->joined_len : ap->len;
-
-	return KEKE_STR_MAX_LEN(n) + 2 * (1 + KEKE_VARINT_MAX);
-}
-
-/*
- * Adds the path of @ap: as given when absolute or relative to the working
- * directory, else joined to its dirfd's path; failing that, as given and
- * the dirfd. An empty path (AT_EMPTY_PATH) names the dirfd itself: then
- * only the fd is added.
- */
-static void add_at_path(struct keke_rec *r, unsigned key,
-			const struct at_path *ap)
-{
-	if (!ap->path)
-		return;
-	if (!ap->len && ap->dirfd != AT_FDCWD) {
-		keke_rec_int(r, KEKE_KEY_FD, ap->dirfd);
-		return;
-	}
-	if (ap->joined_len) {
-		keke_rec_str(r, key, ap->joined, ap->joined_len);
-		return;
-	}
-	keke_rec_str(r, key, ap->path, ap->len);
-	if (ap->dirfd != AT_FDCWD && ap->path[0] != '/')
-		keke_rec_int(r, KEKE_KEY_DIRFD, ap->dirfd);
-}
 
 /* close, fsync, fdatasync, fstat: the fd and the result. */
 static void record_fd(unsigned call, uint64_t t0, uint64_t dur, int rv,
@@ -249,27 +167,7 @@ static void record_mkdir(unsigned call, uint64_t t0, uint64_t dur, int rv,
 }
 
 /* rename, renameat, renameat2: both paths, the flags unless 0. */
-static noinline void record_rename(unsigned call, uint64_t t0, uint64_t dur,
-				   int rv, int err, int olddirfd,
-				   const char *old, int newdirfd,
-				   const char *new, unsigned flags)
-{
-	struct at_path from, to;
-	struct keke_rec r;
-
-	at_path_init(&from, olddirfd, old);
-	at_path_init(&to, newdirfd, new);
-	if (!keke_slice_begin(&r, call, rv < 0 ? (unsigned)err : 0, t0, dur,
-			      KEKE_REC_MAX_LEN(3, at_path_max(&from) +
-						  at_path_max(&to))))
-		return;
-	add_at_path(&r, KEKE_KEY_PATH, &from);
-	add_at_path(&r, KEKE_KEY_NEW_PATH, &to);
-	if (flags)
-		keke_rec_int(&r, KEKE_KEY_FLAGS, flags);
-	keke_rec_int(&r, KEKE_KEY_RESULT, rv);
-	keke_rec_commit(&r);
-}
+#define record_rename record_paths
 
 /* fopen: the path, the mode string, the stream's fd (-1 on failure). */
 static void record_fopen(unsigned call, uint64_t t0, uint64_t dur, FILE *rv,

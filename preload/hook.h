@@ -47,6 +47,7 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+#include <utime.h>
 
 #include "record/families.h"
 #include "preload.h"
@@ -306,11 +307,12 @@ static inline void keke_rec_timeout(struct keke_rec *r, int64_t ns)
 #endif
 
 /* A family whose generated hooks are in more than one file names each
- * further file in hooks.def by a name of its own, which has the family's
- * bit: its wrappers are emitted in that file alone. */
+ * further file's lines in hooks.def with a token of its own, which stands
+ * for the family's bit and selects that file's wrappers alone. */
 #define KEKE_FAMILY_BIT_FDS KEKE_FAMILY_BIT_FILE	/* preload/fds.c */
 #define KEKE_FAMILY_BIT_FDS_NET KEKE_FAMILY_BIT_NET	/* preload/fds.c */
 #define KEKE_FAMILY_BIT_COPY KEKE_FAMILY_BIT_FILE	/* preload/copy.c */
+#define KEKE_FAMILY_BIT_FILE_META KEKE_FAMILY_BIT_FILE	/* file_meta.c */
 #ifndef KEKE_WRAP_FDS
 #define KEKE_WRAP_FDS KEKE_WRAP_OFF
 #endif
@@ -319,6 +321,9 @@ static inline void keke_rec_timeout(struct keke_rec *r, int64_t ns)
 #endif
 #ifndef KEKE_WRAP_COPY
 #define KEKE_WRAP_COPY KEKE_WRAP_OFF
+#endif
+#ifndef KEKE_WRAP_FILE_META
+#define KEKE_WRAP_FILE_META KEKE_WRAP_OFF
 #endif
 
 /* What hook_wrappers.h, included last by a family file, makes of the

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: MIT
 /*
- * The net family: socket, connect, bind, listen, accept/accept4, the send
- * and recv families, getaddrinfo, and the waits poll/ppoll/select/pselect
- * and epoll_wait/epoll_pwait/epoll_pwait2. Addresses are recorded as text:
+ * The net family: socket, connect, bind, listen, accept/accept4, shutdown,
+ * the send and recv families (sendmmsg and recvmmsg too), getaddrinfo,
+ * and the waits poll/ppoll/select/pselect and
+ * epoll_wait/epoll_pwait/epoll_pwait2. Addresses are recorded as text:
  * "127.0.0.1:8080", "[::1]:80", "unix:/path", "unix:@abstract".
  */
 #define KEKE_WRAP_NET KEKE_WRAP_ON
@@ -317,6 +318,45 @@ static void record_msg(unsigned call, uint64_t t0, uint64_t dur,
 		}
 	}
 	record_xfer(call, t0, dur, rv, err, fd, n, flags, sa, len);
+}
+
+/* shutdown: the fd, how (SHUT_RD...). */
+static void record_shutdown(unsigned call, uint64_t t0, uint64_t dur, int rv,
+			    int err, int fd, int how)
+{
+	keke_record_ints(call, t0, dur, rv, err, 2,
+			 (struct keke_int_field[]){
+				 { KEKE_KEY_FD, fd },
+				 { KEKE_KEY_HOW, how } });
+}
+
+/* recvmmsg: its timeout before the call changes it. */
+static inline int64_t before_mmsg(const struct timespec *timeout)
+{
+	return keke_ts_ns(timeout);
+}
+
+/* sendmmsg, recvmmsg: the fd, the bytes of the messages done (the first
+ * @rv of @vec), the flags, the timeout (unless none), the messages. */
+static void record_mmsg(unsigned call, uint64_t t0, uint64_t dur, int rv,
+			int err, int64_t timeout_ns, int fd,
+			const struct mmsghdr *vec, int flags)
+{
+	struct keke_rec r;
+	uint64_t n = 0;
+
+	for (int i = 0; vec && i < rv; i++)
+		n += vec[i].msg_len;
+	if (!keke_slice_begin(&r, call, rv < 0 ? (unsigned)err : 0, t0, dur,
+			      KEKE_REC_MAX_LEN(5, 0)))
+		return;
+	keke_rec_int(&r, KEKE_KEY_FD, fd);
+	keke_rec_int(&r, KEKE_KEY_COUNT, (int64_t)n);
+	if (flags)
+		keke_rec_int(&r, KEKE_KEY_FLAGS, flags);
+	keke_rec_timeout(&r, timeout_ns);
+	keke_rec_int(&r, KEKE_KEY_RESULT, rv);
+	keke_rec_commit(&r);
 }
 
 /* poll, ppoll, pselect, epoll_wait...: the epoll fd (unless -1), how many

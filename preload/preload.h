@@ -10,6 +10,7 @@
 #include "record/clock.h"
 #include "record/families.h"
 #include "record/once.h"
+#include "runtime/stacks.h"
 #include "runtime/writer.h"
 
 /* Everything in libkeke.so is hidden but what is marked with this. */
@@ -78,18 +79,23 @@ void keke_record_exit(enum keke_exit_how how, bool has_status, int status);
 
 /*
  * Starts the slice of a call of the process family that made or reaped a
- * child (fork, wait): begun at @t0 and over now, with its result @pid and
- * the child's pid when @pid > 0; failed with errno @err when @pid < 0.
- * Room for @max_len bytes (keke_rec_begin). Returns false when dropped.
+ * child (fork, wait): begun at @t0 and over now, with its stack (when
+ * stacks are on for @call), its result @pid and the child's pid when
+ * @pid > 0; failed with errno @err when @pid < 0. Room for @max_len bytes
+ * (keke_rec_begin). Returns false when dropped.
  */
 static inline bool keke_child_slice_begin(struct keke_rec *r, unsigned call,
 					  int pid, int err, uint64_t t0,
 					  size_t max_len)
 {
+	uint64_t dur = keke_now() - t0;
+	uint64_t stack = keke_stack_for(call, &max_len);
+
 	if (!keke_rec_begin(r, KEKE_REC_SLICE, call,
 			    pid < 0 ? (unsigned)err : 0, t0, max_len))
 		return false;
-	keke_rec_int(r, KEKE_KEY_DUR, (int64_t)(keke_now() - t0));
+	keke_rec_int(r, KEKE_KEY_DUR, (int64_t)dur);
+	keke_rec_stack(r, stack);
 	keke_rec_int(r, KEKE_KEY_RESULT, pid);
 	if (pid > 0)
 		keke_rec_int(r, KEKE_KEY_CHILD_PID, pid);

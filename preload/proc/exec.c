@@ -166,13 +166,16 @@ static KEKE_ONCE const char *target_of(const struct exec_call *c, char *buf,
 static KEKE_ONCE uint8_t *record_exec(const char *path, char *const argv[],
 				      uint64_t flow, uint64_t ts)
 {
+	size_t max_len = KEKE_REC_MAX_LEN(2, 0) + KEKE_EXEC_FIELDS_MAX;
+	uint64_t stack = keke_stack_for(KEKE_CALL_EXEC, &max_len);
 	struct keke_rec r;
 	uint8_t *rec;
 
 	if (!keke_rec_begin(&r, KEKE_REC_SLICE, KEKE_CALL_EXEC, 0, ts,
-			    KEKE_REC_MAX_LEN(2, 0) + KEKE_EXEC_FIELDS_MAX))
+			    max_len))
 		return NULL;
 	keke_rec_int(&r, KEKE_KEY_DUR, 0);
+	keke_rec_stack(&r, stack);
 	keke_exec_fields(&r, path, argv);
 	keke_rec_int(&r, KEKE_KEY_FLOW_OUT, (int64_t)flow);
 	rec = r.start;
@@ -242,12 +245,15 @@ plan_prelude(const char *target, struct keke_prelude_env *h, bool *vforked,
 	bool unstarted;
 
 	/* A fork child that has recorded nothing hands itself over to an
-	 * image surely traced, which then records its exec. A vfork child
-	 * cannot record at all: it hands itself over to any image that may
-	 * be traced (a script's interpreter is). */
+	 * image surely traced, which then records its exec; unless the exec
+	 * is to have a stack, which only the child can capture. A vfork
+	 * child cannot record at all: it hands itself over to any image
+	 * that may be traced (a script's interpreter is). */
 	*vforked = keke_vfork_child(&h->fork);
 	unstarted = keke_traced(KEKE_FAMILY_BIT_PROC) &&
-		    (*vforked || keke_writer_unstarted(&h->fork));
+		    (*vforked ||
+		     (!keke_stack_capturable(KEKE_CALL_EXEC) &&
+		      keke_writer_unstarted(&h->fork)));
 	*kind = classify(target, unstarted, missing);
 	if (!unstarted || !(*kind == TARGET_LOADS ||
 			    (*vforked && *kind == TARGET_MAYBE)))

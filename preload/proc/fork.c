@@ -72,6 +72,9 @@ KEKE_EXPORT KEKE_ONCE pid_t fork(void)
 
 KEKE_EXPORT KEKE_ONCE pid_t _Fork(void)
 {
+	/* fork runs the atfork handlers, which tell the stacks this;
+	 * _Fork runs none. */
+	keke_stacks_before_fork();
 	return traced_fork(KEKE_HOOK_REAL(_Fork));
 }
 

@@ -30,13 +30,17 @@ static void record_spawn(uint64_t t0, const char *path, char *const argv[],
 			 int rc, pid_t child, uint64_t flow, bool untraced)
 {
 	size_t path_len = strnlen(path, KEKE_STRING_CAP);
+	size_t max_len = KEKE_REC_MAX_LEN(4, KEKE_STR_MAX_LEN(path_len) + 3 +
+					  KEKE_STRING_CAP);
+	uint64_t dur = keke_now() - t0;
+	uint64_t stack = keke_stack_for(KEKE_CALL_SPAWN, &max_len);
 	struct keke_rec r;
 
 	if (!keke_rec_begin(&r, KEKE_REC_SLICE, KEKE_CALL_SPAWN, (unsigned)rc,
-			    t0, KEKE_REC_MAX_LEN(4, KEKE_STR_MAX_LEN(path_len) +
-						     3 + KEKE_STRING_CAP)))
+			    t0, max_len))
 		return;
-	keke_rec_int(&r, KEKE_KEY_DUR, (int64_t)(keke_now() - t0));
+	keke_rec_int(&r, KEKE_KEY_DUR, (int64_t)dur);
+	keke_rec_stack(&r, stack);
 	keke_rec_str(&r, KEKE_KEY_PATH, path, path_len);
 	keke_rec_strv(&r, KEKE_KEY_ARGV, argv);
 	keke_rec_int(&r, KEKE_KEY_RESULT, rc);
@@ -115,12 +119,16 @@ static void record_shell(unsigned call, uint64_t t0, const char *command,
 			 int64_t result, int err)
 {
 	size_t len = command ? strlen(command) : 0;
+	size_t max_len = KEKE_REC_MAX_LEN(2, KEKE_STR_MAX_LEN(len));
+	uint64_t dur = keke_now() - t0;
+	uint64_t stack = keke_stack_for(call, &max_len);
 	struct keke_rec r;
 
 	if (!keke_rec_begin(&r, KEKE_REC_SLICE, call, (unsigned)err, t0,
-			    KEKE_REC_MAX_LEN(2, KEKE_STR_MAX_LEN(len))))
+			    max_len))
 		return;
-	keke_rec_int(&r, KEKE_KEY_DUR, (int64_t)(keke_now() - t0));
+	keke_rec_int(&r, KEKE_KEY_DUR, (int64_t)dur);
+	keke_rec_stack(&r, stack);
 	if (command)
 		keke_rec_str(&r, KEKE_KEY_COMMAND, command, len);
 	keke_rec_int(&r, KEKE_KEY_RESULT, result);

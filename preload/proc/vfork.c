@@ -45,16 +45,26 @@ static __thread struct {
 /* Called by vfork before the system call. */
 __attribute__((used, noinline)) static KEKE_ONCE void vfork_enter(void)
 {
+	size_t max_len = KEKE_REC_MAX_LEN(5, 0) + KEKE_EXEC_FIELDS_MAX;
+	bool proc;
+	uint64_t stack = 0;
+
 	vforking.traced = keke_writer_active() && !keke_thread.busy;
 	if (!vforking.traced)
 		return;
 	vforking.flow = keke_new_flow();
+	/* The stack is the parent's, captured before the child borrows its
+	 * memory. */
+	proc = keke_traced(KEKE_FAMILY_BIT_PROC);
+	if (proc)
+		stack = keke_stack_for(KEKE_CALL_FORK, &max_len);
 	vforking.t0 = keke_now();
-	vforking.has_rec = keke_traced(KEKE_FAMILY_BIT_PROC) &&
+	vforking.has_rec = proc &&
 			   keke_rec_begin(&vforking.rec, KEKE_REC_SLICE,
 					  KEKE_CALL_FORK, 0, vforking.t0,
-					  KEKE_REC_MAX_LEN(5, 0) +
-					  KEKE_EXEC_FIELDS_MAX);
+					  max_len);
+	if (vforking.has_rec)
+		keke_rec_stack(&vforking.rec, stack);
 	vforking.fields = vforking.written = vforking.rec.p;
 	keke_busy_set(KEKE_BUSY_VFORK);
 }
@@ -126,7 +136,9 @@ KEKE_ONCE void keke_vfork_untraced(void)
 /*
  * The return address is kept in %rdi across the system call, not on the
  * stack, which the child overwrites; the parent pushes it back. The stack
- * is 16-byte aligned at each call.
+ * is 16-byte aligned at each call. The CFI directives say where the
+ * return address is at each point, so that a stack captured in
+ * vfork_enter (or by a debugger) unwinds to vfork's caller.
  */
 _Static_assert(SYS_vfork == 58, "the system call number below");
 
@@ -134,21 +146,31 @@ __asm__(".pushsection .text.startup, \"ax\", @progbits\n"
 	".globl vfork\n"
 	".type vfork, @function\n"
 	"vfork:\n"
+	"	.cfi_startproc\n"
 	"	endbr64\n"
 	"	sub $8, %rsp\n"
+	"	.cfi_adjust_cfa_offset 8\n"
 	"	call vfork_enter\n"
 	"	add $8, %rsp\n"
+	"	.cfi_adjust_cfa_offset -8\n"
 	"	pop %rdi\n"
+	"	.cfi_adjust_cfa_offset -8\n"
+	"	.cfi_register %rip, %rdi\n"
 	"	mov $58, %eax\n"
 	"	syscall\n"
 	"	push %rdi\n"
+	"	.cfi_adjust_cfa_offset 8\n"
+	"	.cfi_offset %rip, -8\n"
 	"	test %rax, %rax\n"
 	"	jz 1f\n"
 	"	mov %rax, %rdi\n"
 	"	sub $8, %rsp\n"
+	"	.cfi_adjust_cfa_offset 8\n"
 	"	call vfork_leave\n"
 	"	add $8, %rsp\n"
+	"	.cfi_adjust_cfa_offset -8\n"
 	"1:	ret\n"
+	"	.cfi_endproc\n"
 	".size vfork, . - vfork\n"
 	".popsection\n");
 #else

@@ -10,15 +10,25 @@
  * slice then carries only the id. The modules loaded (path, load bias,
  * address range, build-id) are recorded at start and after each dlopen
  * and dlclose, so the merge can symbolize after the process is gone.
+ *
+ * The child of a fork made while the parent had other threads captures
+ * nothing until it execs: unwinding takes libunwind's locks and the
+ * loader's (dl_iterate_phdr), and may allocate, and another thread of the
+ * parent may have held any of them at the fork, which in the child no
+ * one would ever release. The child of a single-threaded parent is an
+ * ordinary process and captures as it did. A vfork child captures nothing
+ * either: every hook it calls only forwards (vfork.c).
  */
 #include <dlfcn.h>
 #include <elf.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <link.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/single_threaded.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -36,6 +46,9 @@ static int (*backtrace_fn)(void **buffer, int size);
 static int depth = DEPTH_DEFAULT;
 static uintptr_t self_start, self_end;	/* libkeke.so's own code */
 static uint64_t next_id;		/* atomic: stack ids of this image */
+static bool fork_threaded;	/* the fork under way has threads */
+static bool fork_held;		/* a fork child that must not unwind */
+static bool modules_unsaid;	/* a fork child: its file has none */
 
 struct stack_cache {
 	uint64_t hash[CACHE_SLOTS];
@@ -107,6 +120,15 @@ static void warm_up(void)
 		syscall(SYS_close, held[--n]);
 }
 
+/* Whether calls of category @cat (calls.def) are of family @bit: the
+ * family's name, but "process" for proc. */
+static KEKE_ONCE bool in_family(const char *cat, unsigned bit)
+{
+	if (bit == KEKE_FAMILY_BIT_PROC)
+		return !strcmp(cat, "process");
+	return !strcmp(cat, keke_family_name(bit));
+}
+
 KEKE_ONCE void keke_stacks_init(void *(*open_lib)(const char *path,
 						  int flags))
 {
@@ -130,12 +152,13 @@ KEKE_ONCE void keke_stacks_init(void *(*open_lib)(const char *path,
 		return;
 	dl_iterate_phdr(find_self, (void *)keke_stacks_init);
 	warm_up();
+	/* For forks no hook sees (made inside libc). */
+	pthread_atfork(keke_stacks_before_fork, NULL, NULL);
 	for (unsigned call = 1; call < KEKE_CALL_MAX; call++) {
 		const char *cat = keke_call_category(call);
 
 		for (unsigned bit = 0; cat && bit < KEKE_FAMILY_BITS; bit++)
-			if ((families >> bit & 1) &&
-			    !strcmp(cat, keke_family_name(bit)))
+			if ((families >> bit & 1) && in_family(cat, bit))
 				keke_stack_calls[call] = 1;
 	}
 	keke_modules_record();
@@ -244,7 +267,7 @@ uint64_t keke_stack_capture(void)
 	int n, skip = 0;
 	size_t slot;
 
-	if (!backtrace_fn || keke_thread.busy)
+	if (!backtrace_fn || fork_held || keke_thread.busy)
 		return 0;
 	/* libunwind may call hooked functions: they must only forward. */
 	keke_busy_set(KEKE_BUSY_INTERNAL);
@@ -266,6 +289,11 @@ uint64_t keke_stack_capture(void)
 	slot = h & (CACHE_SLOTS - 1);
 	if (c->hash[slot] == h)
 		return c->id[slot];
+	/* A fork child's file tells its modules before its first stack. */
+	if (modules_unsaid) {
+		modules_unsaid = false;
+		keke_modules_record();
+	}
 	id = __atomic_add_fetch(&next_id, 1, __ATOMIC_RELAXED);
 	if (!keke_rec_begin(&r, KEKE_REC_STACK, 0, 0, keke_now(),
 			    KEKE_REC_MAX_LEN(1, KEKE_STR_MAX_LEN(
@@ -280,9 +308,26 @@ uint64_t keke_stack_capture(void)
 	return id;
 }
 
+KEKE_ONCE bool keke_stack_capturable(unsigned call)
+{
+	return keke_stack_wanted(call) && !fork_held;
+}
+
+KEKE_ONCE void keke_stacks_before_fork(void)
+{
+	/* Only when stacks are on: a write would copy the page for nothing.
+	 * glibc clears the flag once a thread is made, and never sets it
+	 * again: a parent whose threads have all ended counts as threaded. */
+	if (backtrace_fn)
+		fork_threaded = !__libc_single_threaded;
+}
+
 KEKE_ONCE void keke_stacks_after_fork(void)
 {
-	/* Only when stacks are on: a write would copy the page for nothing. */
+	if (!backtrace_fn)
+		return;
+	fork_held = fork_threaded;
+	modules_unsaid = true;
 	if (next_id)
 		next_id = 0;
 	if (cache)

@@ -31,6 +31,33 @@ void keke_modules_record(void);
  * first time; 0 when none can be had. Async-signal-safe. */
 uint64_t keke_stack_capture(void);
 
+/*
+ * Before a record of @call is begun: the id of the stack to put on it,
+ * its STACK record written now (0 when @call takes none, or none can be
+ * had), with room for the field added to *@max_len.
+ */
+static inline uint64_t keke_stack_for(unsigned call, size_t *max_len)
+{
+	if (!keke_stack_wanted(call))
+		return 0;
+	*max_len += 1 + KEKE_VARINT_MAX;
+	return keke_stack_capture();
+}
+
+/* Adds the field of stack @id (nothing for 0) to a record begun. */
+static inline void keke_rec_stack(struct keke_rec *r, uint64_t id)
+{
+	if (id)
+		keke_rec_int(r, KEKE_KEY_STACK_ID, (int64_t)id);
+}
+
+/* Whether a stack of @call would be captured now: stacks are on for it,
+ * and this is not a fork child held from capturing (see stacks.c). */
+bool keke_stack_capturable(unsigned call);
+
+/* Before a fork: notes whether the child will be held from capturing. */
+void keke_stacks_before_fork(void);
+
 /* In a fork child: the stacks written so far are in the parent's file. */
 void keke_stacks_after_fork(void);
 

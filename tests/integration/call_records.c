@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "helpers.h"
+#include "traced_calls.h"
 #include "record/reader.h"
 
 TEST_SCRATCH_DIR
@@ -33,17 +34,7 @@ static const char *db(void)
  * exit code, with its stdout in *o when not NULL. */
 static int keke_run_env(const char *env, const char *cmd, char **o)
 {
-	char *full, *e = NULL;
-	int code;
-
-	cr_assert(asprintf(&full, "%s '%s' run -q -o '%s' --db '%s' -- %s",
-			   env, test_keke_bin(), json(), db(), cmd) > 0);
-	code = test_exit_code(test_sh(full, o, &e));
-	if (code)
-		cr_log_warn("%s: exit %d: %s", full, code, e ? e : "");
-	free(full);
-	free(e);
-	return code;
+	return test_keke_run(out, env, cmd, o);
 }
 
 static int keke_run(const char *cmd, char **o)
@@ -53,103 +44,20 @@ static int keke_run(const char *cmd, char **o)
 
 static void check_json(void)
 {
-	char cmd[8192], *o = NULL;
-
-	snprintf(cmd, sizeof(cmd), "python3 '%s/check_trace.py' '%s'",
-		 getenv("KEKE_TESTS_SRC"), json());
-	cr_assert_eq(test_exit_code(test_sh(cmd, &o, NULL)), 0,
-		     "check_trace: %s", o);
-	free(o);
+	test_check_json(json());
 }
 
-#define CALLS_WHERE							\
-	"category IN ('file', 'net', 'sync', 'thread', 'dl') AND "	\
-	"track_id IN (SELECT tt.id FROM thread_track tt JOIN thread t "	\
-	"ON t.utid = tt.utid WHERE t.tid = %d)"
+/* The calls these tests compare with what their programs printed. */
+#define CALLS "category IN ('file', 'net', 'sync', 'thread', 'dl')"
 
-/* The pid (main thread id) of the process named @name. */
 static int pid_of(const char *name)
 {
-	char sql[256];
-	int64_t pid;
-
-	snprintf(sql, sizeof(sql),
-		 "SELECT pid FROM process WHERE name = '%s'", name);
-	pid = test_db_int(db(), sql);
-	cr_assert_gt(pid, 0, "no process %s in the database", name);
-	return (int)pid;
+	return test_pid_of(db(), name);
 }
 
-/* The value of arg @key of slice @id as text, or NULL. */
-static char *arg_of(int64_t id, const char *key)
-{
-	char sql[512];
-
-	snprintf(sql, sizeof(sql),
-		 "SELECT coalesce(string_value, CAST(int_value AS TEXT)) "
-		 "FROM args WHERE arg_set_id = (SELECT arg_set_id FROM slice "
-		 "WHERE id = %lld) AND key = '%s'", (long long)id, key);
-	return test_db_str(db(), sql);
-}
-
-/*
- * Checks the calls thread @tid made, as recorded, against @printed: one
- * line per call, "name key=value ...", in order ('#' lines are skipped).
- * Each key must be an arg with that value; "errno=0" means no errno arg.
- */
 static void expect_calls(const char *printed, int tid)
 {
-	char sql[1024], *copy = strdup(printed), *save = NULL;
-	int64_t recorded;
-	int n = 0;
-
-	snprintf(sql, sizeof(sql), "SELECT count(*) FROM slice WHERE "
-		 CALLS_WHERE, tid);
-	recorded = test_db_int(db(), sql);
-	for (char *line = strtok_r(copy, "\n", &save); line;
-	     line = strtok_r(NULL, "\n", &save)) {
-		char *tsave = NULL, *name, *name_rec;
-		int64_t id;
-
-		if (line[0] == '#')
-			continue;
-		cr_assert_lt(n, recorded, "the program made more calls than "
-			     "the %lld recorded; the first not recorded: %s",
-			     (long long)recorded, line);
-		snprintf(sql, sizeof(sql), "SELECT id FROM slice WHERE "
-			 CALLS_WHERE " ORDER BY ts, id LIMIT 1 OFFSET %d", tid,
-			 n);
-		id = test_db_int(db(), sql);
-		name = strtok_r(line, " ", &tsave);
-		snprintf(sql, sizeof(sql), "SELECT name FROM slice WHERE "
-			 "id = %lld", (long long)id);
-		name_rec = test_db_str(db(), sql);
-		cr_assert_str_eq(name_rec, name, "call %d: recorded %s, the "
-				 "program made %s", n + 1, name_rec, name);
-		free(name_rec);
-		for (char *kv = strtok_r(NULL, " ", &tsave); kv;
-		     kv = strtok_r(NULL, " ", &tsave)) {
-			char *eq = strchr(kv, '='), *got;
-
-			cr_assert(eq, "bad program output: %s", kv);
-			*eq = '\0';
-			got = arg_of(id, kv);
-			if (!strcmp(kv, "errno") && !strcmp(eq + 1, "0"))
-				cr_assert_null(got, "call %d (%s): errno %s "
-					       "recorded for a call that "
-					       "succeeded", n + 1, name, got);
-			else
-				cr_assert(got && !strcmp(got, eq + 1),
-					  "call %d (%s): %s is %s, the "
-					  "program saw %s", n + 1, name, kv,
-					  got ? got : "missing", eq + 1);
-			free(got);
-		}
-		n++;
-	}
-	cr_assert_eq(n, recorded, "recorded %lld calls, the program made %d",
-		     (long long)recorded, n);
-	free(copy);
+	test_expect_calls(db(), printed, tid, CALLS);
 }
 
 /* Whether @printed has the line @line. */
@@ -186,11 +94,7 @@ static char *replace_all(const char *s, const char *from, const char *to)
 /* Whether dynamic program @prog imports @symbol. */
 static bool imports(const char *prog, const char *symbol)
 {
-	char cmd[4096];
-
-	snprintf(cmd, sizeof(cmd), "nm -D --undefined-only '%s' | "
-		 "grep -qw '%s'", test_prog(prog), symbol);
-	return test_exit_code(test_sh(cmd, NULL, NULL)) == 0;
+	return test_imports(prog, symbol);
 }
 
 /* Runs file_calls build @prog in a fresh dir; returns its output with

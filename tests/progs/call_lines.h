@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * What the programs that print their calls share (file_calls, fd_calls):
- * each call is made with RUN, then printed as "name key=value ...", which
- * end() finishes with " result=R errno=E" (0 on success). The test
- * compares those lines with what keke recorded.
+ * What the programs that print their calls share (file_calls, fd_calls,
+ * meta_calls): each call is made with RUN, then printed as
+ * "name key=value ...", which end() finishes with " result=R errno=E"
+ * (0 on success). The test compares those lines with what keke recorded.
  */
 #ifndef KEKE_CALL_LINES_H
 #define KEKE_CALL_LINES_H
