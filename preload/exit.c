@@ -17,6 +17,7 @@ static KEKE_ONCE int traced_main(int argc, char **argv, char **envp)
 {
 	int status = real_main(argc, argv, envp);
 
+	keke_stdio_exit(true);
 	keke_record_exit(KEKE_EXIT_MAIN_RETURN, true, status);
 	return status;
 }
@@ -35,6 +36,7 @@ __libc_start_main(main_fn *main, int argc, char **argv, void (*init)(void),
 
 KEKE_EXPORT KEKE_ONCE void exit(int status)
 {
+	keke_stdio_exit(true);
 	keke_record_exit(KEKE_EXIT_EXIT, true, status);
 	KEKE_HOOK_REAL(exit)(status);
 	__builtin_unreachable();
@@ -42,6 +44,7 @@ KEKE_EXPORT KEKE_ONCE void exit(int status)
 
 KEKE_EXPORT KEKE_ONCE void _exit(int status)
 {
+	keke_stdio_exit(false);
 	keke_record_exit(KEKE_EXIT_UNDERSCORE, true, status);
 	KEKE_HOOK_REAL(_exit)(status);
 	__builtin_unreachable();
@@ -49,6 +52,7 @@ KEKE_EXPORT KEKE_ONCE void _exit(int status)
 
 KEKE_EXPORT KEKE_ONCE void _Exit(int status)
 {
+	keke_stdio_exit(false);
 	keke_record_exit(KEKE_EXIT_UNDERSCORE, true, status);
 	KEKE_HOOK_REAL(_Exit)(status);
 	__builtin_unreachable();

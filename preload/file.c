@@ -38,6 +38,7 @@ static inline int before_fd(FILE *stream)
 {
 	int err = errno, fd = stream ? fileno_unlocked(stream) : -1;
 
+	keke_stdio_closing(stream);
 	errno = err;
 	return fd;
 }

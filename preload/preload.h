@@ -102,6 +102,47 @@ static inline bool keke_child_slice_begin(struct keke_rec *r, unsigned call,
 	return true;
 }
 
+/*
+ * The per-character stdio calls (putc, getc, the buffer refills and
+ * flushes of the inline macros) a thread is counting on one stream
+ * (stream.c): a run, recorded as one slice when it ends.
+ */
+struct keke_stdio_run {
+	uintptr_t key;			/* the stream's address | 1 for a run
+					 * of puts, | 2 of gets; 0: no run */
+	struct keke_stream_mark *mark;	/* the stream's mark (stream.h) */
+	int64_t bytes;			/* moved so far */
+	uint32_t calls;			/* made so far */
+	int32_t fd;			/* the stream's, when the run began */
+};
+
+extern __thread struct keke_stdio_run keke_stdio_run KEKE_TLS;
+
+/* Slow path of keke_stdio_end_run. */
+void keke_stdio_run_over(void);
+
+/* Ends the calling thread's run, if any, with its slice (before fork and
+ * exec, at the end of a thread). */
+static inline void keke_stdio_end_run(void)
+{
+	if (__builtin_expect(keke_stdio_run.key != 0, 0))
+		keke_stdio_run_over();
+}
+
+/* This image ends: with exit (@flushes: the C library is about to write
+ * what its streams hold), or _exit (what they hold is lost). Counts the
+ * bytes the inline macros left in every stream, then ends the run. */
+void keke_stdio_exit(bool flushes);
+
+/* In a fork child: what the parent read into the streams' buffers is
+ * the parent's, not to count again as this process takes or drops it. */
+void keke_stdio_forked(void);
+
+/* @stream is being closed (fclose): counts what the inline macros left in
+ * its buffer, which the close writes, ends a run on it, and forgets it. */
+struct _IO_FILE;
+void keke_stdio_closing(struct _IO_FILE *stream);
+
 /* The flow of the fork the calling thread is making, or 0. */
 uint64_t keke_forking_flow(void);
 

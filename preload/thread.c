@@ -77,6 +77,7 @@ static void record_thread_start(uint64_t t0, uint64_t flow)
 static void thread_end(void *unused)
 {
 	(void)unused;
+	keke_stdio_end_run();
 	keke_writer_thread_end();
 }
 

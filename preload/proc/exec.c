@@ -338,6 +338,7 @@ static KEKE_ONCE int do_exec(const struct exec_call *c)
 
 	if (!keke_writer_active())
 		return real_exec(c, c->envp);
+	keke_stdio_end_run();
 	target = target_of(c, buf, sizeof(buf));
 	flow = keke_new_flow();
 	prelude = plan_prelude(target, &h, &vforked, &kind, &missing);

@@ -40,6 +40,7 @@ static KEKE_ONCE pid_t traced_fork(pid_t (*real_fork)(void))
 
 	if (!keke_writer_active())
 		return real_fork();
+	keke_stdio_end_run();	/* the child starts with none */
 	flow = keke_new_flow();
 	forking_flow = flow;
 	t0 = keke_now();
@@ -48,6 +49,7 @@ static KEKE_ONCE pid_t traced_fork(pid_t (*real_fork)(void))
 	if (pid == 0) {
 		if (keke_writer_pid() != (int)getpid())
 			keke_after_fork_child(flow);
+		keke_stdio_forked();
 		forking_flow = 0;
 		errno = err;
 		return 0;
