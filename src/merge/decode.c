@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: MIT
 /*
  * Which integer arg of which call is shown how (decode.h), and the
- * writing of it. The merge asks for every integer arg of every slice, so
- * a key that is only ever a number (fd, count, result, offset...) is
- * turned away by the first switch, and nothing allocates: the text goes
- * into the caller's buffer.
+ * writing of it. The merge reads every integer arg of every slice, so a
+ * key that is only ever a number (fd, count, result, offset...) is turned
+ * away before any call (merge_may_decode), the others by a switch on the
+ * key and one on the call; nothing allocates: the text goes into the
+ * caller's buffer.
  */
 #include "merge/decode.h"
 
@@ -37,6 +38,7 @@ static void put(struct text *t, const char *s, size_t n)
 	t->len += n;
 }
 
+/* Appends the C string @s. */
 static void put_str(struct text *t, const char *s)
 {
 	put(t, s, strlen(s));
