@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "merge/clocks.h"
+#include "merge/decode.h"
 #include "merge/fds.h"
 #include "merge/stacks.h"
 #include "merge/user.h"
@@ -24,16 +25,36 @@ struct call_fields {
 	int64_t stack_id;
 };
 
+/* Room for the decoded texts of one slice's args: a few flags each. */
+#define SHOWN_MAX (4 * MERGE_DECODE_MAX)
+
+/* Gives @a, the arg of integer field @f of @rec, its decoded text, in
+ * @shown (SHOWN_MAX bytes) from *@used on, when it has one and it fits. */
+static void show(const struct keke_record *rec, const struct keke_field *f,
+		 struct keke_arg *a, char *shown, size_t *used)
+{
+	size_t n = merge_decode(rec->name, f->key, f->i, rec, shown + *used,
+				SHOWN_MAX - *used);
+
+	if (n) {
+		a->display = shown + *used;
+		a->display_len = n;
+		*used += n + 1;
+	}
+}
+
 /*
  * Reads @rec's fields into @c (the duration in ns at @ns_per_tick), and
  * the others into @args, an argv as a command line in @argv_line
- * (KEKE_STRING_CAP bytes). Returns how many args.
+ * (KEKE_STRING_CAP bytes), decoded integers in @shown (SHOWN_MAX bytes).
+ * Returns how many args.
  */
 static unsigned read_fields(const struct keke_record *rec, double ns_per_tick,
 			    struct call_fields *c, struct keke_arg *args,
-			    char *argv_line)
+			    char *argv_line, char *shown)
 {
 	unsigned nargs = 0;
+	size_t used = 0;
 
 	for (unsigned i = 0; i < rec->nfields; i++) {
 		const struct keke_field *f = &rec->fields[i];
@@ -64,6 +85,8 @@ static unsigned read_fields(const struct keke_record *rec, double ns_per_tick,
 			.s = f->s,
 			.len = f->len,
 		};
+		if (!f->is_str && merge_may_decode(rec->name, f->key))
+			show(rec, f, &args[nargs - 1], shown, &used);
 		if (f->key == KEKE_KEY_ARGV && f->is_str &&
 		    f->len <= KEKE_STRING_CAP) {
 			/* Shown as a command line, like cmdline. */
@@ -226,12 +249,13 @@ int merge_call_slice(struct merge *m, struct image *im, struct thr *t,
 {
 	struct keke_arg args[KEKE_MAX_FIELDS + 3];
 	char argv_line[KEKE_STRING_CAP];
+	char shown[SHOWN_MAX];
 	char name_buf[256];
 	struct call_fields c = { 0 };
 	const char *category = keke_call_category(rec->name);
 	struct proc *p = &m->procs[im->proc];
 	unsigned nargs = read_fields(rec, im->file->ns_per_tick, &c, args,
-				     argv_line);
+				     argv_line, shown);
 	const char *fd_path;
 
 	if (rec->err) {

@@ -382,7 +382,11 @@ static int json_metadata(void *sink, const char *key, const char *str,
 	return js->failed ? -1 : 0;
 }
 
-/* One "X" event, its keke_args as "args" (integers as numbers). */
+/*
+ * One "X" event, its keke_args as "args": integers as numbers, or as the
+ * text they decode to (only the text: a viewer's reader wants
+ * "O_WRONLY|O_CREAT|O_TRUNC", and keke.db keeps the number beside it).
+ */
 static int json_slice(void *sink, const struct keke_slice *s)
 {
 	struct json_sink *js = sink;
@@ -417,6 +421,8 @@ static int json_slice(void *sink, const struct keke_slice *s)
 				put_str(js, a->s, a->len);
 			else if (a->is_str)
 				PUT_LIT(js, "\"\"");
+			else if (a->display)
+				put_str(js, a->display, a->display_len);
 			else
 				put_int(js, a->i);
 		}

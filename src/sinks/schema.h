@@ -47,7 +47,7 @@
 	" depth INT, parent_id INT, frame_id INT);"			\
 	"CREATE TABLE " KEKE_DB_ARGS "(arg_set_id INT, flat_key TEXT,"	\
 	" key TEXT, int_value INT, string_value TEXT, real_value REAL,"	\
-	" value_type TEXT);"						\
+	" value_type TEXT, display_value TEXT);"			\
 	"CREATE TABLE " KEKE_DB_FLOW "(id INTEGER PRIMARY KEY,"		\
 	" slice_out INT, slice_in INT);"				\
 	"CREATE TABLE " KEKE_DB_METADATA "(name TEXT PRIMARY KEY,"	\

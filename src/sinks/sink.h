@@ -64,6 +64,11 @@ struct keke_arg {
 	int64_t i;
 	const char *s;		/* bytes, not NUL terminated, any value */
 	size_t len;
+	/* The integer as a person reads it ("O_WRONLY|O_CREAT", "exited
+	 * 3"), display_len bytes of text; NULL when the number is how it
+	 * reads best. */
+	const char *display;
+	size_t display_len;
 };
 
 struct keke_slice {

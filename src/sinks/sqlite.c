@@ -27,7 +27,10 @@
  * thread.upid, slice.parent_id, flow ends. So are process.exit_code when
  * unknown and process.signal when 0. A slice with args has its own id as
  * arg_set_id (NULL without args); its args keep their order in rowid order,
- * with flat_key equal to key and value_type 'int' or 'string'.
+ * with flat_key equal to key, value_type 'int' or 'string', and
+ * display_value the value as a person reads it: the decoded text of a flag
+ * or enum ("O_WRONLY|O_CREAT|O_TRUNC", beside int_value 577), else the
+ * value as text.
  *
  * Every string is stored as valid UTF-8 TEXT: each maximal invalid
  * sequence and each NUL byte is replaced by U+FFFD, so a string arg with
@@ -129,10 +132,13 @@ struct table {
 
 /*
  * The INSERT of each batch: the statement's start, then one row, in which
- * '?' is a new parameter and '@' the one before it again, so that a row
- * binds as few values as possible: an arg binds its set, its key (for
- * flat_key and key), its int_value and its string_value, one of them NULL,
- * which also gives its value_type.
+ * '?' is a new parameter, '@' the one before it again and '@N' (N a digit)
+ * the one N before that, so that a row binds as few values as possible: an
+ * arg binds its set, its key (for flat_key and key), its int_value and its
+ * string_value, one of them NULL, which also gives its value_type, and its
+ * decoded text, NULL but for a decoded integer: its display_value is that
+ * text, else its value as text (as in Perfetto's args, where display_value
+ * is the value formatted for a person).
  */
 static const struct {
 	const char *table;
@@ -146,7 +152,8 @@ static const struct {
 	[B_SLICE] = { KEKE_DB_SLICE, "INSERT INTO " KEKE_DB_SLICE " VALUES",
 		      "(?,?,?,?,?,?,?,?,?,?)" },
 	[B_ARGS] = { KEKE_DB_ARGS, "INSERT INTO " KEKE_DB_ARGS " VALUES",
-		     "(?,?,@,?,?,NULL,iif(@ IS NULL,'int','string'))" },
+		     "(?,?,@,?,?,NULL,iif(@ IS NULL,'int','string'),"
+		     "coalesce(?,@1,CAST(@2 AS TEXT)))" },
 	[B_FLOW] = { KEKE_DB_FLOW, "INSERT INTO " KEKE_DB_FLOW " VALUES",
 		     "(?,?,?)" },
 	[B_COUNTER_TRACK] = { KEKE_DB_COUNTER_TRACK,
@@ -522,6 +529,10 @@ static sqlite3_stmt *prepare_insert(sqlite3 *db, enum batch_id id,
 			if (*t == '?')
 				n += (size_t)snprintf(sql + n, cap - n, "?%u",
 						      ++param);
+			else if (*t == '@' && t[1] >= '0' && t[1] <= '9')
+				n += (size_t)snprintf(sql + n, cap - n, "?%u",
+						      param - (unsigned)(*++t -
+									 '0'));
 			else if (*t == '@')
 				n += (size_t)snprintf(sql + n, cap - n, "?%u",
 						      param);
@@ -791,26 +802,35 @@ static int64_t arg_set_of(struct sqlite_sink *q, const struct keke_slice *s,
 		return s->id;
 	for (unsigned i = 0; i < s->nargs; i++) {
 		const struct keke_arg *a = &s->args[i];
-		uint8_t kind = a->is_str;
-		uint16_t klen = (uint16_t)strlen(a->key), vlen = (uint16_t)a->len;
+		/* A decoded integer: its text too, which depends on the
+		 * call as well as on the number. */
+		bool shown = !a->is_str && a->display;
+		uint8_t kind = a->is_str | (uint8_t)(shown << 1);
+		uint16_t klen = (uint16_t)strlen(a->key);
+		uint16_t vlen = (uint16_t)(shown ? a->display_len : a->len);
 
-		bool fits = a->len < 0xffff &&
+		bool fits = (shown ? a->display_len : a->len) < 0xffff &&
 			    append(buf, &len, &kind, 1) &&
 			    append(buf, &len, &klen, 2) &&
 			    append(buf, &len, a->key, klen) &&
 			    (a->is_str ? append(buf, &len, &vlen, 2) &&
 				 append(buf, &len, a->s, a->len) :
-				 append(buf, &len, &a->i, sizeof(a->i)));
+				 append(buf, &len, &a->i, sizeof(a->i))) &&
+			    (!shown || (append(buf, &len, &vlen, 2) &&
+					append(buf, &len, a->display, vlen)));
 
 		if (!fits)
 			return s->id;
 		/* Hashed from the fields, not from buf: loading back the
 		 * small stores just made would stall each load. */
 		h = mix(h, kind | (uint64_t)klen << 8 |
-				   (uint64_t)(a->is_str ? vlen : 0) << 24);
+				   (uint64_t)(a->is_str || shown ? vlen : 0)
+					   << 24);
 		h = mix_bytes(h, a->key, klen);
 		h = a->is_str ? mix_bytes(h, a->s, a->len) :
 				mix(h, (uint64_t)a->i);
+		if (shown)
+			h = mix_bytes(h, a->display, vlen);
 	}
 	h *= 0xbf58476d1ce4e5b9ull;
 	slot = &q->arg_sets[h >> (64 - ARG_SETS_LOG2)];
@@ -865,7 +885,7 @@ static int sqlite_sink_slice(void *sink, const struct keke_slice *s)
 		struct batch *a = q->t[B_ARGS].filling;
 
 		/* arg_set_id, flat_key (also the key), int_value,
-		 * string_value. */
+		 * string_value, the decoded text. */
 		put_int(a, set);
 		ok = put_str(a, g->key) == 0;
 		if (!g->is_str) {
@@ -875,6 +895,12 @@ static int sqlite_sink_slice(void *sink, const struct keke_slice *s)
 			put_null(a);
 			if (put_bytes(a, g->s ? g->s : "", g->s ? g->len : 0))
 				ok = false;
+		}
+		if (!g->is_str && g->display) {
+			if (put_bytes(a, g->display, g->display_len))
+				ok = false;
+		} else {
+			put_null(a);
 		}
 		if (row_done(q, B_ARGS, ok) < 0)
 			return -1;

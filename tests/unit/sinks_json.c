@@ -465,6 +465,34 @@ Test(sink_json, every_byte_value)
 
 /* ---- files: temporaries, renames, failures ----------------------------- */
 
+/* A decoded integer is written as its text, and only that; others as
+ * their numbers. */
+Test(sink_json, decoded_ints_as_text)
+{
+	char *dir = test_tmpdir();
+	const char *path = test_path(dir, "keke.json");
+	void *s = open_sink(path);
+	struct keke_arg args[] = {
+		{ .key = "flags", .i = 577,
+		  .display = "O_WRONLY|O_CREAT|O_TRUNC", .display_len = 24 },
+		{ .key = "mode", .i = 420, .display = "0644",
+		  .display_len = 4 },
+		{ .key = "result", .i = 3 },
+	};
+	char *text;
+
+	put_slice(s, 100, 100, 1000, 10, "file", "open", args, 3);
+	finish_sink(s);
+	text = read_output(path);
+	cr_assert(strstr(text, "\"args\":{\"flags\":\"O_WRONLY|O_CREAT|"
+			       "O_TRUNC\",\"mode\":\"0644\",\"result\":3}"),
+		  "%s", text);
+	check_trace(path, NULL);
+	free(text);
+	test_rm_rf(dir);
+	free(dir);
+}
+
 Test(sink_json, finish_renames_and_leaves_no_temporary)
 {
 	char *dir = test_tmpdir();

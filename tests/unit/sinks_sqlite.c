@@ -403,6 +403,57 @@ Test(sink_sqlite, equal_arg_sets_are_shared)
 	free(dir);
 }
 
+/*
+ * A decoded integer keeps its number in int_value (bit tests work) with
+ * its text in display_value; any other arg's display_value is its value
+ * as text. Equal numbers with different texts (the same bits are
+ * different flags in another call) get sets of their own.
+ */
+Test(sink_sqlite, decoded_ints_keep_their_number)
+{
+	char *dir = test_tmpdir();
+	const char *db = test_path(dir, "t.db");
+	void *s = open_ok(db);
+	struct keke_arg open_args[] = {
+		{ .key = "path", .is_str = true, .s = "/tmp/a", .len = 6 },
+		{ .key = "flags", .i = 577,
+		  .display = "O_WRONLY|O_CREAT|O_TRUNC", .display_len = 24 },
+		{ .key = "result", .i = 3 },
+	};
+	struct keke_arg same_bits[] = { { .key = "flags", .i = 2048,
+					  .display = "SOCK_NONBLOCK",
+					  .display_len = 13 } };
+	struct keke_arg other_call[] = { { .key = "flags", .i = 2048,
+					   .display = "O_NONBLOCK",
+					   .display_len = 10 } };
+	struct keke_arg plain[] = { { .key = "flags", .i = 2048 } };
+	struct keke_slice sl = plain_slice(1, open_args, 3);
+
+	cr_assert_eq(ops->slice(s, &sl), 0, "%s", ops->last_error(s));
+	send_one_arg(s, 2, same_bits);
+	send_one_arg(s, 3, other_call);
+	send_one_arg(s, 4, same_bits);
+	send_one_arg(s, 5, plain);
+	finish_ok(s);
+	db_str_is(db,
+		  "SELECT group_concat(printf('%s|%s|%s|%s', key,"
+		  " quote(int_value), value_type, display_value), ' ')"
+		  " FROM (SELECT * FROM args WHERE arg_set_id = 1"
+		  " ORDER BY rowid)",
+		  "path|NULL|string|/tmp/a "
+		  "flags|577|int|O_WRONLY|O_CREAT|O_TRUNC "
+		  "result|3|int|3");
+	db_int_is(db, "SELECT count(*) FROM args WHERE key = 'flags' AND"
+		      " int_value & 64", 1);
+	db_str_is(db, "SELECT group_concat(arg_set_id) FROM slice WHERE id > 1",
+		  "2,3,2,5");
+	db_str_is(db, "SELECT group_concat(display_value, ',') FROM"
+		      " (SELECT display_value FROM args WHERE int_value = 2048"
+		      " ORDER BY rowid)", "SOCK_NONBLOCK,O_NONBLOCK,2048");
+	test_rm_rf(dir);
+	free(dir);
+}
+
 /* Empty strings stay empty strings, never NULL. */
 Test(sink_sqlite, empty_strings_are_not_null)
 {
