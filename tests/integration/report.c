@@ -1069,6 +1069,15 @@ Test(report, files_on_the_command_line)
 	cr_assert_str_eq(out, "10000 [['missing']]\n");
 	free(out);
 	free(cmd);
+	/* The page has both views, each group folded. */
+	cr_assert(asprintf(&cmd, "--files --html '%s/files.html' '%s' && grep"
+			   " -c '<details>' '%s/files.html' && grep -c"
+			   " 'id=\"io-table\"' '%s/files.html'", dir, io_db,
+			   dir, dir) > 0);
+	out = report_out(cmd, 0);
+	cr_assert_str_eq(out, "5\n1\n", "2 executables, 3 processes");
+	free(out);
+	free(cmd);
 }
 
 /* ---- the command -------------------------------------------------------- */

@@ -382,12 +382,24 @@ static void paths_table(FILE *f, const char *id, const char *what,
 	fputs("</tbody></table>\n", f);
 }
 
+/* The kernel's count @kernel and the share of it keke's @traced is, or
+ * dashes when the kernel's count is unknown (!@has). */
+static void td_kernel(FILE *f, bool has, int64_t kernel, int64_t traced)
+{
+	char a[RP_FMT_MAX];
+
+	if (!has) {
+		fputs("<td class=\"n\">-</td><td class=\"n\">-</td>", f);
+		return;
+	}
+	td_bytes(f, kernel);
+	fprintf(f, "<td class=\"n\">%s</td>", rp_fmt_seen(a, traced, kernel));
+}
+
 /* One row of the I/O table: @x, named @name and @pid (0: none). */
 static void io_row(FILE *f, const struct keke_report_io *x, const char *name,
 		   int pid)
 {
-	char a[RP_FMT_MAX];
-
 	fputs("<tr>", f);
 	td_text(f, "name", name);
 	if (pid)
@@ -395,21 +407,9 @@ static void io_row(FILE *f, const struct keke_report_io *x, const char *name,
 	else
 		fputs("<td></td>", f);
 	td_bytes(f, x->read_bytes);
-	if (x->has_kernel) {
-		td_bytes(f, x->rchar);
-		fprintf(f, "<td class=\"n\">%s</td>",
-			rp_fmt_seen(a, x->traced_rchar, x->rchar));
-	} else {
-		fputs("<td class=\"n\">-</td><td class=\"n\">-</td>", f);
-	}
+	td_kernel(f, x->has_kernel, x->rchar, x->traced_rchar);
 	td_bytes(f, x->write_bytes);
-	if (x->has_kernel) {
-		td_bytes(f, x->wchar);
-		fprintf(f, "<td class=\"n\">%s</td>",
-			rp_fmt_seen(a, x->traced_wchar, x->wchar));
-	} else {
-		fputs("<td class=\"n\">-</td><td class=\"n\">-</td>", f);
-	}
+	td_kernel(f, x->has_kernel, x->wchar, x->traced_wchar);
 	fputs("</tr>\n", f);
 }
 
