@@ -20,6 +20,7 @@
 #include "hook.h"
 #include "preload.h"
 #include "state.h"
+#include "runtime/proc_io.h"
 #include "runtime/stacks.h"
 #include "runtime/text.h"
 #include "record/trace_dir.h"
@@ -406,17 +407,21 @@ static KEKE_ONCE void announce(void)
 KEKE_ONCE void keke_record_exit(enum keke_exit_how how, bool has_status,
 				int status)
 {
+	struct keke_proc_io io = { 0 };
 	struct keke_rec r;
 
 	if (keke_in_vfork_child())	/* the parent's state, not ours */
 		return;
 	__atomic_store_n(&keke_image.ended, 1, __ATOMIC_RELEASE);
+	if (keke_writer_active())
+		keke_proc_io_read(&io);
 	if (keke_writer_active() &&
 	    keke_rec_begin(&r, KEKE_REC_PROCESS_END, 0, 0, keke_now(),
-			   KEKE_REC_MAX_LEN(2, 0))) {
+			   KEKE_REC_MAX_LEN(2, 0) + KEKE_PROC_IO_MAX_LEN)) {
 		if (has_status)
 			keke_rec_int(&r, KEKE_KEY_STATUS, status);
 		keke_rec_int(&r, KEKE_KEY_HOW, how);
+		keke_rec_proc_io(&r, &io);
 		keke_rec_commit(&r);
 		keke_writer_refresh_anchor();
 	}

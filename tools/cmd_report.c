@@ -33,13 +33,19 @@ static const char report_usage[] =
 	"  - per executable: runs, total and percentile wall times, exit\n"
 	"    codes and signals;\n"
 	"  - per path (file path or peer address; an fd is named by the\n"
-	"    open, connect or accept that returned it): the top by time and\n"
-	"    by bytes;\n"
+	"    merge, \"<fd N>\" when it could not be): the top by time and by\n"
+	"    bytes;\n"
 	"  - the process tree with wall times, same-name siblings folded into\n"
 	"    one line (\"cc \u00d7412\");\n"
 	"  - per executable, its average trace: the nth call of each name,\n"
 	"    the share of processes that made it, and the p25 p50 p75 p99 of\n"
-	"    its offset from the process's start.\n"
+	"    its offset from the process's start;\n"
+	"  - per process, the bytes its calls read and wrote beside the\n"
+	"    kernel's count of them (rchar, wchar of /proc/PID/io), and the\n"
+	"    share keke saw;\n"
+	"  - with --files, per executable and per process: the files it\n"
+	"    read, wrote, created and removed, and the paths it looked for\n"
+	"    that were not there, with bytes and times.\n"
 	"\n"
 	"Percentiles are exact, by nearest rank: the pN of n values is the\n"
 	"value at rank ceil(N/100 * n), counting from 1.\n"
@@ -74,7 +80,8 @@ static const char report_usage[] =
 	"  -f, --format FMT     text (default), json or csv\n"
 	"      --table NAME     csv: only that table, without the table\n"
 	"                       column (calls bytes histogram executables\n"
-	"                       paths_by_time paths_by_bytes tree steps)\n"
+	"                       paths_by_time paths_by_bytes io tree steps\n"
+	"                       files_by_executable files_by_process)\n"
 	"  -o, --output FILE    write the report into FILE, not stdout\n"
 	"      --html FILE      write a self-contained HTML page (no network\n"
 	"                       needed) to FILE; with no --format or\n"
@@ -84,6 +91,9 @@ static const char report_usage[] =
 	"      --steps N        calls of one name per process in the average\n"
 	"                       trace (default 3)\n"
 	"      --no-fold        one tree line per process\n"
+	"      --files          add the files each executable and process\n"
+	"                       read, wrote, created, removed and looked for\n"
+	"                       in vain (--path narrows them)\n"
 	"  -h, --help           show this help and exit\n"
 	"\n"
 	"Exit status: 0 done; 1 failed (no output written); 2 usage error.\n";
@@ -102,6 +112,7 @@ enum {
 	OPT_TOP,
 	OPT_STEPS,
 	OPT_NO_FOLD,
+	OPT_FILES,
 };
 
 enum format {
@@ -269,6 +280,9 @@ static int take_form(int c, char *arg, struct report_args *a)
 	case OPT_NO_FOLD:
 		a->o.no_fold = true;
 		return 0;
+	case OPT_FILES:
+		a->o.files = true;
+		return 0;
 	}
 	return -1;
 }
@@ -296,6 +310,7 @@ static int parse_args(int argc, char **argv, struct report_args *a)
 		{ "top", required_argument, NULL, OPT_TOP },
 		{ "steps", required_argument, NULL, OPT_STEPS },
 		{ "no-fold", no_argument, NULL, OPT_NO_FOLD },
+		{ "files", no_argument, NULL, OPT_FILES },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};

@@ -38,6 +38,7 @@
 #include "proc/vfork.h"
 #include "hook.h"
 #include "raw_syscall.h"
+#include "runtime/proc_io.h"
 #include "runtime/text.h"
 
 extern char **environ;
@@ -161,12 +162,15 @@ static KEKE_ONCE const char *target_of(const struct exec_call *c, char *buf,
 	return c->path;
 }
 
-/* Writes the exec slice of a call made at @ts; returns the record, to
- * mark it failed later. */
+/* Writes the exec slice of a call made at @ts, with the kernel's I/O
+ * counters @io when they were read; returns the record, to mark it
+ * failed later. */
 static KEKE_ONCE uint8_t *record_exec(const char *path, char *const argv[],
-				      uint64_t flow, uint64_t ts)
+				      uint64_t flow, uint64_t ts,
+				      const struct keke_proc_io *io)
 {
-	size_t max_len = KEKE_REC_MAX_LEN(2, 0) + KEKE_EXEC_FIELDS_MAX;
+	size_t max_len = KEKE_REC_MAX_LEN(2, 0) + KEKE_EXEC_FIELDS_MAX +
+			 KEKE_PROC_IO_MAX_LEN;
 	uint64_t stack = keke_stack_for(KEKE_CALL_EXEC, &max_len);
 	struct keke_rec r;
 	uint8_t *rec;
@@ -178,6 +182,7 @@ static KEKE_ONCE uint8_t *record_exec(const char *path, char *const argv[],
 	keke_rec_stack(&r, stack);
 	keke_exec_fields(&r, path, argv);
 	keke_rec_int(&r, KEKE_KEY_FLOW_OUT, (int64_t)flow);
+	keke_rec_proc_io(&r, io);
 	rec = r.start;
 	keke_rec_commit(&r);
 	return rec;
@@ -277,14 +282,20 @@ static KEKE_ONCE uint8_t *record_before(const struct exec_call *c,
 					const struct keke_prelude_env *prelude,
 					bool missing)
 {
+	struct keke_proc_io io = { 0 };
 	uint8_t *rec = NULL;
 
 	if (vforked) {
 		keke_vfork_exec(target, c->argv);
 		return NULL;
 	}
-	if (keke_traced(KEKE_FAMILY_BIT_PROC) && !prelude)
-		rec = record_exec(target, c->argv, flow, keke_now());
+	/* What the image read and wrote, should it end here; not for a
+	 * program that is not there (a PATH search), which is no end. */
+	if (keke_traced(KEKE_FAMILY_BIT_PROC) && !prelude) {
+		if (!missing)
+			keke_proc_io_read(&io);
+		rec = record_exec(target, c->argv, flow, keke_now(), &io);
+	}
 	/* For the image's end, if the exec works. A program that searches
 	 * its PATH by exec'ing each place in turn (dash, Python's
 	 * subprocess) tries many that do not exist, and is spared the clock
@@ -350,7 +361,8 @@ static KEKE_ONCE int do_exec(const struct exec_call *c)
 	rc = real_exec(c, env);
 	err = errno;
 	if (prelude)	/* it came back: record it after all */
-		rec = record_exec(target, c->argv, flow, prelude->fork.exec);
+		rec = record_exec(target, c->argv, flow, prelude->fork.exec,
+				  &(struct keke_proc_io){ 0 });
 	if (err == E2BIG)
 		rc = exec_untraced(c, rec, saved, &err);
 	if (rec)

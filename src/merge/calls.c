@@ -12,9 +12,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "merge/access.h"
 #include "merge/clocks.h"
 #include "merge/decode.h"
 #include "merge/fds.h"
+#include "merge/kernel_io.h"
 #include "merge/stacks.h"
 #include "merge/user.h"
 
@@ -284,6 +286,9 @@ int merge_call_slice(struct merge *m, struct image *im, struct thr *t,
 	if (c.stack_id)
 		merge_slice_stack(im, c.stack_id, &s);
 	note_process_call(m, im, rec, &s, c.flow_out);
+	merge_kernel_io(p, rec, ts);
+	if (merge_access_call(m, im, rec, &s))
+		return -1;
 	link_flows(m, &s, &c);
 	if (ts + s.dur_ns > t->end_ns)
 		t->end_ns = ts + s.dur_ns;

@@ -13,6 +13,7 @@
 #include "merge/calls.h"
 #include "merge/clocks.h"
 #include "merge/fds.h"
+#include "merge/kernel_io.h"
 #include "merge/stacks.h"
 #include "merge/user.h"
 
@@ -247,6 +248,7 @@ static int on_record(struct merge *m, struct image *im,
 		break;
 	case KEKE_REC_PROCESS_END:
 		on_process_end(im, rec, ts);
+		merge_kernel_io(&m->procs[im->proc], rec, ts);
 		break;
 	case KEKE_REC_SLICE:
 		rc = merge_call_slice(m, im, t, rec, ts);

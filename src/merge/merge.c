@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "record/clock.h"
+#include "merge/access.h"
 #include "merge/clocks.h"
 #include "merge/fds.h"
 #include "merge/files.h"
@@ -163,6 +164,7 @@ static void free_merge(struct merge *m)
 	idmap_free(&m->flow_index);
 	idmap_free(&m->counter_tracks);
 	merge_stacks_free(m);
+	merge_access_free(m);
 }
 
 /*
@@ -226,6 +228,8 @@ enum keke_merge_result keke_merge(const struct keke_merge_options *o,
 		rc = emit_metadata(&m);
 	if (!rc)
 		rc = merge_files(&m);
+	if (!rc)
+		rc = merge_access_flush(&m);
 	show_progress(&m, m.nfiles, true);
 	if (!rc)
 		rc = merge_tree(&m);

@@ -21,6 +21,8 @@
 #include <string.h>
 #include <sys/wait.h>
 
+#include "merge/kernel_io.h"
+
 /* The reaped child with @pid in @dir whose wait returned first at or
  * after @since, or NULL. m->reaped is sorted by (dir, pid, ts). */
 static const struct reaped *reaped_after(const struct merge *m, size_t dir,
@@ -476,6 +478,7 @@ static int emit_processes(struct merge *m)
 			.untraced = p->untraced,
 			.dropped = p->dropped,
 		};
+		merge_kernel_io_out(p, &out);
 		if (out.killed)
 			m->stats->killed++;
 		if (EACH_SINK(m, process, &out))

@@ -5,7 +5,7 @@
  * Reading the args table costs more than reading the slices, so in a full
  * scan it is read by other threads, each with its own connection and its
  * own range of arg_set_id, in arg_set_id order. A worker keeps, of each
- * arg set, only what the report uses (fd, result, errno, path, addr) in a
+ * arg set, only what the report uses (rp_argset_take) in a
  * compact record, and hands batches of records to the scan through a
  * short queue; the scan takes the ranges one after the other and so sees
  * every set in order. Memory is bounded by the queues.
@@ -20,7 +20,7 @@
 #include "common/json_escape.h"
 
 #define BATCH_RECS 4096		/* records per batch */
-#define BATCH_TEXT 65536	/* path and addr bytes per batch, about */
+#define BATCH_TEXT 65536	/* string bytes per batch, about */
 #define QUEUE_MAX 4		/* batches ready per worker */
 #define WORKERS_MAX 4
 #define WORKER_CACHE_KIB 16384	/* each worker's SQLite page cache */
@@ -29,7 +29,7 @@
 struct arec {
 	int64_t set;
 	struct rp_argset a;
-	uint32_t path_off, addr_off;	/* in the batch's text */
+	uint32_t off[RP_NSTR];		/* its strings, in the batch's text */
 };
 
 struct batch {
@@ -70,35 +70,22 @@ static int take(struct batch *b, struct arec *r, sqlite3_stmt *st)
 	const char *key = (const char *)sqlite3_column_text(st, 1);
 	struct rp_argset *a = &r->a;
 	size_t off = b->text.len, n;
+	int k;
 
 	if (!key)
 		return 0;
-	if (!strcmp(key, "fd")) {
-		a->has_fd = true;
-		a->fd = sqlite3_column_int64(st, 2);
-	} else if (!strcmp(key, "result")) {
-		if (sqlite3_column_type(st, 2) == SQLITE_INTEGER) {
-			a->has_result = true;
-			a->result = sqlite3_column_int64(st, 2);
-		}
-	} else if (!strcmp(key, "errno")) {
-		a->failed = true;
-	} else if ((!strcmp(key, "path") || !strcmp(key, "addr")) &&
-		   sqlite3_column_type(st, 3) == SQLITE_TEXT) {
-		n = (size_t)sqlite3_column_bytes(st, 3);
-		n = n > RP_STR_MAX ? RP_STR_MAX : n;
-		if (keke_jbuf_put(&b->text, sqlite3_column_text(st, 3), n))
-			return -1;
-		if (key[0] == 'p') {
-			a->has_path = true;
-			r->path_off = (uint32_t)off;
-			a->path_len = (uint16_t)n;
-		} else {
-			a->has_addr = true;
-			r->addr_off = (uint32_t)off;
-			a->addr_len = (uint16_t)n;
-		}
-	}
+	k = rp_argset_take(a, key,
+			   sqlite3_column_type(st, 2) == SQLITE_INTEGER,
+			   sqlite3_column_int64(st, 2));
+	if (k < 0 || sqlite3_column_type(st, 3) != SQLITE_TEXT)
+		return 0;
+	n = (size_t)sqlite3_column_bytes(st, 3);
+	n = n > RP_STR_MAX ? RP_STR_MAX : n;
+	if (keke_jbuf_put(&b->text, sqlite3_column_text(st, 3), n))
+		return -1;
+	a->has[k] = true;
+	a->len[k] = (uint16_t)n;
+	r->off[k] = (uint32_t)off;
 	return 0;
 }
 
@@ -149,8 +136,12 @@ static bool push(struct worker *w, struct batch *b)
 /* Whether record @r says anything the report uses. */
 static bool useful(const struct arec *r)
 {
-	return r->a.has_fd || r->a.has_result || r->a.failed ||
-	       r->a.has_path || r->a.has_addr;
+	bool any = r->a.has_fd || r->a.has_fd_in || r->a.has_result ||
+		   r->a.has_count || r->a.failed;
+
+	for (int k = 0; k < RP_NSTR; k++)
+		any |= r->a.has[k];
+	return any;
 }
 
 /*
@@ -366,6 +357,7 @@ static int next_batch(struct rp_ctx *c, struct rp_args *a)
 int rp_args_get(struct rp_ctx *c, struct rp_args *a, int64_t set,
 		struct rp_slice *s)
 {
+	const char *text[RP_NSTR];
 	const struct arec *r;
 
 	for (;;) {
@@ -383,8 +375,9 @@ int rp_args_get(struct rp_ctx *c, struct rp_args *a, int64_t set,
 	}
 	if (r->set != set)
 		return 0;
-	rp_argset_apply(&r->a, a->batch->text.p + r->path_off,
-			a->batch->text.p + r->addr_off, &a->text, s);
+	for (int k = 0; k < RP_NSTR; k++)
+		text[k] = a->batch->text.p + r->off[k];
+	rp_argset_apply(&r->a, text, &a->text, s);
 	a->pos++;
 	return 0;
 }

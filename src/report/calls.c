@@ -2,8 +2,8 @@
 /*
  * The per-call table of the report: for each call name, its count,
  * errors, total and self time, duration percentiles and, for the calls
- * that move bytes, the bytes their results count, with percentiles and a
- * log2 histogram of the sizes.
+ * that move bytes (record/call_io.h), the bytes they moved, with
+ * percentiles and a log2 histogram of the sizes.
  *
  * Durations and sizes are kept (8 bytes each) until the end, where each
  * name's are sorted once for exact percentiles.
@@ -19,6 +19,8 @@
 
 #include <stdlib.h>
 #include <string.h>
+
+#include "record/call_io.h"
 
 #define CONSUMED INT64_MIN	/* a parent whose nested time was used */
 
@@ -38,36 +40,6 @@ struct rp_calls {
 	struct idmap nested;		/* parent id -> nested time */
 };
 
-/* What a call named @name does: RP_IN (read, recv...), RP_OUT (write,
- * send...), RP_OPEN, RP_CONNECT, RP_ACCEPT, RP_CLOSE, or 0. */
-static unsigned call_kind(const char *name)
-{
-	static const struct {
-		unsigned kind;
-		const char *names[16];
-	} kinds[] = {
-		{ RP_IN, { "read", "pread", "pread64", "readv", "preadv",
-			   "preadv2", "recv", "recvfrom", "recvmsg",
-			   "recvmmsg", "fread" } },
-		{ RP_OUT, { "write", "pwrite", "pwrite64", "writev", "pwritev",
-			    "pwritev2", "send", "sendto", "sendmsg",
-			    "sendmmsg", "sendfile", "sendfile64", "fwrite",
-			    "copy_file_range", "splice" } },
-		{ RP_OPEN, { "open", "openat", "openat2", "creat", "open64",
-			     "openat64", "creat64", "fopen", "fopen64",
-			     "freopen", "freopen64" } },
-		{ RP_CONNECT, { "connect" } },
-		{ RP_ACCEPT, { "accept", "accept4" } },
-		{ RP_CLOSE, { "close", "fclose" } },
-	};
-
-	for (size_t k = 0; k < sizeof(kinds) / sizeof(kinds[0]); k++)
-		for (size_t i = 0; i < 16 && kinds[k].names[i]; i++)
-			if (!strcmp(name, kinds[k].names[i]))
-				return kinds[k].kind;
-	return 0;
-}
-
 int rp_name(struct rp_ctx *c, const char *name, size_t len, uint32_t *id)
 {
 	size_t n = c->names.n;
@@ -85,7 +57,7 @@ int rp_name(struct rp_ctx *c, const char *name, size_t len, uint32_t *id)
 		c->kinds = k;
 		c->kinds_cap = cap;
 	}
-	c->kinds[*id] = (uint8_t)call_kind(c->names.str[*id]);
+	c->kinds[*id] = (uint8_t)keke_call_io_named(c->names.str[*id]);
 	return 0;
 }
 
@@ -132,7 +104,7 @@ int rp_calls_add(struct rp_ctx *c, const struct rp_slice *s)
 {
 	struct rp_calls *cs = c->calls;
 	struct call_stat *st;
-	int64_t nested;
+	int64_t nested, bytes;
 
 	st = stat_of(cs, s->name_id);
 	if (!st)
@@ -141,10 +113,10 @@ int rp_calls_add(struct rp_ctx *c, const struct rp_slice *s)
 		st->category = strdup(s->category);
 		if (!st->category)
 			return rp_oom(c);
-		st->moves_bytes = (s->kind & RP_BYTES) != 0;
+		st->moves_bytes = keke_io_moves(s->io);
 	}
 	st->count++;
-	st->errors += s->failed;
+	st->errors += s->a.failed;
 	st->total_ns += s->dur;
 	if (keke_values_add(&st->durs, s->dur))
 		return rp_oom(c);
@@ -153,12 +125,12 @@ int rp_calls_add(struct rp_ctx *c, const struct rp_slice *s)
 		st->nested_ns += nested;
 		idmap_put(&cs->nested, (uint64_t)s->id, CONSUMED);
 	}
-	if (st->moves_bytes && s->has_result && s->result >= 0 &&
-	    !s->failed) {
+	bytes = rp_slice_bytes(s);
+	if (bytes >= 0) {
 		st->sized++;
-		st->bytes += s->result;
-		keke_log2_add(&st->hist, s->result);
-		if (keke_values_add(&st->sizes, s->result))
+		st->bytes += bytes;
+		keke_log2_add(&st->hist, bytes);
+		if (keke_values_add(&st->sizes, bytes))
 			return rp_oom(c);
 	}
 	return 0;

@@ -11,6 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "record/call_io.h"
+
 int rp_fail(struct rp_ctx *c, const char *fmt, ...)
 {
 	va_list ap;
@@ -32,29 +34,65 @@ int rp_sql_fail(struct rp_ctx *c, const char *what)
 		       c->db ? sqlite3_errmsg(c->db) : "out of memory");
 }
 
-/* Copies the @len bytes at @src into @buf as a string, the slice's @str. */
-static void put_text(char *buf, const char *src, size_t len,
-		     const char **str, size_t *str_len)
+int rp_argset_take(struct rp_argset *a, const char *key, bool is_int,
+		   int64_t i)
 {
-	memcpy(buf, src, len);
-	buf[len] = '\0';
-	*str = buf;
-	*str_len = len;
+	static const char *const strs[RP_NSTR] = {
+		[RP_PATH] = "path", [RP_ADDR] = "addr", [RP_PATH_IN] = "path_in",
+	};
+	struct {
+		const char *key;
+		bool *has;
+		int64_t *v;
+	} ints[] = {
+		{ "fd", &a->has_fd, &a->fd },
+		{ "fd_in", &a->has_fd_in, &a->fd_in },
+		{ "result", &a->has_result, &a->result },
+		{ "count", &a->has_count, &a->count },
+	};
+
+	if (!strcmp(key, "errno")) {
+		a->failed = true;
+		return -1;
+	}
+	for (size_t k = 0; k < sizeof(ints) / sizeof(ints[0]); k++) {
+		if (strcmp(key, ints[k].key))
+			continue;
+		if (is_int) {
+			*ints[k].has = true;
+			*ints[k].v = i;
+		}
+		return -1;
+	}
+	for (int k = 0; k < RP_NSTR; k++)
+		if (!strcmp(key, strs[k]))
+			return k;
+	return -1;
 }
 
-void rp_argset_apply(const struct rp_argset *a, const char *path,
-		     const char *addr, struct rp_arg_text *buf,
+void rp_argset_apply(const struct rp_argset *a,
+		     const char *const text[RP_NSTR], struct rp_arg_text *buf,
 		     struct rp_slice *s)
 {
-	s->has_fd = a->has_fd;
-	s->fd = a->fd;
-	s->has_result = a->has_result;
-	s->result = a->result;
-	s->failed = a->failed;
-	if (a->has_path)
-		put_text(buf->path, path, a->path_len, &s->path, &s->path_len);
-	if (a->has_addr)
-		put_text(buf->addr, addr, a->addr_len, &s->addr, &s->addr_len);
+	s->a = *a;
+	for (int k = 0; k < RP_NSTR; k++) {
+		s->str[k] = NULL;
+		if (!a->has[k])
+			continue;
+		memcpy(buf->str[k], text[k], a->len[k]);
+		buf->str[k][a->len[k]] = '\0';
+		s->str[k] = buf->str[k];
+	}
+}
+
+int64_t rp_slice_bytes(const struct rp_slice *s)
+{
+	if (!keke_io_moves(s->io) || s->a.failed || !s->a.has_result ||
+	    s->a.result < 0)
+		return -1;
+	if (s->io & KEKE_IO_BYTES_IN_COUNT)
+		return s->a.has_count && s->a.count >= 0 ? s->a.count : -1;
+	return s->a.result;
 }
 
 void *rp_grow_zeroed(void *v, size_t *cap, size_t id, size_t size,

@@ -6,8 +6,10 @@
  * per-executable table and the tree; scan.c streams every slice with its
  * args (args.c reads them ahead); paths.c names the file or peer a call
  * worked on; calls.c, paths.c and steps.c gather their statistics from
- * the selected calls. Below them all, context.c says why something failed
- * and strtab.c interns strings.
+ * the selected calls; io.c sets each process's bytes beside the kernel's
+ * count, and files.c makes the files view, both from the process and
+ * file_access tables. Below them all, context.c says why something
+ * failed and strtab.c interns strings.
  */
 #ifndef KEKE_REPORT_CONTEXT_H
 #define KEKE_REPORT_CONTEXT_H
@@ -70,15 +72,16 @@ struct rp_proc {
 	bool selected;
 };
 
-/* What a call name says about the call (rp_name). */
-enum {
-	RP_IN = 1,			/* its result counts bytes read */
-	RP_OUT = 2,			/* its result counts bytes written */
-	RP_BYTES = RP_IN | RP_OUT,
-	RP_OPEN = 4,			/* returns an fd named by path */
-	RP_CONNECT = 8,			/* names its fd by its addr */
-	RP_ACCEPT = 16,			/* returns an fd named by addr */
-	RP_CLOSE = 32,			/* ends its fd's name */
+/* The string args the report reads: their index in rp_slice.str. */
+enum { RP_PATH, RP_ADDR, RP_PATH_IN, RP_NSTR };
+
+/* What an arg set says that the report uses, as the scan's cache and the
+ * readers ahead keep it; its strings are kept beside it. */
+struct rp_argset {
+	int64_t fd, fd_in, result, count;
+	uint16_t len[RP_NSTR];		/* of each string it has */
+	bool has_fd, has_fd_in, has_result, has_count, failed;
+	bool has[RP_NSTR];
 };
 
 /* One slice as the scan gives it, with what its args say. */
@@ -87,30 +90,18 @@ struct rp_slice {
 	int depth;
 	const char *name, *category;
 	uint32_t name_id;		/* in rp_ctx.names */
-	unsigned kind;			/* RP_IN ... of its name */
+	unsigned io;			/* record/call_io.h bits of its name */
 	size_t proc;			/* in rp_ctx.procs, or RP_NONE */
 	bool main_thread;
 	bool image;			/* spans a process image */
-	bool has_fd, has_result, failed;
-	int64_t fd, result;
-	const char *path;		/* the path arg, or NULL */
-	size_t path_len;
-	const char *addr;		/* the addr arg, or NULL */
-	size_t addr_len;
+	struct rp_argset a;		/* what its args say */
+	const char *str[RP_NSTR];	/* its path, addr and path_in args
+					 * (a.len[i] bytes), or NULL */
 };
 
-/* What an arg set says that the report uses, as the scan's cache and the
- * readers ahead keep it; its path and addr text are kept beside it. */
-struct rp_argset {
-	int64_t fd, result;
-	uint16_t path_len, addr_len;
-	bool has_fd, has_result, failed, has_path, has_addr;
-};
-
-/* Room for the path and addr of the slice being read. */
+/* Room for the strings of the slice being read. */
 struct rp_arg_text {
-	char path[RP_STR_MAX + 1];
-	char addr[RP_STR_MAX + 1];
+	char str[RP_NSTR][RP_STR_MAX + 1];
 };
 
 struct rp_calls;
@@ -130,7 +121,7 @@ struct rp_ctx {
 	struct idmap utid_ix;		/* utid -> index << 1 | is_main */
 	struct rp_strtab exe_names;
 	struct rp_strtab names;		/* of the slices */
-	uint8_t *kinds;			/* by name id: RP_IN ... */
+	uint8_t *kinds;			/* by name id: call_io.h bits */
 	size_t kinds_cap;
 
 	struct rp_calls *calls;
@@ -156,11 +147,24 @@ int rp_sql_fail(struct rp_ctx *c, const char *what);
 void *rp_grow_zeroed(void *v, size_t *cap, size_t id, size_t size,
 		     size_t first);
 
-/* context.c: what @a says into @s, its path (a->path_len bytes at @path)
- * and addr (a->addr_len bytes at @addr) copied into @buf. */
-void rp_argset_apply(const struct rp_argset *a, const char *path,
-		     const char *addr, struct rp_arg_text *buf,
+/*
+ * context.c: takes the arg @key into @a when it is one the report uses:
+ * an int arg's value @i (when @is_int), an errno. Returns the index in
+ * rp_slice.str of a string arg it uses (whose text the caller keeps, and
+ * sets a->has and a->len of), else -1.
+ */
+int rp_argset_take(struct rp_argset *a, const char *key, bool is_int,
+		   int64_t i);
+
+/* context.c: what @a says into @s, its strings (a->len[i] bytes at
+ * @text[i], for those it has) copied into @buf. */
+void rp_argset_apply(const struct rp_argset *a,
+		     const char *const text[RP_NSTR], struct rp_arg_text *buf,
 		     struct rp_slice *s);
+
+/* context.c: the bytes slice @s moved (record/call_io.h), or -1 when it
+ * moved none: its name moves none, it failed, or it has no result. */
+int64_t rp_slice_bytes(const struct rp_slice *s);
 
 /* procs.c */
 int rp_procs_load(struct rp_ctx *c);
@@ -204,17 +208,26 @@ void rp_calls_free(struct rp_ctx *c);
 /* paths.c */
 int rp_paths_init(struct rp_ctx *c);
 /*
- * The id of the file path or peer address of @s, -1 when it has none, or
- * -2 when out of memory (c->err set); follows its process's descriptors
- * (open, connect, accept, close) to name the fd of fd-only calls.
+ * The id of what @s worked on through its arg @which: RP_PATH (the path,
+ * else the peer address, else "<fd N>" for an fd the merge could not
+ * name) or RP_PATH_IN (a copy's source, else "<fd N>" of its fd_in).
+ * Returns -1 when it names none, or -2 when out of memory (c->err set).
  */
-int64_t rp_path_of(struct rp_ctx *c, const struct rp_slice *s);
+int64_t rp_path_of(struct rp_ctx *c, const struct rp_slice *s, int which);
 /* The path of id @id. */
 const char *rp_path_str(const struct rp_ctx *c, int64_t id);
-/* Takes one call (selected) that worked on path @id. */
-int rp_paths_add(struct rp_ctx *c, const struct rp_slice *s, int64_t id);
+/* Takes one call (selected) that worked on path @id, and on @in_id (a
+ * copy's source; -1: none). */
+int rp_paths_add(struct rp_ctx *c, const struct rp_slice *s, int64_t id,
+		 int64_t in_id);
 int rp_paths_finish(struct rp_ctx *c);
 void rp_paths_free(struct rp_ctx *c);
+
+/* io.c: the I/O table (keke's bytes and the kernel's per process). */
+int rp_io_finish(struct rp_ctx *c);
+
+/* files.c: the files view (--files), from the file_access table. */
+int rp_files_finish(struct rp_ctx *c);
 
 /* steps.c */
 int rp_steps_init(struct rp_ctx *c);

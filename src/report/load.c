@@ -4,7 +4,9 @@
  * about the trace (metadata, start and end), turns --now, --since and
  * --until into a window, and runs the parts of the report over it: the
  * processes first, then one pass over the slices feeding the per-call,
- * per-path and average-trace statistics, then the tables.
+ * per-path and average-trace statistics, then the tables, and those made
+ * from the process and file_access tables: I/O per process and, with
+ * --files, the files view.
  */
 #include "report/context.h"
 
@@ -13,6 +15,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+
+#include "record/call_io.h"
 
 #define DEFAULT_TOP 20
 #define DEFAULT_STEPS 3
@@ -176,22 +180,25 @@ static int describe_filters(struct rp_ctx *c)
 static int take_slice(struct rp_ctx *c, const struct rp_slice *s)
 {
 	const struct keke_report_options *o = c->o;
-	int64_t path;
+	int64_t path, path_in = -1;
 
 	if (s->image)
 		return 0;
 	if (rp_calls_nested(c, s))
 		return -1;
-	path = rp_path_of(c, s);
-	if (path == -2)
-		return -1;
 	if (o->call && !keke_glob(o->call, s->name))
 		return 0;
-	if (o->path && (path < 0 || !keke_glob(o->path, rp_path_str(c, path))))
+	path = rp_path_of(c, s, RP_PATH);
+	if (path != -2 && (s->io & KEKE_IO_COPY))
+		path_in = rp_path_of(c, s, RP_PATH_IN);
+	if (path == -2 || path_in == -2)
+		return -1;
+	if (o->path && !(path >= 0 && keke_glob(o->path, rp_path_str(c, path)))
+	    && !(path_in >= 0 && keke_glob(o->path, rp_path_str(c, path_in))))
 		return 0;
 	if (rp_calls_add(c, s) || rp_steps_add(c, s))
 		return -1;
-	if (path >= 0 && rp_paths_add(c, s, path))
+	if ((path >= 0 || path_in >= 0) && rp_paths_add(c, s, path, path_in))
 		return -1;
 	return 0;
 }
@@ -238,7 +245,8 @@ int keke_report_load(const struct keke_report_options *o,
 		goto out;
 	keke_progress_update(&c.progress, "computing", 0, 0);
 	if (rp_calls_finish(&c) || rp_paths_finish(&c) ||
-	    rp_exes_finish(&c) || rp_tree_finish(&c) || rp_steps_finish(&c))
+	    rp_exes_finish(&c) || rp_tree_finish(&c) || rp_steps_finish(&c) ||
+	    rp_io_finish(&c) || rp_files_finish(&c))
 		goto out;
 	ret = 0;
 out:
@@ -247,6 +255,21 @@ out:
 	if (ret)
 		keke_report_free(r);
 	return ret;
+}
+
+/* Frees the @n groups of files at @g. */
+static void free_files(struct keke_report_files *g, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		for (size_t j = 0; j < g[i].nfiles; j++) {
+			free(g[i].files[j].path);
+			free(g[i].files[j].renamed_to);
+		}
+		free(g[i].files);
+		free(g[i].name);
+		free(g[i].cmdline);
+	}
+	free(g);
 }
 
 void keke_report_free(struct keke_report *r)
@@ -282,5 +305,11 @@ void keke_report_free(struct keke_report *r)
 		free(r->traces[i].steps);
 	}
 	free(r->traces);
+	free(r->io_total.name);
+	for (size_t i = 0; i < r->nio; i++)
+		free(r->io[i].name);
+	free(r->io);
+	free_files(r->files_by_exe, r->nfiles_by_exe);
+	free_files(r->files_by_proc, r->nfiles_by_proc);
 	memset(r, 0, sizeof(*r));
 }

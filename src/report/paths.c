@@ -3,20 +3,20 @@
  * The per-path table of the report: which file path or peer address each
  * call worked on, and the time, bytes and errors per path.
  *
- * A call names its path with a "path" arg (open, stat, unlink; and any
- * fd call the merge gave one) or an "addr" arg (connect, sendto). Other
- * calls give an fd; each process's descriptors are followed through the
- * calls seen so far in the selection: open/openat/creat/fopen returning
- * an fd name it with their path, connect names its fd with its addr,
- * accept names the fd it returns, close and fclose forget their fd after
- * the call. An fd nobody named is shown as "<stdin>", "<stdout>",
- * "<stderr>" or "<fd N>".
+ * A call names what it worked on with a "path" arg (open, stat, unlink;
+ * and any fd call, which the merge gives the name of its fd), an "addr"
+ * arg (connect, sendto) or, for a copy's source, a "path_in" arg. An fd
+ * the merge could not name is "<fd N>". Bytes go the way
+ * record/call_io.h says, a copy's counting as read from its source and
+ * written to its target: the same sums as the merge's file_access table.
  */
 #include "report/context.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "record/call_io.h"
 
 struct path_stat {
 	uint64_t calls, errors;
@@ -27,7 +27,6 @@ struct rp_paths {
 	struct rp_strtab names;
 	struct path_stat *stat;		/* by name id */
 	size_t cap;
-	struct idmap fds;		/* process << 32 | fd -> name id */
 };
 
 int rp_paths_init(struct rp_ctx *c)
@@ -35,69 +34,35 @@ int rp_paths_init(struct rp_ctx *c)
 	c->paths = calloc(1, sizeof(*c->paths));
 	if (!c->paths)
 		return rp_oom(c);
-	idmap_init(&c->paths->fds);
 	return 0;
 }
 
-/* The key of descriptor @fd of the slice's process in the fd map. */
-static uint64_t fd_key(const struct rp_slice *s, int64_t fd)
-{
-	uint64_t proc = s->proc == RP_NONE ? 0xffffffffu : s->proc;
-
-	return rp_mix(proc << 32 | (uint32_t)fd);
-}
-
-/* The id of @len bytes at @str, or -1 when out of memory. */
+/* The id of @len bytes at @str, or -2 when out of memory (c->err set). */
 static int64_t intern(struct rp_ctx *c, const char *str, size_t len)
 {
 	uint32_t id;
 
-	if (rp_intern(&c->paths->names, str, len, &id))
-		return -1;
-	return id;
-}
-
-int64_t rp_path_of(struct rp_ctx *c, const struct rp_slice *s)
-{
-	struct rp_paths *ps = c->paths;
-	char buf[32];
-	int64_t id = -1;
-
-	if (s->path) {
-		id = intern(c, s->path, s->path_len);
-		if (id >= 0 && (s->kind & RP_OPEN) && s->has_result &&
-		    s->result >= 0)
-			idmap_put(&ps->fds, fd_key(s, s->result), id);
-	} else if (s->addr) {
-		id = intern(c, s->addr, s->addr_len);
-		if (id >= 0 && (s->kind & RP_CONNECT) && s->has_fd &&
-		    !s->failed)
-			idmap_put(&ps->fds, fd_key(s, s->fd), id);
-		if (id >= 0 && (s->kind & RP_ACCEPT) && s->has_result &&
-		    s->result >= 0)
-			idmap_put(&ps->fds, fd_key(s, s->result), id);
-	} else if (s->has_fd) {
-		/* -1: closed. */
-		if (!idmap_get(&ps->fds, fd_key(s, s->fd), &id) || id < 0) {
-			if (s->fd >= 0 && s->fd <= 2)
-				snprintf(buf, sizeof(buf), "<std%s>",
-					 s->fd == 0 ? "in" :
-					 s->fd == 1 ? "out" : "err");
-			else
-				snprintf(buf, sizeof(buf), "<fd %lld>",
-					 (long long)s->fd);
-			id = intern(c, buf, strlen(buf));
-		}
-		if (s->kind & RP_CLOSE)
-			idmap_put(&ps->fds, fd_key(s, s->fd), -1);
-	} else {
-		return -1;
-	}
-	if (id < 0) {
+	if (rp_intern(&c->paths->names, str, len, &id)) {
 		rp_oom(c);
 		return -2;
 	}
 	return id;
+}
+
+int64_t rp_path_of(struct rp_ctx *c, const struct rp_slice *s, int which)
+{
+	bool has_fd = which == RP_PATH ? s->a.has_fd : s->a.has_fd_in;
+	int64_t fd = which == RP_PATH ? s->a.fd : s->a.fd_in;
+	char buf[32];
+
+	if (s->str[which])
+		return intern(c, s->str[which], s->a.len[which]);
+	if (which == RP_PATH && s->str[RP_ADDR])
+		return intern(c, s->str[RP_ADDR], s->a.len[RP_ADDR]);
+	if (!has_fd)
+		return -1;
+	snprintf(buf, sizeof(buf), "<fd %lld>", (long long)fd);
+	return intern(c, buf, strlen(buf));
 }
 
 const char *rp_path_str(const struct rp_ctx *c, int64_t id)
@@ -105,10 +70,10 @@ const char *rp_path_str(const struct rp_ctx *c, int64_t id)
 	return c->paths->names.str[id];
 }
 
-int rp_paths_add(struct rp_ctx *c, const struct rp_slice *s, int64_t id)
+/* The stats of path @id, grown to hold it; NULL when out of memory. */
+static struct path_stat *stat_of(struct rp_ctx *c, int64_t id)
 {
 	struct rp_paths *ps = c->paths;
-	struct path_stat *st;
 
 	if ((size_t)id >= ps->cap) {
 		struct path_stat *v = rp_grow_zeroed(ps->stat, &ps->cap,
@@ -116,20 +81,46 @@ int rp_paths_add(struct rp_ctx *c, const struct rp_slice *s, int64_t id)
 						     256);
 
 		if (!v)
-			return rp_oom(c);
+			return NULL;
 		ps->stat = v;
 	}
-	st = &ps->stat[id];
+	return &ps->stat[id];
+}
+
+/* Counts call @s in @st: its time, whether it failed. */
+static void count_call(struct path_stat *st, const struct rp_slice *s)
+{
 	st->calls++;
-	st->errors += s->failed;
+	st->errors += s->a.failed;
 	st->time_ns += s->dur;
-	if ((s->kind & RP_BYTES) && s->has_result && s->result >= 0 &&
-	    !s->failed) {
-		if (s->kind & RP_IN)
-			st->bytes_in += s->result;
-		else
-			st->bytes_out += s->result;
+}
+
+int rp_paths_add(struct rp_ctx *c, const struct rp_slice *s, int64_t id,
+		 int64_t in_id)
+{
+	int64_t bytes = rp_slice_bytes(s);
+	struct path_stat *st;
+
+	if (in_id >= 0) {
+		st = stat_of(c, in_id);
+		if (!st)
+			return rp_oom(c);
+		count_call(st, s);
+		if (bytes >= 0)
+			st->bytes_in += bytes;
 	}
+	if (id < 0)
+		return 0;
+	st = stat_of(c, id);
+	if (!st)
+		return rp_oom(c);
+	count_call(st, s);
+	if (bytes < 0)
+		return 0;
+	if (s->io & KEKE_IO_IN)
+		st->bytes_in += bytes;
+	else
+		st->bytes_out += bytes;
 	return 0;
 }
 
@@ -220,7 +211,6 @@ void rp_paths_free(struct rp_ctx *c)
 	if (!c->paths)
 		return;
 	rp_strtab_free(&c->paths->names);
-	idmap_free(&c->paths->fds);
 	free(c->paths->stat);
 	free(c->paths);
 	c->paths = NULL;

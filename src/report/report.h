@@ -47,6 +47,8 @@ struct keke_report_options {
 					 * process in the average trace;
 					 * 0: 3 */
 	bool no_fold;			/* one tree line per process */
+	bool files;			/* the files each executable and
+					 * process worked on (--files) */
 	bool progress;			/* show progress on stderr */
 };
 
@@ -94,6 +96,68 @@ struct keke_report_path {
 	int64_t time_ns;
 	int64_t bytes_in;		/* read or received */
 	int64_t bytes_out;		/* written or sent */
+};
+
+/*
+ * What one process read and wrote, as keke's calls account for it and as
+ * the kernel counted it (/proc/PID/io); or the sum of these over the
+ * selected processes.
+ */
+struct keke_report_io {
+	char *name;			/* the process's, or "total" */
+	int pid;			/* 0 for the total */
+	int64_t read_bytes;		/* keke: read by its calls, from files
+					 * and sockets (file_access) */
+	int64_t write_bytes;		/* and written */
+	bool has_kernel;		/* the kernel's counters are known */
+	int64_t rchar, wchar;		/* the kernel's, less those of the
+					 * children it reaped */
+	int64_t traced_rchar;		/* the bytes of keke's calls that
+					 * rchar counts too (read family,
+					 * stdio, copies; not recv) */
+	int64_t traced_wchar;		/* and that wchar counts */
+	uint64_t processes;		/* the total: how many it sums */
+	uint64_t no_kernel;		/* the total: selected processes
+					 * whose counters are unknown */
+};
+
+/* What a process (or an executable's processes) did to a file. */
+enum keke_report_role {
+	KEKE_ROLE_READ = 1,		/* read, or opened to read */
+	KEKE_ROLE_WROTE = 2,		/* written, or opened to write */
+	KEKE_ROLE_CREATED = 4,
+	KEKE_ROLE_REMOVED = 8,		/* unlinked or renamed away */
+	KEKE_ROLE_MISSING = 16,		/* looked for and not there */
+	KEKE_ROLE_PROBED = 32,		/* only looked at (stat...) */
+};
+
+/* One file of the files view: file_access's row of one process, or the
+ * rows of one path summed over an executable's processes. */
+struct keke_report_file {
+	char *path;
+	unsigned roles;			/* KEKE_ROLE_* */
+	int64_t read_bytes, write_bytes;
+	uint64_t opened, created, deleted, probed_missing, calls;
+	char *renamed_to;		/* where it went last, or NULL */
+	uint64_t processes;		/* that worked on it */
+	int64_t time_ns;		/* in calls on it */
+	int64_t first_ns, last_ns;	/* from the process's start: its
+					 * first call's start, last one's
+					 * end (earliest and latest) */
+};
+
+/* The files of one executable, or of one process. */
+struct keke_report_files {
+	char *name;			/* the executable, or process name */
+	int pid;			/* the process's; 0: an executable */
+	char *cmdline;			/* the process's; NULL otherwise */
+	int64_t start_ns;		/* the process's start; 0 otherwise */
+	uint64_t processes;		/* with rows in file_access */
+	struct keke_report_file *files;	/* by path */
+	size_t nfiles;
+	uint64_t nread, nwritten, ncreated, nremoved, nmissing; /* files */
+	int64_t other_read_bytes;	/* from sockets, pipes, unnamed fds */
+	int64_t other_write_bytes;
 };
 
 /* One line of the process tree: one process, or same-name siblings
@@ -163,6 +227,21 @@ struct keke_report {
 	size_t tree_more;		/* lines not shown */
 	struct keke_report_trace *traces; /* most processes first */
 	size_t ntraces;
+
+	/* I/O per process, keke's and the kernel's (the database has the
+	 * kernel's counters when has_io). */
+	bool has_io;
+	struct keke_report_io io_total;
+	struct keke_report_io *io;	/* most bytes first */
+	size_t nio;
+	size_t io_more;			/* processes not shown */
+
+	/* --files: per executable (by name), per process (by start). */
+	bool files;
+	struct keke_report_files *files_by_exe;
+	size_t nfiles_by_exe;
+	struct keke_report_files *files_by_proc;
+	size_t nfiles_by_proc;
 };
 
 /*
@@ -183,9 +262,11 @@ void keke_report_free(struct keke_report *r);
 int keke_report_text(FILE *f, const struct keke_report *r);
 int keke_report_json(FILE *f, const struct keke_report *r);
 /* CSV: every row starts with its table's name ("calls", "bytes",
- * "histogram", "executables", "paths_by_time", "paths_by_bytes", "tree",
- * "steps"), each table after a header row; @table names the only table
- * to write (its rows without the table column), or NULL for all. */
+ * "histogram", "executables", "paths_by_time", "paths_by_bytes", "io",
+ * "tree", "steps", and with --files "files_by_executable" and
+ * "files_by_process"), each table after a header row; @table names the
+ * only table to write (its rows without the table column), or NULL for
+ * all. */
 int keke_report_csv(FILE *f, const struct keke_report *r, const char *table);
 
 /* Whether @table is one of the CSV table names above. */

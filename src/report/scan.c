@@ -28,7 +28,7 @@
 #define ARGS_JUMP 4096		/* re-seek the args past this many ids */
 #define MAX_SEEK_THREADS 10000	/* more selected threads: scan */
 #define SET_CACHE 16384		/* arg sets remembered (a power of 2) */
-#define SET_TEXT 232		/* path and addr bytes a cached set holds */
+#define SET_TEXT 216		/* string bytes a cached set holds */
 
 static const char slice_cols[] =
 	"SELECT id, ts, dur, track_id, category, name, depth, parent_id,"
@@ -43,7 +43,7 @@ static const char slice_cols[] =
 struct cached_set {
 	int64_t set;			/* 0: empty */
 	struct rp_argset a;
-	char text[SET_TEXT];		/* the path, then the addr */
+	char text[SET_TEXT];		/* its strings, one after another */
 };
 
 struct scan {
@@ -61,24 +61,25 @@ struct scan {
 };
 
 /* At most RP_STR_MAX bytes of column @col, if it is text, into @buf as
- * the string *@str of *@len bytes. */
+ * the string arg @k of @s. */
 static void take_text(char *buf, sqlite3_stmt *st, int col,
-		      const char **str, size_t *len)
+		      struct rp_slice *s, int k)
 {
-	const unsigned char *s;
+	const unsigned char *t;
 	size_t n;
 
 	if (sqlite3_column_type(st, col) != SQLITE_TEXT)
 		return;
-	s = sqlite3_column_text(st, col);
-	n = s ? (size_t)sqlite3_column_bytes(st, col) : 0;
+	t = sqlite3_column_text(st, col);
+	n = t ? (size_t)sqlite3_column_bytes(st, col) : 0;
 	if (n > RP_STR_MAX)
 		n = RP_STR_MAX;
 	if (n)
-		memcpy(buf, s, n);
+		memcpy(buf, t, n);
 	buf[n] = '\0';
-	*str = buf;
-	*len = n;
+	s->str[k] = buf;
+	s->a.has[k] = true;
+	s->a.len[k] = (uint16_t)n;
 }
 
 /* Takes the arg of @st's row, whose key, int and string values are the
@@ -87,38 +88,15 @@ static void take_arg(struct scan *sc, struct rp_slice *s, sqlite3_stmt *st,
 		     int col)
 {
 	const char *key = (const char *)sqlite3_column_text(st, col);
+	int k;
 
 	if (!key)
 		return;
-	switch (key[0]) {
-	case 'f':
-		if (!strcmp(key, "fd")) {
-			s->has_fd = true;
-			s->fd = sqlite3_column_int64(st, col + 1);
-		}
-		break;
-	case 'r':
-		if (!strcmp(key, "result") &&
-		    sqlite3_column_type(st, col + 1) == SQLITE_INTEGER) {
-			s->has_result = true;
-			s->result = sqlite3_column_int64(st, col + 1);
-		}
-		break;
-	case 'e':
-		if (!strcmp(key, "errno"))
-			s->failed = true;
-		break;
-	case 'p':
-		if (!strcmp(key, "path"))
-			take_text(sc->text.path, st, col + 2, &s->path,
-				  &s->path_len);
-		break;
-	case 'a':
-		if (!strcmp(key, "addr"))
-			take_text(sc->text.addr, st, col + 2, &s->addr,
-				  &s->addr_len);
-		break;
-	}
+	k = rp_argset_take(&s->a, key,
+			   sqlite3_column_type(st, col + 1) == SQLITE_INTEGER,
+			   sqlite3_column_int64(st, col + 1));
+	if (k >= 0)
+		take_text(sc->text.str[k], st, col + 2, s, k);
 }
 
 static struct cached_set *cache_slot(struct scan *sc, int64_t set)
@@ -130,40 +108,42 @@ static struct cached_set *cache_slot(struct scan *sc, int64_t set)
 static void cache_put(struct scan *sc, int64_t set, const struct rp_slice *s)
 {
 	struct cached_set *e;
+	size_t len = 0;
 
-	if (!sc->cache || s->path_len + s->addr_len > SET_TEXT)
+	for (int k = 0; k < RP_NSTR; k++)
+		len += s->str[k] ? s->a.len[k] : 0;
+	if (!sc->cache || len > SET_TEXT)
 		return;
 	e = cache_slot(sc, set);
 	e->set = set;
-	e->a = (struct rp_argset){
-		.fd = s->fd,
-		.result = s->result,
-		.path_len = (uint16_t)s->path_len,
-		.addr_len = (uint16_t)s->addr_len,
-		.has_fd = s->has_fd,
-		.has_result = s->has_result,
-		.failed = s->failed,
-		.has_path = s->path != NULL,
-		.has_addr = s->addr != NULL,
-	};
-	if (s->path)
-		memcpy(e->text, s->path, s->path_len);
-	if (s->addr)
-		memcpy(e->text + s->path_len, s->addr, s->addr_len);
+	e->a = s->a;
+	len = 0;
+	for (int k = 0; k < RP_NSTR; k++) {
+		e->a.has[k] = s->str[k] != NULL;
+		if (!s->str[k])
+			continue;
+		memcpy(e->text + len, s->str[k], s->a.len[k]);
+		len += s->a.len[k];
+	}
 }
 
 /* What set @set said, into @s, if remembered. */
 static bool cache_get(struct scan *sc, int64_t set, struct rp_slice *s)
 {
 	const struct cached_set *e;
+	const char *text[RP_NSTR];
+	size_t off = 0;
 
 	if (!sc->cache)
 		return false;
 	e = cache_slot(sc, set);
 	if (e->set != set)
 		return false;
-	rp_argset_apply(&e->a, e->text, e->text + e->a.path_len, &sc->text,
-			s);
+	for (int k = 0; k < RP_NSTR; k++) {
+		text[k] = e->text + off;
+		off += e->a.has[k] ? e->a.len[k] : 0;
+	}
+	rp_argset_apply(&e->a, text, &sc->text, s);
 	return true;
 }
 
@@ -279,7 +259,7 @@ static int read_slice(struct scan *sc, sqlite3_stmt *st, struct rp_slice *s)
 	if (rp_name(c, s->name, (size_t)sqlite3_column_bytes(st, 5),
 		    &s->name_id))
 		return -1;
-	s->kind = c->kinds[s->name_id];
+	s->io = c->kinds[s->name_id];
 	s->depth = sqlite3_column_int(st, 6);
 	s->parent_id = sqlite3_column_int64(st, 7);
 	s->image = s->depth == 0 && s->main_thread &&

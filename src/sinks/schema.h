@@ -6,8 +6,12 @@
  * table are listed once, in KEKE_DB_SCHEMA; SQL elsewhere names tables
  * by these macros, glued into its literals ("SELECT ts FROM " KEKE_DB_SLICE).
  *
- * Times (ts, start_ts, end_ts, dur) are nanoseconds of CLOCK_MONOTONIC;
- * metadata's realtime_offset_ns turns them into wall time.
+ * Times (ts, start_ts, end_ts, dur, and columns ending in _ns) are
+ * nanoseconds of CLOCK_MONOTONIC; metadata's realtime_offset_ns turns
+ * them into wall time. Beyond Perfetto's: process's io_* columns (the
+ * kernel's /proc/PID/io counters, keke_process in sink.h) and
+ * traced_rchar/traced_wchar, and the file_access table (one row per
+ * process and path, keke_file_access in sink.h).
  */
 #ifndef KEKE_SCHEMA_H
 #define KEKE_SCHEMA_H
@@ -24,13 +28,17 @@
 #define KEKE_DB_MAPPING "stack_profile_mapping"
 #define KEKE_DB_FRAME "stack_profile_frame"
 #define KEKE_DB_CALLSITE "stack_profile_callsite"
+#define KEKE_DB_FILE_ACCESS "file_access"
 
 /* Every table with its columns, in the order the sink inserts them. */
 #define KEKE_DB_SCHEMA \
 	"CREATE TABLE " KEKE_DB_PROCESS "(upid INTEGER PRIMARY KEY, pid INT,"\
 	" name TEXT, cmdline TEXT, start_ts INT, end_ts INT, parent_upid INT,"\
 	" exit_code INT, signal INT, exe TEXT, cwd TEXT, killed INT,"	\
-	" untraced INT, dropped INT);"					\
+	" untraced INT, dropped INT, io_ts INT, io_rchar INT, io_wchar INT,"\
+	" io_syscr INT, io_syscw INT, io_read_bytes INT, io_write_bytes INT,"\
+	" io_cancelled_write_bytes INT, traced_rchar INT,"		\
+	" traced_wchar INT);"						\
 	"CREATE TABLE " KEKE_DB_THREAD "(utid INTEGER PRIMARY KEY, tid INT,"\
 	" name TEXT, upid INT, start_ts INT, end_ts INT,"		\
 	" is_main_thread INT);"						\
@@ -55,7 +63,13 @@
 	"CREATE TABLE " KEKE_DB_COUNTER_TRACK "(id INTEGER PRIMARY KEY," \
 	" name TEXT, upid INT);"					\
 	"CREATE TABLE " KEKE_DB_COUNTER "(id INTEGER PRIMARY KEY, ts INT,"\
-	" track_id INT, value REAL);"
+	" track_id INT, value REAL);"					\
+	"CREATE TABLE " KEKE_DB_FILE_ACCESS "(upid INT, path TEXT,"	\
+	" kind TEXT, read_bytes INT, write_bytes INT, reads INT,"	\
+	" writes INT, opened INT, opened_write INT, created INT,"	\
+	" truncated INT, deleted INT, probed INT, probed_missing INT,"	\
+	" renamed_to TEXT, renamed_from TEXT, calls INT, dur_ns INT,"	\
+	" first_ts_ns INT, last_ts_ns INT);"
 
 /* The indexes, made once the rows are in; the report's seeks use
  * slice_ts, slice_track_id and args_arg_set_id. */
@@ -66,6 +80,8 @@
 	"CREATE INDEX args_arg_set_id ON " KEKE_DB_ARGS "(arg_set_id);"	\
 	"CREATE INDEX thread_upid ON " KEKE_DB_THREAD "(upid);"		\
 	"CREATE INDEX process_pid ON " KEKE_DB_PROCESS "(pid);"		\
-	"CREATE INDEX counter_track_id ON " KEKE_DB_COUNTER "(track_id);"
+	"CREATE INDEX counter_track_id ON " KEKE_DB_COUNTER "(track_id);" \
+	"CREATE INDEX file_access_upid ON " KEKE_DB_FILE_ACCESS "(upid);" \
+	"CREATE INDEX file_access_path ON " KEKE_DB_FILE_ACCESS "(path);"
 
 #endif

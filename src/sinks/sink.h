@@ -3,8 +3,8 @@
  * Sinks: where the merge sends a run's processes, threads, slices and flows.
  * Every sink implements the same ops; the merge calls them in this order:
  *
- *	open -> metadata* -> (slice | counter | mapping | frame | callsite)*
- *	-> process* -> thread* -> flow* -> finish
+ *	open -> metadata* -> (slice | counter | mapping | frame | callsite
+ *	| file_access)* -> process* -> thread* -> flow* -> finish
  *
  * (a slice's stack, its callsite, and the frames and mappings that
  * callsite uses, are sent before the slice)
@@ -45,6 +45,16 @@ struct keke_process {
 	bool killed;		/* no exit record: died without exiting */
 	bool untraced;		/* seen only from its parent's side */
 	uint64_t dropped;	/* events lost (no space in the trace dir) */
+	/* The kernel's I/O counters (/proc/PID/io) at the end of its last
+	 * image that recorded them, at io_ts: its children's that it reaped
+	 * included, as the kernel counts. */
+	bool has_io;
+	int64_t io_ts;
+	int64_t io_rchar, io_wchar, io_syscr, io_syscw;
+	int64_t io_read_bytes, io_write_bytes, io_cancelled_write_bytes;
+	/* The bytes of its recorded calls of the kinds the kernel counts in
+	 * rchar and wchar (record/call_io.h, KEKE_IO_KERNEL_COUNTED). */
+	int64_t traced_rchar, traced_wchar;
 };
 
 struct keke_thread {
@@ -114,6 +124,35 @@ struct keke_flow {
 	const char *name;
 };
 
+/*
+ * What one process did to one file (or socket, pipe, unnamed fd), summed
+ * over its calls by the merge (merge/access.c). Counts are of calls that
+ * succeeded unless said otherwise.
+ */
+struct keke_file_access {
+	int64_t upid;
+	const char *path;	/* as the calls named it; "<fd N>": an fd
+				 * keke could not name */
+	const char *kind;	/* "file", "socket", "pipe", "fd" (unnamed)
+				 * or "other" */
+	int64_t read_bytes;	/* read from it (and copied out of it) */
+	int64_t write_bytes;	/* written to it (and copied into it) */
+	uint64_t reads, writes;	/* calls that moved those bytes */
+	uint64_t opened;	/* opens of it (exec and dlopen too) */
+	uint64_t opened_write;	/* of those, with write access */
+	uint64_t created;	/* calls that surely made it (merge/access.c) */
+	uint64_t truncated;	/* opens with O_TRUNC, truncate calls */
+	uint64_t deleted;	/* unlinked, removed or renamed away */
+	uint64_t probed;	/* stat, access, readlink... that found it */
+	uint64_t probed_missing; /* calls that failed with ENOENT on it */
+	const char *renamed_to;	/* the last name it was renamed to, or NULL */
+	const char *renamed_from; /* the last name renamed onto it, or NULL */
+	uint64_t calls;		/* all calls on it, failed ones too */
+	int64_t dur_ns;		/* their time */
+	int64_t first_ts_ns, last_ts_ns; /* the first call's start, the
+					 * last one's end */
+};
+
 /* A loaded file that stack frames point into. */
 struct keke_mapping {
 	int64_t id;
@@ -156,6 +195,9 @@ struct keke_sink_ops {
 	int (*process)(void *sink, const struct keke_process *p);
 	int (*thread)(void *sink, const struct keke_thread *t);
 	int (*flow)(void *sink, const struct keke_flow *f);
+	/* Optional (NULL: the sink has no place for it), sent once a
+	 * process's calls are all read. */
+	int (*file_access)(void *sink, const struct keke_file_access *a);
 	/* Completes the output and renames it into place; frees the sink.
 	 * Returns 0, or -1 + @err (the temporary is removed then). */
 	int (*finish)(void *sink, char *err);

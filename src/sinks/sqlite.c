@@ -2,7 +2,8 @@
 /*
  * The SQLite sink: writes a run into a database whose tables (schema.h)
  * read like those of Perfetto's trace processor (process, thread,
- * thread_track, slice, args, flow, metadata), times in nanoseconds.
+ * thread_track, slice, args, flow, metadata), times in nanoseconds, and
+ * keke's file_access.
  *
  * The database is built in "<file>.tmp-XXXXXX" next to its output (the
  * file a symlink leads to; output.h), with no journal and no syncing,
@@ -25,7 +26,8 @@
  *
  * Ids that are 0 ("none") are stored as NULL: process.parent_upid,
  * thread.upid, slice.parent_id, flow ends. So are process.exit_code when
- * unknown and process.signal when 0. A slice with args has its own id as
+ * unknown and process.signal when 0, and the process's io_* columns when
+ * its counters are unknown. A slice with args has its own id as
  * arg_set_id (NULL without args); its args keep their order in rowid order,
  * with flat_key equal to key, value_type 'int' or 'string', and
  * display_value the value as a person reads it: the decoded text of a flag
@@ -108,6 +110,7 @@ enum batch_id {
 	B_FRAME,
 	B_CALLSITE,
 	B_METADATA,
+	B_FILE_ACCESS,
 	B_COUNT,
 };
 
@@ -146,7 +149,8 @@ static const struct {
 	const char *row;
 } batch_sql[B_COUNT] = {
 	[B_PROCESS] = { KEKE_DB_PROCESS, "INSERT INTO " KEKE_DB_PROCESS
-			" VALUES", "(?,?,?,?,?,?,?,?,?,?,?,?,?,?)" },
+			" VALUES", "(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
+		      },
 	[B_THREAD] = { KEKE_DB_THREAD, "INSERT INTO " KEKE_DB_THREAD " VALUES",
 		       "(?,?,?,?,?,?,?)" },
 	[B_SLICE] = { KEKE_DB_SLICE, "INSERT INTO " KEKE_DB_SLICE " VALUES",
@@ -173,6 +177,9 @@ static const struct {
 	[B_METADATA] = { KEKE_DB_METADATA,
 			 "INSERT OR REPLACE INTO " KEKE_DB_METADATA " VALUES",
 			 "(?,?,?)" },
+	[B_FILE_ACCESS] = { KEKE_DB_FILE_ACCESS,
+			    "INSERT INTO " KEKE_DB_FILE_ACCESS " VALUES",
+			    "(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)" },
 };
 
 /*
@@ -908,6 +915,24 @@ static int sqlite_sink_slice(void *sink, const struct keke_slice *s)
 	return 0;
 }
 
+/* The I/O columns of @p's row: NULL when it has no counters. */
+static void put_io(struct batch *b, const struct keke_process *p)
+{
+	const int64_t v[] = {
+		p->io_ts, p->io_rchar, p->io_wchar, p->io_syscr, p->io_syscw,
+		p->io_read_bytes, p->io_write_bytes,
+		p->io_cancelled_write_bytes,
+	};
+
+	for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++)
+		if (p->has_io)
+			put_int(b, v[i]);
+		else
+			put_null(b);
+	put_int(b, p->traced_rchar);
+	put_int(b, p->traced_wchar);
+}
+
 /* Queues @p's row; inserts the batch when it fills up. */
 static int sqlite_sink_process(void *sink, const struct keke_process *p)
 {
@@ -934,7 +959,47 @@ static int sqlite_sink_process(void *sink, const struct keke_process *p)
 	put_int(b, p->killed);
 	put_int(b, p->untraced);
 	put_int(b, p->dropped > INT64_MAX ? INT64_MAX : (int64_t)p->dropped);
+	put_io(b, p);
 	return row_done(q, B_PROCESS, ok);
+}
+
+/* A count as an INT cell. */
+static void put_count(struct batch *b, uint64_t n)
+{
+	put_int(b, n > INT64_MAX ? INT64_MAX : (int64_t)n);
+}
+
+/* Queues @a's row; inserts the batch when it fills up. */
+static int sqlite_sink_file_access(void *sink,
+				   const struct keke_file_access *a)
+{
+	struct sqlite_sink *q = sink;
+	struct batch *b = q->t[B_FILE_ACCESS].filling;
+	bool ok;
+
+	if (q->failed)
+		return -1;
+	put_int(b, a->upid);
+	ok = put_str(b, a->path) == 0;
+	ok = put_str(b, a->kind) == 0 && ok;
+	put_int(b, a->read_bytes);
+	put_int(b, a->write_bytes);
+	put_count(b, a->reads);
+	put_count(b, a->writes);
+	put_count(b, a->opened);
+	put_count(b, a->opened_write);
+	put_count(b, a->created);
+	put_count(b, a->truncated);
+	put_count(b, a->deleted);
+	put_count(b, a->probed);
+	put_count(b, a->probed_missing);
+	ok = put_str(b, a->renamed_to) == 0 && ok;
+	ok = put_str(b, a->renamed_from) == 0 && ok;
+	put_count(b, a->calls);
+	put_int(b, a->dur_ns);
+	put_int(b, a->first_ts_ns);
+	put_int(b, a->last_ts_ns);
+	return row_done(q, B_FILE_ACCESS, ok);
 }
 
 /* Queues @t's row (its track is made in finish). */
@@ -1144,6 +1209,7 @@ const struct keke_sink_ops keke_sink_sqlite = {
 	.process = sqlite_sink_process,
 	.thread = sqlite_sink_thread,
 	.flow = sqlite_sink_flow,
+	.file_access = sqlite_sink_file_access,
 	.finish = sqlite_sink_finish,
 	.abort = sqlite_sink_abort,
 	.cancel_on = sqlite_sink_cancel_on,

@@ -13,7 +13,8 @@ its process slice; the other N - P slices are calls on the processes'
 main threads: read, write, open, close, stat, fstat, lseek, connect,
 send, recv, poll, nanosleep, fork, wait and dlopen, with durations from
 100 ns to about 1.6 ms and the args the hooks record (fd, path, count,
-result, addr, errno and error on 2% of them). Rows are generated inside
+result, addr, errno and error on 2% of them); file_access is empty and
+the kernel's I/O counters are unknown. Rows are generated inside
 SQLite: ten million slices (a 2 GB file) take about five minutes.
 
 The trace starts at 2026-11-23 09:00:00 UTC (realtime_offset_ns) and
@@ -29,7 +30,9 @@ SCHEMA = """
 CREATE TABLE process(upid INTEGER PRIMARY KEY, pid INT, name TEXT,
  cmdline TEXT, start_ts INT, end_ts INT, parent_upid INT,
  exit_code INT, signal INT, exe TEXT, cwd TEXT, killed INT,
- untraced INT, dropped INT);
+ untraced INT, dropped INT, io_ts INT, io_rchar INT, io_wchar INT,
+ io_syscr INT, io_syscw INT, io_read_bytes INT, io_write_bytes INT,
+ io_cancelled_write_bytes INT, traced_rchar INT, traced_wchar INT);
 CREATE TABLE thread(utid INTEGER PRIMARY KEY, tid INT, name TEXT,
  upid INT, start_ts INT, end_ts INT, is_main_thread INT);
 CREATE TABLE thread_track(id INTEGER PRIMARY KEY, utid INT);
@@ -47,6 +50,11 @@ CREATE TABLE process_counter_track(id INTEGER PRIMARY KEY,
  name TEXT, upid INT);
 CREATE TABLE counter(id INTEGER PRIMARY KEY, ts INT, track_id INT,
  value REAL);
+CREATE TABLE file_access(upid INT, path TEXT, kind TEXT, read_bytes INT,
+ write_bytes INT, reads INT, writes INT, opened INT, opened_write INT,
+ created INT, truncated INT, deleted INT, probed INT, probed_missing INT,
+ renamed_to TEXT, renamed_from TEXT, calls INT, dur_ns INT,
+ first_ts_ns INT, last_ts_ns INT);
 """
 
 INDEXES = """
@@ -58,6 +66,8 @@ CREATE INDEX args_arg_set_id ON args(arg_set_id);
 CREATE INDEX thread_upid ON thread(upid);
 CREATE INDEX process_pid ON process(pid);
 CREATE INDEX counter_track_id ON counter(track_id);
+CREATE INDEX file_access_upid ON file_access(upid);
+CREATE INDEX file_access_path ON file_access(path);
 """
 
 T0 = 1000 * 10**9                      # CLOCK_MONOTONIC of the start
@@ -137,7 +147,9 @@ def main():
     db.execute(f"""
         WITH RECURSIVE c(p) AS (SELECT 1 UNION ALL SELECT p + 1 FROM c
                                 WHERE p < {nproc})
-        INSERT INTO process
+        INSERT INTO process(upid, pid, name, cmdline, start_ts, end_ts,
+                            parent_upid, exit_code, signal, exe, cwd,
+                            killed, untraced, dropped)
         SELECT p, 1000 + p,
                CASE WHEN p = 1 THEN 'make' ELSE {pname} END,
                CASE WHEN p = 1 THEN 'make -j8' ELSE {pname} || ' arg' || p END,

@@ -2,9 +2,9 @@
 /*
  * keke report on a small hand-made database whose every statistic is
  * known: per call (counts, errors, total and self time, percentiles of
- * durations and sizes, log2 histograms), per executable, per path (fds
- * followed through open, connect and close), the folded process tree, the
- * average trace; windows (absolute, durations, presets at a fixed --now),
+ * durations and sizes, log2 histograms), per executable, per path (as
+ * the merge names fds), the folded process tree, the average trace; the
+ * I/O per process and the files view on a second database; windows (absolute, durations, presets at a fixed --now),
  * the glob filters, each of the three ways the database is read; then the
  * command: text, JSON, CSV, HTML rendered by headless Chromium, errors;
  * and a 100,000-slice database from tests/bench/make_big_db.py checked
@@ -78,7 +78,9 @@ static const char run_sql[] =
 	" NULL, 'string');"
 	/* cc 101, from 1001 s: open a.c as fd 3, reads, close, a read of
 	 * the closed fd, connect and send on fd 4, a write to stdout; its
-	 * worker thread reads fd 3 after the close. */
+	 * worker thread reads fd 3 after the close. The fd calls have the
+	 * path the merge names their fd by, but for the closed fd and
+	 * stdout. */
 	"INSERT INTO slice(" SLICE_COLS ") VALUES"
 	" (10, 1001000000100,   50, 2, 'file', 'open',    1, 2, 10),"
 	" (11, 1001000000200,  100, 2, 'file', 'read',    1, 2, 11),"
@@ -95,17 +97,22 @@ static const char run_sql[] =
 	" (10, 'path', 'path', NULL, '/src/a.c', NULL, 'string'),"
 	" (10, 'result', 'result', 3, NULL, NULL, 'int'),"
 	" (11, 'fd', 'fd', 3, NULL, NULL, 'int'),"
+	" (11, 'path', 'path', NULL, '/src/a.c', NULL, 'string'),"
 	" (11, 'count', 'count', 64, NULL, NULL, 'int'),"
 	" (11, 'result', 'result', 10, NULL, NULL, 'int'),"
 	" (12, 'fd', 'fd', 3, NULL, NULL, 'int'),"
+	" (12, 'path', 'path', NULL, '/src/a.c', NULL, 'string'),"
 	" (12, 'result', 'result', 20, NULL, NULL, 'int'),"
 	" (13, 'fd', 'fd', 3, NULL, NULL, 'int'),"
+	" (13, 'path', 'path', NULL, '/src/a.c', NULL, 'string'),"
 	" (13, 'result', 'result', 30, NULL, NULL, 'int'),"
 	" (14, 'fd', 'fd', 3, NULL, NULL, 'int'),"
+	" (14, 'path', 'path', NULL, '/src/a.c', NULL, 'string'),"
 	" (14, 'result', 'result', -1, NULL, NULL, 'int'),"
 	" (14, 'errno', 'errno', 4, NULL, NULL, 'int'),"
 	" (14, 'error', 'error', NULL, 'EINTR', NULL, 'string'),"
 	" (15, 'fd', 'fd', 3, NULL, NULL, 'int'),"
+	" (15, 'path', 'path', NULL, '/src/a.c', NULL, 'string'),"
 	" (15, 'result', 'result', 0, NULL, NULL, 'int'),"
 	" (16, 'fd', 'fd', 3, NULL, NULL, 'int'),"
 	" (16, 'result', 'result', 7, NULL, NULL, 'int'),"
@@ -113,6 +120,7 @@ static const char run_sql[] =
 	" (17, 'addr', 'addr', NULL, '10.0.0.1:80', NULL, 'string'),"
 	" (17, 'result', 'result', 0, NULL, NULL, 'int'),"
 	" (18, 'fd', 'fd', 4, NULL, NULL, 'int'),"
+	" (18, 'path', 'path', NULL, '10.0.0.1:80', NULL, 'string'),"
 	" (18, 'result', 'result', 100, NULL, NULL, 'int'),"
 	" (19, 'fd', 'fd', 1, NULL, NULL, 'int'),"
 	" (19, 'result', 'result', 5, NULL, NULL, 'int'),"
@@ -133,12 +141,16 @@ static const char run_sql[] =
 	" (20, 'path', 'path', NULL, '/src/b.c', NULL, 'string'),"
 	" (20, 'result', 'result', 5, NULL, NULL, 'int'),"
 	" (21, 'fd', 'fd', 5, NULL, NULL, 'int'),"
+	" (21, 'path', 'path', NULL, '/src/b.c', NULL, 'string'),"
 	" (21, 'result', 'result', 4096, NULL, NULL, 'int'),"
 	" (23, 'fd', 'fd', 5, NULL, NULL, 'int'),"
+	" (23, 'path', 'path', NULL, '/src/b.c', NULL, 'string'),"
 	" (23, 'result', 'result', 100, NULL, NULL, 'int'),"
 	" (24, 'fd', 'fd', 5, NULL, NULL, 'int'),"
+	" (24, 'path', 'path', NULL, '/src/b.c', NULL, 'string'),"
 	" (24, 'result', 'result', 200, NULL, NULL, 'int'),"
 	" (27, 'fd', 'fd', 5, NULL, NULL, 'int'),"
+	" (27, 'path', 'path', NULL, '/src/b.c', NULL, 'string'),"
 	" (27, 'result', 'result', 8, NULL, NULL, 'int');"
 	/* cc 104, from 1050 s: open a.c as fd 3, read, close. */
 	"INSERT INTO slice(" SLICE_COLS ") VALUES"
@@ -149,8 +161,10 @@ static const char run_sql[] =
 	" (30, 'path', 'path', NULL, '/src/a.c', NULL, 'string'),"
 	" (30, 'result', 'result', 3, NULL, NULL, 'int'),"
 	" (31, 'fd', 'fd', 3, NULL, NULL, 'int'),"
+	" (31, 'path', 'path', NULL, '/src/a.c', NULL, 'string'),"
 	" (31, 'result', 'result', 1, NULL, NULL, 'int'),"
 	" (32, 'fd', 'fd', 3, NULL, NULL, 'int'),"
+	" (32, 'path', 'path', NULL, '/src/a.c', NULL, 'string'),"
 	" (32, 'result', 'result', 0, NULL, NULL, 'int');"
 	/* make: spawn cc, wait; cc1: a read of stdin. */
 	"INSERT INTO slice(" SLICE_COLS ") VALUES"
@@ -434,16 +448,16 @@ static const struct keke_report_path *path(const struct keke_report_path *p,
 	return NULL;
 }
 
-Test(report, paths_follow_fds)
+Test(report, paths_are_the_merges_names)
 {
 	struct keke_report r;
 	const struct keke_report_path *p;
 	static const char *const by_time[] = {
 		"/src/a.c", "10.0.0.1:80", "/usr/bin/cc", "/src/b.c", "<fd 3>",
-		"<stdout>", "<stdin>",
+		"<fd 1>", "<fd 0>",
 	};
 	static const char *const by_bytes[] = {
-		"/src/b.c", "10.0.0.1:80", "/src/a.c", "<fd 3>", "<stdout>",
+		"/src/b.c", "10.0.0.1:80", "/src/a.c", "<fd 3>", "<fd 1>",
 	};
 
 	load(&r, (struct keke_report_options){ 0 });
@@ -461,7 +475,7 @@ Test(report, paths_follow_fds)
 	p = path(r.paths_by_time, r.npaths_by_time, "/src/b.c");
 	cr_assert(p->calls == 5 && p->time_ns == 510);
 	cr_assert(p->bytes_in == 4396 && p->bytes_out == 8);
-	/* After the close, fd 3 has no name, on any thread. */
+	/* The calls the merge gave no name are named by their fd. */
 	p = path(r.paths_by_time, r.npaths_by_time, "<fd 3>");
 	cr_assert(p->calls == 2 && p->time_ns == 75 && p->bytes_in == 57);
 	p = path(r.paths_by_time, r.npaths_by_time, "10.0.0.1:80");
@@ -768,6 +782,302 @@ Test(report, arg_sets_shared_by_the_sink)
 		keke_report_free(&r);
 	}
 	unsetenv("KEKE_REPORT_THREADS");
+}
+
+/* ---- I/O per process, the files view ------------------------------------ */
+
+static char *report_out(const char *args, int want_status);
+
+/*
+ * A second run, through the sink: make (pid 200) starts cc 201, which
+ * ends before make reads its counters, and cc 202, killed (no counters).
+ * cc 201 makes an fwrite, a copy_file_range and a sendmmsg, whose bytes
+ * count by the call_io table; file_access has what each did to its files.
+ */
+static const char *make_io_db(void)
+{
+	const struct keke_sink_ops *ops = &keke_sink_sqlite;
+	const char *path = test_path(dir, "io.db");
+	char err[KEKE_SINK_ERROR_MAX] = "";
+	struct keke_process procs[] = {
+		{ .upid = 1, .pid = 200, .name = "make", .cmdline = "make",
+		  .start_ns = T0, .end_ns = T0 + 10 * S, .has_exit_code = true,
+		  .has_io = true, .io_ts = T0 + 10 * S, .io_rchar = 10000,
+		  .io_wchar = 3000, .traced_rchar = 500, .traced_wchar = 100 },
+		{ .upid = 2, .pid = 201, .name = "cc", .cmdline = "cc a.c",
+		  .parent_upid = 1, .start_ns = T0 + S, .end_ns = T0 + 2 * S,
+		  .has_exit_code = true, .has_io = true, .io_ts = T0 + 2 * S,
+		  .io_rchar = 4000, .io_wchar = 2000, .traced_rchar = 4000,
+		  .traced_wchar = 1000 },
+		{ .upid = 3, .pid = 202, .name = "cc", .cmdline = "cc b.c",
+		  .parent_upid = 1, .start_ns = T0 + 3 * S,
+		  .end_ns = T0 + 4 * S, .killed = true },
+	};
+	struct keke_file_access rows[] = {
+		{ .upid = 1, .path = "10.0.0.1:80", .kind = "socket",
+		  .read_bytes = 500, .reads = 1, .calls = 1 },
+		{ .upid = 2, .path = "/src/a.c", .kind = "file",
+		  .read_bytes = 4000, .reads = 2, .opened = 1, .calls = 4,
+		  .dur_ns = 700, .first_ts_ns = T0 + S + 100,
+		  .last_ts_ns = T0 + S + 900 },
+		{ .upid = 2, .path = "/src/a.o", .kind = "file",
+		  .write_bytes = 1000, .writes = 1, .opened = 1,
+		  .opened_write = 1, .created = 1, .calls = 3 },
+		{ .upid = 2, .path = "/usr/include/x.h", .kind = "file",
+		  .probed_missing = 2, .calls = 2 },
+		{ .upid = 2, .path = "<fd 1>", .kind = "fd", .write_bytes = 7,
+		  .writes = 1, .calls = 1 },
+		{ .upid = 3, .path = "/src/a.c", .kind = "file",
+		  .read_bytes = 10, .reads = 1, .opened = 1, .calls = 2,
+		  .first_ts_ns = T0 + 3 * S + 50, .last_ts_ns = T0 + 3 * S + 60 },
+		{ .upid = 3, .path = "/tmp/t", .kind = "file", .opened = 1,
+		  .opened_write = 1, .deleted = 1, .renamed_to = "/src/b.o",
+		  .calls = 2 },
+		{ .upid = 3, .path = "/src/b.o", .kind = "file",
+		  .renamed_from = "/tmp/t", .calls = 1 },
+	};
+	struct keke_arg fwrite_args[] = {
+		{ .key = "fd", .i = 3 }, { .key = "result", .i = 100 },
+		{ .key = "path", .is_str = true, .s = "/src/a.o", .len = 8 },
+	};
+	struct keke_arg copy_args[] = {
+		{ .key = "fd_in", .i = 4 }, { .key = "fd", .i = 5 },
+		{ .key = "result", .i = 4096 },
+		{ .key = "path_in", .is_str = true, .s = "/in", .len = 3 },
+		{ .key = "path", .is_str = true, .s = "/out", .len = 4 },
+	};
+	struct keke_arg mmsg_args[] = {
+		{ .key = "fd", .i = 6 }, { .key = "count", .i = 300 },
+		{ .key = "result", .i = 2 },
+		{ .key = "path", .is_str = true, .s = "10.0.0.1:80", .len = 11 },
+	};
+	struct {
+		const char *name;
+		struct keke_arg *args;
+		unsigned nargs;
+	} calls[] = {
+		{ "fwrite", fwrite_args, 3 },
+		{ "copy_file_range", copy_args, 5 },
+		{ "sendmmsg", mmsg_args, 4 },
+	};
+	void *sink = ops->open(path, err);
+
+	cr_assert(sink, "%s", err);
+	for (size_t i = 0; i < 3; i++) {
+		struct keke_slice image = {
+			.id = (int64_t)i + 1, .utid = (int64_t)i + 1,
+			.pid = procs[i].pid, .tid = procs[i].pid,
+			.ts_ns = procs[i].start_ns,
+			.dur_ns = procs[i].end_ns - procs[i].start_ns,
+			.category = "process", .name = procs[i].name,
+		};
+		struct keke_thread t = {
+			.utid = (int64_t)i + 1, .tid = procs[i].pid,
+			.upid = procs[i].upid, .pid = procs[i].pid,
+			.start_ns = procs[i].start_ns,
+			.end_ns = procs[i].end_ns, .is_main_thread = true,
+		};
+
+		cr_assert_eq(ops->slice(sink, &image), 0);
+		cr_assert_eq(ops->thread(sink, &t), 0);
+	}
+	for (size_t i = 0; i < 3; i++) {
+		struct keke_slice s = {
+			.id = 10 + (int64_t)i, .utid = 2, .pid = 201,
+			.tid = 201, .ts_ns = T0 + S + 1000 * (int64_t)i,
+			.dur_ns = 10, .category = "file", .name = calls[i].name,
+			.depth = 1, .parent_id = 2, .nargs = calls[i].nargs,
+			.args = calls[i].args,
+		};
+
+		cr_assert_eq(ops->slice(sink, &s), 0);
+	}
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++)
+		cr_assert_eq(ops->file_access(sink, &rows[i]), 0);
+	for (size_t i = 0; i < 3; i++)
+		cr_assert_eq(ops->process(sink, &procs[i]), 0);
+	cr_assert_eq(ops->finish(sink, err), 0, "%s", err);
+	return path;
+}
+
+static const struct keke_report_file *file_in(const struct keke_report_files *g,
+					      const char *path)
+{
+	for (size_t i = 0; i < g->nfiles; i++)
+		if (!strcmp(g->files[i].path, path))
+			return &g->files[i];
+	return NULL;
+}
+
+Test(report, stdio_copies_and_messages_move_bytes)
+{
+	const char *io_db = make_io_db();
+	const struct keke_report_path *p;
+	struct keke_report r;
+
+	load(&r, (struct keke_report_options){ .db = io_db });
+	cr_assert(call(&r, "fwrite")->moves_bytes);
+	cr_assert_eq(call(&r, "fwrite")->bytes, 100);
+	cr_assert_eq(call(&r, "copy_file_range")->bytes, 4096);
+	cr_assert_eq(call(&r, "sendmmsg")->bytes, 300, "its count, not its "
+		     "result (messages)");
+	p = path(r.paths_by_bytes, r.npaths_by_bytes, "/in");
+	cr_assert(p && p->bytes_in == 4096 && p->bytes_out == 0);
+	p = path(r.paths_by_bytes, r.npaths_by_bytes, "/out");
+	cr_assert(p && p->bytes_in == 0 && p->bytes_out == 4096);
+	p = path(r.paths_by_bytes, r.npaths_by_bytes, "/src/a.o");
+	cr_assert(p && p->bytes_out == 100);
+	keke_report_free(&r);
+
+	/* A copy is selected by either of its paths. */
+	load(&r, (struct keke_report_options){ .db = io_db, .path = "/in" });
+	cr_assert_eq(r.ncalls_total, 1);
+	cr_assert_str_eq(r.calls[0].name, "copy_file_range");
+	keke_report_free(&r);
+}
+
+Test(report, io_per_process_leaves_out_reaped_children)
+{
+	const char *io_db = make_io_db();
+	const struct keke_report_io *x;
+	struct keke_report r;
+
+	load(&r, (struct keke_report_options){ .db = io_db });
+	cr_assert(r.has_io);
+	cr_assert_eq(r.nio, 3);
+	x = &r.io_total;
+	cr_assert(x->has_kernel && x->processes == 2 && x->no_kernel == 1);
+	/* make's 10000 less cc 201's 4000, plus cc 201's 4000. */
+	cr_assert_eq(x->rchar, 10000);
+	cr_assert_eq(x->wchar, 3000);
+	cr_assert_eq(x->traced_rchar, 4500);
+	cr_assert_eq(x->read_bytes, 500 + 4000 + 10);
+	/* Most bytes first: make (6000 + 1000), cc 201, then cc 202. */
+	x = &r.io[0];
+	cr_assert(!strcmp(x->name, "make") && x->pid == 200);
+	cr_assert(x->rchar == 6000 && x->wchar == 1000, "%lld %lld",
+		  (long long)x->rchar, (long long)x->wchar);
+	cr_assert_eq(x->read_bytes, 500);
+	x = &r.io[1];
+	cr_assert(x->pid == 201 && x->rchar == 4000 && x->wchar == 2000 &&
+		  x->read_bytes == 4000 && x->write_bytes == 1007);
+	x = &r.io[2];
+	cr_assert(x->pid == 202 && !x->has_kernel && x->read_bytes == 10);
+	keke_report_free(&r);
+
+	load(&r, (struct keke_report_options){ .db = io_db, .top = 1 });
+	cr_assert(r.nio == 1 && r.io_more == 2);
+	keke_report_free(&r);
+}
+
+Test(report, files_per_executable_and_process)
+{
+	const char *io_db = make_io_db();
+	const struct keke_report_files *g;
+	const struct keke_report_file *f;
+	struct keke_report r;
+
+	load(&r, (struct keke_report_options){ .db = io_db });
+	cr_assert(!r.files && !r.nfiles_by_exe, "only with --files");
+	keke_report_free(&r);
+
+	load(&r, (struct keke_report_options){ .db = io_db, .files = true });
+	cr_assert(r.files);
+	cr_assert_eq(r.nfiles_by_exe, 2);
+	g = &r.files_by_exe[0];
+	cr_assert_str_eq(g->name, "cc");
+	cr_assert_eq(g->processes, 2);
+	cr_assert_eq(g->nfiles, 5, "the fd row is not a file");
+	cr_assert(g->nread == 1 && g->nwritten == 2 && g->ncreated == 1 &&
+		  g->nremoved == 1 && g->nmissing == 1, "%llu %llu %llu %llu "
+		  "%llu", (unsigned long long)g->nread,
+		  (unsigned long long)g->nwritten,
+		  (unsigned long long)g->ncreated,
+		  (unsigned long long)g->nremoved,
+		  (unsigned long long)g->nmissing);
+	cr_assert_eq(g->other_write_bytes, 7);
+	f = file_in(g, "/src/a.c");
+	cr_assert(f && f->roles == KEKE_ROLE_READ && f->read_bytes == 4010 &&
+		  f->processes == 2 && f->opened == 2);
+	f = file_in(g, "/src/a.o");
+	cr_assert(f && f->roles == (KEKE_ROLE_WROTE | KEKE_ROLE_CREATED));
+	f = file_in(g, "/usr/include/x.h");
+	cr_assert(f && f->roles == KEKE_ROLE_MISSING &&
+		  f->probed_missing == 2);
+	f = file_in(g, "/tmp/t");
+	cr_assert(f && (f->roles & KEKE_ROLE_REMOVED) && f->renamed_to &&
+		  !strcmp(f->renamed_to, "/src/b.o"));
+	cr_assert_str_eq(g->files[0].path, "/src/a.c", "by path");
+	g = &r.files_by_exe[1];
+	cr_assert(!strcmp(g->name, "make") && g->nfiles == 0 &&
+		  g->other_read_bytes == 500);
+
+	/* Per process, by start, times from the process's start. */
+	cr_assert_eq(r.nfiles_by_proc, 3);
+	cr_assert_eq(r.files_by_proc[0].pid, 200);
+	g = &r.files_by_proc[1];
+	cr_assert(g->pid == 201 && !strcmp(g->cmdline, "cc a.c"));
+	f = file_in(g, "/src/a.c");
+	cr_assert(f && f->first_ns == 100 && f->last_ns == 900 &&
+		  f->time_ns == 700 && f->read_bytes == 4000);
+	keke_report_free(&r);
+
+	/* --path narrows the files; --pid the processes. */
+	load(&r, (struct keke_report_options){ .db = io_db, .files = true,
+					       .path = "/src/*",
+					       .have_pid = true, .pid = 202 });
+	cr_assert_eq(r.nfiles_by_proc, 1);
+	g = &r.files_by_proc[0];
+	cr_assert(g->nfiles == 2 && file_in(g, "/src/a.c") &&
+		  file_in(g, "/src/b.o"));
+	keke_report_free(&r);
+}
+
+Test(report, files_on_the_command_line)
+{
+	const char *io_db = make_io_db();
+	char *cmd, *out;
+
+	cr_assert(asprintf(&cmd, "--files '%s'", io_db) > 0);
+	out = report_out(cmd, 0);
+	cr_assert(strstr(out, "\nI/O per process: keke's calls and the "
+			 "kernel's count\n"), "%s", out);
+	cr_assert(strstr(out, "\nFiles per executable\n"), "%s", out);
+	cr_assert(strstr(out, "cc (2 processes): 1 read, 2 written, 1 "
+			 "created, 1 removed, 1 missing\n"), "%s", out);
+	cr_assert(strstr(out, "  missing  "), "%s", out);
+	cr_assert(strstr(out, "  /tmp/t -> /src/b.o\n"), "%s", out);
+	cr_assert(strstr(out, "cc [201] cc a.c: "), "%s", out);
+	free(out);
+	free(cmd);
+	cr_assert(asprintf(&cmd, "--files -f csv --table files_by_process"
+			   " '%s'", io_db) > 0);
+	out = report_out(cmd, 0);
+	cr_assert(!strncmp(out, "name,pid,path,roles,read_bytes,", 31), "%s",
+		  out);
+	cr_assert(strstr(out, "\r\ncc,201,/src/a.o,wrote created,0,1000,1,1,"
+			 "0,0,3,1,"), "%s", out);
+	free(out);
+	free(cmd);
+	cr_assert(asprintf(&cmd, "--files -f json '%s' | python3 -c 'import "
+			   "json,sys; r=json.load(sys.stdin); print(r[\"io\"]"
+			   "[\"total\"][\"rchar\"], [f[\"roles\"] for f in "
+			   "r[\"files\"][\"executables\"][0][\"files\"] if "
+			   "f[\"path\"] == \"/usr/include/x.h\"])'",
+			   io_db) > 0);
+	out = report_out(cmd, 0);
+	cr_assert_str_eq(out, "10000 [['missing']]\n");
+	free(out);
+	free(cmd);
+	/* The page has both views, each group folded. */
+	cr_assert(asprintf(&cmd, "--files --html '%s/files.html' '%s' && grep"
+			   " -c '<details>' '%s/files.html' && grep -c"
+			   " 'id=\"io-table\"' '%s/files.html'", dir, io_db,
+			   dir, dir) > 0);
+	out = report_out(cmd, 0);
+	cr_assert_str_eq(out, "5\n1\n", "2 executables, 3 processes");
+	free(out);
+	free(cmd);
 }
 
 /* ---- the command -------------------------------------------------------- */

@@ -3,8 +3,11 @@
  * The report as CSV (RFC 4180) for scripts and spreadsheets: each table
  * after its header row, every row prefixed by the table's name, or one
  * table alone without that column. Times are integer nanoseconds, sizes
- * integer bytes.
+ * integer bytes; an unknown number is an empty cell. The files tables
+ * are written with --files only; a file's roles are separated by
+ * spaces, its first_ns and last_ns count from its process's start.
  */
+#include "report/out/fmt.h"
 #include "report/report.h"
 
 #include <inttypes.h>
@@ -13,7 +16,8 @@
 
 static const char *const tables[] = {
 	"calls", "bytes", "histogram", "executables", "paths_by_time",
-	"paths_by_bytes", "tree", "steps", NULL,
+	"paths_by_bytes", "io", "tree", "steps", "files_by_executable",
+	"files_by_process", NULL,
 };
 
 struct csv {
@@ -227,6 +231,81 @@ static void paths(struct csv *w, const char *table,
 	}
 }
 
+/* One row of the io table: @x, named @name and @pid (0 for the total). */
+static void io_row(struct csv *w, const struct keke_report_io *x,
+		   const char *name, int pid)
+{
+	if (!row(w, "io"))
+		return;
+	cell(w, name);
+	if (pid)
+		cell_i(w, pid);
+	else
+		cell(w, "");
+	cell_i(w, x->read_bytes);
+	cell_i(w, x->write_bytes);
+	if (x->has_kernel) {
+		cell_i(w, x->rchar);
+		cell_i(w, x->wchar);
+		cell_i(w, x->traced_rchar);
+		cell_i(w, x->traced_wchar);
+	} else {
+		for (int i = 0; i < 4; i++)
+			cell(w, "");
+	}
+	end(w);
+}
+
+static void io(struct csv *w, const struct keke_report *r)
+{
+	header(w, "io", "process,pid,read_bytes,write_bytes,rchar,wchar,"
+	       "traced_rchar,traced_wchar");
+	if (!r->has_io)
+		return;
+	io_row(w, &r->io_total, "total", 0);
+	for (size_t i = 0; i < r->nio; i++)
+		io_row(w, &r->io[i], r->io[i].name, r->io[i].pid);
+}
+
+/* The rows of the files of the groups @g (@n of them) in @table. */
+static void files(struct csv *w, const char *table,
+		  const struct keke_report_files *g, size_t n)
+{
+	char buf[RP_FMT_MAX];
+
+	header(w, table, "name,pid,path,roles,read_bytes,write_bytes,opened,"
+	       "created,deleted,probed_missing,calls,processes,time_ns,"
+	       "first_ns,last_ns,renamed_to");
+	for (size_t i = 0; i < n; i++) {
+		for (size_t j = 0; j < g[i].nfiles; j++) {
+			const struct keke_report_file *x = &g[i].files[j];
+
+			if (!row(w, table))
+				return;
+			cell(w, g[i].name);
+			if (g[i].pid)
+				cell_i(w, g[i].pid);
+			else
+				cell(w, "");
+			cell(w, x->path);
+			cell(w, rp_fmt_roles(buf, x->roles, " "));
+			cell_i(w, x->read_bytes);
+			cell_i(w, x->write_bytes);
+			cell_u(w, x->opened);
+			cell_u(w, x->created);
+			cell_u(w, x->deleted);
+			cell_u(w, x->probed_missing);
+			cell_u(w, x->calls);
+			cell_u(w, x->processes);
+			cell_i(w, x->time_ns);
+			cell_i(w, x->first_ns);
+			cell_i(w, x->last_ns);
+			cell(w, x->renamed_to ? x->renamed_to : "");
+			end(w);
+		}
+	}
+}
+
 static void tree(struct csv *w, const struct keke_report *r)
 {
 	header(w, "tree", "depth,name,count,pid,start_ns,total_ns,p50_ns,"
@@ -289,8 +368,15 @@ int keke_report_csv(FILE *f, const struct keke_report *r, const char *table)
 	exes(&w, r);
 	paths(&w, "paths_by_time", r->paths_by_time, r->npaths_by_time);
 	paths(&w, "paths_by_bytes", r->paths_by_bytes, r->npaths_by_bytes);
+	io(&w, r);
 	tree(&w, r);
 	steps(&w, r);
+	if (r->files) {
+		files(&w, "files_by_executable", r->files_by_exe,
+		      r->nfiles_by_exe);
+		files(&w, "files_by_process", r->files_by_proc,
+		      r->nfiles_by_proc);
+	}
 	fflush(f);
 	return ferror(f) ? -1 : 0;
 }

@@ -114,3 +114,46 @@ char *rp_fmt_share(char *buf, uint64_t part, uint64_t whole)
 		snprintf(buf, RP_FMT_MAX, "%.1f%%", p);
 	return buf;
 }
+
+const char *rp_role_name(unsigned bit)
+{
+	switch (bit) {
+	case KEKE_ROLE_READ:
+		return "read";
+	case KEKE_ROLE_WROTE:
+		return "wrote";
+	case KEKE_ROLE_CREATED:
+		return "created";
+	case KEKE_ROLE_REMOVED:
+		return "removed";
+	case KEKE_ROLE_MISSING:
+		return "missing";
+	case KEKE_ROLE_PROBED:
+		return "probed";
+	}
+	return NULL;
+}
+
+char *rp_fmt_roles(char *buf, unsigned roles, const char *sep)
+{
+	size_t n = 0;
+
+	buf[0] = '\0';
+	for (unsigned bit = 1; bit <= KEKE_ROLE_PROBED; bit <<= 1)
+		if ((roles & bit) && rp_role_name(bit))
+			n += (size_t)snprintf(buf + n, RP_FMT_MAX - n, "%s%s",
+					      n ? sep : "", rp_role_name(bit));
+	if (!n)
+		snprintf(buf, RP_FMT_MAX, "-");
+	return buf;
+}
+
+char *rp_fmt_seen(char *buf, int64_t traced, int64_t kernel)
+{
+	if (kernel <= 0) {
+		snprintf(buf, RP_FMT_MAX, "-");
+		return buf;
+	}
+	return rp_fmt_share(buf, traced > 0 ? (uint64_t)traced : 0,
+			    (uint64_t)kernel);
+}

@@ -40,4 +40,15 @@ char *rp_fmt_bucket(char *buf, unsigned k);
 /* A percentage of @part in @whole: "100%", "37%", "0.5%". */
 char *rp_fmt_share(char *buf, uint64_t part, uint64_t whole);
 
+/* The name of role @bit (KEKE_ROLE_READ ...): "read", "wrote",
+ * "created", "removed", "missing", "probed"; NULL for another bit. */
+const char *rp_role_name(unsigned bit);
+
+/* The names of @roles joined by @sep ("read,wrote"), "-" for none. */
+char *rp_fmt_roles(char *buf, unsigned roles, const char *sep);
+
+/* What share of the kernel's count @kernel keke's @traced is ("97%"), or
+ * "-" when the kernel counted nothing. */
+char *rp_fmt_seen(char *buf, int64_t traced, int64_t kernel);
+
 #endif

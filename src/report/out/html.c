@@ -6,7 +6,9 @@
  * download (file://) with no network. The same tables as the text, the
  * size histograms as bars, the process tree as nested lists that fold
  * (<details>), and each average trace as a table whose last column draws
- * the p25..p75 span of every step's offset with a tick at p50.
+ * the p25..p75 span of every step's offset with a tick at p50; with
+ * --files, each executable's and process's files fold under a line that
+ * sums them up.
  */
 #include "report/out/fmt.h"
 
@@ -195,8 +197,14 @@ static void heading(FILE *f, const struct keke_report *r)
 		r->ncalls_total == 1 ? "" : "s");
 	fputs("<nav><a href=\"#calls\">Calls</a><a href=\"#bytes\">Bytes</a>"
 	      "<a href=\"#executables\">Executables</a><a href=\"#paths\">"
-	      "Paths</a><a href=\"#tree\">Process tree</a><a href=\"#traces\">"
-	      "Average traces</a></nav>\n", f);
+	      "Paths</a>", f);
+	if (r->has_io)
+		fputs("<a href=\"#io\">I/O</a>", f);
+	fputs("<a href=\"#tree\">Process tree</a><a href=\"#traces\">"
+	      "Average traces</a>", f);
+	if (r->files)
+		fputs("<a href=\"#files\">Files</a>", f);
+	fputs("</nav>\n", f);
 }
 
 static void calls(FILE *f, const struct keke_report *r)
@@ -374,6 +382,145 @@ static void paths_table(FILE *f, const char *id, const char *what,
 	fputs("</tbody></table>\n", f);
 }
 
+/* The kernel's count @kernel and the share of it keke's @traced is, or
+ * dashes when the kernel's count is unknown (!@has). */
+static void td_kernel(FILE *f, bool has, int64_t kernel, int64_t traced)
+{
+	char a[RP_FMT_MAX];
+
+	if (!has) {
+		fputs("<td class=\"n\">-</td><td class=\"n\">-</td>", f);
+		return;
+	}
+	td_bytes(f, kernel);
+	fprintf(f, "<td class=\"n\">%s</td>", rp_fmt_seen(a, traced, kernel));
+}
+
+/* One row of the I/O table: @x, named @name and @pid (0: none). */
+static void io_row(FILE *f, const struct keke_report_io *x, const char *name,
+		   int pid)
+{
+	fputs("<tr>", f);
+	td_text(f, "name", name);
+	if (pid)
+		fprintf(f, "<td class=\"n\">%d</td>", pid);
+	else
+		fputs("<td></td>", f);
+	td_bytes(f, x->read_bytes);
+	td_kernel(f, x->has_kernel, x->rchar, x->traced_rchar);
+	td_bytes(f, x->write_bytes);
+	td_kernel(f, x->has_kernel, x->wchar, x->traced_wchar);
+	fputs("</tr>\n", f);
+}
+
+static void io(FILE *f, const struct keke_report *r)
+{
+	static const char *const cols[] = {
+		"process", "#pid", "#read", "#rchar", "#seen", "#written",
+		"#wchar", "#seen",
+	};
+
+	if (!r->has_io)
+		return;
+	fputs("<h2 id=\"io\">I/O per process</h2>\n<p class=\"mute\">read, "
+	      "written: the bytes of the calls keke recorded, from and to "
+	      "files and sockets. rchar, wchar: the kernel's count "
+	      "(/proc/PID/io), less that of the children each process "
+	      "reaped. seen: the share of it that keke's calls of the kinds "
+	      "it counts account for (the read and write family, stdio, "
+	      "sendfile, copy_file_range; not send, recv, splice).</p>\n", f);
+	if (!r->nio) {
+		fputs("<p class=\"mute\">No processes selected.</p>\n", f);
+		return;
+	}
+	table_head(f, "io-table", cols, 8, false, "");
+	io_row(f, &r->io_total, "total", 0);
+	for (size_t i = 0; i < r->nio; i++)
+		io_row(f, &r->io[i], r->io[i].name, r->io[i].pid);
+	fputs("</tbody></table>\n", f);
+	if (r->io_more)
+		fprintf(f, "<p class=\"mute\">\u2026 and %zu more processes."
+			"</p>\n", r->io_more);
+}
+
+/* The files of group @g, folded under a line that sums them up. */
+static void files_of(FILE *f, const struct keke_report_files *g)
+{
+	static const char *const exe_cols[] = {
+		"what", "#read", "#written", "#procs", "#time", "path",
+	};
+	static const char *const proc_cols[] = {
+		"what", "#read", "#written", "#opens", "#time", "#first",
+		"#last", "path",
+	};
+	char a[RP_FMT_MAX], b[RP_FMT_MAX];
+	bool proc = g->pid != 0;
+
+	fputs("<details><summary><span class=\"name\">", f);
+	esc(f, g->name);
+	fputs("</span>", f);
+	if (proc) {
+		fprintf(f, " <span class=\"mute\">[%d] ", g->pid);
+		esc(f, g->cmdline ? g->cmdline : "");
+		fputs("</span>", f);
+	} else {
+		fprintf(f, " <span class=\"mute\">%s process%s</span>",
+			rp_fmt_count(a, g->processes),
+			g->processes == 1 ? "" : "es");
+	}
+	fprintf(f, ": %" PRIu64 " read, %" PRIu64 " written, %" PRIu64
+		" created, %" PRIu64 " removed, %" PRIu64 " missing",
+		g->nread, g->nwritten, g->ncreated, g->nremoved, g->nmissing);
+	if (g->other_read_bytes || g->other_write_bytes)
+		fprintf(f, "; sockets, pipes, unnamed fds: %s read, %s written",
+			rp_fmt_bytes(a, g->other_read_bytes),
+			rp_fmt_bytes(b, g->other_write_bytes));
+	fputs("</summary>\n", f);
+	table_head(f, NULL, proc ? proc_cols : exe_cols, proc ? 8 : 6, false,
+		   "");
+	for (size_t i = 0; i < g->nfiles; i++) {
+		const struct keke_report_file *x = &g->files[i];
+
+		fputs("<tr>", f);
+		td_text(f, NULL, rp_fmt_roles(a, x->roles, ","));
+		td_bytes(f, x->read_bytes);
+		td_bytes(f, x->write_bytes);
+		td_count(f, proc ? x->opened : x->processes, false);
+		td_dur(f, x->time_ns);
+		if (proc) {
+			td_dur(f, x->first_ns);
+			td_dur(f, x->last_ns);
+		}
+		fputs("<td class=\"path\">", f);
+		esc(f, x->path);
+		if (x->renamed_to) {
+			fputs(" \u2192 ", f);
+			esc(f, x->renamed_to);
+		}
+		fputs("</td></tr>\n", f);
+	}
+	fputs("</tbody></table></details>\n", f);
+}
+
+static void files(FILE *f, const struct keke_report *r)
+{
+	if (!r->files)
+		return;
+	fputs("<h2 id=\"files\">Files</h2>\n<p class=\"mute\">What each "
+	      "executable and process read, wrote, created and removed, and "
+	      "the paths it looked for that were not there; a process's times "
+	      "count from its start.</p>\n<h3>Per executable</h3>\n", f);
+	if (!r->nfiles_by_exe)
+		fputs("<p class=\"mute\">None.</p>\n", f);
+	for (size_t i = 0; i < r->nfiles_by_exe; i++)
+		files_of(f, &r->files_by_exe[i]);
+	fputs("<h3>Per process</h3>\n", f);
+	if (!r->nfiles_by_proc)
+		fputs("<p class=\"mute\">None.</p>\n", f);
+	for (size_t i = 0; i < r->nfiles_by_proc; i++)
+		files_of(f, &r->files_by_proc[i]);
+}
+
 /* One tree line's text. */
 static void node_text(FILE *f, const struct keke_report_node *l)
 {
@@ -505,14 +652,16 @@ int keke_report_html(FILE *f, const struct keke_report *r)
 	bytes(f, r);
 	exes(f, r);
 	fputs("<h2 id=\"paths\">Paths</h2>\n<p class=\"mute\">File paths and "
-	      "peer addresses; an fd is named by the open, connect or accept "
-	      "that returned it.</p>\n", f);
+	      "peer addresses; an fd the merge could not name is "
+	      "&lt;fd N&gt;.</p>\n", f);
 	paths_table(f, "paths-time", "time", r->paths_by_time,
 		    r->npaths_by_time, r->npaths);
 	paths_table(f, "paths-bytes", "bytes", r->paths_by_bytes,
 		    r->npaths_by_bytes, r->npaths);
+	io(f, r);
 	tree(f, r);
 	traces(f, r);
+	files(f, r);
 	fputs("<footer>Made by keke report. Percentiles are exact, by nearest "
 	      "rank: the pN of n values is the value at rank ceil(N/100 "
 	      "\u00d7 n).</footer>\n", f);

@@ -5,9 +5,12 @@
  * turns them into wall time), sizes integer bytes, percentiles objects
  * keyed "p0" ... "p100"; a histogram lists its non-empty buckets, bucket
  * k counting the sizes below 2^k ("below_log2": k). Open window ends are
- * null.
+ * null, as is "io" for a database without the kernel's counters; "files"
+ * is there with --files. A file's first_ns and last_ns count from its
+ * process's start.
  */
 #include "common/json_escape.h"
+#include "report/out/fmt.h"
 #include "report/report.h"
 
 #include <inttypes.h>
@@ -160,6 +163,99 @@ static void paths(FILE *f, const char *key, const struct keke_report_path *p,
 	fputs("]", f);
 }
 
+/* The members of an I/O row @x after its name. */
+static void io_members(FILE *f, const struct keke_report_io *x)
+{
+	fprintf(f, ",\"read_bytes\":%" PRId64 ",\"write_bytes\":%" PRId64,
+		x->read_bytes, x->write_bytes);
+	if (x->has_kernel)
+		fprintf(f, ",\"rchar\":%" PRId64 ",\"wchar\":%" PRId64
+			",\"traced_rchar\":%" PRId64 ",\"traced_wchar\":%"
+			PRId64, x->rchar, x->wchar, x->traced_rchar,
+			x->traced_wchar);
+	else
+		fputs(",\"rchar\":null,\"wchar\":null", f);
+}
+
+static void io(FILE *f, const struct keke_report *r)
+{
+	const struct keke_report_io *t = &r->io_total;
+
+	if (!r->has_io) {
+		fputs(",\n\"io\":null", f);
+		return;
+	}
+	fputs(",\n\"io\":{\"total\":{\"processes\":", f);
+	fprintf(f, "%" PRIu64 ",\"no_kernel\":%" PRIu64, t->processes,
+		t->no_kernel);
+	io_members(f, t);
+	fprintf(f, "},\"more\":%zu,\"processes\":[", r->io_more);
+	for (size_t i = 0; i < r->nio; i++) {
+		item(f, i, "{\"name\":", r->io[i].name);
+		fprintf(f, ",\"pid\":%d", r->io[i].pid);
+		io_members(f, &r->io[i]);
+		fputc('}', f);
+	}
+	fputs("]}", f);
+}
+
+/* The files of group @g (the @i-th of its array). */
+static void files_of(FILE *f, size_t i, const struct keke_report_files *g)
+{
+	item(f, i, "{\"name\":", g->name);
+	if (g->pid) {
+		fprintf(f, ",\"pid\":%d,\"start_ns\":%" PRId64
+			",\"cmdline\":", g->pid, g->start_ns);
+		str(f, g->cmdline ? g->cmdline : "");
+	}
+	fprintf(f, ",\"processes\":%" PRIu64 ",\"read\":%" PRIu64
+		",\"written\":%" PRIu64 ",\"created\":%" PRIu64
+		",\"removed\":%" PRIu64 ",\"missing\":%" PRIu64
+		",\"other_read_bytes\":%" PRId64
+		",\"other_write_bytes\":%" PRId64 ",\"files\":[",
+		g->processes, g->nread, g->nwritten, g->ncreated, g->nremoved,
+		g->nmissing, g->other_read_bytes, g->other_write_bytes);
+	for (size_t j = 0; j < g->nfiles; j++) {
+		const struct keke_report_file *x = &g->files[j];
+		unsigned n = 0;
+
+		item(f, j, " {\"path\":", x->path);
+		fputs(",\"roles\":[", f);
+		for (unsigned bit = 1; bit <= KEKE_ROLE_PROBED; bit <<= 1)
+			if (x->roles & bit)
+				fprintf(f, "%s\"%s\"", n++ ? "," : "",
+					rp_role_name(bit));
+		fprintf(f, "],\"read_bytes\":%" PRId64 ",\"write_bytes\":%"
+			PRId64 ",\"opened\":%" PRIu64 ",\"created\":%" PRIu64
+			",\"deleted\":%" PRIu64 ",\"probed_missing\":%" PRIu64
+			",\"calls\":%" PRIu64 ",\"processes\":%" PRIu64
+			",\"time_ns\":%" PRId64 ",\"first_ns\":%" PRId64
+			",\"last_ns\":%" PRId64, x->read_bytes, x->write_bytes,
+			x->opened, x->created, x->deleted, x->probed_missing,
+			x->calls, x->processes, x->time_ns, x->first_ns,
+			x->last_ns);
+		if (x->renamed_to) {
+			fputs(",\"renamed_to\":", f);
+			str(f, x->renamed_to);
+		}
+		fputc('}', f);
+	}
+	fputs("]}", f);
+}
+
+static void files(FILE *f, const struct keke_report *r)
+{
+	if (!r->files)
+		return;
+	fputs(",\n\"files\":{\"executables\":[", f);
+	for (size_t i = 0; i < r->nfiles_by_exe; i++)
+		files_of(f, i, &r->files_by_exe[i]);
+	fputs("],\n\"processes\":[", f);
+	for (size_t i = 0; i < r->nfiles_by_proc; i++)
+		files_of(f, i, &r->files_by_proc[i]);
+	fputs("]}", f);
+}
+
 static void tree(FILE *f, const struct keke_report *r)
 {
 	fprintf(f, ",\n\"paths_total\":%zu,\n\"tree_more\":%zu,\n\"tree\":[",
@@ -213,8 +309,10 @@ int keke_report_json(FILE *f, const struct keke_report *r)
 	exes(f, r);
 	paths(f, "paths_by_time", r->paths_by_time, r->npaths_by_time);
 	paths(f, "paths_by_bytes", r->paths_by_bytes, r->npaths_by_bytes);
+	io(f, r);
 	tree(f, r);
 	traces(f, r);
+	files(f, r);
 	fputs("}\n", f);
 	fflush(f);
 	return ferror(f) ? -1 : 0;

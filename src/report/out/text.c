@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: MIT
 /*
  * The report as text for a terminal: a heading, then one aligned table
- * per view (calls, bytes, size histograms, executables, paths, process
- * tree, average traces), each preceded by its title. Every string from
+ * per view (calls, bytes, size histograms, executables, paths, I/O per
+ * process, process tree, average traces, and with --files the files per
+ * executable and per process), each preceded by its title. Every string from
  * the trace (names, paths) is escaped (tty.h), so none of its bytes is
  * obeyed by the terminal.
  */
@@ -287,6 +288,132 @@ static void paths_table(FILE *f, const struct keke_report *r,
 	}
 }
 
+/* One line of the I/O table: @x, named @name and @pid (0: none). */
+static void io_line(FILE *f, const struct keke_report_io *x,
+		    const char *name, int pid, int w)
+{
+	char a[RP_FMT_MAX];
+
+	put_pad(f, name, w);
+	if (pid)
+		fprintf(f, " %8d", pid);
+	else
+		fprintf(f, " %8s", "");
+	fprintf(f, " %10s", rp_fmt_bytes(a, x->read_bytes));
+	fprintf(f, " %10s", x->has_kernel ? rp_fmt_bytes(a, x->rchar) : "-");
+	fprintf(f, " %5s", x->has_kernel ?
+		rp_fmt_seen(a, x->traced_rchar, x->rchar) : "-");
+	fprintf(f, " %10s", rp_fmt_bytes(a, x->write_bytes));
+	fprintf(f, " %10s", x->has_kernel ? rp_fmt_bytes(a, x->wchar) : "-");
+	fprintf(f, " %5s\n", x->has_kernel ?
+		rp_fmt_seen(a, x->traced_wchar, x->wchar) : "-");
+}
+
+static void io_table(FILE *f, const struct keke_report *r)
+{
+	int w = width_of(r->io, r->nio, sizeof(*r->io),
+			 offsetof(struct keke_report_io, name), 8);
+	const struct keke_report_io *t = &r->io_total;
+	char name[64], a[RP_FMT_MAX];
+
+	if (!r->has_io)
+		return;
+	title(f, "I/O per process: keke's calls and the kernel's count");
+	if (!r->nio) {
+		fputs("(none)\n", f);
+		return;
+	}
+	fprintf(f, "%-*s %8s %10s %10s %5s %10s %10s %5s\n", w, "process",
+		"pid", "read", "rchar", "seen", "written", "wchar", "seen");
+	snprintf(name, sizeof(name), "total (%s)",
+		 rp_fmt_count(a, t->processes + t->no_kernel));
+	io_line(f, t, name, 0, w);
+	for (size_t i = 0; i < r->nio; i++)
+		io_line(f, &r->io[i], r->io[i].name, r->io[i].pid, w);
+	if (r->io_more)
+		fprintf(f, "... and %zu more processes\n", r->io_more);
+	fputs("read, written: the bytes of the calls keke recorded, from and "
+	      "to files and sockets.\nrchar, wchar: the kernel's count "
+	      "(/proc/PID/io), less that of the children each process\n"
+	      "reaped. seen: the share of it that keke's calls of the kinds "
+	      "it counts account for\n(the read and write family, stdio, "
+	      "sendfile, copy_file_range; not send, recv, splice).\n", f);
+	if (t->no_kernel)
+		fprintf(f, "%s of the processes left no kernel count (killed, "
+			"untraced, or no /proc).\n",
+			rp_fmt_count(a, t->no_kernel));
+}
+
+/* The files of group @g: a heading, then one line per file. */
+static void files_of(FILE *f, const struct keke_report_files *g)
+{
+	bool proc = g->pid != 0;
+	char a[RP_FMT_MAX], b[RP_FMT_MAX];
+
+	fputc('\n', f);
+	put(f, g->name);
+	if (proc) {
+		fprintf(f, " [%d]", g->pid);
+		if (g->cmdline && *g->cmdline) {
+			fputs(" ", f);
+			put(f, g->cmdline);
+		}
+	} else {
+		fprintf(f, " (%s process%s)", rp_fmt_count(a, g->processes),
+			g->processes == 1 ? "" : "es");
+	}
+	fprintf(f, ": %" PRIu64 " read, %" PRIu64 " written, %" PRIu64
+		" created, %" PRIu64 " removed, %" PRIu64 " missing\n",
+		g->nread, g->nwritten, g->ncreated, g->nremoved, g->nmissing);
+	if (g->nfiles) {
+		fprintf(f, "  %-20s %10s %10s %6s %9s", "what", "read",
+			"written", proc ? "opens" : "procs", "time");
+		if (proc)
+			fprintf(f, " %9s %9s", "first", "last");
+		fputs("  path\n", f);
+	}
+	for (size_t i = 0; i < g->nfiles; i++) {
+		const struct keke_report_file *x = &g->files[i];
+
+		fprintf(f, "  %-20s", rp_fmt_roles(a, x->roles, ","));
+		fprintf(f, " %10s", rp_fmt_bytes(a, x->read_bytes));
+		fprintf(f, " %10s", rp_fmt_bytes(a, x->write_bytes));
+		fprintf(f, " %6s", rp_fmt_count(a, proc ? x->opened :
+						  x->processes));
+		fprintf(f, " %9s", keke_fmt_dur(a, x->time_ns));
+		if (proc)
+			fprintf(f, " %9s %9s", keke_fmt_dur(a, x->first_ns),
+				keke_fmt_dur(b, x->last_ns));
+		fputs("  ", f);
+		put(f, x->path);
+		if (x->renamed_to) {
+			fputs(" -> ", f);
+			put(f, x->renamed_to);
+		}
+		fputc('\n', f);
+	}
+	if (g->other_read_bytes || g->other_write_bytes)
+		fprintf(f, "  (sockets, pipes, unnamed fds: %s read, %s "
+			"written)\n", rp_fmt_bytes(a, g->other_read_bytes),
+			rp_fmt_bytes(b, g->other_write_bytes));
+}
+
+static void files(FILE *f, const struct keke_report *r)
+{
+	if (!r->files)
+		return;
+	title(f, "Files per executable");
+	if (!r->nfiles_by_exe)
+		fputs("(none)\n", f);
+	for (size_t i = 0; i < r->nfiles_by_exe; i++)
+		files_of(f, &r->files_by_exe[i]);
+	title(f, "Files per process (times from its start)");
+	if (!r->nfiles_by_proc)
+		fputs("(none)\n", f);
+	for (size_t i = 0; i < r->nfiles_by_proc; i++)
+		files_of(f, &r->files_by_proc[i]);
+}
+
 static void tree(FILE *f, const struct keke_report *r)
 {
 	char a[RP_FMT_MAX], b[RP_FMT_MAX], c[RP_FMT_MAX];
@@ -367,8 +494,10 @@ int keke_report_text(FILE *f, const struct keke_report *r)
 	exes_table(f, r);
 	paths_table(f, r, "time", r->paths_by_time, r->npaths_by_time);
 	paths_table(f, r, "bytes", r->paths_by_bytes, r->npaths_by_bytes);
+	io_table(f, r);
 	tree(f, r);
 	traces(f, r);
+	files(f, r);
 	fflush(f);
 	return ferror(f) ? -1 : 0;
 }
