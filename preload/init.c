@@ -198,7 +198,7 @@ static KEKE_ONCE const char *exec_file_name(void)
 	return name;
 }
 
-/* What fds 0, 1 and 2 name when a root image starts (fd_name.h). */
+/* What fds 0, 1 and 2 name when an image starts (fd_name.h). */
 struct std_fds {
 	size_t len[3];		/* 0: closed, or no name */
 	char name[3][PATH_MAX];
@@ -231,7 +231,7 @@ static KEKE_ONCE void record_process_start(const struct std_fds *std)
 	char *p;
 
 	for (int fd = 0; std && fd < 3; fd++)
-		std_len += std->len[fd] ? KEKE_STR_MAX_LEN(std->len[fd]) : 0;
+		std_len += KEKE_STR_MAX_LEN(std->len[fd]);
 	if (!keke_rec_begin(&r, KEKE_REC_PROCESS_START, 0, 0,
 			    keke_writer_image_start(),
 			    KEKE_REC_MAX_LEN(2, KEKE_STR_MAX_LEN(exe_len) +
@@ -260,9 +260,7 @@ static KEKE_ONCE void record_process_start(const struct std_fds *std)
 	if (exec_path)
 		keke_rec_str(&r, KEKE_KEY_PATH, exec_path, exec_path_len);
 	for (int fd = 0; std && fd < 3; fd++)
-		if (std->len[fd])
-			keke_rec_str(&r, std_keys[fd], std->name[fd],
-				     std->len[fd]);
+		keke_rec_str(&r, std_keys[fd], std->name[fd], std->len[fd]);
 	keke_rec_commit(&r);
 }
 
@@ -274,12 +272,13 @@ static KEKE_ONCE void record_child_start(void)
 }
 
 /*
- * The process start of an image that no traced process leads to (no
- * incoming flow): nothing keke recorded tells what its fds 0-2 are, so
- * their names are added. Their buffers stay out of the frame of fork
+ * The process start of a new image: with the names of its fds 0-2 (an
+ * empty name: closed), which nothing keke recorded may tell: a root's
+ * came from outside, and a vfork or posix_spawn child may change them
+ * unseen before its exec. Their buffers stay out of the frame of fork
  * children, which may run on a small stack.
  */
-static KEKE_ONCE __attribute__((noinline)) void record_root_start(void)
+static KEKE_ONCE __attribute__((noinline)) void record_image_start(void)
 {
 	struct std_fds std;
 
@@ -364,10 +363,7 @@ static KEKE_ONCE void keke_init(void)
 	keke_remember_run();
 	keke_exec_init();
 	pthread_atfork(NULL, NULL, fork_child);
-	if (keke_image.config.flow_in)
-		record_process_start(NULL);
-	else
-		record_root_start();
+	record_image_start();
 	keke_stacks_init(open_unwinder);
 	/* KEKE_TRACE and KEKE_MIN_DUR; the first process says what is wrong. */
 	keke_families = keke_hooks_setup(keke_image.quiet || !keke_image.root);

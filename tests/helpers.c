@@ -114,6 +114,22 @@ int test_exit_code(int status)
 	return WEXITSTATUS(status);
 }
 
+pid_t test_in_child(void (*body)(void))
+{
+	int status;
+	pid_t pid = fork();
+
+	cr_assert(pid >= 0);
+	if (pid == 0) {
+		body();
+		_exit(0);
+	}
+	cr_assert_eq(waitpid(pid, &status, 0), pid);
+	cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+		  "child process failed: status %#x", status);
+	return pid;
+}
+
 static sqlite3_stmt *query(sqlite3 **db, const char *path, const char *sql)
 {
 	sqlite3_stmt *st = NULL;

@@ -6,6 +6,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/types.h>
 
 /* A new empty directory under $TMPDIR (or /tmp); abort on failure.
  * The caller frees the string. */
@@ -29,6 +30,10 @@ int test_sh(const char *cmd, char **out, char **err);
 
 /* Exit code of a wait status, or 128 + signal. */
 int test_exit_code(int status);
+
+/* Runs @body in a child process, which then exits 0, and waits for it;
+ * the test fails unless it exited 0. Returns its pid. */
+pid_t test_in_child(void (*body)(void));
 
 /* What a command did: exit code (128 + signal when killed), output. */
 struct outcome {

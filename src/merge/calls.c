@@ -249,7 +249,7 @@ static void link_flows(struct merge *m, const struct keke_slice *s,
 int merge_call_slice(struct merge *m, struct image *im, struct thr *t,
 		     const struct keke_record *rec, int64_t ts)
 {
-	struct keke_arg args[KEKE_MAX_FIELDS + 3];
+	struct keke_arg args[KEKE_MAX_FIELDS + 4];
 	char argv_line[KEKE_STRING_CAP];
 	char shown[SHOWN_MAX];
 	char name_buf[256];
@@ -258,18 +258,12 @@ int merge_call_slice(struct merge *m, struct image *im, struct thr *t,
 	struct proc *p = &m->procs[im->proc];
 	unsigned nargs = read_fields(rec, im->file->ns_per_tick, &c, args,
 				     argv_line, shown);
-	const char *fd_path;
 
 	if (rec->err) {
 		nargs = add_error_args(args, nargs, rec->err);
 		c.flow_out = 0;	/* a failed call started nothing */
 	}
-	fd_path = merge_fd_note(p, rec);
-	if (fd_path)
-		args[nargs++] = (struct keke_arg){ .key = "path",
-						   .is_str = true,
-						   .s = fd_path,
-						   .len = strlen(fd_path) };
+	nargs = merge_fd_args(im, rec, ts, args, nargs);
 	struct keke_slice s = {
 		.id = m->next_slice_id++,
 		.utid = t->utid,

@@ -267,6 +267,7 @@ static int on_record(struct merge *m, struct image *im,
 		rc = merge_user_record(m, im, t, rec, ts);
 		break;
 	}
+	merge_fd_record_done(im, rec, ts);
 	if (ts > im->end_ns)
 		im->end_ns = ts;
 	return rc;
@@ -331,10 +332,13 @@ int merge_file(struct merge *m, const struct file_info *f,
 		.start_ns = start,
 		.end_ns = start,
 	};
+	size_t nprocs = m->nprocs;
+	bool continued;
 	int rc;
 
 	/* The process first: a new one's first slice is the image's. */
 	im.proc = process_for(m, f, start);
+	continued = m->nprocs == nprocs;
 	im.slice_id = m->next_slice_id++;
 	if (keke_reader_openat(&r, m->dirfds[f->dir], f->name, f->path,
 			       err) != 0) {
@@ -342,8 +346,11 @@ int merge_file(struct merge *m, const struct file_info *f,
 		return 0;
 	}
 	idmap_init(&im.threads);
-	rc = read_records(m, &im, &r);
+	rc = merge_fd_image_begin(m, &im, &r, continued);
+	if (!rc)
+		rc = read_records(m, &im, &r);
 	keke_reader_close(&r);
+	merge_fd_image_end(&im);
 	if (!rc)
 		rc = merge_close_spans(m, &im);
 	if (f->hdr.prelude_flow_in)

@@ -6,8 +6,9 @@
  *    foreign, damaged or other-trace files and leave them out (files.c).
  * 2. Work out each host's TSC rate from its longest-lived file (clocks.c).
  * 3. Read the files one at a time in (dir, pid, start) order (image.c).
- *    Slices stream to the sinks as they are read; each image gets one
- *    slice spanning its life.
+ *    Slices stream to the sinks as they are read, each call named by what
+ *    its fds stood for then (fds.c); each image gets one slice spanning
+ *    its life.
  * 4. Send processes (with their parents resolved), threads and flows
  *    (tree.c).
  */
@@ -165,6 +166,7 @@ static void free_merge(struct merge *m)
 	idmap_free(&m->counter_tracks);
 	merge_stacks_free(m);
 	merge_access_free(m);
+	merge_fd_free(m);
 }
 
 /*

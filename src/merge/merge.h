@@ -5,7 +5,9 @@
  * gives it (sinks/sink.h).
  *
  * Files are read one at a time in (pid, start) order, so memory grows with
- * the number of processes and threads, never with the number of events.
+ * the number of processes and threads, never with the number of events
+ * (but for the fd-changing calls of one image of several threads, which
+ * the merge sorts by time to name each call's fds).
  * Damage (a truncated, torn, corrupt or foreign file) is reported once per
  * place through on_damage and everything intact is still merged.
  */

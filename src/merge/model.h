@@ -3,9 +3,8 @@
  * The merge's model of a run, which all its parts share: the record files,
  * the processes, threads and flows found in them so far, the outputs being
  * written, and the helpers that grow and look them up (model.c). The parts
- * (files.c, clocks.c, image.c, calls.c, fds.c, access.c, kernel_io.c,
- * stacks.c, user.c, tree.c)
- * work on it; merge.c drives them.
+ * (files.c, clocks.c, image.c, calls.c, fds.c and its fd_*.c, access.c,
+ * kernel_io.c, stacks.c, user.c, tree.c) work on it; merge.c drives them.
  */
 #ifndef KEKE_MERGE_MODEL_H
 #define KEKE_MERGE_MODEL_H
@@ -46,12 +45,12 @@ struct proc {
 	int64_t first_slice;	/* its first image's slice */
 	int64_t parent_upid;	/* known from a flow, else 0 */
 	uint64_t dropped;
-	struct fd_table *fds;	/* while its files are read: fds.c */
 	/* kernel_io.c: the kernel's I/O counters (keys.def, RCHAR and the
 	 * six after it) at the last image end that told them, at io_ts */
 	bool has_io;
 	int64_t io_ts, io[7];
 	int64_t traced_rchar, traced_wchar;	/* access.c */
+	struct fd_table *fds;	/* while its files are read (fds.c) */
 };
 
 struct span;
@@ -164,6 +163,8 @@ struct merge {
 	struct stack_tables *stacks;	/* stacks.c; NULL until used */
 	struct access_table *access;	/* access.c: of the process being
 					 * read; NULL until used */
+	struct fd_hands *fd_hands;	/* fd_hands.c; NULL until used */
+	uint64_t fd_anon_no;		/* the last pipe or socket numbered */
 	int64_t next_slice_id;
 	/* progress */
 	uint64_t started_ns, last_progress_ns;
@@ -184,6 +185,7 @@ struct image {
 	size_t argv_len, env_len;
 	struct idmap threads;	/* tid -> thr index */
 	struct image_stacks *stacks;	/* stacks.c; NULL until used */
+	struct fd_image *fds;	/* fds.c, while its records are read */
 };
 
 /* @array resized to @n elements of @size bytes; out of memory aborts. */

@@ -196,6 +196,8 @@ static int order_chunks(struct keke_reader *r)
 	memcpy(by_seq, by_off, live * sizeof(*by_seq));
 	qsort(by_off, live, sizeof(*by_off), by_thread_then_offset);
 	qsort(by_seq, live, sizeof(*by_seq), by_thread_then_seq);
+	for (size_t i = 0; i < live; i++)
+		r->nthreads += !i || by_seq[i].tid != by_seq[i - 1].tid;
 	number_places(r, by_off, by_seq, live);
 	free(by_off);
 	free(by_seq);
@@ -332,6 +334,7 @@ void keke_reader_close(struct keke_reader *r)
 	if (r->fd > 0)
 		close(r->fd);
 	free(r->buf);
+	free(r->held);
 	free(r->order);
 	free(r->path);
 	memset(r, 0, sizeof(*r));
@@ -340,7 +343,7 @@ void keke_reader_close(struct keke_reader *r)
 /* Bytes at file offset @off of the current chunk (read in enter_chunk). */
 static const uint8_t *at_offset(const struct keke_reader *r, size_t off)
 {
-	return r->buf + (off - r->chunk);
+	return r->data + (off - r->chunk);
 }
 
 int keke_decode_fields(struct keke_record *rec, const uint8_t *p,
@@ -395,6 +398,22 @@ static void next_chunk(struct keke_reader *r)
 	r->pos = 0;
 }
 
+/*
+ * Makes r->data the @n bytes of the chunk at r->chunk: read into r->buf,
+ * or where keke_reader_hold keeps them. Read, not mapped: reading a hole
+ * in a file on a full tmpfs through a mapping raises SIGBUS; pread
+ * returns its zeros. Returns how many bytes are there, or -1 (errno set).
+ */
+static ssize_t read_chunk(struct keke_reader *r, size_t n)
+{
+	if (r->held) {
+		r->data = r->held + r->chunk;
+		return (ssize_t)n;
+	}
+	r->data = r->buf;
+	return pread(r->fd, r->buf, n, (off_t)r->chunk);
+}
+
 /* Enters the chunk at r->chunk. Returns 1 when records may follow, 0 for
  * an unused chunk (skipped), -1 for damage (skipped). */
 static int enter_chunk(struct keke_reader *r, char *err)
@@ -409,10 +428,8 @@ static int enter_chunk(struct keke_reader *r, char *err)
 		next_chunk(r);
 		return -1;
 	}
-	/* Read, not mapped: reading a hole in a file on a full tmpfs through
-	 * a mapping raises SIGBUS; pread returns its zeros. */
 	size_t n = avail < full ? avail : full;
-	ssize_t got = pread(r->fd, r->buf, n, (off_t)r->chunk);
+	ssize_t got = read_chunk(r, n);
 
 	if (got < (ssize_t)sizeof(h)) {
 		say(err, r->path, r->chunk, "cannot read the chunk: %s",
@@ -423,7 +440,7 @@ static int enter_chunk(struct keke_reader *r, char *err)
 	}
 	if ((size_t)got < n)	/* the file shrank: read what is left */
 		r->size = r->chunk + (size_t)got;
-	memcpy(&h, r->buf, sizeof(h));
+	memcpy(&h, r->data, sizeof(h));
 	if (h.magic == KEKE_CHUNK_COPIED) {
 		/* The thread's chunk, copied further on and being started
 		 * again when the writer stopped: its records are in the copy. */
@@ -435,7 +452,7 @@ static int enter_chunk(struct keke_reader *r, char *err)
 		/* Whatever the other header fields hold: a thread killed
 		 * while it started the chunk wrote them, but not the magic,
 		 * which comes last, nor any record. */
-		bool empty = all_zero(r->buf + sizeof(h),
+		bool empty = all_zero(r->data + sizeof(h),
 				      (size_t)got - sizeof(h));
 
 		next_chunk(r);
@@ -538,8 +555,41 @@ static int decode_record(struct keke_reader *r, uint32_t word, size_t end,
 	return 1;
 }
 
-/* The record at r->pos of the current chunk, into @rec. Returns 1, 0 when
- * the chunk holds no more, or -1 with a message in @err for damage. */
+/*
+ * Moves r->pos past the records r->want says no to (their type and call
+ * are put in @rec to ask), to the next one it takes, to a zero word or a
+ * damaged head (which record_in_chunk then judges), or to @end.
+ */
+static void skip_unwanted(struct keke_reader *r, size_t end,
+			  struct keke_record *rec)
+{
+	const uint8_t *chunk = at_offset(r, r->chunk);
+	size_t pos = r->pos - r->chunk, stop = end - r->chunk;
+
+	while (stop - pos >= sizeof(uint32_t)) {
+		uint32_t word, len;
+		unsigned type;
+
+		memcpy(&word, chunk + pos, sizeof(word));
+		len = keke_rec_len(word);
+		type = keke_rec_type(word);
+		if (len < KEKE_REC_HEAD_SIZE || len > stop - pos || type == 0 ||
+		    type >= KEKE_REC_TYPE_MAX)
+			break;
+		rec->type = (uint8_t)type;
+		memcpy(&rec->name, chunk + pos + 4, 2);
+		if (r->want(rec))
+			break;
+		pos += (len + 7u) & ~7u;
+		if (pos > stop)
+			pos = stop;
+	}
+	r->pos = r->chunk + pos;
+}
+
+/* The next record of the current chunk (that r->want takes), into @rec.
+ * Returns 1, 0 when the chunk holds no more, or -1 with a message in @err
+ * for damage. */
 static int record_in_chunk(struct keke_reader *r, struct keke_record *rec,
 			   char *err)
 {
@@ -547,6 +597,8 @@ static int record_in_chunk(struct keke_reader *r, struct keke_record *rec,
 	size_t end = full_end < r->size ? full_end : r->size;
 	uint32_t word;
 
+	if (r->want)
+		skip_unwanted(r, end, rec);
 	if (end - r->pos < sizeof(word))
 		return leave_chunk(r, end, full_end, err);
 	memcpy(&word, at_offset(r, r->pos), sizeof(word));
@@ -574,6 +626,51 @@ int keke_reader_next(struct keke_reader *r, struct keke_record *rec,
 		if (got != 0)
 			return got;
 	}
+}
+
+void keke_reader_only(struct keke_reader *r,
+		      bool (*want)(const struct keke_record *head))
+{
+	r->want = want;
+}
+
+void keke_reader_rewind(struct keke_reader *r)
+{
+	r->chunk = r->nchunks ? r->order[0] : r->size;
+	r->next = 1;
+	r->pos = 0;
+}
+
+bool keke_reader_hold(struct keke_reader *r, size_t max)
+{
+	uint8_t *all;
+	size_t done = 0;
+
+	if (r->held)
+		return true;
+	if (r->size > max || !(all = malloc(r->size ? r->size : 1)))
+		return false;
+	while (done < r->size) {
+		ssize_t got = pread(r->fd, all + done, r->size - done,
+				    (off_t)done);
+
+		if (got <= 0)
+			break;
+		done += (size_t)got;
+	}
+	if (done < r->size) {	/* it shrank: read as before */
+		free(all);
+		return false;
+	}
+	r->held = all;
+	if (r->pos)		/* inside a chunk */
+		r->data = all + r->chunk;
+	return true;
+}
+
+size_t keke_reader_threads(const struct keke_reader *r)
+{
+	return r->nthreads;
 }
 
 const struct keke_field *keke_record_field(const struct keke_record *rec,

@@ -45,6 +45,9 @@ struct keke_reader {
 	char *path;
 	int fd;
 	uint8_t *buf;		/* the current chunk, as read */
+	uint8_t *held;		/* the whole file, when held */
+	const uint8_t *data;	/* the current chunk's bytes: buf or in
+				 * held */
 	size_t size;
 	struct keke_file_header hdr;
 	size_t *order;		/* chunk offsets, in the order they are read */
@@ -53,6 +56,9 @@ struct keke_reader {
 	size_t chunk;		/* offset of the current chunk */
 	size_t pos;		/* offset of the next record, 0 between chunks */
 	int32_t tid;		/* of the current chunk */
+	size_t nthreads;	/* that wrote chunks */
+	/* When set: the records it says no to are skipped (keke_reader_only) */
+	bool (*want)(const struct keke_record *head);
 };
 
 /*
@@ -82,6 +88,31 @@ int keke_reader_next(struct keke_reader *r, struct keke_record *rec,
 		     char *err);
 
 void keke_reader_close(struct keke_reader *r);
+
+/*
+ * From the next call on, keke_reader_next returns only the records @want
+ * says yes to, given their type and call (head->type, head->name; nothing
+ * else is set), and skips the others without decoding them. NULL: every
+ * record.
+ */
+void keke_reader_only(struct keke_reader *r,
+		      bool (*want)(const struct keke_record *head));
+
+/*
+ * Reads the whole file into memory when it is at most @max bytes, so that
+ * reading it again (keke_reader_rewind) costs no system call and no copy.
+ * Returns whether it did; if not, the file is read chunk by chunk as
+ * before.
+ */
+bool keke_reader_hold(struct keke_reader *r, size_t max);
+
+/* Goes back to the first record: the next call reads the file again from
+ * its start, in the same order. */
+void keke_reader_rewind(struct keke_reader *r);
+
+/* How many threads wrote chunks of the file. A file of one thread is
+ * read in the order its records were written. */
+size_t keke_reader_threads(const struct keke_reader *r);
 
 /* The first field of @rec with @key, whatever its type, or NULL. */
 const struct keke_field *keke_record_field(const struct keke_record *rec,

@@ -80,23 +80,6 @@ static void end_image(int status)
 	keke_rec_commit(&r);
 }
 
-/* Runs @body in a child process and waits for it. Returns its pid. */
-static pid_t as_process(void (*body)(void))
-{
-	int status;
-	pid_t pid = fork();
-
-	cr_assert(pid >= 0);
-	if (pid == 0) {
-		body();
-		_exit(0);
-	}
-	cr_assert_eq(waitpid(pid, &status, 0), pid);
-	cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0,
-		  "stand-in process failed: status %#x", status);
-	return pid;
-}
-
 static struct keke_merge_stats stats;
 static char messages[8192];
 
@@ -155,7 +138,7 @@ static void plain_process(void)
 
 Test(merge, one_process_in_both_outputs, .init = setup, .fini = teardown)
 {
-	pid_t pid = as_process(plain_process);
+	pid_t pid = test_in_child(plain_process);
 	char sql[256];
 
 	cr_assert_eq(merge(), KEKE_MERGE_OK, "%s", messages);
@@ -190,7 +173,7 @@ static void exec_chain(void)
 
 Test(merge, exec_keeps_one_process, .init = setup, .fini = teardown)
 {
-	as_process(exec_chain);
+	test_in_child(exec_chain);
 	cr_assert_eq(merge(), KEKE_MERGE_OK, "%s", messages);
 	cr_assert_eq(stats.files, 2);
 	cr_assert_eq(test_db_int(db(), "SELECT COUNT(*) FROM process"), 1);
@@ -212,7 +195,7 @@ static void killed_process(void)
 Test(merge, killed_process_ends_at_its_last_event, .init = setup,
      .fini = teardown)
 {
-	as_process(killed_process);
+	test_in_child(killed_process);
 	cr_assert_eq(merge(), KEKE_MERGE_OK, "%s", messages);
 	cr_assert_eq(stats.killed, 1);
 	cr_assert_eq(test_db_int(db(), "SELECT killed FROM process"), 1);
@@ -227,13 +210,13 @@ Test(merge, killed_process_ends_at_its_last_event, .init = setup,
 static void parent_and_child(void)
 {
 	start_image("/bin/parent", "parent", 6);
-	as_process(plain_process);
+	test_in_child(plain_process);
 	end_image(0);
 }
 
 Test(merge, children_know_their_parent, .init = setup, .fini = teardown)
 {
-	as_process(parent_and_child);
+	test_in_child(parent_and_child);
 	cr_assert_eq(merge(), KEKE_MERGE_OK, "%s", messages);
 	cr_assert_eq(test_db_int(db(), "SELECT COUNT(*) FROM process c JOIN "
 				       "process p ON c.parent_upid = p.upid "
@@ -248,8 +231,8 @@ Test(merge, damaged_and_foreign_files_are_named, .init = setup,
 {
 	char cmd[8192];
 
-	as_process(plain_process);
-	as_process(plain_process);
+	test_in_child(plain_process);
+	test_in_child(plain_process);
 	/* a file of random bytes, a stray file, and one truncated */
 	snprintf(cmd, sizeof(cmd),
 		 "cd '%s' && head -c 5000 /dev/urandom > 1-1.kr && "
@@ -287,8 +270,8 @@ static void other_trace(void)
 Test(merge, files_of_another_trace_are_left_out, .init = setup,
      .fini = teardown)
 {
-	as_process(plain_process);
-	as_process(other_trace);
+	test_in_child(plain_process);
+	test_in_child(other_trace);
 	cr_assert_eq(merge(), KEKE_MERGE_PARTIAL);
 	cr_assert(strstr(messages, "belongs to another trace"), "%s",
 		  messages);
@@ -308,7 +291,7 @@ Test(merge, unwritable_output_fails_cleanly, .init = setup, .fini = teardown)
 		.db_path = test_path(out, "t.db"),
 	};
 
-	as_process(plain_process);
+	test_in_child(plain_process);
 	cr_assert_eq(keke_merge(&o, &stats, err), KEKE_MERGE_FAILED);
 	cr_assert(strstr(err, "/nonexistent/dir/t.json"), "%s", err);
 	cr_assert_eq(access(test_path(out, "t.db"), F_OK), -1,

@@ -211,6 +211,47 @@ Test(reader, corrupt_fields_skip_one_record, .init = setup, .fini = teardown)
 	cr_assert_eq(o.records, RECORDS - 1);
 }
 
+/* Says yes to every tenth record it is asked about. */
+static int asked;
+static bool every_tenth(const struct keke_record *head)
+{
+	cr_assert_eq(head->type, KEKE_REC_SLICE);
+	cr_assert_eq(head->name, 1);
+	return ++asked % 10 == 0;
+}
+
+Test(reader, only_the_records_asked_for_then_all_again, .init = setup,
+     .fini = teardown)
+{
+	struct keke_reader r;
+	struct keke_record rec;
+	char err[KEKE_ERROR_MAX];
+	int got, n = 0, errors = 0;
+
+	/* Corrupt fields in a record skipped go unseen. */
+	patch(chunk_records(0) + 7 * REC + 16, "\x81\xff\xff\xff", 4);
+	cr_assert_eq(keke_reader_open(&r, path, err), 0, "%s", err);
+	cr_assert_eq(keke_reader_threads(&r), 1);
+	keke_reader_only(&r, every_tenth);
+	while ((got = keke_reader_next(&r, &rec, err)) != 0) {
+		cr_assert_eq(got, 1, "%s", err);
+		cr_assert_eq(keke_record_int(&rec, KEKE_KEY_COUNT, -1),
+			     10 * n + 9);
+		n++;
+	}
+	cr_assert_eq(n, RECORDS / 10);
+	/* From the start again, every record, the damaged one said; from
+	 * memory this time. */
+	cr_assert(keke_reader_hold(&r, SIZE_MAX));
+	keke_reader_only(&r, NULL);
+	keke_reader_rewind(&r);
+	for (n = 0; (got = keke_reader_next(&r, &rec, err)) != 0;)
+		got > 0 ? n++ : errors++;
+	cr_assert_eq(n, RECORDS - 1);
+	cr_assert_eq(errors, 1);
+	keke_reader_close(&r);
+}
+
 Test(reader, corrupt_chunk_header, .init = setup, .fini = teardown)
 {
 	uint32_t bad = 0xdeadbeef;
