@@ -64,23 +64,28 @@ static void record_ints3(unsigned call, uint64_t t0, uint64_t dur, int rv,
 
 /*
  * A call that made two fds at once into @fds: its @n integer fields @f,
- * then both fds when it succeeded (FD the first, FD2 the second), and the
- * result.
+ * then both fds when it succeeded (FD the first, FD2 the second) with the
+ * inode of the first (a pipe's ends share it) or of each (@two_inodes),
+ * and the result.
  */
 static void record_pair(unsigned call, uint64_t t0, uint64_t dur, int rv,
 			int err, const int *fds, unsigned n,
-			const struct keke_int_field *f)
+			const struct keke_int_field *f, bool two_inodes)
 {
 	struct keke_rec r;
 
 	if (!keke_slice_begin(&r, call, rv < 0 ? (unsigned)err : 0, t0, dur,
-			      KEKE_REC_MAX_LEN(n + 4, 0)))
+			      KEKE_REC_MAX_LEN(n + 5, 0)))
 		return;
 	for (unsigned i = 0; i < n; i++)
 		keke_rec_int(&r, f[i].key, f[i].value);
 	if (rv == 0) {
 		keke_rec_int(&r, KEKE_KEY_FD, fds[0]);
 		keke_rec_int(&r, KEKE_KEY_FD2, fds[1]);
+		keke_rec_int(&r, KEKE_KEY_INODE, keke_fd_inode(fds[0]));
+		if (two_inodes)
+			keke_rec_int(&r, KEKE_KEY_INODE2,
+				     keke_fd_inode(fds[1]));
 	}
 	keke_rec_int(&r, KEKE_KEY_RESULT, rv);
 	keke_rec_commit(&r);
@@ -91,7 +96,8 @@ static void record_pipe(unsigned call, uint64_t t0, uint64_t dur, int rv,
 			int err, const int *fds, bool with_flags, int flags)
 {
 	record_pair(call, t0, dur, rv, err, fds, with_flags,
-		    (struct keke_int_field[]){ { KEKE_KEY_FLAGS, flags } });
+		    (struct keke_int_field[]){ { KEKE_KEY_FLAGS, flags } },
+		    false);
 }
 
 /* socketpair: what socket(2) would record, and both ends. */
@@ -103,7 +109,8 @@ static void record_socketpair(unsigned call, uint64_t t0, uint64_t dur,
 		    (struct keke_int_field[]){
 			    { KEKE_KEY_DOMAIN, domain },
 			    { KEKE_KEY_TYPE, type },
-			    { KEKE_KEY_PROTOCOL, protocol } });
+			    { KEKE_KEY_PROTOCOL, protocol } },
+		    true);
 }
 
 /* A call on a name: string field @key = @s, the flags when @with_flags,

@@ -12,6 +12,7 @@
 #include <stddef.h>
 #include <sys/un.h>
 
+#include "fd_name.h"
 #include "hook.h"
 
 /* Longest address text: "unix:" and a 108-byte path, or an IPv6 one. */
@@ -178,15 +179,18 @@ static void add_addr(struct keke_rec *r, const char *text, size_t len)
 
 #define ADDR_FIELD_MAX KEKE_STR_MAX_LEN(ADDR_MAX)
 
-/* socket: domain, type (with its flags), protocol, the new fd. */
+/* socket: domain, type (with its flags), protocol, the new fd and its
+ * inode (the kernel names it socket:[N]). */
 static void record_socket(unsigned call, uint64_t t0, uint64_t dur, int rv,
 			  int err, int domain, int type, int protocol)
 {
-	keke_record_ints(call, t0, dur, rv, err, 3,
+	keke_record_ints(call, t0, dur, rv, err, rv >= 0 ? 4 : 3,
 			 (struct keke_int_field[]){
 				 { KEKE_KEY_DOMAIN, domain },
 				 { KEKE_KEY_TYPE, type },
-				 { KEKE_KEY_PROTOCOL, protocol } });
+				 { KEKE_KEY_PROTOCOL, protocol },
+				 { KEKE_KEY_INODE,
+				   rv >= 0 ? keke_fd_inode(rv) : 0 } });
 }
 
 /* connect, bind: the fd, the address, the result. */
@@ -224,7 +228,8 @@ static socklen_t returned_len(socklen_t cap, const socklen_t *lenp)
 	return *lenp < cap ? *lenp : cap;
 }
 
-/* accept, accept4: the listening fd, the peer, the flags, the new fd. */
+/* accept, accept4: the listening fd, the peer, the flags, the new fd and
+ * its inode. */
 static void record_accept(unsigned call, uint64_t t0, uint64_t dur, int rv,
 			  int err, socklen_t cap, int fd, struct sockaddr *sa,
 			  const socklen_t *lenp, int flags)
@@ -235,12 +240,14 @@ static void record_accept(unsigned call, uint64_t t0, uint64_t dur, int rv,
 	struct keke_rec r;
 
 	if (!keke_slice_begin(&r, call, rv < 0 ? (unsigned)err : 0, t0, dur,
-			      KEKE_REC_MAX_LEN(4, ADDR_FIELD_MAX)))
+			      KEKE_REC_MAX_LEN(5, ADDR_FIELD_MAX)))
 		return;
 	keke_rec_int(&r, KEKE_KEY_FD, fd);
 	add_addr(&r, text, n);
 	if (flags)
 		keke_rec_int(&r, KEKE_KEY_FLAGS, flags);
+	if (rv >= 0)
+		keke_rec_int(&r, KEKE_KEY_INODE, keke_fd_inode(rv));
 	keke_rec_int(&r, KEKE_KEY_RESULT, rv);
 	keke_rec_commit(&r);
 }

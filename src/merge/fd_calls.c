@@ -189,6 +189,8 @@ static void pair(struct ops *o, enum fd_op_kind kind, bool cloexec)
 	op = add(o, kind, fd, true);
 	op->fd2 = (int32_t)fd2;
 	op->cloexec = cloexec;
+	op->inode = (uint64_t)keke_record_int(o->rec, KEKE_KEY_INODE, 0);
+	op->inode2 = (uint64_t)keke_record_int(o->rec, KEKE_KEY_INODE2, 0);
 }
 
 /* A socket made by socket() or accept(): named by its peer when told. */
@@ -201,6 +203,7 @@ static void socket_op(struct ops *o, int64_t fd, unsigned addr_key,
 		return;
 	op = add(o, FD_OP_SOCKET, fd, true);
 	op->cloexec = cloexec;
+	op->inode = (uint64_t)keke_record_int(o->rec, KEKE_KEY_INODE, 0);
 	if (addr_key) {
 		take_str(o, op, addr_key);
 		if (op->s)

@@ -2,7 +2,7 @@
 /*
  * The operations on a process's fds carried out (fd_ops.h): names made
  * for fds without a path, as the kernel's /proc/self/fd links name them
- * ("pipe:[N]", "socket:[N]": N numbered by the merge, across the run),
+ * ("pipe:[N]", "socket:[N]" by the inode, as the kernel names them),
  * paths made absolute against the working directory of the moment, and
  * the tables children are handed.
  *
@@ -78,11 +78,20 @@ static struct fd_name *path_name(const struct fd_state *st,
 	return need_absolute ? NULL : fd_name_new(op->s, op->len);
 }
 
-/* A new name "KIND:[N]", N the next number of the run. */
-static struct fd_name *numbered(struct fd_state *st, const char *kind)
+/* The name "KIND:[N]" of a pipe or socket, N its @inode as the kernel
+ * names it; "KIND:[#N]", N the next number of the run, when the inode is
+ * not known. */
+static struct fd_name *numbered(struct fd_state *st, const char *kind,
+				uint64_t inode)
 {
-	return fd_name_printf("%s:[%llu]", kind,
-			      (unsigned long long)++st->m->fd_anon_no);
+	struct fd_name *name;
+
+	if (!inode)
+		return fd_name_printf("%s:[#%llu]", kind,
+				      (unsigned long long)++st->m->fd_anon_no);
+	name = fd_name_printf("%s:[%llu]", kind, (unsigned long long)inode);
+	name->inode = inode;
+	return name;
 }
 
 /* The fds from op->fd to op->fd2 are closed, or (@cloexec) close on
@@ -156,7 +165,7 @@ static void hand_end(struct fd_state *st, const struct fd_op *op)
 	snap = st->windows[i].snap;
 	st->windows[i] = st->windows[--st->nwindows];
 	if (op->popen) {
-		struct fd_name *pipe = numbered(st, "pipe");
+		struct fd_name *pipe = numbered(st, "pipe", 0);
 
 		if (op->fd2 >= 0) {
 			fd_table_set(&snap, op->fd2, pipe, false);
@@ -194,47 +203,59 @@ static struct fd_name *memfd_name(const struct fd_op *op)
 	return name;
 }
 
-/* The kind of name @s (@len bytes) is: its length up to a ':' of a
- * "pipe:[N]" or "anon_inode:[eventfd]", else 0 (a path). */
-static size_t anon_kind(const char *s, size_t len)
+/* The inode in a kernel's name "pipe:[N]" or "socket:[N]" of @len bytes
+ * at @s, or 0. */
+static uint64_t named_inode(const char *s, size_t len)
 {
-	const char *colon = s[0] == '/' ? NULL : memchr(s, ':', len);
+	const char *open = memchr(s, '[', len);
+	uint64_t n = 0;
 
-	return colon ? (size_t)(colon - s) : 0;
+	if (!open || s[len - 1] != ']' ||
+	    (strncmp(s, "pipe:[", 6) && strncmp(s, "socket:[", 8)))
+		return 0;
+	for (const char *p = open + 1; p < s + len - 1; p++) {
+		if (*p < '0' || *p > '9' || n > UINT64_MAX / 10 - 1)
+			return 0;
+		n = n * 10 + (uint64_t)(*p - '0');
+	}
+	return n;
+}
+
+/* Whether the kernel's name @s (@len bytes) is @had's: the same inode,
+ * or the same path but for the " (deleted)" of an unlinked file's. */
+static bool same_name(const char *s, size_t len, const struct fd_name *had)
+{
+	static const char deleted[] = " (deleted)";
+	size_t n = sizeof(deleted) - 1;
+	uint64_t inode = named_inode(s, len);
+
+	if (inode)
+		return inode == had->inode && !memcmp(s, had->s, 4);
+	if (len > n && !memcmp(s + len - n, deleted, n))
+		len -= n;
+	return len == had->len && !memcmp(s, had->s, len);
 }
 
 /*
  * An image's start tells what the kernel names its fd: it replaces the
- * name the fd was handed unless both are the same pipe, socket or other
- * anonymous kind (the merge numbers those its own way), or the same path
- * but for the " (deleted)" the kernel adds to an unlinked file's.
+ * name the fd was handed unless that names the same pipe, socket or file
+ * (a socket handed by its peer's address keeps it).
  */
 static void kernel_name(struct fd_state *st, const struct fd_op *op)
 {
-	static const char deleted[] = " (deleted)";
 	const struct fd_entry *e = fd_table_get(st->table, op->fd);
-	size_t n = op->len, kind;
+	struct fd_name *name;
 
-	if (!op->s || !n) {
+	if (!op->s || !op->len) {
 		if (e)
 			set(st, op, op->fd, NULL, false);
 		return;
 	}
-	if (e) {
-		const struct fd_name *had = e->name;
-
-		kind = anon_kind(op->s, n);
-		if (kind && kind == anon_kind(had->s, had->len) &&
-		    !memcmp(op->s, had->s, kind))
-			return;
-		if (n > sizeof(deleted) - 1 &&
-		    !memcmp(op->s + n - (sizeof(deleted) - 1), deleted,
-			    sizeof(deleted) - 1))
-			n -= sizeof(deleted) - 1;
-		if (n == had->len && !memcmp(op->s, had->s, n))
-			return;
-	}
-	set_new(st, op, op->fd, fd_name_new(op->s, op->len), false);
+	if (e && same_name(op->s, op->len, e->name))
+		return;
+	name = fd_name_new(op->s, op->len);
+	name->inode = named_inode(op->s, op->len);
+	set_new(st, op, op->fd, name, false);
 }
 
 /* The operations that name one or two new fds. */
@@ -247,8 +268,10 @@ static void name_op(struct fd_state *st, const struct fd_op *op)
 		set_new(st, op, op->fd, path_name(st, op, false), op->cloexec);
 		return;
 	case FD_OP_NAME:
-		set_new(st, op, op->fd, op->s ? fd_name_new(op->s, op->len) :
-			NULL, op->cloexec);
+		name = op->s ? fd_name_new(op->s, op->len) : NULL;
+		if (name)
+			name->inode = op->inode;
+		set_new(st, op, op->fd, name, op->cloexec);
 		return;
 	case FD_OP_KERNEL_NAME:
 		kernel_name(st, op);
@@ -258,14 +281,16 @@ static void name_op(struct fd_state *st, const struct fd_op *op)
 		return;
 	case FD_OP_PIPE:
 		/* Both ends have the one pipe's name. */
-		name = numbered(st, "pipe");
+		name = numbered(st, "pipe", op->inode);
 		set(st, op, op->fd, name, op->cloexec);
 		set_new(st, op, op->fd2, name, op->cloexec);
 		return;
 	case FD_OP_SOCKET:
-		set_new(st, op, op->fd, numbered(st, "socket"), op->cloexec);
+		set_new(st, op, op->fd, numbered(st, "socket", op->inode),
+			op->cloexec);
 		if (op->fd2 >= 0)
-			set_new(st, op, op->fd2, numbered(st, "socket"),
+			set_new(st, op, op->fd2,
+				numbered(st, "socket", op->inode2),
 				op->cloexec);
 		return;
 	}
@@ -275,12 +300,14 @@ void fd_op_apply(struct fd_state *st, const struct fd_op *op)
 {
 	struct fd_entry *e = op->fd >= 0 ? fd_table_get(st->table, op->fd) :
 					   NULL;
-	struct fd_name *cwd;
+	struct fd_name *name;
 
 	switch (op->kind) {
 	case FD_OP_RENAME:
-		set_new(st, op, op->fd, fd_name_new(op->s, op->len),
-			e && e->cloexec);
+		/* An fd the merge did not know may close on exec. */
+		name = fd_name_new(op->s, op->len);
+		name->inode = e ? e->name->inode : 0;
+		set_new(st, op, op->fd, name, !e || e->cloexec);
 		return;
 	case FD_OP_DUP:
 		/* An fd copied from one the merge cannot name is not known
@@ -298,9 +325,9 @@ void fd_op_apply(struct fd_state *st, const struct fd_op *op)
 		close_fds(st, op, op->kind == FD_OP_CLOEXEC_RANGE);
 		return;
 	case FD_OP_CHDIR:
-		cwd = path_name(st, op, true);
-		set_cwd(st, op, cwd);
-		fd_name_put(cwd);
+		name = path_name(st, op, true);
+		set_cwd(st, op, name);
+		fd_name_put(name);
 		return;
 	case FD_OP_FCHDIR:
 		set_cwd(st, op, e && e->name->s[0] == '/' ? e->name : NULL);

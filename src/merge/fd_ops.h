@@ -50,6 +50,8 @@ struct fd_op {
 	bool popen;		/* hand: popen() */
 	int32_t fd, fd2;	/* popen: the parent's end, the child's
 				 * fd (0, 1, or -1: not told) */
+	uint64_t inode, inode2;	/* pipe, socket: of fd and fd2 (0: not
+				 * known) */
 	int child_pid;		/* fork */
 	uint64_t flow;		/* fork */
 	const char *s;		/* not NUL terminated */

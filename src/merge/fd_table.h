@@ -17,6 +17,8 @@
 struct fd_name {
 	uint32_t refs;
 	uint32_t len;
+	uint64_t inode;		/* a pipe's or socket's, the kernel's name
+				 * for it ("pipe:[N]"); 0: not known */
 	char s[];		/* NUL terminated */
 };
 

@@ -5,7 +5,8 @@
  * whichever thread made it and whichever process it came from: threads
  * that open, write and close files at once, a threaded server whose
  * connections reuse fd numbers, a fork child writing to an fd its parent
- * opened, a file dup2'd over stdout, and a shell's redirection.
+ * opened, a file dup2'd over stdout, a shell's redirection, a pipeline's
+ * pipe and a vfork child's stdout redirected where no hook sees it.
  */
 #include <criterion/criterion.h>
 #include <limits.h>
@@ -237,4 +238,52 @@ Test(fd_names, a_shells_redirection_names_its_write, .init = setup,
 		cr_skip_test("dup2 and fcntl are not hooked in this build");
 	free(keke_run("sh -c 'echo hi > f'"));
 	expect_written(3, "f");
+}
+
+/* The path that process @exe moved @n bytes to or from (@column
+ * "write_bytes" or "read_bytes" of file_access). */
+static char *path_moved(const char *exe, const char *column, int64_t n)
+{
+	char *sql = fmt("SELECT f.path FROM file_access f JOIN process p "
+			"USING (upid) WHERE p.name = '%s' AND f.%s = %lld",
+			exe, column, (long long)n);
+	char *path = test_db_str(db(), sql);
+
+	free(sql);
+	return path;
+}
+
+/* Checks that the @n bytes @exe wrote and @reader read went through one
+ * pipe, named as the kernel does: "pipe:[INODE]". */
+static void expect_one_pipe(const char *exe, const char *reader, int64_t n)
+{
+	char *w = path_moved(exe, "write_bytes", n);
+	char *r = path_moved(reader, "read_bytes", n);
+	unsigned long long inode;
+	char end;
+
+	cr_expect(w && sscanf(w, "pipe:[%llu%c", &inode, &end) == 2 &&
+		  end == ']', "%s wrote to %s", exe, w);
+	cr_expect(w && r && !strcmp(w, r), "%s wrote to %s, %s read from %s",
+		  exe, w, reader, r);
+	free(w);
+	free(r);
+}
+
+Test(fd_names, a_pipelines_pipe_has_the_kernels_name_on_both_sides,
+     .init = setup, .fini = teardown)
+{
+	free(keke_run("sh -c '/bin/echo hello | /bin/cat > f'"));
+	expect_one_pipe("echo", "cat", 6);
+}
+
+/* Python's subprocess starts its child with vfork, which dup2s the pipe
+ * over its stdout where no hook sees it: the child's start tells. */
+Test(fd_names, a_vfork_childs_redirected_stdout_is_named,
+     .init = setup, .fini = teardown)
+{
+	free(keke_run("python3 -c 'import subprocess, sys; "
+		      "sys.stdout.write(subprocess.run([\"/bin/echo\", "
+		      "\"hello\"], stdout=subprocess.PIPE).stdout.decode())'"));
+	expect_one_pipe("echo", "python3", 6);
 }

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * What the programs that print their calls share (file_calls, fd_calls,
- * meta_calls): each call is made with RUN, then printed as
+ * meta_calls, net_calls): each call is made with RUN, then printed as
  * "name key=value ...", which end() finishes with " result=R errno=E"
  * (0 on success). The test compares those lines with what keke recorded.
  */
@@ -10,6 +10,9 @@
 
 #include <errno.h>
 #include <stdio.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 static const char *dir;	/* where the calls make their files (argv[1]) */
 static int err;		/* errno right after the last call */
@@ -23,7 +26,7 @@ static int err;		/* errno right after the last call */
 
 /* DIR/name in a rotating static buffer (writable: a template for
  * mkstemp is one). */
-static char *at(const char *name)
+__attribute__((unused)) static char *at(const char *name)
 {
 	static char bufs[8][4096];
 	static int next;
@@ -31,6 +34,17 @@ static char *at(const char *name)
 
 	snprintf(b, sizeof(bufs[0]), "%s/%s", dir, name);
 	return b;
+}
+
+/* Adds " @key=N", N the inode of @fd (a pipe's or socket's, by which the
+ * kernel names it), when @fd is open; fstat is made as a system call, so
+ * that keke does not record it. */
+__attribute__((unused)) static void print_inode(const char *key, int fd)
+{
+	struct stat st;
+
+	if (fd >= 0 && syscall(SYS_fstat, fd, &st) == 0)
+		printf(" %s=%llu", key, (unsigned long long)st.st_ino);
 }
 
 /* Ends a line with the result and the errno seen (0 on success). */

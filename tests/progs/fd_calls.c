@@ -208,12 +208,14 @@ static void pipes(void)
 
 	RUN(rc, pipe(p));
 	printf("pipe fd=%d fd2=%d", p[0], p[1]);
+	print_inode("inode", p[0]);
 	end(rc, err);
 	do_close(p[0]);
 	do_close(p[1]);
 	RUN(rc, pipe2(p, O_CLOEXEC | O_NONBLOCK));
 	printf("pipe2 fd=%d fd2=%d flags=%d", p[0], p[1],
 	       O_CLOEXEC | O_NONBLOCK);
+	print_inode("inode", p[0]);
 	end(rc, err);
 	do_close(p[0]);
 	do_close(p[1]);
@@ -223,6 +225,8 @@ static void pipes(void)
 	RUN(rc, socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, p));
 	printf("socketpair domain=%d type=%d protocol=0 fd=%d fd2=%d",
 	       AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, p[0], p[1]);
+	print_inode("inode", p[0]);
+	print_inode("inode2", p[1]);
 	end(rc, err);
 	do_close(p[0]);
 	do_close(p[1]);
@@ -428,9 +432,11 @@ static void copies(void)
 	end(n, err);
 	RUN(rc, pipe(p));
 	printf("pipe fd=%d fd2=%d", p[0], p[1]);
+	print_inode("inode", p[0]);
 	end(rc, err);
 	RUN(rc, pipe(q));
 	printf("pipe fd=%d fd2=%d", q[0], q[1]);
+	print_inode("inode", q[0]);
 	end(rc, err);
 	RUN(n, splice(src, &lin, p[1], NULL, 40, 0));
 	printf("splice fd_in=%d offset_in=0 fd=%d count=40 flags=0", src,

@@ -19,18 +19,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-static int err;
-
-#define RUN(var, call)			\
-	do {				\
-		var = (call);		\
-		err = errno;		\
-	} while (0)
-
-static void end(long long result, int e)
-{
-	printf(" result=%lld errno=%d\n", result, result < 0 ? e : 0);
-}
+#include "call_lines.h"
 
 /* An address as keke writes it. */
 static const char *text(const struct sockaddr *sa, char *buf, size_t size)
@@ -71,6 +60,7 @@ static void tcp(void)
 	addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
 	RUN(s, socket(AF_INET, SOCK_STREAM, 0));
 	printf("socket domain=%d type=%d protocol=0", AF_INET, SOCK_STREAM);
+	print_inode("inode", s);
 	end(s, err);
 	RUN(rc, bind(s, (struct sockaddr *)&addr, sizeof(addr)));
 	printf("bind fd=%d addr=%s", s, text((void *)&addr, a, sizeof(a)));
@@ -81,12 +71,14 @@ static void tcp(void)
 	end(rc, err);
 	RUN(c, socket(AF_INET, SOCK_STREAM, 0));
 	printf("socket domain=%d type=%d protocol=0", AF_INET, SOCK_STREAM);
+	print_inode("inode", c);
 	end(c, err);
 	RUN(rc, connect(c, (struct sockaddr *)&addr, sizeof(addr)));
 	printf("connect fd=%d addr=%s", c, text((void *)&addr, a, sizeof(a)));
 	end(rc, err);
 	RUN(acc, accept(s, (struct sockaddr *)&peer, &plen));
 	printf("accept fd=%d addr=%s", s, text((void *)&peer, a, sizeof(a)));
+	print_inode("inode", acc);
 	end(acc, err);
 
 	RUN(n, send(c, "ping", 4, 0));
@@ -157,6 +149,7 @@ static void udp6(void)
 	addr.sin6_addr = in6addr_loopback;
 	RUN(s, socket(AF_INET6, SOCK_DGRAM, 0));
 	printf("socket domain=%d type=%d protocol=0", AF_INET6, SOCK_DGRAM);
+	print_inode("inode", s);
 	end(s, err);
 	if (s < 0)
 		return;
@@ -180,7 +173,7 @@ static void udp6(void)
 	printf("close\n");
 }
 
-static void unix_stream(const char *dir)
+static void unix_stream(void)
 {
 	struct sockaddr_un addr = { .sun_family = AF_UNIX };
 	char a[256];
@@ -189,6 +182,7 @@ static void unix_stream(const char *dir)
 	snprintf(addr.sun_path, sizeof(addr.sun_path), "%s/sock", dir);
 	RUN(s, socket(AF_UNIX, SOCK_STREAM, 0));
 	printf("socket domain=%d type=%d protocol=0", AF_UNIX, SOCK_STREAM);
+	print_inode("inode", s);
 	end(s, err);
 	RUN(rc, bind(s, (struct sockaddr *)&addr, sizeof(addr)));
 	printf("bind fd=%d addr=%s", s, text((void *)&addr, a, sizeof(a)));
@@ -199,12 +193,14 @@ static void unix_stream(const char *dir)
 	RUN(c, socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
 	printf("socket domain=%d type=%d protocol=0", AF_UNIX,
 	       SOCK_STREAM | SOCK_CLOEXEC);
+	print_inode("inode", c);
 	end(c, err);
 	RUN(rc, connect(c, (struct sockaddr *)&addr, sizeof(addr)));
 	printf("connect fd=%d addr=%s", c, text((void *)&addr, a, sizeof(a)));
 	end(rc, err);
 	RUN(rc, accept4(s, NULL, NULL, SOCK_CLOEXEC));
 	printf("accept4 fd=%d flags=%d", s, SOCK_CLOEXEC);
+	print_inode("inode", rc);
 	end(rc, err);
 	if (rc >= 0) {
 		close(rc);
@@ -218,6 +214,7 @@ static void unix_stream(const char *dir)
 	snprintf(addr.sun_path, sizeof(addr.sun_path), "%s/nobody", dir);
 	RUN(c, socket(AF_UNIX, SOCK_STREAM, 0));
 	printf("socket domain=%d type=%d protocol=0", AF_UNIX, SOCK_STREAM);
+	print_inode("inode", c);
 	end(c, err);
 	RUN(rc, connect(c, (struct sockaddr *)&addr, sizeof(addr)));
 	printf("connect fd=%d addr=%s", c, text((void *)&addr, a, sizeof(a)));
@@ -251,7 +248,8 @@ int main(int argc, char **argv)
 	}
 	tcp();
 	udp6();
-	unix_stream(argv[1]);
+	dir = argv[1];
+	unix_stream();
 	resolve();
 	return 0;
 }

@@ -379,9 +379,8 @@ Test(merge_fds, exec_keeps_the_fds_that_do_not_close_on_exec,
  * A fork's child starts with its parent's fds as they were at the fork,
  * whatever the parent does after. A vfork's child execs first: it keeps
  * what does not close on exec, and its start tells what the kernel names
- * its fds 0-2, which it may have changed unseen: a path replaces what it
- * was handed, a pipe it was handed stays the merge's pipe, an empty name
- * is a closed fd.
+ * its fds 0-2, which it may have changed unseen: a name of another file
+ * or pipe replaces what it was handed, an empty name is a closed fd.
  */
 static void fork_child(void)
 {
@@ -393,7 +392,7 @@ static void fork_child(void)
 
 static void vfork_child(void)
 {
-	static const char *const stdio[3] = { "pipe:[81234]", "/out", "" };
+	static const char *const stdio[3] = { "pipe:[99]", "/out", "" };
 
 	start_image(502, "/", stdio);
 	READ(0, 3, 3);
@@ -416,7 +415,7 @@ static void forking_parent(void)
 	CALL(CLOSE, 5, 1, I(FD, 3), I(RESULT, 0));
 	CALL(OPEN, 6, 1, S(PATH, "/c"), I(FLAGS, 0), I(RESULT, 3));
 	READ(7, 3, 4);
-	CALL(PIPE, 8, 1, I(FD, 0), I(FD2, 5), I(RESULT, 0));
+	CALL(PIPE, 8, 1, I(FD, 0), I(FD2, 5), I(INODE, 81234), I(RESULT, 0));
 	CALL(OPEN, 9, 1, S(PATH, "/d"), I(FLAGS, 0), I(RESULT, 1));
 	CALL(OPEN, 10, 1, S(PATH, "/e"), I(FLAGS, 0), I(RESULT, 2));
 	child = test_in_child(vfork_child);
@@ -434,10 +433,10 @@ Test(merge_fds, a_fork_child_inherits_its_parents_fds, .init = setup,
 	expect_path(4, "/c");
 	/* The vfork child's. */
 	expect_path(3, "/c");
-	expect_path(5, "pipe:[1]");
+	expect_path(5, "pipe:[99]");
 	expect_path(6, "/out");
 	expect_path(7, NULL);
-	expect_path(8, "pipe:[1]");
+	expect_path(8, "pipe:[81234]");
 	/* The child had its parent's working directory. */
 	cr_expect_eq(test_db_int(test_path(out, "t.db"),
 				 "SELECT COUNT(*) FROM args WHERE "
