@@ -47,7 +47,7 @@ static void record_listing(struct listing *l, uint64_t t0, uint64_t dur,
 static void end_listing(struct listing *l, uint64_t t0, uint64_t dur, int rv,
 			int err)
 {
-	if (keke_hook_keep(dur))
+	if (keke_hook_keep(KEKE_CALL_READDIR, dur))
 		record_listing(l, t0, dur, rv, err);
 	else
 		l->dir = NULL;

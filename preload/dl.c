@@ -286,7 +286,7 @@ KEKE_EXPORT __attribute__((noinline)) void *dlopen(const char *path,
 	h = open_as(caller, path, flags);
 	err = errno;
 	dur = keke_now() - t0;
-	if (keke_hook_keep(dur))
+	if (keke_hook_keep(KEKE_CALL_DLOPEN, dur))
 		record_dlopen(t0, dur, path, flags, h);
 	if (h)
 		keke_modules_record();	/* for stacks, when they are on */
@@ -320,7 +320,7 @@ KEKE_EXPORT int dlclose(void *handle)
 	dur = keke_now() - t0;
 	if (!rc)
 		keke_modules_record();
-	if (keke_hook_keep(dur)) {
+	if (keke_hook_keep(KEKE_CALL_DLCLOSE, dur)) {
 		struct keke_rec r;
 
 		if (keke_slice_begin(&r, KEKE_CALL_DLCLOSE, 0, t0, dur,

@@ -320,7 +320,7 @@ static int traced_fcntl(keke_fcntl_fn *real, bool is64, int fd, int cmd,
 	dur = keke_now() - t0;
 	/* The lock is read once the kernel has read it: a bad pointer must
 	 * fail with EFAULT in the program, not fault in keke. */
-	if (keke_hook_keep(dur)) {
+	if (keke_hook_keep(KEKE_CALL_FCNTL, dur)) {
 		if (rv != -1)
 			lock = fcntl_lock_of(kind, arg);
 		record_fcntl(t0, dur, rv, err, fd, cmd, kind, arg, &lock);
@@ -378,7 +378,7 @@ KEKE_EXPORT void closefrom(int lowfd)
 	real(lowfd);
 	err = errno;
 	dur = keke_now() - t0;
-	if (keke_hook_keep(dur))
+	if (keke_hook_keep(KEKE_CALL_CLOSEFROM, dur))
 		record_ints1(KEKE_CALL_CLOSEFROM, t0, dur, 0, err, KEKE_KEY_FD,
 			     lowfd);
 	errno = err;

@@ -215,7 +215,7 @@ static int traced_open(unsigned call, void *real, bool at, int dirfd,
 		  ((keke_open_fn *)real)(path, flags, mode);
 	err = errno;
 	dur = keke_now() - t0;
-	if (keke_hook_keep(dur))
+	if (keke_hook_keep(call, dur))
 		record_open(call, t0, dur, fd, err, dirfd, path, flags, mode);
 	errno = err;
 	return fd;

@@ -262,7 +262,7 @@ static noinline int traced_chdir(keke_chdir_fn *real, const char *path)
 	rv = real(path);
 	err = errno;
 	dur = keke_now() - t0;
-	if (keke_hook_keep(dur)) {
+	if (keke_hook_keep(KEKE_CALL_CHDIR, dur)) {
 		struct keke_rec r;
 
 		if (keke_slice_begin(&r, KEKE_CALL_CHDIR,
@@ -299,7 +299,7 @@ static noinline void *traced_mmap(keke_mmap_fn *real, void *addr, size_t len,
 	rv = real(addr, len, prot, flags, fd, off);
 	err = errno;
 	dur = keke_now() - t0;
-	if (keke_hook_keep(dur))
+	if (keke_hook_keep(KEKE_CALL_MMAP, dur))
 		keke_record_ints(KEKE_CALL_MMAP, t0, dur,
 				 rv == MAP_FAILED ? -1 : (int64_t)rv, err, 5,
 				 (struct keke_int_field[]){

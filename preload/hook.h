@@ -50,6 +50,7 @@
 #include <utime.h>
 
 #include "record/families.h"
+#include "record/fd_changes.h"
 #include "preload.h"
 #include "runtime/stacks.h"
 
@@ -122,10 +123,12 @@ extern uint64_t keke_min_ticks;
  * when it is shorter than KEKE_MIN_DUR. */
 bool keke_hook_short(uint64_t dur);
 
-/* Whether a call that took @dur ticks is recorded. */
-static inline bool keke_hook_keep(uint64_t dur)
+/* Whether a call of @call that took @dur ticks is recorded: always, when
+ * it changes fds (the merge follows them), else when not too short. */
+static inline bool keke_hook_keep(unsigned call, uint64_t dur)
 {
-	return __builtin_expect(dur >= keke_min_ticks, 1) ||
+	return keke_call_changes_fds(call) ||
+	       __builtin_expect(dur >= keke_min_ticks, 1) ||
 	       !keke_hook_short(dur);
 }
 
@@ -253,7 +256,7 @@ static inline void keke_rec_timeout(struct keke_rec *r, int64_t ns)
 		rv_ = real_ args;					  \
 		err_ = errno;						  \
 		dur_ = keke_now() - t0_;				  \
-		if (keke_hook_keep(dur_))				  \
+		if (keke_hook_keep(KEKE_CALL_##call, dur_))				  \
 			record_##how(KEKE_CALL_##call, t0_, dur_, rv_,	  \
 				     err_ KEKE_HOOK_UNPAREN_ fields);	  \
 		errno = err_;						  \

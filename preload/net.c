@@ -444,7 +444,7 @@ KEKE_EXPORT int getaddrinfo(const char *node, const char *service,
 	keke_busy_clear();
 	err = errno;
 	dur = keke_now() - t0;
-	if (keke_hook_keep(dur))
+	if (keke_hook_keep(KEKE_CALL_GETADDRINFO, dur))
 		record_getaddrinfo(t0, dur, rc, err, node, service,
 				   res ? *res : NULL);
 	errno = err;

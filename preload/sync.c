@@ -84,7 +84,7 @@ KEKE_EXPORT int pthread_mutex_lock(pthread_mutex_t *mutex)
 	rc = real(mutex);
 	err = errno;
 	dur = keke_now() - t0;
-	if (keke_hook_keep(dur))
+	if (keke_hook_keep(KEKE_CALL_PTHREAD_MUTEX_LOCK, dur))
 		record_errnum(KEKE_CALL_PTHREAD_MUTEX_LOCK, t0, dur, rc, 0);
 	errno = err;
 	return rc;

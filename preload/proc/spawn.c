@@ -17,6 +17,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "fd_name.h"
 #include "proc/env.h"
 #include "hook.h"
 
@@ -114,12 +115,18 @@ KEKE_EXPORT int posix_spawnp(pid_t *pid, const char *file,
 			    actions, attr, argv, envp);
 }
 
-/* A slice for system/popen/pclose: the command, the result. */
+/*
+ * A slice for system/popen/pclose: the command, the stream's fd (@fd >= 0:
+ * popen's, with its @mode and its pipe's inode, and pclose's), the
+ * result.
+ */
 static void record_shell(unsigned call, uint64_t t0, const char *command,
-			 int64_t result, int err)
+			 int fd, const char *mode, int64_t result, int err)
 {
 	size_t len = command ? strlen(command) : 0;
-	size_t max_len = KEKE_REC_MAX_LEN(2, KEKE_STR_MAX_LEN(len));
+	size_t mode_len = mode ? strnlen(mode, 8) : 0;
+	size_t max_len = KEKE_REC_MAX_LEN(5, KEKE_STR_MAX_LEN(len) +
+					     KEKE_STR_MAX_LEN(mode_len));
 	uint64_t dur = keke_now() - t0;
 	uint64_t stack = keke_stack_for(call, &max_len);
 	struct keke_rec r;
@@ -131,6 +138,12 @@ static void record_shell(unsigned call, uint64_t t0, const char *command,
 	keke_rec_stack(&r, stack);
 	if (command)
 		keke_rec_str(&r, KEKE_KEY_COMMAND, command, len);
+	if (fd >= 0)
+		keke_rec_int(&r, KEKE_KEY_FD, fd);
+	if (mode) {
+		keke_rec_str(&r, KEKE_KEY_MODE, mode, mode_len);
+		keke_rec_int(&r, KEKE_KEY_INODE, keke_fd_inode(fd));
+	}
 	keke_rec_int(&r, KEKE_KEY_RESULT, result);
 	keke_rec_commit(&r);
 }
@@ -145,7 +158,8 @@ KEKE_EXPORT int system(const char *command)
 	t0 = keke_now();
 	rc = KEKE_HOOK_REAL(system)(command);
 	err = errno;
-	record_shell(KEKE_CALL_SYSTEM, t0, command, rc, rc == -1 ? err : 0);
+	record_shell(KEKE_CALL_SYSTEM, t0, command, -1, NULL, rc,
+		     rc == -1 ? err : 0);
 	errno = err;
 	return rc;
 }
@@ -161,7 +175,11 @@ KEKE_EXPORT FILE *popen(const char *command, const char *mode)
 	t0 = keke_now();
 	f = KEKE_HOOK_REAL(popen)(command, mode);
 	err = errno;
-	record_shell(KEKE_CALL_POPEN, t0, command, f ? 0 : -1, f ? 0 : err);
+	if (f)
+		record_shell(KEKE_CALL_POPEN, t0, command, fileno_unlocked(f),
+			     mode, 0, 0);
+	else
+		record_shell(KEKE_CALL_POPEN, t0, command, -1, NULL, -1, err);
 	errno = err;
 	return f;
 }
@@ -169,14 +187,18 @@ KEKE_EXPORT FILE *popen(const char *command, const char *mode)
 KEKE_EXPORT int pclose(FILE *stream)
 {
 	uint64_t t0;
-	int rc, err;
+	int rc, err, fd;
 
 	if (!keke_traced(KEKE_FAMILY_BIT_PROC))
 		return KEKE_HOOK_REAL(pclose)(stream);
+	/* Read before the call, which frees the stream: one that pclose
+	 * could not read faults here instead of in pclose. */
+	fd = stream ? fileno_unlocked(stream) : -1;
 	t0 = keke_now();
 	rc = KEKE_HOOK_REAL(pclose)(stream);
 	err = errno;
-	record_shell(KEKE_CALL_PCLOSE, t0, NULL, rc, rc == -1 ? err : 0);
+	record_shell(KEKE_CALL_PCLOSE, t0, NULL, fd, NULL, rc,
+		     rc == -1 ? err : 0);
 	errno = err;
 	return rc;
 }

@@ -24,7 +24,8 @@ static size_t slot_of(uint64_t key, size_t cap)
 
 static void grow(struct idmap *m)
 {
-	struct idmap bigger = { 0 };
+	struct idmap bigger = { .has_max = m->has_max,
+				.max_value = m->max_value };
 
 	bigger.cap = m->cap ? m->cap * 2 : 16;
 	bigger.keys = calloc(bigger.cap, sizeof(*bigger.keys));
@@ -42,6 +43,11 @@ static void grow(struct idmap *m)
 
 void idmap_put(struct idmap *m, uint64_t key, int64_t value)
 {
+	if (key == UINT64_MAX) {
+		m->has_max = true;
+		m->max_value = value;
+		return;
+	}
 	if ((m->len + 1) * 2 > m->cap)
 		grow(m);
 	for (size_t i = slot_of(key, m->cap);; i = (i + 1) & (m->cap - 1)) {
@@ -60,6 +66,11 @@ void idmap_put(struct idmap *m, uint64_t key, int64_t value)
 
 bool idmap_get(const struct idmap *m, uint64_t key, int64_t *value)
 {
+	if (key == UINT64_MAX) {
+		if (m->has_max)
+			*value = m->max_value;
+		return m->has_max;
+	}
 	if (!m->cap)
 		return false;
 	for (size_t i = slot_of(key, m->cap);; i = (i + 1) & (m->cap - 1)) {

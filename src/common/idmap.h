@@ -15,6 +15,8 @@ struct idmap {
 	int64_t *values;
 	size_t cap;		/* a power of two, or 0 */
 	size_t len;
+	bool has_max;		/* UINT64_MAX, which has no slot, is set */
+	int64_t max_value;
 };
 
 void idmap_init(struct idmap *m);

@@ -24,31 +24,6 @@
 #include <sys/timerfd.h>
 #include <unistd.h>
 
-const bool fd_changing_calls[FD_CALL_IDS] = {
-	[KEKE_CALL_OPEN] = true,	[KEKE_CALL_OPENAT] = true,
-	[KEKE_CALL_CREAT] = true,	[KEKE_CALL_FOPEN] = true,
-	[KEKE_CALL_FREOPEN] = true,	[KEKE_CALL_CLOSE] = true,
-	[KEKE_CALL_FCLOSE] = true,	[KEKE_CALL_PCLOSE] = true,
-	[KEKE_CALL_OPENDIR] = true,	[KEKE_CALL_CLOSEDIR] = true,
-	[KEKE_CALL_DUP] = true,		[KEKE_CALL_DUP2] = true,
-	[KEKE_CALL_DUP3] = true,	[KEKE_CALL_FCNTL] = true,
-	[KEKE_CALL_PIPE] = true,	[KEKE_CALL_PIPE2] = true,
-	[KEKE_CALL_SOCKET] = true,	[KEKE_CALL_SOCKETPAIR] = true,
-	[KEKE_CALL_ACCEPT] = true,	[KEKE_CALL_ACCEPT4] = true,
-	[KEKE_CALL_CONNECT] = true,	[KEKE_CALL_BIND] = true,
-	[KEKE_CALL_EVENTFD] = true,	[KEKE_CALL_TIMERFD_CREATE] = true,
-	[KEKE_CALL_SIGNALFD] = true,	[KEKE_CALL_MEMFD_CREATE] = true,
-	[KEKE_CALL_EPOLL_CREATE] = true, [KEKE_CALL_EPOLL_CREATE1] = true,
-	[KEKE_CALL_INOTIFY_INIT] = true, [KEKE_CALL_INOTIFY_INIT1] = true,
-	[KEKE_CALL_MKSTEMP] = true,	[KEKE_CALL_MKOSTEMP] = true,
-	[KEKE_CALL_MKSTEMPS] = true,	[KEKE_CALL_MKOSTEMPS] = true,
-	[KEKE_CALL_TMPFILE] = true,	[KEKE_CALL_CLOSE_RANGE] = true,
-	[KEKE_CALL_CLOSEFROM] = true,	[KEKE_CALL_CHDIR] = true,
-	[KEKE_CALL_FCHDIR] = true,	[KEKE_CALL_FORK] = true,
-	[KEKE_CALL_SPAWN] = true,
-	[KEKE_CALL_SYSTEM] = true,	[KEKE_CALL_POPEN] = true,
-};
-
 /* The operations of one record, as they are read. */
 struct ops {
 	const struct keke_record *rec;
@@ -326,6 +301,8 @@ static void hand(struct ops *o)
 		begin->fd2 = !mode || !mode->len ? -1 :
 			     mode->s[0] == 'r' ? 1 : mode->s[0] == 'w' ? 0 : -1;
 		begin->cloexec = mode_e(o, KEKE_KEY_MODE);
+		begin->inode = (uint64_t)keke_record_int(rec, KEKE_KEY_INODE,
+							 0);
 	}
 	end = add(o, FD_OP_HAND_END, -1, true);
 	*end = *begin;

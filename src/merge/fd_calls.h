@@ -7,22 +7,18 @@
 #include <stdint.h>
 
 #include "merge/fd_ops.h"
+#include "record/fd_changes.h"
 #include "record/reader.h"
 
 /* The most operations one record makes. */
 #define FD_OPS_MAX 4
-
-/* The calls that may change fds, by id (below FD_CALL_IDS). */
-#define FD_CALL_IDS 256
-extern const bool fd_changing_calls[FD_CALL_IDS];
 
 /* Whether a record with this head (type and call; its fields are not
  * needed) may change fds, the working directory, or hand them down. */
 static inline bool fd_record_changes(const struct keke_record *head)
 {
 	if (head->type == KEKE_REC_SLICE)
-		return head->name < FD_CALL_IDS &&
-		       fd_changing_calls[head->name];
+		return keke_call_changes_fds(head->name);
 	return head->type == KEKE_REC_PROCESS_START;
 }
 

@@ -165,7 +165,7 @@ static void hand_end(struct fd_state *st, const struct fd_op *op)
 	snap = st->windows[i].snap;
 	st->windows[i] = st->windows[--st->nwindows];
 	if (op->popen) {
-		struct fd_name *pipe = numbered(st, "pipe", 0);
+		struct fd_name *pipe = numbered(st, "pipe", op->inode);
 
 		if (op->fd2 >= 0) {
 			fd_table_set(&snap, op->fd2, pipe, false);

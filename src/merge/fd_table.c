@@ -154,7 +154,9 @@ void fd_table_exec(struct fd_table *t)
 {
 	/* From the end: an entry moved into a removed one's place has been
 	 * looked at already. */
-	for (size_t i = t->n; i-- > 0;)
+	for (size_t i = t->n; i-- > 0;) {
+		t->v[i].popen = false;	/* the new image's popen knows none */
 		if (t->v[i].cloexec)
 			remove_at(t, i);
+	}
 }

@@ -280,9 +280,12 @@ static void absolute_args(struct fd_image *fi, const struct keke_record *rec,
 			  bool dirfd, int64_t ts, struct keke_arg *args,
 			  unsigned nargs)
 {
-	/* A library name without a slash is looked for, not opened. */
+	/* A library name without a slash is looked for, not opened; so is
+	 * the program of an execvp or posix_spawnp that found none. */
 	bool searched = rec->name == KEKE_CALL_DLOPEN ||
-			rec->name == KEKE_CALL_DLCLOSE;
+			rec->name == KEKE_CALL_DLCLOSE ||
+			(rec->err && (rec->name == KEKE_CALL_EXEC ||
+				      rec->name == KEKE_CALL_SPAWN));
 	const struct fd_name *cwd = NULL;
 	unsigned used = 0;
 

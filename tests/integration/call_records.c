@@ -486,6 +486,11 @@ Test(calls, short_calls_are_counted_not_recorded)
 		     "out", (long long)recorded, (long long)left_out);
 	cr_assert_lt(recorded, 100, "KEKE_MIN_DUR=1s kept %lld calls",
 		     (long long)recorded);
+	/* A call that changes fds is kept: the merge follows fds by it. */
+	cr_assert_eq(test_db_int(db(), "SELECT count(*) FROM slice WHERE "
+				 "name IN ('open', 'openat') AND depth > 0 "
+				 "AND category = 'file'"), 1,
+		     "the open was left out");
 	free(o);
 }
 

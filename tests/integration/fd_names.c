@@ -287,3 +287,15 @@ Test(fd_names, a_vfork_childs_redirected_stdout_is_named,
 		      "\"hello\"], stdout=subprocess.PIPE).stdout.decode())'"));
 	expect_one_pipe("echo", "python3", 6);
 }
+
+/* popen's shell writes into the pipe the program reads from, by the
+ * child's fd 1 that popen made where no hook sees it. */
+Test(fd_names, a_popen_pipe_has_one_name_on_both_sides, .init = setup,
+     .fini = teardown)
+{
+	FILE *f = fopen(test_path(out, "f"), "w");
+
+	cr_assert(f && fputs("popen'd cat\n", f) >= 0 && !fclose(f));
+	run_prog("t_fd_inherit", "popen '/bin/cat f'");
+	expect_one_pipe("cat", "t_fd_inherit", 12);
+}

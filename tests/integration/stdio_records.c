@@ -333,8 +333,7 @@ Test(stdio, bytes_add_up_per_file)
 
 /* Runs that KEKE_MIN_DUR would leave out are kept, and the calls it
  * leaves out still mark their streams: the bytes of the per-character
- * calls stay right. (The fopen calls are left out too, so the runs'
- * files have no names: their sums are compared.) */
+ * calls stay right (their sums are compared). */
 Test(stdio, runs_are_kept_under_a_min_duration)
 {
 	struct file_report rep[32];

@@ -7,6 +7,8 @@
  *                            and writes 8 with write(1)
  *   t_fd_inherit fork FILE   opens FILE; a forked child writes 6 bytes to
  *                            that fd, then the parent 7
+ *   t_fd_inherit popen CMD   reads what popen(CMD, "r") prints, and
+ *                            prints it
  *
  * Exits 0 when everything worked.
  */
@@ -42,12 +44,28 @@ static int to_child(const char *path)
 	return write(fd, "parent\n", 7) == 7 ? 0 : 7;
 }
 
+static int from_popen(const char *cmd)
+{
+	FILE *f = popen(cmd, "r");
+	char buf[256];
+	size_t n;
+
+	if (!f)
+		return 8;
+	n = fread(buf, 1, sizeof(buf), f);
+	if (pclose(f) != 0)
+		return 9;
+	return fwrite(buf, 1, n, stdout) == n ? 0 : 10;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc == 3 && !strcmp(argv[1], "dup2"))
 		return over_stdout(argv[2]);
 	if (argc == 3 && !strcmp(argv[1], "fork"))
 		return to_child(argv[2]);
-	fprintf(stderr, "usage: t_fd_inherit dup2|fork FILE\n");
+	if (argc == 3 && !strcmp(argv[1], "popen"))
+		return from_popen(argv[2]);
+	fprintf(stderr, "usage: t_fd_inherit dup2|fork FILE, popen CMD\n");
 	return 1;
 }
