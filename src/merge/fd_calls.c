@@ -311,8 +311,8 @@ static void hand(struct ops *o)
 	end->sub = begin->sub + 1;
 }
 
-/* What an image's first record says: its working directory, and what
- * the kernel names its fds 0 to 2 (a fork child's tells neither). */
+/* What an image's first record says: its working directory, and, unless
+ * it is a fork child's, what the kernel names its fds 0 to 2. */
 static void start_op(struct ops *o)
 {
 	static const unsigned keys[] = { KEKE_KEY_STDIN, KEKE_KEY_STDOUT,

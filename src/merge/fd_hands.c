@@ -123,10 +123,9 @@ void fd_hands_shell(struct merge *m, size_t dir, int pid, int64_t ts,
 	h->ts = ts;
 }
 
-/* Moves @h's table into @out. */
+/* Moves @h's table into @out, which is empty. */
 static bool take(struct hand *h, struct fd_table *out)
 {
-	fd_table_clear(out);
 	*out = h->table;
 	fd_table_init(&h->table);
 	h->taken = true;
