@@ -84,4 +84,22 @@ extern _Bool test_threads_fail;
 		free(out);                                                   \
 	}
 
+/* The same with two scratch dirs: dir for record files, out for what is
+ * made of them. */
+#define TEST_RECORD_AND_OUT_DIRS                                             \
+	static char *dir;                                                    \
+	static char *out;                                                    \
+	static void setup(void)                                              \
+	{                                                                    \
+		dir = test_tmpdir();                                         \
+		out = test_tmpdir();                                         \
+	}                                                                    \
+	static void teardown(void)                                           \
+	{                                                                    \
+		test_rm_rf(dir);                                             \
+		test_rm_rf(out);                                             \
+		free(dir);                                                   \
+		free(out);                                                   \
+	}
+
 #endif

@@ -20,23 +20,9 @@
 #include "runtime/writer.h"
 #include "sinks/sink.h"
 
-static char *dir;
-static char *out;
+TEST_RECORD_AND_OUT_DIRS
+
 static const uint8_t trace_id[16] = { 0xfd };
-
-static void setup(void)
-{
-	dir = test_tmpdir();
-	out = test_tmpdir();
-}
-
-static void teardown(void)
-{
-	test_rm_rf(dir);
-	test_rm_rf(out);
-	free(dir);
-	free(out);
-}
 
 /* Times are steps from the image's start (the clock is CLOCK_MONOTONIC:
  * a tick is a nanosecond). */

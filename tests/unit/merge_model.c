@@ -17,23 +17,9 @@
 #include "runtime/writer.h"
 #include "sinks/sink.h"
 
-static char *dir;
-static char *out;
+TEST_RECORD_AND_OUT_DIRS
+
 static const uint8_t trace_id[16] = { 0xab, 0xcd };
-
-static void setup(void)
-{
-	dir = test_tmpdir();
-	out = test_tmpdir();
-}
-
-static void teardown(void)
-{
-	test_rm_rf(dir);
-	test_rm_rf(out);
-	free(dir);
-	free(out);
-}
 
 static void start_image(const char *exe, const char *argv, size_t argv_len)
 {
