@@ -229,6 +229,10 @@ void outcome_free(struct outcome *o)
 	o->out = o->err = NULL;
 }
 
+/* What fmt made, kept reachable until the test's process ends. */
+static char **made;
+static size_t nmade, made_cap;
+
 char *fmt(const char *f, ...)
 {
 	va_list ap;
@@ -237,5 +241,11 @@ char *fmt(const char *f, ...)
 	va_start(ap, f);
 	cr_assert(vasprintf(&s, f, ap) >= 0);
 	va_end(ap);
+	if (nmade == made_cap) {
+		made_cap = made_cap ? 2 * made_cap : 64;
+		made = realloc(made, made_cap * sizeof(*made));
+		cr_assert(made);
+	}
+	made[nmade++] = s;
 	return s;
 }

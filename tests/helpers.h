@@ -47,7 +47,9 @@ struct outcome sh(const char *cmd);
 
 void outcome_free(struct outcome *o);
 
-/* printf into a malloc'd string (aborts the test on failure). */
+/* printf into a malloc'd string (aborts the test on failure), which the
+ * caller may free or leave to the end of the test (each test runs in a
+ * process of its own, which keeps it). */
 __attribute__((format(printf, 1, 2))) char *fmt(const char *f, ...);
 
 /* First column of the first row of @sql on database @db as an integer

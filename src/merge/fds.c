@@ -144,7 +144,8 @@ static void replay(struct fd_image *fi, struct pass *p)
 	for (size_t i = 0; i < p->n; i++)
 		if (p->ops[i].s)
 			p->ops[i].s = p->strings + (uintptr_t)p->ops[i].s - 1;
-	qsort(p->ops, p->n, sizeof(*p->ops), by_moment);
+	if (p->n > 1)	/* ops is NULL when none */
+		qsort(p->ops, p->n, sizeof(*p->ops), by_moment);
 	for (size_t i = 0; i < p->n; i++)
 		fd_op_apply(&fi->st, &p->ops[i]);
 	fd_state_done(&fi->st);

@@ -325,7 +325,9 @@ static int take_exes(struct files_ctx *fc)
 			continue;
 		for (size_t j = 0; j < g->nfiles; j++)
 			count_roles(g, g->files[j].roles);
-		qsort(g->files, g->nfiles, sizeof(*g->files), cmp_file);
+		if (g->nfiles > 1)	/* files is NULL when empty */
+			qsort(g->files, g->nfiles, sizeof(*g->files),
+			      cmp_file);
 		r->files_by_exe[r->nfiles_by_exe++] = *g;
 		free(g);
 		fc->exes[i].out = NULL;
@@ -380,8 +382,9 @@ int rp_files_finish(struct rp_ctx *c)
 	if (read_rows(&fc))
 		goto out;
 	count_exe_processes(c, &fc);
-	qsort(c->r->files_by_proc, c->r->nfiles_by_proc,
-	      sizeof(*c->r->files_by_proc), cmp_proc);
+	if (c->r->nfiles_by_proc > 1)
+		qsort(c->r->files_by_proc, c->r->nfiles_by_proc,
+		      sizeof(*c->r->files_by_proc), cmp_proc);
 	ret = take_exes(&fc);
 out:
 	sqlite3_finalize(fc.cmdline);
