@@ -193,8 +193,8 @@ static void record_closedir(unsigned call, uint64_t t0, uint64_t dur, int rv,
 /* tmpfile: what the kernel names its fd ("/tmp/#1234 (deleted)"), and the
  * fd (-1 on failure). Not inlined: the name's buffer is on the stack only
  * while such a record is made. */
-static __attribute__((noinline)) void record_tmpfile(unsigned call, uint64_t t0, uint64_t dur,
-			   FILE *rv, int err)
+static __attribute__((noinline)) void
+record_tmpfile(unsigned call, uint64_t t0, uint64_t dur, FILE *rv, int err)
 {
 	int fd = rv ? fileno_unlocked(rv) : -1;
 	char name[PATH_MAX];

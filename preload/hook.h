@@ -256,7 +256,7 @@ static inline void keke_rec_timeout(struct keke_rec *r, int64_t ns)
 		rv_ = real_ args;					  \
 		err_ = errno;						  \
 		dur_ = keke_now() - t0_;				  \
-		if (keke_hook_keep(KEKE_CALL_##call, dur_))				  \
+		if (keke_hook_keep(KEKE_CALL_##call, dur_))		  \
 			record_##how(KEKE_CALL_##call, t0_, dur_, rv_,	  \
 				     err_ KEKE_HOOK_UNPAREN_ fields);	  \
 		errno = err_;						  \

@@ -310,7 +310,7 @@ static void record_freopen(unsigned call, uint64_t t0, uint64_t dur,
 		rv_ = real_call;					  \
 		err_ = errno;						  \
 		dur_ = keke_now() - t0_;				  \
-		if (keke_hook_keep(KEKE_CALL_##call, dur_))				  \
+		if (keke_hook_keep(KEKE_CALL_##call, dur_))		  \
 			record_##how(KEKE_CALL_##call, t0_, dur_, rv_,	  \
 				     err_, &at_ KEKE_HOOK_ARGS_ rargs);	  \
 		keke_stream_leave(&at_);				  \

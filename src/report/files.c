@@ -35,8 +35,9 @@ struct files_ctx {
 };
 
 /* What the counts of @f say it did (KEKE_ROLE_*): see report.h. */
-static unsigned roles_of(const struct keke_report_file *f, uint64_t opened_write,
-			 uint64_t truncated, uint64_t probed)
+static unsigned roles_of(const struct keke_report_file *f,
+			 uint64_t opened_write, uint64_t truncated,
+			 uint64_t probed)
 {
 	unsigned r = 0;
 

@@ -237,9 +237,9 @@ int keke_report_load(const struct keke_report_options *o,
 		rp_oom(&c);
 		goto out;
 	}
-	if (open_db(&c) || read_trace(&c) || resolve_window(&c) || describe_filters(&c) ||
-	    rp_procs_load(&c) || rp_calls_init(&c) || rp_paths_init(&c) ||
-	    rp_steps_init(&c))
+	if (open_db(&c) || read_trace(&c) || resolve_window(&c) ||
+	    describe_filters(&c) || rp_procs_load(&c) || rp_calls_init(&c) ||
+	    rp_paths_init(&c) || rp_steps_init(&c))
 		goto out;
 	if (rp_scan(&c, take_slice))
 		goto out;

@@ -4,7 +4,8 @@
  * known: per call (counts, errors, total and self time, percentiles of
  * durations and sizes, log2 histograms), per executable, per path (as
  * the merge names fds), the folded process tree, the average trace; the
- * I/O per process and the files view on a second database; windows (absolute, durations, presets at a fixed --now),
+ * I/O per process and the files view on a second database; windows
+ * (absolute, durations, presets at a fixed --now),
  * the glob filters, each of the three ways the database is read; then the
  * command: text, JSON, CSV, HTML rendered by headless Chromium, errors;
  * and a 100,000-slice database from tests/bench/make_big_db.py checked
@@ -74,8 +75,8 @@ static const char run_sql[] =
 	/* Image slices. */
 	"INSERT INTO slice(" SLICE_COLS ") SELECT upid, start_ts,"
 	" end_ts - start_ts, upid, 'process', name, 0, NULL, upid FROM process;"
-	"INSERT INTO args(" ARGS_COLS ") VALUES (1, 'cmdline', 'cmdline', NULL, 'make -j2',"
-	" NULL, 'string');"
+	"INSERT INTO args(" ARGS_COLS ") VALUES (1, 'cmdline', 'cmdline',"
+	" NULL, 'make -j2', NULL, 'string');"
 	/* cc 101, from 1001 s: open a.c as fd 3, reads, close, a read of
 	 * the closed fd, connect and send on fd 4, a write to stdout; its
 	 * worker thread reads fd 3 after the close. The fd calls have the
