@@ -124,12 +124,11 @@ void fd_hands_shell(struct merge *m, size_t dir, int pid, int64_t ts,
 }
 
 /* Moves @h's table into @out, which is empty. */
-static bool take(struct hand *h, struct fd_table *out)
+static void take(struct hand *h, struct fd_table *out)
 {
 	*out = h->table;
 	fd_table_init(&h->table);
 	h->taken = true;
-	return true;
 }
 
 bool fd_hands_take_fork(struct merge *m, uint64_t flow, struct fd_table *out)
@@ -139,9 +138,10 @@ bool fd_hands_take_fork(struct merge *m, uint64_t flow, struct fd_table *out)
 
 	fd_table_clear(out);
 	if (!hs || !flow || !idmap_get(&hs->by_flow, flow, &i) || i < 0 ||
-	    hs->forks.v[i].taken)
+	    (size_t)i >= hs->forks.n || hs->forks.v[i].taken)
 		return false;
-	return take(&hs->forks.v[i], out);
+	take(&hs->forks.v[i], out);
+	return true;
 }
 
 bool fd_hands_take_shell(struct merge *m, size_t dir, int ppid,
@@ -159,7 +159,10 @@ bool fd_hands_take_shell(struct merge *m, size_t dir, int ppid,
 			continue;
 		best = h;
 	}
-	return best ? take(best, out) : false;
+	if (!best)
+		return false;
+	take(best, out);
+	return true;
 }
 
 /* Whether the files still to be read, from process @pid of dir @dir on,

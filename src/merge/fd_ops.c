@@ -229,8 +229,9 @@ static bool same_name(const char *s, size_t len, const struct fd_name *had)
 	size_t n = sizeof(deleted) - 1;
 	uint64_t inode = named_inode(s, len);
 
-	if (inode)
-		return inode == had->inode && !memcmp(s, had->s, 4);
+	if (inode)	/* had may be a socket named by its peer */
+		return inode == had->inode &&
+		       !strncmp(s, "pipe:", 5) == !strncmp(had->s, "pipe:", 5);
 	if (len > n && !memcmp(s + len - n, deleted, n))
 		len -= n;
 	return len == had->len && !memcmp(s, had->s, len);

@@ -429,6 +429,41 @@ Test(merge_fds, a_fork_child_inherits_its_parents_fds, .init = setup,
 				 "string_value = '/home/rel'"), 1);
 }
 
+/* A vfork child's start names its fds 1 and 2 by their sockets' inodes:
+ * the one it was handed keeps its peer's name, the other is replaced. */
+static void socket_vfork_child(void)
+{
+	static const char *const stdio[3] = { NULL, "socket:[555]",
+					      "socket:[601]" };
+
+	start_image(503, "/", stdio);
+	READ(0, 1, 1);
+	READ(1, 2, 2);
+}
+
+static void socket_parent(void)
+{
+	pid_t child;
+
+	start_image(0, "/", NULL);
+	CALL(ACCEPT, 0, 1, I(FD, 9), S(ADDR, "10.0.0.1:80"), I(INODE, 555),
+	     I(RESULT, 1));
+	CALL(ACCEPT, 1, 1, I(FD, 9), S(ADDR, "10.0.0.2:80"), I(INODE, 600),
+	     I(RESULT, 2));
+	child = test_in_child(socket_vfork_child);
+	CALL(FORK, 2, 2, I(RESULT, child), I(CHILD_PID, child),
+	     I(FLOW_OUT, 503), I(VFORK, 1));
+}
+
+Test(merge_fds, a_socket_handed_by_its_peer_keeps_that_name, .init = setup,
+     .fini = teardown)
+{
+	test_in_child(socket_parent);
+	merge();
+	expect_path(1, "10.0.0.1:80");
+	expect_path(2, "socket:[601]");
+}
+
 /* Fds and copies of fds the merge never saw made are never named. */
 static void unknown_fds(void)
 {
