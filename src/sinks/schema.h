@@ -10,8 +10,10 @@
  * nanoseconds of CLOCK_MONOTONIC; metadata's realtime_offset_ns turns
  * them into wall time. Beyond Perfetto's: process's io_* columns (the
  * kernel's /proc/PID/io counters, keke_process in sink.h) and
- * traced_rchar/traced_wchar, and the file_access table (one row per
- * process and path, keke_file_access in sink.h).
+ * traced_rchar/traced_wchar; its resource columns (cpu_user_ns...
+ * rusage_from, keke_rusage in sink.h); the file_access table (one row
+ * per process and path, keke_file_access in sink.h); the critical_path
+ * table (keke_segment in sink.h); metadata's cpu_count.
  */
 #ifndef KEKE_SCHEMA_H
 #define KEKE_SCHEMA_H
@@ -29,6 +31,7 @@
 #define KEKE_DB_FRAME "stack_profile_frame"
 #define KEKE_DB_CALLSITE "stack_profile_callsite"
 #define KEKE_DB_FILE_ACCESS "file_access"
+#define KEKE_DB_CRITICAL_PATH "critical_path"
 
 /* Every table with its columns, in the order the sink inserts them. */
 #define KEKE_DB_SCHEMA \
@@ -38,7 +41,10 @@
 	" untraced INT, dropped INT, io_ts INT, io_rchar INT, io_wchar INT,"\
 	" io_syscr INT, io_syscw INT, io_read_bytes INT, io_write_bytes INT,"\
 	" io_cancelled_write_bytes INT, traced_rchar INT,"		\
-	" traced_wchar INT);"						\
+	" traced_wchar INT, cpu_user_ns INT, cpu_sys_ns INT,"		\
+	" peak_rss_kb INT, minor_faults INT, major_faults INT,"	\
+	" vol_ctx_switches INT, invol_ctx_switches INT,"		\
+	" fs_read_blocks INT, fs_write_blocks INT, rusage_from TEXT);"	\
 	"CREATE TABLE " KEKE_DB_THREAD "(utid INTEGER PRIMARY KEY, tid INT,"\
 	" name TEXT, upid INT, start_ts INT, end_ts INT,"		\
 	" is_main_thread INT);"						\
@@ -69,7 +75,10 @@
 	" writes INT, opened INT, opened_write INT, created INT,"	\
 	" truncated INT, deleted INT, probed INT, probed_missing INT,"	\
 	" renamed_to TEXT, renamed_from TEXT, calls INT, dur_ns INT,"	\
-	" first_ts_ns INT, last_ts_ns INT);"
+	" first_ts_ns INT, last_ts_ns INT);"				\
+	"CREATE TABLE " KEKE_DB_CRITICAL_PATH "(id INTEGER PRIMARY KEY,"	\
+	" ts INT, dur INT, upid INT, state TEXT, call TEXT,"		\
+	" waiting_upid INT);"
 
 /* The indexes, made once the rows are in; the report's seeks use
  * slice_ts, slice_track_id and args_arg_set_id. */

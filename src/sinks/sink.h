@@ -4,7 +4,8 @@
  * Every sink implements the same ops; the merge calls them in this order:
  *
  *	open -> metadata* -> (slice | counter | mapping | frame | callsite
- *	| file_access)* -> process* -> thread* -> flow* -> finish
+ *	| file_access)* -> process* -> thread* -> flow* -> segment*
+ *	-> finish
  *
  * (a slice's stack, its callsite, and the frames and mappings that
  * callsite uses, are sent before the slice)
@@ -27,6 +28,18 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+
+/*
+ * What a process used (getrusage's figures), in the units its names say.
+ * fs_*_blocks are 512-byte blocks the file systems read and wrote for it.
+ */
+struct keke_rusage {
+	int64_t cpu_user_ns, cpu_sys_ns;
+	int64_t peak_rss_kb;
+	int64_t minor_faults, major_faults;
+	int64_t vol_ctx_switches, invol_ctx_switches;
+	int64_t fs_read_blocks, fs_write_blocks;
+};
 
 struct keke_process {
 	int64_t upid;
@@ -55,6 +68,11 @@ struct keke_process {
 	/* The bytes of its recorded calls of the kinds the kernel counts in
 	 * rchar and wchar (record/call_io.h, KEKE_IO_KERNEL_COUNTED). */
 	int64_t traced_rchar, traced_wchar;
+	/* What it used, from where (NULL: unknown): "exit", its own
+	 * figures at the end of its last image; "wait", its parent's wait
+	 * for it, which adds those of the children it reaped. */
+	const char *rusage_from;
+	struct keke_rusage rusage;
 };
 
 struct keke_thread {
@@ -153,6 +171,25 @@ struct keke_file_access {
 					 * last one's end */
 };
 
+/*
+ * One step of the run's critical path (merge/critical_path.c): the chain of
+ * processes and waits that its wall time depended on. Segments follow each
+ * other in time, from the root's start to its end.
+ */
+struct keke_segment {
+	int64_t id;		/* from 1, in time order */
+	int64_t ts_ns, dur_ns;
+	int64_t upid;		/* the process the path is in */
+	int pid;
+	const char *name;	/* that process's name */
+	const char *state;	/* "running", "sleeping", "blocked" (in a
+				 * call) or "waiting" (on a child the path
+				 * cannot follow) */
+	const char *call;	/* sleeping, blocked: the call; else NULL */
+	int64_t waiting_upid;	/* waiting: the child's row, 0: none */
+	int waiting_pid;	/* waiting: the child's pid */
+};
+
 /* A loaded file that stack frames point into. */
 struct keke_mapping {
 	int64_t id;
@@ -198,6 +235,8 @@ struct keke_sink_ops {
 	/* Optional (NULL: the sink has no place for it), sent once a
 	 * process's calls are all read. */
 	int (*file_access)(void *sink, const struct keke_file_access *a);
+	/* Optional, sent after the flows: the critical path in order. */
+	int (*segment)(void *sink, const struct keke_segment *s);
 	/* Completes the output and renames it into place; frees the sink.
 	 * Returns 0, or -1 + @err (the temporary is removed then). */
 	int (*finish)(void *sink, char *err);

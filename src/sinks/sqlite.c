@@ -111,6 +111,7 @@ enum batch_id {
 	B_CALLSITE,
 	B_METADATA,
 	B_FILE_ACCESS,
+	B_CRITICAL_PATH,
 	B_COUNT,
 };
 
@@ -149,8 +150,8 @@ static const struct {
 	const char *row;
 } batch_sql[B_COUNT] = {
 	[B_PROCESS] = { KEKE_DB_PROCESS, "INSERT INTO " KEKE_DB_PROCESS
-			" VALUES", "(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
-		      },
+			" VALUES", "(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,"
+			"?,?,?,?,?,?,?,?,?,?)" },
 	[B_THREAD] = { KEKE_DB_THREAD, "INSERT INTO " KEKE_DB_THREAD " VALUES",
 		       "(?,?,?,?,?,?,?)" },
 	[B_SLICE] = { KEKE_DB_SLICE, "INSERT INTO " KEKE_DB_SLICE " VALUES",
@@ -180,6 +181,9 @@ static const struct {
 	[B_FILE_ACCESS] = { KEKE_DB_FILE_ACCESS,
 			    "INSERT INTO " KEKE_DB_FILE_ACCESS " VALUES",
 			    "(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)" },
+	[B_CRITICAL_PATH] = { KEKE_DB_CRITICAL_PATH,
+			      "INSERT INTO " KEKE_DB_CRITICAL_PATH " VALUES",
+			      "(?,?,?,?,?,?,?)" },
 };
 
 /*
@@ -933,6 +937,24 @@ static void put_io(struct batch *b, const struct keke_process *p)
 	put_int(b, p->traced_wchar);
 }
 
+/* The resource columns of @p's row: NULL when they are unknown. */
+static bool put_rusage(struct batch *b, const struct keke_process *p)
+{
+	const struct keke_rusage *u = &p->rusage;
+	const int64_t v[] = {
+		u->cpu_user_ns, u->cpu_sys_ns, u->peak_rss_kb,
+		u->minor_faults, u->major_faults, u->vol_ctx_switches,
+		u->invol_ctx_switches, u->fs_read_blocks, u->fs_write_blocks,
+	};
+
+	for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++)
+		if (p->rusage_from)
+			put_int(b, v[i]);
+		else
+			put_null(b);
+	return put_str(b, p->rusage_from) == 0;
+}
+
 /* Queues @p's row; inserts the batch when it fills up. */
 static int sqlite_sink_process(void *sink, const struct keke_process *p)
 {
@@ -960,6 +982,7 @@ static int sqlite_sink_process(void *sink, const struct keke_process *p)
 	put_int(b, p->untraced);
 	put_int(b, p->dropped > INT64_MAX ? INT64_MAX : (int64_t)p->dropped);
 	put_io(b, p);
+	ok = put_rusage(b, p) && ok;
 	return row_done(q, B_PROCESS, ok);
 }
 
@@ -1000,6 +1023,24 @@ static int sqlite_sink_file_access(void *sink,
 	put_int(b, a->first_ts_ns);
 	put_int(b, a->last_ts_ns);
 	return row_done(q, B_FILE_ACCESS, ok);
+}
+
+static int sqlite_sink_segment(void *sink, const struct keke_segment *g)
+{
+	struct sqlite_sink *q = sink;
+	struct batch *b = q->t[B_CRITICAL_PATH].filling;
+	bool ok;
+
+	if (q->failed)
+		return -1;
+	put_int(b, g->id);
+	put_int(b, g->ts_ns);
+	put_int(b, g->dur_ns);
+	put_id(b, g->upid);
+	ok = put_str(b, g->state) == 0;
+	ok = put_str(b, g->call) == 0 && ok;
+	put_id(b, g->waiting_upid);
+	return row_done(q, B_CRITICAL_PATH, ok);
 }
 
 /* Queues @t's row (its track is made in finish). */
@@ -1210,6 +1251,7 @@ const struct keke_sink_ops keke_sink_sqlite = {
 	.thread = sqlite_sink_thread,
 	.flow = sqlite_sink_flow,
 	.file_access = sqlite_sink_file_access,
+	.segment = sqlite_sink_segment,
 	.finish = sqlite_sink_finish,
 	.abort = sqlite_sink_abort,
 	.cancel_on = sqlite_sink_cancel_on,
