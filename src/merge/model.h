@@ -15,6 +15,7 @@
 
 #include "common/idmap.h"
 #include "merge/merge.h"
+#include "merge/usage.h"
 #include "record/reader.h"
 #include "record/record.h"
 #include "sinks/sink.h"
@@ -50,6 +51,11 @@ struct proc {
 	bool has_io;
 	int64_t io_ts, io[7];
 	int64_t traced_rchar, traced_wchar;	/* access.c */
+	/* usage.c: the figures of its latest image that told them; whether
+	 * its last image told them at its exit; what its row shows */
+	struct usage own_usage, usage;
+	bool usage_at_exit;
+	const char *usage_from;	/* "exit", "wait" or NULL: unknown */
 	struct fd_table *fds;	/* while its files are read (fds.c) */
 };
 
@@ -95,6 +101,7 @@ struct reaped {
 	int pid;
 	int status;
 	int64_t ts_ns;		/* when the wait returned */
+	struct usage usage;	/* what the child used, as wait4 told */
 };
 
 /* A fork child that exec'd before recording anything, and so made no
@@ -166,6 +173,7 @@ struct merge {
 	struct fd_hands *fd_hands;	/* fd_hands.c; NULL until used */
 	uint64_t fd_anon_no;		/* the last pipe or socket numbered */
 	int64_t next_slice_id;
+	int64_t cpu_count;		/* CPUs the root may use; 0: unknown */
 	/* progress */
 	uint64_t started_ns, last_progress_ns;
 	bool progress_shown;
@@ -180,6 +188,7 @@ struct image {
 	int64_t start_ns, end_ns;
 	bool exited, has_status;
 	int status;
+	struct usage usage;	/* told at its end (usage.c) */
 	char *exe, *cwd, *argv, *env;
 	char *exec_path;	/* of the fork child that handed over */
 	size_t argv_len, env_len;

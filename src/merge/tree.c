@@ -375,12 +375,13 @@ static void fill_exit_statuses(struct merge *m)
 
 	for (size_t i = 0; i < m->nprocs; i++) {
 		struct proc *p = &m->procs[i];
-		const struct reaped *r;
+		const struct reaped *r =
+			reaped_after(m, p->dir, p->pid, p->start_ns);
 		int status;
 
+		merge_usage_settle(p, r ? &r->usage : NULL);
 		if (p->last_image_exited && p->has_exit_code)
 			continue;
-		r = reaped_after(m, p->dir, p->pid, p->start_ns);
 		if (r)
 			status = r->status;
 		else if (o->have_root_status && p->dir == 0 &&
@@ -479,6 +480,8 @@ static int emit_processes(struct merge *m)
 			.dropped = p->dropped,
 		};
 		merge_kernel_io_out(p, &out);
+		out.rusage_from = p->usage_from;
+		merge_usage_out(&p->usage, &out.rusage);
 		if (out.killed)
 			m->stats->killed++;
 		if (EACH_SINK(m, process, &out))
@@ -598,6 +601,11 @@ int merge_tree(struct merge *m)
 	fill_exit_statuses(m);
 	find_parents(m);
 	if (emit_processes(m) || emit_threads(m) || emit_flows(m))
+		return -1;
+	if (!m->cpu_count)
+		m->cpu_count = m->o->cpu_count;
+	if (m->cpu_count &&
+	    EACH_SINK(m, metadata, "cpu_count", NULL, m->cpu_count))
 		return -1;
 	return 0;
 }
