@@ -14,6 +14,7 @@
 
 #include "merge/access.h"
 #include "merge/clocks.h"
+#include "merge/critical_path.h"
 #include "merge/decode.h"
 #include "merge/fds.h"
 #include "merge/kernel_io.h"
@@ -286,6 +287,8 @@ int merge_call_slice(struct merge *m, struct image *im, struct thr *t,
 		merge_usage_of(rec, &im->usage);
 	if (merge_access_call(m, im, rec, &s))
 		return -1;
+	merge_critical_call(m, im->proc, rec->name, &s,
+			    (int)keke_record_int(rec, KEKE_KEY_CHILD_PID, 0));
 	link_flows(m, &s, &c);
 	if (ts + s.dur_ns > t->end_ns)
 		t->end_ns = ts + s.dur_ns;

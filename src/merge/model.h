@@ -171,6 +171,7 @@ struct merge {
 	struct access_table *access;	/* access.c: of the process being
 					 * read; NULL until used */
 	struct fd_hands *fd_hands;	/* fd_hands.c; NULL until used */
+	struct critical *critical;	/* critical_path.c; NULL until used */
 	uint64_t fd_anon_no;		/* the last pipe or socket numbered */
 	int64_t next_slice_id;
 	int64_t cpu_count;		/* CPUs the root may use; 0: unknown */
@@ -221,13 +222,14 @@ void merge_damage(struct merge *m, const char *fmt, ...)
  * -1 (merge_fail) when no sink is left. */
 int merge_drop_sink(struct merge *m, size_t i);
 
-/* Calls @op on every sink. A sink that fails is dropped: its output is
+/* Calls @op on every sink that has it. A sink that fails is dropped: its output is
  * lost, the others are still written. Fails when no sink is left. */
 #define EACH_SINK(m, op, ...)                                               \
 	({                                                                  \
 		int rc_ = 0;                                                \
 		for (size_t i_ = 0; i_ < (m)->nsinks;)                      \
-			if ((m)->ops[i_]->op((m)->sinks[i_], __VA_ARGS__))  \
+			if ((m)->ops[i_]->op &&                             \
+			    (m)->ops[i_]->op((m)->sinks[i_], __VA_ARGS__))  \
 				rc_ = merge_drop_sink((m), i_);             \
 			else                                                \
 				i_++;                                       \
@@ -251,6 +253,15 @@ struct thr *merge_thread(struct merge *m, size_t proc, int tid, int64_t ts);
 /* A new process row for @pid in @dir, starting at @start_ns. */
 size_t merge_new_proc(struct merge *m, size_t dir, int pid, int ppid,
 		      int64_t start_ns);
+
+/* The indexes of the processes, sorted by dir, pid and start (malloc'd),
+ * for merge_proc_at. */
+size_t *merge_procs_by_pid(const struct merge *m);
+
+/* In @order (merge_procs_by_pid), the process @pid of @dir that started
+ * last by @ts; SIZE_MAX when none did. */
+size_t merge_proc_at(const struct merge *m, const size_t *order, size_t dir,
+		     int pid, int64_t ts);
 
 /* The last path component of @path; "" for NULL. */
 const char *merge_basename(const char *path);

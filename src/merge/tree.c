@@ -21,6 +21,7 @@
 #include <string.h>
 #include <sys/wait.h>
 
+#include "merge/critical_path.h"
 #include "merge/kernel_io.h"
 
 /* The reaped child with @pid in @dir whose wait returned first at or
@@ -401,29 +402,15 @@ static void fill_exit_statuses(struct merge *m)
 	}
 }
 
-static int by_dir_pid_start(const void *a, const void *b, void *procs)
-{
-	const struct proc *x = &((struct proc *)procs)[*(const size_t *)a];
-	const struct proc *y = &((struct proc *)procs)[*(const size_t *)b];
-
-	if (x->dir != y->dir)
-		return x->dir < y->dir ? -1 : 1;
-	if (x->pid != y->pid)
-		return x->pid < y->pid ? -1 : 1;
-	return (x->start_ns > y->start_ns) - (x->start_ns < y->start_ns);
-}
-
 /* Parents: from the incoming flow, else by ppid and start time. */
 static void find_parents(struct merge *m)
 {
-	size_t *order = merge_grow(NULL, m->nprocs, sizeof(*order));
+	size_t *order = merge_procs_by_pid(m);
 
-	for (size_t i = 0; i < m->nprocs; i++)
-		order[i] = i;
-	qsort_r(order, m->nprocs, sizeof(*order), by_dir_pid_start, m->procs);
 	for (size_t i = 0; i < m->nprocs; i++) {
 		struct proc *p = &m->procs[i];
 		int64_t idx;
+		size_t q;
 
 		if (p->parent_upid)
 			continue;
@@ -434,24 +421,9 @@ static void find_parents(struct merge *m)
 			continue;
 		}
 		/* The last process with pid == ppid started before p. */
-		size_t lo = 0, hi = m->nprocs;
-		while (lo < hi) {
-			size_t mid = lo + (hi - lo) / 2;
-			const struct proc *q = &m->procs[order[mid]];
-
-			if (q->dir < p->dir || (q->dir == p->dir &&
-			    (q->pid < p->ppid || (q->pid == p->ppid &&
-			     q->start_ns <= p->start_ns))))
-				lo = mid + 1;
-			else
-				hi = mid;
-		}
-		if (lo > 0) {
-			const struct proc *q = &m->procs[order[lo - 1]];
-
-			if (q->dir == p->dir && q->pid == p->ppid && q != p)
-				p->parent_upid = q->upid;
-		}
+		q = merge_proc_at(m, order, p->dir, p->ppid, p->start_ns);
+		if (q != SIZE_MAX && q != i)
+			p->parent_upid = m->procs[q].upid;
 	}
 	free(order);
 }
@@ -601,6 +573,8 @@ int merge_tree(struct merge *m)
 	fill_exit_statuses(m);
 	find_parents(m);
 	if (emit_processes(m) || emit_threads(m) || emit_flows(m))
+		return -1;
+	if (merge_critical_path(m))
 		return -1;
 	if (!m->cpu_count)
 		m->cpu_count = m->o->cpu_count;
