@@ -14,7 +14,10 @@
  *     (running, sleeping, or blocked in its long calls), and the path
  *     goes on in P's parent at P's start: what started P.
  *
- * Segments are found from the end backwards and sent in time order.
+ * Segments are found from the end backwards and sent in time order. The
+ * writers of pipes are known by their last write only: a read that a
+ * writer's earlier write let go shows as a read the process was blocked
+ * in.
  */
 #include "merge/critical_path.h"
 
@@ -188,6 +191,13 @@ static int by_proc_end(const void *a, const void *b)
 	return (x->end > y->end) - (x->end < y->end);
 }
 
+static int by_pipe(const void *a, const void *b)
+{
+	const struct writer *x = a, *y = b;
+
+	return (x->pipe > y->pipe) - (x->pipe < y->pipe);
+}
+
 static int by_parent_end(const void *a, const void *b, void *procs)
 {
 	const struct proc *x = &((struct proc *)procs)[*(const size_t *)a];
@@ -248,8 +258,18 @@ static size_t waited_for(const struct walk *w, const struct blocker *b,
 	} else if (b->kind == PIPE_READ) {
 		/* The writer whose last write, or end, came last in it. */
 		int64_t best = INT64_MIN;
+		size_t lo = 0, hi = c->nwriters;
 
-		for (size_t i = 0; i < c->nwriters; i++) {
+		while (lo < hi) {
+			size_t mid = lo + (hi - lo) / 2;
+
+			if (c->writers[mid].pipe < b->pipe)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		for (size_t i = lo; i < c->nwriters &&
+				    c->writers[i].pipe == b->pipe; i++) {
 			const struct writer *wr = &c->writers[i];
 			const struct proc *q = &m->procs[wr->proc];
 			int64_t t = wr->last_end <= b->end &&
@@ -257,8 +277,7 @@ static size_t waited_for(const struct walk *w, const struct blocker *b,
 				    q->end_ns <= b->end && q->end_ns >= b->ts ?
 				    q->end_ns : INT64_MIN;
 
-			if (wr->pipe == b->pipe && wr->proc != b->proc &&
-			    t > best) {
+			if (wr->proc != b->proc && t > best) {
 				best = t;
 				x = wr->proc;
 			}
@@ -442,6 +461,7 @@ int merge_critical_path(struct merge *m)
 		idmap_init(&c->writer_index);
 	}
 	qsort(c->blockers, c->nblockers, sizeof(*c->blockers), by_proc_end);
+	qsort(c->writers, c->nwriters, sizeof(*c->writers), by_pipe);
 	w.b = c->blockers;
 	w.first = merge_grow(NULL, m->nprocs + 1, sizeof(*w.first));
 	for (size_t i = 0, k = 0; i <= m->nprocs; i++) {

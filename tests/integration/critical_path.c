@@ -125,7 +125,7 @@ Test(critical_path, make_j2_through_the_slow_compile, .init = setup,
 
 	cr_assert_eq(test_exit_code(test_sh(fmt("mkdir -p '%s'", proj), NULL,
 					    NULL)), 0);
-	write_slow_c(fmt("%s/slow.c", proj), 3000);
+	write_slow_c(fmt("%s/slow.c", proj), 2000);
 	for (int i = 0; i < 4; i++) {
 		FILE *f = fopen(fmt("%s/fast%d.c", proj, i), "w");
 
