@@ -649,8 +649,10 @@ static int json_segment(void *sink, const struct keke_segment *g)
 	put_pid_tid(js, CRITICAL_PATH_PID, CRITICAL_PATH_PID, true);
 	PUT_LIT(js, ",\"ts\":");
 	put_us(js, g->ts_ns);
+	/* A nanosecond short of the next segment: viewers that add ts and
+	 * dur in floating point would see the two overlap. */
 	PUT_LIT(js, ",\"dur\":");
-	put_us(js, g->dur_ns);
+	put_us(js, g->dur_ns > 1 ? g->dur_ns - 1 : g->dur_ns);
 	PUT_LIT(js, ",\"args\":{\"pid\":");
 	put_int(js, g->pid);
 	PUT_LIT(js, ",\"state\":");
