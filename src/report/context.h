@@ -172,6 +172,10 @@ int rp_procs_load(struct rp_ctx *c);
 bool rp_proc_selected(const struct rp_ctx *c, size_t proc);
 int rp_exes_finish(struct rp_ctx *c);
 int rp_tree_finish(struct rp_ctx *c);
+/* The nearest selected ancestor of process @i, or RP_NONE. */
+size_t rp_selected_parent(const struct rp_ctx *c, size_t i);
+/* Sorts the @n process indices at @v by start time, then upid. */
+void rp_sort_by_start(struct rp_ctx *c, size_t *v, size_t n);
 void rp_procs_free(struct rp_ctx *c);
 
 /* scan.c: calls @fn for every slice that starts in the window and
