@@ -8,7 +8,8 @@
  * worked on; calls.c, paths.c and steps.c gather their statistics from
  * the selected calls; io.c sets each process's bytes beside the kernel's
  * count, and files.c makes the files view, both from the process and
- * file_access tables. Below them all, context.c says why something
+ * file_access tables; timeline.c reads what the HTML page's timeline
+ * draws. Below them all, context.c says why something
  * failed and strtab.c interns strings.
  */
 #ifndef KEKE_REPORT_CONTEXT_H

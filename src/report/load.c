@@ -6,7 +6,7 @@
  * processes first, then one pass over the slices feeding the per-call,
  * per-path and average-trace statistics, then the tables, and those made
  * from the process and file_access tables: I/O per process and, with
- * --files, the files view.
+ * --files, the files view; last, the HTML page's timeline (timeline.c).
  */
 #include "report/context.h"
 

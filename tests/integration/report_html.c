@@ -35,6 +35,14 @@ static const char *db;
 	" parent_upid, exit_code, signal, killed, untraced, cpu_user_ns," \
 	" cpu_sys_ns, peak_rss_kb, rusage_from"
 #define SLICE_COLS "id, ts, dur, track_id, category, name, depth, parent_id"
+/* Each process's main thread, its track and its image slice. */
+#define MAIN_THREADS_SQL \
+	"INSERT INTO thread(utid, tid, name, upid, start_ts, end_ts," \
+	" is_main_thread) SELECT upid, pid, name, upid, start_ts, end_ts, 1" \
+	" FROM process;" \
+	"INSERT INTO thread_track(id, utid) SELECT utid, utid FROM thread;" \
+	"INSERT INTO slice(" SLICE_COLS ") SELECT upid, start_ts," \
+	" end_ts - start_ts, upid, 'process', name, 0, NULL FROM process;"
 
 /*
  * (Whole numbers written as 1000e9 are stored as integers: the columns
@@ -69,12 +77,7 @@ static const char run_sql[] =
 	"  0, 0, 25e9, 3e9, 204800, 'exit'),"
 	" (6, 105, 'sh', 'sh -c true', 1090e9, 1091e9, 1, NULL, NULL, 0, 1,"
 	"  NULL, NULL, NULL, NULL);"
-	"INSERT INTO thread(utid, tid, name, upid, start_ts, end_ts,"
-	" is_main_thread) SELECT upid, pid, name, upid, start_ts, end_ts, 1"
-	" FROM process;"
-	"INSERT INTO thread_track(id, utid) SELECT utid, utid FROM thread;"
-	"INSERT INTO slice(" SLICE_COLS ") SELECT upid, start_ts,"
-	" end_ts - start_ts, upid, 'process', name, 0, NULL FROM process;"
+	MAIN_THREADS_SQL
 	"INSERT INTO slice(" SLICE_COLS ") VALUES"
 	" (10, 1001000000100,     100, 2, 'file', 'read',  1, 2),"
 	" (11, 1001000000300,    3000, 2, 'file', 'read',  1, 2),"
@@ -343,12 +346,7 @@ static const char big_sql[] =
 	"INSERT INTO process(" PROCESS_COLS ") VALUES (1, 1001, 'make',"
 	" 'make -j16', 1000000000000, 1661000000000, NULL, 0, NULL, 0, 0,"
 	" 2000000000, 1000000000, 9000, 'exit');"
-	"INSERT INTO thread(utid, tid, name, upid, start_ts, end_ts,"
-	" is_main_thread) SELECT upid, pid, name, upid, start_ts, end_ts, 1"
-	" FROM process;"
-	"INSERT INTO thread_track(id, utid) SELECT utid, utid FROM thread;"
-	"INSERT INTO slice(" SLICE_COLS ") SELECT upid, start_ts,"
-	" end_ts - start_ts, upid, 'process', name, 0, NULL FROM process;"
+	MAIN_THREADS_SQL
 	"INSERT INTO critical_path(id, ts, dur, upid, state, call,"
 	" waiting_upid) SELECT upid / 100, start_ts, end_ts - start_ts, upid,"
 	" 'running', NULL, NULL FROM process WHERE upid % 100 = 0;"

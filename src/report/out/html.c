@@ -8,7 +8,8 @@
  * (<details>), and each average trace as a table whose last column draws
  * the p25..p75 span of every step's offset with a tick at p50; with
  * --files, each executable's and process's files fold under a line that
- * sums them up.
+ * sums them up. The charts (a timeline of the processes, CPU use over
+ * time, call charts) are drawn by the files html.h names.
  */
 #include "report/out/fmt.h"
 #include "report/out/html.h"

@@ -18,7 +18,14 @@
 #define HIST_X1 322.0
 #define HIST_TOP 12.0
 #define HIST_BOTTOM 118.0
-#define HIST_LABELS 5		/* bucket bounds labelled, at most */
+#define HIST_LABEL_W 54.0	/* room a bucket's label needs */
+#define HIST_COL_MAX 36.0	/* a column's width, at most */
+
+/* "s" after a count of @n things, but one. */
+static const char *plural(uint64_t n)
+{
+	return n == 1 ? "" : "s";
+}
 
 /* The calls by total time, the longest first. */
 static void total_bars(FILE *f, const struct keke_report *r)
@@ -56,9 +63,9 @@ static void total_bars(FILE *f, const struct keke_report *r)
 			"width=\"%.1f\" height=\"%d\"/>", NAME_W, y,
 			self > w ? w : self, BAR_ROW - 4);
 		fprintf(f, "<text class=\"tick\" x=\"%.1f\" y=\"%.1f\">%s, "
-			"%s calls</text></g>\n", NAME_W + w + 6,
+			"%s call%s</text></g>\n", NAME_W + w + 6,
 			y + BAR_ROW - 6, keke_fmt_dur(a, k->total_ns),
-			rp_fmt_count(b, k->count));
+			rp_fmt_count(b, k->count), plural(k->count));
 	}
 	fputs("</svg>\n", f);
 }
@@ -69,29 +76,42 @@ static void dur_hist(FILE *f, const struct keke_report_call *k)
 	char a[RP_FMT_MAX], b[RP_FMT_MAX];
 	unsigned lo, hi, every;
 	uint64_t max, blo, bhi;
-	double w;
+	double w, end;
 
 	if (!keke_log2_span(&k->dur_hist, &lo, &hi, &max))
 		return;
+	/* An empty bucket each side, for scale. */
+	lo -= lo > 0;
+	hi += hi + 1 < KEKE_LOG2_BUCKETS;
 	w = (HIST_X1 - HIST_X0) / (hi - lo + 1);
-	every = (hi - lo + HIST_LABELS) / HIST_LABELS;
+	if (w > HIST_COL_MAX)
+		w = HIST_COL_MAX;
+	end = HIST_X0 + w * (hi - lo + 1);
+	every = (unsigned)(HIST_LABEL_W / w) + 1;
 	fputs("<div><h3>", f);
 	rp_html_esc(f, k->name);
-	fprintf(f, " <span class=\"mute\">durations, %s calls</span></h3>"
+	fprintf(f, " <span class=\"mute\">durations, %s call%s</span></h3>"
 		"<svg class=\"chart small durhist\" viewBox=\"0 0 %d %d\" "
 		"role=\"img\" aria-label=\"durations\">", rp_fmt_count(a,
-		k->count), HIST_W, HIST_H);
+		k->count), plural(k->count), HIST_W, HIST_H);
 	fprintf(f, "<text class=\"tick\" x=\"%.1f\" y=\"%.1f\" "
 		"text-anchor=\"end\">%s</text><line class=\"grid\" x1=\"%.1f\""
 		" x2=\"%.1f\" y1=\"%.1f\" y2=\"%.1f\"/>", HIST_X0 - 4,
-		HIST_TOP + 4, rp_fmt_count(a, max), HIST_X0, HIST_X1,
-		HIST_TOP, HIST_TOP);
+		HIST_TOP + 4, rp_fmt_count(a, max), HIST_X0, end, HIST_TOP,
+		HIST_TOP);
 	for (unsigned j = lo; j <= hi; j++) {
 		double x = HIST_X0 + w * (j - lo);
 		double h = (HIST_BOTTOM - HIST_TOP) *
 			   (double)k->dur_hist.count[j] / (double)max;
 
 		keke_log2_range(j, &blo, &bhi);
+		if ((j - lo) % every == 0)
+			fprintf(f, "<text class=\"tick\" x=\"%.1f\" y=\"%.1f\" "
+				"text-anchor=\"middle\">%s</text>", x,
+				HIST_BOTTOM + 14, keke_fmt_dur(a,
+							       (int64_t)blo));
+		if (!k->dur_hist.count[j])
+			continue;
 		fprintf(f, "<rect class=\"hcol\" x=\"%.1f\" y=\"%.1f\" "
 			"width=\"%.1f\" height=\"%.1f\"><title>%s to ", x + 1,
 			HIST_BOTTOM - h, w - 2 > 1 ? w - 2 : 1, h,
@@ -100,18 +120,13 @@ static void dur_hist(FILE *f, const struct keke_report_call *k)
 			keke_fmt_dur(b, (int64_t)(bhi > INT64_MAX ? INT64_MAX :
 						  bhi)) : "more",
 			rp_fmt_count(a, k->dur_hist.count[j]),
-			k->dur_hist.count[j] == 1 ? "" : "s");
-		if ((j - lo) % every == 0)
-			fprintf(f, "<text class=\"tick\" x=\"%.1f\" y=\"%.1f\" "
-				"text-anchor=\"middle\">%s</text>", x,
-				HIST_BOTTOM + 14, keke_fmt_dur(a,
-							       (int64_t)blo));
+			plural(k->dur_hist.count[j]));
 	}
 	fprintf(f, "<line class=\"axis\" x1=\"%.1f\" x2=\"%.1f\" y1=\"%.1f\" "
 		"y2=\"%.1f\"/><text class=\"tick\" x=\"%.1f\" y=\"%.1f\" "
 		"text-anchor=\"middle\">duration, from (log2 steps)</text>"
-		"</svg></div>\n", HIST_X0, HIST_X1, HIST_BOTTOM, HIST_BOTTOM,
-		(HIST_X0 + HIST_X1) / 2, HIST_BOTTOM + 30.0);
+		"</svg></div>\n", HIST_X0, end, HIST_BOTTOM, HIST_BOTTOM,
+		(HIST_X0 + end) / 2, HIST_BOTTOM + 30.0);
 }
 
 void rp_html_call_charts(FILE *f, const struct keke_report *r)

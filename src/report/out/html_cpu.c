@@ -109,7 +109,7 @@ void rp_html_cpu(FILE *f, const struct keke_report *r)
 			"x=\"%.1f\" y=\"%.1f\">%d CPUs</text>", RP_PLOT_X0,
 			RP_PLOT_X1, cpu_y(t->cpu_count, ymax),
 			cpu_y(t->cpu_count, ymax), RP_PLOT_X0 + 6,
-			cpu_y(t->cpu_count, ymax) - 4,
+			cpu_y(t->cpu_count, ymax) + 13,
 			t->cpu_count);
 	fprintf(f, "<line class=\"axis\" x1=\"%.1f\" x2=\"%.1f\" y1=\"%.1f\""
 		" y2=\"%.1f\"/></svg>\n", RP_PLOT_X0, RP_PLOT_X1, BOTTOM,
