@@ -65,7 +65,7 @@ struct keke_timeline {
 	int64_t start_ns, end_ns;	/* what the charts span */
 	struct keke_timeline_proc *procs; /* in tree order */
 	size_t nprocs;
-	struct keke_timeline_exe *exes;	/* in order of first start */
+	struct keke_timeline_exe *exes;	/* in order of their first row */
 	size_t nexes;
 
 	bool has_rusage;		/* the database has the columns */

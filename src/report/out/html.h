@@ -57,9 +57,9 @@ double rp_axis_x(const struct rp_axis *a, int64_t t);
 void rp_axis_draw(FILE *f, const struct rp_axis *a, double top,
 		  double bottom, int above);
 
-/* The fill of executable @name: a colour of its own, the same on every
- * page ("hsl(212,58%,52%)"), into @buf (32 bytes). */
-char *rp_exe_colour(char *buf, const char *name);
+/* The fill of executable @name: one of 12 colours, picked by the name,
+ * so the same on every page ("#4e79a7"). */
+const char *rp_exe_colour(const char *name);
 
 /* Writes the text of @s shortened to @max bytes with an ellipsis,
  * escaped. */

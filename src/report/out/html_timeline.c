@@ -110,15 +110,13 @@ static void row_start(FILE *f, size_t row, const char *exe, uint64_t count,
 static int proc_rows(FILE *f, const struct keke_timeline *t,
 		      const struct rp_axis *a)
 {
-	char colour[32];
-
 	for (size_t k = 0; k < t->nprocs; k++) {
 		const struct keke_timeline_proc *x = &t->procs[k];
 		const char *exe = t->exes[x->exe].name;
 
 		row_start(f, k, exe, 1, x->pid, x->depth);
 		fprintf(f, "<rect class=\"tl-bar%s\" fill=\"%s\"",
-			x->on_path ? " onpath" : "", rp_exe_colour(colour, exe));
+			x->on_path ? " onpath" : "", rp_exe_colour(exe));
 		bar_rect(f, a, x->start_ns, x->end_ns,
 			 row_y(k) + (ROW_H - BAR_H) / 2.0, BAR_H);
 		fputs(">", f);
@@ -177,8 +175,6 @@ static int exe_rows(FILE *f, const struct keke_timeline *t,
 	struct span *v = malloc((t->nprocs ? t->nprocs : 1) * sizeof(*v));
 	struct exe_sum *sum = calloc(t->nexes ? t->nexes : 1, sizeof(*sum));
 	int64_t gap = a->span / (int64_t)((RP_PLOT_X1 - RP_PLOT_X0) * 2);
-	char colour[32];
-
 	if (!v || !sum) {
 		free(v);
 		free(sum);
@@ -205,7 +201,6 @@ static int exe_rows(FILE *f, const struct keke_timeline *t,
 		row_start(f, exe, t->exes[exe].name, t->exes[exe].processes,
 			  -1, 0);
 		exe_title(f, &t->exes[exe], &sum[exe]);
-		rp_exe_colour(colour, t->exes[exe].name);
 		while (k < t->nprocs && v[k].exe == exe) {
 			int64_t from = v[k].from, to = v[k].to;
 
@@ -213,7 +208,8 @@ static int exe_rows(FILE *f, const struct keke_timeline *t,
 				  v[k].from <= to + gap; k++)
 				if (v[k].to > to)
 					to = v[k].to;
-			fprintf(f, "<rect class=\"tl-bar\" fill=\"%s\"", colour);
+			fprintf(f, "<rect class=\"tl-bar\" fill=\"%s\"",
+				rp_exe_colour(t->exes[exe].name));
 			bar_rect(f, a, from, to, row_y(exe) +
 				 (ROW_H - BAR_H) / 2.0, BAR_H);
 			fputs("/>", f);
@@ -263,13 +259,12 @@ static void path_marks(FILE *f, const struct keke_timeline *t,
 /* The colours' names, and the critical path's mark. */
 static void legend(FILE *f, const struct keke_timeline *t)
 {
-	char colour[32];
 	size_t n = t->nexes < LEGEND_MAX ? t->nexes : LEGEND_MAX;
 
 	fputs("<div class=\"legend\">", f);
 	for (size_t i = 0; i < n; i++) {
 		fprintf(f, "<span><i style=\"background:%s\"></i>",
-			rp_exe_colour(colour, t->exes[i].name));
+			rp_exe_colour(t->exes[i].name));
 		rp_html_esc(f, t->exes[i].name);
 		fputs("</span>", f);
 	}
