@@ -32,6 +32,7 @@ struct call_stat {
 	struct keke_values durs;
 	struct keke_values sizes;
 	struct keke_log2_hist hist;
+	struct keke_log2_hist dur_hist;
 };
 
 struct rp_calls {
@@ -118,6 +119,7 @@ int rp_calls_add(struct rp_ctx *c, const struct rp_slice *s)
 	st->count++;
 	st->errors += s->a.failed;
 	st->total_ns += s->dur;
+	keke_log2_add(&st->dur_hist, s->dur);
 	if (keke_values_add(&st->durs, s->dur))
 		return rp_oom(c);
 	if (idmap_get(&cs->nested, (uint64_t)s->id, &nested) &&
@@ -247,6 +249,7 @@ int rp_calls_finish(struct rp_ctx *c)
 		k->sized = st->sized;
 		k->bytes = st->bytes;
 		k->hist = st->hist;
+		k->dur_hist = st->dur_hist;
 		if (keke_values_pct(&st->sizes, k->size))
 			return rp_oom(c);
 		keke_values_free(&st->sizes);

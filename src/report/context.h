@@ -8,7 +8,8 @@
  * worked on; calls.c, paths.c and steps.c gather their statistics from
  * the selected calls; io.c sets each process's bytes beside the kernel's
  * count, and files.c makes the files view, both from the process and
- * file_access tables. Below them all, context.c says why something
+ * file_access tables; timeline.c reads what the HTML page's timeline
+ * draws. Below them all, context.c says why something
  * failed and strtab.c interns strings.
  */
 #ifndef KEKE_REPORT_CONTEXT_H
@@ -172,6 +173,10 @@ int rp_procs_load(struct rp_ctx *c);
 bool rp_proc_selected(const struct rp_ctx *c, size_t proc);
 int rp_exes_finish(struct rp_ctx *c);
 int rp_tree_finish(struct rp_ctx *c);
+/* The nearest selected ancestor of process @i, or RP_NONE. */
+size_t rp_selected_parent(const struct rp_ctx *c, size_t i);
+/* Sorts the @n process indices at @v by start time, then upid. */
+void rp_sort_by_start(struct rp_ctx *c, size_t *v, size_t n);
 void rp_procs_free(struct rp_ctx *c);
 
 /* scan.c: calls @fn for every slice that starts in the window and

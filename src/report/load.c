@@ -6,7 +6,7 @@
  * processes first, then one pass over the slices feeding the per-call,
  * per-path and average-trace statistics, then the tables, and those made
  * from the process and file_access tables: I/O per process and, with
- * --files, the files view.
+ * --files, the files view; last, the HTML page's timeline (timeline.c).
  */
 #include "report/context.h"
 
@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "record/call_io.h"
+#include "report/timeline.h"
 
 #define DEFAULT_TOP 20
 #define DEFAULT_STEPS 3
@@ -246,7 +247,7 @@ int keke_report_load(const struct keke_report_options *o,
 	keke_progress_update(&c.progress, "computing", 0, 0);
 	if (rp_calls_finish(&c) || rp_paths_finish(&c) ||
 	    rp_exes_finish(&c) || rp_tree_finish(&c) || rp_steps_finish(&c) ||
-	    rp_io_finish(&c) || rp_files_finish(&c))
+	    rp_io_finish(&c) || rp_files_finish(&c) || rp_timeline_load(&c))
 		goto out;
 	ret = 0;
 out:
@@ -311,5 +312,6 @@ void keke_report_free(struct keke_report *r)
 	free(r->io);
 	free_files(r->files_by_exe, r->nfiles_by_exe);
 	free_files(r->files_by_proc, r->nfiles_by_proc);
+	keke_timeline_free(r->timeline);
 	memset(r, 0, sizeof(*r));
 }

@@ -281,8 +281,7 @@ struct tree {
 	size_t cap;
 };
 
-/* The nearest selected ancestor of process @i, or RP_NONE. */
-static size_t selected_parent(const struct rp_ctx *c, size_t i)
+size_t rp_selected_parent(const struct rp_ctx *c, size_t i)
 {
 	int64_t up = c->procs[i].parent_upid, ix;
 
@@ -309,7 +308,7 @@ static int cmp_start(const void *a, const void *b, void *ctx)
 	return (x->upid > y->upid) - (x->upid < y->upid);
 }
 
-static void sort_by_start(struct rp_ctx *c, size_t *v, size_t n)
+void rp_sort_by_start(struct rp_ctx *c, size_t *v, size_t n)
 {
 	qsort_r(v, n, sizeof(*v), cmp_start, c);
 }
@@ -414,7 +413,7 @@ static int emit(struct tree *t, size_t *sibs, size_t n, unsigned depth)
 			       t->count[members[k]] * sizeof(*kids));
 			nkids += t->count[members[k]];
 		}
-		sort_by_start(c, kids, nkids);
+		rp_sort_by_start(c, kids, nkids);
 		if (emit(t, kids, nkids, depth + 1)) {
 			free(kids);
 			goto out;
@@ -448,7 +447,7 @@ int rp_tree_finish(struct rp_ctx *c)
 		parent[i] = RP_NONE;
 		if (!c->procs[i].selected)
 			continue;
-		parent[i] = selected_parent(c, i);
+		parent[i] = rp_selected_parent(c, i);
 		if (parent[i] == RP_NONE)
 			roots[nroots++] = i;
 		else
@@ -466,8 +465,8 @@ int rp_tree_finish(struct rp_ctx *c)
 			t.kids[t.first[p] + t.count[p]++] = i;
 	}
 	for (size_t i = 0; i < c->nprocs; i++)
-		sort_by_start(c, t.kids + t.first[i], t.count[i]);
-	sort_by_start(c, roots, nroots);
+		rp_sort_by_start(c, t.kids + t.first[i], t.count[i]);
+	rp_sort_by_start(c, roots, nroots);
 	if (emit(&t, roots, nroots, 0))
 		goto oom;
 	c->r->tree_more = c->r->nprocesses;

@@ -66,6 +66,7 @@ struct keke_report_call {
 	int64_t bytes;			/* the sum of those results */
 	int64_t size[KEKE_NPCT];	/* their percentiles (if sized) */
 	struct keke_log2_hist hist;	/* and their log2 histogram */
+	struct keke_log2_hist dur_hist;	/* log2 histogram of durations */
 };
 
 /* How often an exit code (or a signal) ended the processes of one name. */
@@ -195,6 +196,8 @@ struct keke_report_trace {
 	size_t more;			/* steps not shown */
 };
 
+struct keke_timeline;			/* report/timeline.h */
+
 struct keke_report {
 	/* The trace. */
 	char *db;
@@ -242,6 +245,9 @@ struct keke_report {
 	size_t nfiles_by_exe;
 	struct keke_report_files *files_by_proc;
 	size_t nfiles_by_proc;
+
+	/* The HTML page's timeline and CPU chart. */
+	struct keke_timeline *timeline;
 };
 
 /*

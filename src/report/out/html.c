@@ -8,15 +8,16 @@
  * (<details>), and each average trace as a table whose last column draws
  * the p25..p75 span of every step's offset with a tick at p50; with
  * --files, each executable's and process's files fold under a line that
- * sums them up.
+ * sums them up. The charts (a timeline of the processes, CPU use over
+ * time, call charts) are drawn by the files html.h names.
  */
 #include "report/out/fmt.h"
+#include "report/out/html.h"
 
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
 
-#include "common/tty.h"
 
 static const char style[] =
 	":root{--fg:#1d1f23;--bg:#fff;--mute:#666;--line:#e3e5e8;"
@@ -72,41 +73,8 @@ static const char script[] =
 	"a.textContent.localeCompare(c.textContent);return up?r:-r;});"
 	"rows.forEach(function(r){b.appendChild(r);});});});";
 
-/* @s with &, <, >, " and ' escaped, and its control bytes shown as a
- * terminal shows them (tty.h): "\x1b". */
-static void esc(FILE *f, const char *s)
-{
-	char unit[KEKE_TTY_UNIT_MAX];
-	size_t n;
-
-	while (*s) {
-		switch (*s) {
-		case '&':
-			fputs("&amp;", f);
-			break;
-		case '<':
-			fputs("&lt;", f);
-			break;
-		case '>':
-			fputs("&gt;", f);
-			break;
-		case '"':
-			fputs("&quot;", f);
-			break;
-		case '\'':
-			fputs("&#39;", f);
-			break;
-		case '\\':
-			fputc('\\', f);
-			break;
-		default:
-			s += keke_tty_unit(s, unit, &n);
-			fwrite(unit, 1, n, f);
-			continue;
-		}
-		s++;
-	}
-}
+/* The page's escaper, shared with the charts (html_esc.c). */
+static void (*const esc)(FILE *f, const char *s) = rp_html_esc;
 
 static void td_text(FILE *f, const char *cls, const char *s)
 {
@@ -169,7 +137,8 @@ static void heading(FILE *f, const struct keke_report *r)
 	      "content=\"width=device-width,initial-scale=1\">"
 	      "<title>keke report: ", f);
 	esc(f, r->db);
-	fprintf(f, "</title><style>%s</style></head><body>\n", style);
+	fprintf(f, "</title><style>%s%s</style></head><body>\n", style,
+		rp_chart_style);
 	fputs("<h1>keke report</h1>\n<dl class=\"meta\"><dt>database</dt><dd>",
 	      f);
 	esc(f, r->db);
@@ -195,7 +164,9 @@ static void heading(FILE *f, const struct keke_report *r)
 		rp_fmt_count(a, r->nprocesses), r->nprocesses == 1 ? "" : "es");
 	fprintf(f, "%s call%s</dd></dl>\n", rp_fmt_count(a, r->ncalls_total),
 		r->ncalls_total == 1 ? "" : "s");
-	fputs("<nav><a href=\"#calls\">Calls</a><a href=\"#bytes\">Bytes</a>"
+	fputs("<nav><a href=\"#timeline\">Timeline</a><a href=\"#cpu\">CPU"
+	      "</a><a href=\"#calls\">Calls</a><a href=\"#call-charts\">"
+	      "Call charts</a><a href=\"#bytes\">Bytes</a>"
 	      "<a href=\"#executables\">Executables</a><a href=\"#paths\">"
 	      "Paths</a>", f);
 	if (r->has_io)
@@ -648,7 +619,10 @@ static void traces(FILE *f, const struct keke_report *r)
 int keke_report_html(FILE *f, const struct keke_report *r)
 {
 	heading(f, r);
+	rp_html_timeline(f, r);
+	rp_html_cpu(f, r);
 	calls(f, r);
+	rp_html_call_charts(f, r);
 	bytes(f, r);
 	exes(f, r);
 	fputs("<h2 id=\"paths\">Paths</h2>\n<p class=\"mute\">File paths and "
@@ -665,7 +639,8 @@ int keke_report_html(FILE *f, const struct keke_report *r)
 	fputs("<footer>Made by keke report. Percentiles are exact, by nearest "
 	      "rank: the pN of n values is the value at rank ceil(N/100 "
 	      "\u00d7 n).</footer>\n", f);
-	fprintf(f, "<script>%s</script>\n</body></html>\n", script);
+	fprintf(f, "<script>%s%s</script>\n</body></html>\n", script,
+		rp_chart_script);
 	fflush(f);
 	return ferror(f) ? -1 : 0;
 }
