@@ -21,6 +21,7 @@
 #include "preload.h"
 #include "state.h"
 #include "runtime/proc_io.h"
+#include "runtime/rusage.h"
 #include "runtime/stacks.h"
 #include "runtime/text.h"
 #include "record/trace_dir.h"
@@ -208,6 +209,21 @@ static const uint8_t std_keys[3] = {
 	KEKE_KEY_STDIN, KEKE_KEY_STDOUT, KEKE_KEY_STDERR,
 };
 
+/* The CPUs the run may use, for the report's utilisation: those of the
+ * root's affinity mask, as the scheduler gives them to its children. */
+static KEKE_ONCE void record_cpus(struct keke_rec *r)
+{
+	unsigned long mask[1024 / (8 * sizeof(unsigned long))];
+	long n = keke_raw_syscall(SYS_sched_getaffinity, 0, sizeof(mask),
+				  (long)mask, 0);
+	int64_t cpus = 0;
+
+	for (long i = 0; i < n / (long)sizeof(mask[0]); i++)
+		cpus += __builtin_popcountl(mask[i]);
+	if (cpus > 0)
+		keke_rec_int(r, KEKE_KEY_CPUS, cpus);
+}
+
 /*
  * Records pid, ppid, executable, cwd and argv of this image (and its
  * environment when asked; the path a fork child exec'd, when it handed
@@ -234,7 +250,7 @@ static KEKE_ONCE void record_process_start(const struct std_fds *std)
 		std_len += KEKE_STR_MAX_LEN(std->len[fd]);
 	if (!keke_rec_begin(&r, KEKE_REC_PROCESS_START, 0, 0,
 			    keke_writer_image_start(),
-			    KEKE_REC_MAX_LEN(2, KEKE_STR_MAX_LEN(exe_len) +
+			    KEKE_REC_MAX_LEN(3, KEKE_STR_MAX_LEN(exe_len) +
 						KEKE_STR_MAX_LEN(PATH_MAX) +
 						KEKE_STR_MAX_LEN(argv_len) +
 						KEKE_STR_MAX_LEN(env_len) +
@@ -261,6 +277,8 @@ static KEKE_ONCE void record_process_start(const struct std_fds *std)
 		keke_rec_str(&r, KEKE_KEY_PATH, exec_path, exec_path_len);
 	for (int fd = 0; std && fd < 3; fd++)
 		keke_rec_str(&r, std_keys[fd], std->name[fd], std->len[fd]);
+	if (keke_image.root && keke_writer_pid() == (int)getpid())
+		record_cpus(&r);
 	keke_rec_commit(&r);
 }
 
@@ -404,20 +422,27 @@ KEKE_ONCE void keke_record_exit(enum keke_exit_how how, bool has_status,
 				int status)
 {
 	struct keke_proc_io io = { 0 };
+	struct rusage ru;
+	bool have_ru = false;
 	struct keke_rec r;
 
 	if (keke_in_vfork_child())	/* the parent's state, not ours */
 		return;
 	__atomic_store_n(&keke_image.ended, 1, __ATOMIC_RELEASE);
-	if (keke_writer_active())
+	if (keke_writer_active()) {
 		keke_proc_io_read(&io);
+		have_ru = keke_rusage_read(&ru);
+	}
 	if (keke_writer_active() &&
 	    keke_rec_begin(&r, KEKE_REC_PROCESS_END, 0, 0, keke_now(),
-			   KEKE_REC_MAX_LEN(2, 0) + KEKE_PROC_IO_MAX_LEN)) {
+			   KEKE_REC_MAX_LEN(2, 0) + KEKE_PROC_IO_MAX_LEN +
+			   KEKE_RUSAGE_MAX_LEN)) {
 		if (has_status)
 			keke_rec_int(&r, KEKE_KEY_STATUS, status);
 		keke_rec_int(&r, KEKE_KEY_HOW, how);
 		keke_rec_proc_io(&r, &io);
+		if (have_ru)
+			keke_rec_rusage(&r, &ru);
 		keke_rec_commit(&r);
 		keke_writer_refresh_anchor();
 	}

@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sched.h>
 #include <sys/prctl.h>
 #include <sys/random.h>
 #include <sys/stat.h>
@@ -790,6 +791,15 @@ static void report_damage(void *ctx, const char *msg)
 	fprintf(stderr, "%s\n", msg);
 }
 
+/* The CPUs this process may run on, which its command inherits. */
+static int cpus_of_this_process(void)
+{
+	cpu_set_t set;
+
+	return sched_getaffinity(0, sizeof(set), &set) == 0 ? CPU_COUNT(&set)
+							    : 0;
+}
+
 /*
  * Merges the trace dir @td into the outputs of @o, telling the merge how
  * the command @run ended and the run's @trace_id (a file of another is
@@ -824,6 +834,7 @@ static enum keke_merge_result merge_trace(const struct run_opts *o,
 		.root_exe = cmd_path,
 		.root_start_ns = run->start_ns,
 		.root_end_ns = run->start_ns + run->elapsed_ns,
+		.cpu_count = cpus_of_this_process(),
 		.trace_id = keke_trace_id_parse(trace_id, id) == 0 ? id : NULL,
 		.cancel = &interrupted,
 	};

@@ -39,6 +39,7 @@
 #include "hook.h"
 #include "raw_syscall.h"
 #include "runtime/proc_io.h"
+#include "runtime/rusage.h"
 #include "runtime/text.h"
 
 extern char **environ;
@@ -163,14 +164,15 @@ static KEKE_ONCE const char *target_of(const struct exec_call *c, char *buf,
 }
 
 /* Writes the exec slice of a call made at @ts, with the kernel's I/O
- * counters @io when they were read; returns the record, to mark it
- * failed later. */
+ * counters @io when they were read and what the image used, @ru, unless
+ * NULL; returns the record, to mark it failed later. */
 static KEKE_ONCE uint8_t *record_exec(const char *path, char *const argv[],
 				      uint64_t flow, uint64_t ts,
-				      const struct keke_proc_io *io)
+				      const struct keke_proc_io *io,
+				      const struct rusage *ru)
 {
 	size_t max_len = KEKE_REC_MAX_LEN(2, 0) + KEKE_EXEC_FIELDS_MAX +
-			 KEKE_PROC_IO_MAX_LEN;
+			 KEKE_PROC_IO_MAX_LEN + KEKE_RUSAGE_MAX_LEN;
 	uint64_t stack = keke_stack_for(KEKE_CALL_EXEC, &max_len);
 	struct keke_rec r;
 	uint8_t *rec;
@@ -183,6 +185,8 @@ static KEKE_ONCE uint8_t *record_exec(const char *path, char *const argv[],
 	keke_exec_fields(&r, path, argv);
 	keke_rec_int(&r, KEKE_KEY_FLOW_OUT, (int64_t)flow);
 	keke_rec_proc_io(&r, io);
+	if (ru)
+		keke_rec_rusage(&r, ru);
 	rec = r.start;
 	keke_rec_commit(&r);
 	return rec;
@@ -283,6 +287,8 @@ static KEKE_ONCE uint8_t *record_before(const struct exec_call *c,
 					bool missing)
 {
 	struct keke_proc_io io = { 0 };
+	struct rusage ru;
+	bool have_ru = false;
 	uint8_t *rec = NULL;
 
 	if (vforked) {
@@ -292,9 +298,12 @@ static KEKE_ONCE uint8_t *record_before(const struct exec_call *c,
 	/* What the image read and wrote, should it end here; not for a
 	 * program that is not there (a PATH search), which is no end. */
 	if (keke_traced(KEKE_FAMILY_BIT_PROC) && !prelude) {
-		if (!missing)
+		if (!missing) {
 			keke_proc_io_read(&io);
-		rec = record_exec(target, c->argv, flow, keke_now(), &io);
+			have_ru = keke_rusage_read(&ru);
+		}
+		rec = record_exec(target, c->argv, flow, keke_now(), &io,
+				  have_ru ? &ru : NULL);
 	}
 	/* For the image's end, if the exec works. A program that searches
 	 * its PATH by exec'ing each place in turn (dash, Python's
@@ -362,7 +371,7 @@ static KEKE_ONCE int do_exec(const struct exec_call *c)
 	err = errno;
 	if (prelude)	/* it came back: record it after all */
 		rec = record_exec(target, c->argv, flow, prelude->fork.exec,
-				  &(struct keke_proc_io){ 0 });
+				  &(struct keke_proc_io){ 0 }, NULL);
 	if (err == E2BIG)
 		rc = exec_untraced(c, rec, saved, &err);
 	if (rec)

@@ -493,16 +493,7 @@ static int send_row(struct merge *m, int64_t upid, struct row *r)
 	r->a.path = r->path;
 	r->a.renamed_to = r->renamed_to;
 	r->a.renamed_from = r->renamed_from;
-	for (size_t i = 0; i < m->nsinks;) {
-		if (m->ops[i]->file_access &&
-		    m->ops[i]->file_access(m->sinks[i], &r->a)) {
-			if (merge_drop_sink(m, i))
-				return -1;
-			continue;
-		}
-		i++;
-	}
-	return 0;
+	return EACH_SINK(m, file_access, &r->a);
 }
 
 int merge_access_flush(struct merge *m)

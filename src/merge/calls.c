@@ -14,6 +14,7 @@
 
 #include "merge/access.h"
 #include "merge/clocks.h"
+#include "merge/critical_path.h"
 #include "merge/decode.h"
 #include "merge/fds.h"
 #include "merge/kernel_io.h"
@@ -147,6 +148,7 @@ static void note_reaped(struct merge *m, const struct image *im,
 		.status = (int)keke_record_int(rec, KEKE_KEY_STATUS, 0),
 		.ts_ns = s->ts_ns + s->dur_ns,
 	};
+	merge_usage_of(rec, &m->reaped[m->nreaped - 1].usage);
 }
 
 /* A system() or popen(), for the tree to link the shell it started. */
@@ -281,8 +283,12 @@ int merge_call_slice(struct merge *m, struct image *im, struct thr *t,
 		merge_slice_stack(im, c.stack_id, &s);
 	note_process_call(m, im, rec, &s, c.flow_out);
 	merge_kernel_io(p, rec, ts);
+	if (rec->name == KEKE_CALL_EXEC && !rec->err)
+		merge_usage_of(rec, &im->usage);
 	if (merge_access_call(m, im, rec, &s))
 		return -1;
+	merge_critical_call(m, im->proc, rec->name, &s,
+			    (int)keke_record_int(rec, KEKE_KEY_CHILD_PID, 0));
 	link_flows(m, &s, &c);
 	if (ts + s.dur_ns > t->end_ns)
 		t->end_ns = ts + s.dur_ns;

@@ -15,6 +15,7 @@
 #include "merge/fds.h"
 #include "merge/kernel_io.h"
 #include "merge/stacks.h"
+#include "merge/usage.h"
 #include "merge/user.h"
 
 /* The image's thread @tid, through a per-image cache of the lookup. */
@@ -128,7 +129,7 @@ static void take_image_facts(struct merge *m, struct proc *p,
 static int emit_image_slice(struct merge *m, struct image *im)
 {
 	struct proc *p = &m->procs[im->proc];
-	struct keke_arg args[10];
+	struct keke_arg args[10 + MERGE_USAGE_N];
 	char *cmdline = merge_argv_line(im->argv, im->argv_len);
 	/* As ps names it: argv[0] ("sh", not the "dash" it links to). */
 	const char *name = merge_basename(im->argv_len ? im->argv : im->exe);
@@ -137,6 +138,7 @@ static int emit_image_slice(struct merge *m, struct image *im)
 	unsigned nargs = image_args(im, p, cmdline, args);
 	int rc;
 
+	nargs += merge_usage_image(im, p, args + nargs);
 	if (!*name)
 		name = "process";
 	/* It ends a nanosecond past its last event: viewers that add ts and
@@ -245,10 +247,13 @@ static int on_record(struct merge *m, struct image *im,
 	switch (rec->type) {
 	case KEKE_REC_PROCESS_START:
 		on_process_start(im, rec);
+		if (keke_record_int(rec, KEKE_KEY_CPUS, 0) > m->cpu_count)
+			m->cpu_count = keke_record_int(rec, KEKE_KEY_CPUS, 0);
 		break;
 	case KEKE_REC_PROCESS_END:
 		on_process_end(im, rec, ts);
 		merge_kernel_io(&m->procs[im->proc], rec, ts);
+		merge_usage_of(rec, &im->usage);
 		break;
 	case KEKE_REC_SLICE:
 		rc = merge_call_slice(m, im, t, rec, ts);

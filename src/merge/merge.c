@@ -21,6 +21,7 @@
 
 #include "record/clock.h"
 #include "merge/access.h"
+#include "merge/critical_path.h"
 #include "merge/clocks.h"
 #include "merge/fds.h"
 #include "merge/files.h"
@@ -166,6 +167,7 @@ static void free_merge(struct merge *m)
 	idmap_free(&m->counter_tracks);
 	merge_stacks_free(m);
 	merge_access_free(m);
+	merge_critical_free(m);
 	merge_fd_free(m);
 }
 

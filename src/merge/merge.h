@@ -45,6 +45,9 @@ struct keke_merge_options {
 	 * ran and when, CLOCK_MONOTONIC, to show it untraced. */
 	const char *root_exe;
 	int64_t root_start_ns, root_end_ns;
+	/* The CPUs the first process could use, when the caller started it
+	 * (0: unknown; a bare-mode root records them itself). */
+	int cpu_count;
 	/* The run's trace id (record.h), when the caller knows it (keke
 	 * run made it): a file of any other is left out. NULL: each dir's
 	 * run is the trace id most of its files carry. */

@@ -159,6 +159,50 @@ size_t merge_new_proc(struct merge *m, size_t dir, int pid, int ppid,
 	return m->nprocs++;
 }
 
+static int by_dir_pid_start(const void *a, const void *b, void *procs)
+{
+	const struct proc *x = &((struct proc *)procs)[*(const size_t *)a];
+	const struct proc *y = &((struct proc *)procs)[*(const size_t *)b];
+
+	if (x->dir != y->dir)
+		return x->dir < y->dir ? -1 : 1;
+	if (x->pid != y->pid)
+		return x->pid < y->pid ? -1 : 1;
+	return (x->start_ns > y->start_ns) - (x->start_ns < y->start_ns);
+}
+
+size_t *merge_procs_by_pid(const struct merge *m)
+{
+	size_t *order = merge_grow(NULL, m->nprocs, sizeof(*order));
+
+	for (size_t i = 0; i < m->nprocs; i++)
+		order[i] = i;
+	qsort_r(order, m->nprocs, sizeof(*order), by_dir_pid_start, m->procs);
+	return order;
+}
+
+size_t merge_proc_at(const struct merge *m, const size_t *order, size_t dir,
+		     int pid, int64_t ts)
+{
+	size_t lo = 0, hi = m->nprocs;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		const struct proc *q = &m->procs[order[mid]];
+
+		if (q->dir < dir || (q->dir == dir && (q->pid < pid ||
+		    (q->pid == pid && q->start_ns <= ts))))
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo == 0)
+		return SIZE_MAX;
+	const struct proc *q = &m->procs[order[lo - 1]];
+
+	return q->dir == dir && q->pid == pid ? order[lo - 1] : SIZE_MAX;
+}
+
 const char *merge_basename(const char *path)
 {
 	const char *slash = path ? strrchr(path, '/') : NULL;

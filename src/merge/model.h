@@ -15,6 +15,7 @@
 
 #include "common/idmap.h"
 #include "merge/merge.h"
+#include "merge/usage.h"
 #include "record/reader.h"
 #include "record/record.h"
 #include "sinks/sink.h"
@@ -50,6 +51,11 @@ struct proc {
 	bool has_io;
 	int64_t io_ts, io[7];
 	int64_t traced_rchar, traced_wchar;	/* access.c */
+	/* usage.c: the figures of its latest image that told them; whether
+	 * its last image told them at its exit; what its row shows */
+	struct usage own_usage, usage;
+	bool usage_at_exit;
+	const char *usage_from;	/* "exit", "wait" or NULL: unknown */
 	struct fd_table *fds;	/* while its files are read (fds.c) */
 };
 
@@ -95,6 +101,7 @@ struct reaped {
 	int pid;
 	int status;
 	int64_t ts_ns;		/* when the wait returned */
+	struct usage usage;	/* what the child used, as wait4 told */
 };
 
 /* A fork child that exec'd before recording anything, and so made no
@@ -164,8 +171,10 @@ struct merge {
 	struct access_table *access;	/* access.c: of the process being
 					 * read; NULL until used */
 	struct fd_hands *fd_hands;	/* fd_hands.c; NULL until used */
+	struct critical *critical;	/* critical_path.c; NULL until used */
 	uint64_t fd_anon_no;		/* the last pipe or socket numbered */
 	int64_t next_slice_id;
+	int64_t cpu_count;		/* CPUs the root may use; 0: unknown */
 	/* progress */
 	uint64_t started_ns, last_progress_ns;
 	bool progress_shown;
@@ -180,6 +189,7 @@ struct image {
 	int64_t start_ns, end_ns;
 	bool exited, has_status;
 	int status;
+	struct usage usage;	/* told at its end (usage.c) */
 	char *exe, *cwd, *argv, *env;
 	char *exec_path;	/* of the fork child that handed over */
 	size_t argv_len, env_len;
@@ -212,13 +222,14 @@ void merge_damage(struct merge *m, const char *fmt, ...)
  * -1 (merge_fail) when no sink is left. */
 int merge_drop_sink(struct merge *m, size_t i);
 
-/* Calls @op on every sink. A sink that fails is dropped: its output is
+/* Calls @op on every sink that has it. A sink that fails is dropped: its output is
  * lost, the others are still written. Fails when no sink is left. */
 #define EACH_SINK(m, op, ...)                                               \
 	({                                                                  \
 		int rc_ = 0;                                                \
 		for (size_t i_ = 0; i_ < (m)->nsinks;)                      \
-			if ((m)->ops[i_]->op((m)->sinks[i_], __VA_ARGS__))  \
+			if ((m)->ops[i_]->op &&                             \
+			    (m)->ops[i_]->op((m)->sinks[i_], __VA_ARGS__))  \
 				rc_ = merge_drop_sink((m), i_);             \
 			else                                                \
 				i_++;                                       \
@@ -242,6 +253,15 @@ struct thr *merge_thread(struct merge *m, size_t proc, int tid, int64_t ts);
 /* A new process row for @pid in @dir, starting at @start_ns. */
 size_t merge_new_proc(struct merge *m, size_t dir, int pid, int ppid,
 		      int64_t start_ns);
+
+/* The indexes of the processes, sorted by dir, pid and start (malloc'd),
+ * for merge_proc_at. */
+size_t *merge_procs_by_pid(const struct merge *m);
+
+/* In @order (merge_procs_by_pid), the process @pid of @dir that started
+ * last by @ts; SIZE_MAX when none did. */
+size_t merge_proc_at(const struct merge *m, const size_t *order, size_t dir,
+		     int pid, int64_t ts);
 
 /* The last path component of @path; "" for NULL. */
 const char *merge_basename(const char *path);

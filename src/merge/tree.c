@@ -21,6 +21,7 @@
 #include <string.h>
 #include <sys/wait.h>
 
+#include "merge/critical_path.h"
 #include "merge/kernel_io.h"
 
 /* The reaped child with @pid in @dir whose wait returned first at or
@@ -375,12 +376,13 @@ static void fill_exit_statuses(struct merge *m)
 
 	for (size_t i = 0; i < m->nprocs; i++) {
 		struct proc *p = &m->procs[i];
-		const struct reaped *r;
+		const struct reaped *r =
+			reaped_after(m, p->dir, p->pid, p->start_ns);
 		int status;
 
+		merge_usage_settle(p, r ? &r->usage : NULL);
 		if (p->last_image_exited && p->has_exit_code)
 			continue;
-		r = reaped_after(m, p->dir, p->pid, p->start_ns);
 		if (r)
 			status = r->status;
 		else if (o->have_root_status && p->dir == 0 &&
@@ -400,29 +402,15 @@ static void fill_exit_statuses(struct merge *m)
 	}
 }
 
-static int by_dir_pid_start(const void *a, const void *b, void *procs)
-{
-	const struct proc *x = &((struct proc *)procs)[*(const size_t *)a];
-	const struct proc *y = &((struct proc *)procs)[*(const size_t *)b];
-
-	if (x->dir != y->dir)
-		return x->dir < y->dir ? -1 : 1;
-	if (x->pid != y->pid)
-		return x->pid < y->pid ? -1 : 1;
-	return (x->start_ns > y->start_ns) - (x->start_ns < y->start_ns);
-}
-
 /* Parents: from the incoming flow, else by ppid and start time. */
 static void find_parents(struct merge *m)
 {
-	size_t *order = merge_grow(NULL, m->nprocs, sizeof(*order));
+	size_t *order = merge_procs_by_pid(m);
 
-	for (size_t i = 0; i < m->nprocs; i++)
-		order[i] = i;
-	qsort_r(order, m->nprocs, sizeof(*order), by_dir_pid_start, m->procs);
 	for (size_t i = 0; i < m->nprocs; i++) {
 		struct proc *p = &m->procs[i];
 		int64_t idx;
+		size_t q;
 
 		if (p->parent_upid)
 			continue;
@@ -433,24 +421,9 @@ static void find_parents(struct merge *m)
 			continue;
 		}
 		/* The last process with pid == ppid started before p. */
-		size_t lo = 0, hi = m->nprocs;
-		while (lo < hi) {
-			size_t mid = lo + (hi - lo) / 2;
-			const struct proc *q = &m->procs[order[mid]];
-
-			if (q->dir < p->dir || (q->dir == p->dir &&
-			    (q->pid < p->ppid || (q->pid == p->ppid &&
-			     q->start_ns <= p->start_ns))))
-				lo = mid + 1;
-			else
-				hi = mid;
-		}
-		if (lo > 0) {
-			const struct proc *q = &m->procs[order[lo - 1]];
-
-			if (q->dir == p->dir && q->pid == p->ppid && q != p)
-				p->parent_upid = q->upid;
-		}
+		q = merge_proc_at(m, order, p->dir, p->ppid, p->start_ns);
+		if (q != SIZE_MAX && q != i)
+			p->parent_upid = m->procs[q].upid;
 	}
 	free(order);
 }
@@ -479,6 +452,8 @@ static int emit_processes(struct merge *m)
 			.dropped = p->dropped,
 		};
 		merge_kernel_io_out(p, &out);
+		out.rusage_from = p->usage_from;
+		merge_usage_out(&p->usage, &out.rusage);
 		if (out.killed)
 			m->stats->killed++;
 		if (EACH_SINK(m, process, &out))
@@ -598,6 +573,13 @@ int merge_tree(struct merge *m)
 	fill_exit_statuses(m);
 	find_parents(m);
 	if (emit_processes(m) || emit_threads(m) || emit_flows(m))
+		return -1;
+	if (merge_critical_path(m))
+		return -1;
+	if (!m->cpu_count)
+		m->cpu_count = m->o->cpu_count;
+	if (m->cpu_count &&
+	    EACH_SINK(m, metadata, "cpu_count", NULL, m->cpu_count))
 		return -1;
 	return 0;
 }

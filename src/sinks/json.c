@@ -37,6 +37,8 @@
 /* Stands for a pid that is missing (0 or negative): above any pid Linux
  * hands out (PID_MAX_LIMIT is 2^22), so it never names a real process. */
 #define NO_PID 2147483647
+/* The critical path's track: a pid no process has. */
+#define CRITICAL_PATH_PID 2147483646
 
 struct proc_name {
 	int64_t upid;		/* 0: free slot */
@@ -620,6 +622,51 @@ static const char *json_last_error(void *sink)
 	return js->failed ? js->err : "";
 }
 
+/*
+ * The critical path as a process of its own, listed first: one slice per
+ * segment, named after the process the path is in, with the segment's
+ * state as its category, so that a viewer shows the chain at a glance.
+ */
+static int json_segment(void *sink, const struct keke_segment *g)
+{
+	struct json_sink *js = sink;
+
+	if (js->failed)
+		return -1;
+	if (g->id == 1 &&
+	    (put_meta(js, "process_name", CRITICAL_PATH_PID, 0, false, "name",
+		      "critical path", 0) ||
+	     put_meta(js, "process_sort_index", CRITICAL_PATH_PID, 0, false,
+		      "sort_index", NULL, -1) ||
+	     put_meta(js, "thread_name", CRITICAL_PATH_PID, CRITICAL_PATH_PID,
+		      true, "name", "critical path", 0)))
+		return -1;
+	begin_event(js, "X");
+	PUT_LIT(js, ",\"cat\":");
+	put_cstr(js, g->state, "running");
+	PUT_LIT(js, ",\"name\":");
+	put_cstr(js, g->name, "process");
+	put_pid_tid(js, CRITICAL_PATH_PID, CRITICAL_PATH_PID, true);
+	PUT_LIT(js, ",\"ts\":");
+	put_us(js, g->ts_ns);
+	PUT_LIT(js, ",\"dur\":");
+	put_us(js, g->dur_ns);
+	PUT_LIT(js, ",\"args\":{\"pid\":");
+	put_int(js, g->pid);
+	PUT_LIT(js, ",\"state\":");
+	put_cstr(js, g->state, "running");
+	if (g->call) {
+		PUT_LIT(js, ",\"call\":");
+		put_cstr(js, g->call, "");
+	}
+	if (g->waiting_pid) {
+		PUT_LIT(js, ",\"waiting_on_pid\":");
+		put_int(js, g->waiting_pid);
+	}
+	PUT_LIT(js, "}");
+	return end_event(js);
+}
+
 const struct keke_sink_ops keke_sink_json = {
 	.name = "json",
 	.open = json_open,
@@ -632,6 +679,7 @@ const struct keke_sink_ops keke_sink_json = {
 	.process = json_process,
 	.thread = json_thread,
 	.flow = json_flow,
+	.segment = json_segment,
 	.finish = json_finish,
 	.abort = json_abort,
 	.last_error = json_last_error,

@@ -5,7 +5,7 @@
  *
  *	open -> metadata* -> (slice | counter | mapping | frame | callsite
  *	| file_access)* -> process* -> thread* -> flow* -> segment*
- *	-> finish
+ *	-> metadata* -> finish
  *
  * (a slice's stack, its callsite, and the frames and mappings that
  * callsite uses, are sent before the slice)
