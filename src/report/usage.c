@@ -192,8 +192,7 @@ int rp_usage_finish(struct rp_ctx *c)
 	struct rp_bytes *bytes;
 	int ret = -1;
 
-	if (!rp_has_column(c, KEKE_DB_PROCESS, "rusage_from") ||
-	    !rp_has_column(c, KEKE_DB_PROCESS, "cpu_user_ns"))
+	if (!rp_has_column(c, KEKE_DB_PROCESS, "rusage_from"))
 		return 0;
 	c->r->has_usage = true;
 	v = calloc(n, sizeof(*v));
