@@ -32,6 +32,15 @@ static const char report_usage[] =
 	"    count, their percentiles and a log2 histogram of the sizes;\n"
 	"  - per executable: runs, total and percentile wall times, exit\n"
 	"    codes and signals;\n"
+	"  - per executable, what its processes used: CPU time (user +\n"
+	"    system, total, p50 p95 p99), peak RSS (p50 p99 max) and the\n"
+	"    bytes its calls read and wrote; the top processes by CPU time\n"
+	"    and by peak RSS (processes whose usage is unknown are counted\n"
+	"    apart);\n"
+	"  - the critical path, the chain of processes and waits the root's\n"
+	"    wall time depended on: each executable's share of it;\n"
+	"  - per call and per executable, the time since its latest end,\n"
+	"    up to now (--now);\n"
 	"  - per path (file path or peer address; an fd is named by the\n"
 	"    merge, \"<fd N>\" when it could not be): the top by time and by\n"
 	"    bytes;\n"
@@ -68,6 +77,13 @@ static const char report_usage[] =
 	"                           the start of the one before\n"
 	"    now, @SECONDS          now; seconds since the epoch\n"
 	"\n"
+	"The resources and the I/O per process count whole processes: the\n"
+	"window and the process filters choose them, --call and --path do\n"
+	"not apply. The window clips the critical path, whose time is then\n"
+	"what is left of it; --process and --pid keep the segments and the\n"
+	"shares of the processes they select, still shares of the whole\n"
+	"path.\n"
+	"\n"
 	"Filters (globs as in the shell: * ? [...]):\n"
 	"      --process GLOB   processes whose name matches\n"
 	"      --pid N          processes with that pid\n"
@@ -80,6 +96,8 @@ static const char report_usage[] =
 	"  -f, --format FMT     text (default), json or csv\n"
 	"      --table NAME     csv: only that table, without the table\n"
 	"                       column (calls bytes histogram executables\n"
+	"                       resources processes_by_cpu processes_by_rss\n"
+	"                       critical_path_shares critical_path\n"
 	"                       paths_by_time paths_by_bytes io tree steps\n"
 	"                       files_by_executable files_by_process)\n"
 	"  -o, --output FILE    write the report into FILE, not stdout\n"
@@ -94,6 +112,9 @@ static const char report_usage[] =
 	"      --files          add the files each executable and process\n"
 	"                       read, wrote, created, removed and looked for\n"
 	"                       in vain (--path narrows them)\n"
+	"      --critical-path  add the critical path's segments: start,\n"
+	"                       duration, process, state, and the call it\n"
+	"                       is in or the child it waits on\n"
 	"  -h, --help           show this help and exit\n"
 	"\n"
 	"Exit status: 0 done; 1 failed (no output written); 2 usage error.\n";
@@ -113,6 +134,7 @@ enum {
 	OPT_STEPS,
 	OPT_NO_FOLD,
 	OPT_FILES,
+	OPT_CRITICAL_PATH,
 };
 
 enum format {
@@ -283,6 +305,9 @@ static int take_form(int c, char *arg, struct report_args *a)
 	case OPT_FILES:
 		a->o.files = true;
 		return 0;
+	case OPT_CRITICAL_PATH:
+		a->o.critical_path = true;
+		return 0;
 	}
 	return -1;
 }
@@ -311,6 +336,7 @@ static int parse_args(int argc, char **argv, struct report_args *a)
 		{ "steps", required_argument, NULL, OPT_STEPS },
 		{ "no-fold", no_argument, NULL, OPT_NO_FOLD },
 		{ "files", no_argument, NULL, OPT_FILES },
+		{ "critical-path", no_argument, NULL, OPT_CRITICAL_PATH },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};

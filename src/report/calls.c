@@ -3,7 +3,8 @@
  * The per-call table of the report: for each call name, its count,
  * errors, total and self time, duration percentiles and, for the calls
  * that move bytes (record/call_io.h), the bytes they moved, with
- * percentiles and a log2 histogram of the sizes.
+ * percentiles and a log2 histogram of the sizes; and the time from the
+ * latest end of one of them to now.
  *
  * Durations and sizes are kept (8 bytes each) until the end, where each
  * name's are sorted once for exact percentiles.
@@ -28,6 +29,7 @@ struct call_stat {
 	char *category;
 	uint64_t count, errors, sized;
 	int64_t total_ns, nested_ns, bytes;
+	int64_t last_end_ns;
 	bool moves_bytes;
 	struct keke_values durs;
 	struct keke_values sizes;
@@ -116,6 +118,8 @@ int rp_calls_add(struct rp_ctx *c, const struct rp_slice *s)
 			return rp_oom(c);
 		st->moves_bytes = keke_io_moves(s->io);
 	}
+	if (!st->count || s->ts + s->dur > st->last_end_ns)
+		st->last_end_ns = s->ts + s->dur;
 	st->count++;
 	st->errors += s->a.failed;
 	st->total_ns += s->dur;
@@ -242,6 +246,8 @@ int rp_calls_finish(struct rp_ctx *c)
 		k->errors = st->errors;
 		k->total_ns = st->total_ns;
 		k->self_ns = st->total_ns - st->nested_ns;
+		k->last_end_ns = st->last_end_ns;
+		k->since_last_ns = r->now_ns - st->last_end_ns;
 		if (keke_values_pct(&st->durs, k->dur))
 			return rp_oom(c);
 		keke_values_free(&st->durs);

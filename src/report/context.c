@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: MIT
 /*
  * What the parts of the report share (context.h): how they say why they
- * failed, into the context's error buffer with the database's name, and
- * how a remembered arg set becomes a slice's args.
+ * failed, into the context's error buffer with the database's name,
+ * whether the database has a column, and how a remembered arg set
+ * becomes a slice's args.
  */
 #include "report/context.h"
 
@@ -32,6 +33,21 @@ int rp_sql_fail(struct rp_ctx *c, const char *what)
 {
 	return rp_fail(c, "%s: %s: %s", c->o->db, what,
 		       c->db ? sqlite3_errmsg(c->db) : "out of memory");
+}
+
+bool rp_has_column(struct rp_ctx *c, const char *table, const char *column)
+{
+	sqlite3_stmt *st;
+	bool has;
+
+	if (sqlite3_prepare_v2(c->db, "SELECT 1 FROM pragma_table_info(?1)"
+			       " WHERE name = ?2", -1, &st, NULL) != SQLITE_OK)
+		return false;
+	sqlite3_bind_text(st, 1, table, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, column, -1, SQLITE_STATIC);
+	has = sqlite3_step(st) == SQLITE_ROW;
+	sqlite3_finalize(st);
+	return has;
 }
 
 int rp_argset_take(struct rp_argset *a, const char *key, bool is_int,

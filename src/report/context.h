@@ -7,10 +7,11 @@
  * args (args.c reads them ahead); paths.c names the file or peer a call
  * worked on; calls.c, paths.c and steps.c gather their statistics from
  * the selected calls; io.c sets each process's bytes beside the kernel's
- * count, and files.c makes the files view, both from the process and
- * file_access tables; timeline.c reads what the HTML page's timeline
- * draws. Below them all, context.c says why something
- * failed and strtab.c interns strings.
+ * count, usage.c makes the resource tables, and files.c makes the files
+ * view, all from the process and file_access tables; critical.c reads
+ * the critical path, timeline.c what the HTML page's timeline draws.
+ * Below them all, context.c says why something failed and whether the
+ * database has a column, and strtab.c interns strings.
  */
 #ifndef KEKE_REPORT_CONTEXT_H
 #define KEKE_REPORT_CONTEXT_H
@@ -140,6 +141,30 @@ int rp_oom(struct rp_ctx *c);
 /* SQLite's message about @what into c->err. Returns -1. */
 int rp_sql_fail(struct rp_ctx *c, const char *what);
 
+/* context.c: whether the database has @table with the column @column
+ * (one written by an older keke may not). */
+bool rp_has_column(struct rp_ctx *c, const char *table, const char *column);
+
+/*
+ * SQL (usage.c, summary.c; the database must have the usage columns):
+ * each row of the process table with what it used as the report counts
+ * it: upid, name, rusage_from, rss_kb (peak RSS) and cpu_ns (user +
+ * system), NULL when unknown. cpu_ns is the process's own: a figure from
+ * its parent's wait, which adds those of the children it reaped, less
+ * the figures of its children that ended before it (at least 0).
+ */
+#define RP_USAGE_SQL							\
+	"SELECT p.upid AS upid, p.name AS name, p.rusage_from AS"	\
+	" rusage_from, p.peak_rss_kb AS rss_kb, CASE WHEN p.rusage_from"\
+	" IS NULL THEN NULL WHEN p.rusage_from = 'wait' THEN max(0,"	\
+	" p.cpu_user_ns + p.cpu_sys_ns - coalesce(k.cpu, 0)) ELSE"	\
+	" p.cpu_user_ns + p.cpu_sys_ns END AS cpu_ns FROM "		\
+	KEKE_DB_PROCESS " p LEFT JOIN (SELECT c.parent_upid AS up,"	\
+	" sum(c.cpu_user_ns + c.cpu_sys_ns) AS cpu FROM "		\
+	KEKE_DB_PROCESS " c JOIN " KEKE_DB_PROCESS " q ON q.upid ="	\
+	" c.parent_upid WHERE c.rusage_from IS NOT NULL AND c.end_ts <="\
+	" q.end_ts GROUP BY c.parent_upid) k ON k.up = p.upid"
+
 /*
  * context.c: the array @v of *@cap items of @size bytes, grown (doubling
  * from @first items) so that index @id fits, the new items zeroed; *@cap
@@ -228,8 +253,24 @@ int rp_paths_add(struct rp_ctx *c, const struct rp_slice *s, int64_t id,
 int rp_paths_finish(struct rp_ctx *c);
 void rp_paths_free(struct rp_ctx *c);
 
+/* What keke's calls of one process read and wrote, files and sockets. */
+struct rp_bytes {
+	int64_t read, write;
+};
+
+/* io.c: the bytes of each process (file_access, summed) into @v, by
+ * index in c->procs. Returns 1, 0 when the database has no file_access,
+ * or -1 on error (c->err set). */
+int rp_io_bytes(struct rp_ctx *c, struct rp_bytes *v);
 /* io.c: the I/O table (keke's bytes and the kernel's per process). */
 int rp_io_finish(struct rp_ctx *c);
+
+/* usage.c: the resource tables, when the database has usage columns. */
+int rp_usage_finish(struct rp_ctx *c);
+
+/* critical.c: the critical path's shares and (--critical-path) its
+ * segments, when the database has a critical path. */
+int rp_path_finish(struct rp_ctx *c);
 
 /* files.c: the files view (--files), from the file_access table. */
 int rp_files_finish(struct rp_ctx *c);

@@ -26,13 +26,38 @@
 struct proc_io {
 	bool has_kernel;
 	int64_t io_ts, rchar, wchar, traced_rchar, traced_wchar;
-	int64_t read_bytes, write_bytes;
+	struct rp_bytes keke;
 };
 
+int rp_io_bytes(struct rp_ctx *c, struct rp_bytes *v)
+{
+	sqlite3_stmt *st;
+	int64_t ix;
+	int rc;
+
+	if (sqlite3_prepare_v2(c->db, "SELECT upid, sum(read_bytes),"
+			       " sum(write_bytes) FROM " KEKE_DB_FILE_ACCESS
+			       " GROUP BY upid", -1, &st, NULL) != SQLITE_OK)
+		return 0;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (!idmap_get(&c->upid_ix,
+			       (uint64_t)sqlite3_column_int64(st, 0), &ix))
+			continue;
+		v[ix].read = sqlite3_column_int64(st, 1);
+		v[ix].write = sqlite3_column_int64(st, 2);
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return rp_sql_fail(c, "reading file_access");
+	return 1;
+}
+
 /* The kernel's and keke's counts of each process into @v (by index in
- * c->procs). Returns 1 when the database has them, 0 when it is older
- * than they are, -1 on error (c->err set). */
-static int load_counts(struct rp_ctx *c, struct proc_io *v)
+ * c->procs), keke's through @bytes (room for c->nprocs). Returns 1 when
+ * the database has them, 0 when it is older than they are, -1 on error
+ * (c->err set). */
+static int load_counts(struct rp_ctx *c, struct proc_io *v,
+		       struct rp_bytes *bytes)
 {
 	sqlite3_stmt *st;
 	int64_t ix;
@@ -60,21 +85,10 @@ static int load_counts(struct rp_ctx *c, struct proc_io *v)
 	sqlite3_finalize(st);
 	if (rc != SQLITE_DONE)
 		return rp_sql_fail(c, "reading processes");
-	if (sqlite3_prepare_v2(c->db, "SELECT upid, sum(read_bytes),"
-			       " sum(write_bytes) FROM " KEKE_DB_FILE_ACCESS
-			       " GROUP BY upid", -1, &st, NULL) != SQLITE_OK)
-		return 0;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if (!idmap_get(&c->upid_ix,
-			       (uint64_t)sqlite3_column_int64(st, 0), &ix))
-			continue;
-		v[ix].read_bytes = sqlite3_column_int64(st, 1);
-		v[ix].write_bytes = sqlite3_column_int64(st, 2);
-	}
-	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE)
-		return rp_sql_fail(c, "reading file_access");
-	return 1;
+	rc = rp_io_bytes(c, bytes);
+	for (size_t i = 0; rc > 0 && i < c->nprocs; i++)
+		v[i].keke = bytes[i];
+	return rc;
 }
 
 /* Takes from each process's counters those of its children that ended
@@ -162,8 +176,8 @@ static int make_rows(struct rp_ctx *c, const struct proc_io *v)
 			continue;
 		rows[n] = (struct keke_report_io){
 			.pid = p->pid,
-			.read_bytes = v[i].read_bytes,
-			.write_bytes = v[i].write_bytes,
+			.read_bytes = v[i].keke.read,
+			.write_bytes = v[i].keke.write,
 			.has_kernel = v[i].has_kernel,
 			.rchar = v[i].rchar,
 			.wchar = v[i].wchar,
@@ -197,13 +211,14 @@ int rp_io_finish(struct rp_ctx *c)
 	size_t n = c->nprocs ? c->nprocs : 1;
 	struct proc_io *v = calloc(n, sizeof(*v));
 	struct proc_io *all = calloc(n, sizeof(*all));
+	struct rp_bytes *bytes = calloc(n, sizeof(*bytes));
 	int ret = -1;
 
-	if (!v || !all) {
+	if (!v || !all || !bytes) {
 		rp_oom(c);
 		goto out;
 	}
-	ret = load_counts(c, v);
+	ret = load_counts(c, v, bytes);
 	if (ret <= 0)
 		goto out;
 	memcpy(all, v, n * sizeof(*v));
@@ -213,5 +228,6 @@ int rp_io_finish(struct rp_ctx *c)
 out:
 	free(v);
 	free(all);
+	free(bytes);
 	return ret < 0 ? -1 : 0;
 }

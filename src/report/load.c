@@ -5,8 +5,9 @@
  * --until into a window, and runs the parts of the report over it: the
  * processes first, then one pass over the slices feeding the per-call,
  * per-path and average-trace statistics, then the tables, and those made
- * from the process and file_access tables: I/O per process and, with
- * --files, the files view; last, the HTML page's timeline (timeline.c).
+ * from the process and file_access tables: I/O per process, the resource
+ * tables and, with --files, the files view; then the critical path, and
+ * last the HTML page's timeline (timeline.c).
  */
 #include "report/context.h"
 
@@ -95,6 +96,8 @@ static int read_trace(struct rp_ctx *c)
 			 sqlite3_column_type(st, 1) == SQLITE_INTEGER) {
 			r->realtime_offset_ns = sqlite3_column_int64(st, 1);
 			r->have_wall = true;
+		} else if (!strcmp(name, "cpu_count")) {
+			r->cpu_count = sqlite3_column_int64(st, 1);
 		}
 	}
 	sqlite3_finalize(st);
@@ -247,7 +250,8 @@ int keke_report_load(const struct keke_report_options *o,
 	keke_progress_update(&c.progress, "computing", 0, 0);
 	if (rp_calls_finish(&c) || rp_paths_finish(&c) ||
 	    rp_exes_finish(&c) || rp_tree_finish(&c) || rp_steps_finish(&c) ||
-	    rp_io_finish(&c) || rp_files_finish(&c) || rp_timeline_load(&c))
+	    rp_io_finish(&c) || rp_usage_finish(&c) || rp_files_finish(&c) ||
+	    rp_path_finish(&c) || rp_timeline_load(&c))
 		goto out;
 	ret = 0;
 out:
@@ -271,6 +275,34 @@ static void free_files(struct keke_report_files *g, size_t n)
 		free(g[i].cmdline);
 	}
 	free(g);
+}
+
+/* Frees the @n rows at @v of a top processes table. */
+static void free_top(struct keke_report_proc_usage *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(v[i].name);
+	free(v);
+}
+
+/* Frees the resource tables and the critical path of @r. */
+static void free_usage_and_path(struct keke_report *r)
+{
+	for (size_t i = 0; i < r->nusage; i++)
+		free(r->usage[i].name);
+	free(r->usage);
+	free_top(r->top_cpu, r->ntop_cpu);
+	free_top(r->top_rss, r->ntop_rss);
+	for (size_t i = 0; i < r->nshares; i++)
+		free(r->shares[i].name);
+	free(r->shares);
+	for (size_t i = 0; i < r->nsegments; i++) {
+		free(r->segments[i].name);
+		free(r->segments[i].state);
+		free(r->segments[i].call);
+		free(r->segments[i].waiting_name);
+	}
+	free(r->segments);
 }
 
 void keke_report_free(struct keke_report *r)
@@ -313,5 +345,6 @@ void keke_report_free(struct keke_report *r)
 	free_files(r->files_by_exe, r->nfiles_by_exe);
 	free_files(r->files_by_proc, r->nfiles_by_proc);
 	keke_timeline_free(r->timeline);
+	free_usage_and_path(r);
 	memset(r, 0, sizeof(*r));
 }

@@ -2,7 +2,8 @@
 /*
  * The processes of the report: loads the process and thread tables,
  * decides which processes are selected, and makes the per-executable
- * table and the process tree, where same-name siblings fold into one line
+ * table (with the time since the latest end of a process of each name)
+ * and the process tree, where same-name siblings fold into one line
  * ("cc x412") whose children are those of all of them.
  */
 #include "report/context.h"
@@ -195,6 +196,10 @@ static int64_t wall_of(const struct rp_proc *p)
 static int count_proc(struct keke_report_exe *e, const struct rp_proc *p,
 		      struct keke_values *walls)
 {
+	int64_t end = p->start_ns + wall_of(p);
+
+	if (!e->processes || end > e->last_end_ns)
+		e->last_end_ns = end;
 	e->processes++;
 	e->total_ns += wall_of(p);
 	if (keke_values_add(walls, wall_of(p)))
@@ -218,6 +223,7 @@ static int sort_exes(struct keke_report *r, struct keke_values *walls)
 
 		if (keke_values_pct(&walls[i], e->wall))
 			return -1;
+		e->since_last_ns = r->now_ns - e->last_end_ns;
 		if (e->nexits)
 			qsort(e->exits, e->nexits, sizeof(*e->exits),
 			      cmp_code);

@@ -49,6 +49,8 @@ struct keke_report_options {
 	bool no_fold;			/* one tree line per process */
 	bool files;			/* the files each executable and
 					 * process worked on (--files) */
+	bool critical_path;		/* the critical path's segments
+					 * (--critical-path) */
 	bool progress;			/* show progress on stderr */
 };
 
@@ -67,6 +69,8 @@ struct keke_report_call {
 	int64_t size[KEKE_NPCT];	/* their percentiles (if sized) */
 	struct keke_log2_hist hist;	/* and their log2 histogram */
 	struct keke_log2_hist dur_hist;	/* log2 histogram of durations */
+	int64_t last_end_ns;		/* the latest end of one of them */
+	int64_t since_last_ns;		/* now less that */
 };
 
 /* How often an exit code (or a signal) ended the processes of one name. */
@@ -87,6 +91,58 @@ struct keke_report_exe {
 	size_t nsignals;
 	uint64_t no_status;		/* exit status unknown */
 	uint64_t untraced;		/* ran without the preload */
+	int64_t last_end_ns;		/* the latest end of one of them */
+	int64_t since_last_ns;		/* now less that */
+};
+
+/*
+ * What the processes of one executable used (the process table's
+ * getrusage figures). A process's CPU time is its own: a figure from its
+ * parent's wait, which adds those of the children it reaped, is taken
+ * less those of its children that ended before it. Its peak RSS from a
+ * wait is the largest of it and those children.
+ */
+struct keke_report_usage {
+	char *name;
+	uint64_t processes;		/* runs */
+	uint64_t unknown;		/* of them, whose usage is unknown */
+	int64_t cpu_ns;			/* user + system, summed over the
+					 * known ones */
+	int64_t cpu[KEKE_NPCT];		/* its percentiles over them */
+	int64_t rss[KEKE_NPCT];		/* peak RSS percentiles, bytes */
+	int64_t read_bytes;		/* keke's calls, from files and
+					 * sockets (file_access) */
+	int64_t write_bytes;		/* and to them */
+};
+
+/* What one process used, for the top processes by CPU and by RSS. */
+struct keke_report_proc_usage {
+	char *name;
+	int pid;
+	int64_t cpu_ns;			/* own, as above */
+	int64_t rss_bytes;		/* peak RSS */
+	bool from_wait;			/* the figures are its parent's
+					 * wait's */
+};
+
+/* One segment of the critical path, clipped to the window. */
+struct keke_report_segment {
+	int64_t start_ns;		/* from the trace's start */
+	int64_t dur_ns;
+	char *name;			/* the process the path is in */
+	int pid;
+	char *state;			/* running, sleeping, blocked,
+					 * waiting */
+	char *call;			/* sleeping, blocked: the call */
+	char *waiting_name;		/* waiting: the child, if known */
+	int waiting_pid;
+};
+
+/* The time the critical path spent in the processes of one executable. */
+struct keke_report_share {
+	char *name;
+	int64_t ns;
+	uint64_t segments;
 };
 
 /* Statistics of one file path or peer address. */
@@ -239,6 +295,31 @@ struct keke_report {
 	size_t nio;
 	size_t io_more;			/* processes not shown */
 
+	/* Resources (the database has the process table's usage columns
+	 * when has_usage): per executable, most CPU first; the top
+	 * processes by CPU and by peak RSS; cpu_count when known, else 0. */
+	bool has_usage;
+	int64_t cpu_count;
+	uint64_t usage_unknown;		/* selected processes whose usage is
+					 * unknown */
+	struct keke_report_usage *usage;
+	size_t nusage;
+	struct keke_report_proc_usage *top_cpu;
+	size_t ntop_cpu;
+	struct keke_report_proc_usage *top_rss;
+	size_t ntop_rss;
+
+	/* The critical path (when the database has one, has_path): its
+	 * time in the window, each executable's share of it (largest
+	 * first), and with --critical-path its segments. */
+	bool has_path;
+	bool critical_path;		/* --critical-path */
+	int64_t path_ns;
+	struct keke_report_share *shares;
+	size_t nshares;
+	struct keke_report_segment *segments;
+	size_t nsegments;
+
 	/* --files: per executable (by name), per process (by start). */
 	bool files;
 	struct keke_report_files *files_by_exe;
@@ -269,10 +350,11 @@ int keke_report_text(FILE *f, const struct keke_report *r);
 int keke_report_json(FILE *f, const struct keke_report *r);
 /* CSV: every row starts with its table's name ("calls", "bytes",
  * "histogram", "executables", "paths_by_time", "paths_by_bytes", "io",
- * "tree", "steps", and with --files "files_by_executable" and
- * "files_by_process"), each table after a header row; @table names the
- * only table to write (its rows without the table column), or NULL for
- * all. */
+ * "tree", "steps", "resources", "processes_by_cpu", "processes_by_rss",
+ * "critical_path_shares", with --critical-path "critical_path", and with
+ * --files "files_by_executable" and "files_by_process"), each table after
+ * a header row; @table names the only table to write (its rows without
+ * the table column), or NULL for all. */
 int keke_report_csv(FILE *f, const struct keke_report *r, const char *table);
 
 /* Whether @table is one of the CSV table names above. */
@@ -286,7 +368,10 @@ int keke_report_html(FILE *f, const struct keke_report *r);
 
 /* Writes to @f the five executables of longest total wall time, one line
  * each ("      2.92 s     34x  bash", the name escaped for a terminal),
- * after a header line; nothing when there are none. */
+ * after a header line; nothing when there are none. Then, when the
+ * database has them, one line with the three executables of the largest
+ * share of the critical path ("cc1 62%, ld 18%, make 9%") and one with
+ * the three of the most CPU time. */
 void keke_report_top_processes(FILE *f, const char *db_path);
 
 /* Calls @fn once for each distinct program that ran untraced inside the

@@ -38,6 +38,33 @@ static const char *db;
 #define ARGS_COLS "arg_set_id, flat_key, key, int_value, string_value," \
 	" real_value, value_type"
 
+/* The resources and the critical path of the run below. */
+#define USAGE_SQL \
+	"UPDATE process SET rusage_from = 'exit', cpu_user_ns = 2000000000," \
+	" cpu_sys_ns = 1000000000, peak_rss_kb = 10000 WHERE upid = 1;" \
+	"UPDATE process SET rusage_from = 'exit', cpu_user_ns = 4000000000," \
+	" cpu_sys_ns = 1000000000, peak_rss_kb = 20000 WHERE upid = 2;" \
+	"UPDATE process SET rusage_from = 'wait', cpu_user_ns = 9000000000," \
+	" cpu_sys_ns = 3000000000, peak_rss_kb = 50000 WHERE upid = 3;" \
+	"UPDATE process SET rusage_from = 'wait', cpu_user_ns = 3000000000," \
+	" cpu_sys_ns = 1000000000, peak_rss_kb = 40000 WHERE upid = 4;" \
+	"UPDATE process SET rusage_from = 'exit', cpu_user_ns = 1000000000," \
+	" cpu_sys_ns = 1000000000, peak_rss_kb = 30000 WHERE upid = 5;" \
+	"INSERT INTO file_access(upid, path, kind, read_bytes, write_bytes)" \
+	" VALUES (2, '/src/a.c', 'file', 1000, 0)," \
+	" (5, '/src/a.c', 'file', 500, 0), (3, '/src/b.o', 'file', 0, 200);" \
+	"INSERT INTO critical_path(id, ts, dur, upid, state, call," \
+	" waiting_upid) VALUES" \
+	" (1, 1000000000000,  1000000000, 1, 'running',  NULL, NULL)," \
+	" (2, 1001000000000,  1000000000, 1, 'blocked',  'spawn', NULL)," \
+	" (3, 1002000000000,  1000000000, 3, 'running',  NULL, NULL)," \
+	" (4, 1003000000000,  5000000000, 4, 'running',  NULL, NULL)," \
+	" (5, 1008000000000, 14000000000, 3, 'running',  NULL, NULL)," \
+	" (6, 1022000000000, 28000000000, 1, 'sleeping', 'nanosleep', NULL)," \
+	" (7, 1050000000000, 30000000000, 5, 'running',  NULL, NULL)," \
+	" (8, 1080000000000, 10000000000, 1, 'waiting',  NULL, NULL)," \
+	" (9, 1090000000000, 10000000000, 1, 'waiting',  NULL, 6);"
+
 /*
  * The run: make (pid 100) starts cc 101, cc 102 and cc 104 and sh 105;
  * cc 102 starts cc1 103, which is killed. Times are offsets from T0.
@@ -52,6 +79,21 @@ static const char *db;
  *
  * Calls (ids 10..): see each row. sh makes "one", "two", "tie" and
  * "many" calls whose durations test the percentiles' boundaries.
+ *
+ * What they used (CPU = user + sys, RSS in kB, file_access bytes):
+ *
+ *   upid from  cpu            rss    read  written
+ *   1    exit  2 + 1 = 3 s    10000
+ *   2    exit  4 + 1 = 5 s    20000  1000
+ *   3    wait  9 + 3 = 12 s   50000         200    (own: 12 - cc1's 4)
+ *   4    wait  3 + 1 = 4 s    40000
+ *   5    exit  1 + 1 = 2 s    30000   500
+ *   6    unknown
+ *
+ * The critical path, 100 s: make runs 1 s, blocks in spawn 1 s; cc 102
+ * runs 1 s; cc1 5 s; cc 102 14 s; make sleeps in nanosleep 28 s; cc 104
+ * runs 30 s; make waits 10 s on no known child, then 10 s on sh. So make
+ * 50 s (5 segments), cc 45 s (3), cc1 5 s (1).
  */
 static const char run_sql[] =
 	"INSERT INTO process(" PROCESS_COLS ") VALUES"
@@ -191,7 +233,8 @@ static const char run_sql[] =
 	"WITH RECURSIVE c(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM c"
 	" WHERE i < 999)"
 	" INSERT INTO slice(" SLICE_COLS ") SELECT 1000 + i, 1090000001000 + i,"
-	" (i * 337) % 1000 + 1, 6, 'sync', 'many', 1, 6, NULL FROM c;";
+	" (i * 337) % 1000 + 1, 6, 'sync', 'many', 1, 6, NULL FROM c;"
+	USAGE_SQL;
 
 /* Writes the run into a new database: the schema and metadata through
  * keke's SQLite sink, the rows by SQL. */
@@ -213,6 +256,7 @@ static void make_run_db(void)
 	cr_assert_eq(ops->metadata(sink, "realtime_offset_ns", NULL,
 				   WALL0 - T0), 0);
 	cr_assert_eq(ops->metadata(sink, "trace_start_ns", NULL, T0), 0);
+	cr_assert_eq(ops->metadata(sink, "cpu_count", NULL, 4), 0);
 	cr_assert_eq(ops->finish(sink, err), 0, "%s", err);
 	cr_assert_eq(sqlite3_open(db, &h), SQLITE_OK);
 	cr_assert_eq(sqlite3_exec(h, run_sql, NULL, NULL, &msg), SQLITE_OK,
@@ -785,9 +829,266 @@ Test(report, arg_sets_shared_by_the_sink)
 	unsetenv("KEKE_REPORT_THREADS");
 }
 
-/* ---- I/O per process, the files view ------------------------------------ */
+/* ---- resources, the critical path, time since the latest end ----------- */
 
 static char *report_out(const char *args, int want_status);
+
+static const struct keke_report_usage *usage_of(const struct keke_report *r,
+						const char *name)
+{
+	for (size_t i = 0; i < r->nusage; i++)
+		if (!strcmp(r->usage[i].name, name))
+			return &r->usage[i];
+	return NULL;
+}
+
+#define KB INT64_C(1024)
+
+Test(report, resources_per_executable)
+{
+	struct keke_report r;
+	const struct keke_report_usage *u;
+
+	load(&r, (struct keke_report_options){ 0 });
+	cr_assert(r.has_usage);
+	cr_assert_eq(r.cpu_count, 4);
+	cr_assert_eq(r.nusage, 4);
+	/* Most CPU first; sh's is unknown, so it comes last. */
+	cr_assert(!strcmp(r.usage[0].name, "cc") &&
+		  !strcmp(r.usage[1].name, "cc1") &&
+		  !strcmp(r.usage[2].name, "make") &&
+		  !strcmp(r.usage[3].name, "sh"));
+	u = usage_of(&r, "cc");
+	cr_assert(u->processes == 3 && u->unknown == 0);
+	/* 5 s, 12 s less cc1's 4 s (a wait's figure), 2 s. */
+	cr_assert_eq(u->cpu_ns, 15 * S);
+	pct_is("cc cpu", u->cpu, 2 * S, 2 * S, 5 * S, 8 * S, 8 * S, 8 * S,
+	       8 * S, 8 * S);
+	pct_is("cc rss", u->rss, 20000 * KB, 20000 * KB, 30000 * KB,
+	       50000 * KB, 50000 * KB, 50000 * KB, 50000 * KB, 50000 * KB);
+	cr_assert(u->read_bytes == 1500 && u->write_bytes == 200);
+	u = usage_of(&r, "cc1");
+	cr_assert(u->cpu_ns == 4 * S && u->rss[KEKE_P100] == 40000 * KB);
+	u = usage_of(&r, "sh");
+	cr_assert(u->processes == 1 && u->unknown == 1 && u->cpu_ns == 0,
+		  "an unknown usage is counted apart, not as zero");
+	cr_assert_eq(r.usage_unknown, 1);
+	keke_report_free(&r);
+
+	/* Whole processes: --process chooses them, --call does not. */
+	load(&r, (struct keke_report_options){ .process = "cc*",
+					       .call = "nothing" });
+	cr_assert(r.nusage == 2 && r.usage_unknown == 0);
+	cr_assert_eq(usage_of(&r, "cc")->cpu_ns, 15 * S);
+	keke_report_free(&r);
+}
+
+Test(report, top_processes_by_cpu_and_rss)
+{
+	static const int by_cpu[] = { 102, 101, 103, 100, 104 };
+	static const int by_rss[] = { 102, 103, 104, 101, 100 };
+	struct keke_report r;
+
+	load(&r, (struct keke_report_options){ 0 });
+	cr_assert_eq(r.ntop_cpu, 5, "sh's usage is unknown");
+	cr_assert_eq(r.ntop_rss, 5);
+	for (size_t i = 0; i < 5; i++) {
+		cr_assert_eq(r.top_cpu[i].pid, by_cpu[i], "by cpu #%zu: %d",
+			     i, r.top_cpu[i].pid);
+		cr_assert_eq(r.top_rss[i].pid, by_rss[i], "by rss #%zu: %d",
+			     i, r.top_rss[i].pid);
+	}
+	cr_assert(!strcmp(r.top_cpu[0].name, "cc") &&
+		  r.top_cpu[0].cpu_ns == 8 * S &&
+		  r.top_cpu[0].rss_bytes == 50000 * KB &&
+		  r.top_cpu[0].from_wait);
+	cr_assert(r.top_cpu[1].cpu_ns == 5 * S && !r.top_cpu[1].from_wait);
+	keke_report_free(&r);
+
+	load(&r, (struct keke_report_options){ .top = 2 });
+	cr_assert(r.ntop_cpu == 2 && r.ntop_rss == 2);
+	cr_assert(r.top_rss[1].pid == 103);
+	keke_report_free(&r);
+}
+
+Test(report, critical_path_shares_and_segments)
+{
+	struct keke_report r;
+	const struct keke_report_segment *g;
+
+	load(&r, (struct keke_report_options){ 0 });
+	cr_assert(r.has_path);
+	cr_assert_eq(r.path_ns, 100 * S);
+	cr_assert_eq(r.nshares, 3);
+	cr_assert(!strcmp(r.shares[0].name, "make") &&
+		  r.shares[0].ns == 50 * S && r.shares[0].segments == 5);
+	cr_assert(!strcmp(r.shares[1].name, "cc") &&
+		  r.shares[1].ns == 45 * S && r.shares[1].segments == 3);
+	cr_assert(!strcmp(r.shares[2].name, "cc1") &&
+		  r.shares[2].ns == 5 * S && r.shares[2].segments == 1);
+	cr_assert(!r.critical_path && !r.nsegments,
+		  "segments only with --critical-path");
+	keke_report_free(&r);
+
+	load(&r, (struct keke_report_options){ .critical_path = true });
+	cr_assert_eq(r.nsegments, 9);
+	g = &r.segments[1];
+	cr_assert(g->start_ns == 1 * S && g->dur_ns == 1 * S &&
+		  !strcmp(g->name, "make") && g->pid == 100 &&
+		  !strcmp(g->state, "blocked") && !strcmp(g->call, "spawn"));
+	g = &r.segments[3];
+	cr_assert(g->start_ns == 3 * S && g->dur_ns == 5 * S &&
+		  !strcmp(g->name, "cc1") && g->pid == 103 && !g->call &&
+		  !g->waiting_name);
+	g = &r.segments[7];
+	cr_assert(!strcmp(g->state, "waiting") && !g->waiting_name);
+	g = &r.segments[8];
+	cr_assert(g->start_ns == 90 * S && g->waiting_name &&
+		  !strcmp(g->waiting_name, "sh") && g->waiting_pid == 105);
+	keke_report_free(&r);
+}
+
+Test(report, critical_path_in_a_window_and_filtered)
+{
+	struct keke_report r;
+
+	/* [45 s, 90 s): make's sleep from 45 s, cc 104, make's first wait. */
+	load(&r, (struct keke_report_options){ .since = "2026-11-23 10:00:45",
+					       .until = "10:01:30",
+					       .critical_path = true });
+	cr_assert_eq(r.path_ns, 45 * S);
+	cr_assert(r.nshares == 2 && !strcmp(r.shares[0].name, "cc") &&
+		  r.shares[0].ns == 30 * S && r.shares[1].ns == 15 * S);
+	cr_assert_eq(r.nsegments, 3);
+	cr_assert(r.segments[0].start_ns == 45 * S &&
+		  r.segments[0].dur_ns == 5 * S &&
+		  !strcmp(r.segments[0].call, "nanosleep"));
+	cr_assert(r.segments[1].pid == 104 && r.segments[2].pid == 100);
+	keke_report_free(&r);
+
+	/* --process keeps cc's segments; its share stays of the whole. */
+	load(&r, (struct keke_report_options){ .process = "cc",
+					       .critical_path = true });
+	cr_assert_eq(r.path_ns, 100 * S);
+	cr_assert(r.nshares == 1 && r.shares[0].ns == 45 * S);
+	cr_assert_eq(r.nsegments, 3);
+	keke_report_free(&r);
+}
+
+Test(report, time_since_the_latest_end)
+{
+	struct keke_report r;
+
+	/* Now is the trace's end, 100 s. */
+	load(&r, (struct keke_report_options){ 0 });
+	cr_assert_eq(exe(&r, "make")->since_last_ns, 0);
+	cr_assert_eq(exe(&r, "cc")->since_last_ns, 20 * S, "cc 104 ends "
+		     "at 80 s");
+	cr_assert_eq(exe(&r, "cc1")->since_last_ns, 92 * S);
+	cr_assert_eq(exe(&r, "sh")->since_last_ns, 9 * S);
+	/* read: cc 104's, 1050 s + 300 ns; wait: make's, 1099 s + 5 us. */
+	cr_assert_eq(call(&r, "read")->last_end_ns, T0 + 50 * S + 300);
+	cr_assert_eq(call(&r, "read")->since_last_ns, 50 * S - 300);
+	cr_assert_eq(call(&r, "wait")->since_last_ns, S - 5000);
+	keke_report_free(&r);
+
+	/* Of the selected calls, up to --now. */
+	load(&r, (struct keke_report_options){ .now = "10:02", .pid = 101,
+					       .have_pid = true });
+	cr_assert_eq(call(&r, "read")->since_last_ns,
+		     120 * S - (S + 5070), "the worker's read, 1001 s + "
+		     "5070 ns");
+	cr_assert_eq(exe(&r, "cc")->since_last_ns, 109 * S);
+	keke_report_free(&r);
+}
+
+/* A copy of the run as an older keke wrote it: no usage columns, no
+ * critical_path table, no cpu_count. */
+static const char *make_old_db(void)
+{
+	const char *old = test_path(dir, "old.db");
+	char *sql, *msg = NULL;
+	sqlite3 *h;
+
+	cr_assert(asprintf(&sql, "VACUUM INTO '%s'", old) > 0);
+	cr_assert_eq(sqlite3_open(db, &h), SQLITE_OK);
+	cr_assert_eq(sqlite3_exec(h, sql, NULL, NULL, &msg), SQLITE_OK, "%s",
+		     msg);
+	sqlite3_close(h);
+	free(sql);
+	cr_assert_eq(sqlite3_open(old, &h), SQLITE_OK);
+	cr_assert_eq(sqlite3_exec(h, "ALTER TABLE process DROP COLUMN"
+				  " rusage_from; ALTER TABLE process DROP"
+				  " COLUMN cpu_user_ns; DROP TABLE"
+				  " critical_path; DELETE FROM metadata WHERE"
+				  " name = 'cpu_count'", NULL, NULL, &msg),
+		     SQLITE_OK, "%s", msg);
+	sqlite3_close(h);
+	return old;
+}
+
+Test(report, an_older_database_has_no_resources_or_path)
+{
+	const char *old = make_old_db();
+	struct keke_report r;
+	char *cmd, *out;
+
+	load(&r, (struct keke_report_options){ .db = old,
+					       .critical_path = true });
+	cr_assert(!r.has_usage && !r.nusage && !r.ntop_cpu);
+	cr_assert(!r.has_path && !r.nshares && !r.nsegments);
+	cr_assert_eq(r.cpu_count, 0);
+	cr_assert_eq(r.nexes, 4, "the rest is there");
+	keke_report_free(&r);
+
+	cr_assert(asprintf(&cmd, "--critical-path '%s'", old) > 0);
+	out = report_out(cmd, 0);
+	cr_assert(strstr(out, "\nExecutables, by total wall time\n") &&
+		  !strstr(out, "Resources") && !strstr(out, "Critical path") &&
+		  !strstr(out, "cpus:"), "%s", out);
+	free(out);
+	free(cmd);
+	cr_assert(asprintf(&cmd, "-f json '%s' | python3 -c 'import json,sys;"
+			   " r=json.load(sys.stdin); print(r[\"resources\"],"
+			   " r[\"critical_path\"], r[\"cpu_count\"])'",
+			   old) > 0);
+	out = report_out(cmd, 0);
+	cr_assert_str_eq(out, "None None 0\n");
+	free(out);
+	free(cmd);
+}
+
+/* What keke_report_top_processes writes about @path. */
+static char *summary_of(const char *path)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	cr_assert(f);
+	keke_report_top_processes(f, path);
+	fclose(f);
+	return buf;
+}
+
+Test(report, run_summary_names_the_path_and_the_cpu)
+{
+	char *out = summary_of(db);
+
+	cr_assert(strstr(out, "keke: top processes by total time:\n"), "%s",
+		  out);
+	cr_assert(strstr(out, "\nkeke: critical path: make 50%, cc 45%, cc1 "
+			 "5.0%\nkeke: most CPU time: cc 15.00 s, cc1 4.00 s, "
+			 "make 3.00 s\n"), "%s", out);
+	free(out);
+	out = summary_of(make_old_db());
+	cr_assert(strstr(out, "keke: top processes by total time:\n") &&
+		  !strstr(out, "critical path") && !strstr(out, "CPU"), "%s",
+		  out);
+	free(out);
+}
+
+/* ---- I/O per process, the files view ------------------------------------ */
 
 /*
  * A second run, through the sink: make (pid 200) starts cc 201, which
@@ -1117,6 +1418,41 @@ Test(report, text)
 	cr_assert(strstr(out, "0 \u00d72, 1 \u00d71"), "%s", out);
 	cr_assert(strstr(out, "  below 8 KiB"));
 	cr_assert(strstr(out, "Average trace of cc (3 processes"));
+	cr_assert(strstr(out, "\ncpus: 4\n"), "%s", out);
+	cr_assert(strstr(out, "\ncc                 3     1m00s   20.00 s   "
+			 "30.00 s   30.00 s    20.00 s  0 \u00d72, 1 "
+			 "\u00d71\n"),
+		  "no cc row with its time since the last:\n%s", out);
+	cr_assert(strstr(out, "\nResources per executable, by CPU time "
+			 "(user + system)\n"), "%s", out);
+	cr_assert(strstr(out, "\ncc               3       0   15.00 s    "
+			 "5.00 s    8.00 s    8.00 s  29.3 MiB  48.8 MiB  "
+			 "48.8 MiB   1.46 KiB      200 B\n"), "%s", out);
+	cr_assert(strstr(out, "\nsh               1       1         -     "
+			 "    -         -         -         -         -     "
+			 "    -        0 B        0 B\n"), "%s", out);
+	cr_assert(strstr(out, "\n1 of the processes left no usage"));
+	cr_assert(strstr(out, "\nTop processes by CPU time\n-------------"
+			 "------------\nprocess       pid       cpu  peak rss  "
+			 "from\ncc            102    8.00 s  48.8 MiB  wait\n"),
+		  "%s", out);
+	cr_assert(strstr(out, "\nTop processes by peak RSS\n"));
+	cr_assert(strstr(out, "\nCritical path (1m40s), by executable\n"
+			 "------------------------------------\nexecutable  "
+			 "share      time  segments\nmake          50%   "
+			 "50.00 s         5\ncc            45%   45.00 s      "
+			 "   3\ncc1          5.0%    5.00 s         1\n"),
+		  "%s", out);
+	cr_assert(!strstr(out, "segments (start"), "%s", out);
+	free(out);
+	free(cmd);
+
+	cr_assert(asprintf(&cmd, "--critical-path '%s'", db) > 0);
+	out = report_out(cmd, 0);
+	cr_assert(strstr(out, "\n    1.00 s    1.00 s  blocked   make [100]:"
+			 " spawn\n"), "%s", out);
+	cr_assert(strstr(out, "\n     1m30s   10.00 s  waiting   make [100]:"
+			 " sh [105]\n"), "%s", out);
 	free(out);
 	free(cmd);
 
@@ -1147,23 +1483,68 @@ Test(report, json_parses)
 	cr_assert_str_eq(out, "11 100 4096 None 4\n");
 	free(out);
 	free(cmd);
+	cr_assert(asprintf(&cmd, "'%s' -f json --critical-path | python3 -c"
+			   " 'import json,sys; r=json.load(sys.stdin);"
+			   " u=r[\"resources\"]; e=u[\"executables\"];"
+			   " p=r[\"critical_path\"];"
+			   " print(r[\"cpu_count\"], u[\"unknown\"],"
+			   " e[0][\"name\"], e[0][\"cpu_ns\"],"
+			   " e[0][\"cpu_pct_ns\"][\"p95\"],"
+			   " e[0][\"rss_pct_bytes\"][\"p50\"],"
+			   " e[0][\"read_bytes\"], \"cpu_pct_ns\" in e[3],"
+			   " u[\"by_cpu\"][0][\"pid\"],"
+			   " u[\"by_rss\"][1][\"pid\"], p[\"ns\"],"
+			   " [(s[\"name\"], s[\"ns\"]) for s in p[\"shares\"]],"
+			   " len(p[\"segments\"]), p[\"segments\"][8],"
+			   " [c[\"since_last_ns\"] for c in r[\"calls\"]"
+			   " if c[\"name\"] == \"read\"],"
+			   " [x[\"since_last_ns\"] for x in"
+			   " r[\"executables\"]])'",
+			   db) > 0);
+	out = report_out(cmd, 0);
+	cr_assert_str_eq(out, "4 1 cc 15000000000 8000000000 30720000 1500 "
+			 "False 102 103 100000000000 [('make', 50000000000), "
+			 "('cc', 45000000000), ('cc1', 5000000000)] 9 "
+			 "{'start_ns': 90000000000, 'dur_ns': 10000000000, "
+			 "'name': 'make', 'pid': 100, 'state': 'waiting', "
+			 "'waiting': 'sh', 'waiting_pid': 105} [49999999700] "
+			 "[0, 20000000000, 92000000000, 9000000000]\n");
+	free(out);
+	free(cmd);
 }
 
 Test(report, csv_tables)
 {
 	static const char head[] = "table,name,category,count,errors,"
 		"total_ns,self_ns,p0_ns,p25_ns,p50_ns,p75_ns,p95_ns,p99_ns,"
-		"p99.9_ns,p100_ns\r\n";
+		"p99.9_ns,p100_ns,since_last_ns\r\n";
 	char *cmd, *out;
 
 	cr_assert(asprintf(&cmd, "'%s' --format csv", db) > 0);
 	out = report_out(cmd, 0);
 	cr_assert(!strncmp(out, head, strlen(head)), "%.200s", out);
 	cr_assert(strstr(out, "\r\ncalls,read,file,11,1,1576,1576,1,70,100,"
-			 "200,400,400,400,400\r\n"), "%s", out);
+			 "200,400,400,400,400,49999999700\r\n"), "%s", out);
 	cr_assert(strstr(out, "\r\nhistogram,read,8192,1\r\n"));
 	cr_assert(strstr(out, "\r\npaths_by_time,/src/a.c,9,1,1210,61,0\r\n"));
 	cr_assert(strstr(out, "\r\nexecutables,cc,3,60000000000,"));
+	cr_assert(strstr(out, ",0:2 1:1,,0,0,20000000000\r\n"), "%s", out);
+	cr_assert(strstr(out, "\r\nresources,cc,3,0,15000000000,2000000000,"
+			 "2000000000,5000000000,8000000000,8000000000,"
+			 "8000000000,8000000000,8000000000,20480000,20480000,"
+			 "30720000,51200000,51200000,51200000,51200000,"
+			 "51200000,1500,200\r\n"), "%s", out);
+	cr_assert(strstr(out, "\r\nresources,sh,1,1,,,,,,,,,,,,,,,,,,0,0\r\n"),
+		  "an unknown usage is empty cells");
+	cr_assert(strstr(out, "\r\nprocesses_by_cpu,cc,102,8000000000,"
+			 "51200000,wait\r\n"), "%s", out);
+	cr_assert(strstr(out, "\r\nprocesses_by_rss,cc1,103,4000000000,"
+			 "40960000,wait\r\n"), "%s", out);
+	cr_assert(strstr(out, "\r\ncritical_path_shares,make,50000000000,"
+			 "100000000000,5\r\ncritical_path_shares,cc,"
+			 "45000000000,100000000000,3\r\n"), "%s", out);
+	cr_assert(!strstr(out, "\r\ncritical_path,"), "segments only with "
+		  "--critical-path");
 	free(out);
 	free(cmd);
 	cr_assert(asprintf(&cmd, "'%s' --format csv --table tree", db) > 0);
@@ -1171,6 +1552,17 @@ Test(report, csv_tables)
 	cr_assert(!strncmp(out, "depth,name,count,pid,", 21), "%s", out);
 	cr_assert(strstr(out, "\r\n1,cc,3,101,"), "%s", out);
 	cr_assert(!strstr(out, "calls"), "%s", out);
+	free(out);
+	free(cmd);
+	cr_assert(asprintf(&cmd, "'%s' -f csv --table critical_path "
+			   "--critical-path --since 10:00:45 --until 10:01:30",
+			   db) > 0);
+	out = report_out(cmd, 0);
+	cr_assert_str_eq(out, "start_ns,dur_ns,name,pid,state,call,waiting,"
+			 "waiting_pid\r\n45000000000,5000000000,make,100,"
+			 "sleeping,nanosleep,,\r\n50000000000,30000000000,cc,"
+			 "104,running,,,\r\n80000000000,10000000000,make,100,"
+			 "waiting,,,\r\n");
 	free(out);
 	free(cmd);
 }
@@ -1231,7 +1623,8 @@ Test(report, html_is_self_contained_and_renders)
 	char *cmd, *page, *dom, *err;
 	int status;
 
-	cr_assert(asprintf(&cmd, "--html '%s' '%s'", html, db) > 0);
+	cr_assert(asprintf(&cmd, "--critical-path --html '%s' '%s'", html,
+			   db) > 0);
 	free(report_out(cmd, 0));
 	free(cmd);
 	page = test_read_file(html, NULL);
@@ -1265,6 +1658,37 @@ Test(report, html_is_self_contained_and_renders)
 		  "no folded cc line");
 	cr_assert(strstr(dom, "<details open=\"\"><summary>"), "no tree");
 	cr_assert(strstr(dom, "class=\"lane\""), "no average trace lane");
+	cr_assert(strstr(dom, "<dt>cpus</dt><dd>4</dd>"), "no cpu count");
+	cr_assert(strstr(dom, "<td class=\"name\">cc</td><td class=\"n\" "
+			 "data-v=\"3\">3</td><td class=\"n\" data-v=\"60000"
+			 "000000\">1m00s</td><td class=\"n\" data-v=\"2000000"
+			 "0000\">20.00 s</td><td class=\"n\" data-v=\"3000000"
+			 "0000\">30.00 s</td><td class=\"n\" data-v=\"3000000"
+			 "0000\">30.00 s</td><td class=\"n\" data-v=\"2000000"
+			 "0000\">20.00 s</td>"), "no cc row with its time "
+		  "since the last");
+	cr_assert(strstr(dom, "id=\"resources-table\""), "no resources");
+	cr_assert(strstr(dom, "<tr><td class=\"name\">cc</td><td class=\"n\""
+			 " data-v=\"3\">3</td><td class=\"n\" data-v=\"0\">0"
+			 "</td><td class=\"n\" data-v=\"15000000000\">15.00 s"
+			 "</td><td class=\"n\" data-v=\"5000000000\">5.00 s"
+			 "</td>"), "no cc resources row");
+	cr_assert(strstr(dom, "<tr><td class=\"name\">sh</td><td class=\"n\""
+			 " data-v=\"1\">1</td><td class=\"n\" data-v=\"1\">1"
+			 "</td><td class=\"n\">-</td>"), "no sh row, unknown");
+	cr_assert(strstr(dom, "id=\"top-cpu-table\""));
+	cr_assert(strstr(dom, "<tr><td class=\"name\">cc</td><td class=\"n\""
+			 ">102</td><td class=\"n\" data-v=\"8000000000\">"
+			 "8.00 s</td><td class=\"n\" data-v=\"51200000\">"
+			 "48.8 MiB</td><td>wait</td></tr>"), "no top cpu row");
+	cr_assert(strstr(dom, "id=\"top-rss-table\""));
+	cr_assert(strstr(dom, "<tr><td class=\"name\">make</td><td class="
+			 "\"n\" data-v=\"50000000000\">50%</td><td class=\"n"
+			 "\" data-v=\"50000000000\">50.00 s</td><td class=\"n"
+			 "\" data-v=\"5\">5</td></tr>"), "no make share");
+	cr_assert(strstr(dom, "<td class=\"name\">make</td><td class=\"n\">"
+			 "100</td><td>waiting</td><td>sh [105]</td></tr>"),
+		  "no segment waiting on sh");
 	free(cmd);
 	free(page);
 	free(dom);

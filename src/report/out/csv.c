@@ -4,8 +4,10 @@
  * after its header row, every row prefixed by the table's name, or one
  * table alone without that column. Times are integer nanoseconds, sizes
  * integer bytes; an unknown number is an empty cell. The files tables
- * are written with --files only; a file's roles are separated by
- * spaces, its first_ns and last_ns count from its process's start.
+ * are written with --files only, the critical_path table with
+ * --critical-path; a file's roles are separated by spaces, its first_ns
+ * and last_ns count from its process's start, a segment's start_ns from
+ * the trace's start.
  */
 #include "report/out/fmt.h"
 #include "report/report.h"
@@ -15,9 +17,10 @@
 #include <string.h>
 
 static const char *const tables[] = {
-	"calls", "bytes", "histogram", "executables", "paths_by_time",
-	"paths_by_bytes", "io", "tree", "steps", "files_by_executable",
-	"files_by_process", NULL,
+	"calls", "bytes", "histogram", "executables", "resources",
+	"processes_by_cpu", "processes_by_rss", "critical_path_shares",
+	"critical_path", "paths_by_time", "paths_by_bytes", "io", "tree",
+	"steps", "files_by_executable", "files_by_process", NULL,
 };
 
 struct csv {
@@ -127,7 +130,7 @@ static void pcts(struct csv *w, const int64_t v[KEKE_NPCT])
 static void calls(struct csv *w, const struct keke_report *r)
 {
 	header(w, "calls", "name,category,count,errors,total_ns,self_ns,"
-	       "PCT_ns");
+	       "PCT_ns,since_last_ns");
 	for (size_t i = 0; i < r->ncalls; i++) {
 		const struct keke_report_call *k = &r->calls[i];
 
@@ -140,6 +143,7 @@ static void calls(struct csv *w, const struct keke_report *r)
 		cell_i(w, k->total_ns);
 		cell_i(w, k->self_ns);
 		pcts(w, k->dur);
+		cell_i(w, k->since_last_ns);
 		end(w);
 	}
 	header(w, "bytes", "name,sized,bytes,PCT_bytes");
@@ -196,7 +200,7 @@ static void codes(struct csv *w, const struct keke_report_code *c, size_t n)
 static void exes(struct csv *w, const struct keke_report *r)
 {
 	header(w, "executables", "name,processes,total_ns,PCT_wall_ns,"
-	       "exit_codes,signals,no_status,untraced");
+	       "exit_codes,signals,no_status,untraced,since_last_ns");
 	for (size_t i = 0; i < r->nexes; i++) {
 		const struct keke_report_exe *e = &r->exes[i];
 
@@ -210,6 +214,97 @@ static void exes(struct csv *w, const struct keke_report *r)
 		codes(w, e->signals, e->nsignals);
 		cell_u(w, e->no_status);
 		cell_u(w, e->untraced);
+		cell_i(w, e->since_last_ns);
+		end(w);
+	}
+}
+
+/* The percentiles @v, or empty cells when none is known (!@known). */
+static void pcts_known(struct csv *w, bool known, const int64_t v[KEKE_NPCT])
+{
+	for (unsigned p = 0; p < KEKE_NPCT; p++)
+		if (known)
+			cell_i(w, v[p]);
+		else
+			cell(w, "");
+}
+
+/* The top processes @v (@n of them) in @table. */
+static void top(struct csv *w, const char *table,
+		const struct keke_report_proc_usage *v, size_t n)
+{
+	header(w, table, "name,pid,cpu_ns,rss_bytes,from");
+	for (size_t i = 0; i < n; i++) {
+		if (!row(w, table))
+			break;
+		cell(w, v[i].name);
+		cell_i(w, v[i].pid);
+		cell_i(w, v[i].cpu_ns);
+		cell_i(w, v[i].rss_bytes);
+		cell(w, v[i].from_wait ? "wait" : "exit");
+		end(w);
+	}
+}
+
+static void usage(struct csv *w, const struct keke_report *r)
+{
+	header(w, "resources", "name,processes,unknown,cpu_ns,PCT_cpu_ns,"
+	       "PCT_rss_bytes,read_bytes,write_bytes");
+	for (size_t i = 0; i < r->nusage; i++) {
+		const struct keke_report_usage *u = &r->usage[i];
+		bool known = u->processes > u->unknown;
+
+		if (!row(w, "resources"))
+			break;
+		cell(w, u->name);
+		cell_u(w, u->processes);
+		cell_u(w, u->unknown);
+		if (known)
+			cell_i(w, u->cpu_ns);
+		else
+			cell(w, "");
+		pcts_known(w, known, u->cpu);
+		pcts_known(w, known, u->rss);
+		cell_i(w, u->read_bytes);
+		cell_i(w, u->write_bytes);
+		end(w);
+	}
+	top(w, "processes_by_cpu", r->top_cpu, r->ntop_cpu);
+	top(w, "processes_by_rss", r->top_rss, r->ntop_rss);
+}
+
+static void critical_path(struct csv *w, const struct keke_report *r)
+{
+	header(w, "critical_path_shares", "name,ns,path_ns,segments");
+	for (size_t i = 0; i < r->nshares; i++) {
+		if (!row(w, "critical_path_shares"))
+			break;
+		cell(w, r->shares[i].name);
+		cell_i(w, r->shares[i].ns);
+		cell_i(w, r->path_ns);
+		cell_u(w, r->shares[i].segments);
+		end(w);
+	}
+	if (!r->critical_path)
+		return;
+	header(w, "critical_path", "start_ns,dur_ns,name,pid,state,call,"
+	       "waiting,waiting_pid");
+	for (size_t i = 0; i < r->nsegments; i++) {
+		const struct keke_report_segment *g = &r->segments[i];
+
+		if (!row(w, "critical_path"))
+			break;
+		cell_i(w, g->start_ns);
+		cell_i(w, g->dur_ns);
+		cell(w, g->name);
+		cell_i(w, g->pid);
+		cell(w, g->state);
+		cell(w, g->call ? g->call : "");
+		cell(w, g->waiting_name ? g->waiting_name : "");
+		if (g->waiting_name)
+			cell_i(w, g->waiting_pid);
+		else
+			cell(w, "");
 		end(w);
 	}
 }
@@ -366,6 +461,8 @@ int keke_report_csv(FILE *f, const struct keke_report *r, const char *table)
 
 	calls(&w, r);
 	exes(&w, r);
+	usage(&w, r);
+	critical_path(&w, r);
 	paths(&w, "paths_by_time", r->paths_by_time, r->npaths_by_time);
 	paths(&w, "paths_by_bytes", r->paths_by_bytes, r->npaths_by_bytes);
 	io(&w, r);

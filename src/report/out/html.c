@@ -8,8 +8,9 @@
  * (<details>), and each average trace as a table whose last column draws
  * the p25..p75 span of every step's offset with a tick at p50; with
  * --files, each executable's and process's files fold under a line that
- * sums them up. The charts (a timeline of the processes, CPU use over
- * time, call charts) are drawn by the files html.h names.
+ * sums them up. The resources and the critical path are tables too;
+ * the charts (a timeline of the processes, CPU use over time, call
+ * charts) are drawn by the files html.h names.
  */
 #include "report/out/fmt.h"
 #include "report/out/html.h"
@@ -160,6 +161,8 @@ static void heading(FILE *f, const struct keke_report *r)
 		esc(f, r->filters);
 		fputs("</dd>", f);
 	}
+	if (r->cpu_count)
+		fprintf(f, "<dt>cpus</dt><dd>%" PRId64 "</dd>", r->cpu_count);
 	fprintf(f, "<dt>selected</dt><dd>%s process%s, ",
 		rp_fmt_count(a, r->nprocesses), r->nprocesses == 1 ? "" : "es");
 	fprintf(f, "%s call%s</dd></dl>\n", rp_fmt_count(a, r->ncalls_total),
@@ -167,8 +170,12 @@ static void heading(FILE *f, const struct keke_report *r)
 	fputs("<nav><a href=\"#timeline\">Timeline</a><a href=\"#cpu\">CPU"
 	      "</a><a href=\"#calls\">Calls</a><a href=\"#call-charts\">"
 	      "Call charts</a><a href=\"#bytes\">Bytes</a>"
-	      "<a href=\"#executables\">Executables</a><a href=\"#paths\">"
-	      "Paths</a>", f);
+	      "<a href=\"#executables\">Executables</a>", f);
+	if (r->has_usage)
+		fputs("<a href=\"#resources\">Resources</a>", f);
+	if (r->has_path)
+		fputs("<a href=\"#critical-path\">Critical path</a>", f);
+	fputs("<a href=\"#paths\">Paths</a>", f);
 	if (r->has_io)
 		fputs("<a href=\"#io\">I/O</a>", f);
 	fputs("<a href=\"#tree\">Process tree</a><a href=\"#traces\">"
@@ -182,6 +189,7 @@ static void calls(FILE *f, const struct keke_report *r)
 {
 	static const char *const cols[] = {
 		"call", "category", "#count", "#errors", "#total", "#self",
+		"#since last",
 	};
 
 	fputs("<h2 id=\"calls\">Calls, by total time</h2>\n", f);
@@ -189,7 +197,7 @@ static void calls(FILE *f, const struct keke_report *r)
 		fputs("<p class=\"mute\">No calls selected.</p>\n", f);
 		return;
 	}
-	table_head(f, "calls-table", cols, 6, true, "");
+	table_head(f, "calls-table", cols, 7, true, "");
 	for (size_t i = 0; i < r->ncalls; i++) {
 		const struct keke_report_call *k = &r->calls[i];
 
@@ -200,6 +208,7 @@ static void calls(FILE *f, const struct keke_report *r)
 		td_count(f, k->errors, true);
 		td_dur(f, k->total_ns);
 		td_dur(f, k->self_ns);
+		td_dur(f, k->since_last_ns);
 		for (unsigned p = 0; p < KEKE_NPCT; p++)
 			td_dur(f, k->dur[p]);
 		fputs("</tr>\n", f);
@@ -282,7 +291,7 @@ static void exes(FILE *f, const struct keke_report *r)
 {
 	static const char *const cols[] = {
 		"executable", "#runs", "#total", "#p50", "#p95", "#max",
-		"exit codes",
+		"#since last", "exit codes",
 	};
 	char s[RP_FMT_MAX];
 
@@ -292,7 +301,7 @@ static void exes(FILE *f, const struct keke_report *r)
 		fputs("<p class=\"mute\">No processes selected.</p>\n", f);
 		return;
 	}
-	table_head(f, "exes-table", cols, 7, false, "");
+	table_head(f, "exes-table", cols, 8, false, "");
 	for (size_t i = 0; i < r->nexes; i++) {
 		const struct keke_report_exe *e = &r->exes[i];
 
@@ -303,6 +312,7 @@ static void exes(FILE *f, const struct keke_report *r)
 		td_dur(f, e->wall[KEKE_P50]);
 		td_dur(f, e->wall[KEKE_P95]);
 		td_dur(f, e->wall[KEKE_P100]);
+		td_dur(f, e->since_last_ns);
 		fputs("<td>", f);
 		for (size_t j = 0; j < e->nexits; j++)
 			fprintf(f, "%s<span%s>%d \u00d7%" PRIu64 "</span>",
@@ -323,6 +333,164 @@ static void exes(FILE *f, const struct keke_report *r)
 		fputs("</td></tr>\n", f);
 	}
 	fputs("</tbody></table>\n", f);
+}
+
+/* A duration, or a dash when it is not known (!@known). */
+static void td_dur_known(FILE *f, bool known, int64_t ns)
+{
+	if (known)
+		td_dur(f, ns);
+	else
+		fputs("<td class=\"n\">-</td>", f);
+}
+
+/* A size, or a dash when it is not known (!@known). */
+static void td_bytes_known(FILE *f, bool known, int64_t n)
+{
+	if (known)
+		td_bytes(f, n);
+	else
+		fputs("<td class=\"n\">-</td>", f);
+}
+
+/* The top processes @v (@n of them) by @what, in table @id. */
+static void top_table(FILE *f, const char *id, const char *what,
+		      const struct keke_report_proc_usage *v, size_t n)
+{
+	static const char *const cols[] = {
+		"process", "#pid", "#cpu", "#peak rss", "from",
+	};
+
+	fprintf(f, "<h3>Top processes by %s</h3>\n", what);
+	if (!n) {
+		fputs("<p class=\"mute\">None of known usage.</p>\n", f);
+		return;
+	}
+	table_head(f, id, cols, 5, false, "");
+	for (size_t i = 0; i < n; i++) {
+		fputs("<tr>", f);
+		td_text(f, "name", v[i].name);
+		fprintf(f, "<td class=\"n\">%d</td>", v[i].pid);
+		td_dur(f, v[i].cpu_ns);
+		td_bytes(f, v[i].rss_bytes);
+		td_text(f, NULL, v[i].from_wait ? "wait" : "exit");
+		fputs("</tr>\n", f);
+	}
+	fputs("</tbody></table>\n", f);
+}
+
+static void usage(FILE *f, const struct keke_report *r)
+{
+	static const char *const cols[] = {
+		"executable", "#runs", "#unknown", "#cpu", "#cpu p50",
+		"#cpu p95", "#cpu p99", "#rss p50", "#rss p99", "#rss max",
+		"#read", "#written",
+	};
+
+	if (!r->has_usage)
+		return;
+	fputs("<h2 id=\"resources\">Resources</h2>\n<p class=\"mute\">CPU "
+	      "time (user + system, each process's own; percentiles over the "
+	      "processes of known usage), peak resident set size, and the "
+	      "bytes keke's calls read and wrote, files and sockets.", f);
+	if (r->usage_unknown)
+		fprintf(f, " %" PRIu64 " of the processes left no usage.",
+			r->usage_unknown);
+	fputs("</p>\n", f);
+	if (!r->nusage) {
+		fputs("<p class=\"mute\">No processes selected.</p>\n", f);
+		return;
+	}
+	table_head(f, "resources-table", cols, 12, false, "");
+	for (size_t i = 0; i < r->nusage; i++) {
+		const struct keke_report_usage *u = &r->usage[i];
+		bool known = u->processes > u->unknown;
+
+		fputs("<tr>", f);
+		td_text(f, "name", u->name);
+		td_count(f, u->processes, false);
+		td_count(f, u->unknown, false);
+		td_dur_known(f, known, u->cpu_ns);
+		td_dur_known(f, known, u->cpu[KEKE_P50]);
+		td_dur_known(f, known, u->cpu[KEKE_P95]);
+		td_dur_known(f, known, u->cpu[KEKE_P99]);
+		td_bytes_known(f, known, u->rss[KEKE_P50]);
+		td_bytes_known(f, known, u->rss[KEKE_P99]);
+		td_bytes_known(f, known, u->rss[KEKE_P100]);
+		td_bytes(f, u->read_bytes);
+		td_bytes(f, u->write_bytes);
+		fputs("</tr>\n", f);
+	}
+	fputs("</tbody></table>\n", f);
+	top_table(f, "top-cpu-table", "CPU time", r->top_cpu, r->ntop_cpu);
+	top_table(f, "top-rss-table", "peak RSS", r->top_rss, r->ntop_rss);
+}
+
+/* The segments of the critical path (--critical-path). */
+static void segments(FILE *f, const struct keke_report *r)
+{
+	static const char *const cols[] = {
+		"#start", "#dur", "process", "#pid", "state",
+		"call, or child waited on",
+	};
+
+	fputs("<h3>Segments <span class=\"mute\">(start from the trace's "
+	      "start)</span></h3>\n", f);
+	table_head(f, "path-segments-table", cols, 6, false, "");
+	for (size_t i = 0; i < r->nsegments; i++) {
+		const struct keke_report_segment *g = &r->segments[i];
+
+		fputs("<tr>", f);
+		td_dur(f, g->start_ns);
+		td_dur(f, g->dur_ns);
+		td_text(f, "name", g->name);
+		fprintf(f, "<td class=\"n\">%d</td>", g->pid);
+		td_text(f, NULL, g->state);
+		fputs("<td>", f);
+		if (g->call) {
+			esc(f, g->call);
+		} else if (g->waiting_name) {
+			esc(f, g->waiting_name);
+			fprintf(f, " [%d]", g->waiting_pid);
+		}
+		fputs("</td></tr>\n", f);
+	}
+	fputs("</tbody></table>\n", f);
+}
+
+static void critical_path(FILE *f, const struct keke_report *r)
+{
+	static const char *const cols[] = {
+		"executable", "#share", "#time", "#segments",
+	};
+	char a[RP_FMT_MAX];
+
+	if (!r->has_path)
+		return;
+	fprintf(f, "<h2 id=\"critical-path\">Critical path</h2>\n<p class="
+		"\"mute\">The chain of processes and waits the root's wall "
+		"time depended on: %s, each executable's share of it.</p>\n",
+		keke_fmt_dur(a, r->path_ns));
+	if (!r->nshares) {
+		fputs("<p class=\"mute\">None in the selection.</p>\n", f);
+	} else {
+		table_head(f, "path-shares-table", cols, 4, false, "");
+		for (size_t i = 0; i < r->nshares; i++) {
+			const struct keke_report_share *s = &r->shares[i];
+
+			fputs("<tr>", f);
+			td_text(f, "name", s->name);
+			rp_fmt_share(a, (uint64_t)s->ns, (uint64_t)r->path_ns);
+			fprintf(f, "<td class=\"n\" data-v=\"%" PRId64 "\">"
+				"%s</td>", s->ns, a);
+			td_dur(f, s->ns);
+			td_count(f, s->segments, false);
+			fputs("</tr>\n", f);
+		}
+		fputs("</tbody></table>\n", f);
+	}
+	if (r->critical_path)
+		segments(f, r);
 }
 
 static void paths_table(FILE *f, const char *id, const char *what,
@@ -625,6 +793,8 @@ int keke_report_html(FILE *f, const struct keke_report *r)
 	rp_html_call_charts(f, r);
 	bytes(f, r);
 	exes(f, r);
+	usage(f, r);
+	critical_path(f, r);
 	fputs("<h2 id=\"paths\">Paths</h2>\n<p class=\"mute\">File paths and "
 	      "peer addresses; an fd the merge could not name is "
 	      "&lt;fd N&gt;.</p>\n", f);

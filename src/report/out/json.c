@@ -5,9 +5,12 @@
  * turns them into wall time), sizes integer bytes, percentiles objects
  * keyed "p0" ... "p100"; a histogram lists its non-empty buckets, bucket
  * k counting the sizes below 2^k ("below_log2": k). Open window ends are
- * null, as is "io" for a database without the kernel's counters; "files"
- * is there with --files. A file's first_ns and last_ns count from its
- * process's start.
+ * null, as are "io" for a database without the kernel's counters,
+ * "resources" for one without the usage columns and "critical_path" for
+ * one without a critical path; "files" is there with --files, the
+ * critical path's "segments" with --critical-path. A file's first_ns and
+ * last_ns count from its process's start, a segment's start_ns from the
+ * trace's start; a cpu_count of 0 is unknown.
  */
 #include "common/json_escape.h"
 #include "report/out/fmt.h"
@@ -70,8 +73,9 @@ static void heading(FILE *f, const struct keke_report *r)
 	bound(f, "until_ns", r->until_ns, INT64_MAX);
 	fputs("},\"filters\":", f);
 	str(f, r->filters);
-	fprintf(f, ",\"processes\":%" PRIu64 ",\"calls_selected\":%" PRIu64,
-		r->nprocesses, r->ncalls_total);
+	fprintf(f, ",\"processes\":%" PRIu64 ",\"calls_selected\":%" PRIu64
+		",\"cpu_count\":%" PRId64, r->nprocesses, r->ncalls_total,
+		r->cpu_count);
 }
 
 /* The non-empty buckets of @h. */
@@ -104,8 +108,10 @@ static void calls(FILE *f, const struct keke_report *r)
 		fputs(",\"category\":", f);
 		str(f, k->category);
 		fprintf(f, ",\"count\":%" PRIu64 ",\"errors\":%" PRIu64
-			",\"total_ns\":%" PRId64 ",\"self_ns\":%" PRId64,
-			k->count, k->errors, k->total_ns, k->self_ns);
+			",\"total_ns\":%" PRId64 ",\"self_ns\":%" PRId64
+			",\"last_end_ns\":%" PRId64 ",\"since_last_ns\":%"
+			PRId64, k->count, k->errors, k->total_ns, k->self_ns,
+			k->last_end_ns, k->since_last_ns);
 		pcts(f, "dur_ns", k->dur);
 		if (k->moves_bytes) {
 			fprintf(f, ",\"bytes\":{\"sized\":%" PRIu64
@@ -138,8 +144,10 @@ static void exes(FILE *f, const struct keke_report *r)
 		const struct keke_report_exe *e = &r->exes[i];
 
 		item(f, i, "{\"name\":", e->name);
-		fprintf(f, ",\"processes\":%" PRIu64 ",\"total_ns\":%" PRId64,
-			e->processes, e->total_ns);
+		fprintf(f, ",\"processes\":%" PRIu64 ",\"total_ns\":%" PRId64
+			",\"last_end_ns\":%" PRId64 ",\"since_last_ns\":%"
+			PRId64, e->processes, e->total_ns, e->last_end_ns,
+			e->since_last_ns);
 		pcts(f, "wall_ns", e->wall);
 		codes(f, "exit_codes", e->exits, e->nexits);
 		codes(f, "signals", e->signals, e->nsignals);
@@ -161,6 +169,89 @@ static void paths(FILE *f, const char *key, const struct keke_report_path *p,
 			p[i].time_ns, p[i].bytes_in, p[i].bytes_out);
 	}
 	fputs("]", f);
+}
+
+/* The top processes @v (@n of them) as the array @key. */
+static void top(FILE *f, const char *key,
+		const struct keke_report_proc_usage *v, size_t n)
+{
+	fprintf(f, "],\n\"%s\":[", key);
+	for (size_t i = 0; i < n; i++) {
+		item(f, i, "{\"name\":", v[i].name);
+		fprintf(f, ",\"pid\":%d,\"cpu_ns\":%" PRId64 ",\"rss_bytes\":"
+			"%" PRId64 ",\"from\":\"%s\"}", v[i].pid, v[i].cpu_ns,
+			v[i].rss_bytes, v[i].from_wait ? "wait" : "exit");
+	}
+}
+
+static void usage(FILE *f, const struct keke_report *r)
+{
+	if (!r->has_usage) {
+		fputs(",\n\"resources\":null", f);
+		return;
+	}
+	fprintf(f, ",\n\"resources\":{\"unknown\":%" PRIu64
+		",\"executables\":[", r->usage_unknown);
+	for (size_t i = 0; i < r->nusage; i++) {
+		const struct keke_report_usage *u = &r->usage[i];
+
+		item(f, i, "{\"name\":", u->name);
+		fprintf(f, ",\"processes\":%" PRIu64 ",\"unknown\":%" PRIu64
+			",\"cpu_ns\":%" PRId64, u->processes, u->unknown,
+			u->cpu_ns);
+		if (u->processes > u->unknown) {
+			pcts(f, "cpu_pct_ns", u->cpu);
+			pcts(f, "rss_pct_bytes", u->rss);
+		}
+		fprintf(f, ",\"read_bytes\":%" PRId64 ",\"write_bytes\":%"
+			PRId64 "}", u->read_bytes, u->write_bytes);
+	}
+	top(f, "by_cpu", r->top_cpu, r->ntop_cpu);
+	top(f, "by_rss", r->top_rss, r->ntop_rss);
+	fputs("]}", f);
+}
+
+static void segments(FILE *f, const struct keke_report *r)
+{
+	fputs("],\n\"segments\":[", f);
+	for (size_t i = 0; i < r->nsegments; i++) {
+		const struct keke_report_segment *g = &r->segments[i];
+
+		fprintf(f, "%s{\"start_ns\":%" PRId64 ",\"dur_ns\":%" PRId64
+			",\"name\":", i ? ",\n" : "\n", g->start_ns,
+			g->dur_ns);
+		str(f, g->name);
+		fprintf(f, ",\"pid\":%d,\"state\":", g->pid);
+		str(f, g->state);
+		if (g->call) {
+			fputs(",\"call\":", f);
+			str(f, g->call);
+		}
+		if (g->waiting_name) {
+			fputs(",\"waiting\":", f);
+			str(f, g->waiting_name);
+			fprintf(f, ",\"waiting_pid\":%d", g->waiting_pid);
+		}
+		fputc('}', f);
+	}
+}
+
+static void critical_path(FILE *f, const struct keke_report *r)
+{
+	if (!r->has_path) {
+		fputs(",\n\"critical_path\":null", f);
+		return;
+	}
+	fprintf(f, ",\n\"critical_path\":{\"ns\":%" PRId64 ",\"shares\":[",
+		r->path_ns);
+	for (size_t i = 0; i < r->nshares; i++) {
+		item(f, i, "{\"name\":", r->shares[i].name);
+		fprintf(f, ",\"ns\":%" PRId64 ",\"segments\":%" PRIu64 "}",
+			r->shares[i].ns, r->shares[i].segments);
+	}
+	if (r->critical_path)
+		segments(f, r);
+	fputs("]}", f);
 }
 
 /* The members of an I/O row @x after its name. */
@@ -307,6 +398,8 @@ int keke_report_json(FILE *f, const struct keke_report *r)
 	heading(f, r);
 	calls(f, r);
 	exes(f, r);
+	usage(f, r);
+	critical_path(f, r);
 	paths(f, "paths_by_time", r->paths_by_time, r->npaths_by_time);
 	paths(f, "paths_by_bytes", r->paths_by_bytes, r->npaths_by_bytes);
 	io(f, r);

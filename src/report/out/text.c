@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: MIT
 /*
  * The report as text for a terminal: a heading, then one aligned table
- * per view (calls, bytes, size histograms, executables, paths, I/O per
- * process, process tree, average traces, and with --files the files per
- * executable and per process), each preceded by its title. Every string from
+ * per view (calls, bytes, size histograms, executables, resources and
+ * the top processes by CPU and peak RSS, the critical path's shares and
+ * with --critical-path its segments, paths, I/O per process, process
+ * tree, average traces, and with --files the files per executable and
+ * per process), each preceded by its title. Every string from
  * the trace (names, paths) is escaped (tty.h), so none of its bytes is
  * obeyed by the terminal.
  */
@@ -65,6 +67,8 @@ static void heading(FILE *f, const struct keke_report *r)
 	fprintf(f, ": %s to %s (%s)\n", rp_fmt_time(a, r, r->start_ns),
 		rp_fmt_time(b, r, r->end_ns),
 		keke_fmt_dur(d, r->end_ns - r->start_ns));
+	if (r->cpu_count)
+		fprintf(f, "cpus: %" PRId64 "\n", r->cpu_count);
 	if (r->since_ns != INT64_MIN || r->until_ns != INT64_MAX)
 		fprintf(f, "window: %s to %s\n",
 			rp_fmt_bound(a, r, r->since_ns),
@@ -133,7 +137,7 @@ static void calls_table(FILE *f, const struct keke_report *r)
 		"count", "errors", "total", "self");
 	for (unsigned p = 0; p < KEKE_NPCT; p++)
 		fprintf(f, " %9s", keke_pct_label[p]);
-	fputc('\n', f);
+	fprintf(f, " %10s\n", "since last");
 	for (size_t i = 0; i < r->ncalls; i++) {
 		const struct keke_report_call *k = &r->calls[i];
 
@@ -146,7 +150,7 @@ static void calls_table(FILE *f, const struct keke_report *r)
 		fprintf(f, " %9s", keke_fmt_dur(a, k->self_ns));
 		for (unsigned p = 0; p < KEKE_NPCT; p++)
 			fprintf(f, " %9s", keke_fmt_dur(a, k->dur[p]));
-		fputc('\n', f);
+		fprintf(f, " %10s\n", keke_fmt_dur(a, k->since_last_ns));
 	}
 }
 
@@ -245,8 +249,9 @@ static void exes_table(FILE *f, const struct keke_report *r)
 		fputs("(none)\n", f);
 		return;
 	}
-	fprintf(f, "%-*s %9s %9s %9s %9s %9s  %s\n", w, "executable", "runs",
-		"total", "p50", "p95", "max", "exit codes");
+	fprintf(f, "%-*s %9s %9s %9s %9s %9s %10s  %s\n", w, "executable",
+		"runs", "total", "p50", "p95", "max", "since last",
+		"exit codes");
 	for (size_t i = 0; i < r->nexes; i++) {
 		const struct keke_report_exe *e = &r->exes[i];
 
@@ -256,8 +261,153 @@ static void exes_table(FILE *f, const struct keke_report *r)
 		fprintf(f, " %9s", keke_fmt_dur(a, e->total_ns));
 		fprintf(f, " %9s", keke_fmt_dur(a, e->wall[KEKE_P50]));
 		fprintf(f, " %9s", keke_fmt_dur(a, e->wall[KEKE_P95]));
-		fprintf(f, " %9s  %s\n", keke_fmt_dur(a, e->wall[KEKE_P100]),
+		fprintf(f, " %9s", keke_fmt_dur(a, e->wall[KEKE_P100]));
+		fprintf(f, " %10s  %s\n", keke_fmt_dur(a, e->since_last_ns),
 			st);
+	}
+}
+
+/* A duration, or "-" when it is not known (!@known). */
+static const char *dur_or_dash(char *buf, bool known, int64_t ns)
+{
+	return known ? keke_fmt_dur(buf, ns) : "-";
+}
+
+/* A size, or "-" when it is not known (!@known). */
+static const char *bytes_or_dash(char *buf, bool known, int64_t n)
+{
+	return known ? rp_fmt_bytes(buf, n) : "-";
+}
+
+static void usage_table(FILE *f, const struct keke_report *r)
+{
+	int w = width_of(r->usage, r->nusage, sizeof(*r->usage),
+			 offsetof(struct keke_report_usage, name), 10);
+	char a[RP_FMT_MAX];
+
+	title(f, "Resources per executable, by CPU time (user + system)");
+	if (!r->nusage) {
+		fputs("(none)\n", f);
+		return;
+	}
+	fprintf(f, "%-*s %7s %7s %9s %9s %9s %9s %9s %9s %9s %10s %10s\n", w,
+		"executable", "runs", "unknown", "cpu", "p50", "p95", "p99",
+		"rss p50", "p99", "max", "read", "written");
+	for (size_t i = 0; i < r->nusage; i++) {
+		const struct keke_report_usage *u = &r->usage[i];
+		bool known = u->processes > u->unknown;
+
+		put_pad(f, u->name, w);
+		fprintf(f, " %7s", rp_fmt_count(a, u->processes));
+		fprintf(f, " %7s", rp_fmt_count(a, u->unknown));
+		fprintf(f, " %9s", dur_or_dash(a, known, u->cpu_ns));
+		fprintf(f, " %9s", dur_or_dash(a, known, u->cpu[KEKE_P50]));
+		fprintf(f, " %9s", dur_or_dash(a, known, u->cpu[KEKE_P95]));
+		fprintf(f, " %9s", dur_or_dash(a, known, u->cpu[KEKE_P99]));
+		fprintf(f, " %9s", bytes_or_dash(a, known, u->rss[KEKE_P50]));
+		fprintf(f, " %9s", bytes_or_dash(a, known, u->rss[KEKE_P99]));
+		fprintf(f, " %9s", bytes_or_dash(a, known, u->rss[KEKE_P100]));
+		fprintf(f, " %10s", rp_fmt_bytes(a, u->read_bytes));
+		fprintf(f, " %10s\n", rp_fmt_bytes(a, u->write_bytes));
+	}
+	fputs("cpu: each process's own; the percentiles are over the processes"
+	      " of known usage.\nrss: peak resident set size. read, written: "
+	      "keke's calls, files and sockets.\n", f);
+	if (r->usage_unknown)
+		fprintf(f, "%s of the processes left no usage (killed, "
+			"untraced, or written by an older keke).\n",
+			rp_fmt_count(a, r->usage_unknown));
+}
+
+/* The top processes @v (@n of them), by @what. */
+static void top_table(FILE *f, const char *what,
+		      const struct keke_report_proc_usage *v, size_t n)
+{
+	int w = width_of(v, n, sizeof(*v),
+			 offsetof(struct keke_report_proc_usage, name), 8);
+	char a[RP_FMT_MAX], t[64];
+
+	snprintf(t, sizeof(t), "Top processes by %s", what);
+	title(f, t);
+	if (!n) {
+		fputs("(none of known usage)\n", f);
+		return;
+	}
+	fprintf(f, "%-*s %8s %9s %9s  %s\n", w, "process", "pid", "cpu",
+		"peak rss", "from");
+	for (size_t i = 0; i < n; i++) {
+		put_pad(f, v[i].name, w);
+		fprintf(f, " %8d", v[i].pid);
+		fprintf(f, " %9s", keke_fmt_dur(a, v[i].cpu_ns));
+		fprintf(f, " %9s  %s\n", rp_fmt_bytes(a, v[i].rss_bytes),
+			v[i].from_wait ? "wait" : "exit");
+	}
+}
+
+static void usage(FILE *f, const struct keke_report *r)
+{
+	if (!r->has_usage)
+		return;
+	usage_table(f, r);
+	top_table(f, "CPU time", r->top_cpu, r->ntop_cpu);
+	top_table(f, "peak RSS", r->top_rss, r->ntop_rss);
+}
+
+static void path_shares(FILE *f, const struct keke_report *r)
+{
+	int w = width_of(r->shares, r->nshares, sizeof(*r->shares),
+			 offsetof(struct keke_report_share, name), 10);
+	char a[RP_FMT_MAX], t[128];
+
+	if (!r->has_path)
+		return;
+	snprintf(t, sizeof(t), "Critical path (%s), by executable",
+		 keke_fmt_dur(a, r->path_ns));
+	title(f, t);
+	if (!r->nshares) {
+		fputs("(none)\n", f);
+		return;
+	}
+	fprintf(f, "%-*s %6s %9s %9s\n", w, "executable", "share", "time",
+		"segments");
+	for (size_t i = 0; i < r->nshares; i++) {
+		const struct keke_report_share *s = &r->shares[i];
+
+		put_pad(f, s->name, w);
+		fprintf(f, " %6s", rp_fmt_share(a, (uint64_t)s->ns,
+						(uint64_t)r->path_ns));
+		fprintf(f, " %9s", keke_fmt_dur(a, s->ns));
+		fprintf(f, " %9s\n", rp_fmt_count(a, s->segments));
+	}
+}
+
+static void path_segments(FILE *f, const struct keke_report *r)
+{
+	char a[RP_FMT_MAX];
+
+	if (!r->has_path || !r->critical_path)
+		return;
+	title(f, "Critical path segments (start from the trace's start)");
+	fprintf(f, "%10s %9s  %-9s %s\n", "start", "dur", "state",
+		"process [pid]: call, or child waited on");
+	for (size_t i = 0; i < r->nsegments; i++) {
+		const struct keke_report_segment *g = &r->segments[i];
+
+		fprintf(f, "%10s", keke_fmt_dur(a, g->start_ns));
+		fprintf(f, " %9s  ", keke_fmt_dur(a, g->dur_ns));
+		put_pad(f, g->state, 9);
+		fputc(' ', f);
+		put(f, g->name);
+		fprintf(f, " [%d]", g->pid);
+		if (g->call) {
+			fputs(": ", f);
+			put(f, g->call);
+		} else if (g->waiting_name) {
+			fputs(": ", f);
+			put(f, g->waiting_name);
+			fprintf(f, " [%d]", g->waiting_pid);
+		}
+		fputc('\n', f);
 	}
 }
 
@@ -492,6 +642,9 @@ int keke_report_text(FILE *f, const struct keke_report *r)
 	bytes_table(f, r);
 	histograms(f, r);
 	exes_table(f, r);
+	usage(f, r);
+	path_shares(f, r);
+	path_segments(f, r);
 	paths_table(f, r, "time", r->paths_by_time, r->npaths_by_time);
 	paths_table(f, r, "bytes", r->paths_by_bytes, r->npaths_by_bytes);
 	io_table(f, r);
