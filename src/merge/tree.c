@@ -572,6 +572,7 @@ int merge_tree(struct merge *m)
 	link_shells(m);
 	fill_exit_statuses(m);
 	find_parents(m);
+	merge_usage_own(m);
 	if (emit_processes(m) || emit_threads(m) || emit_flows(m))
 		return -1;
 	if (merge_critical_path(m))

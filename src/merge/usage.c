@@ -4,9 +4,13 @@
  * figures are cumulative over its process's images, as getrusage counts
  * them, so the image before it is subtracted; a process's row takes its
  * last image's, or, when that image could not tell them (killed, static,
- * exec'd out of reach), the wait4 figures of the wait that reaped it.
+ * exec'd out of reach), the wait4 figures of the wait that reaped it,
+ * less those of the children it reaped.
  */
 #include "merge/usage.h"
+
+#include <stdlib.h>
+#include <string.h>
 
 #include "merge/model.h"
 
@@ -76,4 +80,55 @@ void merge_usage_settle(struct proc *p, const struct usage *reaped)
 		p->usage = *reaped;
 		p->usage_from = "wait";
 	}
+}
+
+static int by_end(const void *a, const void *b, void *procs)
+{
+	const struct proc *x = &((struct proc *)procs)[*(const size_t *)a];
+	const struct proc *y = &((struct proc *)procs)[*(const size_t *)b];
+
+	return (x->end_ns > y->end_ns) - (x->end_ns < y->end_ns);
+}
+
+void merge_usage_own(struct merge *m)
+{
+	size_t *order = merge_grow(NULL, m->nprocs, sizeof(*order));
+	/* Of each process, the figures of the children it reaped, theirs
+	 * included: what the kernel added to a wait for it. */
+	struct usage *reaped = merge_grow(NULL, m->nprocs, sizeof(*reaped));
+
+	for (size_t i = 0; i < m->nprocs; i++) {
+		order[i] = i;
+		reaped[i] = (struct usage){ 0 };
+	}
+	/* Children end before the parents that reap them. */
+	qsort_r(order, m->nprocs, sizeof(*order), by_end, m->procs);
+	for (size_t k = 0; k < m->nprocs; k++) {
+		struct proc *p = &m->procs[order[k]];
+		const struct usage *kids = &reaped[order[k]];
+		struct usage total = *kids;
+		bool from_wait = p->usage_from && !strcmp(p->usage_from, "wait");
+
+		for (unsigned i = 0; p->usage_from && i < MERGE_USAGE_N; i++) {
+			if (i == PEAK_RSS)
+				continue;
+			if (from_wait) {
+				total.v[i] = p->usage.v[i];
+				p->usage.v[i] -= kids->v[i];
+				if (p->usage.v[i] < 0)
+					p->usage.v[i] = 0;
+			} else {
+				total.v[i] += p->usage.v[i];
+			}
+		}
+		if (!p->parent_upid)
+			continue;
+		size_t parent = (size_t)p->parent_upid - 1;
+
+		if (p->end_ns <= m->procs[parent].end_ns)
+			for (unsigned i = 0; i < MERGE_USAGE_N; i++)
+				reaped[parent].v[i] += total.v[i];
+	}
+	free(order);
+	free(reaped);
 }

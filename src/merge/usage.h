@@ -14,6 +14,7 @@
 #include "sinks/sink.h"
 
 struct image;
+struct merge;
 struct proc;
 
 /* The figures in the order of their keys, KEKE_KEY_CPU_USER_NS on. */
@@ -45,5 +46,14 @@ unsigned merge_usage_image(const struct image *im, struct proc *p,
  * (NULL: none), which add those of the children it reaped.
  */
 void merge_usage_settle(struct proc *p, const struct usage *reaped);
+
+/*
+ * Once every row is settled and has its parent: takes off the figures a
+ * wait gave those of the children the process reaped (the children that
+ * ended before it, with their own children's), so that every row says
+ * what its process used itself. Peak RSS stays: a maximum cannot be
+ * taken apart.
+ */
+void merge_usage_own(struct merge *m);
 
 #endif

@@ -147,23 +147,14 @@ bool rp_has_column(struct rp_ctx *c, const char *table, const char *column);
 
 /*
  * SQL (usage.c, summary.c; the database must have the usage columns):
- * each row of the process table with what it used as the report counts
- * it: upid, name, rusage_from, rss_kb (peak RSS) and cpu_ns (user +
- * system), NULL when unknown. cpu_ns is the process's own: a figure from
- * its parent's wait, which adds those of the children it reaped, less
- * the figures of its children that ended before it (at least 0).
+ * each row of the process table with what it used: upid, name,
+ * rusage_from, rss_kb (peak RSS) and cpu_ns (user + system), NULL when
+ * unknown. The merge has already taken off a figure from a parent's wait
+ * those of the children the process reaped.
  */
 #define RP_USAGE_SQL							\
-	"SELECT p.upid AS upid, p.name AS name, p.rusage_from AS"	\
-	" rusage_from, p.peak_rss_kb AS rss_kb, CASE WHEN p.rusage_from"\
-	" IS NULL THEN NULL WHEN p.rusage_from = 'wait' THEN max(0,"	\
-	" p.cpu_user_ns + p.cpu_sys_ns - coalesce(k.cpu, 0)) ELSE"	\
-	" p.cpu_user_ns + p.cpu_sys_ns END AS cpu_ns FROM "		\
-	KEKE_DB_PROCESS " p LEFT JOIN (SELECT c.parent_upid AS up,"	\
-	" sum(c.cpu_user_ns + c.cpu_sys_ns) AS cpu FROM "		\
-	KEKE_DB_PROCESS " c JOIN " KEKE_DB_PROCESS " q ON q.upid ="	\
-	" c.parent_upid WHERE c.rusage_from IS NOT NULL AND c.end_ts <="\
-	" q.end_ts GROUP BY c.parent_upid) k ON k.up = p.upid"
+	"SELECT upid, name, rusage_from, peak_rss_kb AS rss_kb,"	\
+	" cpu_user_ns + cpu_sys_ns AS cpu_ns FROM " KEKE_DB_PROCESS
 
 /*
  * context.c: the array @v of *@cap items of @size bytes, grown (doubling

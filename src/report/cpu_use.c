@@ -19,10 +19,11 @@ void rp_timeline_cpu(struct keke_timeline *t)
 		const struct keke_timeline_proc *x = &t->procs[k];
 		double from = (double)(x->start_ns - t->start_ns) / width;
 		double to = (double)(x->end_ns - t->start_ns) / width;
-		double cpu = (double)x->cpu_own_ns / width;	/* in buckets */
+		int64_t cpu_ns = x->cpu_user_ns + x->cpu_sys_ns;
+		double cpu = (double)cpu_ns / width;	/* in buckets */
 		double rate;
 
-		if (x->from == KEKE_RUSAGE_UNKNOWN || x->cpu_own_ns <= 0 ||
+		if (x->from == KEKE_RUSAGE_UNKNOWN || cpu_ns <= 0 ||
 		    x->end_ns < t->start_ns || x->start_ns > t->end_ns)
 			continue;
 		if (from < 0)

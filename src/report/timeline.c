@@ -237,53 +237,6 @@ static int read_figures(struct rp_ctx *c, struct keke_timeline *t,
 	return 0;
 }
 
-/*
- * Each row's own CPU time. A "wait" figure holds those of the children
- * its process reaped, so the children's (with theirs) come off it; an
- * "exit" figure is the process's own. Children come after their parent
- * in tree order, so a walk backwards sees them first.
- */
-static int own_cpu(struct keke_timeline *t)
-{
-	size_t n = t->nprocs ? t->nprocs : 1;
-	int64_t *kids = calloc(n, sizeof(*kids));	/* children's, with
-							 * theirs */
-	size_t *parent = malloc(n * sizeof(*parent));
-	size_t *stack = malloc(n * sizeof(*stack));	/* open ancestors */
-	size_t top = 0;
-
-	if (!kids || !parent || !stack) {
-		free(kids);
-		free(parent);
-		free(stack);
-		return -1;
-	}
-	for (size_t k = 0; k < t->nprocs; k++) {
-		while (top > t->procs[k].depth)
-			top--;
-		parent[k] = top ? stack[top - 1] : NO_ROW;
-		stack[top++] = k;
-	}
-	for (size_t k = t->nprocs; k-- > 0;) {
-		struct keke_timeline_proc *x = &t->procs[k];
-		int64_t v = x->cpu_user_ns + x->cpu_sys_ns, with = kids[k];
-
-		if (x->from == KEKE_RUSAGE_WAIT) {
-			x->cpu_own_ns = v > kids[k] ? v - kids[k] : 0;
-			with = v;
-		} else if (x->from == KEKE_RUSAGE_EXIT) {
-			x->cpu_own_ns = v;
-			with = v + kids[k];
-		}
-		if (parent[k] != NO_ROW)
-			kids[parent[k]] += with;
-	}
-	free(kids);
-	free(parent);
-	free(stack);
-	return 0;
-}
-
 /* The critical path's segments, each on its row if selected. */
 static int read_path(struct rp_ctx *c, struct keke_timeline *t,
 		     const size_t *row_of)
@@ -361,10 +314,6 @@ int rp_timeline_load(struct rp_ctx *c)
 	if (read_figures(c, t, row_of) ||
 	    (t->has_path && read_path(c, t, row_of)))
 		goto out;
-	if (own_cpu(t)) {
-		rp_oom(c);
-		goto out;
-	}
 	clip_span(c, t);
 	rp_timeline_cpu(t);
 	ret = 0;

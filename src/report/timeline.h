@@ -40,8 +40,6 @@ struct keke_timeline_proc {
 	enum keke_rusage_from from;	/* the figures below are known
 					 * unless KEKE_RUSAGE_UNKNOWN */
 	int64_t cpu_user_ns, cpu_sys_ns, peak_rss_kb;
-	int64_t cpu_own_ns;		/* its own CPU time: a wait figure
-					 * less its children's (estimate) */
 	bool on_path;			/* the critical path goes through it */
 };
 

@@ -44,7 +44,7 @@ static const char *db;
 	" cpu_sys_ns = 1000000000, peak_rss_kb = 10000 WHERE upid = 1;" \
 	"UPDATE process SET rusage_from = 'exit', cpu_user_ns = 4000000000," \
 	" cpu_sys_ns = 1000000000, peak_rss_kb = 20000 WHERE upid = 2;" \
-	"UPDATE process SET rusage_from = 'wait', cpu_user_ns = 9000000000," \
+	"UPDATE process SET rusage_from = 'wait', cpu_user_ns = 5000000000," \
 	" cpu_sys_ns = 3000000000, peak_rss_kb = 50000 WHERE upid = 3;" \
 	"UPDATE process SET rusage_from = 'wait', cpu_user_ns = 3000000000," \
 	" cpu_sys_ns = 1000000000, peak_rss_kb = 40000 WHERE upid = 4;" \
@@ -85,7 +85,8 @@ static const char *db;
  *   upid from  cpu            rss    read  written
  *   1    exit  2 + 1 = 3 s    10000
  *   2    exit  4 + 1 = 5 s    20000  1000
- *   3    wait  9 + 3 = 12 s   50000         200    (own: 12 - cc1's 4)
+ *   3    wait  5 + 3 = 8 s    50000         200    (the merge took cc1's
+ *                                                  4 s off the wait's 12)
  *   4    wait  3 + 1 = 4 s    40000
  *   5    exit  1 + 1 = 2 s    30000   500
  *   6    unknown
@@ -860,7 +861,7 @@ Test(report, resources_per_executable)
 		  !strcmp(r.usage[3].name, "sh"));
 	u = usage_of(&r, "cc");
 	cr_assert(u->processes == 3 && u->unknown == 0);
-	/* 5 s, 12 s less cc1's 4 s (a wait's figure), 2 s. */
+	/* 5 s, 8 s, 2 s. */
 	cr_assert_eq(u->cpu_ns, 15 * S);
 	pct_is("cc cpu", u->cpu, 2 * S, 2 * S, 5 * S, 8 * S, 8 * S, 8 * S,
 	       8 * S, 8 * S);

@@ -124,6 +124,38 @@ Test(resources, a_killed_childs_figures_come_from_the_wait, .init = setup,
 		     t.max_kb);
 }
 
+/* A killed shell's wait figures hold those of the child it reaped: the
+ * merge takes them off, so that its row says what it used itself. */
+Test(resources, a_wait_figure_loses_the_reaped_childs, .init = setup,
+     .fini = teardown)
+{
+	struct outcome o;
+	double total;
+
+	if (access("/usr/bin/time", X_OK) != 0)
+		cr_skip_test("/usr/bin/time is not installed");
+	o = sh(fmt("'%s' run -q --no-json --db '%s' -- /usr/bin/time -f '%%U"
+		   " %%S' sh -c '\"%s\" 300000000 0; kill -9 $$'",
+		   test_keke_bin(), db(), test_prog("use_resources")));
+	cr_assert_eq(o.code, 128 + 9, "%s", o.err);
+	const char *line = strrchr(o.err, '\n');
+
+	while (line > o.err && line[-1] != '\n')
+		line--;
+	double user, sys;
+
+	cr_assert(sscanf(line, "%lf %lf", &user, &sys) == 2, "%s", o.err);
+	total = user + sys;
+	outcome_free(&o);
+	cr_assert_str_eq(test_db_str(db(), "SELECT rusage_from FROM process"
+				     " WHERE name = 'sh'"), "wait");
+	near((q("SELECT cpu_user_ns + cpu_sys_ns FROM process WHERE upid = "
+		CHILD)) / 1e9, total, 5, 0.02, "the child's CPU");
+	cr_assert_lt(q("SELECT cpu_user_ns + cpu_sys_ns FROM process WHERE"
+		       " name = 'sh'"), total * 1e9 / 10,
+		     "the shell kept its child's CPU time");
+}
+
 /* sh -c 'exec use_resources ...': one process, two images. The shell's
  * image has its own small share; the program's image the rest. */
 Test(resources, each_image_gets_its_share, .init = setup, .fini = teardown)
