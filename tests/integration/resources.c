@@ -28,10 +28,10 @@ struct timed {
 };
 
 /*
- * Runs use_resources @args under /usr/bin/time under keke run; returns
- * what time printed, and checks the run exits @code.
+ * Runs `/usr/bin/time -f '%U %S %M' @cmd` under keke run, which must exit
+ * @code; returns what time printed.
  */
-static struct timed run_timed(const char *args, int code)
+static struct timed run_timed(const char *cmd, int code)
 {
 	struct timed t = { 0 };
 	struct outcome o;
@@ -40,8 +40,7 @@ static struct timed run_timed(const char *args, int code)
 		cr_skip_test("/usr/bin/time is not installed "
 			     "(apt-get install time)");
 	o = sh(fmt("'%s' run -q --no-json --db '%s' -- /usr/bin/time "
-		   "-f '%%U %%S %%M' '%s' %s", test_keke_bin(), db(),
-		   test_prog("use_resources"), args));
+		   "-f '%%U %%S %%M' %s", test_keke_bin(), db(), cmd));
 	cr_assert_eq(o.code, code, "keke run: %s", o.err);
 	/* time's line is the last on stderr ("Command terminated..."
 	 * comes before it). */
@@ -53,6 +52,13 @@ static struct timed run_timed(const char *args, int code)
 				 &t.max_kb) == 3, "time printed: %s", o.err);
 	outcome_free(&o);
 	return t;
+}
+
+/* use_resources @args, run so. */
+static struct timed use_resources(const char *args, int code)
+{
+	return run_timed(fmt("'%s' %s", test_prog("use_resources"), args),
+			 code);
 }
 
 static int64_t q(const char *sql)
@@ -72,19 +78,25 @@ static void near(double got, double want, double pct, double slack,
 		  "%s: keke %.4f, time %.4f", what, got, want);
 }
 
+/* The child's CPU times within @pct percent of time's, or of its
+ * hundredths of a second. */
+static void child_cpu_near(struct timed t, double pct)
+{
+	near(q("SELECT cpu_user_ns FROM process WHERE upid = " CHILD) / 1e9,
+	     t.user_s, pct, 0.011, "user time");
+	near(q("SELECT cpu_sys_ns FROM process WHERE upid = " CHILD) / 1e9,
+	     t.sys_s, pct, 0.011, "system time");
+}
+
 Test(resources, cpu_time_of_a_cpu_bound_child, .init = setup,
      .fini = teardown)
 {
-	struct timed t = run_timed("400000000 0", 0);
+	struct timed t = use_resources("400000000 0", 0);
 
 	cr_assert(t.user_s > 0.2, "too little work: %.2f s", t.user_s);
 	cr_assert_str_eq(test_db_str(db(), "SELECT rusage_from FROM process"
 				     " WHERE upid = " CHILD), "exit");
-	/* time prints hundredths of seconds. */
-	near(q("SELECT cpu_user_ns FROM process WHERE upid = " CHILD) / 1e9,
-	     t.user_s, 5, 0.011, "user time");
-	near(q("SELECT cpu_sys_ns FROM process WHERE upid = " CHILD) / 1e9,
-	     t.sys_s, 5, 0.011, "system time");
+	child_cpu_near(t, 5);
 	/* /usr/bin/time itself: little CPU, but known. */
 	cr_assert_eq(q("SELECT COUNT(*) FROM process WHERE name = 'time' AND"
 		       " rusage_from = 'exit' AND cpu_user_ns + cpu_sys_ns <"
@@ -93,7 +105,7 @@ Test(resources, cpu_time_of_a_cpu_bound_child, .init = setup,
 
 Test(resources, peak_rss_of_200_mib, .init = setup, .fini = teardown)
 {
-	struct timed t = run_timed("0 200", 0);
+	struct timed t = use_resources("0 200", 0);
 
 	cr_assert(t.max_kb > 200 * 1024, "time's %%M: %ld", t.max_kb);
 	near((double)q("SELECT peak_rss_kb FROM process WHERE upid = " CHILD),
@@ -110,16 +122,13 @@ Test(resources, peak_rss_of_200_mib, .init = setup, .fini = teardown)
 Test(resources, a_killed_childs_figures_come_from_the_wait, .init = setup,
      .fini = teardown)
 {
-	struct timed t = run_timed("200000000 50 kill", 128 + 9);
+	struct timed t = use_resources("200000000 50 kill", 128 + 9);
 
 	cr_assert_eq(q("SELECT signal FROM process WHERE upid = " CHILD), 9);
 	cr_assert_str_eq(test_db_str(db(), "SELECT rusage_from FROM process"
 				     " WHERE upid = " CHILD), "wait");
 	/* The same wait4 figures time printed. */
-	near(q("SELECT cpu_user_ns FROM process WHERE upid = " CHILD) / 1e9,
-	     t.user_s, 0, 0.011, "user time");
-	near(q("SELECT cpu_sys_ns FROM process WHERE upid = " CHILD) / 1e9,
-	     t.sys_s, 0, 0.011, "system time");
+	child_cpu_near(t, 0);
 	cr_assert_eq(q("SELECT peak_rss_kb FROM process WHERE upid = " CHILD),
 		     t.max_kb);
 }
@@ -129,24 +138,11 @@ Test(resources, a_killed_childs_figures_come_from_the_wait, .init = setup,
 Test(resources, a_wait_figure_loses_the_reaped_childs, .init = setup,
      .fini = teardown)
 {
-	struct outcome o;
-	double total;
+	struct timed t = run_timed(fmt("sh -c '\"%s\" 300000000 0;"
+				       " kill -9 $$'",
+				       test_prog("use_resources")), 128 + 9);
+	double total = t.user_s + t.sys_s;
 
-	if (access("/usr/bin/time", X_OK) != 0)
-		cr_skip_test("/usr/bin/time is not installed");
-	o = sh(fmt("'%s' run -q --no-json --db '%s' -- /usr/bin/time -f '%%U"
-		   " %%S' sh -c '\"%s\" 300000000 0; kill -9 $$'",
-		   test_keke_bin(), db(), test_prog("use_resources")));
-	cr_assert_eq(o.code, 128 + 9, "%s", o.err);
-	const char *line = strrchr(o.err, '\n');
-
-	while (line > o.err && line[-1] != '\n')
-		line--;
-	double user, sys;
-
-	cr_assert(sscanf(line, "%lf %lf", &user, &sys) == 2, "%s", o.err);
-	total = user + sys;
-	outcome_free(&o);
 	cr_assert_str_eq(test_db_str(db(), "SELECT rusage_from FROM process"
 				     " WHERE name = 'sh'"), "wait");
 	near((q("SELECT cpu_user_ns + cpu_sys_ns FROM process WHERE upid = "
