@@ -97,10 +97,9 @@ struct keke_report_exe {
 
 /*
  * What the processes of one executable used (the process table's
- * getrusage figures). A process's CPU time is its own: a figure from its
- * parent's wait, which adds those of the children it reaped, is taken
- * less those of its children that ended before it. Its peak RSS from a
- * wait is the largest of it and those children.
+ * getrusage figures, each process's own: the merge took off a figure
+ * from a parent's wait those of the children it reaped). A peak RSS from
+ * a wait is the largest of it and those children's.
  */
 struct keke_report_usage {
 	char *name;

@@ -23,8 +23,9 @@
 enum keke_rusage_from {
 	KEKE_RUSAGE_UNKNOWN,
 	KEKE_RUSAGE_EXIT,	/* its own, at its exit */
-	KEKE_RUSAGE_WAIT,	/* its parent's wait: with its reaped
-				 * children's */
+	KEKE_RUSAGE_WAIT,	/* its parent's wait (peak RSS: the
+				 * largest of it and its reaped
+				 * children's) */
 };
 
 /* One process, one row of the timeline. */

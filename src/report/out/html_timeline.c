@@ -77,8 +77,8 @@ static void proc_title(FILE *f, const struct keke_timeline *t,
 		fprintf(f, "\npeak RSS %s", rp_fmt_bytes(a, x->peak_rss_kb *
 							 1024));
 		if (x->from == KEKE_RUSAGE_WAIT)
-			fputs("\n(from its parent's wait: with the children "
-			      "it reaped)", f);
+			fputs("\n(from its parent's wait: the peak RSS may "
+			      "be a child's)", f);
 	}
 	fprintf(f, "\n%s%s</title>", end_text(a, x),
 		x->on_path ? "\non the critical path" : "");
