@@ -460,8 +460,11 @@ int merge_critical_path(struct merge *m)
 			abort();
 		idmap_init(&c->writer_index);
 	}
-	qsort(c->blockers, c->nblockers, sizeof(*c->blockers), by_proc_end);
-	qsort(c->writers, c->nwriters, sizeof(*c->writers), by_pipe);
+	if (c->nblockers)
+		qsort(c->blockers, c->nblockers, sizeof(*c->blockers),
+		      by_proc_end);
+	if (c->nwriters)
+		qsort(c->writers, c->nwriters, sizeof(*c->writers), by_pipe);
 	w.b = c->blockers;
 	w.first = merge_grow(NULL, m->nprocs + 1, sizeof(*w.first));
 	for (size_t i = 0, k = 0; i <= m->nprocs; i++) {

@@ -119,7 +119,8 @@ static int make_shares(struct rp_ctx *c, const struct share_acc *acc)
 		s->segments = acc[i].segments;
 		r->nshares++;
 	}
-	qsort(r->shares, r->nshares, sizeof(*r->shares), cmp_share);
+	if (r->nshares > 1)
+		qsort(r->shares, r->nshares, sizeof(*r->shares), cmp_share);
 	return 0;
 }
 

@@ -113,7 +113,8 @@ static int make_exes(struct rp_ctx *c, const struct proc_usage *v,
 		if (keke_values_pct(&cpu[k], r->usage[k].cpu) ||
 		    keke_values_pct(&rss[k], r->usage[k].rss))
 			goto out;
-	qsort(r->usage, r->nusage, sizeof(*r->usage), cmp_usage);
+	if (r->nusage > 1)
+		qsort(r->usage, r->nusage, sizeof(*r->usage), cmp_usage);
 	ret = 0;
 out:
 	for (size_t i = 0; i < nnames; i++) {
