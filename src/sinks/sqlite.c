@@ -1188,6 +1188,31 @@ static int sort_threads(struct sqlite_sink *q)
 			       SQLITE_OK ? 0 : -1;
 }
 
+/*
+ * The big pages that make a big trace's inserts cheap leave a small
+ * trace's tables and indexes mostly empty pages: a database of fewer
+ * than SMALL_DB_PAGES of them is rewritten with pages of 4 KiB, which
+ * takes a few milliseconds at that size.
+ */
+#define SMALL_DB_PAGES 64
+
+static int shrink_if_small(struct sqlite_sink *q)
+{
+	sqlite3_stmt *st;
+	int64_t pages = SMALL_DB_PAGES;
+
+	if (sqlite3_prepare_v2(q->db, "PRAGMA page_count", -1, &st,
+			       NULL) != SQLITE_OK)
+		return -1;
+	if (sqlite3_step(st) == SQLITE_ROW)
+		pages = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	if (pages >= SMALL_DB_PAGES)
+		return 0;
+	return sqlite3_exec(q->db, "PRAGMA page_size=4096; VACUUM", NULL,
+			    NULL, NULL) == SQLITE_OK ? 0 : -1;
+}
+
 static int sqlite_sink_finish(void *sink, char *err)
 {
 	struct sqlite_sink *q = sink;
@@ -1209,6 +1234,10 @@ static int sqlite_sink_finish(void *sink, char *err)
 		goto out;
 	}
 	finalize_inserts(q);
+	if (shrink_if_small(q) < 0) {
+		fail_sql(q, "rewriting with small pages");
+		goto out;
+	}
 	if (sqlite3_close(q->db) != SQLITE_OK) {
 		fail_sql(q, "closing");
 		goto out;

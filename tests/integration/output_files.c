@@ -6,7 +6,8 @@
  * and never replaced, the database refuses anything but a regular file;
  * an output that cannot be written costs only itself, and keke says which
  * outputs it wrote; what a person reads on a terminal has no control byte
- * from the trace in it; and keke.pc makes no program depend on libkeke.so.
+ * from the trace in it; a small trace's database is small; and keke.pc
+ * makes no program depend on libkeke.so.
  *
  * Tests that need root (device nodes, a small tmpfs) skip when they
  * cannot have it. Device nodes are made in the scratch dir, never the
@@ -198,6 +199,45 @@ static struct outcome with_reader(const char *fifo, const char *copy,
 /* Where an output goes */
 
 /* -o /dev/null once replaced /dev/null with a regular file. */
+/* The page size of database @db, and its size in bytes. */
+static void db_pages(const char *db, int64_t *page_size, off_t *size)
+{
+	struct stat st;
+
+	cr_assert_eq(stat(db, &st), 0, "%s", db);
+	*size = st.st_size;
+	*page_size = test_db_int(db, "PRAGMA page_size");
+}
+
+/* A run of a few calls makes a database of 4 KiB pages, not the 64 KiB
+ * pages a big trace's bulk insert is cheaper with, which it keeps. */
+Test(outputs, database_pages_fit_the_trace)
+{
+	const char *small = fmt("%s/small.db", out), *big = fmt("%s/big.db",
+								 out);
+	int64_t page_size;
+	off_t size;
+
+	cr_assert_eq(test_exit_code(test_sh(fmt("'%s' run -q --no-json --db"
+						" '%s' -- sh -c 'true; true'",
+						test_keke_bin(), small), NULL,
+					    NULL)), 0);
+	db_pages(small, &page_size, &size);
+	cr_assert_eq(page_size, 4096);
+	cr_assert_lt(size, 256 * 1024, "a database of %lld bytes",
+		     (long long)size);
+	cr_assert_str_eq(test_db_str(small, "PRAGMA integrity_check"), "ok");
+	cr_assert_eq(test_exit_code(test_sh(fmt("'%s' run -q --no-json --db"
+						" '%s' -- '%s' 100000",
+						test_keke_bin(), big,
+						test_prog("read_loop")), NULL,
+					    NULL)), 0);
+	db_pages(big, &page_size, &size);
+	cr_assert_eq(page_size, 65536);
+	cr_assert_eq(test_db_int(big, "SELECT COUNT(*) FROM slice WHERE name"
+				 " = 'read'"), 100000);
+}
+
 Test(outputs, json_to_a_character_device_is_written_in_place)
 {
 	struct outcome o;
