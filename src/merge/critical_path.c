@@ -129,10 +129,22 @@ static void note_writer(struct critical *c, size_t proc, uint64_t pipe,
 	idmap_put(&c->writer_index, key, (int64_t)c->nwriters++);
 }
 
+/* What the merge keeps for the path, made when first needed. */
+static struct critical *critical_of(struct merge *m)
+{
+	if (!m->critical) {
+		m->critical = calloc(1, sizeof(*m->critical));
+		if (!m->critical)
+			abort();
+		idmap_init(&m->critical->writer_index);
+	}
+	return m->critical;
+}
+
 void merge_critical_call(struct merge *m, size_t proc, unsigned call,
 			 const struct keke_slice *s, int child_pid)
 {
-	struct critical *c = m->critical;
+	struct critical *c;
 	bool main_thread = s->tid == s->pid;
 	unsigned io = keke_call_io(call);
 	struct blocker b = { proc, s->ts_ns, s->ts_ns + s->dur_ns, CALL, call,
@@ -140,12 +152,7 @@ void merge_critical_call(struct merge *m, size_t proc, unsigned call,
 
 	if (s->instant)
 		return;
-	if (!c) {
-		c = m->critical = calloc(1, sizeof(*c));
-		if (!c)
-			abort();
-		idmap_init(&c->writer_index);
-	}
+	c = critical_of(m);
 	if (call == KEKE_CALL_WAIT || call == KEKE_CALL_SYSTEM ||
 	    call == KEKE_CALL_PCLOSE) {
 		if (call == KEKE_CALL_WAIT && child_pid <= 0)
@@ -448,18 +455,13 @@ static int send_pieces(struct merge *m, const struct walk *w)
 
 int merge_critical_path(struct merge *m)
 {
-	struct critical *c = m->critical;
+	struct critical *c;
 	struct walk w = { .m = m };
 	int rc;
 
 	if (!m->nprocs)
 		return 0;
-	if (!c) {
-		c = m->critical = calloc(1, sizeof(*c));
-		if (!c)
-			abort();
-		idmap_init(&c->writer_index);
-	}
+	c = critical_of(m);
 	if (c->nblockers)
 		qsort(c->blockers, c->nblockers, sizeof(*c->blockers),
 		      by_proc_end);

@@ -16,36 +16,14 @@
 
 #define NO_ROW SIZE_MAX
 
-/* The first column of the first row of @sql as an integer; 0 when there
- * is none or on error. */
-static int64_t first_int(sqlite3 *db, const char *sql)
-{
-	sqlite3_stmt *st;
-	int64_t v = 0;
-
-	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
-		return 0;
-	if (sqlite3_step(st) == SQLITE_ROW)
-		v = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	return v;
-}
-
-/* Which of the newer columns, table and metadata the database has. */
+/* Which of the newer columns, table and metadata the database has
+ * (load.c read the metadata). */
 static void read_schema(struct rp_ctx *c, struct keke_timeline *t)
 {
-	int64_t n;
+	int64_t n = c->r->cpu_count;
 
-	t->has_rusage = first_int(c->db, "SELECT count(*) FROM"
-				  " pragma_table_info('" KEKE_DB_PROCESS "')"
-				  " WHERE name IN ('cpu_user_ns',"
-				  " 'cpu_sys_ns', 'peak_rss_kb',"
-				  " 'rusage_from')") == 4;
-	t->has_path = first_int(c->db, "SELECT count(*) FROM sqlite_master"
-				" WHERE type = 'table' AND name = '"
-				KEKE_DB_CRITICAL_PATH "'") == 1;
-	n = first_int(c->db, "SELECT int_value FROM " KEKE_DB_METADATA
-		      " WHERE name = 'cpu_count'");
+	t->has_rusage = rp_has_column(c, KEKE_DB_PROCESS, "rusage_from");
+	t->has_path = rp_has_column(c, KEKE_DB_CRITICAL_PATH, "waiting_upid");
 	t->cpu_count = n > 0 && n < 1 << 20 ? (int)n : 0;
 }
 

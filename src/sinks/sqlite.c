@@ -1191,8 +1191,8 @@ static int sort_threads(struct sqlite_sink *q)
 /*
  * The big pages that make a big trace's inserts cheap leave a small
  * trace's tables and indexes mostly empty pages: a database of fewer
- * than SMALL_DB_PAGES of them is rewritten with pages of 4 KiB, which
- * takes a few milliseconds at that size.
+ * than SMALL_DB_PAGES of them is rewritten with pages of 4 KiB: cheap at
+ * that size.
  */
 #define SMALL_DB_PAGES 64
 
