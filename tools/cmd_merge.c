@@ -25,12 +25,16 @@ static const char merge_usage[] =
 	"\n"
 	"Merge the record files of one or more trace dirs (made by `keke run\n"
 	"--keep` or by a program run with LD_PRELOAD=libkeke.so) into one\n"
-	"trace-event JSON file and one SQLite database.\n"
+	"trace (trace-event JSON, or Perfetto's own format) and one SQLite\n"
+	"database.\n"
 	"\n"
 	"Options:\n"
-	"  -o, --output FILE  write the JSON trace to FILE (default keke.json)\n"
+	"  -o, --output FILE  write the trace to FILE (default keke.json); a\n"
+	"                     name ending in .pftrace or .perfetto-trace (or\n"
+	"                     either with .gz) chooses Perfetto's format\n"
+	"      --format FMT   the trace's format: json or perfetto\n"
 	"      --db FILE      write the SQLite database to FILE (default keke.db)\n"
-	"      --no-json      do not write the JSON trace\n"
+	"      --no-json      do not write the trace\n"
 	"      --no-db        do not write the SQLite database\n"
 	"      --trace-id ID  merge only the files of the run with this trace\n"
 	"                     id (KEKE_TRACE_ID); by default, a dir's run is\n"
@@ -47,7 +51,8 @@ static const char merge_usage[] =
 	"2 usage error; 3 merged, but damage was reported.\n";
 
 struct merge_opts {
-	const char *json;	/* NULL: no JSON output */
+	const char *json;	/* NULL: no trace output */
+	const struct keke_sink_ops *trace_sink;
 	const char *db;		/* NULL: no database */
 	uint8_t trace_id[16];	/* --trace-id */
 	bool have_trace_id;
@@ -100,6 +105,7 @@ static int parse_args(int argc, char **argv, struct merge_opts *o)
 		return keke_usage_error("merge", "--no-json and --no-db leave "
 					"nothing to write");
 	o->json = out.json;
+	o->trace_sink = keke_trace_sink(&out);
 	o->db = out.db;
 	o->dirs = argv + optind;
 	o->ndirs = (size_t)(argc - optind);
@@ -173,7 +179,7 @@ int keke_cmd_merge(int argc, char **argv)
 
 	mo.dirs = (const char *const *)o.dirs;
 	mo.ndirs = o.ndirs;
-	mo.json_sink = &keke_sink_json;
+	mo.json_sink = o.trace_sink;
 	mo.json_path = o.json;
 	mo.db_sink = &keke_sink_sqlite;
 	mo.db_path = o.db;

@@ -49,14 +49,17 @@ static const char run_usage[] =
 	"with '-')\n"
 	"\n"
 	"Run CMD with libkeke.so preloaded, tracing it and every process it\n"
-	"starts; then merge what they recorded into a trace-event JSON file\n"
-	"(Perfetto, chrome://tracing) and an SQLite database, and print a\n"
-	"summary on stderr.\n"
+	"starts; then merge what they recorded into a trace (trace-event JSON\n"
+	"for Perfetto, chrome://tracing and DevTools, or Perfetto's own\n"
+	"format) and an SQLite database, and print a summary on stderr.\n"
 	"\n"
 	"Options:\n"
-	"  -o, --output FILE  write the JSON trace to FILE (default keke.json)\n"
+	"  -o, --output FILE  write the trace to FILE (default keke.json); a\n"
+	"                     name ending in .pftrace or .perfetto-trace (or\n"
+	"                     either with .gz) chooses Perfetto's format\n"
+	"      --format FMT   the trace's format: json or perfetto\n"
 	"      --db FILE      write the SQLite database to FILE (default keke.db)\n"
-	"      --no-json      do not write the JSON trace\n"
+	"      --no-json      do not write the trace\n"
 	"      --no-db        do not write the SQLite database\n"
 	"      --keep         keep the trace dir of record files; print its path\n"
 	"      --dir DIR      make the trace dir in DIR (default $TMPDIR, else\n"
@@ -98,7 +101,8 @@ static const char run_usage[] =
 	"found.\n";
 
 struct run_opts {
-	const char *json;	/* NULL: no JSON output */
+	const char *json;	/* NULL: no trace output */
+	const struct keke_sink_ops *trace_sink;
 	const char *db;		/* NULL: no database */
 	const char *parent;	/* where the trace dir is made */
 	double wait_s;		/* for processes left running; may be inf */
@@ -234,6 +238,7 @@ static int parse_args(int argc, char **argv, struct run_opts *o)
 					"nothing to write (add --keep to keep "
 					"the record files only)");
 	o->json = out.json;
+	o->trace_sink = keke_trace_sink(&out);
 	o->db = out.db;
 	o->cmd = argv + optind;
 	return -1;
@@ -820,7 +825,7 @@ static enum keke_merge_result merge_trace(const struct run_opts *o,
 	struct keke_merge_options mo = {
 		.dirs = dirs,
 		.ndirs = 1,
-		.json_sink = &keke_sink_json,
+		.json_sink = o->trace_sink,
 		.json_path = o->json,
 		.db_sink = &keke_sink_sqlite,
 		.db_path = o->db,

@@ -6,11 +6,13 @@
 #include <inttypes.h>
 #include <limits.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "cli.h"
 #include "common/output.h"
 #include "merge/merge.h"
 #include "outputs.h"
+#include "sinks/sink.h"
 
 bool keke_output_opts_take(struct keke_output_opts *o, int c,
 			   const char *arg)
@@ -30,8 +32,31 @@ bool keke_output_opts_take(struct keke_output_opts *o, int c,
 	case 'D':
 		o->no_db = true;
 		return true;
+	case 'F':
+		o->format = arg;
+		return true;
 	}
 	return false;
+}
+
+static bool ends_with(const char *s, const char *suffix)
+{
+	size_t n = strlen(s), k = strlen(suffix);
+
+	return n >= k && !strcmp(s + n - k, suffix);
+}
+
+bool keke_is_perfetto_name(const char *path)
+{
+	return ends_with(path, ".pftrace") ||
+	       ends_with(path, ".perfetto-trace") ||
+	       ends_with(path, ".pftrace.gz") ||
+	       ends_with(path, ".perfetto-trace.gz");
+}
+
+const struct keke_sink_ops *keke_trace_sink(const struct keke_output_opts *o)
+{
+	return o->perfetto ? &keke_sink_perfetto : &keke_sink_json;
 }
 
 int keke_output_opts_settle(struct keke_output_opts *o, const char *cmd)
@@ -39,6 +64,14 @@ int keke_output_opts_settle(struct keke_output_opts *o, const char *cmd)
 	if ((o->named_json && o->no_json) || (o->named_db && o->no_db))
 		return keke_usage_error(cmd, "an output is both named and "
 					"refused");
+	if (o->format && strcmp(o->format, "json") &&
+	    strcmp(o->format, "perfetto"))
+		return keke_usage_error(cmd, "--format %s: not json or "
+					"perfetto", o->format);
+	o->perfetto = o->format ? !strcmp(o->format, "perfetto") :
+		      keke_is_perfetto_name(o->json);
+	if (o->perfetto && !o->named_json)
+		o->json = "keke.pftrace";
 	if (o->no_json)
 		o->json = NULL;
 	if (o->no_db)
@@ -58,7 +91,7 @@ int keke_check_output(const char *what, const char *path, unsigned flags)
 
 int keke_check_merge_outputs(const char *json, const char *db)
 {
-	if (json && keke_check_output("JSON output", json, 0) != 0)
+	if (json && keke_check_output("trace output", json, 0) != 0)
 		return -1;
 	if (db && keke_check_output("database", db, KEKE_OUTPUT_REGULAR) != 0)
 		return -1;

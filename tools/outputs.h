@@ -12,10 +12,14 @@
 #include <stdbool.h>
 
 struct keke_merge_stats;
+struct keke_sink_ops;
 
 /* The options that name the merge's outputs, as given. */
 struct keke_output_opts {
-	const char *json;	/* -o, --output FILE; default keke.json */
+	const char *json;	/* -o, --output FILE: the trace, JSON or
+				 * Perfetto's; default keke.json */
+	const char *format;	/* --format: "json", "perfetto" or NULL */
+	bool perfetto;		/* settled: the trace is Perfetto's format */
 	const char *db;		/* --db FILE; default keke.db */
 	bool named_json;	/* -o or --output was given */
 	bool named_db;		/* --db was given */
@@ -30,7 +34,8 @@ struct keke_output_opts {
 	{ "output", required_argument, NULL, 'o' }, \
 	{ "db", required_argument, NULL, 'd' }, \
 	{ "no-json", no_argument, NULL, 'J' }, \
-	{ "no-db", no_argument, NULL, 'D' }
+	{ "no-db", no_argument, NULL, 'D' }, \
+	{ "format", required_argument, NULL, 'F' }
 
 /*
  * Takes the option getopt_long() returned as @c, with its value @arg,
@@ -41,9 +46,11 @@ bool keke_output_opts_take(struct keke_output_opts *o, int c,
 
 /*
  * After the options of the command @cmd: refuses an output both named and
- * refused, and sets the refused ones to NULL. Returns 0, or the usage exit
- * status after printing why. Whether nothing is left to write is the
- * command's to judge.
+ * refused, and sets the refused ones to NULL; settles the trace's format,
+ * from --format or else the name (.pftrace or .perfetto-trace, either
+ * with .gz, is Perfetto's), and names a Perfetto trace keke.pftrace when
+ * -o did not. Returns 0, or the usage exit status after printing why.
+ * Whether nothing is left to write is the command's to judge.
  */
 int keke_output_opts_settle(struct keke_output_opts *o, const char *cmd);
 
@@ -62,6 +69,13 @@ int keke_check_output(const char *what, const char *path, unsigned flags);
  * printing why.
  */
 int keke_check_merge_outputs(const char *json, const char *db);
+
+/* Whether @path names a Perfetto trace: .pftrace or .perfetto-trace,
+ * either with .gz. */
+bool keke_is_perfetto_name(const char *path);
+
+/* The sink of the trace the options name (settled). */
+const struct keke_sink_ops *keke_trace_sink(const struct keke_output_opts *o);
 
 /* "keke.json and keke.db", "keke.json" or "keke.db" into @buf. */
 void keke_describe_outputs(char *buf, unsigned size, const char *json,

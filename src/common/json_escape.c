@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 #include "common/json_escape.h"
+#include "common/utf8.h"
 
 #include <errno.h>
 #include <stdbool.h>
@@ -78,43 +79,6 @@ static inline bool word_is_special(uint64_t x)
 	return (high | low | q | bs) & HIGHS;
 }
 
-/*
- * Length of the well-formed UTF-8 sequence (Unicode table 3-7) that starts
- * at @s, given @n > 0 bytes available, or 0 when the first byte does not
- * start one: a continuation byte, C0, C1, F5..FF, an overlong form, a
- * surrogate, a code point above U+10FFFF or a truncated sequence.
- */
-static inline size_t utf8_seq_len(const unsigned char *s, size_t n)
-{
-	unsigned c = s[0];
-	unsigned lo = 0x80, hi = 0xbf;
-	size_t len, i;
-
-	if (c >= 0xc2 && c <= 0xdf) {
-		len = 2;
-	} else if (c >= 0xe0 && c <= 0xef) {
-		len = 3;
-		if (c == 0xe0)
-			lo = 0xa0;	/* overlong below U+0800 */
-		else if (c == 0xed)
-			hi = 0x9f;	/* surrogates U+D800..U+DFFF */
-	} else if (c >= 0xf0 && c <= 0xf4) {
-		len = 4;
-		if (c == 0xf0)
-			lo = 0x90;	/* overlong below U+10000 */
-		else if (c == 0xf4)
-			hi = 0x8f;	/* above U+10FFFF */
-	} else {
-		return 0;
-	}
-	if (n < len || s[1] < lo || s[1] > hi)
-		return 0;
-	for (i = 2; i < len; i++)
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-	return len;
-}
-
 /* Writes the escape of ASCII byte @c at @o; returns the bytes written. */
 static inline size_t escape_ascii(char *o, unsigned c)
 {
@@ -172,7 +136,7 @@ static char *escape_chunk(const unsigned char **pp, const unsigned char *stop,
 			p++;
 			break;
 		default:
-			len = utf8_seq_len(p, (size_t)(end - p));
+			len = keke_utf8_seq_len(p, (size_t)(end - p));
 			if (len) {
 				memcpy(o, p, len);
 				o += len;

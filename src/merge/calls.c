@@ -278,6 +278,11 @@ int merge_call_slice(struct merge *m, struct image *im, struct thr *t,
 		.nargs = nargs,
 		.args = args,
 	};
+	/* Flows start and end at calls that start processes (and at the
+	 * shells of system and popen, which the tree links later). */
+	s.flow_end = c.flow_out || c.flow_in ||
+		     rec->name == KEKE_CALL_SYSTEM ||
+		     rec->name == KEKE_CALL_POPEN;
 	merge_place(m, im, t, &s);
 	if (c.stack_id)
 		merge_slice_stack(im, c.stack_id, &s);

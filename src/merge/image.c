@@ -124,6 +124,40 @@ static void take_image_facts(struct merge *m, struct proc *p,
 	m->stats->dropped += im->file->hdr.dropped;
 }
 
+/* As ps names the image: argv[0] ("sh", not the "dash" it links to). */
+static const char *image_name(const struct image *im)
+{
+	const char *name = merge_basename(im->argv_len ? im->argv : im->exe);
+
+	return *name ? name : "process";
+}
+
+/* The slice that spans @im's life, on its main thread, but for its end,
+ * its name and its args. */
+static struct keke_slice image_slice(struct merge *m, const struct image *im)
+{
+	struct thr *main_thread = merge_thread(m, im->proc,
+					       m->procs[im->proc].pid,
+					       im->start_ns);
+	struct keke_slice s = merge_main_slice(main_thread, im->slice_id,
+					       im->start_ns, 0);
+
+	s.category = "process";
+	s.flow_end = true;
+	return s;
+}
+
+/* Announces @im's slice to the sinks before the first slice it holds
+ * (sink.h). Returns 0 or -1 (m->err set). */
+static int announce_image(struct merge *m, struct image *im)
+{
+	struct keke_slice s = image_slice(m, im);
+
+	im->announced = true;
+	s.name = image_name(im);
+	return EACH_SINK(m, slice_begin, &s);
+}
+
 /* The slice that spans an image's life, on its main thread; the process
  * takes the facts of its latest image. */
 static int emit_image_slice(struct merge *m, struct image *im)
@@ -131,24 +165,23 @@ static int emit_image_slice(struct merge *m, struct image *im)
 	struct proc *p = &m->procs[im->proc];
 	struct keke_arg args[10 + MERGE_USAGE_N];
 	char *cmdline = merge_argv_line(im->argv, im->argv_len);
-	/* As ps names it: argv[0] ("sh", not the "dash" it links to). */
-	const char *name = merge_basename(im->argv_len ? im->argv : im->exe);
+	const char *name = image_name(im);
 	struct thr *main_thread = merge_thread(m, im->proc, p->pid,
 					       im->start_ns);
 	unsigned nargs = image_args(im, p, cmdline, args);
 	int rc;
 
+	if (!im->announced && announce_image(m, im)) {
+		free(cmdline);
+		return -1;
+	}
 	nargs += merge_usage_image(im, p, args + nargs);
-	if (!*name)
-		name = "process";
 	/* It ends a nanosecond past its last event: viewers that add ts and
 	 * dur in floating point take equal ends, or an end equal to the
 	 * next image's start, for overlaps. */
-	struct keke_slice s = merge_main_slice(main_thread, im->slice_id,
-					       im->start_ns,
-					       im->end_ns + 1 - im->start_ns);
+	struct keke_slice s = image_slice(m, im);
 
-	s.category = "process";
+	s.dur_ns = im->end_ns + 1 - im->start_ns;
 	s.name = name;
 	s.nargs = nargs;
 	s.args = args;
@@ -244,6 +277,10 @@ static int on_record(struct merge *m, struct image *im,
 	struct thr *t = image_thread(m, im, rec->tid, ts);
 	int rc = 0;
 
+	/* Its slice holds all others: announced once it has its name. */
+	if (!im->announced && rec->type != KEKE_REC_PROCESS_START &&
+	    announce_image(m, im))
+		return -1;
 	switch (rec->type) {
 	case KEKE_REC_PROCESS_START:
 		on_process_start(im, rec);

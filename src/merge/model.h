@@ -186,6 +186,7 @@ struct image {
 	const struct file_info *next;	/* the pid's next file, if any */
 	size_t proc;
 	int64_t slice_id;	/* of the slice spanning the image */
+	bool announced;		/* that slice went to slice_begin */
 	int64_t start_ns, end_ns;
 	bool exited, has_status;
 	int status;

@@ -166,6 +166,7 @@ static int add_untraced_image(struct merge *m, size_t proc, struct flow *f,
 	s.name = p->name;
 	s.nargs = 2;
 	s.args = args;
+	s.flow_end = true;
 	p->untraced = !vfork_only;
 	if (end > p->end_ns)
 		p->end_ns = end;
@@ -308,12 +309,14 @@ static int add_prelude(struct merge *m, const struct prelude *pl)
 	image.name = name;
 	image.nargs = n;
 	image.args = image_args;
+	image.flow_end = true;
 	exec.category = keke_call_category(KEKE_CALL_EXEC);
 	exec.name = keke_call_name(KEKE_CALL_EXEC);
 	exec.depth = 1;
 	exec.parent_id = pl->image_slice;
 	exec.nargs = 2;
 	exec.args = exec_args;
+	exec.flow_end = true;
 
 	in->in = (struct flow_end){ image.id, p->pid, p->pid, image.ts_ns };
 	start_exec_flow(m, pl, &exec);

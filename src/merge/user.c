@@ -21,6 +21,7 @@ struct span {
 	char *category;
 	struct keke_arg args[KEKE_MAX_FIELDS];
 	unsigned nargs;
+	bool flow_end;		/* a flow starts or ends at it */
 };
 
 /* A copy of the string field @key of @rec, or of @fallback when it has
@@ -58,14 +59,15 @@ static void free_span(struct span *sp)
 	free(sp->category);
 }
 
-static void begin_span(struct merge *m, struct thr *t,
-		       const struct keke_record *rec, int64_t ts)
+/* Opens a span on @t at @ts and announces it to the sinks (sink.h). */
+static int begin_span(struct merge *m, const struct image *im, struct thr *t,
+		      const struct keke_record *rec, int64_t ts)
 {
 	struct span *sp;
 
 	if (t->nspans == SPAN_DEPTH_MAX) {
 		t->lost_spans++;
-		return;
+		return 0;
 	}
 	if (t->nspans == t->spans_cap) {
 		t->spans_cap = t->spans_cap ? t->spans_cap * 2 : 8;
@@ -78,6 +80,19 @@ static void begin_span(struct merge *m, struct thr *t,
 		.name = copy_name(rec, KEKE_KEY_NAME, "span"),
 		.category = copy_name(rec, KEKE_KEY_CAT, "user"),
 	};
+	struct keke_slice s = {
+		.id = sp->id,
+		.utid = t->utid,
+		.pid = m->procs[im->proc].pid,
+		.tid = t->tid,
+		.ts_ns = ts,
+		.category = sp->category,
+		.name = sp->name,
+	};
+	t->nspans--;	/* placed as the thread was before it */
+	merge_place(m, im, t, &s);
+	t->nspans++;
+	return EACH_SINK(m, slice_begin, &s);
 }
 
 /* Ends the innermost open span of @t at @ts and sends it. */
@@ -105,6 +120,7 @@ static int end_span(struct merge *m, const struct image *im, struct thr *t,
 		.name = sp.name,
 		.nargs = sp.nargs,
 		.args = sp.args,
+		.flow_end = sp.flow_end,
 	};
 	merge_place(m, im, t, &s);
 	rc = merge_send_slice(m, &s);
@@ -147,6 +163,7 @@ static int instant(struct merge *m, const struct image *im, struct thr *t,
 		.category = category,
 		.name = name,
 		.instant = true,
+		.flow_end = id != NULL,
 	};
 
 	merge_place(m, im, t, &s);
@@ -203,6 +220,7 @@ static int counter(struct merge *m, const struct image *im, struct thr *t,
 		.track_id = track,
 		.new_track = new_track,
 		.upid = p->upid,
+		.utid = t->utid,
 		.pid = p->pid,
 		.tid = t->tid,
 		.name = text,
@@ -231,10 +249,11 @@ static int flow_end(struct merge *m, const struct image *im, struct thr *t,
 	if (!f || f->is_str || !f->i)
 		return 0;
 	if (t->nspans) {
-		const struct span *sp = &t->spans[t->nspans - 1];
+		struct span *sp = &t->spans[t->nspans - 1];
 
 		end.slice = sp->id;
 		end.ts_ns = sp->ts_ns;
+		sp->flow_end = true;
 	} else if (instant(m, im, t, ts, out ? "flow out" : "flow in",
 			   category, &end.slice)) {
 		return -1;
@@ -255,8 +274,7 @@ int merge_user_record(struct merge *m, struct image *im, struct thr *t,
 {
 	switch (rec->type) {
 	case KEKE_REC_SPAN_BEGIN:
-		begin_span(m, t, rec, ts);
-		return 0;
+		return begin_span(m, im, t, rec, ts);
 	case KEKE_REC_SPAN_END:
 		return end_span(m, im, t, ts);
 	case KEKE_REC_ARG:

@@ -3,16 +3,17 @@
  * Sinks: where the merge sends a run's processes, threads, slices and flows.
  * Every sink implements the same ops; the merge calls them in this order:
  *
- *	open -> metadata* -> (slice | counter | mapping | frame | callsite
- *	| file_access)* -> process* -> thread* -> flow* -> segment*
- *	-> metadata* -> finish
+ *	open -> metadata* -> (slice_begin | slice | counter | mapping
+ *	| frame | callsite | file_access)* -> process* -> thread* -> flow*
+ *	-> segment* -> metadata* -> finish
  *
  * (a slice's stack, its callsite, and the frames and mappings that
  * callsite uses, are sent before the slice)
  *
- * (slices of one thread arrive in the order they ended, not sorted by ts;
- * processes, threads and flows come after all slices, when they are known
- * completely). On any failure the merge calls abort instead of finish.
+ * (slices of one thread arrive in the order they ended, not sorted by ts,
+ * but a slice that can hold others is announced by slice_begin before
+ * them; processes, threads and flows come after all slices, when they are
+ * known completely). On any failure the merge calls abort instead of finish.
  * A sink writes to a temporary file next to its output and renames it into
  * place in finish, so a failed or interrupted merge leaves no half output.
  *
@@ -111,6 +112,7 @@ struct keke_slice {
 	int depth;
 	int64_t parent_id;	/* 0: none */
 	bool instant;		/* a point in time: dur_ns is 0 */
+	bool flow_end;		/* a flow sent later may start or end here */
 	int64_t stack_id;	/* its innermost callsite, 0: no stack */
 	const char *stack;	/* the stack as text, one frame a line */
 	unsigned nargs;
@@ -122,6 +124,7 @@ struct keke_counter {
 	int64_t track_id;	/* one per process and name, from 1 */
 	bool new_track;		/* the first value of that track */
 	int64_t upid;
+	int64_t utid;		/* the thread that set it */
 	int pid;
 	int tid;		/* the thread that set it */
 	const char *name;
@@ -224,6 +227,10 @@ struct keke_sink_ops {
 	/* A fact about the whole trace, such as "trace_id" or "host". */
 	int (*metadata)(void *sink, const char *key, const char *str,
 			int64_t value);
+	/* Optional: a slice that will hold the thread's next ones begins;
+	 * dur_ns, args and stack are not known yet. The slice itself
+	 * follows, with the same id, once it ended. */
+	int (*slice_begin)(void *sink, const struct keke_slice *s);
 	int (*slice)(void *sink, const struct keke_slice *s);
 	int (*counter)(void *sink, const struct keke_counter *c);
 	int (*mapping)(void *sink, const struct keke_mapping *m);
@@ -251,6 +258,7 @@ struct keke_sink_ops {
 
 extern const struct keke_sink_ops keke_sink_json;
 extern const struct keke_sink_ops keke_sink_sqlite;
+extern const struct keke_sink_ops keke_sink_perfetto;
 
 #define KEKE_SINK_ERROR_MAX 512
 
