@@ -15,6 +15,7 @@
 #include "merge/fds.h"
 #include "merge/kernel_io.h"
 #include "merge/stacks.h"
+#include "merge/tree.h"
 #include "merge/usage.h"
 #include "merge/user.h"
 
@@ -147,13 +148,31 @@ static struct keke_slice image_slice(struct merge *m, const struct image *im)
 	return s;
 }
 
+/* Hands the prelude of @im (the last one made) what the image told of
+ * the exec that made it: the program and its arguments. */
+static void hand_to_prelude(struct merge *m, struct image *im)
+{
+	struct prelude *pl = &m->preludes[m->npreludes - 1];
+
+	pl->path = im->exec_path;
+	pl->argv = merge_memdup(im->argv ? im->argv : "", im->argv_len);
+	pl->argv_len = im->argv_len;
+	im->exec_path = NULL;
+}
+
 /* Announces @im's slice to the sinks before the first slice it holds
- * (sink.h). Returns 0 or -1 (m->err set). */
+ * (sink.h), after its prelude's when it has one. Returns 0 or -1 (m->err
+ * set). */
 static int announce_image(struct merge *m, struct image *im)
 {
 	struct keke_slice s = image_slice(m, im);
 
 	im->announced = true;
+	if (im->file->hdr.prelude_flow_in) {
+		hand_to_prelude(m, im);
+		if (merge_add_prelude(m, &m->preludes[m->npreludes - 1]))
+			return -1;
+	}
 	s.name = image_name(im);
 	return EACH_SINK(m, slice_begin, &s);
 }
@@ -337,18 +356,6 @@ static int read_records(struct merge *m, struct image *im,
 	return 0;
 }
 
-/* Hands the prelude of @im (the last one made) what the image told of
- * the exec that made it: the program and its arguments. */
-static void hand_to_prelude(struct merge *m, struct image *im)
-{
-	struct prelude *pl = &m->preludes[m->npreludes - 1];
-
-	pl->path = im->exec_path;
-	pl->argv = merge_memdup(im->argv ? im->argv : "", im->argv_len);
-	pl->argv_len = im->argv_len;
-	im->exec_path = NULL;
-}
-
 /* Frees what @im holds. */
 static void free_image(struct image *im)
 {
@@ -395,8 +402,6 @@ int merge_file(struct merge *m, const struct file_info *f,
 	merge_fd_image_end(&im);
 	if (!rc)
 		rc = merge_close_spans(m, &im);
-	if (f->hdr.prelude_flow_in)
-		hand_to_prelude(m, &im);
 	if (!rc)
 		rc = emit_image_slice(m, &im);
 	free_image(&im);

@@ -115,6 +115,7 @@ struct prelude {
 	char *path;		/* the program exec'd */
 	char *argv;		/* its arguments, NUL separated */
 	size_t argv_len;
+	bool sent;		/* its slices went to the sinks */
 };
 
 /* A note a process image left in place of the record file it could not

@@ -274,7 +274,7 @@ static void start_exec_flow(struct merge *m, const struct prelude *pl,
  * parent's program, from the fork to its exec, whose slice leads to the
  * image that told of it.
  */
-static int add_prelude(struct merge *m, const struct prelude *pl)
+static int add_prelude(struct merge *m, struct prelude *pl)
 {
 	struct proc *p = &m->procs[pl->proc];
 	struct flow *in = merge_flow(m, p->first_flow_in);
@@ -286,6 +286,8 @@ static int add_prelude(struct merge *m, const struct prelude *pl)
 	char *argv_line = merge_argv_line(pl->argv, pl->argv_len);
 	const char *path = pl->path ? pl->path : "";
 	struct keke_arg image_args[3], exec_args[2];
+
+	pl->sent = true;
 	unsigned n = merge_process_args(image_args, cmdline,
 					parent ? parent->exe : NULL,
 					parent ? parent->cwd : NULL);
@@ -330,9 +332,16 @@ static int add_prelude(struct merge *m, const struct prelude *pl)
 static int add_preludes(struct merge *m)
 {
 	for (size_t i = 0; i < m->npreludes; i++)
-		if (add_prelude(m, &m->preludes[i]))
+		if (!m->preludes[i].sent && add_prelude(m, &m->preludes[i]))
 			return -1;
 	return 0;
+}
+
+int merge_add_prelude(struct merge *m, struct prelude *pl)
+{
+	const struct flow *in = merge_flow(m, m->procs[pl->proc].first_flow_in);
+
+	return in->out.slice ? add_prelude(m, pl) : 0;
 }
 
 /* Links a shell started by system() or popen() to that call: the latest

@@ -13,4 +13,12 @@
  */
 int merge_tree(struct merge *m);
 
+/*
+ * Sends the slices of prelude @pl (model.h) now, when its image's file is
+ * read and the parent it ran the program of is known, so that they come
+ * before the image's own (merge_tree sends the others). Returns 0 or -1
+ * (m->err set).
+ */
+int merge_add_prelude(struct merge *m, struct prelude *pl);
+
 #endif

@@ -41,8 +41,10 @@
 #define CRITICAL_PROCESS_UUID 3
 #define CRITICAL_THREAD_UUID 7
 
-/* The sequence of the critical path; a thread's is its utid + 1. */
+/* The sequence of the critical path; a thread's is its utid + 1, and its
+ * later tracks' count from LATER_SEQUENCES. */
 #define CRITICAL_SEQUENCE 1
+#define LATER_SEQUENCES 0x80000000u
 
 /* An END not known yet: the slice was announced. */
 #define END_UNKNOWN INT64_MIN
@@ -67,9 +69,17 @@ struct open_slice {
 	bool marked;		/* begin is in the file's marks */
 };
 
-/* A packet sequence: one per thread, and the critical path's. */
+/*
+ * A packet sequence and its track: one per thread, and the critical
+ * path's. A slice that comes after its thread's track has passed its
+ * start goes on a later track of the same thread, which Perfetto shows
+ * with it, rather than at a time it did not happen.
+ */
 struct sequence {
 	uint32_t id;		/* 0 until its first packet */
+	int64_t utid;
+	unsigned gen;		/* 0: the thread's first track */
+	struct sequence *later;	/* its next track, or NULL */
 	uint64_t track;		/* its events' default track */
 	int64_t last_ns;	/* the timestamp of its last packet */
 	struct open_slice *open;
@@ -93,8 +103,9 @@ struct pf_sink {
 	char *path;
 	struct pb_buf buf;	/* packets not yet spilled */
 	struct pb_buf head;	/* track descriptors, written first */
-	struct sequence *threads; /* by utid */
+	struct sequence **threads; /* by utid, NULL until used */
 	size_t threads_cap;
+	uint32_t nlater;	/* later tracks made */
 	struct sequence critical;
 	struct string *strings;	/* iid - 1 */
 	size_t nstrings, strings_cap;
@@ -532,32 +543,64 @@ static int end_packet(struct pf_sink *ps, struct sequence *q, int64_t ts,
 
 /* ---- each thread's events in order -------------------------------- */
 
-/* The sequence of thread @utid (@pid, @tid), started at @ts if new. */
+/* The first sequence of thread @utid (@pid, @tid), started at @ts if
+ * new; NULL out of memory. */
 static struct sequence *thread_sequence(struct pf_sink *ps, int64_t utid,
 					int pid, int tid, int64_t ts)
 {
 	struct sequence *q;
 
-	if (utid <= 0 || utid >= UINT32_MAX - 1)
+	if (utid <= 0 || utid >= LATER_SEQUENCES - 1)
 		return NULL;
 	if ((size_t)utid >= ps->threads_cap) {
 		size_t old = ps->threads_cap;
-		struct sequence *t = grow(ps->threads, &ps->threads_cap,
-					  (size_t)utid + 1, sizeof(*t));
+		struct sequence **t = grow(ps->threads, &ps->threads_cap,
+					   (size_t)utid + 1, sizeof(*t));
 
 		if (!t)
 			return NULL;
 		ps->threads = t;
 		memset(t + old, 0, (ps->threads_cap - old) * sizeof(*t));
 	}
-	q = &ps->threads[utid];
-	if (!q->id) {
+	q = ps->threads[utid];
+	if (!q) {
+		q = ps->threads[utid] = calloc(1, sizeof(*q));
+		if (!q)
+			return NULL;
+		q->utid = utid;
 		q->track = THREAD_UUID(utid);
 		q->pid = pid > 0 ? pid : NO_PID;
 		q->tid = tid > 0 ? tid : q->pid;
 		start_sequence(ps, q, (uint32_t)utid + 1, ts > 0 ? ts : 0);
 	}
 	return q;
+}
+
+/* The first track of @q's thread whose events have not passed @ts: @q, a
+ * later one, or a new one; NULL out of memory. */
+static struct sequence *sequence_at(struct pf_sink *ps, struct sequence *q,
+				    int64_t ts)
+{
+	for (;; q = q->later) {
+		if (ts >= q->last_ns)
+			return q;
+		if (!q->later)
+			break;
+	}
+	struct sequence *n = calloc(1, sizeof(*n));
+
+	if (!n)
+		return NULL;
+	*n = (struct sequence){
+		.utid = q->utid,
+		.gen = q->gen + 1,
+		.track = THREAD_UUID(q->utid) | (uint64_t)(q->gen + 1) << 48,
+		.pid = q->pid,
+		.tid = q->tid,
+	};
+	q->later = n;
+	start_sequence(ps, n, LATER_SEQUENCES + ps->nlater++, ts);
+	return n;
 }
 
 /* Writes the ENDs of @q's begun slices that ended by @ts. */
@@ -590,15 +633,18 @@ static int push_open(struct pf_sink *ps, struct sequence *q,
 }
 
 /*
- * Begins slice @s (@end_ns its end, or END_UNKNOWN) on @q: at its ts, or
- * where the track is when that is later; ended where its parent ends when
- * it would end after. Returns 0 or -1.
+ * Begins slice @s (@end_ns its end, or END_UNKNOWN) on the first track of
+ * @q's thread that has not passed its start; ended where its parent ends
+ * when it would end after. Returns 0 or -1.
  */
 static int begin_slice(struct pf_sink *ps, struct sequence *q,
 		       const struct keke_slice *s, int64_t end_ns)
 {
-	int64_t ts = s->ts_ns > q->last_ns ? s->ts_ns : q->last_ns;
+	int64_t ts = s->ts_ns;
 
+	q = sequence_at(ps, q, ts);
+	if (!q)
+		return fail(ps, "out of memory writing", ENOMEM);
 	if (close_until(ps, q, ts))
 		return -1;
 	if (end_ns != END_UNKNOWN) {
@@ -666,15 +712,18 @@ static int pf_slice(void *sink, const struct keke_slice *s)
 	q = thread_sequence(ps, s->utid, s->pid, s->tid, s->ts_ns);
 	if (!q)
 		return fail(ps, "out of memory writing", ENOMEM);
-	for (unsigned i = q->nopen; i-- > 0;)
-		if (q->open[i].id == s->id &&
-		    q->open[i].end_ns == END_UNKNOWN)
-			return end_announced(ps, q, s, i);
+	for (struct sequence *a = q; a; a = a->later)
+		for (unsigned i = a->nopen; i-- > 0;)
+			if (a->open[i].id == s->id &&
+			    a->open[i].end_ns == END_UNKNOWN)
+				return end_announced(ps, a, s, i);
 	if (s->instant) {
-		int64_t ts = s->ts_ns > q->last_ns ? s->ts_ns : q->last_ns;
-
+		int64_t ts = s->ts_ns;
 		struct pf_mark where;
 
+		q = sequence_at(ps, q, ts);
+		if (!q)
+			return fail(ps, "out of memory writing", ENOMEM);
 		if (close_until(ps, q, ts) ||
 		    slice_packet(ps, q, ts, PF_INSTANT, s, true, &where))
 			return -1;
@@ -725,10 +774,13 @@ static int pf_counter(void *sink, const struct keke_counter *c)
 	if (ps->failed)
 		return -1;
 	q = thread_sequence(ps, c->utid, c->pid, c->tid, c->ts_ns);
+	if (q)
+		q = sequence_at(ps, q, c->ts_ns);
 	if (!q)
 		return fail(ps, "out of memory writing", ENOMEM);
-	ts = c->ts_ns > q->last_ns ? c->ts_ns : q->last_ns;
-	/* One track takes values from every thread of its process. */
+	ts = c->ts_ns;
+	/* One track takes values from every thread of its process: a value
+	 * that comes late for it is shown when the one before it ends. */
 	if (idmap_get(&ps->counter_last, (uint64_t)c->track_id, &last) &&
 	    last > ts)
 		ts = last;
@@ -849,11 +901,19 @@ static int pf_thread(void *sink, const struct keke_thread *t)
 			 t->tid > 0 ? t->tid : pid);
 		name = label;
 	}
+	struct sequence *q = t->utid > 0 && (size_t)t->utid < ps->threads_cap ?
+			     ps->threads[t->utid] : NULL;
+
 	thread_track(&ps->head, THREAD_UUID(t->utid),
 		     t->upid > 0 ? PROCESS_UUID(t->upid) : 0, pid,
 		     t->tid > 0 ? t->tid : pid, name);
-	if (t->utid > 0 && (size_t)t->utid < ps->threads_cap)
-		ps->threads[t->utid].declared = true;
+	for (; q; q = q->later) {
+		if (q->gen)
+			thread_track(&ps->head, q->track,
+				     t->upid > 0 ? PROCESS_UUID(t->upid) : 0,
+				     pid, t->tid > 0 ? t->tid : pid, name);
+		q->declared = true;
+	}
 	return pb_failed(&ps->head) ? fail(ps, "out of memory writing",
 					   ENOMEM) : 0;
 }
@@ -931,10 +991,13 @@ static int pf_metadata(void *sink, const char *key, const char *str,
 
 static void destroy(struct pf_sink *ps)
 {
-	for (size_t i = 0; i < ps->threads_cap; i++) {
-		free(ps->threads[i].open);
-		free(ps->threads[i].interned);
-	}
+	for (size_t i = 0; i < ps->threads_cap; i++)
+		for (struct sequence *q = ps->threads[i], *next; q; q = next) {
+			next = q->later;
+			free(q->open);
+			free(q->interned);
+			free(q);
+		}
 	free(ps->threads);
 	free(ps->critical.open);
 	free(ps->critical.interned);
@@ -1006,12 +1069,11 @@ static int build_head(struct pf_sink *ps, struct pb_buf *head)
 {
 	clock_packet(ps, head);
 	pb_raw(head, ps->head.p, ps->head.len);
-	for (size_t i = 1; i < ps->threads_cap; i++) {
-		const struct sequence *q = &ps->threads[i];
-
-		if (q->id && !q->declared)
-			thread_track(head, q->track, 0, q->pid, q->tid, NULL);
-	}
+	for (size_t i = 1; i < ps->threads_cap; i++)
+		for (const struct sequence *q = ps->threads[i]; q; q = q->later)
+			if (!q->declared)
+				thread_track(head, q->track, 0, q->pid, q->tid,
+					     NULL);
 	if (ps->critical.id) {
 		size_t packet = pb_begin(head, PF_TRACE_PACKET);
 		size_t desc = pb_begin(head, PF_TRACK_DESCRIPTOR);
@@ -1036,9 +1098,10 @@ static int pf_finish(void *sink, char *err)
 	struct pb_buf head = { 0 };
 	int rc = -1;
 
-	for (size_t i = 1; i < ps->threads_cap && !ps->failed; i++)
-		if (ps->threads[i].id)
-			close_sequence(ps, &ps->threads[i]);
+	for (size_t i = 1; i < ps->threads_cap; i++)
+		for (struct sequence *q = ps->threads[i]; q && !ps->failed;
+		     q = q->later)
+			close_sequence(ps, q);
 	if (ps->critical.id && !ps->failed)
 		close_sequence(ps, &ps->critical);
 	if (ps->failed)
