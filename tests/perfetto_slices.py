@@ -10,7 +10,7 @@ usage: perfetto_slices.py count TRACE       counts as JSON on one line
 count prints {"slices", "instants", "flows", "counter_values",
 "counter_tracks", "processes", "threads"}: slices and instants outside the
 critical path's track, processes and threads as distinct (pid) and
-(pid, tid) of the tracks that carry them.
+(pid, tid) of the thread tracks declared.
 
 compare takes every slice and instant of both traces as (pid, tid, ts in
 ns, dur in ns, name, category, args) and prints the first differences;
@@ -169,7 +169,8 @@ def read(path):
 def count(path):
     t = read(path)
     slices = [s for s in t['slices'] if s[0] != CRITICAL_PATH_PID]
-    used = {(s[0], s[1]) for s in slices + t['instants']}
+    used = {(p, tid) for p, tid, _ in t['tracks'].values()
+            if tid is not None and p != CRITICAL_PATH_PID}
     print(json.dumps({
         'slices': len(slices),
         'instants': len(t['instants']),

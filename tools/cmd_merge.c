@@ -39,6 +39,8 @@ static const char merge_usage[] =
 	"      --trace-id ID  merge only the files of the run with this trace\n"
 	"                     id (KEKE_TRACE_ID); by default, a dir's run is\n"
 	"                     the id most of its files carry\n"
+	"  -q, --quiet        print no progress and no summary, only "
+	"problems\n"
 	"  -h, --help         show this help and exit\n"
 	"\n"
 	"Damaged record files are reported and everything intact is merged.\n"
@@ -56,6 +58,7 @@ struct merge_opts {
 	const char *db;		/* NULL: no database */
 	uint8_t trace_id[16];	/* --trace-id */
 	bool have_trace_id;
+	bool quiet;		/* -q: no progress, no summary */
 	char **dirs;
 	size_t ndirs;
 };
@@ -70,6 +73,7 @@ static int parse_args(int argc, char **argv, struct merge_opts *o)
 	static const struct option longopts[] = {
 		KEKE_OUTPUT_LONGOPTS,
 		{ "trace-id", required_argument, NULL, 'T' },
+		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -78,7 +82,7 @@ static int parse_args(int argc, char **argv, struct merge_opts *o)
 
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":o:h", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":o:qh", longopts, NULL)) != -1) {
 		if (keke_output_opts_take(&out, c, optarg))
 			continue;
 		switch (c) {
@@ -88,6 +92,9 @@ static int parse_args(int argc, char **argv, struct merge_opts *o)
 							"%s: not 32 hex "
 							"digits", optarg);
 			o->have_trace_id = true;
+			break;
+		case 'q':
+			o->quiet = true;
 			break;
 		case 'h':
 			fputs(merge_usage, stdout);
@@ -184,7 +191,7 @@ int keke_cmd_merge(int argc, char **argv)
 	mo.db_sink = &keke_sink_sqlite;
 	mo.db_path = o.db;
 	mo.trace_id = o.have_trace_id ? o.trace_id : NULL;
-	mo.progress = isatty(STDERR_FILENO);
+	mo.progress = isatty(STDERR_FILENO) && !o.quiet;
 	mo.cancel = &interrupted;
 	keke_catch_interrupts(&interrupted);
 	res = keke_merge(&mo, &stats, err);
@@ -197,7 +204,12 @@ int keke_cmd_merge(int argc, char **argv)
 				"written\n", err[0] ? err : "unknown error");
 		return KEKE_EXIT_FAILURE;
 	}
-	print_merged(&o, &stats);
+	if (o.quiet) {
+		keke_print_lost_outputs(o.json, o.db, &stats);
+		keke_print_partial(&stats);
+	} else {
+		print_merged(&o, &stats);
+	}
 	if (res == KEKE_MERGE_INCOMPLETE)
 		return KEKE_EXIT_FAILURE;
 	return res == KEKE_MERGE_PARTIAL ? KEKE_EXIT_PARTIAL : KEKE_EXIT_OK;

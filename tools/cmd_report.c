@@ -115,6 +115,7 @@ static const char report_usage[] =
 	"      --critical-path  add the critical path's segments: start,\n"
 	"                       duration, process, state, and the call it\n"
 	"                       is in or the child it waits on\n"
+	"  -q, --quiet          show no progress on a terminal\n"
 	"  -h, --help           show this help and exit\n"
 	"\n"
 	"Exit status: 0 done; 1 failed (no output written); 2 usage error.\n";
@@ -152,6 +153,7 @@ struct report_args {
 	const char *table;	/* --table, or NULL */
 	const char *output;	/* --output, or NULL: stdout */
 	const char *html;	/* --html, or NULL */
+	bool quiet;		/* -q: no progress */
 };
 
 /* A number in [@min, @max] from @s into *@v. Returns 0 or -1. */
@@ -337,6 +339,7 @@ static int parse_args(int argc, char **argv, struct report_args *a)
 		{ "no-fold", no_argument, NULL, OPT_NO_FOLD },
 		{ "files", no_argument, NULL, OPT_FILES },
 		{ "critical-path", no_argument, NULL, OPT_CRITICAL_PATH },
+		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -344,10 +347,14 @@ static int parse_args(int argc, char **argv, struct report_args *a)
 
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":f:o:h", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":f:o:qh", longopts, NULL)) != -1) {
 		if (c == 'h') {
 			fputs(report_usage, stdout);
 			return KEKE_EXIT_OK;
+		}
+		if (c == 'q') {
+			a->quiet = true;
+			continue;
 		}
 		taken = take_selection(c, optarg, &a->o);
 		if (taken < 0)
@@ -464,7 +471,7 @@ int keke_cmd_report(int argc, char **argv)
 	    (a.html && keke_check_output("HTML report", a.html, 0) != 0))
 		return KEKE_EXIT_FAILURE;
 
-	a.o.progress = isatty(STDERR_FILENO);
+	a.o.progress = isatty(STDERR_FILENO) && !a.quiet;
 	if (keke_report_load(&a.o, &r, err) != 0) {
 		fprintf(stderr, "keke: report failed: %s\n", err);
 		return KEKE_EXIT_FAILURE;

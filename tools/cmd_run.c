@@ -81,7 +81,7 @@ static const char run_usage[] =
 	"      --wait SEC     when CMD has ended, wait at most SEC seconds for\n"
 	"                     the processes it left running (default 10;\n"
 	"                     0: do not wait; inf: no limit)\n"
-	"  -q, --quiet        print no summary\n"
+	"  -q, --quiet        print no summary and no progress\n"
 	"  -h, --help         show this help and exit\n"
 	"\n"
 	"Environment:\n"
@@ -831,7 +831,7 @@ static enum keke_merge_result merge_trace(const struct run_opts *o,
 		.db_path = o->db,
 		.on_damage = report_damage,
 		.ctx = (void *)td,
-		.progress = isatty(STDERR_FILENO),
+		.progress = isatty(STDERR_FILENO) && !o->quiet,
 		/* Only keke saw how the first process ended. */
 		.have_root_status = true,
 		.root_pid = run->pid,

@@ -45,6 +45,7 @@ static void add_file(struct merge *m, size_t dir, const char *name)
 		.name = path + dir_len + 1,
 		.dir = dir,
 		.hdr = r.hdr,
+		.size = r.size,
 	};
 	keke_reader_close(&r);
 }

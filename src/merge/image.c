@@ -181,19 +181,20 @@ static int announce_image(struct merge *m, struct image *im)
  * takes the facts of its latest image. */
 static int emit_image_slice(struct merge *m, struct image *im)
 {
-	struct proc *p = &m->procs[im->proc];
 	struct keke_arg args[10 + MERGE_USAGE_N];
+	int rc;
+
+	/* First: announcing may add processes and threads. */
+	if (!im->announced && announce_image(m, im))
+		return -1;
+
+	struct proc *p = &m->procs[im->proc];
 	char *cmdline = merge_argv_line(im->argv, im->argv_len);
 	const char *name = image_name(im);
 	struct thr *main_thread = merge_thread(m, im->proc, p->pid,
 					       im->start_ns);
 	unsigned nargs = image_args(im, p, cmdline, args);
-	int rc;
 
-	if (!im->announced && announce_image(m, im)) {
-		free(cmdline);
-		return -1;
-	}
 	nargs += merge_usage_image(im, p, args + nargs);
 	/* It ends a nanosecond past its last event: viewers that add ts and
 	 * dur in floating point take equal ends, or an end equal to the
@@ -229,6 +230,7 @@ static size_t prelude_process(struct merge *m, const struct file_info *f,
 
 	/* Each step after the one before, and the exec before the image
 	 * it made, whatever a damaged header says. */
+	fork_ns = merge_after_flow_out(m, f->hdr.prelude_flow_in, fork_ns);
 	if (fork_ns > start_ns - 2)
 		fork_ns = start_ns - 2;
 	if (exec_ns < fork_ns || exec_ns > start_ns - 2)
@@ -293,13 +295,15 @@ static int on_record(struct merge *m, struct image *im,
 		     const struct keke_record *rec)
 {
 	int64_t ts = merge_to_ns(im->file, rec->ts);
-	struct thr *t = image_thread(m, im, rec->tid, ts);
 	int rc = 0;
 
-	/* Its slice holds all others: announced once it has its name. */
+	/* Its slice holds all others: announced once it has its name (and
+	 * before @t is taken: announcing may add threads). */
 	if (!im->announced && rec->type != KEKE_REC_PROCESS_START &&
 	    announce_image(m, im))
 		return -1;
+	struct thr *t = image_thread(m, im, rec->tid, ts);
+
 	switch (rec->type) {
 	case KEKE_REC_PROCESS_START:
 		on_process_start(im, rec);
@@ -373,8 +377,9 @@ int merge_file(struct merge *m, const struct file_info *f,
 {
 	struct keke_reader r;
 	char err[KEKE_ERROR_MAX];
-	int64_t start = merge_to_ns(f, f->hdr.image_start ?
-				       f->hdr.image_start : f->hdr.start.ticks);
+	int64_t start = merge_after_flow_out(m, f->hdr.flow_in,
+		merge_to_ns(f, f->hdr.image_start ? f->hdr.image_start :
+						    f->hdr.start.ticks));
 	struct image im = {
 		.file = f,
 		.next = next,

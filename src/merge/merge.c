@@ -31,26 +31,43 @@
 #include "merge/tree.h"
 #include "merge/user.h"
 
-/* Shows on stderr, when asked to and once the merge has taken a second,
- * how far it is: at most ten times a second, and a last time at the end
- * (@last) when it was shown at all. */
+/*
+ * Shows on stderr, when asked to and once the merge has taken a second,
+ * how far it is after @file files: events and their rate, and the time
+ * left at that rate by the bytes still to read. At most five times a
+ * second, and a last time at the end (@last) when it was shown at all.
+ */
 static void show_progress(struct merge *m, size_t file, bool last)
 {
-	uint64_t now;
+	uint64_t now, done = 0, total = 0;
+	double secs;
 
 	if (!m->o->progress)
 		return;
 	now = keke_mono_ns();
 	if (!last && (now - m->started_ns < 1000000000u ||
-		      now - m->last_progress_ns < 100000000u))
+		      now - m->last_progress_ns < 200000000u))
 		return;
 	if (last && !m->progress_shown)
 		return;
 	m->last_progress_ns = now;
 	m->progress_shown = true;
-	fprintf(stderr, "\rkeke: merging file %zu of %zu, %llu events%s",
-		file, m->nfiles, (unsigned long long)m->stats->slices,
-		last ? "\n" : "");
+	for (size_t i = 0; i < m->nfiles; i++) {
+		total += m->files[i].size;
+		if (i < file)
+			done += m->files[i].size;
+	}
+	secs = (double)(now - m->started_ns) / 1e9;
+	fprintf(stderr, "\rkeke: merging: file %zu of %zu, %llu events, "
+		"%.1fM events/s", file, m->nfiles,
+		(unsigned long long)m->stats->slices,
+		(double)m->stats->slices / secs / 1e6);
+	if (!last && done)
+		fprintf(stderr, ", about %.0f s left  ",
+			secs * (double)(total - done) / (double)done);
+	else
+		fputs("                 ", stderr);
+	fputs(last ? "\n" : "", stderr);
 }
 
 /* Reads every file, each with the same pid's next one at hand. Returns 0

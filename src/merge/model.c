@@ -106,6 +106,16 @@ int merge_send_slice(struct merge *m, const struct keke_slice *s)
 	return EACH_SINK(m, slice, s);
 }
 
+int64_t merge_after_flow_out(struct merge *m, uint64_t id, int64_t ts_ns)
+{
+	int64_t idx;
+
+	if (!id || !idmap_get(&m->flow_index, id, &idx) ||
+	    !m->flows[idx].out.slice || m->flows[idx].out.ts_ns < ts_ns)
+		return ts_ns;
+	return m->flows[idx].out.ts_ns + 1;
+}
+
 struct flow *merge_flow(struct merge *m, uint64_t id)
 {
 	int64_t idx;

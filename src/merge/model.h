@@ -26,6 +26,7 @@ struct file_info {
 	size_t dir;
 	struct keke_file_header hdr;
 	double ns_per_tick;
+	uint64_t size;		/* bytes, for the merge's progress */
 };
 
 struct proc {
@@ -248,6 +249,13 @@ int merge_send_slice(struct merge *m, const struct keke_slice *s);
 
 /* The flow with @id, made when new. */
 struct flow *merge_flow(struct merge *m, uint64_t id);
+
+/*
+ * @ts_ns, or just after the start of the slice that flow @id leaves when
+ * that is later: a child does not start before the call that made it,
+ * though two files' clocks can say so by a few nanoseconds.
+ */
+int64_t merge_after_flow_out(struct merge *m, uint64_t id, int64_t ts_ns);
 
 /* The thread @tid of process @proc, made when new; widened to @ts. */
 struct thr *merge_thread(struct merge *m, size_t proc, int tid, int64_t ts);
