@@ -389,6 +389,10 @@ static size_t begin_event_packet(struct pf_sink *ps, struct sequence *q,
 	struct pb_buf *b = &ps->buf;
 	size_t packet = pb_begin(b, PF_TRACE_PACKET);
 
+	/* An END held under a span that outlived it (a span begun in a
+	 * signal handler during a call) ends with the span. */
+	if (ts < q->last_ns)
+		ts = q->last_ns;
 	pb_uint(b, PF_TIMESTAMP, (uint64_t)(ts - q->last_ns));
 	q->last_ns = ts;
 	pb_uint(b, PF_SEQUENCE_ID, q->id);
