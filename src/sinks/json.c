@@ -34,11 +34,6 @@
 /* Buffered bytes that trigger a write. */
 #define FLUSH_AT (1u << 20)
 
-/* Stands for a pid that is missing (0 or negative): above any pid Linux
- * hands out (PID_MAX_LIMIT is 2^22), so it never names a real process. */
-#define NO_PID 2147483647
-/* The critical path's track: a pid no process has. */
-#define CRITICAL_PATH_PID 2147483646
 
 struct proc_name {
 	int64_t upid;		/* 0: free slot */
@@ -205,10 +200,10 @@ static void put_cstr(struct json_sink *js, const char *s, const char *fallback)
 	put_str(js, s, strlen(s));
 }
 
-/* A pid as written: missing pids become NO_PID. */
+/* A pid as written: missing pids become KEKE_NO_PID. */
 static int fix_pid(int pid)
 {
-	return pid > 0 ? pid : NO_PID;
+	return pid > 0 ? pid : KEKE_NO_PID;
 }
 
 /* A tid as written: a missing tid becomes its (fixed) pid. */
@@ -634,11 +629,11 @@ static int json_segment(void *sink, const struct keke_segment *g)
 	if (js->failed)
 		return -1;
 	if (g->id == 1 &&
-	    (put_meta(js, "process_name", CRITICAL_PATH_PID, 0, false, "name",
+	    (put_meta(js, "process_name", KEKE_CRITICAL_PATH_PID, 0, false, "name",
 		      "critical path", 0) ||
-	     put_meta(js, "process_sort_index", CRITICAL_PATH_PID, 0, false,
+	     put_meta(js, "process_sort_index", KEKE_CRITICAL_PATH_PID, 0, false,
 		      "sort_index", NULL, -1) ||
-	     put_meta(js, "thread_name", CRITICAL_PATH_PID, CRITICAL_PATH_PID,
+	     put_meta(js, "thread_name", KEKE_CRITICAL_PATH_PID, KEKE_CRITICAL_PATH_PID,
 		      true, "name", "critical path", 0)))
 		return -1;
 	begin_event(js, "X");
@@ -646,7 +641,7 @@ static int json_segment(void *sink, const struct keke_segment *g)
 	put_cstr(js, g->state, "running");
 	PUT_LIT(js, ",\"name\":");
 	put_cstr(js, g->name, "process");
-	put_pid_tid(js, CRITICAL_PATH_PID, CRITICAL_PATH_PID, true);
+	put_pid_tid(js, KEKE_CRITICAL_PATH_PID, KEKE_CRITICAL_PATH_PID, true);
 	PUT_LIT(js, ",\"ts\":");
 	put_us(js, g->ts_ns);
 	/* A nanosecond short of the next segment: viewers that add ts and

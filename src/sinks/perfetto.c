@@ -29,10 +29,6 @@
 /* Buffered bytes that trigger a write to the spill. */
 #define FLUSH_AT (1u << 20)
 
-/* A missing pid, as the JSON sink writes it. */
-#define NO_PID 2147483647
-/* The critical path's process, as in the JSON. */
-#define CRITICAL_PATH_PID 2147483646
 
 /* Track uuids: the kind in the low bits, so that none collide. */
 #define THREAD_UUID(utid) ((uint64_t)(utid) << 2)
@@ -548,32 +544,38 @@ static int end_packet(struct pf_sink *ps, struct sequence *q, int64_t ts,
 /* ---- each thread's events in order -------------------------------- */
 
 /* The first sequence of thread @utid (@pid, @tid), started at @ts if
- * new; NULL out of memory. */
+ * new; NULL (and failed) out of memory. */
 static struct sequence *thread_sequence(struct pf_sink *ps, int64_t utid,
 					int pid, int tid, int64_t ts)
 {
 	struct sequence *q;
 
-	if (utid <= 0 || utid >= LATER_SEQUENCES - 1)
+	if (utid <= 0 || utid >= LATER_SEQUENCES - 1) {
+		fail(ps, "a thread id out of range in", ERANGE);
 		return NULL;
+	}
 	if ((size_t)utid >= ps->threads_cap) {
 		size_t old = ps->threads_cap;
 		struct sequence **t = grow(ps->threads, &ps->threads_cap,
 					   (size_t)utid + 1, sizeof(*t));
 
-		if (!t)
+		if (!t) {
+			fail(ps, "out of memory writing", ENOMEM);
 			return NULL;
+		}
 		ps->threads = t;
 		memset(t + old, 0, (ps->threads_cap - old) * sizeof(*t));
 	}
 	q = ps->threads[utid];
 	if (!q) {
 		q = ps->threads[utid] = calloc(1, sizeof(*q));
-		if (!q)
+		if (!q) {
+			fail(ps, "out of memory writing", ENOMEM);
 			return NULL;
+		}
 		q->utid = utid;
 		q->track = THREAD_UUID(utid);
-		q->pid = pid > 0 ? pid : NO_PID;
+		q->pid = pid > 0 ? pid : KEKE_NO_PID;
 		q->tid = tid > 0 ? tid : q->pid;
 		start_sequence(ps, q, (uint32_t)utid + 1, ts > 0 ? ts : 0);
 	}
@@ -677,7 +679,7 @@ static int pf_slice_begin(void *sink, const struct keke_slice *s)
 		return -1;
 	q = thread_sequence(ps, s->utid, s->pid, s->tid, s->ts_ns);
 	if (!q)
-		return fail(ps, "out of memory writing", ENOMEM);
+		return -1;
 	return begin_slice(ps, q, s, END_UNKNOWN);
 }
 
@@ -715,7 +717,7 @@ static int pf_slice(void *sink, const struct keke_slice *s)
 		return -1;
 	q = thread_sequence(ps, s->utid, s->pid, s->tid, s->ts_ns);
 	if (!q)
-		return fail(ps, "out of memory writing", ENOMEM);
+		return -1;
 	for (struct sequence *a = q; a; a = a->later)
 		for (unsigned i = a->nopen; i-- > 0;)
 			if (a->open[i].id == s->id &&
@@ -778,8 +780,9 @@ static int pf_counter(void *sink, const struct keke_counter *c)
 	if (ps->failed)
 		return -1;
 	q = thread_sequence(ps, c->utid, c->pid, c->tid, c->ts_ns);
-	if (q)
-		q = sequence_at(ps, q, c->ts_ns);
+	if (!q)
+		return -1;
+	q = sequence_at(ps, q, c->ts_ns);
 	if (!q)
 		return fail(ps, "out of memory writing", ENOMEM);
 	ts = c->ts_ns;
@@ -844,7 +847,7 @@ static int pf_process(void *sink, const struct keke_process *p)
 	size_t desc = pb_begin(b, PF_TRACK_DESCRIPTOR);
 	pb_uint(b, PF_TRACK_UUID, PROCESS_UUID(p->upid));
 	size_t proc = pb_begin(b, PF_TRACK_PROCESS);
-	pb_int(b, PF_PROCESS_PID, p->pid > 0 ? p->pid : NO_PID);
+	pb_int(b, PF_PROCESS_PID, p->pid > 0 ? p->pid : KEKE_NO_PID);
 	if (p->cmdline && *p->cmdline)
 		put_ctext(b, PF_PROCESS_CMDLINE, p->cmdline);
 	if (p->killed || p->untraced) {
@@ -892,7 +895,7 @@ static int pf_thread(void *sink, const struct keke_thread *t)
 	struct pf_sink *ps = sink;
 	const char *name = or(t->name, NULL);
 	int64_t i;
-	int pid = t->pid > 0 ? t->pid : NO_PID;
+	int pid = t->pid > 0 ? t->pid : KEKE_NO_PID;
 	char label[32];
 
 	if (ps->failed)
@@ -1084,13 +1087,13 @@ static int build_head(struct pf_sink *ps, struct pb_buf *head)
 
 		pb_uint(head, PF_TRACK_UUID, CRITICAL_PROCESS_UUID);
 		size_t proc = pb_begin(head, PF_TRACK_PROCESS);
-		pb_int(head, PF_PROCESS_PID, CRITICAL_PATH_PID);
+		pb_int(head, PF_PROCESS_PID, KEKE_CRITICAL_PATH_PID);
 		put_ctext(head, PF_PROCESS_NAME, "critical path");
 		pb_end(head, proc);
 		pb_end(head, desc);
 		pb_end(head, packet);
 		thread_track(head, CRITICAL_THREAD_UUID, CRITICAL_PROCESS_UUID,
-			     CRITICAL_PATH_PID, CRITICAL_PATH_PID,
+			     KEKE_CRITICAL_PATH_PID, KEKE_CRITICAL_PATH_PID,
 			     "critical path");
 	}
 	return pb_failed(head) ? -1 : 0;

@@ -111,7 +111,6 @@ struct pf_file {
 	size_t nmarks, marks_cap;
 	struct pf_flow *flows;
 	size_t nflows, flows_cap;
-	uint64_t flows_left_out; /* whose ends came in the wrong order */
 };
 
 /*

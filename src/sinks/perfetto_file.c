@@ -190,8 +190,7 @@ static int by_offset(const void *a, const void *b)
 /*
  * The flows as patches of their ends' packets, in spill order. A flow
  * whose end comes before its start in the file, or before it in time,
- * cannot be written so that a reader follows it: it is left out and
- * counted. Returns the patches (*n of them), or NULL with *n 0.
+ * cannot be written so that a reader follows it: it is left out. Returns the patches (*n of them), or NULL with *n 0.
  */
 static struct patch *flow_patches(struct pf_file *f, size_t *n)
 {
@@ -210,10 +209,8 @@ static struct patch *flow_patches(struct pf_file *f, size_t *n)
 		const struct pf_mark *in = find_mark(f, f->flows[i].slice_in);
 
 		if (!out || !in || out == in || out->offset > in->offset ||
-		    out->ts_ns > in->ts_ns) {
-			f->flows_left_out++;
+		    out->ts_ns > in->ts_ns)
 			continue;
-		}
 		p[k++] = (struct patch){ out->offset, false, f->flows[i].id };
 		p[k++] = (struct patch){ in->offset, true, f->flows[i].id };
 	}

@@ -262,4 +262,10 @@ extern const struct keke_sink_ops keke_sink_perfetto;
 
 #define KEKE_SINK_ERROR_MAX 512
 
+/* The pid a trace writes for a missing one (0 or negative): above any pid
+ * Linux hands out (PID_MAX_LIMIT is 2^22), so it names no real process. */
+#define KEKE_NO_PID 2147483647
+/* The critical path's track: a pid no process has. */
+#define KEKE_CRITICAL_PATH_PID 2147483646
+
 #endif
