@@ -222,9 +222,9 @@ def get_tracer():
     """What events go to now: the open TraceOutput (standalone), an
     object standing for keke (under keke, when no TraceOutput is open),
     or None when tracing is off."""
-    if _tracer is not None:
-        return _tracer
-    return _sink
+    if _sink is None:
+        return None
+    return _tracer or _sink
 
 
 class _Off:
