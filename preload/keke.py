@@ -69,8 +69,8 @@ its own file beside the parent's, named with its pid (trace.json ->
 trace.4242.json), from the fork on; spans open at the fork are not
 continued in the child (under keke neither). Its file is completed
 when the child leaves the TraceOutput's ``with`` block, exits normally,
-or ends a multiprocessing worker; a child that leaves by os._exit
-loses what its writer had not yet written. A file object without a
+or ends a multiprocessing worker (Python 3.9+); a child that leaves by
+os._exit loses what its writer had not yet written. A file object without a
 name (io.StringIO) gives children no trace.
 
 Standalone, events are queued and written by a background thread (at
@@ -96,6 +96,7 @@ import os
 import sys
 import threading
 import time
+import weakref
 
 __all__ = ["TraceOutput", "kev", "ktrace", "kcount", "kmark", "get_tracer"]
 
@@ -270,7 +271,7 @@ class _Thread:
     """What a sink keeps per thread: its spans open now, innermost
     last, and its tid."""
 
-    __slots__ = ("sink", "stack", "tid", "ident")
+    __slots__ = ("sink", "stack", "tid", "ident", "__weakref__")
 
     def __init__(self, sink):
         self.sink = sink
@@ -289,8 +290,8 @@ class _Sink:
     """
 
     def __init__(self):
-        self.threads = []   # every _Thread made, for close and fork
-        self.gc_span = None  # the collection in progress
+        self.threads = weakref.WeakSet()   # the _Thread of each live thread
+        self.gc_span = None                # the collection in progress
 
     def thread(self):
         """The calling thread's _Thread for this sink, made on first
@@ -299,7 +300,7 @@ class _Sink:
         if st is None or st.sink is not self:
             st = self._new_thread()
             _tls.state = st
-            self.threads.append(st)
+            self.threads.add(st)
         return st
 
     def _new_thread(self):
@@ -375,7 +376,6 @@ class _Sink:
             st.stack.clear()
             st.tid = threading.get_native_id()
             st.ident = threading.get_ident()
-        self.threads = [st] if st is not None and st.sink is self else []
         self.gc_span = None
         return self
 
@@ -420,9 +420,10 @@ class _KekeSink(_Sink):
 
     def _new_thread(self):
         st = _Thread(self)
-        t = threading.current_thread()
-        if t is not threading.main_thread():
-            self._thread_name(self._b(t.name))
+        name = _thread_name()
+        if name is not None and threading.get_ident() != \
+                threading.main_thread().ident:
+            self._thread_name(self._b(name))
         return st
 
     def _open(self, span, now):
@@ -498,7 +499,7 @@ class _FileSink(_Sink):
     def _new_thread(self):
         st = _Thread(self)
         self.queue.append(("M", st.tid, "thread_name",
-                           threading.current_thread().name))
+                           _thread_name() or "thread %d" % st.tid))
         return st
 
     def _open(self, span, now):
@@ -619,7 +620,7 @@ class _FileSink(_Sink):
         if self.closed:
             return
         now = self.clock()
-        for st in self.threads:
+        for st in list(self.threads):
             for span in st.stack:
                 self._close(span, now)
             st.stack.clear()
@@ -675,6 +676,17 @@ class _FileSink(_Sink):
             # threading's shutdown: atexit would never run.
             threading._register_atexit(_at_exit)
         return child
+
+
+def _thread_name():
+    """The calling thread's name in threading, or None for a thread
+    threading did not start (asking current_thread() would register a
+    dummy Thread object for it, which the program would see)."""
+    ident = threading.get_ident()
+    for t in threading.enumerate():
+        if t.ident == ident:
+            return t.name
+    return None
 
 
 def _path_of(file):

@@ -31,8 +31,7 @@ def main():
         p = ctx.Process(target=child_work, args=("multiprocessing",))
         p.start()
         p.join()
-    print("children exited with", os.waitstatus_to_exitcode(status),
-          p.exitcode)
+    print("children exited with", os.WEXITSTATUS(status), p.exitcode)
 
 
 if __name__ == "__main__":

@@ -176,7 +176,9 @@ class Standalone(unittest.TestCase):
         self.assertIn("name=loader-1", out)
 
     def test_forked_children_write_their_own_files(self):
-        self.trace("forks")
+        # From 3.12 os.fork warns of the writer thread (as documented).
+        self.trace("forks", env=clean_env(
+            PYTHONWARNINGS="ignore::DeprecationWarning"))
         check_trace(self.out)
         parent = strict_events(self.out)
         self.assertEqual(named(parent, "child work"), [])
@@ -184,13 +186,18 @@ class Standalone(unittest.TestCase):
         hows = set()
         children = glob.glob(os.path.join(self.dir, "t.*.json"))
         self.assertEqual(len(children), 2, children)
+        if sys.version_info < (3, 9):
+            # A multiprocessing child ends by os._exit with nothing to
+            # complete its file before 3.9 (documented).
+            children = [c for c in children if os.path.getsize(c)]
         for path in children:
             check_trace(path)
             pid = int(path.split(".")[-2])
             work, = named(strict_events(path), "child work")
             self.assertEqual(work["pid"], pid)
             hows.add(work["args"]["how"])
-        self.assertEqual(hows, {"os.fork", "multiprocessing"})
+        self.assertEqual(hows, {"os.fork", "multiprocessing"}
+                         if sys.version_info >= (3, 9) else {"os.fork"})
 
     def test_off_writes_nothing(self):
         code = ("import keke, threading\n"
@@ -268,7 +275,9 @@ class UnderKeke(unittest.TestCase):
         db = self.keke_run("spans")
         consume = self.children(db, "__main__.numbers")
         self.assertEqual(consume, ["consume"] * 3)
-        self.assertIn("clock_nanosleep", self.children(db, "consume"))
+        # time.sleep's call (select before Python 3.11)
+        self.assertTrue({"clock_nanosleep", "select"} &
+                        set(self.children(db, "consume")))
         (ticks,), = self.q(db, "SELECT dur FROM slice WHERE name = 'ticks'")
         self.assertGreaterEqual(ticks, 30e6)
         pauses = self.q(db, "SELECT depth, dur FROM slice WHERE name = "
@@ -319,7 +328,9 @@ class UnderKeke(unittest.TestCase):
 
     def test_subprocess_children_are_traced(self):
         db = self.keke_run("spawns")
-        self.assertIn("fork", self.children(db, "run child"))
+        # subprocess forks, or calls posix_spawn (from Python 3.13)
+        self.assertTrue({"fork", "vfork", "spawn"} &
+                        set(self.children(db, "run child")))
         rows = self.q(db, "SELECT p.pid, p.parent_upid FROM slice s JOIN "
                       "thread_track tt ON tt.id = s.track_id JOIN thread "
                       "USING (utid) JOIN process p USING (upid) WHERE "
