@@ -59,8 +59,8 @@ span ends while spans opened after it on its thread are still open (a
 coroutine or generator interleaved with others), those are cut at that
 moment and continue as new slices of the same name. A span ended on
 another thread than the one it began on (a generator handed to another
-thread) is closed when its own thread next closes a span around it, or
-when tracing ends.
+thread) is closed when its own thread next begins a span or closes one
+around it, or when tracing ends (under keke, when its thread ends).
 
 Processes. Under keke, libkeke.so follows forks, execs and spawns
 itself, and a child that imports keke.py joins the trace. Standalone,
@@ -70,8 +70,8 @@ trace.4242.json), from the fork on; spans open at the fork are not
 continued in the child (under keke neither). Its file is completed
 when the child leaves the TraceOutput's ``with`` block, exits normally,
 or ends a multiprocessing worker (Python 3.9+); a child that leaves by
-os._exit loses what its writer had not yet written. A file object without a
-name (io.StringIO) gives children no trace.
+os._exit loses what its writer had not yet written. A file object
+without a name (io.StringIO) gives children no trace.
 
 Standalone, events are queued and written by a background thread (at
 most 0.2 s later), so the program's threads never format or write. On
@@ -82,7 +82,8 @@ keke.py looks for libkeke.so (keke__begin and its siblings among the
 process's global symbols, through ctypes) once, at import, and only
 when LD_PRELOAD is set, so that a program run without keke does not
 pay for importing ctypes. Under keke it never writes on the program's
-fds, starts no thread, and changes nothing the program can see.
+fds and starts no thread; what the program could see of it is the
+modules it imports and its entry in gc.callbacks.
 """
 
 import atexit
@@ -206,6 +207,7 @@ def kcount(name, value=None, **values):
     sink = _sink
     if sink is None:
         return
+    name = _text(name)
     if value is not None:
         values[name] = value
     sink.counter(name, values)
@@ -269,13 +271,14 @@ class _Span:
 
 class _Thread:
     """What a sink keeps per thread: its spans open now, innermost
-    last, and its tid."""
+    last, whether another thread ended some of them, and its tid."""
 
-    __slots__ = ("sink", "stack", "tid", "ident", "__weakref__")
+    __slots__ = ("sink", "stack", "orphans", "tid", "ident", "__weakref__")
 
     def __init__(self, sink):
         self.sink = sink
         self.stack = []
+        self.orphans = False
         self.tid = threading.get_native_id()
         self.ident = threading.get_ident()
 
@@ -290,8 +293,7 @@ class _Sink:
     """
 
     def __init__(self):
-        self.threads = weakref.WeakSet()   # the _Thread of each live thread
-        self.gc_span = None                # the collection in progress
+        self.gc_span = None   # the collection in progress
 
     def thread(self):
         """The calling thread's _Thread for this sink, made on first
@@ -300,7 +302,6 @@ class _Sink:
         if st is None or st.sink is not self:
             st = self._new_thread()
             _tls.state = st
-            self.threads.add(st)
         return st
 
     def _new_thread(self):
@@ -309,6 +310,8 @@ class _Sink:
     def begin(self, span):
         """Opens span on the calling thread, inside its open spans."""
         st = self.thread()
+        if st.orphans:
+            self._close_orphans(st)
         span.thread = st
         self._open(span, None)
         st.stack.append(span)
@@ -330,11 +333,12 @@ class _Sink:
         """Ends span that is not its thread's innermost open one, or is
         ended by another thread. The spans opened above it are cut now
         and continue as new slices; one begun on another thread is
-        marked, for its own thread to close when it next closes a span
-        below it."""
+        marked, for its own thread to close when it next begins a span
+        or closes one below it."""
         st = span.thread
         if st.ident != threading.get_ident():
             span.orphan = True
+            st.orphans = True
             return
         stack = st.stack
         for i in range(len(stack) - 1, -1, -1):
@@ -352,6 +356,16 @@ class _Sink:
             if not s.orphan:
                 self._open(s, now)
                 stack.append(s)
+
+    def _close_orphans(self, st):
+        """Closes the spans on top of st's stack that other threads
+        ended; those below an open span wait until it is closed."""
+        st.orphans = False
+        stack = st.stack
+        now = self.now()
+        while stack and stack[-1].orphan:
+            self._close(stack.pop(), now)
+        st.orphans = any(s.orphan for s in stack)
 
     def gc(self, phase, info):
         """A collection starts or stops, on the calling thread: a slice
@@ -408,9 +422,11 @@ class _KekeSink(_Sink):
 
     def _b(self, s):
         """s as the bytes libkeke.so takes (cached: names repeat)."""
+        if type(s) is not str:
+            s = _text(s)
         b = self._names.get(s)
         if b is None:
-            b = str(s).encode("utf-8", "backslashreplace")
+            b = s.encode("utf-8", "backslashreplace")
             if len(self._names) < NAME_CACHE_MAX:
                 self._names[s] = b
         return b
@@ -483,6 +499,8 @@ class _FileSink(_Sink):
         self.gc_named = False
         self.gc_start = None
         self.heads = {}               # see _head
+        self.threads = weakref.WeakSet()   # the _Thread of each live thread
+        self.threads_lock = threading.Lock()
 
     def start(self):
         """Queues the process's name and starts the writer thread."""
@@ -498,6 +516,8 @@ class _FileSink(_Sink):
 
     def _new_thread(self):
         st = _Thread(self)
+        with self.threads_lock:
+            self.threads.add(st)
         self.queue.append(("M", st.tid, "thread_name",
                            _thread_name() or "thread %d" % st.tid))
         return st
@@ -606,11 +626,14 @@ class _FileSink(_Sink):
         """The start of an event's line up to its ts, cached: names,
         categories and threads repeat."""
         key = (ph, tid, name, cat)
-        head = self.heads.get(key)
+        try:
+            head = self.heads.get(key)
+        except TypeError:   # a name that is no dict key: not cached
+            key, head = None, None
         if head is None:
             head = '{"ph":"%s","cat":%s,"name":%s,"pid":%d,"tid":%d,"ts":' % (
                 ph, _jstr(cat, "dur"), _jstr(name, "span"), self.pid, tid)
-            if len(self.heads) < NAME_CACHE_MAX:
+            if key is not None and len(self.heads) < NAME_CACHE_MAX:
                 self.heads[key] = head
         return head
 
@@ -620,7 +643,9 @@ class _FileSink(_Sink):
         if self.closed:
             return
         now = self.clock()
-        for st in list(self.threads):
+        with self.threads_lock:
+            threads = list(self.threads)
+        for st in threads:
             for span in st.stack:
                 self._close(span, now)
             st.stack.clear()
@@ -680,13 +705,11 @@ class _FileSink(_Sink):
 
 def _thread_name():
     """The calling thread's name in threading, or None for a thread
-    threading did not start (asking current_thread() would register a
-    dummy Thread object for it, which the program would see)."""
-    ident = threading.get_ident()
-    for t in threading.enumerate():
-        if t.ident == ident:
-            return t.name
-    return None
+    threading did not start. Neither current_thread(), which would
+    register a dummy Thread for such a thread where the program sees
+    it, nor enumerate(), whose lock a collection may start under."""
+    t = getattr(threading, "_active", {}).get(threading.get_ident())
+    return None if t is None else t.name
 
 
 def _path_of(file):
