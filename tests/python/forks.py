@@ -8,7 +8,7 @@ import multiprocessing
 import os
 import sys
 
-import keke
+import traced_main
 from keke import kev
 
 
@@ -35,8 +35,4 @@ def main():
 
 
 if __name__ == "__main__":
-    if sys.argv[1] == "-":
-        main()
-    else:
-        with open(sys.argv[1], "w") as f, keke.TraceOutput(file=f):
-            main()
+    traced_main.run(main)

@@ -10,11 +10,10 @@ Prints what it computed; the same with and without tracing.
 """
 import asyncio
 import gc
-import sys
 import threading
 import time
 
-import keke
+import traced_main
 from keke import kcount, kev, kmark, ktrace
 
 
@@ -84,8 +83,4 @@ def main():
 
 
 if __name__ == "__main__":
-    if sys.argv[1] == "-":
-        main()
-    else:
-        with open(sys.argv[1], "w") as f, keke.TraceOutput(file=f):
-            main()
+    traced_main.run(main)
