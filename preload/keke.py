@@ -525,7 +525,7 @@ class _FileSink(_Sink):
     def _open(self, span, now):
         span.start = self.clock() if now is None else now
         if span.args:
-            span.args = _plain(span.args)
+            _make_plain(span.args)
 
     def _close(self, span, now):
         if self.closed:
@@ -746,15 +746,15 @@ def _jstr(value, empty):
     return json.dumps(s)
 
 
-def _plain(args):
-    """args with each value a JSON scalar or text, taken now rather
-    than when the writer gets to it."""
-    out = {}
+def _make_plain(args):
+    """Makes each value of args (a dict of the span's own) a JSON scalar
+    or text, taken now rather than when the writer gets to it."""
     for key, value in args.items():
         if value is not None and type(value) not in (str, int, float, bool):
-            value = _text(value)
-        out[key] = value
-    return out
+            args[key] = _text(value)
+
+
+_json_keys = {}   # arg names as JSON strings (the writer's cache)
 
 
 def _jargs(args):
@@ -770,7 +770,12 @@ def _jargs(args):
             v = repr(value)
         else:
             v = _jstr(value, "")
-        parts.append("%s:%s" % (_jstr(key, "arg"), v))
+        k = _json_keys.get(key)
+        if k is None:
+            k = _jstr(key, "arg")
+            if len(_json_keys) < NAME_CACHE_MAX:
+                _json_keys[key] = k
+        parts.append("%s:%s" % (k, v))
     return ',"args":{%s}' % ",".join(parts)
 
 

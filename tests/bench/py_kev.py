@@ -5,8 +5,8 @@
 usage: tests/bench/py_kev.py [--build DIR] [-n N] [--reps R]
 
 Runs N iterations of each loop R times in a fresh interpreter per way
-of running, and prints the median nanoseconds per iteration above an
-empty loop's:
+of running, and prints the median nanoseconds of CPU time (of the
+process, all its threads) per iteration above an empty loop's:
 
   empty with     `with` of a context manager whose methods do nothing
   kev off        kev("step") with no TraceOutput and no libkeke.so
@@ -20,6 +20,7 @@ and the same with one argument (kev("step", i=i)). The interpreter is
 the one running this script.
 """
 import argparse
+import contextlib
 import json
 import os
 import shutil
@@ -32,6 +33,9 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 TOP = os.path.dirname(os.path.dirname(HERE))
 MODES = ("off", "standalone", "keke")
+# CPU time of the process, all its threads (the standalone writer's too):
+# less disturbed than wall time by what else the machine runs.
+CLOCK = time.process_time
 
 
 class Empty:
@@ -44,30 +48,34 @@ class Empty:
         return None
 
 
-def loops(kev, n):
-    """Seconds for n iterations of each loop, by name."""
+def loops(keke, n, session):
+    """Seconds for n iterations of each loop, by name; each kev loop
+    runs inside session(), which is timed with it."""
+    kev = keke.kev
     empty = Empty()
     r = range(n)
     out = {}
-    t = time.perf_counter()
+    t = CLOCK()
     for _ in r:
         pass
-    out["loop"] = time.perf_counter() - t
-    t = time.perf_counter()
+    out["loop"] = CLOCK() - t
+    t = CLOCK()
     for _ in r:
         with empty:
             pass
-    out["empty with"] = time.perf_counter() - t
-    t = time.perf_counter()
-    for _ in r:
-        with kev("step"):
-            pass
-    out["kev"] = time.perf_counter() - t
-    t = time.perf_counter()
-    for i in r:
-        with kev("step", i=i):
-            pass
-    out["kev, 1 arg"] = time.perf_counter() - t
+    out["empty with"] = CLOCK() - t
+    t = CLOCK()
+    with session():
+        for _ in r:
+            with kev("step"):
+                pass
+    out["kev"] = CLOCK() - t
+    t = CLOCK()
+    with session():
+        for i in r:
+            with kev("step", i=i):
+                pass
+    out["kev, 1 arg"] = CLOCK() - t
     return out
 
 
@@ -75,23 +83,15 @@ def child(mode, n, out_dir):
     """One way of running, in this process: prints {loop: seconds}."""
     sys.path.insert(0, os.path.join(TOP, "preload"))
     import keke
-    if mode != "standalone":
-        res = loops(keke.kev, n)
-    else:
-        path = os.path.join(out_dir, "py_kev.json")
-        with open(path, "w") as f:
-            t = keke.TraceOutput(file=f)
-            t.__enter__()
-            res = loops(keke.kev, n)
-            start = time.perf_counter()
-            t.close()
-            # What the writer had left to do is part of the spans' cost,
-            # shared by both kev loops.
-            rest = (time.perf_counter() - start) / 2
-            res["kev"] += rest
-            res["kev, 1 arg"] += rest
-        os.unlink(path)
-    print(json.dumps(res))
+    path = os.path.join(out_dir, "py_kev.json")
+
+    def session():
+        # Standalone, a TraceOutput whose closing (the writer finishing
+        # its work) is part of the loop's cost.
+        if mode != "standalone":
+            return contextlib.nullcontext()
+        return keke.TraceOutput(file=open(path, "w"))
+    print(json.dumps(loops(keke, n, session)))
 
 
 def run_mode(args, mode, lib):
@@ -134,9 +134,9 @@ def main():
     if not os.path.exists(lib):
         print("py_kev: no %s (build it first)" % lib, file=sys.stderr)
         return 1
-    print("keke.py: ns per iteration above an empty loop, median of %d "
-          "runs of %d; %s %s" % (args.reps, args.n, sys.executable,
-                                 sys.version.split()[0]))
+    print("keke.py: CPU ns per iteration above an empty loop, median of "
+          "%d runs of %d; %s %s" % (args.reps, args.n, sys.executable,
+                                    sys.version.split()[0]))
     print("%-12s %10s %8s %12s" % ("way", "empty with", "kev", "kev, 1 arg"))
     for mode in MODES:
         per = run_mode(args, mode, lib)
