@@ -90,8 +90,6 @@ import atexit
 import collections
 import functools
 import gc
-import inspect
-import json
 import math
 import os
 import sys
@@ -108,6 +106,9 @@ WRITE_EVERY_S = 0.2      # how often the writer thread writes queued events
 WRITE_BATCH = 1024       # events formatted and written at a time
 NAME_CACHE_MAX = 4096    # encoded names kept for libkeke.so's calls
 LLONG_MAX = (1 << 63) - 1
+# What calling a function makes, from its code's flags (inspect's CO_*,
+# read here so that importing keke.py does not import inspect).
+CO_GENERATOR, CO_COROUTINE, CO_ASYNC_GENERATOR = 0x20, 0x80, 0x200
 
 _sink = None      # where events go: None (off), a _FileSink or _KekeSink
 _tracer = None    # the open TraceOutput
@@ -190,11 +191,12 @@ def ktrace(*arg_exprs, shortname=False, min_us=0):
     def decorate(func):
         name = _func_name(func, shortname)
         argf = _arg_evaluator(func, arg_exprs)
-        if inspect.isasyncgenfunction(func):
+        flags = _code_flags(func)
+        if flags & CO_ASYNC_GENERATOR:
             wrap = _wrap_async_generator
-        elif inspect.iscoroutinefunction(func):
+        elif flags & CO_COROUTINE:
             wrap = _wrap_coroutine
-        elif inspect.isgeneratorfunction(func):
+        elif flags & CO_GENERATOR:
             wrap = _wrap_generator
         else:
             wrap = _wrap_function
@@ -743,6 +745,7 @@ def _jstr(value, empty):
         s.encode("utf-8")
     except UnicodeEncodeError:
         s = s.encode("utf-8", "backslashreplace").decode("ascii")
+    import json   # the writer's alone: not imported with keke.py
     return json.dumps(s)
 
 
@@ -779,6 +782,20 @@ def _jargs(args):
     return ',"args":{%s}' % ",".join(parts)
 
 
+def _code_flags(func):
+    """The flags of func's code, through functools.partial and bound
+    methods as inspect sees them; 0 for a callable without code."""
+    while True:
+        if isinstance(func, functools.partial):
+            func = func.func
+        elif hasattr(func, "__func__"):
+            func = func.__func__
+        else:
+            break
+    code = getattr(func, "__code__", None)
+    return code.co_flags if code is not None else 0
+
+
 def _func_name(func, shortname):
     """The span name of a ktrace'd function."""
     if isinstance(shortname, str):
@@ -794,6 +811,7 @@ def _arg_evaluator(func, exprs):
     exprs. An expression that fails gives "<ExceptionName>"."""
     if not exprs:
         return None
+    import inspect   # slow to import: only when a ktrace has arg_exprs
     sig = inspect.signature(func)
     codes = [(e, compile(e, "<ktrace>", "eval")) for e in exprs]
     glob = getattr(func, "__globals__", {})
