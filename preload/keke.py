@@ -445,18 +445,26 @@ class _KekeSink(_Sink):
         return st
 
     def _open(self, span, now):
-        self._begin(self._b(span.name), self._b(span.cat))
+        names = self._names
+        try:   # the usual case, without a call of _b each
+            name, cat = names[span.name], names[span.cat]
+        except (KeyError, TypeError):
+            name, cat = self._b(span.name), self._b(span.cat)
+        self._begin(name, cat)
         if span.args:
             self._put_args(span.args)
 
     def _put_args(self, args):
         """Adds args to the innermost open span."""
         for key, value in args.items():
-            if type(value) in (int, bool) and -LLONG_MAX <= value <= LLONG_MAX:
-                self._arg_int(self._b(key), value)
+            key = self._b(key)
+            # (ctypes would wrap an integer beyond 64 bits around)
+            if (type(value) is int or type(value) is bool) and \
+                    -LLONG_MAX <= value <= LLONG_MAX:
+                self._arg_int(key, value)
             else:
-                self._arg_str(self._b(key), _text(value).encode(
-                    "utf-8", "backslashreplace"))
+                self._arg_str(key, _text(value).encode("utf-8",
+                                                       "backslashreplace"))
 
     def _close(self, span, now):
         self._end()

@@ -348,7 +348,7 @@ class UnderKeke(unittest.TestCase):
                 "import keke\n"
                 "@keke.ktrace('n')\n"
                 "def f(n):\n"
-                "    with keke.kev('x', n=n, s='t'):\n"
+                "    with keke.kev('x', n=n, big=2**70):\n"
                 "        keke.kcount('c', n); keke.kmark('m')\n"
                 "for i in range(1000): f(i)\n"
                 "with keke.TraceOutput(file=None):\n"
@@ -365,6 +365,9 @@ class UnderKeke(unittest.TestCase):
         self.assertEqual(p.stderr, "")
         self.assertEqual(self.q(db, "SELECT COUNT(*) FROM slice WHERE name "
                                 "= 'x'"), [(1001,)])
+        # An integer beyond 64 bits is recorded as its digits.
+        self.assertEqual(self.q(db, "SELECT DISTINCT string_value FROM args "
+                                "WHERE key = 'big'"), [(str(2**70),)])
 
 
 if __name__ == "__main__":
