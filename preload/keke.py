@@ -600,7 +600,7 @@ class _FileSink(_Sink):
             if self.failed is None and not self.first:
                 try:
                     self.file.flush()
-                except (OSError, ValueError) as e:
+                except Exception as e:
                     self.failed = e
 
     def _write(self, text):
@@ -608,7 +608,7 @@ class _FileSink(_Sink):
         try:
             self.file.write(("[\n" if self.first else ",\n") + text)
             self.first = False
-        except (OSError, ValueError) as e:
+        except Exception as e:   # full disk, closed or binary file
             self.failed = e
 
     def _line(self, ev):
@@ -671,7 +671,7 @@ class _FileSink(_Sink):
                 self.file.flush()
             if self.own_file:
                 self.file.close()
-        except (OSError, ValueError) as e:
+        except Exception as e:
             self.failed = self.failed or e
         if self.failed is not None:
             import warnings
@@ -685,8 +685,8 @@ class _FileSink(_Sink):
         self.lock.acquire()
         try:
             self.file.flush()
-        except (OSError, ValueError):
-            pass
+        except Exception:
+            pass   # the writer keeps the error for close to report
 
     def after_fork_parent(self):
         self.lock.release()
