@@ -115,6 +115,19 @@ struct keke_file_header {
 	uint64_t prelude_flow_in;	/* flow that led to that fork child */
 	uint64_t prelude_start;		/* ticks: when it started */
 	uint64_t prelude_exec;		/* ticks: when it called exec */
+	/* Fields for traces that reach beyond one run on one boot of one
+	 * host; zeros in older files. */
+	uint8_t boot_id[16];		/* the kernel's boot id: monotonic
+					 * times of two boots, or hosts, are
+					 * never compared */
+	uint8_t span_id[8];		/* this image's span, as TRACEPARENT
+					 * names it to the program; zeros:
+					 * none */
+	uint8_t remote_parent_span_id[8];	/* the span outside the
+					 * run that TRACEPARENT named when
+					 * the run began (root image only);
+					 * zeros: none */
+	uint8_t trace_flags;		/* W3C trace flags that came with it */
 };
 
 struct keke_chunk_header {
