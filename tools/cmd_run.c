@@ -30,6 +30,7 @@
 #include "find_preload.h"
 #include "merge/merge.h"
 #include "common/fmt_dur.h"
+#include "common/output.h"
 #include "outputs.h"
 #include "record/duration.h"
 #include "record/families.h"
@@ -54,8 +55,9 @@ static const char run_usage[] =
 	"format) and an SQLite database, and print a summary on stderr.\n"
 	"\n"
 	"Options:\n"
-	"  -o, --output FILE  write the trace to FILE (default keke.json); a\n"
-	"                     name ending in .pftrace or .perfetto-trace (or\n"
+	"  -o, --output FILE  write the trace to FILE (default keke.json, or\n"
+	"                     keke.pftrace past 1.5 million events); a name\n"
+	"                     ending in .pftrace or .perfetto-trace (or\n"
 	"                     either with .gz) chooses Perfetto's format\n"
 	"      --format FMT   the trace's format: json or perfetto\n"
 	"      --db FILE      write the SQLite database to FILE (default keke.db)\n"
@@ -103,6 +105,7 @@ static const char run_usage[] =
 struct run_opts {
 	const char *json;	/* NULL: no trace output */
 	const struct keke_sink_ops *trace_sink;
+	bool trace_named;	/* -o or --format chose it */
 	const char *db;		/* NULL: no database */
 	const char *parent;	/* where the trace dir is made */
 	double wait_s;		/* for processes left running; may be inf */
@@ -239,6 +242,7 @@ static int parse_args(int argc, char **argv, struct run_opts *o)
 					"the record files only)");
 	o->json = out.json;
 	o->trace_sink = keke_trace_sink(&out);
+	o->trace_named = out.named_json || out.format;
 	o->db = out.db;
 	o->cmd = argv + optind;
 	return -1;
@@ -860,6 +864,39 @@ static enum keke_merge_result merge_trace(const struct run_opts *o,
 }
 
 /*
+ * A run of more events than this writes Perfetto's format when no trace
+ * output was named: as JSON (about 146 bytes an event) it would come
+ * near the 256 MB that most viewers of JSON load. Estimated from the
+ * record files, where the smallest event, a call on an fd, takes 32
+ * bytes.
+ */
+#define BIG_RUN_EVENTS 1500000
+#define RECORD_BYTES_PER_EVENT 32
+
+/* Writes the trace of @td in Perfetto's format, and says so, when the run
+ * is big and @o leaves the trace's name and format to keke. */
+static void choose_trace_format(struct run_opts *o,
+				const struct keke_trace_dir *td)
+{
+	static const char big_name[] = "keke.pftrace";
+	char err[PATH_MAX + 256];
+	uint64_t events;
+
+	if (!o->json || o->trace_named)
+		return;
+	events = keke_trace_dir_record_bytes(td) / RECORD_BYTES_PER_EVENT;
+	if (events <= BIG_RUN_EVENTS ||
+	    keke_output_check(big_name, 0, err, sizeof(err)) != 0)
+		return;
+	o->json = big_name;
+	o->trace_sink = &keke_sink_perfetto;
+	fprintf(stderr, "keke: about %.1f million events: writing %s "
+		"(Perfetto's format) rather than keke.json, which few viewers "
+		"load at this size (-o keke.json writes it anyway)\n",
+		(double)events / 1e6, big_name);
+}
+
+/*
  * Finds what `keke run` needs before it makes its trace dir: libkeke.so
  * into @preload (PATH_MAX), the outputs of @o writable, and the command
  * of @o (into @cmd_path, PATH_MAX), warning when it will run untraced.
@@ -967,6 +1004,7 @@ int keke_cmd_run(int argc, char **argv)
 	wait_for_leftovers(command_name(&o), o.wait_s, o.quiet, &res.orphans);
 
 	do_merge = o.json || o.db;
+	choose_trace_format(&o, &dir);
 	if (do_merge)
 		merged = merge_trace(&o, &dir, trace_id, cmd_path, &res,
 				     &stats);
@@ -974,6 +1012,8 @@ int keke_cmd_run(int argc, char **argv)
 	if (!o.quiet)
 		print_summary(&o, &res, &stats,
 			      do_merge && merged != KEKE_MERGE_FAILED);
+	if (!o.quiet && stats.json.written && o.trace_sink == &keke_sink_json)
+		keke_advise_big_json(o.json);
 	if (stats.db.written && stats.untraced > stats.unrecorded)
 		keke_report_untraced(o.db, cmd_path, warn_untraced_child, NULL);
 	if (merged != KEKE_MERGE_FAILED) {
