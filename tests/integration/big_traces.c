@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: MIT
 /*
- * A trace too big for the viewers of JSON: `keke run` with no trace
- * output named writes Perfetto's format and says so, and a JSON trace
- * past 256 MB comes with the advice to write Perfetto's format. Two
- * million one-byte reads make about 290 MB of JSON.
+ * Big traces: `keke run` with no trace output named writes Perfetto's
+ * format past 1.5 million events and says so; a JSON trace past 256 MB
+ * comes with the advice to write Perfetto's format (two million one-byte
+ * reads make about 290 MB of JSON); a merge that takes more than a
+ * second shows its progress on a terminal, and only there.
  */
 #include <criterion/criterion.h>
 #include <stdbool.h>
@@ -61,4 +62,49 @@ Test(big_traces, big_run_writes_perfetto_and_big_json_is_told)
 	cr_assert(exists("keke.json"));
 	cr_assert(!strstr(o.err, "Perfetto") && !strstr(o.err, "too big"),
 		  "%s", o.err);
+}
+
+/*
+ * `keke merge` of a trace of 21 processes into the FIFO OUT/f.json, which
+ * a reader opens only after 1.5 s, so that the merge lasts that long on
+ * any machine; with a terminal as stderr (through script(1)) when @tty.
+ * Returns what it printed.
+ */
+static char *merge_into_slow_fifo(bool tty, const char *opts)
+{
+	char *merge = fmt("'%s' merge %s -o f.json --no-db keke-*",
+			  test_keke_bin(), opts);
+	struct outcome o = sh(fmt(
+		"cd '%s' && '%s' run -q --dir . --keep --no-json --no-db -- sh "
+		"-c 'for i in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 "
+		"20; do /bin/true; done' 2>/dev/null && mkfifo f.json && "
+		"{ (sleep 1.5; cat f.json >/dev/null) & } && %s 2>&1; wait",
+		out, test_keke_bin(),
+		tty ? fmt("script -qec \"%s\" /dev/null", merge) : merge));
+
+	cr_assert_eq(o.code, 0, "%s%s", o.out, o.err);
+	return o.out;
+}
+
+Test(big_traces, merge_progress_on_a_terminal_only)
+{
+	char *text = merge_into_slow_fifo(true, "");
+
+	cr_assert(strstr(text, "\rkeke: merging: file 21 of 21, "), "%s",
+		  text);
+	cr_assert(strstr(text, "M events/s"), "%s", text);
+	cr_assert(strstr(text, "merged 21 processes"), "%s", text);
+}
+
+Test(big_traces, no_progress_when_quiet_or_not_a_terminal)
+{
+	char *text = merge_into_slow_fifo(true, "-q");
+
+	cr_assert(!strstr(text, "merging:"), "%s", text);
+	cr_assert(!strstr(text, "merged"), "%s", text);
+	test_rm_rf(out);
+	out = test_tmpdir();
+	text = merge_into_slow_fifo(false, "");
+	cr_assert(!strstr(text, "merging:"), "%s", text);
+	cr_assert(strstr(text, "merged 21 processes"), "%s", text);
 }
