@@ -103,6 +103,7 @@ Test(big_traces, no_progress_when_quiet_or_not_a_terminal)
 	cr_assert(!strstr(text, "merging:"), "%s", text);
 	cr_assert(!strstr(text, "merged"), "%s", text);
 	test_rm_rf(out);
+	free(out);
 	out = test_tmpdir();
 	text = merge_into_slow_fifo(false, "");
 	cr_assert(!strstr(text, "merging:"), "%s", text);

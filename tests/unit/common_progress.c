@@ -7,6 +7,7 @@
 #include "helpers.h"
 
 #include <criterion/criterion.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -32,6 +33,7 @@ static char *stderr_of(void (*fn)(struct keke_progress *),
 	text = test_read_file(path, NULL);
 	cr_assert(text);
 	test_rm_rf(dir);
+	free(dir);
 	return text;
 }
 
@@ -52,19 +54,27 @@ Test(progress, counts_rate_and_time_left_after_a_second)
 	char *text;
 
 	keke_progress_start(&p, "keke report", true);
-	cr_assert_str_empty(stderr_of(halfway, &p), "shown at once");
+	text = stderr_of(halfway, &p);
+	cr_assert_str_empty(text, "shown at once");
+	free(text);
 	p.t0 -= 2.0;		/* as if started two seconds ago */
 	text = stderr_of(update_and_clear, &p);
+	/* The rate: 4.2M in a little more than 2 s. */
 	cr_assert(strstr(text, "\rkeke report: reading slices  42% (4.2M of "
-			 "10.0M, 2.1M/s, about 3 s left)"), "%s", text);
+			 "10.0M, 2.") && strstr(text, "M/s, about 3 s left)"),
+		  "%s", text);
 	cr_assert(strstr(text, "\r\033[K"), "not cleared: %s", text);
+	free(text);
 }
 
 Test(progress, nothing_when_not_enabled)
 {
 	struct keke_progress p;
+	char *text;
 
 	keke_progress_start(&p, "keke report", false);
 	p.t0 -= 2.0;
-	cr_assert_str_empty(stderr_of(update_and_clear, &p));
+	text = stderr_of(update_and_clear, &p);
+	cr_assert_str_empty(text);
+	free(text);
 }
