@@ -206,6 +206,7 @@ int keke_cmd_export(int argc, char **argv)
 		}
 	} else {
 		snprintf(db, sizeof(db), "%s", o.inputs[0]);
+		status = KEKE_EXIT_OK;
 	}
 	if (keke_otlp_send(db, &o.target) != 0)
 		status = KEKE_EXIT_FAILURE;

@@ -24,6 +24,7 @@ struct keke_otlp_http {
 	struct curl_slist *headers;
 	char *url;
 	char answer[ANSWER_MAX];
+	char curl_err[CURL_ERROR_SIZE];
 	size_t answer_len;
 	long waited_s;		/* retry waits so far, all requests */
 };
@@ -87,6 +88,7 @@ struct keke_otlp_http *keke_otlp_http_new(const char *url,
 	curl_easy_setopt(h->curl, CURLOPT_CONNECTTIMEOUT, CONNECT_TIMEOUT_S);
 	curl_easy_setopt(h->curl, CURLOPT_TIMEOUT, REQUEST_TIMEOUT_S);
 	curl_easy_setopt(h->curl, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(h->curl, CURLOPT_ERRORBUFFER, h->curl_err);
 	curl_easy_setopt(h->curl, CURLOPT_WRITEFUNCTION, keep_answer);
 	curl_easy_setopt(h->curl, CURLOPT_WRITEDATA, h);
 	curl_easy_setopt(h->curl, CURLOPT_PROTOCOLS_STR, "http,https");
@@ -145,6 +147,22 @@ static bool status_message(const unsigned char *p, size_t n,
 	return false;
 }
 
+/* The "message" of the JSON google.rpc.Status @p (@n bytes) in *@p and
+ * *@n, when it has one; else they are left alone. */
+static void json_message(const unsigned char **p, size_t *n)
+{
+	const char *at = strstr((const char *)*p, "\"message\":\"");
+	size_t k = 0;
+
+	if (!at)
+		return;
+	at += strlen("\"message\":\"");
+	while (at[k] && at[k] != '"')
+		k += at[k] == '\\' && at[k + 1] ? 2 : 1;
+	*p = (const unsigned char *)at;
+	*n = k;
+}
+
 /*
  * The message of the answer kept in @h, made one printable line into
  * @out (@size bytes): a google.rpc.Status's message when the answer is
@@ -161,6 +179,8 @@ static void answer_message(const struct keke_otlp_http *h, char *out,
 	if (type && strstr(type, "protobuf") &&
 	    !status_message(p, h->answer_len, &p, &n))
 		n = 0;
+	else if (type && strstr(type, "json"))
+		json_message(&p, &n);
 	for (size_t i = 0; i < n && k + 1 < size; i++)
 		out[k++] = p[i] < 0x20 || p[i] == 0x7f ? ' ' : (char)p[i];
 	out[k] = '\0';
@@ -190,10 +210,11 @@ static int post(struct keke_otlp_http *h, const unsigned char *body,
 	for (;;) {
 		h->answer_len = 0;
 		h->answer[0] = '\0';
+		h->curl_err[0] = '\0';
 		rc = curl_easy_perform(h->curl);
 		if (rc != CURLE_OK) {
-			snprintf(err, KEKE_OTLP_ERROR_MAX, "cannot send to "
-				 "%s: %s", h->url, curl_easy_strerror(rc));
+			snprintf(err, KEKE_OTLP_ERROR_MAX, "%s", h->curl_err[0] ?
+				 h->curl_err : curl_easy_strerror(rc));
 			return -1;
 		}
 		curl_easy_getinfo(h->curl, CURLINFO_RESPONSE_CODE, &code);
@@ -201,9 +222,8 @@ static int post(struct keke_otlp_http *h, const unsigned char *body,
 			return 0;
 		answer_message(h, msg, sizeof(msg));
 		if (!retryable(code)) {
-			snprintf(err, KEKE_OTLP_ERROR_MAX, "%s refused the "
-				 "spans: HTTP %ld%s%s", h->url, code,
-				 msg[0] ? ": " : "", msg);
+			snprintf(err, KEKE_OTLP_ERROR_MAX, "HTTP %ld%s%s",
+				 code, msg[0] ? ": " : "", msg);
 			return -1;
 		}
 		after = -1;
@@ -213,10 +233,9 @@ static int post(struct keke_otlp_http *h, const unsigned char *body,
 		if (after > RETRY_AFTER_MAX_S)
 			after = RETRY_AFTER_MAX_S;
 		if (h->waited_s + after > RETRY_TOTAL_MAX_S) {
-			snprintf(err, KEKE_OTLP_ERROR_MAX, "%s is still busy "
-				 "(HTTP %ld) after %ld s of retries%s%s",
-				 h->url, code, h->waited_s, msg[0] ? ": " : "",
-				 msg);
+			snprintf(err, KEKE_OTLP_ERROR_MAX, "still busy (HTTP "
+				 "%ld) after %ld s of retries%s%s", code,
+				 h->waited_s, msg[0] ? ": " : "", msg);
 			return -1;
 		}
 		wait_s((long)after);

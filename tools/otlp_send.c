@@ -83,8 +83,8 @@ out:
 	if (rc == 0)
 		print_sent("sent to", t->endpoint, t, &st);
 	else
-		fprintf(stderr, "keke: spans NOT sent to %s: %s\n",
-			t->endpoint, err);
+		fprintf(stderr, "keke: spans NOT sent to OTLP endpoint %s: "
+			"%s\n", t->endpoint, err);
 	keke_otlp_http_free(h);
 	keke_otlp_headers_free(headers);
 	return rc;
