@@ -13,6 +13,7 @@
 
 #include "export/arg_attrs.h"
 #include "export/batch.h"
+#include "export/db_query.h"
 #include "export/images.h"
 #include "export/kept.h"
 #include "export/links.h"

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "export/db_query.h"
 #include "export/span_ids.h"
 #include "sinks/schema.h"
 
@@ -48,7 +49,7 @@ static bool span_id_arg(sqlite3_stmt *st, int64_t arg_set_id, uint8_t id[8])
 /* A process row's span_id arg, on newer databases whose process table
  * has arg sets, goes to its last image when that has none of its own. */
 static void process_span_ids(struct otlp_db *d, sqlite3_stmt *arg,
-			     const bool *has_own, struct idmap *proc_of_upid)
+			     bool *has_own, struct idmap *proc_of_upid)
 {
 	sqlite3_stmt *st;
 	int64_t proc;
@@ -69,10 +70,34 @@ static void process_span_ids(struct otlp_db *d, sqlite3_stmt *arg,
 		p = &d->procs[proc];
 		last = p->first_image + p->nimages - 1;
 		if (p->nimages && !has_own[last] &&
-		    span_id_arg(arg, sqlite3_column_int64(st, 1), id))
+		    span_id_arg(arg, sqlite3_column_int64(st, 1), id)) {
 			memcpy(d->images[last].span_id, id, 8);
+			has_own[last] = true;
+		}
 	}
 	sqlite3_finalize(st);
+}
+
+/* Derives the span id of each image that has none, or one that an
+ * earlier image has too (span ids are unique in a trace). */
+static void unique_span_ids(struct otlp_db *d, const bool *has_own)
+{
+	struct idmap seen;
+	uint64_t id;
+	int64_t v;
+
+	idmap_init(&seen);
+	for (size_t i = 0; i < d->nimages; i++) {
+		struct otlp_image *im = &d->images[i];
+
+		memcpy(&id, im->span_id, 8);
+		if (!has_own[i] || idmap_get(&seen, id, &v))
+			otlp_derive_span_id(d->trace.trace_id, im->slice_id,
+					    im->span_id);
+		memcpy(&id, im->span_id, 8);
+		idmap_put(&seen, id, 1);
+	}
+	idmap_free(&seen);
 }
 
 /* Each image's span id. */
@@ -94,11 +119,9 @@ static int read_span_ids(struct otlp_db *d, struct idmap *proc_of_upid,
 		struct otlp_image *im = &d->images[i];
 
 		has_own[i] = span_id_arg(st, im->arg_set_id, im->span_id);
-		if (!has_own[i])
-			otlp_derive_span_id(d->trace.trace_id, im->slice_id,
-					    im->span_id);
 	}
 	process_span_ids(d, st, has_own, proc_of_upid);
+	unique_span_ids(d, has_own);
 	sqlite3_finalize(st);
 	free(has_own);
 	return 0;

@@ -14,6 +14,10 @@
  */
 int otlp_read_images(struct otlp_db *d, char *err);
 
+/* The image of process @proc running at @ts (the last that began at or
+ * before it, else its first), or -1 when it has none. */
+int64_t otlp_db_image_at(const struct otlp_db *d, size_t proc, int64_t ts);
+
 /* The span id of the image or slice @slice_id. */
 void otlp_span_id_of(const struct otlp_db *d, int64_t slice_id,
 		     uint8_t span_id[8]);

@@ -4,6 +4,7 @@
 
 #include <stdlib.h>
 
+#include "export/db_query.h"
 #include "export/images.h"
 #include "export/kept.h"
 #include "sinks/schema.h"

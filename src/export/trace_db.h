@@ -60,14 +60,4 @@ int otlp_db_open(struct otlp_db *d, const char *path, char *err);
 
 void otlp_db_close(struct otlp_db *d);
 
-/* Whether @table has a column @column. */
-bool otlp_db_has_column(sqlite3 *db, const char *table, const char *column);
-
-/* Writes "PATH: what went wrong: SQLite's message" into @err. Returns -1. */
-int otlp_db_fail(const struct otlp_db *d, const char *what, char *err);
-
-/* The image of process @proc running at @ts (the last that began at or
- * before it, else its first), or -1 when it has none. */
-int64_t otlp_db_image_at(const struct otlp_db *d, size_t proc, int64_t ts);
-
 #endif
