@@ -7,6 +7,9 @@ usage: otlp_tree.py tree SPANS.jsonl KEKE.db   the process spans' tree is
                                                the database's process tree
        otlp_tree.py show SPANS.jsonl           one line per span, indented
                                                under its parent
+       otlp_tree.py joined SPANS.jsonl NAME EXE  the span NAME (another
+                                               program's) hangs under the
+                                               process span of EXE
 
 tree checks: one trace, whose id is the database's; one span per process
 image (a depth-0 slice of category process), with the image's pid in its
@@ -110,9 +113,33 @@ def show(spans):
     return 0
 
 
+def joined(spans, name, exe):
+    mine = [s for s in spans.values() if s['name'] == name]
+    if len(mine) != 1:
+        print(f'{len(mine)} spans named {name!r}, not one')
+        return 1
+    s = mine[0]
+    parent = spans.get(s.get('parentSpanId', ''))
+    if not parent:
+        print(f'{name!r}: parent {s.get("parentSpanId")} is no span sent')
+        return 1
+    got = parent['res'].get('process.executable.name')
+    if (got != exe or attr(parent, 'keke.calls_left_out') is None or
+            parent['traceId'] != s['traceId']):
+        print(f'{name!r} hangs under {parent["name"]!r} of {got!r} in '
+              f'trace {parent["traceId"]}, not a process span of {exe!r} '
+              f'in trace {s["traceId"]}')
+        return 1
+    print(f'joined: {name!r} under the process span {parent["spanId"]} of '
+          f'{exe} (pid {parent["res"]["process.pid"]})')
+    return 0
+
+
 def main():
     if len(sys.argv) == 4 and sys.argv[1] == 'tree':
         return tree(read_spans(sys.argv[2]), sys.argv[3])
+    if len(sys.argv) == 5 and sys.argv[1] == 'joined':
+        return joined(read_spans(sys.argv[2]), sys.argv[3], sys.argv[4])
     if len(sys.argv) == 3 and sys.argv[1] == 'show':
         return show(read_spans(sys.argv[2]))
     print(__doc__, file=sys.stderr)

@@ -471,3 +471,59 @@ Test(otlp_export, ids_the_database_carries_are_the_spans_own)
 	cr_assert(strstr(shown, "\"traceState\":\"congo=t61rcWkgMzE\""));
 	free(shown);
 }
+
+/*
+ * OpenTelemetry's JS SDK (tests/node/package.json, pinned) installed into
+ * a cache directory outside the tree; skips the test when npm cannot.
+ * Returns the directory.
+ */
+static const char *node_sdk(void)
+{
+	static char dir[4096];
+	const char *cache = getenv("XDG_CACHE_HOME");
+	struct outcome o;
+
+	if (test_exit_code(test_sh("node --version && npm --version", NULL,
+				   NULL)) != 0)
+		cr_skip_test("node and npm are needed to run "
+			     "OpenTelemetry's JS SDK");
+	snprintf(dir, sizeof(dir), "%s/keke-node-otel", cache && *cache ?
+		 cache : fmt("%s/.cache", getenv("HOME")));
+	o = sh(fmt("mkdir -p '%s' && cd '%s' && ( flock 9 && { cmp -s "
+		   "'%s/node/package.json' package.json && [ -d "
+		   "node_modules/@opentelemetry/sdk-trace-base ] || { cp "
+		   "'%s/node/package.json' package.json && npm install "
+		   "--no-audit --no-fund --silent; }; } ) 9>.lock", dir, dir,
+		   getenv("KEKE_TESTS_SRC"), getenv("KEKE_TESTS_SRC")));
+	if (o.code != 0)
+		cr_skip_test("npm could not install OpenTelemetry's JS SDK "
+			     "(is the npm registry reachable?):\n%s", o.err);
+	outcome_free(&o);
+	return dir;
+}
+
+Test(otlp_export, node_program_joins_through_traceparent)
+{
+	struct outcome o = sh(fmt("'%s' run --help", test_keke_bin()));
+	const char *url, *sdk;
+	char *joined;
+
+	if (!strstr(o.out, "--traceparent"))
+		cr_skip_test("keke run has no --traceparent: nothing hands "
+			     "TRACEPARENT to the traced programs");
+	outcome_free(&o);
+	sdk = node_sdk();
+	url = start_sink();
+	o = sh(fmt("cd '%s' && '%s' run --traceparent --otlp-endpoint '%s' "
+		   "-- sh -c \"node '%s/node/traceparent_child.cjs' '%s' '%s'; "
+		   "true\"", out, test_keke_bin(), url,
+		   getenv("KEKE_TESTS_SRC"), sdk, url));
+	cr_assert_eq(o.code, 0, "keke run failed:\n%s", o.err);
+	cr_assert(strstr(o.out, "node work "), "the node program said:\n%s%s",
+		  o.out, o.err);
+	outcome_free(&o);
+	/* Both keke's spans and node's, one trace, every parent there. */
+	check_otlp(received());
+	joined = otlp_tree(fmt("joined '%s' 'node work' node", received()));
+	free(joined);
+}
