@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/hex.h"
+
 int keke_otlp_env_endpoint(char *url, size_t size)
 {
 	const char *traces = getenv("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT");
@@ -26,17 +28,6 @@ int keke_otlp_env_endpoint(char *url, size_t size)
 	return len > 0 && (size_t)len < size ? 0 : -1;
 }
 
-static int hex_value(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* The @n bytes at @s URL-decoded and trimmed of blanks into @out (room
  * for @n + 1). Returns -1 on a bad %-escape or a control character,
  * which a header cannot hold. */
@@ -54,8 +45,8 @@ static int url_decode(const char *s, size_t n, char *out)
 		int c = (unsigned char)s[i];
 
 		if (c == '%') {
-			int hi = i + 2 < n ? hex_value(s[i + 1]) : -1;
-			int lo = hi < 0 ? -1 : hex_value(s[i + 2]);
+			int hi = i + 2 < n ? keke_hex_value(s[i + 1]) : -1;
+			int lo = hi < 0 ? -1 : keke_hex_value(s[i + 2]);
 
 			if (lo < 0)
 				return -1;

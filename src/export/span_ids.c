@@ -2,22 +2,13 @@
 /* Trace and span ids (span_ids.h). */
 #include "export/span_ids.h"
 
-static int hex_digit(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
+#include "common/hex.h"
 
 int otlp_hex_parse(const char *hex, uint8_t *id, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
-		int hi = hex_digit(hex[2 * i]);
-		int lo = hi < 0 ? -1 : hex_digit(hex[2 * i + 1]);
+		int hi = keke_hex_value(hex[2 * i]);
+		int lo = hi < 0 ? -1 : keke_hex_value(hex[2 * i + 1]);
 
 		if (lo < 0)
 			return -1;

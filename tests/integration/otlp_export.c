@@ -322,6 +322,19 @@ static int responder(const char *const *answers, int n)
 	_exit(0);
 }
 
+/* keke export of a small run to a responder() with @answers, which
+ * ends after @n requests. */
+static struct outcome export_to_responder(const char *const *answers, int n)
+{
+	int port;
+
+	small_run();
+	port = responder(answers, n);
+	return sh(fmt("cd '%s' && '%s' export --otlp-endpoint "
+		      "http://127.0.0.1:%d/v1/traces keke.db", out,
+		      test_keke_bin(), port));
+}
+
 Test(otlp_export, busy_endpoint_is_retried_after_its_retry_after)
 {
 	static const char *const answers[] = {
@@ -329,16 +342,10 @@ Test(otlp_export, busy_endpoint_is_retried_after_its_retry_after)
 		"HTTP/1.1 503 Service Unavailable\r\nRetry-After: 1\r\n",
 		NULL,
 	};
-	int port;
-	struct outcome o;
+	struct outcome o = export_to_responder(answers, 3);
 	long long t[3];
 	FILE *f;
 
-	small_run();
-	port = responder(answers, 3);
-	o = sh(fmt("cd '%s' && '%s' export --otlp-endpoint "
-		   "http://127.0.0.1:%d/v1/traces keke.db", out,
-		   test_keke_bin(), port));
 	cr_assert_eq(o.code, 0, "not sent after a 429 and a 503:\n%s", o.err);
 	cr_assert(strstr(o.err, "keke: sent to"), "%s", o.err);
 	outcome_free(&o);
@@ -360,14 +367,8 @@ Test(otlp_export, refusing_endpoint_gives_one_clear_line)
 		"application/json\r\n",
 		NULL,
 	};
-	struct outcome o;
-	int port;
+	struct outcome o = export_to_responder(answers, 1);
 
-	small_run();
-	port = responder(answers, 1);
-	o = sh(fmt("cd '%s' && '%s' export --otlp-endpoint "
-		   "http://127.0.0.1:%d/v1/traces keke.db", out,
-		   test_keke_bin(), port));
 	cr_assert_eq(o.code, 1, "%s", o.err);
 	cr_assert(strstr(o.err, "keke: spans NOT sent to OTLP endpoint "
 			 "http://127.0.0.1:"), "%s", o.err);
