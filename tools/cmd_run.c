@@ -31,6 +31,7 @@
 #include "merge/merge.h"
 #include "common/fmt_dur.h"
 #include "common/output.h"
+#include "otlp_send.h"
 #include "outputs.h"
 #include "record/duration.h"
 #include "record/families.h"
@@ -80,6 +81,10 @@ static const char run_usage[] =
 	"      --env          record each process's environment too (off by\n"
 	"                     default: it often holds secrets; argv is always\n"
 	"                     recorded)\n"
+	"      --otlp-endpoint URL\n"
+	"                     then send the run to OpenTelemetry: OTLP/HTTP\n"
+	"                     to URL, as `keke export --otlp-endpoint` does\n"
+	"                     (calls of 1ms and more)\n"
 	"      --wait SEC     when CMD has ended, wait at most SEC seconds for\n"
 	"                     the processes it left running (default 10;\n"
 	"                     0: do not wait; inf: no limit)\n"
@@ -113,6 +118,7 @@ struct run_opts {
 	const char *min_dur;	/* KEKE_MIN_DUR for the run, or NULL */
 	const char *stacks;	/* KEKE_STACKS for the run, or NULL */
 	bool env;		/* record the environment (KEKE_RECORD_ENV) */
+	const char *otlp_endpoint;	/* export to it after the merge */
 	bool keep;
 	bool quiet;
 	char **cmd;
@@ -186,6 +192,12 @@ static int take_option(int c, char *arg, struct run_opts *o)
 	case 'q':
 		o->quiet = true;
 		return 0;
+	case 'O':
+		if (!*arg)
+			return keke_usage_error("run", "--otlp-endpoint needs "
+						"a URL");
+		o->otlp_endpoint = arg;
+		return 0;
 	}
 	return -1;
 }
@@ -208,6 +220,7 @@ static int parse_args(int argc, char **argv, struct run_opts *o)
 		{ "env", no_argument, NULL, 'e' },
 		{ "stacks", required_argument, NULL, 's' },
 		{ "quiet", no_argument, NULL, 'q' },
+		{ "otlp-endpoint", required_argument, NULL, 'O' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -240,6 +253,9 @@ static int parse_args(int argc, char **argv, struct run_opts *o)
 		return keke_usage_error("run", "--no-json and --no-db leave "
 					"nothing to write (add --keep to keep "
 					"the record files only)");
+	if (o->otlp_endpoint && !out.db)
+		return keke_usage_error("run", "--otlp-endpoint exports the "
+					"database: it cannot go with --no-db");
 	o->json = out.json;
 	o->trace_sink = keke_trace_sink(&out);
 	o->trace_named = out.named_json || out.format;
@@ -969,6 +985,29 @@ static void warn_unrecorded(const struct keke_merge_stats *stats)
 		n == 1 ? "it" : "them", n == 1 ? "its" : "their");
 }
 
+/*
+ * Sends the run to the OTLP endpoint @o names, if any, from the database
+ * the merge wrote (@stats). Returns 0, or -1 after saying why not.
+ */
+static int export_run(const struct run_opts *o,
+		      const struct keke_merge_stats *stats)
+{
+	struct keke_otlp_target t = {
+		.endpoint = o->otlp_endpoint,
+		.min_dur_ns = KEKE_OTLP_MIN_DUR_NS,
+		.quiet = o->quiet,
+	};
+
+	if (!o->otlp_endpoint)
+		return 0;
+	if (!stats->db.written) {
+		fprintf(stderr, "keke: spans NOT sent to OTLP endpoint %s: no "
+			"database was written\n", o->otlp_endpoint);
+		return -1;
+	}
+	return keke_otlp_send(o->db, &t);
+}
+
 int keke_cmd_run(int argc, char **argv)
 {
 	struct run_opts o = { 0 };
@@ -978,7 +1017,7 @@ int keke_cmd_run(int argc, char **argv)
 	char preload[PATH_MAX], cmd_path[PATH_MAX], trace_id[33];
 	struct keke_trace_dir dir;
 	bool do_merge;
-	int status;
+	int status, exported;
 
 	status = parse_args(argc, argv, &o);
 	if (status >= 0)
@@ -1020,10 +1059,11 @@ int keke_cmd_run(int argc, char **argv)
 		warn_unrecorded(&stats);
 		keke_print_partial(&stats);
 	}
+	exported = export_run(&o, &stats);
 	/* The command's status wins; a lost output must not look like
 	 * success either. */
 	if ((merged == KEKE_MERGE_FAILED ||
-	     merged == KEKE_MERGE_INCOMPLETE) && status == 0)
+	     merged == KEKE_MERGE_INCOMPLETE || exported != 0) && status == 0)
 		return KEKE_EXIT_FAILURE;
 	return status;
 }
