@@ -126,8 +126,7 @@ static KEKE_ONCE bool add_run_var(const char *var, struct vars_used *used,
 
 /*
  * Copies this run's KEKE_* variables (but KEKE_FLOW_IN, which is per
- * child, and KEKE_REMOTE_PARENT, which is for the run's first image
- * alone: span.c), adds KEKE_CLOCK with this process's choice when unset (so that
+ * child), adds KEKE_CLOCK with this process's choice when unset (so that
  * children need not ask the CPU again), and finds what LD_PRELOAD calls
  * this library.
  */
@@ -148,8 +147,7 @@ KEKE_ONCE void keke_remember_run(void)
 	for (char **e = environ; e && *e; e++) {
 		/* The first byte first: most variables are not keke's. */
 		if (**e != 'K' || strncmp(*e, "KEKE_", 5) ||
-		    !strncmp(*e, "KEKE_FLOW_IN=", 13) ||
-		    !strncmp(*e, "KEKE_REMOTE_PARENT=", 19))
+		    !strncmp(*e, "KEKE_FLOW_IN=", 13))
 			continue;
 		have_clock |= !strncmp(*e, clock, strlen(clock));
 		if (!add_run_var(*e, &used, &n))

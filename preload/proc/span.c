@@ -16,8 +16,8 @@
  *				bare-mode root settle for the run.
  *	KEKE_TRACE_FLAGS	the W3C trace flags of the run (2 hex
  *				digits), when TRACEPARENT brought some
- * and, from `keke run` to its command's first image only (run.c does not
- * hand it down):
+ * and, from `keke run` to its command's first image only, which takes it
+ * out of the environment:
  *	KEKE_REMOTE_PARENT	the span that image continues (16 hex)
  */
 #include <stdlib.h>
@@ -123,13 +123,19 @@ static KEKE_ONCE void read_run_flags(void)
 					 KEKE_HEX_WHOLE, &span.flags);
 }
 
-/* The first image of `keke run`'s command: the remote parent it names. */
+/* The first image of `keke run`'s command: the remote parent it names.
+ * Taken out of the environment (unsetenv allocates nothing): children
+ * that start without keke's hooks (system(), popen()) inherit it else. */
 static KEKE_ONCE void read_remote_parent(struct keke_writer_config *cfg)
 {
+	const char *value = getenv("KEKE_REMOTE_PARENT");
 	uint8_t id[8];
 
-	if (!keke_hex_parse(getenv("KEKE_REMOTE_PARENT"), 8, KEKE_HEX_WHOLE,
-			    id) || keke_id_is_zero(id, 8))
+	if (!value)
+		return;
+	unsetenv("KEKE_REMOTE_PARENT");
+	if (!keke_hex_parse(value, 8, KEKE_HEX_WHOLE, id) ||
+	    keke_id_is_zero(id, 8))
 		return;
 	keke_copy_bytes(cfg->remote_parent_span_id, id, 8);
 	cfg->trace_flags = span.flags;
