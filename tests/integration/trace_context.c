@@ -158,6 +158,18 @@ static void check_names_own_span(const struct shown *s, const char *trace,
 	free(span);
 }
 
+/* A quiet run @o, of trace TRACE, whose first process's span is a child
+ * of PARENT, with @flags. */
+static void check_continued(const struct outcome *o, int flags)
+{
+	cr_assert_eq(o->code, 0, "%s", o->err);
+	cr_assert_str_empty(o->err);
+	cr_assert_str_eq(meta("trace_id"), TRACE);
+	cr_assert_str_eq(meta("remote_parent_span_id"), PARENT);
+	cr_assert_eq(test_db_int(db(), "SELECT int_value FROM metadata WHERE "
+				       "name = 'trace_flags'"), flags);
+}
+
 Test(trace_context, run_continues_the_span_traceparent_names,
      .init = setup, .fini = teardown)
 {
@@ -167,12 +179,7 @@ Test(trace_context, run_continues_the_span_traceparent_names,
 					    test_prog("traceparent_children")));
 	struct shown s[8];
 
-	cr_assert_eq(o.code, 0, "%s", o.err);
-	cr_assert_str_empty(o.err);
-	cr_assert_str_eq(meta("trace_id"), TRACE);
-	cr_assert_str_eq(meta("remote_parent_span_id"), PARENT);
-	cr_assert_eq(test_db_int(db(), "SELECT int_value FROM metadata WHERE "
-				       "name = 'trace_flags'"), 1);
+	check_continued(&o, 1);
 	cr_assert_str_eq(meta("trace_state"), STATE);
 	/* On by default, TRACEPARENT being set: the root's own span. */
 	cr_assert_eq(parse_shown(o.out, s), 1, "%s", o.out);
@@ -188,12 +195,7 @@ Test(trace_context, future_version_is_read_by_its_first_fields,
 	setenv("TRACEPARENT", "cc-" TRACE "-" PARENT "-03-what-comes-next", 1);
 	struct outcome o = keke_run("--no-traceparent", "true");
 
-	cr_assert_eq(o.code, 0, "%s", o.err);
-	cr_assert_str_empty(o.err);
-	cr_assert_str_eq(meta("trace_id"), TRACE);
-	cr_assert_str_eq(meta("remote_parent_span_id"), PARENT);
-	cr_assert_eq(test_db_int(db(), "SELECT int_value FROM metadata WHERE "
-				       "name = 'trace_flags'"), 3);
+	check_continued(&o, 3);
 	outcome_free(&o);
 }
 
