@@ -24,6 +24,8 @@
 #include "runtime/rusage.h"
 #include "runtime/stacks.h"
 #include "runtime/text.h"
+#include "proc/span.h"
+#include "record/trace_context.h"
 #include "record/trace_dir.h"
 
 /* KEKE_DIR, or the one made: in the short buffer unless long (once.h). */
@@ -51,41 +53,6 @@ static KEKE_ONCE void say_parts(const char *const *parts)
 
 #define say(...) say_parts((const char *const[]){ "keke: ", __VA_ARGS__, NULL })
 
-static KEKE_ONCE int hex_digit(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
-static KEKE_ONCE void parse_trace_id(const char *hex, uint8_t id[16])
-{
-	memset(id, 0, 16);
-	for (int i = 0; hex && i < 16; i++) {
-		int hi = hex_digit(hex[2 * i]);
-		int lo = hi < 0 ? -1 : hex_digit(hex[2 * i + 1]);
-
-		if (lo < 0)
-			return;
-		id[i] = (uint8_t)(hi << 4 | lo);
-	}
-}
-
-static KEKE_ONCE void format_trace_id(const uint8_t id[16], char hex[33])
-{
-	static const char digits[] = "0123456789abcdef";
-
-	for (int i = 0; i < 16; i++) {
-		hex[2 * i] = digits[id[i] >> 4];
-		hex[2 * i + 1] = digits[id[i] & 15];
-	}
-	hex[32] = '\0';
-}
-
 /*
  * Bare mode (no KEKE_DIR): this process creates the trace dir where
  * `keke run` would (TMPDIR, else a tmpfs with room, else /tmp) and
@@ -97,7 +64,6 @@ static KEKE_ONCE const char *create_bare_dir(void)
 	static const char name[] = "/keke-XXXXXX";
 	const char *tmp = getenv("TMPDIR"), *why;
 	char pid[24];
-	char hex[33];
 	size_t len;
 
 	/* Its children do not try again, and say nothing either. */
@@ -121,11 +87,8 @@ static KEKE_ONCE const char *create_bare_dir(void)
 		trace_dir[len] = '\0';
 		return strerror(errno);
 	}
-	if (syscall(SYS_getrandom, keke_image.config.trace_id, 16, 0) != 16)
-		memset(keke_image.config.trace_id, 0, 16);
-	format_trace_id(keke_image.config.trace_id, hex);
+	keke_span_bare_root(&keke_image.config);
 	setenv("KEKE_DIR", trace_dir, 1);
-	setenv("KEKE_TRACE_ID", hex, 1);
 	return NULL;
 }
 
@@ -241,6 +204,10 @@ static KEKE_ONCE void record_process_start(const struct std_fds *std)
 	size_t exec_path_len = exec_path ? strlen(exec_path) : 0;
 	size_t env_len = keke_image.record_env ? strv_len(environ) : 0;
 	size_t argv_len = strv_len(keke_image.argv);
+	const char *state = keke_span_trace_state();
+	const char *bad = keke_span_bad_traceparent();
+	size_t state_len = state ? strlen(state) : 0;
+	size_t bad_len = bad ? strlen(bad) : 0;
 	size_t std_len = 0;
 	struct keke_rec r;
 	long n;
@@ -255,6 +222,8 @@ static KEKE_ONCE void record_process_start(const struct std_fds *std)
 						KEKE_STR_MAX_LEN(argv_len) +
 						KEKE_STR_MAX_LEN(env_len) +
 						KEKE_STR_MAX_LEN(exec_path_len) +
+						KEKE_STR_MAX_LEN(state_len) +
+						KEKE_STR_MAX_LEN(bad_len) +
 						std_len)))
 		return;
 	keke_rec_int(&r, KEKE_KEY_PID, keke_writer_pid());
@@ -277,6 +246,10 @@ static KEKE_ONCE void record_process_start(const struct std_fds *std)
 		keke_rec_str(&r, KEKE_KEY_PATH, exec_path, exec_path_len);
 	for (int fd = 0; std && fd < 3; fd++)
 		keke_rec_str(&r, std_keys[fd], std->name[fd], std->len[fd]);
+	if (state)
+		keke_rec_str(&r, KEKE_KEY_TRACE_STATE, state, state_len);
+	if (bad)
+		keke_rec_str(&r, KEKE_KEY_BAD_TRACEPARENT, bad, bad_len);
 	if (keke_image.root && keke_writer_pid() == (int)getpid())
 		record_cpus(&r);
 	keke_rec_commit(&r);
@@ -334,8 +307,10 @@ static KEKE_ONCE bool find_trace_dir(void)
 		keke_image.pid = (int)getpid();
 	if (dir) {
 		keke_image.why_not = take_trace_dir(dir);
-		parse_trace_id(getenv("KEKE_TRACE_ID"),
-			       keke_image.config.trace_id);
+		if (!keke_hex_parse(getenv("KEKE_TRACE_ID"), 16,
+				    KEKE_HEX_WHOLE | KEKE_HEX_ANY_CASE,
+				    keke_image.config.trace_id))
+			memset(keke_image.config.trace_id, 0, 16);
 	} else if (keke_image.root) {
 		keke_image.why_not = create_bare_dir();
 	} else {
@@ -372,6 +347,7 @@ static KEKE_ONCE void keke_init(void)
 	keke_image.config.flow_in = keke_incoming_flow(&keke_image.prelude);
 	keke_image.config.prelude = keke_image.prelude.fork;
 	keke_image.config.begin = record_child_start;
+	keke_span_init(&keke_image.config);
 	err = keke_writer_start(&keke_image.config);
 	if (err) {
 		keke_image.why_not = strerror(-err);
@@ -379,6 +355,7 @@ static KEKE_ONCE void keke_init(void)
 	}
 	keke_seed_flows(keke_image.config.flow_in);
 	keke_remember_run();
+	keke_span_export(&keke_image.config);
 	keke_exec_init();
 	pthread_atfork(NULL, NULL, fork_child);
 	record_image_start();

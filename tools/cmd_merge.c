@@ -167,6 +167,16 @@ static void print_merged(const struct merge_opts *o,
 	keke_print_partial(stats);
 }
 
+/* The warning that libkeke.so, in bare mode, leaves to the merge: it
+ * writes nothing on the program's stderr but its closing message. */
+static void warn_bad_traceparent(const struct keke_merge_stats *stats)
+{
+	if (stats->bad_traceparent[0])
+		fprintf(stderr, "keke: TRACEPARENT '%s' of the run's first "
+			"process is not a W3C traceparent: it was ignored\n",
+			stats->bad_traceparent);
+}
+
 int keke_cmd_merge(int argc, char **argv)
 {
 	static volatile sig_atomic_t interrupted;
@@ -204,6 +214,7 @@ int keke_cmd_merge(int argc, char **argv)
 				"written\n", err[0] ? err : "unknown error");
 		return KEKE_EXIT_FAILURE;
 	}
+	warn_bad_traceparent(&stats);
 	if (o.quiet) {
 		keke_print_lost_outputs(o.json, o.db, &stats);
 		keke_print_partial(&stats);

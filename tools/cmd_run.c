@@ -18,7 +18,6 @@
 #include <string.h>
 #include <sched.h>
 #include <sys/prctl.h>
-#include <sys/random.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -36,6 +35,7 @@
 #include "record/duration.h"
 #include "record/families.h"
 #include "report/report.h"
+#include "run_context.h"
 #include "signals.h"
 #include "sinks/sink.h"
 #include "trace_dir.h"
@@ -85,6 +85,11 @@ static const char run_usage[] =
 	"                     then send the run to OpenTelemetry: OTLP/HTTP\n"
 	"                     to URL, as `keke export --otlp-endpoint` does\n"
 	"                     (calls of 1ms and more)\n"
+	"      --traceparent  give each process TRACEPARENT naming its own\n"
+	"                     span, for OpenTelemetry SDKs in it (default\n"
+	"                     when TRACEPARENT is set; KEKE_TRACEPARENT=1)\n"
+	"      --no-traceparent\n"
+	"                     leave TRACEPARENT as the programs set it\n"
 	"      --wait SEC     when CMD has ended, wait at most SEC seconds for\n"
 	"                     the processes it left running (default 10;\n"
 	"                     0: do not wait; inf: no limit)\n"
@@ -94,6 +99,10 @@ static const char run_usage[] =
 	"Environment:\n"
 	"  KEKE_PRELOAD       the libkeke.so to preload (default: the one next\n"
 	"                     to keke, in its build tree or install prefix)\n"
+	"  KEKE_TRACE_ID      the run's trace id (default: TRACEPARENT's, else\n"
+	"                     a random one)\n"
+	"  TRACEPARENT        a W3C traceparent: the run's first process is a\n"
+	"                     child of the span it names\n"
 	"  The other KEKE_* variables reach libkeke.so unchanged.\n"
 	"\n"
 	"keke ignores ^C (SIGINT, SIGQUIT) while CMD runs, so CMD gets it and\n"
@@ -119,6 +128,7 @@ struct run_opts {
 	const char *stacks;	/* KEKE_STACKS for the run, or NULL */
 	bool env;		/* record the environment (KEKE_RECORD_ENV) */
 	const char *otlp_endpoint;	/* export to it after the merge */
+	int traceparent;	/* --traceparent 1, --no-traceparent 0, or -1 */
 	bool keep;
 	bool quiet;
 	char **cmd;
@@ -186,6 +196,12 @@ static int take_option(int c, char *arg, struct run_opts *o)
 	case 'e':
 		o->env = true;
 		return 0;
+	case 'P':
+		o->traceparent = 1;
+		return 0;
+	case 'N':
+		o->traceparent = 0;
+		return 0;
 	case 's':
 		o->stacks = arg;
 		return check_families("--stacks", arg);
@@ -218,6 +234,8 @@ static int parse_args(int argc, char **argv, struct run_opts *o)
 		{ "trace", required_argument, NULL, 't' },
 		{ "min-dur", required_argument, NULL, 'm' },
 		{ "env", no_argument, NULL, 'e' },
+		{ "traceparent", no_argument, NULL, 'P' },
+		{ "no-traceparent", no_argument, NULL, 'N' },
 		{ "stacks", required_argument, NULL, 's' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "otlp-endpoint", required_argument, NULL, 'O' },
@@ -228,6 +246,7 @@ static int parse_args(int argc, char **argv, struct run_opts *o)
 	int c, status;
 
 	o->wait_s = DEFAULT_WAIT_S;
+	o->traceparent = -1;
 	optind = 1;
 	opterr = 0;
 	/* '+': stop at the command, whose own options are not ours. */
@@ -431,26 +450,6 @@ out:
 	return said;
 }
 
-/* 16 random bytes as 32 hex digits into @hex. Returns 0, or -1 after
- * printing why. */
-static int make_trace_id(char hex[33])
-{
-	static const char digits[] = "0123456789abcdef";
-	unsigned char id[16];
-
-	if (getrandom(id, sizeof(id), 0) != (ssize_t)sizeof(id)) {
-		fprintf(stderr, "keke: cannot make a trace id: %s\n",
-			strerror(errno));
-		return -1;
-	}
-	for (int i = 0; i < 16; i++) {
-		hex[2 * i] = digits[id[i] >> 4];
-		hex[2 * i + 1] = digits[id[i] & 15];
-	}
-	hex[32] = '\0';
-	return 0;
-}
-
 static int64_t now_ns(void)
 {
 	struct timespec ts;
@@ -475,8 +474,8 @@ static void forward_signal(int sig)
  * @report_fd.
  */
 static void __attribute__((noreturn))
-exec_traced(const struct run_opts *o, const char *dir, const char *trace_id,
-	    const char *preload, int report_fd)
+exec_traced(const struct run_opts *o, const char *dir,
+	    const struct run_context *ctx, const char *preload, int report_fd)
 {
 	const char *old = getenv("LD_PRELOAD");
 	char *value = NULL;
@@ -491,7 +490,7 @@ exec_traced(const struct run_opts *o, const char *dir, const char *trace_id,
 	}
 	if (!value || setenv("LD_PRELOAD", value, 1) != 0 ||
 	    setenv("KEKE_DIR", dir, 1) != 0 ||
-	    setenv("KEKE_TRACE_ID", trace_id, 1) != 0 ||
+	    keke_run_context_export(ctx) != 0 ||
 	    unsetenv("KEKE_ROOT_PID") != 0 ||
 	    unsetenv("KEKE_FLOW_IN") != 0 ||
 	    (o->trace && setenv("KEKE_TRACE", o->trace, 1) != 0) ||
@@ -593,7 +592,7 @@ static void stop_forwarding(const struct sigaction old[NFORWARDED])
  * Fills @res. Returns 0, or -1 after printing why when it could not fork.
  */
 static int run_command(const struct run_opts *o, const char *dir,
-		       const char *trace_id, const char *preload,
+		       const struct run_context *ctx, const char *preload,
 		       struct run_result *res)
 {
 	struct sigaction ign = { .sa_handler = SIG_IGN };
@@ -627,7 +626,7 @@ static int run_command(const struct run_opts *o, const char *dir,
 		sigaction(SIGINT, &old_int, NULL);
 		sigaction(SIGQUIT, &old_quit, NULL);
 		sigaction(SIGCHLD, &old_chld, NULL);
-		exec_traced(o, dir, trace_id, preload, fds[1]);
+		exec_traced(o, dir, ctx, preload, fds[1]);
 	}
 	res->pid = pid;
 	close(fds[1]);
@@ -1014,7 +1013,8 @@ int keke_cmd_run(int argc, char **argv)
 	struct run_result res = { 0 };
 	struct keke_merge_stats stats = { 0 };
 	enum keke_merge_result merged = KEKE_MERGE_OK;
-	char preload[PATH_MAX], cmd_path[PATH_MAX], trace_id[33];
+	char preload[PATH_MAX], cmd_path[PATH_MAX];
+	struct run_context ctx;
 	struct keke_trace_dir dir;
 	bool do_merge;
 	int status, exported;
@@ -1025,11 +1025,11 @@ int keke_cmd_run(int argc, char **argv)
 	status = prepare_run(&o, preload, cmd_path);
 	if (status >= 0)
 		return status;
-	if (make_trace_id(trace_id) != 0 ||
+	if (keke_run_context(o.traceparent, &ctx) != 0 ||
 	    keke_trace_dir_make(o.parent, &dir) != 0)
 		return KEKE_EXIT_FAILURE;
 
-	if (run_command(&o, dir.path, trace_id, preload, &res) != 0) {
+	if (run_command(&o, dir.path, &ctx, preload, &res) != 0) {
 		keke_trace_dir_remove(&dir);
 		return KEKE_EXIT_FAILURE;
 	}
@@ -1045,7 +1045,7 @@ int keke_cmd_run(int argc, char **argv)
 	do_merge = o.json || o.db;
 	choose_trace_format(&o, &dir);
 	if (do_merge)
-		merged = merge_trace(&o, &dir, trace_id, cmd_path, &res,
+		merged = merge_trace(&o, &dir, ctx.trace_id, cmd_path, &res,
 				     &stats);
 	keep_or_remove_trace_dir(&dir, o.keep, merged);
 	if (!o.quiet)

@@ -415,6 +415,10 @@ static KEKE_ONCE void fill_header(struct keke_file_header *h,
 	h->pid = writer.pid;
 	h->ppid = (int32_t)getppid();
 	memcpy(h->trace_id, cfg->trace_id, sizeof(h->trace_id));
+	memcpy(h->span_id, cfg->span_id, sizeof(h->span_id));
+	memcpy(h->remote_parent_span_id, cfg->remote_parent_span_id,
+	       sizeof(h->remote_parent_span_id));
+	h->trace_flags = cfg->trace_flags;
 	h->start_realtime_ns = realtime;
 	h->start = start;
 	h->latest = start;
@@ -587,7 +591,7 @@ KEKE_ONCE int keke_writer_start(const struct keke_writer_config *cfg)
 	return start_file(cfg, 0);
 }
 
-KEKE_ONCE void keke_writer_defer(uint64_t flow_in)
+KEKE_ONCE void keke_writer_defer(uint64_t flow_in, const uint8_t span_id[8])
 {
 	if (keke_thread.busy == KEKE_BUSY_WRITING) {
 		/* A signal handler forked in the middle of a record: the code
@@ -606,6 +610,11 @@ KEKE_ONCE void keke_writer_defer(uint64_t flow_in)
 	writer.image_start = keke_now();
 	current_config.flow_in = flow_in;
 	current_config.prelude = (struct keke_fork_prelude){ 0 };
+	for (size_t i = 0; i < sizeof(current_config.span_id); i++) {
+		current_config.span_id[i] = span_id[i];
+		current_config.remote_parent_span_id[i] = 0;
+	}
+	current_config.trace_flags = 0;
 	/* Only the forking thread lives on: its chunk, and the header, are
 	 * the parent's. Unmapping them waits for the file, which a child
 	 * that execs at once never makes. */

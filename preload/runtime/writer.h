@@ -112,6 +112,11 @@ struct keke_fork_prelude {
 struct keke_writer_config {
 	const char *dir;		/* the trace dir */
 	uint8_t trace_id[16];
+	uint8_t span_id[8];		/* this image's span */
+	/* The span outside the run that its first image continues, and the
+	 * W3C trace flags that came with it; zeros in every other image. */
+	uint8_t remote_parent_span_id[8];
+	uint8_t trace_flags;
 	uint64_t flow_in;		/* flow leading to this image, or 0 */
 	struct keke_fork_prelude prelude;
 	/* Writes the records a file begins with (the process start), when a
@@ -133,15 +138,16 @@ struct keke_writer_config {
 int keke_writer_start(const struct keke_writer_config *cfg);
 
 /*
- * In the child of a fork: a new file with the last configuration and
- * @flow_in as the flow that led to it, made when the child records its
+ * In the child of a fork: a new file with the last configuration, the
+ * child's own @span_id, no remote parent, and @flow_in as the flow that
+ * led to it, made when the child records its
  * first event (cfg->begin then writes first). A child that execs before
  * that makes none: its exec hands keke_writer_unstarted() to the new
  * image instead. Until then the writer counts as active, and the
  * parent's mappings stay (an exec drops them for free).
  * Not thread-safe: called in a fork child, before it can start threads.
  */
-void keke_writer_defer(uint64_t flow_in);
+void keke_writer_defer(uint64_t flow_in, const uint8_t span_id[8]);
 
 /* True while a deferred file is not made; then fills @p with the fork
  * child's flow and start (p->exec is left to the caller). */

@@ -15,9 +15,11 @@
 #include "merge/fds.h"
 #include "merge/kernel_io.h"
 #include "merge/stacks.h"
+#include "merge/trace_context.h"
 #include "merge/tree.h"
 #include "merge/usage.h"
 #include "merge/user.h"
+#include "record/trace_context.h"
 
 /* The image's thread @tid, through a per-image cache of the lookup. */
 static struct thr *image_thread(struct merge *m, struct image *im, int tid,
@@ -99,6 +101,9 @@ static unsigned image_args(struct image *im, const struct proc *p,
 	if (hdr->filtered)
 		args[n++] = (struct keke_arg){ .key = "short_calls_left_out",
 					       .i = (int64_t)hdr->filtered };
+	if (im->span_id[0])
+		args[n++] = (struct keke_arg){ .key = "span_id", .is_str = true,
+					       .s = im->span_id, .len = 16 };
 	return n;
 }
 
@@ -121,6 +126,7 @@ static void take_image_facts(struct merge *m, struct proc *p,
 	p->last_image_exited = im->exited;
 	p->has_exit_code = im->has_status;
 	p->exit_code = im->status & 0xff;
+	memcpy(p->span_id, im->span_id, sizeof(p->span_id));
 	p->dropped += im->file->hdr.dropped;
 	m->stats->dropped += im->file->hdr.dropped;
 }
@@ -307,6 +313,7 @@ static int on_record(struct merge *m, struct image *im,
 	switch (rec->type) {
 	case KEKE_REC_PROCESS_START:
 		on_process_start(im, rec);
+		merge_context_process_start(m, im, rec);
 		if (keke_record_int(rec, KEKE_KEY_CPUS, 0) > m->cpu_count)
 			m->cpu_count = keke_record_int(rec, KEKE_KEY_CPUS, 0);
 		break;
@@ -390,6 +397,8 @@ int merge_file(struct merge *m, const struct file_info *f,
 	bool continued;
 	int rc;
 
+	if (!keke_id_is_zero(f->hdr.span_id, 8))
+		keke_hex_format(f->hdr.span_id, 8, im.span_id);
 	/* The process first: a new one's first slice is the image's. */
 	im.proc = process_for(m, f, start);
 	continued = m->nprocs == nprocs;

@@ -28,6 +28,7 @@
 #include "merge/image.h"
 #include "merge/model.h"
 #include "merge/stacks.h"
+#include "merge/trace_context.h"
 #include "merge/tree.h"
 #include "merge/user.h"
 
@@ -90,7 +91,8 @@ static int merge_files(struct merge *m)
 }
 
 /* Sends what describes the run, from its earliest file: its trace id,
- * host and clocks. Returns 0 or -1 (m->err set). */
+ * host and clocks, and the span it continued. Returns 0 or -1 (m->err
+ * set). */
 static int emit_metadata(struct merge *m)
 {
 	char hex[33];
@@ -113,7 +115,7 @@ static int emit_metadata(struct merge *m)
 	    EACH_SINK(m, metadata, "format_version", NULL,
 		      KEKE_FORMAT_VERSION))
 		return -1;
-	return 0;
+	return merge_context_begin(m, first);
 }
 
 /* Opens a sink for each output asked for. Returns 0, or -1 (m->err set)
@@ -168,6 +170,7 @@ static void free_merge(struct merge *m)
 		free(m->preludes[i].argv);
 	}
 	free(m->preludes);
+	free(m->trace_state);
 	free(m->files);
 	for (size_t i = 0; m->dirfds && i < m->o->ndirs; i++)
 		if (m->dirfds[i] >= 0)
@@ -254,6 +257,8 @@ enum keke_merge_result keke_merge(const struct keke_merge_options *o,
 	show_progress(&m, m.nfiles, true);
 	if (!rc)
 		rc = merge_tree(&m);
+	if (!rc)
+		rc = merge_context_end(&m);
 	if (!rc && o->cancel && *o->cancel)
 		rc = merge_fail(&m, "interrupted");
 	written = finish_sinks(&m, &rc);

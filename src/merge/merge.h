@@ -58,6 +58,7 @@ struct keke_merge_options {
 };
 
 #define KEKE_MERGE_ERROR_MAX 1024
+#define KEKE_BAD_TRACEPARENT_MAX 96
 
 /* What became of one output of a merge. */
 struct keke_merge_output {
@@ -84,6 +85,9 @@ struct keke_merge_stats {
 					 * left no record file */
 	int unrecorded_errno;		/* why the first that left a note of
 					 * it could not write one, or 0 */
+	/* A TRACEPARENT that a bare-mode run's first process refused as
+	 * malformed (cut to fit), or "": for the caller to warn of. */
+	char bad_traceparent[KEKE_BAD_TRACEPARENT_MAX];
 	/* The outputs asked for: each is written whole or not at all. */
 	struct keke_merge_output json, db;
 };

@@ -57,6 +57,7 @@ struct proc {
 	struct usage own_usage, usage;
 	bool usage_at_exit;
 	const char *usage_from;	/* "exit", "wait" or NULL: unknown */
+	char span_id[17];	/* its last image's span (16 hex), or "" */
 	struct fd_table *fds;	/* while its files are read (fds.c) */
 };
 
@@ -177,6 +178,10 @@ struct merge {
 	uint64_t fd_anon_no;		/* the last pipe or socket numbered */
 	int64_t next_slice_id;
 	int64_t cpu_count;		/* CPUs the root may use; 0: unknown */
+	/* trace_context.c: the file of the image that continued a span
+	 * from outside the run (NULL: none), and the TRACESTATE it told */
+	const struct file_info *context_file;
+	char *trace_state;
 	/* progress */
 	uint64_t started_ns, last_progress_ns;
 	bool progress_shown;
@@ -195,6 +200,7 @@ struct image {
 	struct usage usage;	/* told at its end (usage.c) */
 	char *exe, *cwd, *argv, *env;
 	char *exec_path;	/* of the fork child that handed over */
+	char span_id[17];	/* its span (16 hex), or "" */
 	size_t argv_len, env_len;
 	struct idmap threads;	/* tid -> thr index */
 	struct image_stacks *stacks;	/* stacks.c; NULL until used */

@@ -463,6 +463,16 @@ static int emit_processes(struct merge *m)
 			.untraced = p->untraced,
 			.dropped = p->dropped,
 		};
+		struct keke_arg span = { .key = "span_id", .is_str = true,
+					 .s = p->span_id, .len = 16 };
+
+		/* Its args' set is numbered as a slice would be: every
+		 * slice has its id by now. */
+		if (p->span_id[0]) {
+			out.arg_set_id = m->next_slice_id++;
+			out.nargs = 1;
+			out.args = &span;
+		}
 		merge_kernel_io_out(p, &out);
 		out.rusage_from = p->usage_from;
 		merge_usage_out(&p->usage, &out.rusage);

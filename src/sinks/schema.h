@@ -44,7 +44,8 @@
 	" traced_wchar INT, cpu_user_ns INT, cpu_sys_ns INT,"		\
 	" peak_rss_kb INT, minor_faults INT, major_faults INT,"	\
 	" vol_ctx_switches INT, invol_ctx_switches INT,"		\
-	" fs_read_blocks INT, fs_write_blocks INT, rusage_from TEXT);"	\
+	" fs_read_blocks INT, fs_write_blocks INT, rusage_from TEXT,"	\
+	" arg_set_id INT);"						\
 	"CREATE TABLE " KEKE_DB_THREAD "(utid INTEGER PRIMARY KEY, tid INT,"\
 	" name TEXT, upid INT, start_ts INT, end_ts INT,"		\
 	" is_main_thread INT);"						\

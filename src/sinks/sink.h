@@ -42,6 +42,8 @@ struct keke_rusage {
 	int64_t fs_read_blocks, fs_write_blocks;
 };
 
+struct keke_arg;
+
 struct keke_process {
 	int64_t upid;
 	int pid;
@@ -74,6 +76,11 @@ struct keke_process {
 	 * for it, which adds those of the children it reaped. */
 	const char *rusage_from;
 	struct keke_rusage rusage;
+	/* Its args (span_id: its last image's span, 16 hex digits), under
+	 * arg_set_id, an id no slice has (0 when nargs is 0). */
+	int64_t arg_set_id;
+	unsigned nargs;
+	const struct keke_arg *args;
 };
 
 struct keke_thread {

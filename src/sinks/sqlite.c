@@ -151,7 +151,7 @@ static const struct {
 } batch_sql[B_COUNT] = {
 	[B_PROCESS] = { KEKE_DB_PROCESS, "INSERT INTO " KEKE_DB_PROCESS
 			" VALUES", "(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,"
-			"?,?,?,?,?,?,?,?,?,?)" },
+			"?,?,?,?,?,?,?,?,?,?,?)" },
 	[B_THREAD] = { KEKE_DB_THREAD, "INSERT INTO " KEKE_DB_THREAD " VALUES",
 		       "(?,?,?,?,?,?,?)" },
 	[B_SLICE] = { KEKE_DB_SLICE, "INSERT INTO " KEKE_DB_SLICE " VALUES",
@@ -855,6 +855,40 @@ static int64_t arg_set_of(struct sqlite_sink *q, const struct keke_slice *s,
 	return s->id;
 }
 
+/* Queues the @nargs @args of the arg set @set. */
+static int put_args(struct sqlite_sink *q, int64_t set, unsigned nargs,
+		    const struct keke_arg *args)
+{
+	bool ok;
+
+	for (unsigned i = 0; i < nargs; i++) {
+		const struct keke_arg *g = &args[i];
+		struct batch *a = q->t[B_ARGS].filling;
+
+		/* arg_set_id, flat_key (also the key), int_value,
+		 * string_value, the decoded text. */
+		put_int(a, set);
+		ok = put_str(a, g->key) == 0;
+		if (!g->is_str) {
+			put_int(a, g->i);
+			put_null(a);
+		} else {
+			put_null(a);
+			if (put_bytes(a, g->s ? g->s : "", g->s ? g->len : 0))
+				ok = false;
+		}
+		if (!g->is_str && g->display) {
+			if (put_bytes(a, g->display, g->display_len))
+				ok = false;
+		} else {
+			put_null(a);
+		}
+		if (row_done(q, B_ARGS, ok) < 0)
+			return -1;
+	}
+	return 0;
+}
+
 /*
  * Queues @s and its args; inserts the batches that fill up. A slice whose
  * id follows the largest queued gets a NULL id, which SQLite turns into
@@ -890,33 +924,7 @@ static int sqlite_sink_slice(void *sink, const struct keke_slice *s)
 	put_id(b, s->stack_id);
 	if (row_done(q, B_SLICE, ok) < 0)
 		return -1;
-
-	for (unsigned i = 0; new_set && i < s->nargs; i++) {
-		const struct keke_arg *g = &s->args[i];
-		struct batch *a = q->t[B_ARGS].filling;
-
-		/* arg_set_id, flat_key (also the key), int_value,
-		 * string_value, the decoded text. */
-		put_int(a, set);
-		ok = put_str(a, g->key) == 0;
-		if (!g->is_str) {
-			put_int(a, g->i);
-			put_null(a);
-		} else {
-			put_null(a);
-			if (put_bytes(a, g->s ? g->s : "", g->s ? g->len : 0))
-				ok = false;
-		}
-		if (!g->is_str && g->display) {
-			if (put_bytes(a, g->display, g->display_len))
-				ok = false;
-		} else {
-			put_null(a);
-		}
-		if (row_done(q, B_ARGS, ok) < 0)
-			return -1;
-	}
-	return 0;
+	return new_set ? put_args(q, set, s->nargs, s->args) : 0;
 }
 
 /* The I/O columns of @p's row: NULL when it has no counters. */
@@ -983,7 +991,10 @@ static int sqlite_sink_process(void *sink, const struct keke_process *p)
 	put_int(b, p->dropped > INT64_MAX ? INT64_MAX : (int64_t)p->dropped);
 	put_io(b, p);
 	ok = put_rusage(b, p) && ok;
-	return row_done(q, B_PROCESS, ok);
+	put_id(b, p->nargs ? p->arg_set_id : 0);
+	if (row_done(q, B_PROCESS, ok) < 0)
+		return -1;
+	return put_args(q, p->arg_set_id, p->nargs, p->args);
 }
 
 /* A count as an INT cell. */

@@ -252,7 +252,13 @@ static void write_first_record(void)
 
 Test(record, deferred_file_is_made_at_the_first_record, .fini = teardown)
 {
-	struct keke_writer_config cfg = { .begin = write_first_record };
+	struct keke_writer_config cfg = {
+		.begin = write_first_record,
+		.span_id = { 1, 2, 3, 4, 5, 6, 7, 8 },
+		.remote_parent_span_id = { 9, 9, 9, 9, 9, 9, 9, 9 },
+		.trace_flags = 1,
+	};
+	static const uint8_t child_span[8] = { 8, 7, 6, 5, 4, 3, 2, 1 };
 	struct keke_fork_prelude p;
 	struct keke_reader r;
 	struct keke_record rec;
@@ -264,7 +270,7 @@ Test(record, deferred_file_is_made_at_the_first_record, .fini = teardown)
 	cr_assert_eq(keke_writer_start(&cfg), 0);
 	cr_assert_eq(count_files(), 1);
 	before = keke_now();
-	keke_writer_defer(77);	/* as in a fork child */
+	keke_writer_defer(77, child_span);	/* as in a fork child */
 	cr_assert(keke_writer_active());
 	cr_assert(keke_writer_unstarted(&p));
 	cr_assert_eq(p.flow_in, 77);
@@ -282,6 +288,10 @@ Test(record, deferred_file_is_made_at_the_first_record, .fini = teardown)
 	cr_assert_leq(r.hdr.image_start, r.hdr.start.ticks);
 	cr_assert_eq(r.hdr.dropped, 2);
 	cr_assert_eq(r.hdr.prelude_flow_in, 0);
+	/* a span of its own, whose parent is its parent's, not remote */
+	cr_assert_arr_eq(r.hdr.span_id, child_span, 8);
+	cr_assert_eq(r.hdr.remote_parent_span_id[0], 0);
+	cr_assert_eq(r.hdr.trace_flags, 0);
 	/* begin's record first, at the image's start, then the one that
 	 * made the file */
 	cr_assert_eq(keke_reader_next(&r, &rec, err), 1, "%s", err);
