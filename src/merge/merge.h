@@ -84,6 +84,11 @@ struct keke_merge_stats {
 					 * left no record file */
 	int unrecorded_errno;		/* why the first that left a note of
 					 * it could not write one, or 0 */
+	uint64_t machines;		/* hosts, or boots of one host */
+	int64_t clock_uncertainty_ns;	/* with several machines: how far
+					 * apart their clocks may be placed
+					 * (merge/machines.c) */
+	uint64_t trace_ids;		/* distinct trace ids merged */
 	/* The outputs asked for: each is written whole or not at all. */
 	struct keke_merge_output json, db;
 };
