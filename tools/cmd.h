@@ -10,5 +10,6 @@
 int keke_cmd_run(int argc, char **argv);
 int keke_cmd_merge(int argc, char **argv);
 int keke_cmd_report(int argc, char **argv);
+int keke_cmd_export(int argc, char **argv);
 
 #endif

@@ -210,6 +210,8 @@ int keke_cmd_merge(int argc, char **argv)
 		keke_print_partial(&stats);
 	} else {
 		print_merged(&o, &stats);
+		if (stats.json.written && o.trace_sink == &keke_sink_json)
+			keke_advise_big_json(o.json);
 	}
 	if (res == KEKE_MERGE_INCOMPLETE)
 		return KEKE_EXIT_FAILURE;

@@ -30,6 +30,8 @@
 #include "find_preload.h"
 #include "merge/merge.h"
 #include "common/fmt_dur.h"
+#include "common/output.h"
+#include "otlp_send.h"
 #include "outputs.h"
 #include "record/duration.h"
 #include "record/families.h"
@@ -54,8 +56,9 @@ static const char run_usage[] =
 	"format) and an SQLite database, and print a summary on stderr.\n"
 	"\n"
 	"Options:\n"
-	"  -o, --output FILE  write the trace to FILE (default keke.json); a\n"
-	"                     name ending in .pftrace or .perfetto-trace (or\n"
+	"  -o, --output FILE  write the trace to FILE (default keke.json, or\n"
+	"                     keke.pftrace past 1.5 million events); a name\n"
+	"                     ending in .pftrace or .perfetto-trace (or\n"
 	"                     either with .gz) chooses Perfetto's format\n"
 	"      --format FMT   the trace's format: json or perfetto\n"
 	"      --db FILE      write the SQLite database to FILE (default keke.db)\n"
@@ -78,6 +81,10 @@ static const char run_usage[] =
 	"      --env          record each process's environment too (off by\n"
 	"                     default: it often holds secrets; argv is always\n"
 	"                     recorded)\n"
+	"      --otlp-endpoint URL\n"
+	"                     then send the run to OpenTelemetry: OTLP/HTTP\n"
+	"                     to URL, as `keke export --otlp-endpoint` does\n"
+	"                     (calls of 1ms and more)\n"
 	"      --wait SEC     when CMD has ended, wait at most SEC seconds for\n"
 	"                     the processes it left running (default 10;\n"
 	"                     0: do not wait; inf: no limit)\n"
@@ -103,6 +110,7 @@ static const char run_usage[] =
 struct run_opts {
 	const char *json;	/* NULL: no trace output */
 	const struct keke_sink_ops *trace_sink;
+	bool trace_named;	/* -o or --format chose it */
 	const char *db;		/* NULL: no database */
 	const char *parent;	/* where the trace dir is made */
 	double wait_s;		/* for processes left running; may be inf */
@@ -110,6 +118,7 @@ struct run_opts {
 	const char *min_dur;	/* KEKE_MIN_DUR for the run, or NULL */
 	const char *stacks;	/* KEKE_STACKS for the run, or NULL */
 	bool env;		/* record the environment (KEKE_RECORD_ENV) */
+	const char *otlp_endpoint;	/* export to it after the merge */
 	bool keep;
 	bool quiet;
 	char **cmd;
@@ -183,6 +192,12 @@ static int take_option(int c, char *arg, struct run_opts *o)
 	case 'q':
 		o->quiet = true;
 		return 0;
+	case 'O':
+		if (!*arg)
+			return keke_usage_error("run", "--otlp-endpoint needs "
+						"a URL");
+		o->otlp_endpoint = arg;
+		return 0;
 	}
 	return -1;
 }
@@ -205,6 +220,7 @@ static int parse_args(int argc, char **argv, struct run_opts *o)
 		{ "env", no_argument, NULL, 'e' },
 		{ "stacks", required_argument, NULL, 's' },
 		{ "quiet", no_argument, NULL, 'q' },
+		{ "otlp-endpoint", required_argument, NULL, 'O' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -237,8 +253,12 @@ static int parse_args(int argc, char **argv, struct run_opts *o)
 		return keke_usage_error("run", "--no-json and --no-db leave "
 					"nothing to write (add --keep to keep "
 					"the record files only)");
+	if (o->otlp_endpoint && !out.db)
+		return keke_usage_error("run", "--otlp-endpoint exports the "
+					"database: it cannot go with --no-db");
 	o->json = out.json;
 	o->trace_sink = keke_trace_sink(&out);
+	o->trace_named = out.named_json || out.format;
 	o->db = out.db;
 	o->cmd = argv + optind;
 	return -1;
@@ -861,6 +881,39 @@ static enum keke_merge_result merge_trace(const struct run_opts *o,
 }
 
 /*
+ * A run of more events than this writes Perfetto's format when no trace
+ * output was named: as JSON (about 146 bytes an event) it would come
+ * near the 256 MB that most viewers of JSON load. Estimated from the
+ * record files, where the smallest event, a call on an fd, takes 32
+ * bytes.
+ */
+#define BIG_RUN_EVENTS 1500000
+#define RECORD_BYTES_PER_EVENT 32
+
+/* Writes the trace of @td in Perfetto's format, and says so, when the run
+ * is big and @o leaves the trace's name and format to keke. */
+static void choose_trace_format(struct run_opts *o,
+				const struct keke_trace_dir *td)
+{
+	static const char big_name[] = "keke.pftrace";
+	char err[PATH_MAX + 256];
+	uint64_t events;
+
+	if (!o->json || o->trace_named)
+		return;
+	events = keke_trace_dir_record_bytes(td) / RECORD_BYTES_PER_EVENT;
+	if (events <= BIG_RUN_EVENTS ||
+	    keke_output_check(big_name, 0, err, sizeof(err)) != 0)
+		return;
+	o->json = big_name;
+	o->trace_sink = &keke_sink_perfetto;
+	fprintf(stderr, "keke: about %.1f million events: writing %s "
+		"(Perfetto's format) rather than keke.json, which few viewers "
+		"load at this size (-o keke.json writes it anyway)\n",
+		(double)events / 1e6, big_name);
+}
+
+/*
  * Finds what `keke run` needs before it makes its trace dir: libkeke.so
  * into @preload (PATH_MAX), the outputs of @o writable, and the command
  * of @o (into @cmd_path, PATH_MAX), warning when it will run untraced.
@@ -933,6 +986,29 @@ static void warn_unrecorded(const struct keke_merge_stats *stats)
 		n == 1 ? "it" : "them", n == 1 ? "its" : "their");
 }
 
+/*
+ * Sends the run to the OTLP endpoint @o names, if any, from the database
+ * the merge wrote (@stats). Returns 0, or -1 after saying why not.
+ */
+static int export_run(const struct run_opts *o,
+		      const struct keke_merge_stats *stats)
+{
+	struct keke_otlp_target t = {
+		.endpoint = o->otlp_endpoint,
+		.min_dur_ns = KEKE_OTLP_MIN_DUR_NS,
+		.quiet = o->quiet,
+	};
+
+	if (!o->otlp_endpoint)
+		return 0;
+	if (!stats->db.written) {
+		fprintf(stderr, "keke: spans NOT sent to OTLP endpoint %s: no "
+			"database was written\n", o->otlp_endpoint);
+		return -1;
+	}
+	return keke_otlp_send(o->db, &t);
+}
+
 int keke_cmd_run(int argc, char **argv)
 {
 	struct run_opts o = { 0 };
@@ -942,7 +1018,7 @@ int keke_cmd_run(int argc, char **argv)
 	char preload[PATH_MAX], cmd_path[PATH_MAX], trace_id[33];
 	struct keke_trace_dir dir;
 	bool do_merge;
-	int status;
+	int status, exported;
 
 	status = parse_args(argc, argv, &o);
 	if (status >= 0)
@@ -968,6 +1044,7 @@ int keke_cmd_run(int argc, char **argv)
 	wait_for_leftovers(command_name(&o), o.wait_s, o.quiet, &res.orphans);
 
 	do_merge = o.json || o.db;
+	choose_trace_format(&o, &dir);
 	if (do_merge)
 		merged = merge_trace(&o, &dir, trace_id, cmd_path, &res,
 				     &stats);
@@ -975,16 +1052,19 @@ int keke_cmd_run(int argc, char **argv)
 	if (!o.quiet)
 		print_summary(&o, &res, &stats,
 			      do_merge && merged != KEKE_MERGE_FAILED);
+	if (!o.quiet && stats.json.written && o.trace_sink == &keke_sink_json)
+		keke_advise_big_json(o.json);
 	if (stats.db.written && stats.untraced > stats.unrecorded)
 		keke_report_untraced(o.db, cmd_path, warn_untraced_child, NULL);
 	if (merged != KEKE_MERGE_FAILED) {
 		warn_unrecorded(&stats);
 		keke_print_partial(&stats);
 	}
+	exported = export_run(&o, &stats);
 	/* The command's status wins; a lost output must not look like
 	 * success either. */
 	if ((merged == KEKE_MERGE_FAILED ||
-	     merged == KEKE_MERGE_INCOMPLETE) && status == 0)
+	     merged == KEKE_MERGE_INCOMPLETE || exported != 0) && status == 0)
 		return KEKE_EXIT_FAILURE;
 	return status;
 }

@@ -27,6 +27,8 @@ static const struct keke_command commands[] = {
 	  "turn trace dirs into keke.json and keke.db" },
 	{ "report", keke_cmd_report,
 	  "statistics over a keke.db: calls, executables, paths" },
+	{ "export", keke_cmd_export,
+	  "send a run to OpenTelemetry (OTLP file or endpoint)" },
 };
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))

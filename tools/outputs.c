@@ -7,6 +7,7 @@
 #include <limits.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "cli.h"
 #include "common/fmt_dur.h"
@@ -140,6 +141,23 @@ void keke_print_machines(const struct keke_merge_stats *stats)
 			"clock uncertainty +-%s, if those clocks agree\n",
 			stats->machines,
 			keke_fmt_dur(dur, stats->clock_uncertainty_ns));
+}
+
+/* Past this, chrome://tracing and DevTools fail to load a JSON trace, and
+ * speedscope long before; Perfetto's UI follows near 1 GB. */
+#define BIG_JSON_BYTES (256 << 20)
+
+void keke_advise_big_json(const char *path)
+{
+	struct stat st;
+
+	if (stat(path, &st) != 0 || !S_ISREG(st.st_mode) ||
+	    st.st_size <= BIG_JSON_BYTES)
+		return;
+	fprintf(stderr, "keke: %s is %lld MB: too big for chrome://tracing, "
+		"Chrome DevTools and speedscope, and near Perfetto UI's limit "
+		"(1 GB); Perfetto's own format opens at any size: -o "
+		"trace.pftrace\n", path, (long long)(st.st_size >> 20));
 }
 
 void keke_print_partial(const struct keke_merge_stats *stats)

@@ -93,6 +93,13 @@ unsigned keke_print_lost_outputs(const char *json, const char *db,
  * be placed, on one line each. */
 void keke_print_machines(const struct keke_merge_stats *stats);
 
+/*
+ * After a merge that wrote the JSON trace @path: when it is past what
+ * chrome://tracing, Chrome DevTools and speedscope load (about 256 MB),
+ * says so on stderr and names Perfetto's format, which loads at any size.
+ */
+void keke_advise_big_json(const char *path);
+
 /* After a merge that reported damage in @stats: says on stderr that the
  * outputs are partial. */
 void keke_print_partial(const struct keke_merge_stats *stats);

@@ -16,6 +16,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "record/record.h"
 #include "record/trace_dir.h"
 #include "trace_dir.h"
 
@@ -164,6 +165,34 @@ void keke_trace_dir_close(struct keke_trace_dir *td)
 	close(td->fd);
 	close(td->parent_fd);
 	td->fd = td->parent_fd = -1;
+}
+
+uint64_t keke_trace_dir_record_bytes(const struct keke_trace_dir *td)
+{
+	static const size_t suffix_len = sizeof(KEKE_FILE_SUFFIX) - 1;
+	uint64_t bytes = 0;
+	struct dirent *e;
+	struct stat st;
+	int copy = dup(td->fd);
+	DIR *d = copy >= 0 ? fdopendir(copy) : NULL;
+
+	if (!d) {
+		if (copy >= 0)
+			close(copy);
+		return 0;
+	}
+	rewinddir(d);
+	while ((e = readdir(d))) {
+		size_t len = strlen(e->d_name);
+
+		if (len > suffix_len &&
+		    !strcmp(e->d_name + len - suffix_len, KEKE_FILE_SUFFIX) &&
+		    fstatat(td->fd, e->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+		    S_ISREG(st.st_mode))
+			bytes += (uint64_t)st.st_size;
+	}
+	closedir(d);
+	return bytes;
 }
 
 /*

@@ -8,6 +8,7 @@
 #define KEKE_TOOLS_TRACE_DIR_H
 
 #include <limits.h>
+#include <stdint.h>
 
 /*
  * The trace dir of a run, held open from its making to its removal: keke
@@ -29,6 +30,9 @@ struct keke_trace_dir {
  * and its parent into @td. Returns 0, or -1 after printing why.
  */
 int keke_trace_dir_make(const char *parent, struct keke_trace_dir *td);
+
+/* The bytes of the record files in @td (0 when it cannot be read). */
+uint64_t keke_trace_dir_record_bytes(const struct keke_trace_dir *td);
 
 /* Closes the fds of @td, leaving the trace dir where it is. */
 void keke_trace_dir_close(struct keke_trace_dir *td);

@@ -41,10 +41,20 @@ void keke_progress_update(struct keke_progress *p, const char *what,
 		return;
 	p->last = now;
 	p->shown = true;
-	if (total)
-		fprintf(stderr, "\r%s: %s %3u%%\033[K", p->prefix, what,
-			(unsigned)(done >= total ? 100 : done * 100 / total));
-	else
+	if (total) {
+		double secs = now - p->t0;
+
+		if (done > total)
+			done = total;
+		fprintf(stderr, "\r%s: %s %3u%% (%.1fM of %.1fM, %.1fM/s",
+			p->prefix, what, (unsigned)(done * 100 / total),
+			(double)done / 1e6, (double)total / 1e6,
+			(double)done / secs / 1e6);
+		if (done)
+			fprintf(stderr, ", about %.0f s left",
+				secs * (double)(total - done) / (double)done);
+		fputs(")\033[K", stderr);
+	} else
 		fprintf(stderr, "\r%s: %s\033[K", p->prefix, what);
 }
 

@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * One progress line on stderr for a long step of a command: "keke report:
- * reading slices  42%", rewritten in place and cleared at the end. It
- * stays hidden during the first second, so quick runs print nothing, and
- * is rewritten at most five times a second.
+ * reading slices  42% (4.2M of 10.0M, 3.1M/s, about 2 s left)", rewritten
+ * in place and cleared at the end. It stays hidden during the first
+ * second, so quick runs print nothing, and is rewritten at most five
+ * times a second.
  */
 #ifndef KEKE_PROGRESS_H
 #define KEKE_PROGRESS_H
@@ -24,9 +25,9 @@ struct keke_progress {
 void keke_progress_start(struct keke_progress *p, const char *prefix,
 			 bool enabled);
 
-/* Shows "@prefix: @what N%" (N = @done of @total; @total 0 shows no
- * percentage) once a second has passed since the start, at most every
- * 0.2 s. */
+/* Shows "@prefix: @what N% (D of T, R/s, about S s left)" (N%: @done of
+ * @total, in millions, at the rate so far; @total 0 shows @what alone)
+ * once a second has passed since the start, at most every 0.2 s. */
 void keke_progress_update(struct keke_progress *p, const char *what,
 			  uint64_t done, uint64_t total);
 

@@ -29,6 +29,7 @@ enum {
 	PB_VARINT = 0,
 	PB_FIXED64 = 1,
 	PB_LEN = 2,
+	PB_FIXED32 = 5,
 };
 
 /* Makes room for @n more bytes; false (and failed) when memory runs out. */
@@ -99,6 +100,15 @@ static inline void pb_fixed64(struct pb_buf *b, unsigned field, uint64_t v)
 		b->p[b->len++] = (uint8_t)(v >> (8 * i));
 }
 
+static inline void pb_fixed32(struct pb_buf *b, unsigned field, uint32_t v)
+{
+	pb_tag(b, field, PB_FIXED32);
+	if (!pb_reserve(b, 4))
+		return;
+	for (int i = 0; i < 4; i++)
+		b->p[b->len++] = (uint8_t)(v >> (8 * i));
+}
+
 static inline void pb_double(struct pb_buf *b, unsigned field, double v)
 {
 	uint64_t bits;
@@ -123,6 +133,11 @@ static inline void pb_str(struct pb_buf *b, unsigned field, const char *s)
 {
 	pb_bytes(b, field, s, strlen(s));
 }
+
+/* Field @field of type string from @n bytes of @s that may not be UTF-8
+ * (proto3 requires it): each byte that is not well-formed UTF-8 becomes
+ * U+FFFD. */
+void pb_text(struct pb_buf *b, unsigned field, const char *s, size_t n);
 
 /* Opens the message field @field; returns where it starts, for pb_end(). */
 static inline size_t pb_begin(struct pb_buf *b, unsigned field)

@@ -24,7 +24,6 @@
 #include <string.h>
 
 #include "common/idmap.h"
-#include "common/utf8.h"
 #include "sinks/process_label.h"
 
 /* Buffered bytes that trigger a write to the spill. */
@@ -291,35 +290,9 @@ static uint32_t intern(struct pf_sink *ps, struct sequence *q,
 
 /* ---- writing packets ---------------------------------------------- */
 
-/* A string field, its invalid UTF-8 bytes each made U+FFFD. */
-static void put_text(struct pb_buf *b, unsigned field, const char *s,
-		     size_t n)
-{
-	size_t ok = keke_utf8_valid_len(s, n);
-	size_t start;
-
-	if (ok == n) {
-		pb_bytes(b, field, s, n);
-		return;
-	}
-	start = pb_begin(b, field);
-	while (n) {
-		pb_raw(b, s, ok);
-		s += ok;
-		n -= ok;
-		if (n) {
-			pb_raw(b, "\xef\xbf\xbd", 3);
-			s++;
-			n--;
-		}
-		ok = keke_utf8_valid_len(s, n);
-	}
-	pb_end(b, start);
-}
-
 static void put_ctext(struct pb_buf *b, unsigned field, const char *s)
 {
-	put_text(b, field, s, strlen(s));
+	pb_text(b, field, s, strlen(s));
 }
 
 /* Writes out the buffer once it is full. Returns 0 or -1 (failed). */
@@ -441,10 +414,10 @@ static void put_args(struct pf_sink *ps, const struct keke_slice *s,
 
 		pb_uint(b, PF_ANNOTATION_NAME, keys[i]);
 		if (a->is_str)
-			put_text(b, PF_ANNOTATION_STRING, a->s ? a->s : "",
+			pb_text(b, PF_ANNOTATION_STRING, a->s ? a->s : "",
 				 a->s ? a->len : 0);
 		else if (a->display)
-			put_text(b, PF_ANNOTATION_STRING, a->display,
+			pb_text(b, PF_ANNOTATION_STRING, a->display,
 				 a->display_len);
 		else
 			pb_int(b, PF_ANNOTATION_INT, a->i);
