@@ -163,6 +163,7 @@ static void print_merged(const struct merge_opts *o,
 		stats->slices, keke_plural(stats->slices, "event", "events"),
 		stats->files, keke_plural(stats->files, "file", "files"),
 		outputs);
+	keke_print_machines(stats);
 	keke_print_lost_outputs(o->json, o->db, stats);
 	keke_print_partial(stats);
 }

@@ -756,6 +756,7 @@ static void print_summary(const struct run_opts *o,
 					 "processes"),
 		stats->threads, keke_plural(stats->threads, "thread", "threads"),
 		stats->slices, keke_plural(stats->slices, "event", "events"));
+	keke_print_machines(stats);
 	if (stats->dropped)
 		fprintf(stderr, "keke: %" PRIu64 " %s dropped (no space in "
 			"the trace dir)\n", stats->dropped,

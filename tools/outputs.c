@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 
 #include "cli.h"
+#include "common/fmt_dur.h"
 #include "common/output.h"
 #include "merge/merge.h"
 #include "outputs.h"
@@ -124,6 +125,22 @@ unsigned keke_print_lost_outputs(const char *json, const char *db,
 		lost++;
 	}
 	return lost;
+}
+
+void keke_print_machines(const struct keke_merge_stats *stats)
+{
+	char dur[KEKE_FMT_DUR_MAX];
+
+	if (stats->trace_ids > 1)
+		fprintf(stderr, "keke: warning: the dirs hold %" PRIu64
+			" different trace ids, merged into one trace\n",
+			stats->trace_ids);
+	if (stats->machines > 1)
+		fprintf(stderr, "keke: %" PRIu64 " machines (hosts or boots) "
+			"placed on one timeline by their realtime clocks; "
+			"clock uncertainty +-%s, if those clocks agree\n",
+			stats->machines,
+			keke_fmt_dur(dur, stats->clock_uncertainty_ns));
 }
 
 /* Past this, chrome://tracing and DevTools fail to load a JSON trace, and

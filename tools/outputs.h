@@ -88,6 +88,11 @@ void keke_describe_outputs(char *buf, unsigned size, const char *json,
 unsigned keke_print_lost_outputs(const char *json, const char *db,
 				 const struct keke_merge_stats *stats);
 
+/* After a merge of several runs or machines (@stats): warns of runs of
+ * different trace ids, and says how far apart the machines' clocks may
+ * be placed, on one line each. */
+void keke_print_machines(const struct keke_merge_stats *stats);
+
 /*
  * After a merge that wrote the JSON trace @path: when it is past what
  * chrome://tracing, Chrome DevTools and speedscope load (about 256 MB),

@@ -20,6 +20,7 @@
 
 #include "record/clock.h"
 #include "record/once.h"
+#include "runtime/boot_id.h"
 #include "runtime/text.h"
 #include "runtime/writer_sys.h"
 
@@ -425,6 +426,7 @@ static KEKE_ONCE void fill_header(struct keke_file_header *h,
 	h->flow_in = cfg->flow_in;
 	if (syscall(SYS_uname, &uts) == 0)
 		keke_copy_str(h->host, sizeof(h->host), uts.nodename);
+	keke_boot_id_get(h->boot_id);
 	/* The magic last: a header without it is not trusted. */
 	__atomic_thread_fence(__ATOMIC_RELEASE);
 	memcpy(h->magic, KEKE_FILE_MAGIC, sizeof(h->magic));

@@ -18,6 +18,11 @@ static KEKE_ONCE int sys_close(int fd)
 	return (int)syscall(SYS_close, fd);
 }
 
+static KEKE_ONCE ssize_t sys_read(int fd, void *buf, size_t n)
+{
+	return syscall(SYS_read, fd, buf, n);
+}
+
 static KEKE_ONCE int sys_fstat(int fd, struct stat *st)
 {
 	return (int)syscall(SYS_fstat, fd, st);
@@ -47,8 +52,9 @@ static KEKE_ONCE int sys_munmap(void *addr, size_t len)
 
 #define DEFAULTS                                                             \
 	{                                                                    \
-		.open = sys_open, .close = sys_close, .fstat = sys_fstat,    \
-		.fallocate = sys_fallocate, .pwrite = sys_pwrite,            \
+		.open = sys_open, .close = sys_close, .read = sys_read,      \
+		.fstat = sys_fstat, .fallocate = sys_fallocate,              \
+		.pwrite = sys_pwrite,                                        \
 		.mmap = sys_mmap, .munmap = sys_munmap,                      \
 	}
 

@@ -13,6 +13,7 @@
 struct keke_writer_sys {
 	int (*open)(const char *path, int flags, int mode);
 	int (*close)(int fd);
+	ssize_t (*read)(int fd, void *buf, size_t n);
 	int (*fstat)(int fd, struct stat *st);
 	int (*fallocate)(int fd, int mode, off_t off, off_t len);
 	ssize_t (*pwrite)(int fd, const void *buf, size_t n, off_t off);

@@ -171,7 +171,7 @@ static void stretch_exec(const struct image *im, struct keke_slice *s,
 
 	if (!im->next || im->next->hdr.flow_in != flow_out)
 		return;
-	next = merge_clamp_time((int64_t)im->next->hdr.start.mono_ns);
+	next = merge_file_start_ns(im->next);
 	/* Leaving room for the old image's end (see image.c). */
 	if (next - 2 > s->ts_ns)
 		s->dur_ns = next - 2 - s->ts_ns;
@@ -269,8 +269,8 @@ int merge_call_slice(struct merge *m, struct image *im, struct thr *t,
 	struct keke_slice s = {
 		.id = m->next_slice_id++,
 		.utid = t->utid,
-		.pid = p->pid,
-		.tid = t->tid,
+		.pid = merge_shown_pid(p->pid_base, p->pid),
+		.tid = merge_shown_pid(t->pid_base, t->tid),
 		.ts_ns = ts,
 		.dur_ns = c.dur > 0 ? c.dur : 0,
 		.category = category ? category : "call",

@@ -14,7 +14,11 @@ void merge_set_clock_rates(struct merge *m);
  * sums and differences cannot overflow. */
 int64_t merge_clamp_time(int64_t ns);
 
-/* @ticks of file @f in CLOCK_MONOTONIC ns, clamped (merge_clamp_time). */
+/* @ticks of file @f in CLOCK_MONOTONIC ns on the trace's timeline (its
+ * machine's shifted, machines.c), clamped (merge_clamp_time). */
 int64_t merge_to_ns(const struct file_info *f, uint64_t ticks);
+
+/* When file @f was made, on the trace's timeline, clamped. */
+int64_t merge_file_start_ns(const struct file_info *f);
 
 #endif

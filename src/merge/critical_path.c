@@ -439,12 +439,15 @@ static int send_pieces(struct merge *m, const struct walk *w)
 			.ts_ns = p->from,
 			.dur_ns = to - p->from,
 			.upid = q->upid,
-			.pid = q->pid,
+			.pid = merge_shown_pid(q->pid_base, q->pid),
 			.name = q->name ? q->name : "?",
 			.state = p->state,
 			.call = p->call ? keke_call_name(p->call) : NULL,
 			.waiting_upid = child ? child->upid : 0,
-			.waiting_pid = child ? child->pid : p->child_pid,
+			.waiting_pid = child ? merge_shown_pid(child->pid_base,
+							       child->pid) :
+				       merge_shown_pid(q->pid_base,
+						       p->child_pid),
 		};
 
 		if (EACH_SINK(m, segment, &s))

@@ -220,10 +220,26 @@ static void run_trace_id(const struct merge *m, size_t first, size_t end,
 	memcpy(id, best->hdr.trace_id, 16);
 }
 
-/* Leaves out, naming each, the files not of their dir's run. */
+/* Counts @id into m->stats->trace_ids unless it is among the @n ids
+ * seen so far in @seen (of room for one more). */
+static void count_trace_id(struct merge *m, uint8_t (*seen)[16], size_t *n,
+			   const uint8_t id[16])
+{
+	for (size_t i = 0; i < *n; i++)
+		if (!memcmp(seen[i], id, 16))
+			return;
+	memcpy(seen[(*n)++], id, 16);
+	m->stats->trace_ids++;
+}
+
+/* Leaves out, naming each, the files not of their dir's run; counts the
+ * runs' distinct trace ids (dirs of several runs are merged into one
+ * trace, which the tools warn of). */
 static void check_trace_ids(struct merge *m)
 {
-	size_t kept = 0;
+	size_t kept = 0, nseen = 0;
+	uint8_t (*seen)[16] = merge_grow(NULL, m->o->ndirs + 1,
+					 sizeof(*seen));
 
 	if (m->nfiles)
 		qsort(m->files, m->nfiles, sizeof(*m->files), by_dir_id_start);
@@ -236,6 +252,7 @@ static void check_trace_ids(struct merge *m)
 		     end++)
 			;
 		run_trace_id(m, first, end, run);
+		count_trace_id(m, seen, &nseen, run);
 		merge_trace_id_hex(run, run_hex);
 		for (size_t i = first; i < end; i++) {
 			struct file_info *f = &m->files[i];
@@ -255,6 +272,7 @@ static void check_trace_ids(struct merge *m)
 		}
 	}
 	m->nfiles = kept;
+	free(seen);
 }
 
 int merge_find_files(struct merge *m)

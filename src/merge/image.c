@@ -104,6 +104,9 @@ static unsigned image_args(struct image *im, const struct proc *p,
 	if (im->span_id[0])
 		args[n++] = (struct keke_arg){ .key = "span_id", .is_str = true,
 					       .s = im->span_id, .len = 16 };
+	/* Its pid was moved apart from other machines' (machines.c). */
+	if (p->pid_base)
+		args[n++] = (struct keke_arg){ .key = "host_pid", .i = p->pid };
 	return n;
 }
 
@@ -213,7 +216,7 @@ static int emit_image_slice(struct merge *m, struct image *im)
 	s.args = args;
 	if (im->file->hdr.flow_in)
 		merge_flow(m, im->file->hdr.flow_in)->in =
-			(struct flow_end){ s.id, p->pid, p->pid, s.ts_ns };
+			(struct flow_end){ s.id, s.pid, s.tid, s.ts_ns };
 	if (s.ts_ns + s.dur_ns > main_thread->end_ns)
 		main_thread->end_ns = s.ts_ns + s.dur_ns;
 	rc = merge_send_slice(m, &s);

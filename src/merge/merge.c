@@ -4,7 +4,9 @@
  *
  * 1. List the record files of every dir and read their headers; report
  *    foreign, damaged or other-trace files and leave them out (files.c).
- * 2. Work out each host's TSC rate from its longest-lived file (clocks.c).
+ * 2. Group them by machine (host and boot), each placed on the first
+ *    machine's timeline by its realtime anchors (machines.c), and work out
+ *    each machine's TSC rate from its longest-lived file (clocks.c).
  * 3. Read the files one at a time in (dir, pid, start) order (image.c).
  *    Slices stream to the sinks as they are read, each call named by what
  *    its fds stood for then (fds.c); each image gets one slice spanning
@@ -26,6 +28,7 @@
 #include "merge/fds.h"
 #include "merge/files.h"
 #include "merge/image.h"
+#include "merge/machines.h"
 #include "merge/model.h"
 #include "merge/stacks.h"
 #include "merge/trace_context.h"
@@ -91,27 +94,32 @@ static int merge_files(struct merge *m)
 }
 
 /* Sends what describes the run, from its earliest file: its trace id,
- * host and clocks, and the span it continued. Returns 0 or -1 (m->err
- * set). */
+ * host and clocks (with several machines, the first one's offset between
+ * realtime and the timeline), and the span it continued. Returns 0 or -1
+ * (m->err set). */
 static int emit_metadata(struct merge *m)
 {
 	char hex[33];
+	int64_t offset;
 
 	if (!m->nfiles)
 		return 0;
 	/* The earliest file: the run's first process. */
 	const struct file_info *first = &m->files[0];
 	for (size_t i = 1; i < m->nfiles; i++)
-		if (m->files[i].hdr.start.mono_ns < first->hdr.start.mono_ns)
+		if (merge_file_start_ns(&m->files[i]) <
+		    merge_file_start_ns(first))
 			first = &m->files[i];
+	offset = (int64_t)(first->hdr.start_realtime_ns -
+			   first->hdr.start.mono_ns);
+	if (m->nmachines > 1)
+		offset = m->machines[0].realtime_offset_ns;
 	merge_trace_id_hex(first->hdr.trace_id, hex);
 	if (EACH_SINK(m, metadata, "trace_id", hex, 0) ||
 	    EACH_SINK(m, metadata, "host", first->hdr.host, 0) ||
-	    EACH_SINK(m, metadata, "realtime_offset_ns", NULL,
-		      (int64_t)(first->hdr.start_realtime_ns -
-				first->hdr.start.mono_ns)) ||
+	    EACH_SINK(m, metadata, "realtime_offset_ns", NULL, offset) ||
 	    EACH_SINK(m, metadata, "trace_start_ns", NULL,
-		      (int64_t)first->hdr.start.mono_ns) ||
+		      merge_file_start_ns(first)) ||
 	    EACH_SINK(m, metadata, "format_version", NULL,
 		      KEKE_FORMAT_VERSION))
 		return -1;
@@ -172,6 +180,8 @@ static void free_merge(struct merge *m)
 	free(m->preludes);
 	free(m->trace_state);
 	free(m->files);
+	free(m->machines);
+	free(m->dir_machine);
 	for (size_t i = 0; m->dirfds && i < m->o->ndirs; i++)
 		if (m->dirfds[i] >= 0)
 			close(m->dirfds[i]);
@@ -243,6 +253,8 @@ enum keke_merge_result keke_merge(const struct keke_merge_options *o,
 	for (size_t i = 0; i < o->ndirs; i++)
 		m.dirfds[i] = -1;
 	rc = merge_find_files(&m);
+	if (!rc)
+		rc = merge_find_machines(&m);
 	if (rc)
 		goto out;
 	merge_set_clock_rates(&m);
@@ -250,6 +262,8 @@ enum keke_merge_result keke_merge(const struct keke_merge_options *o,
 	rc = open_sinks(&m);
 	if (!rc)
 		rc = emit_metadata(&m);
+	if (!rc)
+		rc = merge_send_machines(&m);
 	if (!rc)
 		rc = merge_files(&m);
 	if (!rc)

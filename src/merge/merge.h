@@ -88,6 +88,11 @@ struct keke_merge_stats {
 	/* A TRACEPARENT that a bare-mode run's first process refused as
 	 * malformed (cut to fit), or "": for the caller to warn of. */
 	char bad_traceparent[KEKE_BAD_TRACEPARENT_MAX];
+	uint64_t machines;		/* hosts, or boots of one host */
+	int64_t clock_uncertainty_ns;	/* with several machines: how far
+					 * apart their clocks may be placed
+					 * (merge/machines.c) */
+	uint64_t trace_ids;		/* distinct trace ids merged */
 	/* The outputs asked for: each is written whole or not at all. */
 	struct keke_merge_output json, db;
 };

@@ -93,8 +93,8 @@ struct keke_slice merge_main_slice(const struct thr *t, int64_t id,
 	return (struct keke_slice){
 		.id = id,
 		.utid = t->utid,
-		.pid = t->tid,
-		.tid = t->tid,
+		.pid = merge_shown_pid(t->pid_base, t->tid),
+		.tid = merge_shown_pid(t->pid_base, t->tid),
 		.ts_ns = ts_ns,
 		.dur_ns = dur_ns,
 	};
@@ -140,6 +140,7 @@ struct thr *merge_thread(struct merge *m, size_t proc, int tid, int64_t ts)
 		m->thrs[idx] = (struct thr){
 			.utid = idx + 1,
 			.tid = tid,
+			.pid_base = m->procs[proc].pid_base,
 			.proc = proc,
 			.start_ns = ts,
 			.end_ns = ts,
@@ -157,11 +158,14 @@ struct thr *merge_thread(struct merge *m, size_t proc, int tid, int64_t ts)
 size_t merge_new_proc(struct merge *m, size_t dir, int pid, int ppid,
 		      int64_t start_ns)
 {
+	const struct machine *mc = merge_dir_machine(m, dir);
+
 	m->procs = merge_grow(m->procs, m->nprocs + 1, sizeof(*m->procs));
 	m->procs[m->nprocs] = (struct proc){
 		.upid = (int64_t)m->nprocs + 1,
 		.dir = dir,
 		.pid = pid,
+		.pid_base = mc ? mc->pid_base : 0,
 		.ppid = ppid,
 		.start_ns = start_ns,
 		.end_ns = start_ns,

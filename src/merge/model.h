@@ -27,12 +27,37 @@ struct file_info {
 	struct keke_file_header hdr;
 	double ns_per_tick;
 	uint64_t size;		/* bytes, for the merge's progress */
+	size_t machine;		/* index in merge.machines (machines.c) */
+	int64_t shift_ns;	/* its machine's: added to its CLOCK_MONOTONIC
+				 * ns to place them on the trace's timeline */
+};
+
+/*
+ * The files of one boot of one host (one host name and boot id; files
+ * without a boot id, of older versions, by host name alone): one
+ * CLOCK_MONOTONIC, and one pid namespace as far as keke can tell.
+ */
+struct machine {
+	int64_t id;		/* from 1: the reference machine, then by
+				 * their first files' realtime */
+	char host[KEKE_HOST_MAX];
+	uint8_t boot_id[16];	/* zeros: unknown */
+	int64_t realtime_offset_ns;	/* CLOCK_REALTIME - CLOCK_MONOTONIC,
+					 * the median of its files' */
+	int64_t uncertainty_ns;	/* how far that offset may be off: the
+				 * spread of its files' offsets, and the
+				 * gap between the two clock reads */
+	int64_t shift_ns;	/* its offset less the reference's */
+	int pid_base;		/* added to its pids and tids in the traces */
+	size_t nfiles;
+	uint64_t first_realtime_ns;	/* of its earliest file */
 };
 
 struct proc {
 	int64_t upid;
 	size_t dir;
 	int pid, ppid;
+	int pid_base;		/* its machine's (struct machine) */
 	char *name, *cmdline, *exe, *cwd;
 	int64_t start_ns, end_ns;
 	bool has_exit_code;
@@ -66,6 +91,7 @@ struct span;
 struct thr {
 	int64_t utid;
 	int tid;
+	int pid_base;		/* its process's */
 	size_t proc;		/* index in merge.procs */
 	char *name;
 	int64_t start_ns, end_ns;
@@ -76,7 +102,7 @@ struct thr {
 
 struct flow_end {
 	int64_t slice;
-	int pid, tid;
+	int pid, tid;		/* as the traces show them (merge_shown_pid) */
 	int64_t ts_ns;
 };
 
@@ -152,6 +178,9 @@ struct merge {
 	int *dirfds;			/* of o->dirs, held while merging */
 	struct file_info *files;
 	size_t nfiles;
+	struct machine *machines;	/* machines.c */
+	size_t nmachines;
+	size_t *dir_machine;		/* of each dir: its earliest file's */
 	struct proc *procs;
 	size_t nprocs;
 	struct thr *thrs;
@@ -244,6 +273,28 @@ int merge_drop_sink(struct merge *m, size_t i);
 				i_++;                                       \
 		rc_;                                                        \
 	})
+
+/* The machine of dir @dir (machines.c), NULL before they are found. */
+static inline const struct machine *merge_dir_machine(const struct merge *m,
+						      size_t dir)
+{
+	return m->nmachines ? &m->machines[m->dir_machine[dir]] : NULL;
+}
+
+/* The shift of dir @dir's machine (0 for a dir without files). */
+static inline int64_t merge_dir_shift(const struct merge *m, size_t dir)
+{
+	const struct machine *mc = merge_dir_machine(m, dir);
+
+	return mc ? mc->shift_ns : 0;
+}
+
+/* @pid of a process whose machine's pid_base is @base, as the traces
+ * show it: unique among machines. A missing pid (0 or less) stays so. */
+static inline int merge_shown_pid(int base, int pid)
+{
+	return pid > 0 ? pid + base : pid;
+}
 
 /* A slice @id of the main thread @t (whose tid is its pid), from @ts_ns
  * for @dur_ns; the caller names it and gives its args. */

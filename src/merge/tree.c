@@ -172,7 +172,7 @@ static int add_untraced_image(struct merge *m, size_t proc, struct flow *f,
 		p->end_ns = end;
 	if (end > t->end_ns)
 		t->end_ns = end;
-	f->in = (struct flow_end){ s.id, p->pid, p->pid, s.ts_ns };
+	f->in = (struct flow_end){ s.id, s.pid, s.tid, s.ts_ns };
 	return merge_send_slice(m, &s);
 }
 
@@ -265,7 +265,7 @@ static void start_exec_flow(struct merge *m, const struct prelude *pl,
 	out->category = exec->category;
 	out->call = KEKE_CALL_EXEC;
 	out->out_proc = pl->proc;
-	out->child_pid = exec->pid;
+	out->child_pid = m->procs[pl->proc].pid;
 	out->out_end_ns = exec->ts_ns + exec->dur_ns;
 }
 
@@ -320,7 +320,8 @@ static int add_prelude(struct merge *m, struct prelude *pl)
 	exec.args = exec_args;
 	exec.flow_end = true;
 
-	in->in = (struct flow_end){ image.id, p->pid, p->pid, image.ts_ns };
+	in->in = (struct flow_end){ image.id, image.pid, image.tid,
+				    image.ts_ns };
 	start_exec_flow(m, pl, &exec);
 	rc = merge_send_slice(m, &image);
 	if (!rc)
@@ -373,8 +374,9 @@ static void link_shells(struct merge *m)
 		 * count down from the top, where none will be. */
 		struct flow *f = merge_flow(m, UINT64_MAX - i);
 		f->out = best->at;
-		f->in = (struct flow_end){ p->first_slice, p->pid, p->pid,
-					   p->start_ns };
+		f->in = (struct flow_end){
+			p->first_slice, merge_shown_pid(p->pid_base, p->pid),
+			merge_shown_pid(p->pid_base, p->pid), p->start_ns };
 		f->category = "process";
 		p->parent_upid = m->procs[best->proc].upid;
 	}
@@ -444,9 +446,13 @@ static int emit_processes(struct merge *m)
 {
 	for (size_t i = 0; i < m->nprocs; i++) {
 		const struct proc *p = &m->procs[i];
+		const struct machine *mc = merge_dir_machine(m, p->dir);
 		struct keke_process out = {
 			.upid = p->upid,
-			.pid = p->pid,
+			.pid = merge_shown_pid(p->pid_base, p->pid),
+			.pid_offset = p->pid_base,
+			.machine_id = mc ? mc->id : 0,
+			.host = mc && m->nmachines > 1 ? mc->host : NULL,
 			.ppid = p->ppid,
 			.parent_upid = p->parent_upid,
 			.name = p->name ? p->name : "?",
@@ -490,11 +496,14 @@ static int emit_threads(struct merge *m)
 	for (size_t i = 0; i < m->nthrs; i++) {
 		const struct thr *t = &m->thrs[i];
 		const struct proc *p = &m->procs[t->proc];
+		const struct machine *mc = merge_dir_machine(m, p->dir);
 		struct keke_thread out = {
 			.utid = t->utid,
-			.tid = t->tid,
+			.tid = merge_shown_pid(t->pid_base, t->tid),
+			.pid_offset = t->pid_base,
+			.machine_id = mc ? mc->id : 0,
 			.upid = p->upid,
-			.pid = p->pid,
+			.pid = merge_shown_pid(p->pid_base, p->pid),
 			.name = t->name ? t->name :
 				t->tid == p->pid ? p->name : NULL,
 			.start_ns = t->start_ns,
@@ -573,10 +582,11 @@ static int add_untraced_root(struct merge *m)
 	for (size_t i = 0; i < m->nprocs; i++)
 		if (m->procs[i].dir == 0 && m->procs[i].pid == o->root_pid)
 			return 0;
-	proc = merge_new_proc(m, 0, o->root_pid, 0, o->root_start_ns);
+	proc = merge_new_proc(m, 0, o->root_pid, 0,
+			      o->root_start_ns + merge_dir_shift(m, 0));
 	f.path = (char *)o->root_exe;
-	f.out.ts_ns = o->root_start_ns;
-	f.out_end_ns = o->root_end_ns;
+	f.out.ts_ns = o->root_start_ns + merge_dir_shift(m, 0);
+	f.out_end_ns = o->root_end_ns + merge_dir_shift(m, 0);
 	set_names(&m->procs[proc], &f);
 	m->stats->untraced++;
 	return add_untraced_image(m, proc, &f, UNSEEN_PROGRAM);

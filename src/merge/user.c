@@ -49,6 +49,14 @@ void merge_place(struct merge *m, const struct image *im,
 		s->parent_id = main_thread ? im->slice_id : 0;
 }
 
+/* The pid of @im's process as the traces show it. */
+static int shown_pid(const struct merge *m, const struct image *im)
+{
+	const struct proc *p = &m->procs[im->proc];
+
+	return merge_shown_pid(p->pid_base, p->pid);
+}
+
 static void free_span(struct span *sp)
 {
 	for (unsigned i = 0; i < sp->nargs; i++) {
@@ -83,8 +91,8 @@ static int begin_span(struct merge *m, const struct image *im, struct thr *t,
 	struct keke_slice s = {
 		.id = sp->id,
 		.utid = t->utid,
-		.pid = m->procs[im->proc].pid,
-		.tid = t->tid,
+		.pid = shown_pid(m, im),
+		.tid = merge_shown_pid(t->pid_base, t->tid),
 		.ts_ns = ts,
 		.category = sp->category,
 		.name = sp->name,
@@ -112,8 +120,8 @@ static int end_span(struct merge *m, const struct image *im, struct thr *t,
 	struct keke_slice s = {
 		.id = sp.id,
 		.utid = t->utid,
-		.pid = m->procs[im->proc].pid,
-		.tid = t->tid,
+		.pid = shown_pid(m, im),
+		.tid = merge_shown_pid(t->pid_base, t->tid),
 		.ts_ns = sp.ts_ns,
 		.dur_ns = ts > sp.ts_ns ? ts - sp.ts_ns : 0,
 		.category = sp.category,
@@ -157,8 +165,8 @@ static int instant(struct merge *m, const struct image *im, struct thr *t,
 	struct keke_slice s = {
 		.id = m->next_slice_id++,
 		.utid = t->utid,
-		.pid = m->procs[im->proc].pid,
-		.tid = t->tid,
+		.pid = shown_pid(m, im),
+		.tid = merge_shown_pid(t->pid_base, t->tid),
 		.ts_ns = ts,
 		.category = category,
 		.name = name,
@@ -221,8 +229,8 @@ static int counter(struct merge *m, const struct image *im, struct thr *t,
 		.new_track = new_track,
 		.upid = p->upid,
 		.utid = t->utid,
-		.pid = p->pid,
-		.tid = t->tid,
+		.pid = merge_shown_pid(p->pid_base, p->pid),
+		.tid = merge_shown_pid(t->pid_base, t->tid),
 		.name = text,
 		.ts_ns = ts,
 		.value = value->i,
@@ -240,7 +248,8 @@ static int flow_end(struct merge *m, const struct image *im, struct thr *t,
 							 KEKE_KEY_FLOW_OUT);
 	const struct keke_field *in = keke_record_field(rec, KEKE_KEY_FLOW_IN);
 	const struct keke_field *f = out ? out : in;
-	struct flow_end end = { 0, m->procs[im->proc].pid, t->tid, ts };
+	struct flow_end end = { 0, shown_pid(m, im),
+				merge_shown_pid(t->pid_base, t->tid), ts };
 	/* Viewers bind a flow only to slices of its category: user flows
 	 * join spans of the default category. */
 	const char *category = "user";

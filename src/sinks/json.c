@@ -30,6 +30,7 @@
 
 #include "common/json_escape.h"
 #include "common/output.h"
+#include "sinks/process_label.h"
 
 /* Buffered bytes that trigger a write. */
 #define FLUSH_AT (1u << 20)
@@ -473,35 +474,27 @@ static int json_callsite(void *sink, const struct keke_callsite *c)
 }
 
 /*
- * process_name ("<name>", with " [killed]" or " [untraced]" when so) and
- * process_sort_index (the upid, so processes list in start order).
- * Command line and exit status are in the process's own slice.
+ * process_name (keke_process_label: "<name>", after "<host>: " when the
+ * trace has several machines, with " [killed]" or " [untraced]" when
+ * so) and process_sort_index (the upid, so processes list in start
+ * order). Command line and exit status are in the process's own slice.
  */
 static int json_process(void *sink, const struct keke_process *p)
 {
 	struct json_sink *js = sink;
 	const char *name = p->name && *p->name ? p->name : NULL;
-	char label[64];
-	char *full = NULL;
+	char *label;
 	int rc;
 
 	if (js->failed)
 		return -1;
 	if (name && p->upid > 0 && remember_name(js, p->upid, name))
 		return fail(js, "out of memory writing", ENOMEM);
-	if (!name) {
-		snprintf(label, sizeof(label), "process %d", p->pid);
-		name = label;
-	}
-	if (p->killed || p->untraced) {
-		if (asprintf(&full, "%s%s%s", name,
-			     p->killed ? " [killed]" : "",
-			     p->untraced ? " [untraced]" : "") < 0)
-			return fail(js, "out of memory writing", ENOMEM);
-		name = full;
-	}
-	rc = put_meta(js, "process_name", p->pid, 0, false, "name", name, 0);
-	free(full);
+	label = keke_process_label(p);
+	if (!label)
+		return fail(js, "out of memory writing", ENOMEM);
+	rc = put_meta(js, "process_name", p->pid, 0, false, "name", label, 0);
+	free(label);
 	if (rc)
 		return rc;
 	return put_meta(js, "process_sort_index", p->pid, 0, false,

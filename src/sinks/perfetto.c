@@ -24,6 +24,7 @@
 #include <string.h>
 
 #include "common/idmap.h"
+#include "sinks/process_label.h"
 
 /* Buffered bytes that trigger a write to the spill. */
 #define FLUSH_AT (1u << 20)
@@ -799,20 +800,21 @@ static int remember_name(struct pf_sink *ps, int64_t upid, const char *name)
 	return 0;
 }
 
-/* A process track in the head: pid, name (with " [killed]" or
- * " [untraced]" as the JSON has it) and command line. */
+/* A process track in the head: pid, name (keke_process_label, as the
+ * JSON has it) and command line. */
 static int pf_process(void *sink, const struct keke_process *p)
 {
 	struct pf_sink *ps = sink;
 	struct pb_buf *b = &ps->head;
-	char label[64];
+	char plain[64];
 	const char *name = or(p->name, NULL);
+	char *label;
 
 	if (ps->failed)
 		return -1;
 	if (!name) {
-		snprintf(label, sizeof(label), "process %d", p->pid);
-		name = label;
+		snprintf(plain, sizeof(plain), "process %d", p->pid);
+		name = plain;
 	}
 	if (p->upid > 0 && remember_name(ps, p->upid, name))
 		return fail(ps, "out of memory writing", ENOMEM);
@@ -823,18 +825,11 @@ static int pf_process(void *sink, const struct keke_process *p)
 	pb_int(b, PF_PROCESS_PID, p->pid > 0 ? p->pid : KEKE_NO_PID);
 	if (p->cmdline && *p->cmdline)
 		put_ctext(b, PF_PROCESS_CMDLINE, p->cmdline);
-	if (p->killed || p->untraced) {
-		char *full;
-
-		if (asprintf(&full, "%s%s%s", name,
-			     p->killed ? " [killed]" : "",
-			     p->untraced ? " [untraced]" : "") < 0)
-			return fail(ps, "out of memory writing", ENOMEM);
-		put_ctext(b, PF_PROCESS_NAME, full);
-		free(full);
-	} else {
-		put_ctext(b, PF_PROCESS_NAME, name);
-	}
+	label = keke_process_label(p);
+	if (!label)
+		return fail(ps, "out of memory writing", ENOMEM);
+	put_ctext(b, PF_PROCESS_NAME, label);
+	free(label);
 	pb_end(b, proc);
 	pb_end(b, desc);
 	pb_end(b, packet);

@@ -13,7 +13,8 @@
  * traced_rchar/traced_wchar; its resource columns (cpu_user_ns...
  * rusage_from, keke_rusage in sink.h); the file_access table (one row
  * per process and path, keke_file_access in sink.h); the critical_path
- * table (keke_segment in sink.h); metadata's cpu_count.
+ * table (keke_segment in sink.h); metadata's cpu_count; the machine
+ * table's boot_id and the columns after it (keke_machine in sink.h).
  */
 #ifndef KEKE_SCHEMA_H
 #define KEKE_SCHEMA_H
@@ -32,6 +33,7 @@
 #define KEKE_DB_CALLSITE "stack_profile_callsite"
 #define KEKE_DB_FILE_ACCESS "file_access"
 #define KEKE_DB_CRITICAL_PATH "critical_path"
+#define KEKE_DB_MACHINE "machine"
 
 /* Every table with its columns, in the order the sink inserts them. */
 #define KEKE_DB_SCHEMA \
@@ -45,10 +47,13 @@
 	" peak_rss_kb INT, minor_faults INT, major_faults INT,"	\
 	" vol_ctx_switches INT, invol_ctx_switches INT,"		\
 	" fs_read_blocks INT, fs_write_blocks INT, rusage_from TEXT,"	\
-	" arg_set_id INT);"						\
+	" arg_set_id INT, machine_id INT);"				\
 	"CREATE TABLE " KEKE_DB_THREAD "(utid INTEGER PRIMARY KEY, tid INT,"\
 	" name TEXT, upid INT, start_ts INT, end_ts INT,"		\
-	" is_main_thread INT);"						\
+	" is_main_thread INT, machine_id INT);"				\
+	"CREATE TABLE " KEKE_DB_MACHINE "(id INTEGER PRIMARY KEY,"	\
+	" name TEXT, boot_id TEXT, realtime_offset_ns INT,"		\
+	" uncertainty_ns INT, shift_ns INT, pid_offset INT, files INT);" \
 	"CREATE TABLE " KEKE_DB_THREAD_TRACK "(id INTEGER PRIMARY KEY,"	\
 	" utid INT);"							\
 	"CREATE TABLE " KEKE_DB_SLICE "(id INTEGER PRIMARY KEY, ts INT," \

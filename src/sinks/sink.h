@@ -3,7 +3,7 @@
  * Sinks: where the merge sends a run's processes, threads, slices and flows.
  * Every sink implements the same ops; the merge calls them in this order:
  *
- *	open -> metadata* -> (slice_begin | slice | counter | mapping
+ *	open -> metadata* -> machine* -> (slice_begin | slice | counter | mapping
  *	| frame | callsite | file_access)* -> process* -> thread* -> flow*
  *	-> segment* -> metadata* -> finish
  *
@@ -19,8 +19,12 @@
  *
  * Ops return 0, or -1 after which last_error() says why.
  *
- * Times are CLOCK_MONOTONIC nanoseconds of the traced host. Ids (upid,
- * utid, slice id, flow id) start at 1; 0 means "none".
+ * Times are CLOCK_MONOTONIC nanoseconds of the traced host; with several
+ * machines (hosts, or boots of one host), of the first machine, the
+ * others' placed on it by their realtime clocks. Pids and tids are as the
+ * traces show them: unique among machines (keke_machine, pid_offset).
+ * Ids (upid, utid, slice id, flow id, machine id) start at 1; 0 means
+ * "none".
  */
 #ifndef KEKE_SINK_H
 #define KEKE_SINK_H
@@ -44,9 +48,30 @@ struct keke_rusage {
 
 struct keke_arg;
 
+/*
+ * One boot of one host whose processes the trace holds: its times were
+ * moved by shift_ns onto the trace's timeline (the first machine's, whose
+ * shift is 0), and pid_offset added to its pids and tids.
+ */
+struct keke_machine {
+	int64_t id;
+	const char *name;	/* its host name */
+	const char *boot_id;	/* as the kernel writes it; NULL: unknown */
+	int64_t realtime_offset_ns;	/* CLOCK_REALTIME - CLOCK_MONOTONIC */
+	int64_t uncertainty_ns;	/* how far that offset may be off */
+	int64_t shift_ns;
+	int pid_offset;
+	uint64_t files;		/* record files from it */
+};
+
 struct keke_process {
 	int64_t upid;
 	int pid;
+	int pid_offset;		/* its machine's: pid - pid_offset is its
+				 * pid on its own machine, as is ppid */
+	int64_t machine_id;	/* 0: not told */
+	const char *host;	/* its machine's host name, when the trace
+				 * has several machines; else NULL */
 	int ppid;
 	int64_t parent_upid;	/* 0: its parent was not traced */
 	const char *name;	/* basename of the last image's executable */
@@ -86,6 +111,9 @@ struct keke_process {
 struct keke_thread {
 	int64_t utid;
 	int tid;
+	int pid_offset;		/* its machine's: tid - pid_offset is its
+				 * tid on its own machine */
+	int64_t machine_id;	/* 0: not told */
 	int64_t upid;
 	int pid;
 	const char *name;
@@ -234,6 +262,8 @@ struct keke_sink_ops {
 	/* A fact about the whole trace, such as "trace_id" or "host". */
 	int (*metadata)(void *sink, const char *key, const char *str,
 			int64_t value);
+	/* Optional: one machine of the trace, all before any slice. */
+	int (*machine)(void *sink, const struct keke_machine *mc);
 	/* Optional: a slice that will hold the thread's next ones begins;
 	 * dur_ns, args and stack are not known yet. The slice itself
 	 * follows, with the same id, once it ended. */
@@ -274,5 +304,9 @@ extern const struct keke_sink_ops keke_sink_perfetto;
 #define KEKE_NO_PID 2147483647
 /* The critical path's track: a pid no process has. */
 #define KEKE_CRITICAL_PATH_PID 2147483646
+/* What sets the pids of one machine apart from the next one's in the
+ * traces: the nth machine's (from 0) get n times this added, more than
+ * any pid Linux hands out, and readable in decimal. */
+#define KEKE_MACHINE_PID_STRIDE 10000000
 
 #endif

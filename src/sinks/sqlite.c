@@ -112,6 +112,7 @@ enum batch_id {
 	B_METADATA,
 	B_FILE_ACCESS,
 	B_CRITICAL_PATH,
+	B_MACHINE,
 	B_COUNT,
 };
 
@@ -151,9 +152,9 @@ static const struct {
 } batch_sql[B_COUNT] = {
 	[B_PROCESS] = { KEKE_DB_PROCESS, "INSERT INTO " KEKE_DB_PROCESS
 			" VALUES", "(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,"
-			"?,?,?,?,?,?,?,?,?,?,?)" },
+			"?,?,?,?,?,?,?,?,?,?,?,?)" },
 	[B_THREAD] = { KEKE_DB_THREAD, "INSERT INTO " KEKE_DB_THREAD " VALUES",
-		       "(?,?,?,?,?,?,?)" },
+		       "(?,?,?,?,?,?,?,?)" },
 	[B_SLICE] = { KEKE_DB_SLICE, "INSERT INTO " KEKE_DB_SLICE " VALUES",
 		      "(?,?,?,?,?,?,?,?,?,?)" },
 	[B_ARGS] = { KEKE_DB_ARGS, "INSERT INTO " KEKE_DB_ARGS " VALUES",
@@ -184,6 +185,9 @@ static const struct {
 	[B_CRITICAL_PATH] = { KEKE_DB_CRITICAL_PATH,
 			      "INSERT INTO " KEKE_DB_CRITICAL_PATH " VALUES",
 			      "(?,?,?,?,?,?,?)" },
+	[B_MACHINE] = { KEKE_DB_MACHINE,
+			"INSERT INTO " KEKE_DB_MACHINE " VALUES",
+			"(?,?,?,?,?,?,?,?)" },
 };
 
 /*
@@ -973,7 +977,7 @@ static int sqlite_sink_process(void *sink, const struct keke_process *p)
 	if (q->failed)
 		return -1;
 	put_int(b, p->upid);
-	put_int(b, p->pid);
+	put_int(b, p->pid > 0 ? p->pid - p->pid_offset : p->pid);
 	ok = put_str(b, p->name) == 0;
 	ok = put_str(b, p->cmdline) == 0 && ok;
 	put_int(b, p->start_ns);
@@ -992,6 +996,7 @@ static int sqlite_sink_process(void *sink, const struct keke_process *p)
 	put_io(b, p);
 	ok = put_rusage(b, p) && ok;
 	put_id(b, p->nargs ? p->arg_set_id : 0);
+	put_id(b, p->machine_id);
 	if (row_done(q, B_PROCESS, ok) < 0)
 		return -1;
 	return put_args(q, p->arg_set_id, p->nargs, p->args);
@@ -1064,13 +1069,34 @@ static int sqlite_sink_thread(void *sink, const struct keke_thread *t)
 	if (q->failed)
 		return -1;
 	put_int(b, t->utid);
-	put_int(b, t->tid);
+	put_int(b, t->tid > 0 ? t->tid - t->pid_offset : t->tid);
 	ok = put_str(b, t->name) == 0;
 	put_id(b, t->upid);
 	put_int(b, t->start_ns);
 	put_int(b, t->end_ns);
 	put_int(b, t->is_main_thread);
+	put_id(b, t->machine_id);
 	return row_done(q, B_THREAD, ok);
+}
+
+/* Queues machine @mc's row. */
+static int sqlite_sink_machine(void *sink, const struct keke_machine *mc)
+{
+	struct sqlite_sink *q = sink;
+	struct batch *b = q->t[B_MACHINE].filling;
+	bool ok;
+
+	if (q->failed)
+		return -1;
+	put_int(b, mc->id);
+	ok = put_str(b, mc->name) == 0;
+	ok = put_str(b, mc->boot_id) == 0 && ok;
+	put_int(b, mc->realtime_offset_ns);
+	put_int(b, mc->uncertainty_ns);
+	put_int(b, mc->shift_ns);
+	put_int(b, mc->pid_offset);
+	put_count(b, mc->files);
+	return row_done(q, B_MACHINE, ok);
 }
 
 static int sqlite_sink_mapping(void *sink, const struct keke_mapping *m)
@@ -1282,6 +1308,7 @@ const struct keke_sink_ops keke_sink_sqlite = {
 	.name = "sqlite",
 	.open = sqlite_sink_open,
 	.metadata = sqlite_sink_metadata,
+	.machine = sqlite_sink_machine,
 	.slice = sqlite_sink_slice,
 	.counter = sqlite_sink_counter,
 	.mapping = sqlite_sink_mapping,

@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "record/boot_id.h"
 #include "record/clock.h"
 #include "helpers.h"
 #include "record/reader.h"
@@ -84,6 +85,42 @@ Test(record, header_identifies_the_process, .init = setup, .fini = teardown)
 	cr_assert(r.hdr.start.mono_ns > 0);
 	cr_assert(r.hdr.start_realtime_ns > r.hdr.start.mono_ns);
 	keke_reader_close(&r);
+}
+
+/* The header carries this boot's id, as the kernel spells it. */
+Test(record, header_names_the_boot, .init = setup, .fini = teardown)
+{
+	struct keke_reader r;
+	char err[KEKE_ERROR_MAX], kernel[64] = "", ours[37];
+	FILE *f = fopen(KEKE_BOOT_ID_PATH, "r");
+
+	cr_assert(f && fgets(kernel, sizeof(kernel), f));
+	fclose(f);
+	kernel[strcspn(kernel, "\n")] = '\0';
+	cr_assert_eq(keke_reader_open(&r, only_file(), err), 0, "%s", err);
+	keke_boot_id_format(r.hdr.boot_id, ours);
+	cr_assert_str_eq(ours, kernel);
+	keke_reader_close(&r);
+}
+
+/* Only the kernel's spelling of a boot id is taken. */
+Test(record, boot_id_text_is_checked)
+{
+	uint8_t id[16] = { 0 };
+	char back[37];
+	const char *good = "D61A0691-2403-484e-a25b-167e88ee89a8\n";
+
+	cr_assert_eq(keke_boot_id_parse(good, strlen(good), id), 0);
+	keke_boot_id_format(id, back);
+	cr_assert_str_eq(back, "d61a0691-2403-484e-a25b-167e88ee89a8");
+	cr_assert_eq(keke_boot_id_parse(good, 35, id), -1, "cut short");
+	cr_assert_eq(keke_boot_id_parse("d61a0691x2403-484e-a25b-167e88ee89a8",
+					36, id), -1, "a dash missing");
+	cr_assert_eq(keke_boot_id_parse("g61a0691-2403-484e-a25b-167e88ee89a8",
+					36, id), -1, "not hex");
+	cr_assert_eq(keke_boot_id_parse("d61a0691-2403-484e-a25b-167e88ee89a8x",
+					37, id), -1, "trailing junk");
+	cr_assert(!keke_boot_id_unknown(id));
 }
 
 Test(record, fields_round_trip, .init = setup, .fini = teardown)
