@@ -15,25 +15,15 @@
 #include "export/images.h"
 #include "export/span_ids.h"
 #include "sinks/schema.h"
+#include "sinks/schema_check.h"
 
 /* Whether the database has the tables the export reads. */
 static bool is_keke_db(sqlite3 *db)
 {
-	sqlite3_stmt *st;
-	int n = 0;
-
-	if (sqlite3_prepare_v2(db, "SELECT count(*) FROM sqlite_master"
-			       " WHERE type = 'table' AND name IN ('"
-			       KEKE_DB_PROCESS "', '" KEKE_DB_THREAD "', '"
-			       KEKE_DB_THREAD_TRACK "', '" KEKE_DB_SLICE "', '"
-			       KEKE_DB_ARGS "', '" KEKE_DB_FLOW "', '"
-			       KEKE_DB_METADATA "')", -1, &st, NULL) !=
-	    SQLITE_OK)
-		return false;
-	if (sqlite3_step(st) == SQLITE_ROW)
-		n = sqlite3_column_int(st, 0);
-	sqlite3_finalize(st);
-	return n == 7;
+	return keke_db_has_tables(db, "'" KEKE_DB_PROCESS "', '" KEKE_DB_THREAD
+				  "', '" KEKE_DB_THREAD_TRACK "', '"
+				  KEKE_DB_SLICE "', '" KEKE_DB_ARGS "', '"
+				  KEKE_DB_FLOW "', '" KEKE_DB_METADATA "'", 7);
 }
 
 /* The metadata row @name's text into @text (@size bytes, "" if none) and

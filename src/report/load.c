@@ -19,6 +19,7 @@
 
 #include "record/call_io.h"
 #include "report/timeline.h"
+#include "sinks/schema_check.h"
 
 #define DEFAULT_TOP 20
 #define DEFAULT_STEPS 3
@@ -28,20 +29,9 @@
 /* Whether the database has the tables of keke's sink. */
 static bool is_keke_db(sqlite3 *db)
 {
-	sqlite3_stmt *st;
-	int n = 0;
-
-	if (sqlite3_prepare_v2(db, "SELECT count(*) FROM sqlite_master"
-			       " WHERE type = 'table' AND name IN ('"
-			       KEKE_DB_PROCESS "', '" KEKE_DB_THREAD "', '"
-			       KEKE_DB_SLICE "', '" KEKE_DB_ARGS "', '"
-			       KEKE_DB_METADATA "')",
-			       -1, &st, NULL) != SQLITE_OK)
-		return false;
-	if (sqlite3_step(st) == SQLITE_ROW)
-		n = sqlite3_column_int(st, 0);
-	sqlite3_finalize(st);
-	return n == 5;
+	return keke_db_has_tables(db, "'" KEKE_DB_PROCESS "', '" KEKE_DB_THREAD
+				  "', '" KEKE_DB_SLICE "', '" KEKE_DB_ARGS
+				  "', '" KEKE_DB_METADATA "'", 5);
 }
 
 /* Opens o->db read-only into c->db, if it is a keke database. */
