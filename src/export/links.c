@@ -98,7 +98,8 @@ int otlp_links_read(struct otlp_links *l, const struct otlp_db *d,
 		otlp_span_id_of(d, out, l->v[l->n].out);
 		l->n++;
 	}
-	qsort(l->v, l->n, sizeof(*l->v), by_in);
+	if (l->n)
+		qsort(l->v, l->n, sizeof(*l->v), by_in);
 	rc = 0;
 out:
 	sqlite3_finalize(flows);

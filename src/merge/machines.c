@@ -101,8 +101,9 @@ static int by_first_realtime(const void *a, const void *b)
  * reference first, and points the files at them again. */
 static void number(struct merge *m)
 {
-	qsort(m->machines, m->nmachines, sizeof(*m->machines),
-	      by_first_realtime);
+	if (m->nmachines)
+		qsort(m->machines, m->nmachines, sizeof(*m->machines),
+		      by_first_realtime);
 	for (size_t i = 0; i < m->nmachines; i++) {
 		m->machines[i].id = (int64_t)i + 1;
 		m->machines[i].pid_base = (int)i * KEKE_MACHINE_PID_STRIDE;
