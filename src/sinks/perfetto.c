@@ -644,17 +644,21 @@ static int begin_slice(struct pf_sink *ps, struct sequence *q,
 	return push_open(ps, q, &o);
 }
 
+/* The sequence of @s's thread, or NULL once the sink has failed. */
+static struct sequence *slice_sequence(struct pf_sink *ps,
+				       const struct keke_slice *s)
+{
+	if (ps->failed)
+		return NULL;
+	return thread_sequence(ps, s->utid, s->pid, s->tid, s->ts_ns);
+}
+
 static int pf_slice_begin(void *sink, const struct keke_slice *s)
 {
 	struct pf_sink *ps = sink;
-	struct sequence *q;
+	struct sequence *q = slice_sequence(ps, s);
 
-	if (ps->failed)
-		return -1;
-	q = thread_sequence(ps, s->utid, s->pid, s->tid, s->ts_ns);
-	if (!q)
-		return -1;
-	return begin_slice(ps, q, s, END_UNKNOWN);
+	return q ? begin_slice(ps, q, s, END_UNKNOWN) : -1;
 }
 
 /* The end of announced slice @s on @q: the ENDs of what it holds, then
@@ -685,11 +689,8 @@ static int end_announced(struct pf_sink *ps, struct sequence *q,
 static int pf_slice(void *sink, const struct keke_slice *s)
 {
 	struct pf_sink *ps = sink;
-	struct sequence *q;
+	struct sequence *q = slice_sequence(ps, s);
 
-	if (ps->failed)
-		return -1;
-	q = thread_sequence(ps, s->utid, s->pid, s->tid, s->ts_ns);
 	if (!q)
 		return -1;
 	for (struct sequence *a = q; a; a = a->later)

@@ -3,7 +3,7 @@
  * Big traces: `keke run` with no trace output named writes Perfetto's
  * format past 1.5 million events and says so; a JSON trace past 256 MB
  * comes with the advice to write Perfetto's format (two million one-byte
- * reads make about 290 MB of JSON); a merge that takes more than a
+ * reads make a JSON past 256 MB); a merge that takes more than a
  * second shows its progress on a terminal, and only there.
  */
 #include <criterion/criterion.h>
